@@ -1,0 +1,109 @@
+"""The `specql` command line (typer).
+
+Commands are thin: they parse options and call one function. Only typer, rich and
+the manifest modules are imported at start-up; pulumi and the provider SDKs load
+inside the commands that run a program, so `specql --help` and `validate` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import __version__
+from .front import EXIT_USAGE, fail_usage, load_manifest, resolve_manifest
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="specql-deploy: deployment.yaml to production infrastructure.")
+deploy = typer.Typer(no_args_is_help=True, help="Validate, resolve, preview, deploy and eject deployments.")
+app.add_typer(deploy, name="deploy")
+
+ManifestArg = Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)]
+EnvOption = Annotated[Optional[str], typer.Option("--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"specql-deploy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """specql-deploy: ~15 lines of deployment intent to production infrastructure."""
+
+
+@deploy.command()
+def validate(file: ManifestArg) -> None:
+    """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem."""
+    from ..program.resolve import environment_names
+
+    manifest = load_manifest(file)
+    for environment in environment_names(manifest.spec):
+        resolve_manifest(manifest, environment)
+    spec = manifest.spec
+    print(f"OK {file}: {spec.deployment.pattern} pattern, "
+          f"environments: {', '.join(environment_names(spec))}")
+
+
+@deploy.command("resolve")
+def resolve_command(
+    file: ManifestArg,
+    env: EnvOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the resolved model as JSON.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show where every value came from and why.")] = False,
+    lock: Annotated[bool, typer.Option("--lock", help="Write deployment.lock.json next to the manifest.")] = False,
+    upgrade: Annotated[bool, typer.Option("--upgrade", help="Show what today's defaults change against the lock, then rewrite it.")] = False,
+) -> None:
+    """Show the fully resolved deployment: every size, count and flag explicit."""
+    from .resolve_view import print_resolved, write_or_upgrade_lock
+
+    manifest = load_manifest(file)
+    if lock or upgrade:
+        write_or_upgrade_lock(manifest, upgrade=upgrade)
+        return
+    resolved = resolve_manifest(manifest, env)
+    print_resolved(resolved, as_json=as_json, explain=explain)
+
+
+@deploy.command()
+def schema() -> None:
+    """Print the JSON Schema of deployment.yaml (for yaml-language-server and editors)."""
+    from ..program.schema import manifest_schema
+
+    print(json.dumps(manifest_schema(), indent=2))
+
+
+def _register_optional_commands() -> None:
+    """Commands from modules owned by other parts of the tool (stack operations, eject)."""
+    from importlib import import_module
+
+    for module in ("cli_stack", "cli_eject"):
+        try:
+            import_module(f"{__package__}.{module}").register(deploy)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__package__}.{module}":
+                raise
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Console entry point: typer, with usage errors mapped to exit 2."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

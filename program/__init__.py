@@ -1,0 +1,40 @@
+"""The Pulumi program: manifest → resolved model → pattern components.
+
+`build(resolved)` is the one program: the Automation API runs it inline, the offline
+capture runs it under mocks, and `Pulumi.yaml` runs it through `program/__main__.py`.
+Pattern modules are imported only when built, so the CLI's start-up never pays for a
+provider SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import ResolvedDeployment
+
+# pattern → (module, ComponentResource class) under specql_deploy.components.patterns
+PATTERN_COMPONENTS: dict[str, tuple[str, str]] = {
+    "small-saas": ("small_saas", "SmallSaas"),
+    "production-saas": ("production_saas", "ProductionSaas"),
+    "hobby-project": ("hobby_project", "HobbyProject"),
+    "kubernetes": ("kubernetes_app", "KubernetesApp"),
+}
+
+
+def build(resolved: ResolvedDeployment) -> None:
+    """Instantiate the pattern's component and export its stack outputs."""
+    import pulumi
+
+    module_name, class_name = PATTERN_COMPONENTS[resolved.deployment.pattern]
+    module = import_module(f"specql_deploy.components.patterns.{module_name}")
+    component = getattr(module, class_name)(resolved.stack_prefix, resolved)
+    for key, value in sorted(component.stack_outputs().items()):
+        pulumi.export(key, value)
+
+
+def make_program(resolved: ResolvedDeployment) -> Callable[[], None]:
+    """A PulumiFn for the Automation API: a closure over the resolved model."""
+    return lambda: build(resolved)

@@ -1,0 +1,460 @@
+"""Every default specql-deploy applies, in one place, each with the reason for it.
+
+Keys are dotted paths into :class:`program.model.ResolvedDeployment`. Resolution
+layers these tables (global < framework < pattern < environment) under what the user
+wrote; ``--explain`` prints the reason next to each value. A :class:`Derived` default is
+computed from other resolved values (the instance class from the size, the autoscale
+floor from the instance count).
+
+Nothing else in the code base hard-codes a size, a count or a retention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Default:
+    """A literal default and the one-line reason for it."""
+
+    value: Any
+    reason: str
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A default computed from other resolved values (named in ``inputs``)."""
+
+    inputs: tuple[str, ...]
+    compute: Callable[..., Any]
+    reason: str | Callable[..., str]
+
+    def explain(self, *values: Any) -> str:
+        return self.reason(*values) if callable(self.reason) else self.reason
+
+
+Table = Mapping[str, Default | Derived]
+
+
+@dataclass(frozen=True)
+class PatternInfo:
+    """A deployment pattern: where it runs and what it defaults."""
+
+    name: str
+    cloud: str
+    """`aws`, `docker` or `kubernetes`: which provider SDK builds it."""
+    summary: str
+    defaults: Table = field(default_factory=dict)
+    sizes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """size word → {database: instance class, cache: node type} (AWS) or (vCPU, MiB) (containers)."""
+
+
+# ------------------------------------------------------------------------ AWS catalogue
+
+AWS_REGIONS: tuple[str, ...] = (
+    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+    "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",
+    "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-north-1",
+    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
+    "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2",
+    "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
+)
+
+
+def _gib_steps(low: int, high: int, step: int = 1) -> tuple[int, ...]:
+    return tuple(gib * 1024 for gib in range(low, high + 1, step))
+
+
+# Fargate task sizes (CPU units → allowed memory in MiB), from the ECS task size table.
+FARGATE_MEMORY_BY_CPU: Mapping[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: _gib_steps(1, 4),
+    1024: _gib_steps(2, 8),
+    2048: _gib_steps(4, 16),
+    4096: _gib_steps(8, 30),
+    8192: _gib_steps(16, 60, 4),
+    16384: _gib_steps(32, 120, 8),
+}
+
+
+def fargate_memory_hint(cpu_units: int, memory_mib: int) -> str:
+    """Explain a rejected cpu/memory pair and name the nearest valid choices."""
+    allowed = FARGATE_MEMORY_BY_CPU[cpu_units]
+    shown = ", ".join(_mib_text(mib) for mib in allowed) if len(allowed) <= 6 else (
+        f"{_mib_text(allowed[0])} to {_mib_text(allowed[-1])} in {_mib_text(allowed[1] - allowed[0])} steps"
+    )
+    fitting_cpu = [units for units, memories in FARGATE_MEMORY_BY_CPU.items() if memory_mib in memories]
+    other = f", or cpu {fitting_cpu[0] / 1024:g} to keep {_mib_text(memory_mib)}" if fitting_cpu else ""
+    return (
+        f"Fargate cannot run {_mib_text(memory_mib)} with {cpu_units / 1024:g} vCPU; "
+        f"that cpu takes memory {shown}{other}"
+    )
+
+
+def _mib_text(mib: int) -> str:
+    return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
+
+
+# Size words → AWS classes. small-saas favours burstable Graviton classes (cheapest that
+# run PostgreSQL well); production-saas uses general-purpose classes with steady CPU.
+SMALL_SAAS_SIZES = {
+    "small": {"database": "db.t4g.micro", "cache": "cache.t4g.micro"},
+    "medium": {"database": "db.t4g.medium", "cache": "cache.t4g.small"},
+    "large": {"database": "db.t4g.large", "cache": "cache.t4g.medium"},
+    "xlarge": {"database": "db.m7g.xlarge", "cache": "cache.m7g.large"},
+}
+PRODUCTION_SAAS_SIZES = {
+    "small": {"database": "db.m7g.large", "cache": "cache.m7g.large"},
+    "medium": {"database": "db.m7g.xlarge", "cache": "cache.m7g.xlarge"},
+    "large": {"database": "db.r7g.xlarge", "cache": "cache.r7g.large"},
+    "xlarge": {"database": "db.r7g.2xlarge", "cache": "cache.r7g.xlarge"},
+}
+# Kubernetes and Docker sizes are container resources (vCPU, MiB), not instance classes.
+CONTAINER_SIZES = {
+    "small": {"database": (0.5, 1024), "cache": (0.25, 256)},
+    "medium": {"database": (1, 2048), "cache": (0.5, 512)},
+    "large": {"database": (2, 8192), "cache": (1, 2048)},
+    "xlarge": {"database": (4, 16384), "cache": (2, 4096)},
+}
+DATABASE_INSTANCES_BY_SIZE = {"small": 1, "medium": 2, "large": 3, "xlarge": 3}
+
+# Images pinned to exact tags so a rebuild next month is the same stack.
+IMAGES: Mapping[str, str] = {
+    "postgres": "postgres:16.6-alpine3.21",
+    "redis": "redis:7.4.2-alpine3.21",
+    "caddy": "caddy:2.9.1-alpine",
+    "prometheus": "prom/prometheus:v3.1.0",
+    "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
+}
+
+# Helm charts pinned so `up` next month installs what was previewed today.
+HELM_CHARTS: Mapping[str, tuple[str, str, str]] = {
+    # name: (chart, version, repository)
+    "cloudnative-pg": ("cloudnative-pg", "0.23.0", "https://cloudnative-pg.github.io/charts"),
+    "crunchy-pgo": ("pgo", "5.7.2", "oci://registry.developers.crunchydata.com/crunchydata"),
+    "ingress-nginx": ("ingress-nginx", "4.12.0", "https://kubernetes.github.io/ingress-nginx"),
+    "traefik": ("traefik", "34.1.0", "https://traefik.github.io/charts"),
+    "cert-manager": ("cert-manager", "v1.16.3", "https://charts.jetstack.io"),
+    "kube-prometheus-stack": ("kube-prometheus-stack", "68.3.0", "https://prometheus-community.github.io/helm-charts"),
+}
+
+
+# --------------------------------------------------------------------------- global
+
+def _d(value: Any, reason: str) -> Default:
+    return Default(value, reason)
+
+
+GLOBAL_DEFAULTS: Table = {
+    "deployment.framework": _d("fraiseql", "SpecQL's own GraphQL runtime"),
+    "deployment.version": _d("latest", "images are tagged with the git SHA in CI; `latest` only for local runs"),
+    "deployment.domain": _d(None, "no domain: served on the load balancer's own DNS name"),
+    "deployment.host": _d(None, "the local Docker engine"),
+    "platform.provider": _d("aws", "the only cloud with patterns today"),
+    "platform.region": _d("us-east-1", "the largest and cheapest AWS region"),
+    "platform.dr_region": _d(None, "no disaster-recovery region unless two `regions` are listed"),
+    "platform.availability_zones": _d(2, "two zones is the minimum an ALB and a multi-AZ database accept"),
+    "network.vpc_cidr": _d("10.0.0.0/16", "65,536 addresses: room for every subnet the patterns create"),
+    "network.nat_strategy": _d("single", "one NAT gateway (~$33/month) gives private subnets outbound access"),
+    "network.isolated_subnets": _d(False, "the database shares the private subnets"),
+    "network.flow_logs": _d(True, "VPC flow logs are the only record of who talked to what"),
+    "database.engine": _d("postgresql", "SpecQL generates PostgreSQL schemas"),
+    "database.version": _d("16", "current PostgreSQL major supported by RDS and the operators"),
+    "database.size": _d("small", "start small; resizing RDS is one setting and a few minutes"),
+    "database.storage_gb": _d(20, "the RDS gp3 minimum; storage autoscaling grows it"),
+    "database.max_storage_gb": Derived(("database.storage_gb",), lambda gb: gb * 5,
+                                       "storage autoscaling up to 5x the allocation avoids a full disk at 3 a.m."),
+    "database.multi_az": _d(False, "a standby doubles the database cost"),
+    "database.read_replicas": _d(0, "replicas only pay off for read-heavy load"),
+    "database.backup_frequency": _d("daily", "RDS takes one automated snapshot a day plus transaction logs"),
+    "database.backup_retention_days": _d(7, "a week of point-in-time recovery is free up to the database size"),
+    "database.backup_window": _d("03:00-04:00", "UTC night, before the maintenance window"),
+    "database.maintenance_window": _d("mon:04:00-mon:05:00", "early Monday UTC, after the backup window"),
+    "database.deletion_protection": _d(False, "non-production stacks are torn down and rebuilt often"),
+    "database.final_snapshot": _d(False, "non-production stacks: a snapshot per destroy piles up cost"),
+    "database.performance_insights": _d(True, "7 days of Performance Insights are free"),
+    "database.performance_insights_retention_days": _d(7, "the free tier"),
+    "database.monitoring_interval": _d(60, "enhanced monitoring every minute costs cents a month"),
+    "database.iam_auth": _d(True, "lets the application use short-lived IAM tokens instead of passwords"),
+    "database.log_exports": _d(("postgresql", "upgrade"), "query and upgrade logs in CloudWatch"),
+    "database.max_connections": _d(200, "room for the application's pools and a migration"),
+    "database.log_min_duration_ms": _d(1000, "log queries slower than a second"),
+    "database.operator": _d("cloudnative-pg", "the CNCF PostgreSQL operator"),
+    "database.instances": Derived(("database.size",), lambda size: DATABASE_INSTANCES_BY_SIZE[size],
+                                  lambda size: f"size {size}: {DATABASE_INSTANCES_BY_SIZE[size]} PostgreSQL instance(s) in the cluster"),
+    "application.instances": _d(2, "two copies survive one failing task"),
+    "application.cpu": _d(0.25, "the smallest Fargate task; enough for an idle-most-of-the-day API"),
+    "application.memory_mib": _d(512, "pairs with 0.25 vCPU on Fargate"),
+    "application.health_check_interval": _d(30, "the ALB default"),
+    "application.health_check_timeout": _d(5, "the ALB default"),
+    "application.healthy_threshold": _d(2, "two passes before traffic arrives"),
+    "application.unhealthy_threshold": _d(3, "three failures before a task is replaced"),
+    "application.autoscale": _d(True, "scale on load instead of paying for the peak all day"),
+    "application.autoscale_min": Derived(("application.instances",), lambda count: count,
+                                         "never scale below the instance count"),
+    "application.autoscale_max": Derived(("application.instances",), lambda count: max(count * 2, 4),
+                                         "twice the instance count (at least 4) caps the bill"),
+    "application.target_cpu": _d(70, "headroom for spikes while scaling out"),
+    "application.target_memory": _d(None, "memory scaling only when asked"),
+    "application.hpa": _d(False, "HorizontalPodAutoscaler only on kubernetes"),
+    "application.image": _d(None, "built from the generated Dockerfile"),
+    "cache.enabled": _d(False, "no cache unless the manifest has one"),
+    "cache.engine": _d("redis", "encryption in transit and AUTH"),
+    "cache.engine_version": _d("7.1", "current ElastiCache Redis OSS major"),
+    "cache.size": _d("small", "sessions and small caches fit in the smallest node"),
+    "cache.replicas": _d(0, "one node; the cache is rebuilt from the database"),
+    "cache.cluster_mode": _d(False, "one shard is simpler and enough below ~25 GB"),
+    "cache.automatic_failover": Derived(("cache.replicas",), lambda replicas: replicas > 0,
+                                        "failover needs a replica"),
+    "cache.snapshot_retention_days": _d(1, "one daily snapshot to rebuild from"),
+    "storage.enabled": _d(False, "no buckets unless the manifest has a storage section"),
+    "storage.buckets": _d(({"name": "uploads", "versioning": True, "lifecycle_days": None},),
+                          "one private bucket for user uploads"),
+    "storage.noncurrent_version_days": _d(30, "old object versions expire after a month"),
+    "load_balancer.type": _d("application", "HTTP routing, health checks and TLS termination"),
+    "load_balancer.https": Derived(("deployment.domain",), lambda domain: domain is not None,
+                                   "HTTPS needs a domain for its certificate"),
+    "load_balancer.certificate": _d("acm", "free certificates renewed by AWS"),
+    "load_balancer.idle_timeout": _d(60, "the ALB default"),
+    "load_balancer.access_logs": _d(True, "who called what, kept in a private bucket"),
+    "load_balancer.deletion_protection": _d(False, "non-production stacks are torn down often"),
+    "edge.cdn": _d(False, "CloudFront only pays off with global or static traffic"),
+    "edge.waf": _d(False, "WAF costs ~$10/month plus requests"),
+    "edge.ddos_protection": _d(False, "Shield Advanced costs $3,000/month"),
+    "monitoring.level": _d("standard", "core alarms, a dashboard, database and cache alarms"),
+    "monitoring.stack": _d("cloudwatch", "no servers to run"),
+    "monitoring.log_aggregator": _d("cloudwatch", "ECS and RDS ship logs there with no agent"),
+    "monitoring.log_retention_days": _d(30, "a month of logs for debugging, cheap at low volume"),
+    "monitoring.alarms": _d((), "the level's built-in alarms only"),
+    "monitoring.alarm_emails": _d((), "no email subscribers: alarms go to the SNS topic only"),
+    "monitoring.container_insights": _d(True, "per-task CPU and memory for ECS"),
+    "monitoring.prometheus": _d(False, "CloudWatch already collects the metrics"),
+    "monitoring.grafana": _d(False, "the CloudWatch dashboard suffices"),
+    "monitoring.tracing": _d(False, "tracing is for enterprise monitoring"),
+    "security.ssl": _d(True, "HTTPS wherever there is a domain"),
+    "security.certificate_provider": _d("aws-acm", "free certificates renewed by AWS"),
+    "security.secrets_manager": _d("aws-secrets", "rotation and IAM-scoped access"),
+    "security.encryption_at_rest": _d(True, "free, and protects every backup"),
+    "security.kms_key": _d(True, "a customer-managed key per deployment, so access can be revoked"),
+    "cicd.provider": _d("github-actions", "the CI most users already have"),
+    "cicd.main_branch": _d("main", "GitHub's default branch"),
+    "cicd.environments": _d(({"name": "staging", "auto_deploy": True, "approval_required": False},
+                             {"name": "production", "auto_deploy": False, "approval_required": True}),
+                            "staging on every merge, production after approval"),
+    "cicd.migrations_auto_run": _d(False, "migrations run after a human approves"),
+    "cicd.rollback_on_failure": _d(True, "a failed smoke test rolls back to the last image"),
+    "kubernetes.cluster": _d("existing", "use the cluster your kubeconfig points at"),
+    "kubernetes.kubeconfig": _d(None, "the default kubeconfig"),
+    "kubernetes.context": _d(None, "the current context"),
+    "kubernetes.namespace": Derived(("deployment.name", "deployment.environment"),
+                                    lambda name, env: f"{name}-{env}"[:63].rstrip("-"),
+                                    "one namespace per deployment and environment"),
+    "kubernetes.ingress_class": _d("nginx", "the most common ingress controller"),
+    "kubernetes.tls": Derived(("deployment.domain",), lambda domain: "cert-manager" if domain else "none",
+                              "Let's Encrypt certificates need a domain"),
+    "kubernetes.existing_addons": _d((), "install every add-on the pattern needs"),
+}
+
+
+# --------------------------------------------------------------------------- frameworks
+
+FRAMEWORKS: Mapping[str, Table] = {
+    "fraiseql": {
+        "application.runtime": _d("python", "FraiseQL is a Python (FastAPI) framework"),
+        "application.runtime_version": _d("3.13", "FraiseQL targets Python 3.13+"),
+        "application.port": _d(8000, "uvicorn's conventional port"),
+        "application.command": _d(("fraiseql", "run", "--host", "0.0.0.0", "--port", "8000"), "FraiseQL's server entry point"),
+        "application.health_check_path": _d("/health", "FraiseQL's health endpoint"),
+        "application.build_system": _d("maturin", "FraiseQL's Rust extensions build with maturin"),
+        "application.base_image": _d("python:3.13-slim-bookworm", "glibc base for the Rust wheels"),
+        "application.read_only_root": _d(True, "uvicorn writes nothing to disk"),
+    },
+    "django": {
+        "application.runtime": _d("python", "Django is a Python framework"),
+        "application.runtime_version": _d("3.12", "the newest Python every Django 5 dependency supports"),
+        "application.port": _d(8000, "gunicorn's conventional port"),
+        "application.command": _d(("gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"), "gunicorn serves Django in production"),
+        "application.health_check_path": _d("/health/", "Django URLs end with a slash"),
+        "application.build_system": _d("pip", "plain pip install of requirements"),
+        "application.base_image": _d("python:3.12-slim-bookworm", "small glibc base"),
+        "application.read_only_root": _d(True, "gunicorn writes nothing to disk"),
+    },
+    "rails": {
+        "application.runtime": _d("ruby", "Rails is a Ruby framework"),
+        "application.runtime_version": _d("3.3", "the Ruby current Rails releases target"),
+        "application.port": _d(3000, "Puma's conventional port"),
+        "application.command": _d(("bundle", "exec", "puma", "-C", "config/puma.rb"), "Puma serves Rails"),
+        "application.health_check_path": _d("/up", "Rails 7.1+ health check route"),
+        "application.build_system": _d("bundler", "gems install with bundler"),
+        "application.base_image": _d("ruby:3.3-slim-bookworm", "small glibc base"),
+        "application.read_only_root": _d(False, "Rails writes to tmp/ and log/"),
+    },
+    "nodejs": {
+        "application.runtime": _d("nodejs", "a Node.js application"),
+        "application.runtime_version": _d("20", "the active Node.js LTS"),
+        "application.port": _d(3000, "the Node.js convention"),
+        "application.command": _d(("node", "dist/index.js"), "runs the built bundle"),
+        "application.health_check_path": _d("/health", "the common convention"),
+        "application.build_system": _d("npm", "npm ci from package-lock.json"),
+        "application.base_image": _d("node:20-alpine", "small base with the LTS runtime"),
+        "application.read_only_root": _d(True, "a built bundle writes nothing to disk"),
+    },
+}
+
+
+# ----------------------------------------------------------------------------- patterns
+
+PATTERNS: Mapping[str, PatternInfo] = {
+    "hobby-project": PatternInfo(
+        name="hobby-project",
+        cloud="docker",
+        summary="one Docker host: PostgreSQL, the app and Caddy with automatic TLS",
+        sizes=CONTAINER_SIZES,
+        defaults={
+            "application.instances": _d(1, "one container on one host"),
+            "application.cpu": _d(0.5, "a container limit that leaves room for PostgreSQL on a small VPS"),
+            "application.memory_mib": _d(512, "fits a 2 GB VPS beside PostgreSQL"),
+            "application.autoscale": _d(False, "one host cannot scale out"),
+            "network.nat_strategy": _d("none", "no VPC on a single host"),
+            "network.flow_logs": _d(False, "no VPC on a single host"),
+            "monitoring.level": _d("basic", "Prometheus and Uptime Kuma cover one host"),
+            "monitoring.stack": _d("prometheus", "runs beside the app, no cloud account needed"),
+            "monitoring.log_aggregator": _d("loki", "no CloudWatch on a Docker host"),
+            "monitoring.prometheus": _d(True, "FraiseQL exposes Prometheus metrics"),
+            "monitoring.container_insights": _d(False, "no ECS on a Docker host"),
+            "monitoring.log_retention_days": _d(7, "Docker's local log driver keeps a week"),
+            "security.certificate_provider": _d("letsencrypt", "Caddy obtains certificates automatically"),
+            "security.secrets_manager": _d("env-file", "a 0600 env file on the host; values from Pulumi secrets"),
+            "security.kms_key": _d(False, "no KMS on a Docker host"),
+            "load_balancer.type": _d("application", "Caddy reverse proxy"),
+            "load_balancer.certificate": _d("letsencrypt", "Caddy's automatic HTTPS"),
+            "load_balancer.access_logs": _d(False, "Caddy logs to stdout"),
+        },
+    ),
+    "small-saas": PatternInfo(
+        name="small-saas",
+        cloud="aws",
+        summary="AWS for an MVP: ECS Fargate behind an ALB, single-AZ RDS, one NAT gateway",
+        sizes=SMALL_SAAS_SIZES,
+        defaults={
+            "platform.availability_zones": _d(2, "the minimum for an ALB"),
+            "network.nat_strategy": _d("single", "one NAT gateway; an AZ outage only cuts outbound traffic"),
+            "database.size": _d("small", "db.t4g.micro: about $12/month"),
+            "database.backup_retention_days": _d(7, "a week of point-in-time recovery"),
+            "application.instances": _d(2, "two tasks in two zones survive one failure"),
+            "application.autoscale_max": Derived(("application.instances",), lambda count: max(count * 2, 4),
+                                                 "small-saas caps scale-out at twice the instances (at least 4)"),
+            "monitoring.level": _d("standard", "core alarms plus a dashboard"),
+            "monitoring.log_retention_days": _d(30, "a month of logs; CloudWatch storage is the main log cost"),
+        },
+    ),
+    "production-saas": PatternInfo(
+        name="production-saas",
+        cloud="aws",
+        summary="AWS with high availability: multi-AZ RDS with replicas, autoscaling ECS, CloudFront and WAF",
+        sizes=PRODUCTION_SAAS_SIZES,
+        defaults={
+            "platform.availability_zones": _d(3, "three zones keep quorum through one zone outage"),
+            "network.nat_strategy": _d("one-per-az", "each zone keeps outbound access when another fails"),
+            "network.isolated_subnets": _d(True, "the database and cache live in subnets with no route out"),
+            "database.size": _d("large", "steady CPU for production load"),
+            "database.storage_gb": _d(100, "room for growth and gp3 baseline throughput"),
+            "database.multi_az": _d(True, "automatic failover to a standby in another zone"),
+            "database.read_replicas": _d(1, "offloads reads and is a warm spare"),
+            "database.backup_frequency": _d("continuous", "point-in-time recovery to the second"),
+            "database.backup_retention_days": _d(30, "a month of recovery points for audits and mistakes"),
+            "database.deletion_protection": _d(True, "production data must survive a mistaken destroy"),
+            "database.final_snapshot": _d(True, "a last snapshot before any deletion"),
+            "database.performance_insights_retention_days": _d(7, "the free tier; raise for long investigations"),
+            "database.monitoring_interval": _d(15, "finer enhanced monitoring for incident response"),
+            "application.instances": _d(3, "one task per zone"),
+            "application.cpu": _d(1, "steady CPU for production requests"),
+            "application.memory_mib": _d(2048, "pairs with 1 vCPU on Fargate"),
+            "application.autoscale_max": _d(50, "scale out for launches; caps a runaway bill"),
+            "cache.enabled": _d(True, "sessions and hot queries in Redis"),
+            "cache.replicas": _d(1, "a replica in another zone for failover"),
+            "cache.snapshot_retention_days": _d(7, "a week of cache snapshots"),
+            "storage.enabled": _d(True, "S3 for file storage"),
+            "load_balancer.deletion_protection": _d(True, "the production entry point must not vanish by mistake"),
+            "edge.cdn": _d(True, "CloudFront caches static responses close to users"),
+            "edge.waf": _d(True, "AWS managed rules block common attacks"),
+            "monitoring.level": _d("enterprise", "every alarm, dashboard and tracing"),
+            "monitoring.log_retention_days": _d(365, "a year of logs for audits and incident reviews"),
+            "monitoring.tracing": _d(True, "X-Ray tracing across the service"),
+        },
+    ),
+    "kubernetes": PatternInfo(
+        name="kubernetes",
+        cloud="kubernetes",
+        summary="any Kubernetes cluster: Deployment, Ingress with cert-manager, a PostgreSQL operator",
+        sizes=CONTAINER_SIZES,
+        defaults={
+            "database.size": _d("medium", "two PostgreSQL instances for failover"),
+            "application.instances": _d(3, "spread over nodes for availability"),
+            "application.cpu": _d(0.5, "a modest request; the HPA adds pods under load"),
+            "application.memory_mib": _d(512, "a modest request for an API pod"),
+            "application.autoscale": _d(False, "the HorizontalPodAutoscaler scales pods"),
+            "application.hpa": _d(True, "pods scale with CPU"),
+            "application.autoscale_max": _d(10, "the HPA's ceiling"),
+            "network.nat_strategy": _d("single", "used only when an EKS cluster is created"),
+            "monitoring.stack": _d("kube-prometheus-stack", "Prometheus, Alertmanager and Grafana for the cluster"),
+            "monitoring.log_aggregator": _d("loki", "cluster-local log aggregation"),
+            "monitoring.prometheus": _d(True, "scraped by kube-prometheus-stack"),
+            "monitoring.grafana": _d(True, "ships with kube-prometheus-stack"),
+            "monitoring.container_insights": _d(False, "Prometheus covers the pods"),
+            "security.certificate_provider": _d("letsencrypt", "cert-manager with Let's Encrypt"),
+            "security.secrets_manager": _d("aws-secrets", "Kubernetes Secrets made from Pulumi secrets"),
+            "security.kms_key": _d(False, "only with an EKS cluster"),
+        },
+    ),
+}
+
+
+# ------------------------------------------------------------------------- environments
+
+PRODUCTION_NAMES = frozenset({"production", "prod", "prd", "live"})
+
+
+def environment_class(name: str) -> str:
+    """`production` for production-like names, else `non-production`."""
+    return "production" if name in PRODUCTION_NAMES else "non-production"
+
+
+ENVIRONMENT_DEFAULTS: Mapping[str, Table] = {
+    "production": {
+        "database.deletion_protection": _d(True, "production data must survive a mistaken destroy"),
+        "database.final_snapshot": _d(True, "a last snapshot before any deletion in production"),
+        "load_balancer.deletion_protection": _d(True, "the production entry point must not vanish by mistake"),
+    },
+    "non-production": {},
+}
+
+DEFAULT_ENVIRONMENT = Default("dev", "the stack used when the manifest lists no environments")
+
+
+def size_defaults(info: PatternInfo) -> Table:
+    """Size words become instance classes (AWS) or container resources (Docker, Kubernetes)."""
+    sizes = info.sizes
+    if info.cloud == "aws":
+        return {
+            "database.instance_class": Derived(
+                ("database.size",), lambda size: sizes[size]["database"],
+                lambda size: f"{info.name} maps size {size} to {sizes[size]['database']}"),
+            "cache.node_type": Derived(
+                ("cache.size",), lambda size: sizes[size]["cache"],
+                lambda size: f"{info.name} maps size {size} to {sizes[size]['cache']}"),
+            "database.cpu": Default(None, "RDS sizes by instance class"),
+            "database.memory_mib": Default(None, "RDS sizes by instance class"),
+        }
+    return {
+        "database.instance_class": Default(None, "PostgreSQL runs in containers, not RDS"),
+        "cache.node_type": Default(None, "Redis runs in a container, not ElastiCache"),
+        "database.cpu": Derived(("database.size",), lambda size: sizes[size]["database"][0],
+                                lambda size: f"size {size}: {sizes[size]['database'][0]} vCPU per PostgreSQL instance"),
+        "database.memory_mib": Derived(("database.size",), lambda size: sizes[size]["database"][1],
+                                       lambda size: f"size {size}: {sizes[size]['database'][1]} MiB per PostgreSQL instance"),
+    }

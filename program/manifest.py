@@ -1,0 +1,383 @@
+"""Reading deployment.yaml: YAML with line numbers, the `deployment:` shorthand, and
+errors a user can act on (`field.path: message (line N)`, with "did you mean").
+
+The proposal writes whole manifests under one `deployment:` key (`deployment:
+{pattern, platform: aws, database: ...}`) and also as top-level sections. Both are
+accepted: sections found under `deployment` are lifted to the top level before
+validation, and errors are reported at the path the user actually wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .spec import DeploymentMeta, DeploymentSpec, KubernetesSpec, PlatformSpec
+
+# Keys under `deployment:` that belong elsewhere: key → path in the long form.
+LIFTED = {
+    **{section: (section,) for section in (
+        "database", "application", "networking", "storage", "cache", "monitoring",
+        "security", "cicd", "environments", "kubernetes")},
+    "platform": ("platform",),
+    "region": ("platform", "region"),
+    "regions": ("platform", "regions"),
+    "availability_zones": ("platform", "availability_zones"),
+    "cluster": ("kubernetes", "cluster"),
+    "kubeconfig": ("kubernetes", "kubeconfig"),
+    "context": ("kubernetes", "context"),
+    "namespace": ("kubernetes", "namespace"),
+    "ingress": ("kubernetes", "ingress"),
+}
+MAX_MANIFEST_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a manifest."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path}: {self.message}{where}"
+
+
+class ManifestError(Exception):
+    """A manifest that cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated manifest and where it came from."""
+
+    path: Path
+    spec: DeploymentSpec
+
+    @property
+    def default_name(self) -> str:
+        """The folder name made DNS-safe: the default `deployment.name`."""
+        return dns_safe(self.path.resolve().parent.name)
+
+
+def dns_safe(text: str) -> str:
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:63].strip("-")
+    return name or "app"
+
+
+# ------------------------------------------------------------------------------- load
+
+
+def load(path: str | Path) -> Manifest:
+    """Read and validate a manifest file; raise ManifestError with every problem."""
+    path = Path(path)
+    text = _read(path)
+    return Manifest(path=path, spec=parse(text))
+
+
+def _read(path: Path) -> str:
+    name = str(path)
+    if not path.exists():
+        raise ManifestError([Problem(name, "file not found; pass the path of your deployment.yaml")])
+    if path.is_dir():
+        hint = " (it has a deployment.yaml inside: pass that)" if (path / "deployment.yaml").is_file() else ""
+        raise ManifestError([Problem(name, f"is a directory, not a manifest file{hint}")])
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManifestError([Problem(name, f"cannot be read: {error.strerror or error}")]) from None
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestError([Problem(name, "is larger than 1 MB; a deployment manifest is a few dozen lines")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ManifestError([Problem(name, "is not UTF-8 text")]) from None
+
+
+def parse(text: str) -> DeploymentSpec:
+    """Validate manifest text; raise ManifestError with one Problem per error."""
+    document, lines = _yaml(text)
+    data, moved = _lift(document)
+    try:
+        return DeploymentSpec.model_validate(data)
+    except ValidationError as error:
+        raise ManifestError(_problems(error, lines, moved)) from None
+
+
+def _yaml(text: str) -> tuple[Any, dict[tuple, int]]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        document = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        message = (error.problem or "invalid YAML").strip()
+        if "duplicate key" in str(error):
+            message = "a key appears twice in the same mapping"
+        raise ManifestError([Problem("(yaml)", f"invalid YAML: {message}", line)]) from None
+    except YAMLError as error:
+        raise ManifestError([Problem("(yaml)", f"invalid YAML: {error}")]) from None
+    except RecursionError:
+        raise ManifestError([Problem("(yaml)", "invalid YAML: nested too deeply")]) from None
+    if document is None:
+        raise ManifestError([Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")])
+    if not isinstance(document, dict):
+        kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
+        raise ManifestError([Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)])
+    lines: dict[tuple, int] = {}
+    plain = _plain(document, (), lines)
+    return plain, lines
+
+
+def _plain(node: Any, path: tuple, lines: dict[tuple, int]) -> Any:
+    """ruamel nodes → plain Python, recording each path's line (1-based)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        result = {}
+        for key, value in node.items():
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                raise ManifestError([Problem(_dotted(path) or "(root)", "mapping keys must be plain words",
+                                             lines.get(path))])
+            key_text = str(key) if not isinstance(key, str) else key
+            try:
+                lines[path + (key_text,)] = node.lc.key(key)[0] + 1
+            except (KeyError, TypeError, AttributeError):
+                pass
+            result[key_text] = _plain(value, path + (key_text,), lines)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            try:
+                lines[path + (index,)] = node.lc.item(index)[0] + 1
+            except (KeyError, TypeError, AttributeError):
+                pass
+            items.append(_plain(value, path + (index,), lines))
+        return items
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return str(node)
+
+
+def _lift(document: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple, tuple]]:
+    """Move sections written under `deployment:` to the top level.
+
+    Returns the new document and a map from each new path prefix to the path the user
+    wrote, so errors point at the user's text.
+    """
+    meta = document.get("deployment")
+    if not isinstance(meta, dict):
+        return document, {}
+    data = {key: value for key, value in document.items() if key != "deployment"}
+    kept: dict[str, Any] = {}
+    moved: dict[tuple, tuple] = {}
+    conflicts: list[Problem] = []
+    for key, value in meta.items():
+        target = LIFTED.get(key)
+        if target is None:
+            kept[key] = value
+            continue
+        if len(target) == 1:
+            if key in data:
+                conflicts.append(Problem(f"deployment.{key}", f"`{key}` is also given at the top level; keep one"))
+                continue
+            data[key] = value
+        else:
+            section, field = target
+            holder = data.setdefault(section, {})
+            if isinstance(holder, str) and section == "platform":
+                holder = data[section] = {"provider": holder}
+            if not isinstance(holder, dict):
+                conflicts.append(Problem(f"deployment.{key}", f"cannot merge into `{section}`"))
+                continue
+            if field in holder:
+                conflicts.append(Problem(f"deployment.{key}", f"`{section}.{field}` is also given; keep one"))
+                continue
+            holder[field] = value
+        moved[target] = ("deployment", key)
+    if conflicts:
+        raise ManifestError(conflicts)
+    if isinstance(data.get("platform"), str) and any(t[0] == "platform" and len(t) > 1 for t in moved):
+        data["platform"] = {"provider": data["platform"]}
+    data["deployment"] = kept
+    return data, moved
+
+
+# ------------------------------------------------------------------------------ errors
+
+MODELS_BY_SECTION: dict[str, type[BaseModel]] = {}
+
+
+def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple, tuple]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        message = item["msg"]
+        kind = item["type"]
+        loc, message = _path_from_message(loc, message)
+        user_loc = _user_path(loc, moved)
+        if kind == "extra_forbidden":
+            message = _unknown_key(loc)
+        elif kind == "missing":
+            message = "required" + _required_hint(loc)
+        elif kind in ("literal_error", "enum"):
+            message = _choices_message(item, loc)
+        elif kind.startswith("value_error") or kind == "assertion_error":
+            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        elif kind == "model_type" or kind == "dict_type":
+            message = "must be a mapping of keys to values" + _shorthand_hint(loc)
+        elif kind in ("tuple_type", "list_type"):
+            message = "must be a list (lines starting with '- ')"
+        text = f"{_dotted(user_loc)}: {message}"
+        if text in seen:
+            continue
+        seen.add(text)
+        problems.append(Problem(_dotted(user_loc) or "(root)", message, _line(user_loc, lines)))
+    return problems
+
+
+def _path_from_message(loc: tuple, message: str) -> tuple[tuple, str]:
+    """Root-level rules name their field in the message (`platform.provider: ...`)."""
+    text = message.removeprefix("Value error, ")
+    match = re.match(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (.*)$", text, re.S)
+    if not loc and match:
+        parts: list[Any] = []
+        for piece in match.group(1).split("."):
+            name, _, index = piece.partition("[")
+            parts.append(name)
+            if index:
+                parts.append(int(index.rstrip("]")))
+        return tuple(parts), "Value error, " + match.group(2)
+    return loc, message
+
+
+def _user_path(loc: tuple, moved: dict[tuple, tuple]) -> tuple:
+    for length in range(len(loc), 0, -1):
+        prefix = loc[:length]
+        if prefix in moved:
+            return moved[prefix] + loc[length:]
+    return loc
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _line(loc: tuple, lines: dict[tuple, int]) -> int | None:
+    for length in range(len(loc), 0, -1):
+        if loc[:length] in lines:
+            return lines[loc[:length]]
+    return None
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model that owns the mapping at ``loc`` (for key suggestions)."""
+    import types
+    import typing
+
+    model: Any = DeploymentSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = _field(model, part)
+        if field is None:
+            return None
+        model = field.annotation
+        # unwrap Optional[...] and tuple[X, ...]
+        for _ in range(3):
+            origin = typing.get_origin(model)
+            if origin in (typing.Union, types.UnionType):
+                model = next((a for a in typing.get_args(model) if a is not type(None)), model)
+            elif origin in (tuple, list):
+                model = typing.get_args(model)[0]
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _field(model: type[BaseModel], key: str) -> Any:
+    for name, field in model.model_fields.items():
+        if key in _keys_of(name, field):
+            return field
+    return None
+
+
+def _keys_of(name: str, field: Any) -> set[str]:
+    keys = {field.alias or name}
+    choices = getattr(field.validation_alias, "choices", None)
+    if choices:
+        keys.update(str(choice) for choice in choices)
+    return keys
+
+
+def _unknown_key(loc: tuple) -> str:
+    key = str(loc[-1])
+    owner = _model_at(loc[:-1])
+    if owner is None:
+        return "unknown key"
+    allowed = sorted(k for name, f in owner.model_fields.items() for k in _keys_of(name, f))
+    if owner is DeploymentMeta:
+        allowed = sorted(set(allowed) | set(LIFTED))
+    if owner is DeploymentSpec and key in {"pattern", "name", "framework", "domain", "version", "host"}:
+        return f"unknown top-level key; `{key}` belongs under `deployment:`"
+    close = get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
+    return f"unknown key{hint}"
+
+
+def _choices_message(item: dict[str, Any], loc: tuple) -> str:
+    expected = item.get("ctx", {}).get("expected", "")
+    choices = re.findall(r"'([^']*)'", expected)
+    value = item.get("input")
+    if choices:
+        close = get_close_matches(str(value), choices, n=1, cutoff=0.5) if isinstance(value, str) else []
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{value!r} is not one of {', '.join(choices)}{hint}"
+    return item["msg"]
+
+
+def _required_hint(loc: tuple) -> str:
+    if loc == ("deployment", "pattern"):
+        return ": choose hobby-project, small-saas, production-saas or kubernetes"
+    if loc == ("deployment",):
+        return ": every manifest starts with `deployment: {pattern: ...}`"
+    return ""
+
+
+def _shorthand_hint(loc: tuple) -> str:
+    owner = _model_at(loc)
+    if owner is PlatformSpec:
+        return " (or a provider name such as `aws`)"
+    if owner is KubernetesSpec:
+        return ""
+    return ""

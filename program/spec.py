@@ -1,0 +1,847 @@
+"""The deployment.yaml language: pydantic models of what users write.
+
+Every section accepts the shorthands the original proposal uses (``backup: daily``,
+``cache: redis-cluster``, ``memory: 512Mi`` ...) and turns them into the long form in a
+``mode="before"`` validator next to the section, so both spellings produce the same
+model. Fields left out stay ``None``: :mod:`program.resolve` decides their value from
+the pattern, framework and environment tables and records why.
+
+Nothing here imports pulumi: ``specql deploy validate`` must stay fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from .defaults import (
+    AWS_REGIONS,
+    FARGATE_MEMORY_BY_CPU,
+    PATTERNS,
+    fargate_memory_hint,
+)
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
+VARIABLE_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$")
+
+Pattern = Literal["hobby-project", "small-saas", "production-saas", "kubernetes"]
+Framework = Literal["fraiseql", "django", "rails", "nodejs"]
+Size = Literal["small", "medium", "large", "xlarge"]
+ENABLED_WORDS = {"enabled": True, "on": True, "yes": True, "true": True,
+                 "disabled": False, "off": False, "no": False, "false": False}
+
+
+class Section(BaseModel):
+    """Base of every manifest model: strict keys, frozen, documented fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+def _toggle(value: Any) -> Any:
+    """`enabled`/`disabled` (and on/off, yes/no) as booleans, as the seeds write them."""
+    if isinstance(value, str) and value.strip().lower() in ENABLED_WORDS:
+        return ENABLED_WORDS[value.strip().lower()]
+    return value
+
+
+def dns_name(value: str | None) -> str | None:
+    if value is not None and not DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not DNS-safe: use lowercase letters, digits and '-', "
+            "start and end with a letter or digit, at most 63 characters"
+        )
+    return value
+
+
+DnsName = Annotated[str, AfterValidator(dns_name)]
+
+
+def parse_memory_mib(value: Any) -> Any:
+    """Memory in MiB from `512`, `"512"`, `512Mi`, `1Gi`, `512M`, `1GB`."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(Mi|M|MB|MiB|Gi|G|GB|GiB)?\s*", value)
+        if not match:
+            raise ValueError(f"{value!r} is not a memory size: write 512, 512Mi or 1Gi")
+        number, unit = float(match.group(1)), (match.group(2) or "Mi")
+        mib = number * 1024 if unit.startswith("G") else number
+        if mib != int(mib):
+            raise ValueError(f"{value!r} is not a whole number of MiB")
+        return int(mib)
+    return value
+
+
+def parse_cpu(value: Any) -> Any:
+    """vCPU from `0.5`, `"0.5"`, `2` or Kubernetes millicores `500m`."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("m") and text[:-1].isdigit():
+            return int(text[:-1]) / 1000
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a CPU amount: write 0.5, 1 or 500m") from None
+    return value
+
+
+# --------------------------------------------------------------------------- deployment
+
+
+class DeploymentMeta(Section):
+    """Who and what is being deployed."""
+
+    name: DnsName | None = None
+    """Name of the application; prefixes every resource. DNS-safe. Defaults to the manifest's folder name."""
+    framework: Framework | None = None
+    """Application framework; decides runtime, port, start command and health path. Defaults to `fraiseql`."""
+    pattern: Pattern
+    """Deployment pattern: hobby-project (one Docker host), small-saas (AWS, cost first), production-saas (AWS, HA), kubernetes (any cluster)."""
+    version: str | None = None
+    """Version of the application being deployed, used to tag images. Defaults to `latest`."""
+    domain: str | None = None
+    """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager). Defaults to none (HTTP on the load balancer's name)."""
+    host: str | None = None
+    """Docker host for hobby-project, e.g. `ssh://deploy@203.0.113.10`. Defaults to the local Docker engine."""
+
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        labels = value.rstrip(".").split(".")
+        if len(labels) < 2 or not all(DNS_LABEL.match(label) for label in labels):
+            raise ValueError(f"{value!r} is not a domain name such as app.example.com")
+        return value.rstrip(".")
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(ssh|tcp|unix)://\S+$", value):
+            raise ValueError("write the Docker host as ssh://user@server, tcp://host:2376 or unix:///path")
+        return value
+
+
+# ----------------------------------------------------------------------------- platform
+
+
+class PlatformSpec(Section):
+    """Where the infrastructure runs. `platform: aws` is short for `platform: {provider: aws}`."""
+
+    provider: Literal["aws", "gcp", "azure", "digitalocean", "bare-metal"] | None = None
+    """Cloud provider. Only `aws` has patterns today (small-saas, production-saas). Defaults to `aws`."""
+    region: str | None = None
+    """Primary AWS region. Defaults to `us-east-1`, or the first of `regions`."""
+    regions: tuple[str, ...] | None = None
+    """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there)."""
+    availability_zones: int | None = Field(default=None, ge=1, le=6)
+    """Availability zones to spread subnets over. Defaults per pattern: 2 (small-saas), 3 (production-saas)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"provider": data} if isinstance(data, str) else data
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return _check_region(value)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return value
+        if not 1 <= len(value) <= 2:
+            raise ValueError("list one region, or two: the primary then the disaster-recovery region")
+        for region in value:
+            _check_region(region)
+        if len(set(value)) != len(value):
+            raise ValueError("the disaster-recovery region must differ from the primary")
+        return value
+
+    @model_validator(mode="after")
+    def _region_agrees(self) -> PlatformSpec:
+        if self.region and self.regions and self.regions[0] != self.region:
+            raise ValueError(
+                f"`region` ({self.region}) and the first of `regions` ({self.regions[0]}) disagree; keep one"
+            )
+        return self
+
+
+def _check_region(value: str | None) -> str | None:
+    if value is not None and value not in AWS_REGIONS:
+        from difflib import get_close_matches
+
+        close = get_close_matches(value, AWS_REGIONS, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"{value!r} is not an AWS region{hint}")
+    return value
+
+
+# ----------------------------------------------------------------------------- database
+
+
+class BackupSpec(Section):
+    """Automated backups. `backup: daily` is short for `backup: {frequency: daily}`."""
+
+    frequency: Literal["hourly", "daily", "weekly", "continuous"] | None = None
+    """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention. Defaults to `daily`."""
+    retention: int | None = Field(default=None, ge=0, le=35)
+    """Days backups are kept (RDS allows 0–35; 0 turns automated backups off). Defaults per pattern: 7 (small-saas), 30 (production-saas)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"frequency": data} if isinstance(data, str) else data
+
+
+class DatabaseSpec(Section):
+    """The PostgreSQL database."""
+
+    engine: Literal["postgresql"] | None = None
+    """Database engine. Defaults to `postgresql`."""
+    version: str | None = None
+    """PostgreSQL major version. Defaults to `16`."""
+    size: Size | None = None
+    """Instance size; the pattern maps it to a class (small → db.t4g.micro on small-saas). Defaults per pattern."""
+    storage: int | None = Field(default=None, ge=20, le=65536)
+    """Allocated storage in GB (gp3), 20–65536. Defaults per pattern: 20 (small-saas), 100 (production-saas)."""
+    backup: BackupSpec | None = None
+    """Backup schedule and retention."""
+    replicas: int | None = Field(default=None, ge=0, le=5)
+    """Read replicas in the primary region. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
+    multi_az: bool | None = None
+    """Standby in a second availability zone with automatic failover. Defaults per pattern: off (small-saas), on (production-saas)."""
+    operator: Literal["cloudnative-pg", "crunchy-pgo"] | None = None
+    """Kubernetes operator that runs PostgreSQL (kubernetes pattern). Defaults to `cloudnative-pg`."""
+
+
+# -------------------------------------------------------------------------- application
+
+
+class AutoscaleSpec(Section):
+    """Target-tracking autoscaling of the application."""
+
+    enabled: bool | None = None
+    """Turn autoscaling on. Defaults per pattern: on for small-saas and production-saas."""
+    min: int | None = Field(default=None, ge=1)
+    """Fewest running instances. Defaults to `application.instances`."""
+    max: int | None = Field(default=None, ge=1)
+    """Most running instances. Defaults per pattern: 4 (small-saas), 50 (production-saas)."""
+    target_cpu: int | None = Field(default=None, ge=10, le=95)
+    """Average CPU percentage to hold. Defaults to 70."""
+    target_memory: int | None = Field(default=None, ge=10, le=95)
+    """Average memory percentage to hold; scaling on memory is off unless set."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        data = _toggle(data)
+        return {"enabled": data} if isinstance(data, bool) else data
+
+    @model_validator(mode="after")
+    def _range(self) -> AutoscaleSpec:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"`min` ({self.min}) must not exceed `max` ({self.max})")
+        return self
+
+
+class HealthCheckSpec(Section):
+    """How the load balancer and orchestrator tell the application is healthy."""
+
+    path: str | None = None
+    """HTTP path that answers 200 when healthy. Defaults per framework (`/health`)."""
+    interval: int | None = Field(default=None, ge=5, le=300)
+    """Seconds between checks. Defaults to 30."""
+    timeout: int | None = Field(default=None, ge=2, le=120)
+    """Seconds before a check counts as failed. Defaults to 5."""
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError(f"{value!r} must start with '/'")
+        return value
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> HealthCheckSpec:
+        if self.interval is not None and self.timeout is not None and self.timeout >= self.interval:
+            raise ValueError(f"`timeout` ({self.timeout}s) must be shorter than `interval` ({self.interval}s)")
+        return self
+
+
+class ApplicationSpec(Section):
+    """The application containers."""
+
+    runtime: Literal["python", "nodejs", "ruby", "go"] | None = None
+    """Language runtime. Defaults per framework (fraiseql, django: python; rails: ruby; nodejs: nodejs)."""
+    version: str | None = None
+    """Runtime version (e.g. `3.13`, `20`). Defaults per framework."""
+    instances: int | None = Field(default=None, ge=1, le=1000, validation_alias=AliasChoices("instances", "replicas"))
+    """Running copies of the application (`replicas` is accepted too). Defaults per pattern: 1 (hobby-project), 2 (small-saas), 3 (production-saas, kubernetes)."""
+    memory: int | None = Field(default=None, ge=128, le=122880)
+    """Memory per instance in MiB; `512`, `512Mi` and `1Gi` are accepted. On Fargate it must pair with `cpu`. Defaults per pattern."""
+    cpu: float | None = Field(default=None, gt=0, le=16)
+    """vCPU per instance (`0.25`, `0.5`, `1` ... or `500m`). Defaults per pattern."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """Port the application listens on. Defaults per framework (8000 for fraiseql and django, 3000 for rails and nodejs)."""
+    command: tuple[str, ...] | None = None
+    """Start command. Defaults per framework (fraiseql: `fraiseql run --host 0.0.0.0 --port 8000`)."""
+    autoscale: AutoscaleSpec | None = None
+    """Autoscaling; `autoscale: enabled` is short for `{enabled: true}`."""
+    health_check: HealthCheckSpec | None = None
+    """Health check settings."""
+    hpa: bool | None = None
+    """HorizontalPodAutoscaler (kubernetes pattern); `hpa: enabled` is accepted. Defaults to on for kubernetes."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "instances" in data and "replicas" in data:
+            raise ValueError("`instances` and `replicas` mean the same thing; keep one")
+        if "memory" in data:
+            data["memory"] = parse_memory_mib(data["memory"])
+        if "cpu" in data:
+            data["cpu"] = parse_cpu(data["cpu"])
+        if "hpa" in data:
+            data["hpa"] = _toggle(data["hpa"])
+        if isinstance(data.get("command"), str):
+            data["command"] = tuple(data["command"].split())
+        return data
+
+    @model_validator(mode="after")
+    def _autoscale_covers_instances(self) -> ApplicationSpec:
+        scale = self.autoscale
+        if scale and scale.max is not None and self.instances is not None and scale.max < self.instances:
+            raise ValueError(
+                f"`autoscale.max` ({scale.max}) is below `instances` ({self.instances}); raise max or lower instances"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- networking
+
+
+class LoadBalancerSpec(Section):
+    """The public entry point."""
+
+    type: Literal["application", "network"] | None = None
+    """`application` (HTTP routing, ALB) or `network` (TCP). Defaults to `application`."""
+    ssl: bool | None = None
+    """Serve HTTPS. Defaults to on whenever `deployment.domain` is set."""
+    certificate: str | None = None
+    """`letsencrypt`, `acm` (a new ACM certificate for the domain) or an existing ACM certificate ARN. Defaults to `acm` on AWS."""
+
+    @field_validator("certificate")
+    @classmethod
+    def _certificate(cls, value: str | None) -> str | None:
+        if value is None or value in ("letsencrypt", "acm") or value.startswith("arn:aws:acm:"):
+            return value
+        raise ValueError("use `letsencrypt`, `acm` or an ACM certificate ARN (arn:aws:acm:...)")
+
+
+class NetworkingSpec(Section):
+    """The VPC and its subnets."""
+
+    vpc_cidr: str | None = None
+    """VPC address range, /16 to /24. Defaults to `10.0.0.0/16`."""
+    public_subnets: int | None = Field(default=None, ge=1, le=6)
+    """Public subnets (one per availability zone). Defaults to `platform.availability_zones`."""
+    private_subnets: int | None = Field(default=None, ge=1, le=6)
+    """Private subnets for the application (one per availability zone). Defaults to `platform.availability_zones`."""
+    nat_gateway: Literal["none", "single", "one-per-az"] | None = None
+    """Outbound internet for private subnets: `single` (cheapest), `one-per-az` (survives an AZ outage) or `none`; `true`/`false` are accepted. Defaults per pattern."""
+    load_balancer: LoadBalancerSpec | None = None
+    """Load balancer settings."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("nat_gateway"), bool):
+            data = dict(data)
+            # true keeps the pattern's strategy; resolution reads this marker.
+            data["nat_gateway"] = None if data["nat_gateway"] else "none"
+        return data
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a valid CIDR block ({error})") from None
+        if network.version != 4 or not 16 <= network.prefixlen <= 24:
+            raise ValueError(f"{value!r}: AWS VPCs take an IPv4 block from /16 to /24")
+        if not network.is_private:
+            raise ValueError(f"{value!r} is public address space; use a private range such as 10.0.0.0/16")
+        return value
+
+    @model_validator(mode="after")
+    def _subnets_agree(self) -> NetworkingSpec:
+        if self.public_subnets and self.private_subnets and self.public_subnets != self.private_subnets:
+            raise ValueError("`public_subnets` and `private_subnets` must match: one of each per availability zone")
+        return self
+
+
+# ------------------------------------------------------------------------------ storage
+
+
+class BucketSpec(Section):
+    """One object storage bucket."""
+
+    name: DnsName
+    """Bucket name suffix (DNS-safe); the full name is `<deployment>-<env>-<name>`."""
+    public: bool | None = None
+    """Public buckets are refused; serve public files through the CDN instead. Defaults to `false`."""
+    versioning: bool | None = None
+    """Keep old object versions. Defaults to `true`."""
+    lifecycle: int | None = Field(default=None, ge=1, le=3650)
+    """Days after which objects (and old versions) expire. Defaults to none for uploads."""
+
+
+    @field_validator("public")
+    @classmethod
+    def _private(cls, value: bool | None) -> bool | None:
+        if value:
+            raise ValueError(
+                "public buckets are not created: keep it private and serve files through "
+                "CloudFront (production-saas) or signed URLs"
+            )
+        return value
+
+
+class StorageSpec(Section):
+    """Object storage. `storage: s3` is short for `storage: {type: s3}` (one `uploads` bucket)."""
+
+    type: Literal["s3", "gcs", "azure-blob", "local"] | None = None
+    """Storage service. Defaults to `s3` on AWS."""
+    buckets: tuple[BucketSpec, ...] | None = None
+    """Buckets to create. Defaults to one bucket named `uploads`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"type": data} if isinstance(data, str) else data
+
+    @field_validator("buckets")
+    @classmethod
+    def _unique(cls, value: tuple[BucketSpec, ...] | None) -> tuple[BucketSpec, ...] | None:
+        names = [bucket.name for bucket in value or ()]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"bucket names must be unique: {', '.join(duplicates)}")
+        return value
+
+
+# -------------------------------------------------------------------------------- cache
+
+
+class CacheSpec(Section):
+    """Redis cache. `cache: redis-cluster` means Redis with replicas and failover."""
+
+    enabled: bool | None = None
+    """Create a cache. Defaults to on when the section is present."""
+    type: Literal["redis", "memcached"] | None = None
+    """Cache engine. Only `redis` is built (encryption in transit and AUTH need it). Defaults to `redis`."""
+    size: Size | None = None
+    """Node size; the pattern maps it to a node type (small → cache.t4g.micro). Defaults to `small`."""
+    replicas: int | None = Field(default=None, ge=0, le=5)
+    """Replica nodes beside the primary. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
+    cluster_mode: bool | None = None
+    """Redis cluster mode (sharding). Defaults to off; `redis-cluster` turns on replicas and failover."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        data = _toggle(data)
+        if isinstance(data, bool):
+            return {"enabled": data}
+        if data == "redis-cluster":
+            return {"enabled": True, "type": "redis", "cluster_mode": True}
+        if isinstance(data, str):
+            return {"enabled": True, "type": data}
+        return data
+
+    @field_validator("type")
+    @classmethod
+    def _redis_only(cls, value: str | None) -> str | None:
+        if value == "memcached":
+            raise ValueError("memcached has no encryption in transit or AUTH; use `redis`")
+        return value
+
+
+# --------------------------------------------------------------------------- monitoring
+
+
+class MetricsSpec(Section):
+    """Where metrics go."""
+
+    prometheus: bool | None = None
+    """Expose and scrape Prometheus metrics. Defaults per pattern."""
+    cloudwatch: bool | None = None
+    """CloudWatch alarms and dashboard (AWS). Defaults to on on AWS."""
+
+
+class LogsSpec(Section):
+    """Where logs go and how long they stay."""
+
+    aggregator: Literal["cloudwatch", "loki", "elasticsearch"] | None = None
+    """Log store. Defaults to `cloudwatch` on AWS and `loki` elsewhere."""
+    retention: int | None = Field(default=None, ge=1, le=3653)
+    """Days logs are kept. Defaults per pattern: 14 (small-saas), 90 (production-saas)."""
+
+
+class DashboardsSpec(Section):
+    """Dashboards."""
+
+    grafana: bool | None = None
+    """Provision Grafana dashboards. Defaults per monitoring level."""
+
+
+class AlarmSpec(Section):
+    """One alert. Write `condition: cpu > 80` or `type: cpu_high` with `threshold: 80`."""
+
+    name: str | None = None
+    """Alert name. Defaults to `type`."""
+    type: Literal["cpu_high", "memory_high", "db_connections", "db_cpu", "db_storage", "http_5xx", "unhealthy_hosts", "cache_memory"] | None = None
+    """What is watched."""
+    condition: str | None = None
+    """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`)."""
+    threshold: float | None = None
+    """Value that triggers the alert; read from `condition` when that is given."""
+    duration: str | None = None
+    """How long the condition must hold (`5m`, `30s`). Defaults to `5m`."""
+    channel: Literal["email", "slack", "sns"] | None = None
+    """Where the alert goes. Defaults to `email`."""
+    email: str | None = None
+    """Address subscribed to the alerts topic."""
+
+    @field_validator("condition")
+    @classmethod
+    def _condition(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\s*[a-z_]+\s*(>=|<=|>|<)\s*\d+(\.\d+)?%?\s*", value):
+            raise ValueError(f"{value!r}: write a condition as `metric > number`, e.g. `cpu > 80`")
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d+[smh]", value):
+            raise ValueError(f"{value!r}: write a duration as 30s, 5m or 1h")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+    @model_validator(mode="after")
+    def _what(self) -> AlarmSpec:
+        if not (self.type or self.condition or self.name):
+            raise ValueError("give the alarm a `type` or a `condition`")
+        return self
+
+
+class MonitoringSpec(Section):
+    """Observability. `monitoring: standard` is short for `monitoring: {level: standard}`."""
+
+    level: Literal["basic", "standard", "enterprise"] | None = None
+    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ tracing, longer retention). Defaults per pattern."""
+    stack: Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None = None
+    """Monitoring stack. Defaults per pattern (cloudwatch on AWS, kube-prometheus-stack on kubernetes)."""
+    metrics: MetricsSpec | None = None
+    """Metrics destinations."""
+    logs: LogsSpec | None = None
+    """Log aggregation and retention."""
+    dashboards: DashboardsSpec | None = None
+    """Dashboards."""
+    alarms: tuple[AlarmSpec, ...] | None = Field(default=None, validation_alias=AliasChoices("alarms", "alerts"))
+    """Extra alerts and who hears them (`alerts` is accepted too)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"level": data} if data in ("basic", "standard", "enterprise") else {"stack": data}
+        return data
+
+
+# ----------------------------------------------------------------------------- security
+
+
+class SecuritySpec(Section):
+    """Security switches. `waf: enabled` and `ddos_protection: enabled` are accepted."""
+
+    ssl: bool | None = None
+    """HTTPS everywhere a domain is given. Defaults to `true`."""
+    certificate_provider: Literal["letsencrypt", "aws-acm"] | None = None
+    """Certificate authority. Defaults to `aws-acm` on AWS, `letsencrypt` elsewhere."""
+    waf: bool | None = None
+    """AWS WAF web ACL with managed rule groups in front of the application. Defaults per pattern (on for production-saas)."""
+    ddos_protection: bool | None = None
+    """AWS Shield Advanced (about $3,000/month, 1-year commitment). Defaults to off."""
+    secrets_manager: Literal["aws-secrets", "vault", "env-file"] | None = None
+    """Where secrets live. Defaults to `aws-secrets` on AWS, `env-file` on a Docker host."""
+    encryption_at_rest: bool | None = None
+    """Encrypt databases, caches, buckets and logs. Always on; `false` is refused."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {key: _toggle(value) if key in ("waf", "ddos_protection", "ssl", "encryption_at_rest") else value
+                    for key, value in data.items()}
+        return data
+
+    @field_validator("encryption_at_rest")
+    @classmethod
+    def _always(cls, value: bool | None) -> bool | None:
+        if value is False:
+            raise ValueError("encryption at rest cannot be turned off: it is free and protects every backup")
+        return value
+
+
+# -------------------------------------------------------------------------------- CI/CD
+
+
+class TriggerAction(Section):
+    """What a trigger does."""
+
+    branch: str | None = None
+    """Branch the trigger watches. Defaults to `main`."""
+    action: Literal["test", "preview", "deploy"]
+    """`test`, `preview` (infrastructure diff as a PR comment) or `deploy`."""
+
+
+class TriggerSpec(Section):
+    """A CI trigger: `- push: {branch: main, action: deploy}` or `- pull_request: {action: test}`."""
+
+    push: TriggerAction | None = None
+    """On push to a branch."""
+    pull_request: TriggerAction | None = None
+    """On pull requests."""
+
+    @model_validator(mode="after")
+    def _one(self) -> TriggerSpec:
+        if (self.push is None) == (self.pull_request is None):
+            raise ValueError("a trigger is exactly one of `push` or `pull_request`")
+        return self
+
+
+class CicdEnvironmentSpec(Section):
+    """A deployment target in the pipeline."""
+
+    name: DnsName
+    """Environment name (a stack of the same name)."""
+    auto_deploy: bool | None = None
+    """Deploy on every push to the main branch. Defaults to on except for production."""
+    approval_required: bool | None = None
+    """Require a reviewer's approval (GitHub environment protection). Defaults to on for production."""
+
+
+
+class MigrationsSpec(Section):
+    """Database migrations in the pipeline."""
+
+    auto_run: bool | None = None
+    """Run migrations automatically before a deploy. Defaults to `false` (manual approval)."""
+    rollback_on_failure: bool | None = None
+    """Roll the service back when migrations or the smoke test fail. Defaults to `true`."""
+
+
+class CicdSpec(Section):
+    """The delivery pipeline."""
+
+    provider: Literal["github-actions", "gitlab-ci", "circleci"] | None = None
+    """CI system. Only `github-actions` is generated today. Defaults to `github-actions`."""
+    triggers: tuple[TriggerSpec, ...] | None = None
+    """When the pipeline runs. Defaults to tests and previews on pull requests, deploy on push to main."""
+    environments: tuple[CicdEnvironmentSpec, ...] | None = None
+    """Promotion order. Defaults to staging (automatic) then production (approved)."""
+    migrations: MigrationsSpec | None = None
+    """Migration policy."""
+
+    @field_validator("provider")
+    @classmethod
+    def _github_only(cls, value: str | None) -> str | None:
+        if value not in (None, "github-actions"):
+            raise ValueError(f"{value} workflows are not generated yet; use `github-actions`")
+        return value
+
+
+# ------------------------------------------------------------------------- kubernetes
+
+
+class IngressSpec(Section):
+    """Kubernetes ingress."""
+
+    class_: Literal["nginx", "traefik"] | None = Field(default=None, alias="class")
+    """Ingress controller class. Defaults to `nginx`."""
+    ssl: Literal["cert-manager", "none"] | None = None
+    """TLS certificates: `cert-manager` (Let's Encrypt) or `none`. Defaults to `cert-manager` when a domain is set."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class KubernetesSpec(Section):
+    """Kubernetes pattern settings (also accepted directly under `deployment`)."""
+
+    cluster: Literal["existing", "create"] | None = None
+    """`existing` uses your kubeconfig; `create` builds an EKS cluster. Defaults to `existing`."""
+    kubeconfig: str | None = None
+    """Path of the kubeconfig to use with `cluster: existing`. Defaults to the current context."""
+    context: str | None = None
+    """kubeconfig context. Defaults to the current one."""
+    namespace: DnsName | None = None
+    """Namespace for the application. DNS-safe. Defaults to `<name>-<environment>`."""
+    ingress: IngressSpec | None = None
+    """Ingress controller and TLS."""
+    existing_addons: tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None = None
+    """Add-ons the cluster already runs, so they are not installed again. Defaults to none."""
+
+
+
+# ------------------------------------------------------------------------- environments
+
+
+class EnvironmentSpec(Section):
+    """One environment (a stack): its variables, its secrets, and what it overrides."""
+
+    name: DnsName
+    """Environment name: development, staging, production or your own."""
+    variables: dict[str, str | int | float | bool] | None = None
+    """Plain environment variables for the application. Secrets do not belong here."""
+    secrets: tuple[str, ...] | None = None
+    """Names of secrets the application needs; values live in the secrets manager, never in this file."""
+    database: DatabaseSpec | None = None
+    """Database settings for this environment only."""
+    application: ApplicationSpec | None = None
+    """Application settings for this environment only."""
+    cache: CacheSpec | None = None
+    """Cache settings for this environment only."""
+    monitoring: MonitoringSpec | None = None
+    """Monitoring settings for this environment only."""
+    security: SecuritySpec | None = None
+    """Security settings for this environment only."""
+    networking: NetworkingSpec | None = None
+    """Networking settings for this environment only."""
+
+
+    @field_validator("variables")
+    @classmethod
+    def _no_secret_values(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        for key, literal in (value or {}).items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                raise ValueError(f"{key!r} is not a valid environment variable name")
+            if SECRET_NAME.search(key) and not (isinstance(literal, str) and VARIABLE_REFERENCE.match(literal)):
+                raise ValueError(
+                    f"{key} looks like a secret: list it under `secrets:` (the value then comes "
+                    f"from the secrets manager) or reference it as ${{{key}}}"
+                )
+        return value
+
+    @field_validator("secrets")
+    @classmethod
+    def _secret_names(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for name in value or ():
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+                raise ValueError(f"{name!r}: secret names are UPPER_SNAKE_CASE environment variable names")
+        return value
+
+
+# --------------------------------------------------------------------------------- root
+
+
+class DeploymentSpec(Section):
+    """A deployment manifest (`deployment.yaml`)."""
+
+    deployment: DeploymentMeta
+    """What is deployed and with which pattern."""
+    platform: PlatformSpec | None = None
+    """Cloud provider and regions."""
+    database: DatabaseSpec | None = None
+    """PostgreSQL database."""
+    application: ApplicationSpec | None = None
+    """Application containers."""
+    networking: NetworkingSpec | None = None
+    """VPC and load balancer."""
+    storage: StorageSpec | None = None
+    """Object storage."""
+    cache: CacheSpec | None = None
+    """Redis cache."""
+    monitoring: MonitoringSpec | None = None
+    """Alarms, logs and dashboards."""
+    security: SecuritySpec | None = None
+    """Security switches."""
+    cicd: CicdSpec | None = None
+    """CI/CD pipeline."""
+    kubernetes: KubernetesSpec | None = None
+    """Kubernetes pattern settings."""
+    environments: tuple[EnvironmentSpec, ...] | None = None
+    """Environments (stacks) with their variables, secrets and overrides."""
+
+    @field_validator("environments")
+    @classmethod
+    def _unique_environments(cls, value: tuple[EnvironmentSpec, ...] | None) -> tuple[EnvironmentSpec, ...] | None:
+        names = [environment.name for environment in value or ()]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"environment names must be unique: {', '.join(duplicates)}")
+        return value
+
+    @model_validator(mode="after")
+    def _pattern_rules(self) -> DeploymentSpec:
+        pattern = PATTERNS[self.deployment.pattern]
+        provider = self.platform.provider if self.platform else None
+        if pattern.cloud == "aws" and provider not in (None, "aws"):
+            raise ValueError(
+                f"platform.provider: pattern {self.deployment.pattern} runs on AWS; "
+                f"{provider} has no pattern yet (use kubernetes for any cluster)"
+            )
+        if pattern.cloud == "aws":
+            for where, application in self._applications():
+                _check_fargate(where, application)
+        return self
+
+    def _applications(self) -> list[tuple[str, ApplicationSpec | None]]:
+        found = [("application", self.application)]
+        for index, environment in enumerate(self.environments or ()):
+            if environment.application is not None:
+                found.append((f"environments[{index}].application", environment.application))
+        return found
+
+
+def _check_fargate(where: str, application: ApplicationSpec | None) -> None:
+    """Fargate accepts only some cpu/memory pairs; say which ones fit."""
+    if application is None or application.cpu is None or application.memory is None:
+        return
+    units = int(round(application.cpu * 1024))
+    allowed = FARGATE_MEMORY_BY_CPU.get(units)
+    if allowed is None:
+        choices = ", ".join(f"{cpu / 1024:g}" for cpu in FARGATE_MEMORY_BY_CPU)
+        raise ValueError(f"{where}.cpu: Fargate offers {choices} vCPU, not {application.cpu:g}")
+    if application.memory not in allowed:
+        raise ValueError(f"{where}.memory: {fargate_memory_hint(units, application.memory)}")

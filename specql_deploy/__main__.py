@@ -1,0 +1,3 @@
+from specql_deploy.automation.cli import main
+
+main()
