@@ -1,0 +1,386 @@
+"""Offline capture: run the Pulumi program under mocks and keep every resource it registers.
+
+The ResourceGraph is the shared input of the offline preview, the cost estimate, the
+OpenTofu exporter and the Kubernetes exporter: what they show is what the program
+actually declares, so they cannot drift from `specql deploy up`. No engine, no cloud
+account, no network.
+
+The mock monitor records each registration (type, name, URN, parent, dependencies,
+provider, protect and retain flags) with its inputs as the engine receives them
+(camelCase). Secret inputs are kept, marked by path in ``secret_paths``, so a viewer
+can mask them and an exporter can turn them into sensitive variables.
+
+An ``outputs_for`` hook decides what each mocked resource returns. By default every
+resource returns its inputs plus its id; the OpenTofu exporter passes a hook that
+returns HCL reference text (``${aws_vpc.this.id}``) for every output property, so inputs
+built from other resources' outputs arrive already written as HCL interpolations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..program.model import ResolvedDeployment
+
+# Special keys of Pulumi's wire format (pulumi.runtime.rpc).
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+MASK = "[secret]"
+
+_LOCK = threading.Lock()  # the Pulumi runtime is process-global: one capture at a time
+
+
+@dataclass(frozen=True)
+class CapturedResource:
+    """One resource as the engine would receive it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    dependencies: tuple[str, ...]
+    inputs: Mapping[str, Any]
+    provider: str | None
+    """URN of the explicit provider, if one was passed."""
+    custom: bool
+    """False for ComponentResources (they have no cloud counterpart)."""
+    protect: bool = False
+    retain_on_delete: bool = False
+    secret_paths: tuple[str, ...] = ()
+    """Dotted paths of inputs that are Pulumi secrets."""
+    output_names: tuple[str, ...] = ()
+    """Output property names of the resource class (empty when unknown)."""
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type.startswith("pulumi:providers:")
+
+    def public_inputs(self) -> dict[str, Any]:
+        """Inputs with every secret replaced by a mask: safe to print."""
+        return _mask(dict(self.inputs), set(self.secret_paths), "")
+
+
+@dataclass(frozen=True)
+class ResourceGraph:
+    """Every resource a program registers, in registration order."""
+
+    resources: tuple[CapturedResource, ...]
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_token: str) -> list[CapturedResource]:
+        return [resource for resource in self.resources if resource.type == type_token]
+
+    def named(self, name: str) -> CapturedResource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise KeyError(name)
+
+    def by_urn(self) -> dict[str, CapturedResource]:
+        return {resource.urn: resource for resource in self.resources}
+
+    def children(self, urn: str) -> list[CapturedResource]:
+        return [resource for resource in self.resources if resource.parent == urn]
+
+    def top_component(self, resource: CapturedResource) -> CapturedResource | None:
+        """The outermost component below the pattern component that holds a resource."""
+        index = self.by_urn()
+        chain: list[CapturedResource] = []
+        node: CapturedResource | None = resource
+        while node is not None:
+            chain.append(node)
+            node = index.get(node.parent) if node.parent else None
+        components = [item for item in chain if not item.custom]
+        # chain ends at the pattern component (root-most); the one below it is the module.
+        if len(components) >= 2:
+            return components[-2]
+        return components[-1] if components else None
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for resource in self.resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        """The offline preview contract: resources with camelCase inputs, and a summary."""
+        resources = [
+            {
+                "type": resource.type,
+                "name": resource.name,
+                "urn": resource.urn,
+                "parent": resource.parent,
+                "inputs": resource.public_inputs(),
+            }
+            for resource in self.resources
+        ]
+        custom = [resource for resource in self.resources if resource.custom and not resource.is_provider]
+        return {
+            "resources": resources,
+            "summary": {
+                "total": len(self.resources),
+                "resources": len(custom),
+                "components": sum(1 for r in self.resources if not r.custom and not r.is_provider),
+                "providers": sum(1 for r in self.resources if r.is_provider),
+                "protected": sum(1 for r in self.resources if r.protect),
+                "by_type": self.counts(),
+            },
+        }
+
+
+OutputsHook = Callable[[CapturedResource], Mapping[str, Any]]
+
+
+def capture(resolved: ResolvedDeployment, *, outputs_for: OutputsHook | None = None) -> ResourceGraph:
+    """Run the deployment's Pulumi program under mocks."""
+    from ..program import build
+
+    return run_under_mocks(lambda: build(resolved), project=resolved.deployment.name,
+                           stack=resolved.deployment.environment, outputs_for=outputs_for)
+
+
+def run_under_mocks(
+    program: Callable[[], None],
+    *,
+    project: str = "specql",
+    stack: str = "test",
+    outputs_for: OutputsHook | None = None,
+) -> ResourceGraph:
+    """Run any Pulumi program function under mocks and return what it registered."""
+    import pulumi
+    from pulumi.runtime import mocks, settings
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    with _LOCK:
+        recorder = _Recorder(outputs_for)
+        monitor = _RecordingMonitor(recorder, project, stack)
+        settings.set_root_resource(None)
+        mocks.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)
+        settings.SETTINGS.rpc_manager.clear()
+        settings.SETTINGS.outputs.clear()
+        exported: dict[str, Any] = {}
+
+        def wrapped() -> None:
+            pulumi.runtime.register_stack_transformation(recorder.remember_class)
+            program()
+
+        try:
+            _sync_await(run_pulumi_func(wrapped))
+            root = settings.get_root_resource()
+            for key, value in sorted(getattr(root, "outputs", {}).items()):
+                exported[key] = _sync_await(_resolve_output(value))
+        finally:
+            settings.set_root_resource(None)
+        return ResourceGraph(resources=tuple(recorder.resources), outputs=exported)
+
+
+async def _resolve_output(value: Any) -> Any:
+    import pulumi
+
+    output = pulumi.Output.from_input(value)
+    if await output.is_secret():
+        return MASK
+    return await output.future()
+
+
+class _Recorder:
+    """pulumi Mocks that remembers everything and asks the hook for outputs."""
+
+    def __init__(self, outputs_for: OutputsHook | None):
+        self.outputs_for = outputs_for
+        self.resources: list[CapturedResource] = []
+        self.classes: dict[tuple[str, str], type] = {}
+
+    def remember_class(self, args: Any) -> None:
+        """Stack transformation: note each resource's Python class (its output names)."""
+        self.classes[(args.type_, args.name)] = type(args.resource)
+        return None
+
+    def output_names(self, type_token: str, name: str) -> tuple[str, ...]:
+        cls = self.classes.get((type_token, name))
+        if cls is None:
+            return ()
+        names = set()
+        for klass in cls.__mro__:
+            for attribute in vars(klass).values():
+                getter = getattr(attribute, "fget", None)
+                pulumi_name = getattr(getter, "_pulumi_name", None)
+                if pulumi_name:
+                    names.add(pulumi_name)
+        names.discard("urn")
+        return tuple(sorted(names))
+
+    def state_of(self, resource: CapturedResource) -> tuple[str, dict]:
+        """What a mocked resource returns: the hook's answer, or its inputs and an id."""
+        if self.outputs_for:
+            state = dict(self.outputs_for(resource))
+        else:
+            state = dict(resource.inputs)
+            if "arn" in resource.output_names and "arn" not in state:
+                state["arn"] = f"arn:aws:offline:::{resource.name}"
+        identifier = state.pop("id", None) or f"{resource.name}-id"
+        return str(identifier), state
+
+    def region_of(self, provider_ref: str | None) -> str:
+        urn = provider_ref.rsplit("::", 1)[0] if provider_ref else None
+        for resource in self.resources:
+            if resource.urn == urn and resource.is_provider:
+                return str(resource.inputs.get("region") or "us-east-1")
+        return "us-east-1"
+
+    # pulumi.runtime.Mocks protocol
+    def new_resource(self, args: Any) -> tuple[str, dict]:  # pragma: no cover - the monitor answers first
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: Any) -> tuple[dict, list]:
+        handler = _CALLS.get(args.token)
+        return (handler(args.args, self.region_of(args.provider)) if handler else {}), []
+
+
+def _make_monitor_class():
+    from pulumi.runtime.mocks import MockMonitor
+
+    class RecordingMonitor(MockMonitor):
+        """MockMonitor that records parents, dependencies and options before registering."""
+
+        def __init__(self, recorder: _Recorder, project: str, stack: str):
+            super().__init__(recorder)
+            self.recorder = recorder
+            self.project, self.stack = project, stack
+
+        def make_urn(self, parent: str, type_: str, name: str) -> str:
+            """URNs as the engine writes them: the full parent type chain, no Stack type."""
+            if parent and "::pulumi:pulumi:Stack::" not in parent:
+                type_ = parent.split("::")[2] + "$" + type_
+            return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
+
+        def RegisterResource(self, request: Any) -> Any:
+            if request.type != "pulumi:pulumi:Stack":
+                from google.protobuf import json_format
+
+                urn = self.make_urn(request.parent, request.type, request.name)
+                raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+                secrets: list[str] = []
+                inputs = _decode(raw, "", secrets)
+                self.recorder.resources.append(CapturedResource(
+                    type=request.type,
+                    name=request.name,
+                    urn=urn,
+                    parent=request.parent or None,
+                    dependencies=tuple(sorted(set(request.dependencies))),
+                    inputs=inputs,
+                    provider=(request.provider.rsplit("::", 1)[0] if request.provider else None),
+                    custom=bool(request.custom),
+                    protect=bool(getattr(request, "protect", False)),
+                    retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                    secret_paths=tuple(secrets),
+                    output_names=self.recorder.output_names(request.type, request.name),
+                ))
+                if not request.custom:
+                    # Components have no provider: register without asking the mocks.
+                    return _component_response(urn)
+                return self._answer(urn, self.recorder.resources[-1])
+            return super().RegisterResource(request)
+
+        def _answer(self, urn: str, resource: CapturedResource) -> Any:
+            from pulumi.runtime import rpc
+            from pulumi.runtime.mocks import _ensure_event_loop
+            from pulumi.runtime.proto import resource_pb2
+            from pulumi.runtime.sync_await import _sync_await
+
+            _ensure_event_loop()
+            identifier, state = self.recorder.state_of(resource)
+            wire = _sync_await(rpc.serialize_properties(state, {}))
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, identifier, state)
+            return resource_pb2.RegisterResourceResponse(urn=urn, id=identifier, object=wire)
+
+    return RecordingMonitor
+
+
+def _component_response(urn: str) -> Any:
+    from pulumi.runtime.proto import resource_pb2
+
+    return resource_pb2.RegisterResourceResponse(urn=urn)
+
+
+_RecordingMonitorClass: Any = None
+
+
+def _RecordingMonitor(recorder: _Recorder, project: str, stack: str) -> Any:
+    global _RecordingMonitorClass
+    if _RecordingMonitorClass is None:
+        _RecordingMonitorClass = _make_monitor_class()
+    return _RecordingMonitorClass(recorder, project, stack)
+
+
+# ------------------------------------------------------------------------ wire format
+
+
+def _decode(value: Any, path: str, secrets: list[str]) -> Any:
+    """Wire-format values → plain Python, recording secret paths."""
+    if isinstance(value, dict):
+        signature = value.get(_SIG)
+        if signature == _SECRET_SIG:
+            secrets.append(path)
+            return _decode(value.get("value"), path, [])
+        if signature == _OUTPUT_SIG:
+            if value.get("secret"):
+                secrets.append(path)
+            return _decode(value.get("value", UNKNOWN), path, [])
+        if signature == _RESOURCE_SIG:
+            return value.get("id") or value.get("urn")
+        if signature is not None:
+            return {key: item for key, item in value.items() if key != _SIG}
+        return {key: _decode(item, f"{path}.{key}" if path else key, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item, f"{path}[{index}]", secrets) for index, item in enumerate(value)]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _mask(value: Any, secret_paths: set[str], path: str) -> Any:
+    if path in secret_paths:
+        return MASK
+    if isinstance(value, dict):
+        return {key: _mask(item, secret_paths, f"{path}.{key}" if path else key) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask(item, secret_paths, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
+# ------------------------------------------------------------------------------ invokes
+
+# Data-source calls a program may make, answered with stable fake values (args, region).
+CallHandler = Callable[[Mapping[str, Any], str], dict]
+_CALLS: dict[str, CallHandler] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda args, region: {
+        "names": [f"{region}{zone}" for zone in "abcdef"],
+        "zoneIds": [f"{region}-az{index}" for index in range(1, 7)],
+        "id": region,
+    },
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
+        "accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/offline", "userId": "OFFLINE",
+        "id": "123456789012"},
+    "aws:index/getRegion:getRegion": lambda args, region: {"name": region, "region": region, "id": region},
+    "aws:index/getPartition:getPartition": lambda args, region: {
+        "partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+}
+
+
+def register_call(token: str, handler: CallHandler) -> None:
+    """Let a component answer its own data-source call under mocks (keep it pure)."""
+    _CALLS[token] = handler
+
+
+def iter_custom(graph: ResourceGraph) -> Iterable[CapturedResource]:
+    """Cloud resources only: no components, no providers."""
+    return (resource for resource in graph.resources if resource.custom and not resource.is_provider)
