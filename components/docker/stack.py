@@ -1,0 +1,717 @@
+"""The hobby-project stack as plain data: one description, two renderings.
+
+The pulumi-docker components (:mod:`.database`, :mod:`.service`, ...) and the ejected
+``docker/docker-compose.prod.yaml`` are both built from :func:`hobby_services` and
+:func:`hobby_volumes`, so the stack `up` creates and the compose file a user takes
+away cannot disagree on services, images, ports, volumes, health checks or limits.
+
+This module imports no provider SDK: the exporters and the CLI use it without Pulumi.
+
+Conventions every renderer follows:
+
+- ``environment`` values are templates: ``${NAME}`` stands for the secret ``NAME``
+  (see :func:`hobby_secrets`), never its value. Compose keeps the reference as a
+  variable read from ``.env``; Pulumi substitutes a secret ``Output``.
+- ``command`` and ``healthcheck.test`` are literal. Compose interpolates ``$`` in every
+  value, so :func:`compose_service` escapes it as ``$$`` there.
+- Service names double as host names on the private network (compose does this by
+  itself; the Pulumi containers get the service name as a network alias).
+- Paths (build context, config files) are relative to the project root, where
+  ``deployment.yaml`` and the ejected ``docker/`` folder live.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from ...program.defaults import IMAGES
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
+
+Restart = Literal["no", "on-failure", "always", "unless-stopped"]
+"""Docker restart policies (the same words in compose and pulumi-docker):
+- ``no`` — one-shot jobs (migrations) that must not loop on failure
+- ``unless-stopped`` — long-running services: back after a crash or a host reboot,
+  but a service stopped by hand stays stopped"""
+
+Condition = Literal["service_started", "service_healthy", "service_completed_successfully"]
+
+SECRET_REF = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+"""A reference to a secret inside an environment template: ``${DB_PASSWORD}``."""
+
+COMPOSE_DIR = "docker"
+"""Folder of the eject tree holding the compose files; their relative paths start here."""
+
+NETWORK = "private"
+"""Key of the one private bridge network every service joins."""
+
+DATABASE_PORT = 5432
+"""PostgreSQL's port inside the private network (never published on the host)."""
+
+BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    # A single Docker host has no WAL archive: the closest it gets to continuous is hourly.
+    "continuous": 3600,
+}
+"""``database.backup_frequency`` → seconds between two ``pg_dump`` runs."""
+
+MIGRATION_COMMANDS: Mapping[str, tuple[str, ...]] = {
+    "fraiseql": ("fraiseql", "migrate", "up"),
+    "django": ("python", "manage.py", "migrate", "--noinput"),
+    "rails": ("bundle", "exec", "rails", "db:migrate"),
+    "nodejs": ("npm", "run", "migrate"),
+}
+"""Framework → the command that applies pending migrations inside the application image."""
+
+# Health-check timing for the services that are not the application (whose timing
+# comes from the resolved model): PostgreSQL answers pg_isready within a second once up.
+_POSTGRES_HEALTH = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
+
+
+# ----------------------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class Port:
+    """A container port published on the host."""
+
+    target: int
+    """Port inside the container."""
+    published: int
+    """Port on the host."""
+    protocol: Literal["tcp", "udp"] = "tcp"
+    """Transport. Defaults to `tcp`."""
+    host_ip: str | None = None
+    """Host address to bind; ``127.0.0.1`` keeps an admin UI reachable only through an SSH
+    tunnel. Defaults to `None` (every interface)."""
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A named volume mounted into a container."""
+
+    volume: str
+    """Key of the volume in :func:`hobby_volumes`."""
+    target: str
+    """Mount point inside the container."""
+    read_only: bool = False
+    """Mounted read-only. Defaults to `False`."""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A configuration file the stack generates and places into a container."""
+
+    path: str
+    """Where the file lives in the eject tree, relative to the project root
+    (``docker/Caddyfile``). Compose bind-mounts it read-only; Pulumi uploads its content."""
+    target: str
+    """Path inside the container."""
+    content: str
+    """Full text of the file."""
+
+
+@dataclass(frozen=True)
+class Healthcheck:
+    """How Docker decides a container is healthy (dependents wait for it)."""
+
+    test: tuple[str, ...]
+    """Exec form: ``("CMD", "pg_isready", ...)`` or ``("CMD-SHELL", "...")``."""
+    interval_s: int
+    timeout_s: int
+    retries: int
+    start_period_s: int
+
+
+@dataclass(frozen=True)
+class Build:
+    """How the application image is built from the generated Dockerfile."""
+
+    context: str = "."
+    """Build context relative to the project root. Defaults to `.`."""
+    dockerfile: str = "docker/Dockerfile"
+    """Dockerfile relative to the project root. Defaults to `docker/Dockerfile`."""
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """Another service that must be up (or done) before this one starts."""
+
+    service: str
+    condition: Condition = "service_started"
+    """What "up" means. Defaults to `service_started`."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One container of the stack, independent of how it is deployed."""
+
+    name: str
+    """Service name; also its host name on the private network."""
+    image: str
+    """Image reference: a pinned tag from ``IMAGES`` or the application's own tag."""
+    purpose: str
+    """One line saying why the service exists (a comment in compose, a doc in Pulumi)."""
+    build: Build | None = None
+    """Set when the image is built from the generated Dockerfile. Defaults to `None`."""
+    command: tuple[str, ...] | None = None
+    """Exec-form command; literal. Defaults to `None` (the image's own)."""
+    environment: tuple[tuple[str, str], ...] = ()
+    """(name, template) pairs; ``${NAME}`` references a secret. Defaults to none."""
+    ports: tuple[Port, ...] = ()
+    """Ports published on the host. Defaults to none (reachable on the private network only)."""
+    mounts: tuple[Mount, ...] = ()
+    """Named volumes. Defaults to none."""
+    configs: tuple[ConfigFile, ...] = ()
+    """Generated configuration files placed into the container. Defaults to none."""
+    healthcheck: Healthcheck | None = None
+    """Defaults to `None` (the image's own, if any)."""
+    restart: Restart = "unless-stopped"
+    """Restart policy. Defaults to `unless-stopped`."""
+    cpus: float | None = None
+    """CPU limit in vCPU. Defaults to `None` (no limit)."""
+    memory_mib: int | None = None
+    """Memory limit in MiB. Defaults to `None` (no limit)."""
+    depends_on: tuple[Dependency, ...] = ()
+    """Services started first. Defaults to none."""
+    read_only: bool = False
+    """Read-only root filesystem (writable ``tmpfs`` paths only). Defaults to `False`."""
+    tmpfs: tuple[str, ...] = ()
+    """In-memory writable paths, for read-only containers. Defaults to none."""
+    one_shot: bool = False
+    """Runs to completion once (migrations) instead of staying up. Defaults to `False`."""
+    security_opts: tuple[str, ...] = ("no-new-privileges:true",)
+    """Kernel security options. Defaults to `no-new-privileges:true` (no setuid escalation)."""
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.environment)
+
+    @property
+    def secret_refs(self) -> tuple[str, ...]:
+        """Names of the secrets this service's environment references, sorted."""
+        return tuple(sorted({ref for _, value in self.environment for ref in SECRET_REF.findall(value)}))
+
+
+@dataclass(frozen=True)
+class VolumeSpec:
+    """A named Docker volume: data that outlives its containers."""
+
+    key: str
+    """Key used by :class:`Mount` and in compose's ``volumes:``."""
+    purpose: str
+    """Why it exists."""
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    """A secret value the stack needs; only its name ever appears in files."""
+
+    name: str
+    """Environment-style name, referenced as ``${NAME}``."""
+    description: str
+    generated: bool
+    """``True``: Pulumi generates it (pulumi-random) and keeps it encrypted in state;
+    ``False``: the user provides it (``pulumi config set --secret`` or ``.env``)."""
+
+
+@dataclass(frozen=True)
+class HobbyStack:
+    """Everything the hobby-project stack is made of."""
+
+    services: tuple[ServiceSpec, ...]
+    volumes: tuple[VolumeSpec, ...]
+    secrets: tuple[SecretSpec, ...]
+    network: str = NETWORK
+    domain: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def service(self, name: str) -> ServiceSpec:
+        for spec in self.services:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"no service {name!r} in the hobby stack (have: {', '.join(s.name for s in self.services)})")
+
+
+# ------------------------------------------------------------------------- naming rules
+
+
+def database_name(resolved: ResolvedDeployment) -> str:
+    """The PostgreSQL database and role name: the deployment name as an SQL identifier."""
+    ident = re.sub(r"[^a-z0-9_]", "_", resolved.deployment.name.lower())
+    return ident if ident[:1].isalpha() else f"app_{ident}"
+
+
+def app_image(resolved: ResolvedDeployment) -> str:
+    """The application image: the manifest's own, or the locally built ``<name>:<version>``."""
+    return resolved.application.image or f"{resolved.deployment.name}:{resolved.deployment.version}"
+
+
+def secret_key(name: str) -> str:
+    """Pulumi config key of a user-provided secret (``STRIPE_KEY`` → ``stripeKey``)."""
+    head, *rest = name.lower().split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def enabled_services(resolved: ResolvedDeployment) -> dict[str, bool]:
+    """Which optional services run: monitoring and backups follow the manifest."""
+    monitoring = resolved.monitoring
+    return {
+        "prometheus": monitoring.prometheus,
+        "uptime-kuma": monitoring.stack in ("prometheus", "uptime-kuma"),
+        "backup": resolved.database.backup_retention_days > 0,
+    }
+
+
+# ------------------------------------------------------------------------ config files
+
+
+def caddyfile(resolved: ResolvedDeployment) -> str:
+    """Caddy's configuration: automatic HTTPS for the domain, or plain HTTP on :80 without one.
+
+    Caddy obtains and renews the Let's Encrypt certificate by itself when the site
+    address is a domain name; the certificate lives in the ``caddy_data`` volume.
+    """
+    app = resolved.application
+    domain = resolved.deployment.domain
+    tls = bool(domain) and resolved.security.ssl
+    site = domain if tls else (f"http://{domain}" if domain else ":80")
+    headers = [
+        'X-Content-Type-Options "nosniff"',
+        'X-Frame-Options "DENY"',
+        'Referrer-Policy "strict-origin-when-cross-origin"',
+        "-Server",
+    ]
+    if tls:
+        headers.insert(0, 'Strict-Transport-Security "max-age=31536000; includeSubDomains"')
+    lines = [
+        site + " {",
+        "\tencode zstd gzip",
+        "",
+        f"\treverse_proxy app:{app.port} {{",
+        f"\t\thealth_uri {app.health_check_path}",
+        f"\t\thealth_interval {app.health_check_interval}s",
+        "\t}",
+        "",
+        "\theader {",
+        *(f"\t\t{header}" for header in headers),
+        "\t}",
+        "",
+        "\tlog",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def prometheus_config(resolved: ResolvedDeployment) -> str:
+    """Prometheus scrapes the application's /metrics and itself over the private network."""
+    port = resolved.application.port
+    return (
+        "global:\n"
+        "  scrape_interval: 30s\n"
+        "  evaluation_interval: 30s\n"
+        "scrape_configs:\n"
+        "  - job_name: app\n"
+        "    metrics_path: /metrics\n"
+        "    static_configs:\n"
+        f"      - targets: [\"app:{port}\"]\n"
+        "  - job_name: prometheus\n"
+        "    static_configs:\n"
+        "      - targets: [\"localhost:9090\"]\n"
+    )
+
+
+def backup_script(resolved: ResolvedDeployment) -> str:
+    """The backup loop: a ``pg_dump`` every interval into /backups, pruning old dumps.
+
+    A dump is written under a temporary name and renamed when complete, so a crash
+    mid-dump never leaves a truncated file that looks like a backup. A failed dump is
+    reported and retried next round instead of killing the loop.
+    """
+    database = resolved.database
+    interval = BACKUP_INTERVAL_SECONDS[database.backup_frequency]
+    keep_minutes = database.backup_retention_days * 24 * 60
+    return (
+        "while true; do "
+        'stamp=$(date -u +%Y%m%dT%H%M%SZ); '
+        'file="/backups/${PGDATABASE}-${stamp}.dump"; '
+        'if pg_dump --format=custom --file="${file}.partial"; '
+        'then mv "${file}.partial" "${file}"; echo "backup ${file} written"; '
+        'else rm -f "${file}.partial"; echo "backup failed" >&2; fi; '
+        f"find /backups -name '*.dump' -mmin +{keep_minutes} -delete; "
+        f"sleep {interval}; "
+        "done"
+    )
+
+
+def hobby_config_files(resolved: ResolvedDeployment) -> tuple[ConfigFile, ...]:
+    """Every generated configuration file of the stack (for the exporters that write them)."""
+    return tuple(config for spec in hobby_services(resolved) for config in spec.configs)
+
+
+# ---------------------------------------------------------------------------- services
+
+
+def _app_healthcheck(resolved: ResolvedDeployment) -> Healthcheck:
+    """Probe the health endpoint with the runtime the image already has (no curl needed)."""
+    app = resolved.application
+    url = f"http://127.0.0.1:{app.port}{app.health_check_path}"
+    timeout = app.health_check_timeout
+    if app.runtime == "python":
+        test = ("CMD", "python", "-c",
+                f"import urllib.request; urllib.request.urlopen('{url}', timeout={timeout})")
+    elif app.runtime == "nodejs":
+        test = ("CMD", "node", "-e",
+                f"fetch('{url}').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))")
+    elif app.runtime == "ruby":
+        test = ("CMD", "ruby", "-rnet/http", "-e",
+                f"exit Net::HTTP.get_response(URI('{url}')).is_a?(Net::HTTPSuccess)")
+    else:
+        test = ("CMD-SHELL", f"wget -q -O /dev/null {url} || exit 1")
+    return Healthcheck(
+        test=test,
+        interval_s=app.health_check_interval,
+        timeout_s=timeout,
+        retries=app.unhealthy_threshold,
+        start_period_s=app.health_check_interval,
+    )
+
+
+def _database_url(resolved: ResolvedDeployment) -> str:
+    ident = database_name(resolved)
+    return f"postgresql://{ident}:${{DB_PASSWORD}}@postgres:{DATABASE_PORT}/{ident}"
+
+
+def _app_environment(resolved: ResolvedDeployment) -> tuple[tuple[str, str], ...]:
+    app = resolved.application
+    env: dict[str, str] = {
+        "DATABASE_URL": _database_url(resolved),
+        "PORT": str(app.port),
+        "APP_ENV": resolved.deployment.environment,
+    }
+    env.update(app.variables)
+    for name in app.secrets:
+        env[name] = f"${{{name}}}"
+    return tuple(env.items())
+
+
+def _postgres(resolved: ResolvedDeployment) -> ServiceSpec:
+    database = resolved.database
+    ident = database_name(resolved)
+    return ServiceSpec(
+        name="postgres",
+        image=IMAGES["postgres"],
+        purpose=f"PostgreSQL {database.version}: the application's database, on the private network only",
+        command=(
+            "postgres",
+            "-c", f"max_connections={database.max_connections}",
+            "-c", f"log_min_duration_statement={database.log_min_duration_ms}",
+        ),
+        environment=(
+            ("POSTGRES_DB", ident),
+            ("POSTGRES_USER", ident),
+            ("POSTGRES_PASSWORD", "${DB_PASSWORD}"),
+        ),
+        mounts=(Mount("postgres_data", "/var/lib/postgresql/data"),),
+        healthcheck=Healthcheck(test=("CMD", "pg_isready", "-U", ident, "-d", ident), **_POSTGRES_HEALTH),
+        cpus=database.cpu,
+        memory_mib=database.memory_mib,
+    )
+
+
+def _app_common(resolved: ResolvedDeployment) -> dict[str, Any]:
+    image = app_image(resolved)
+    return {
+        "image": image,
+        "build": None if resolved.application.image else Build(),
+        "environment": _app_environment(resolved),
+    }
+
+
+def _migrate(resolved: ResolvedDeployment) -> ServiceSpec:
+    framework = resolved.deployment.framework
+    return ServiceSpec(
+        name="migrate",
+        purpose="applies pending database migrations once, before the application starts",
+        command=MIGRATION_COMMANDS[framework],
+        restart="no",
+        one_shot=True,
+        depends_on=(Dependency("postgres", "service_healthy"),),
+        cpus=resolved.application.cpu,
+        memory_mib=resolved.application.memory_mib,
+        **_app_common(resolved),
+    )
+
+
+def _app(resolved: ResolvedDeployment) -> ServiceSpec:
+    app = resolved.application
+    return ServiceSpec(
+        name="app",
+        purpose=f"the {resolved.deployment.framework} application, reached only through Caddy",
+        command=app.command or None,
+        healthcheck=_app_healthcheck(resolved),
+        cpus=app.cpu,
+        memory_mib=app.memory_mib,
+        depends_on=(
+            Dependency("postgres", "service_healthy"),
+            Dependency("migrate", "service_completed_successfully"),
+        ),
+        read_only=app.read_only_root,
+        tmpfs=("/tmp",) if app.read_only_root else (),
+        **_app_common(resolved),
+    )
+
+
+def _caddy(resolved: ResolvedDeployment) -> ServiceSpec:
+    domain = resolved.deployment.domain
+    tls = bool(domain) and resolved.security.ssl
+    ports = [Port(80, 80)]
+    if tls:
+        ports += [Port(443, 443), Port(443, 443, "udp")]  # HTTPS and HTTP/3
+    return ServiceSpec(
+        name="caddy",
+        image=IMAGES["caddy"],
+        purpose=(f"reverse proxy with automatic HTTPS for {domain}" if tls
+                 else "reverse proxy on port 80 (no domain: no certificate)"),
+        ports=tuple(ports),
+        mounts=(Mount("caddy_data", "/data"), Mount("caddy_config", "/config")),
+        configs=(ConfigFile(f"{COMPOSE_DIR}/Caddyfile", "/etc/caddy/Caddyfile", caddyfile(resolved)),),
+        depends_on=(Dependency("app", "service_healthy"),),
+    )
+
+
+def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
+    database = resolved.database
+    ident = database_name(resolved)
+    return ServiceSpec(
+        name="backup",
+        image=IMAGES["postgres"],
+        purpose=(f"{database.backup_frequency} pg_dump into the backups volume, "
+                 f"kept {database.backup_retention_days} days"),
+        command=("sh", "-c", backup_script(resolved)),
+        environment=(
+            ("PGHOST", "postgres"),
+            ("PGPORT", str(DATABASE_PORT)),
+            ("PGUSER", ident),
+            ("PGDATABASE", ident),
+            ("PGPASSWORD", "${DB_PASSWORD}"),
+        ),
+        mounts=(Mount("backups", "/backups"),),
+        depends_on=(Dependency("postgres", "service_healthy"),),
+    )
+
+
+def _prometheus(resolved: ResolvedDeployment) -> ServiceSpec:
+    return ServiceSpec(
+        name="prometheus",
+        image=IMAGES["prometheus"],
+        purpose="scrapes the application's metrics; UI on 127.0.0.1:9090 (SSH tunnel on a VPS)",
+        ports=(Port(9090, 9090, host_ip="127.0.0.1"),),
+        mounts=(Mount("prometheus_data", "/prometheus"),),
+        configs=(ConfigFile(f"{COMPOSE_DIR}/prometheus.yml", "/etc/prometheus/prometheus.yml",
+                            prometheus_config(resolved)),),
+        depends_on=(Dependency("app"),),
+    )
+
+
+def _uptime_kuma(resolved: ResolvedDeployment) -> ServiceSpec:
+    return ServiceSpec(
+        name="uptime-kuma",
+        image=IMAGES["uptime-kuma"],
+        purpose="uptime checks and alerts; UI on 127.0.0.1:3001 (SSH tunnel on a VPS)",
+        ports=(Port(3001, 3001, host_ip="127.0.0.1"),),
+        mounts=(Mount("uptime_kuma_data", "/app/data"),),
+        depends_on=(Dependency("caddy"),),
+    )
+
+
+def hobby_services(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ...]:
+    """The services of the stack, in start order (dependencies first)."""
+    enabled = enabled_services(resolved)
+    services = [_postgres(resolved), _migrate(resolved), _app(resolved), _caddy(resolved)]
+    if enabled["backup"]:
+        services.append(_backup(resolved))
+    if enabled["prometheus"]:
+        services.append(_prometheus(resolved))
+    if enabled["uptime-kuma"]:
+        services.append(_uptime_kuma(resolved))
+    return tuple(services)
+
+
+_VOLUME_PURPOSES: Mapping[str, str] = {
+    "postgres_data": "PostgreSQL's data directory",
+    "caddy_data": "Caddy's certificates and keys (losing it re-requests certificates)",
+    "caddy_config": "Caddy's autosaved configuration",
+    "backups": "pg_dump files, pruned after the retention period",
+    "prometheus_data": "Prometheus's time series",
+    "uptime_kuma_data": "Uptime Kuma's monitors and history",
+}
+
+
+def hobby_volumes(resolved: ResolvedDeployment) -> tuple[VolumeSpec, ...]:
+    """The named volumes the services mount, in first-use order."""
+    keys: list[str] = []
+    for spec in hobby_services(resolved):
+        for mount in spec.mounts:
+            if mount.volume not in keys:
+                keys.append(mount.volume)
+    return tuple(VolumeSpec(key, _VOLUME_PURPOSES[key]) for key in keys)
+
+
+def hobby_secrets(resolved: ResolvedDeployment) -> tuple[SecretSpec, ...]:
+    """The secrets the stack references: the generated database password, then the app's own."""
+    secrets = [SecretSpec("DB_PASSWORD", "PostgreSQL password of the application role", generated=True)]
+    secrets += [SecretSpec(name, "application secret", generated=False) for name in resolved.application.secrets]
+    return tuple(secrets)
+
+
+def hobby_stack(resolved: ResolvedDeployment) -> HobbyStack:
+    """The whole stack description in one object."""
+    return HobbyStack(
+        services=hobby_services(resolved),
+        volumes=hobby_volumes(resolved),
+        secrets=hobby_secrets(resolved),
+        domain=resolved.deployment.domain,
+    )
+
+
+# ------------------------------------------------------------------ compose rendering
+
+
+def _compose_literal(text: str) -> str:
+    """Escape ``$`` so compose passes a literal through instead of interpolating it."""
+    return text.replace("$", "$$")
+
+
+def _compose_template(value: str) -> str:
+    """An environment template for compose: ``${SECRET}`` stays a variable, any other
+    ``$`` is escaped so it reaches the container as written."""
+    pieces = SECRET_REF.split(value)
+    # split() with one group alternates literal text and secret names
+    return "".join(_compose_literal(piece) if index % 2 == 0 else f"${{{piece}}}"
+                   for index, piece in enumerate(pieces))
+
+
+def _relative_to_compose_dir(path: str) -> str:
+    """A project-root path as written in a compose file that lives in ``docker/``."""
+    parts = path.split("/")
+    if parts[0] == COMPOSE_DIR:
+        return "./" + "/".join(parts[1:])
+    return "../" + path if path != "." else ".."
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds}s"
+
+
+def compose_service(spec: ServiceSpec) -> dict[str, Any]:
+    """One service as a compose-specification mapping (plain dicts, ready to dump as YAML)."""
+    out: dict[str, Any] = {"image": spec.image}
+    if spec.build is not None:
+        context = _relative_to_compose_dir(spec.build.context)
+        # compose reads `dockerfile` relative to the context
+        dockerfile = spec.build.dockerfile
+        if spec.build.context not in (".", ""):
+            dockerfile = dockerfile.removeprefix(spec.build.context.rstrip("/") + "/")
+        out["build"] = {"context": context, "dockerfile": dockerfile}
+    if spec.command is not None:
+        out["command"] = [_compose_literal(part) for part in spec.command]
+    if spec.environment:
+        out["environment"] = {name: _compose_template(value) for name, value in spec.environment}
+    if spec.ports:
+        out["ports"] = [_compose_port(port) for port in spec.ports]
+    volumes = [f"{mount.volume}:{mount.target}" + (":ro" if mount.read_only else "") for mount in spec.mounts]
+    volumes += [f"{_relative_to_compose_dir(config.path)}:{config.target}:ro" for config in spec.configs]
+    if volumes:
+        out["volumes"] = volumes
+    if spec.healthcheck is not None:
+        check = spec.healthcheck
+        out["healthcheck"] = {
+            "test": [_compose_literal(part) for part in check.test],
+            "interval": _duration(check.interval_s),
+            "timeout": _duration(check.timeout_s),
+            "retries": check.retries,
+            "start_period": _duration(check.start_period_s),
+        }
+    if spec.depends_on:
+        out["depends_on"] = {dep.service: {"condition": dep.condition} for dep in spec.depends_on}
+    out["restart"] = spec.restart
+    if spec.read_only:
+        out["read_only"] = True
+    if spec.tmpfs:
+        out["tmpfs"] = list(spec.tmpfs)
+    if spec.security_opts:
+        out["security_opt"] = list(spec.security_opts)
+    limits: dict[str, Any] = {}
+    if spec.cpus is not None:
+        limits["cpus"] = f"{spec.cpus:g}"
+    if spec.memory_mib is not None:
+        limits["memory"] = f"{spec.memory_mib}M"
+    if limits:
+        out["deploy"] = {"resources": {"limits": limits}}
+    out["networks"] = [NETWORK]
+    return out
+
+
+def _compose_port(port: Port) -> str:
+    text = f"{port.published}:{port.target}"
+    if port.host_ip:
+        text = f"{port.host_ip}:{text}"
+    if port.protocol != "tcp":
+        text += f"/{port.protocol}"
+    return text
+
+
+def compose_document(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """``docker-compose.prod.yaml`` as a mapping: the same stack the Pulumi components create.
+
+    The compose exporter dumps this (adding its header comment); it does not build the
+    services itself, so the two can never drift apart.
+    """
+    stack = hobby_stack(resolved)
+    return {
+        "name": resolved.stack_prefix,
+        "services": {spec.name: compose_service(spec) for spec in stack.services},
+        "networks": {NETWORK: {"driver": "bridge"}},
+        "volumes": {volume.key: {} for volume in stack.volumes},
+    }
+
+
+__all__ = [
+    "BACKUP_INTERVAL_SECONDS",
+    "COMPOSE_DIR",
+    "DATABASE_PORT",
+    "MIGRATION_COMMANDS",
+    "NETWORK",
+    "SECRET_REF",
+    "Build",
+    "ConfigFile",
+    "Dependency",
+    "Healthcheck",
+    "HobbyStack",
+    "Mount",
+    "Port",
+    "SecretSpec",
+    "ServiceSpec",
+    "VolumeSpec",
+    "app_image",
+    "backup_script",
+    "caddyfile",
+    "compose_document",
+    "compose_service",
+    "database_name",
+    "enabled_services",
+    "hobby_config_files",
+    "hobby_secrets",
+    "hobby_services",
+    "hobby_stack",
+    "hobby_volumes",
+    "prometheus_config",
+    "secret_key",
+]
