@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .spec import DeploymentMeta, DeploymentSpec, KubernetesSpec, PlatformSpec
+from .spec import DeploymentMeta, DeploymentSpec, PlatformSpec
 
 # Keys under `deployment:` that belong elsewhere: key → path in the long form.
 LIFTED = {
@@ -228,9 +228,6 @@ def _lift(document: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple, tuple]]
 
 # ------------------------------------------------------------------------------ errors
 
-MODELS_BY_SECTION: dict[str, type[BaseModel]] = {}
-
-
 def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple, tuple]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -248,6 +245,10 @@ def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple
             message = _choices_message(item, loc)
         elif kind.startswith("value_error") or kind == "assertion_error":
             message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        elif kind in BOUNDS:
+            message = BOUNDS[kind].format(**item.get("ctx", {}))
+        elif kind in PLAIN_TYPES:
+            message = PLAIN_TYPES[kind] + f", not {item.get('input')!r}"
         elif kind == "model_type" or kind == "dict_type":
             message = "must be a mapping of keys to values" + _shorthand_hint(loc)
         elif kind in ("tuple_type", "list_type"):
@@ -260,9 +261,36 @@ def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple
     return problems
 
 
+BOUNDS = {
+    "less_than_equal": "must be at most {le}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "greater_than": "must be more than {gt}",
+    "too_short": "needs at least {min_length} item(s)",
+    "too_long": "takes at most {max_length} item(s)",
+}
+PLAIN_TYPES = {
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+}
+
+
 def _path_from_message(loc: tuple, message: str) -> tuple[tuple, str]:
-    """Root-level rules name their field in the message (`platform.provider: ...`)."""
+    """Rules may name a more precise place than their field.
+
+    Root-level rules start their message with the path (`platform.provider: ...`);
+    a rule over a mapping names the offending key as `@KEY: ...`.
+    """
     text = message.removeprefix("Value error, ")
+    if text.startswith("@") and ": " in text:
+        key, _, rest = text[1:].partition(": ")
+        return loc + (key,), "Value error, " + rest
     match = re.match(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (.*)$", text, re.S)
     if not loc and match:
         parts: list[Any] = []
@@ -374,10 +402,10 @@ def _required_hint(loc: tuple) -> str:
     return ""
 
 
+SHORTHAND_HINTS: dict[type[BaseModel], str] = {
+    PlatformSpec: " (or a provider name such as `aws`)",
+}
+
+
 def _shorthand_hint(loc: tuple) -> str:
-    owner = _model_at(loc)
-    if owner is PlatformSpec:
-        return " (or a provider name such as `aws`)"
-    if owner is KubernetesSpec:
-        return ""
-    return ""
+    return SHORTHAND_HINTS.get(_model_at(loc), "")

@@ -755,10 +755,10 @@ class EnvironmentSpec(Section):
     def _no_secret_values(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         for key, literal in (value or {}).items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-                raise ValueError(f"{key!r} is not a valid environment variable name")
+                raise ValueError(f"@{key}: not a valid environment variable name (letters, digits, _)")
             if SECRET_NAME.search(key) and not (isinstance(literal, str) and VARIABLE_REFERENCE.match(literal)):
                 raise ValueError(
-                    f"{key} looks like a secret: list it under `secrets:` (the value then comes "
+                    f"@{key}: looks like a secret: list it under `secrets:` (the value then comes "
                     f"from the secrets manager) or reference it as ${{{key}}}"
                 )
         return value

@@ -1,0 +1,197 @@
+"""Resolution: defaults per pattern and framework, overlays, provenance, and the lock."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from specql_deploy.program import defaults
+from specql_deploy.program.lock import lock_changes, lock_document, read_lock, write_lock
+from specql_deploy.program.manifest import load, parse
+from specql_deploy.program.resolve import ResolutionError, resolve
+
+from conftest import EXAMPLE_NAMES, resolve_example
+
+
+def resolved_from(text: str, environment: str | None = None, **kwargs):
+    return resolve(parse(textwrap.dedent(text)), environment, default_name="shop", **kwargs)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_example_resolves_with_full_provenance(name):
+    resolved = resolve_example(name)
+    flat = resolved.flat()
+    # every leaf has a recorded source and reason
+    assert set(flat) <= set(resolved.provenance), set(flat) - set(resolved.provenance)
+    assert all(p.reason for p in resolved.provenance.values())
+
+
+@pytest.mark.parametrize(("pattern", "instance_class", "multi_az", "nat", "azs", "instances"), [
+    ("small-saas", "db.t4g.micro", False, "single", 2, 2),
+    ("production-saas", "db.r7g.xlarge", True, "one-per-az", 3, 3),
+])
+def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, instances):
+    # GIVEN only a pattern
+    resolved = resolved_from(f"deployment: {{pattern: {pattern}}}")
+    # THEN the pattern table decides sizes and counts, and says so
+    assert resolved.database.instance_class == instance_class
+    assert resolved.database.multi_az is multi_az
+    assert resolved.network.nat_strategy == nat
+    assert resolved.platform.availability_zones == azs
+    assert resolved.application.instances == instances
+    assert resolved.provenance["network.nat_strategy"].source == "pattern"
+    assert resolved.provenance["database.instance_class"].reason == (
+        f"{pattern} maps size {resolved.database.size} to {instance_class}")
+
+
+def test_size_word_maps_to_class_through_the_pattern():
+    resolved = resolved_from("deployment: {pattern: small-saas}\ndatabase: {size: medium}")
+    assert resolved.database.instance_class == "db.t4g.medium"
+    assert resolved.provenance["database.size"].source == "user"
+
+
+def test_container_patterns_size_containers_not_instances():
+    resolved = resolved_from("deployment: {pattern: kubernetes}\ndatabase: {size: large}")
+    assert resolved.database.instance_class is None
+    assert (resolved.database.cpu, resolved.database.memory_mib, resolved.database.instances) == (2, 8192, 3)
+
+
+@pytest.mark.parametrize(("framework", "port", "health", "runtime"), [
+    ("fraiseql", 8000, "/health", "python"),
+    ("django", 8000, "/health/", "python"),
+    ("rails", 3000, "/up", "ruby"),
+    ("nodejs", 3000, "/health", "nodejs"),
+])
+def test_framework_defaults(framework, port, health, runtime):
+    resolved = resolved_from(f"deployment: {{pattern: small-saas, framework: {framework}}}")
+    assert resolved.application.port == port
+    assert resolved.application.health_check_path == health
+    assert resolved.application.runtime == runtime
+    assert resolved.provenance["application.port"].source == "framework"
+
+
+def test_user_value_beats_every_table():
+    resolved = resolved_from("""
+        deployment: {pattern: production-saas}
+        database: {multi_az: false, size: small}
+        application: {health_check: {path: /ready}}
+    """)
+    assert resolved.database.multi_az is False
+    assert resolved.application.health_check_path == "/ready"
+    assert resolved.provenance["database.multi_az"].source == "user"
+
+
+def test_environment_overlay_and_builtin_production_protection():
+    text = """
+        deployment: {pattern: small-saas}
+        application: {instances: 2}
+        environments:
+          - name: staging
+          - name: production
+            application: {instances: 4}
+            variables: {LOG_LEVEL: warn}
+            secrets: [JWT_SECRET]
+    """
+    staging = resolved_from(text, "staging")
+    production = resolved_from(text, "production")
+    assert staging.application.instances == 2
+    assert staging.database.deletion_protection is False
+    assert production.application.instances == 4
+    assert production.provenance["application.instances"].source == "environment"
+    assert production.database.deletion_protection is True
+    assert production.provenance["database.deletion_protection"].source == "environment"
+    assert production.application.variables == {"LOG_LEVEL": "warn"}
+    assert production.application.secrets == ("JWT_SECRET",)
+
+
+def test_default_environment_is_first_listed_or_dev():
+    assert resolved_from("deployment: {pattern: small-saas}").deployment.environment == "dev"
+    listed = resolved_from("deployment: {pattern: small-saas}\nenvironments: [{name: qa}, {name: production}]")
+    assert listed.deployment.environment == "qa"
+
+
+def test_unknown_environment_is_refused_with_a_suggestion():
+    with pytest.raises(ResolutionError, match="did you mean 'production'"):
+        resolved_from("deployment: {pattern: small-saas}\nenvironments: [{name: production}]", "prodution")
+
+
+def test_fargate_pair_is_completed_when_only_one_side_is_given():
+    memory_only = resolved_from("deployment: {pattern: small-saas}\napplication: {memory: 4Gi}")
+    assert (memory_only.application.cpu, memory_only.application.memory_mib) == (0.5, 4096)
+    cpu_only = resolved_from("deployment: {pattern: small-saas}\napplication: {cpu: 2}")
+    assert (cpu_only.application.cpu, cpu_only.application.memory_mib) == (2, 4096)
+
+
+def test_https_without_domain_is_refused():
+    with pytest.raises(ResolutionError, match="HTTPS needs `deployment.domain`"):
+        resolved_from("deployment: {pattern: small-saas}\nnetworking: {load_balancer: {ssl: true}}")
+
+
+def test_redis_cluster_brings_a_replica_and_failover():
+    resolved = resolved_from("deployment: {pattern: small-saas}\ncache: redis-cluster")
+    assert resolved.cache.enabled and resolved.cache.replicas == 1 and resolved.cache.automatic_failover
+
+
+def test_dr_region_from_regions_list():
+    resolved = resolve_example("production-saas")
+    assert (resolved.platform.region, resolved.platform.dr_region) == ("us-east-1", "eu-west-1")
+
+
+def test_every_table_entry_has_a_reason():
+    tables = [defaults.GLOBAL_DEFAULTS, *defaults.FRAMEWORKS.values(),
+              *(p.defaults for p in defaults.PATTERNS.values()), *defaults.ENVIRONMENT_DEFAULTS.values()]
+    for table in tables:
+        for path, entry in table.items():
+            reason = entry.reason if isinstance(entry, defaults.Default) else "derived"
+            assert reason and path.count(".") == 1, path
+
+
+# ---------------------------------------------------------------------------- lock
+
+
+def write_manifest(tmp_path, text: str):
+    path = tmp_path / "deployment.yaml"
+    path.write_text(textwrap.dedent(text))
+    return load(path)
+
+
+def test_lock_round_trip_pins_defaults(tmp_path, monkeypatch):
+    manifest = write_manifest(tmp_path, """
+        deployment: {pattern: small-saas}
+        environments: [{name: staging}, {name: production}]
+    """)
+    resolutions = [resolve(manifest.spec, env, default_name="shop") for env in ("staging", "production")]
+    write_lock(manifest.path, lock_document(resolutions, "0.1.0"))
+    document = json.loads((tmp_path / "deployment.lock.json").read_text())
+    assert document["environments"]["production"]["database.instance_class"]["value"] == "db.t4g.micro"
+    assert "deployment.pattern" not in document["environments"]["production"]  # user-written
+
+    # WHEN a new release changes a default
+    new_sizes = {**defaults.SMALL_SAAS_SIZES, "small": {"database": "db.t4g.small", "cache": "cache.t4g.micro"}}
+    monkeypatch.setitem(defaults.PATTERNS, "small-saas",
+                        defaults.PatternInfo(**{**defaults.PATTERNS["small-saas"].__dict__, "sizes": new_sizes}))
+    monkeypatch.setitem(defaults.GLOBAL_DEFAULTS, "database.max_connections", defaults.Default(300, "new"))
+    fresh = resolve(manifest.spec, "production", default_name="shop")
+    assert fresh.database.instance_class == "db.t4g.small"
+    # THEN the lock keeps what is running
+    locked = resolve(manifest.spec, "production", default_name="shop", lock=read_lock(manifest.path, "production"))
+    assert locked.database.instance_class == "db.t4g.micro"
+    assert locked.provenance["database.instance_class"].source == "lock"
+    assert "today's default: 'db.t4g.small'" in locked.provenance["database.instance_class"].reason
+    # AND the upgrade diff names each change
+    upgraded = lock_document([resolve(manifest.spec, env, default_name="shop") for env in ("staging", "production")], "0.2.0")
+    changes = {(c.environment, c.path): (c.locked, c.current) for c in lock_changes(document, upgraded)}
+    assert changes[("production", "database.instance_class")] == ("db.t4g.micro", "db.t4g.small")
+    assert changes[("staging", "database.max_connections")] == (200, 300)
+
+
+def test_lock_does_not_pin_over_a_user_change(tmp_path):
+    manifest = write_manifest(tmp_path, "deployment: {pattern: small-saas}\n")
+    write_lock(manifest.path, lock_document([resolve(manifest.spec, None, default_name="shop")], "0.1.0"))
+    # the user now asks for a bigger database: the derived class follows the new size
+    bigger = write_manifest(tmp_path, "deployment: {pattern: small-saas}\ndatabase: {size: large}\n")
+    resolved = resolve(bigger.spec, None, default_name="shop", lock=read_lock(bigger.path, "dev"))
+    assert resolved.database.instance_class == "db.t4g.large"
+    assert resolved.provenance["database.instance_class"].source == "pattern"
