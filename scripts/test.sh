@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command: installs everything the suite needs (the venv, the Pulumi CLI
+# built from the Go module proxy, checkov in its own venv, helm), then runs pytest.
+#   scripts/test.sh [PYTEST ARGS...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+export PYTHON="$PWD/.venv/bin/python"
+
+# Real Pulumi engine for the engine tier (cached after the first build).
+PATH="$(scripts/install-pulumi-cli.sh --print-bin-dir):$PATH"
+export PATH PULUMI_SKIP_UPDATE_CHECK=true
+# Third-party validators that cannot share the project's venv or come from Go.
+SPECQL_CHECKOV="$(scripts/install-validators.sh)"
+SPECQL_HELM="$(scripts/install-helm.sh)"
+export SPECQL_CHECKOV SPECQL_HELM
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "test.sh: pytest collected no tests; that is a failure" >&2
+  exit 1
+fi
+exit "$status"
