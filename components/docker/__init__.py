@@ -1,1 +1,41 @@
-"""docker."""
+"""Docker building blocks for the hobby-project pattern (pulumi-docker).
+
+:mod:`.stack` is the provider-free description of the stack; the components below
+render it with pulumi-docker, and the compose exporter renders it as a compose file.
+Components are imported lazily so that importing :mod:`.stack` never loads an SDK.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    # engine and shared plumbing
+    "DockerHost": "host", "DockerHostArgs": "host",
+    # services
+    "Database": "database", "DatabaseArgs": "database",
+    "App": "app", "AppArgs": "app",
+    "ReverseProxy": "reverse_proxy", "ReverseProxyArgs": "reverse_proxy",
+    # operations
+    "Backup": "backup", "BackupArgs": "backup",
+    "Monitoring": "monitoring", "MonitoringArgs": "monitoring",
+    # helpers
+    "Placement": "containers",
+}
+
+__all__ = [
+    "DockerHost", "DockerHostArgs",
+    "Database", "DatabaseArgs",
+    "App", "AppArgs",
+    "ReverseProxy", "ReverseProxyArgs",
+    "Backup", "BackupArgs",
+    "Monitoring", "MonitoringArgs",
+    "Placement",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)

@@ -434,6 +434,11 @@ def _app_common(resolved: ResolvedDeployment) -> dict[str, Any]:
     }
 
 
+def _has_migrations(resolved: ResolvedDeployment) -> bool:
+    """Frameworks with a known migration command get a migration job."""
+    return resolved.deployment.framework in MIGRATION_COMMANDS
+
+
 def _migrate(resolved: ResolvedDeployment) -> ServiceSpec:
     framework = resolved.deployment.framework
     return ServiceSpec(
@@ -458,9 +463,8 @@ def _app(resolved: ResolvedDeployment) -> ServiceSpec:
         healthcheck=_app_healthcheck(resolved),
         cpus=app.cpu,
         memory_mib=app.memory_mib,
-        depends_on=(
-            Dependency("postgres", "service_healthy"),
-            Dependency("migrate", "service_completed_successfully"),
+        depends_on=(Dependency("postgres", "service_healthy"),) + (
+            (Dependency("migrate", "service_completed_successfully"),) if _has_migrations(resolved) else ()
         ),
         read_only=app.read_only_root,
         tmpfs=("/tmp",) if app.read_only_root else (),
@@ -534,7 +538,10 @@ def _uptime_kuma(resolved: ResolvedDeployment) -> ServiceSpec:
 def hobby_services(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ...]:
     """The services of the stack, in start order (dependencies first)."""
     enabled = enabled_services(resolved)
-    services = [_postgres(resolved), _migrate(resolved), _app(resolved), _caddy(resolved)]
+    services = [_postgres(resolved)]
+    if _has_migrations(resolved):
+        services.append(_migrate(resolved))
+    services += [_app(resolved), _caddy(resolved)]
     if enabled["backup"]:
         services.append(_backup(resolved))
     if enabled["prometheus"]:

@@ -1,0 +1,75 @@
+"""App: the application image, its one-shot migration job and the long-running container."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_docker as docker
+
+from .containers import Placement, container_name, service_container
+from .stack import ServiceSpec
+
+
+@dataclass(frozen=True)
+class AppArgs:
+    """Arguments of :class:`App`."""
+
+    service: ServiceSpec
+    """The application service from :func:`.stack.hobby_services`. Required."""
+    migrate: ServiceSpec | None
+    """The one-shot migration service, run to completion before the application starts;
+    `None` skips migrations. Required."""
+    placement: Placement
+    """Network, volumes, secrets and name prefix of the stack. Required."""
+    after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    """Containers already created, by service name (the database). Defaults to none."""
+    project_root: str = "."
+    """Directory the build context and Dockerfile paths are relative to (where
+    `deployment.yaml` and the ejected `docker/` live). Defaults to `.` (the working directory)."""
+
+
+class App(pulumi.ComponentResource):
+    """The application, built from the generated Dockerfile on the target engine.
+
+    The image is built where it runs (the provider's engine, local or over SSH) and is
+    never pushed: a single host needs no registry. A manifest that names its own image
+    pulls that instead. Migrations run in a separate container from the same image,
+    attached until they finish, so the application never starts on an old schema.
+    """
+
+    image_name: pulumi.Output[str]
+    container: pulumi.Resource
+    migration: pulumi.Resource | None
+
+    def __init__(self, name: str, args: AppArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("specql:docker:App", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        spec = args.service
+        if spec.build is not None:
+            image = docker.Image(
+                f"{name}-image",
+                image_name=spec.image,
+                build=docker.DockerBuildArgs(
+                    context=posixpath.normpath(posixpath.join(args.project_root, spec.build.context)),
+                    dockerfile=posixpath.normpath(posixpath.join(args.project_root, spec.build.dockerfile)),
+                ),
+                skip_push=True,
+                opts=child,
+            )
+            self.image_name = image.image_name
+        else:
+            pulled = docker.RemoteImage(f"{name}-image", name=spec.image, keep_locally=True, opts=child)
+            self.image_name = pulled.name
+        started = dict(args.after)
+        self.migration = None
+        if args.migrate is not None:
+            self.migration = service_container(f"{name}-migrate", args.migrate, args.placement,
+                                               image=self.image_name, started=started, opts=child)
+            started[args.migrate.name] = self.migration
+        self.container = service_container(f"{name}-server", spec, args.placement,
+                                           image=self.image_name, started=started, opts=child)
+        self.container_name = container_name(args.placement.project, spec.name)
+        self.register_outputs({"image": self.image_name, "container": self.container_name})

@@ -1,0 +1,153 @@
+"""HobbyProject: one Docker host running PostgreSQL, the application and Caddy.
+
+For a solo developer on a laptop or one VPS. The stack is the one
+:mod:`specql_deploy.components.docker.stack` describes, the same description the
+ejected `docker-compose.prod.yaml` is written from.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from ..docker.app import App, AppArgs
+from ..docker.backup import Backup, BackupArgs
+from ..docker.containers import Placement
+from ..docker.database import Database, DatabaseArgs
+from ..docker.host import DockerHost, DockerHostArgs
+from ..docker.monitoring import Monitoring, MonitoringArgs
+from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
+from ..docker.stack import HobbyStack, database_name, hobby_stack, secret_key
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
+
+MONITORING_SERVICES = ("prometheus", "uptime-kuma")
+DATA_VOLUMES = frozenset({"postgres_data", "backups"})
+"""Volumes holding data that production stacks protect from a mistaken destroy."""
+
+
+def user_secrets(stack: HobbyStack, config: pulumi.Config | None = None) -> dict[str, pulumi.Output[str]]:
+    """The application's own secrets, read from Pulumi config (`pulumi config set --secret`).
+
+    A missing value fails a real deployment with the command that sets it; under the
+    offline preview (mocks) it stands in as an empty secret so the graph can be shown.
+    """
+    config = config or pulumi.Config()
+    values: dict[str, pulumi.Output[str]] = {}
+    for secret in stack.secrets:
+        if secret.generated:
+            continue
+        key = secret_key(secret.name)
+        value = config.get_secret(key)
+        if value is None:
+            if not _offline():
+                raise ValueError(
+                    f"secret {secret.name} has no value: run `pulumi config set --secret {key} <value>`"
+                )
+            value = pulumi.Output.secret("")
+        values[secret.name] = value
+    return values
+
+
+def _offline() -> bool:
+    """True under a preview or Pulumi mocks, where no container is created."""
+    from pulumi.runtime import settings
+    from pulumi.runtime.mocks import MockMonitor
+
+    return pulumi.runtime.is_dry_run() or isinstance(settings.SETTINGS.monitor, MockMonitor)
+
+
+class HobbyProject(pulumi.ComponentResource):
+    """PostgreSQL 16, the application and Caddy on one Docker engine, plus optional
+    backups and monitoring.
+
+    Services and their order come from :func:`~..docker.stack.hobby_services`; this class
+    only wires them: the engine (local or `deployment.host`), a private network, named
+    volumes, the generated database password, and each concept component.
+    """
+
+    def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("specql:patterns:HobbyProject", name, None, opts)
+        self.resolved = resolved
+        stack = self.stack = hobby_stack(resolved)
+        project = resolved.stack_prefix
+        labels = {f"specql.{key.lower()}": value for key, value in resolved.tags().items()}
+
+        self.host = DockerHost(f"{name}-host", DockerHostArgs(
+            project=project,
+            host=resolved.deployment.host,
+            volumes=stack.volumes,
+            protected_volumes=DATA_VOLUMES if resolved.database.deletion_protection else frozenset(),
+            labels=labels,
+        ), opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, providers={"docker": self.host.provider})
+        placement = Placement(project, self.host.network, self.host.volumes, labels=labels)
+
+        self.database = Database(f"{name}-database", DatabaseArgs(
+            service=stack.service("postgres"),
+            placement=placement,
+            database=database_name(resolved),
+        ), opts=child)
+        placement = placement.with_secrets({"DB_PASSWORD": self.database.password, **user_secrets(stack)})
+        started: dict[str, pulumi.Resource] = {"postgres": self.database.container}
+
+        names = {service.name for service in stack.services}
+        self.app = App(f"{name}-app", AppArgs(
+            service=stack.service("app"),
+            migrate=stack.service("migrate") if "migrate" in names else None,
+            placement=placement,
+            after=started,
+        ), opts=child)
+        if self.app.migration is not None:
+            started["migrate"] = self.app.migration
+        started["app"] = self.app.container
+
+        domain = resolved.deployment.domain
+        self.proxy = ReverseProxy(f"{name}-proxy", ReverseProxyArgs(
+            service=stack.service("caddy"),
+            placement=placement,
+            domain=domain,
+            https=bool(domain) and resolved.security.ssl,
+            after=started,
+        ), opts=child)
+        started["caddy"] = self.proxy.container
+
+        self.backup: Backup | None = None
+        if "backup" in names:
+            self.backup = Backup(f"{name}-backup", BackupArgs(
+                service=stack.service("backup"), placement=placement, after=started,
+            ), opts=child)
+            started["backup"] = self.backup.container
+
+        self.monitoring: Monitoring | None = None
+        monitors = tuple(service for service in stack.services if service.name in MONITORING_SERVICES)
+        if monitors:
+            self.monitoring = Monitoring(f"{name}-monitoring", MonitoringArgs(
+                services=monitors, placement=placement, after=started,
+            ), opts=child)
+
+        self.register_outputs(self.stack_outputs())
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """What `specql deploy outputs` shows: where the app is and what runs where."""
+        containers = {
+            "postgres": self.database.container_name,
+            "app": self.app.container_name,
+            "caddy": self.proxy.container_name,
+        }
+        if self.backup is not None:
+            containers["backup"] = self.backup.container_name
+        if self.monitoring is not None:
+            containers.update(self.monitoring.container_names)
+        outputs: dict[str, Any] = {
+            "url": self.proxy.url,
+            "docker_host": self.resolved.deployment.host or "local",
+            "app_image": self.app.image_name,
+            "containers": containers,
+            "network": self.host.network.name,
+            "volumes": {key: volume.name for key, volume in self.host.volumes.items()},
+            "database_url": self.database.url,
+        }
+        return outputs
