@@ -103,10 +103,10 @@ class Deployer:
         return stack
 
     def _prepare(self):
-        stack = self._stack(create=True)
+        """Plugins first (a stack is not created for a program that cannot run), then the stack."""
         if self.plugins:
             ensure_plugins(self.workspace(), str(self.cli.path), self.plugins)
-        return stack
+        return self._stack(create=True)
 
     # ---------------------------------------------------------------- engine calls
 

@@ -105,13 +105,14 @@ def check_cli(path: Path | None) -> PulumiCli:
 
 
 @lru_cache(maxsize=None)
-def _located(path_env: str) -> PulumiCli:
+def _located(_path: str, _cache: str) -> PulumiCli:
+    """Checked once per PATH and cache folder (each check runs `pulumi version`)."""
     return check_cli(find_cli())
 
 
 def locate_cli() -> PulumiCli:
     """The checked CLI, with its directory on PATH (for plugins and the dynamic-provider shim)."""
-    cli = _located(os.environ.get("PATH", ""))
+    cli = _located(os.environ.get("PATH", ""), os.environ.get("SPECQL_CACHE", ""))
     entries = os.environ.get("PATH", "").split(os.pathsep)
     if str(cli.bin_dir) not in entries:
         os.environ["PATH"] = os.pathsep.join([str(cli.bin_dir), *[e for e in entries if e]])

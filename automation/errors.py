@@ -72,7 +72,7 @@ def failed_resources(diagnostics: Iterable[tuple[str | None, str]]) -> list[str]
 def _last_error_lines(text: str, limit: int = 6) -> str:
     lines = [re.sub(r"^(stdout|stderr): ", "", line.strip()) for line in text.splitlines()]
     lines = [line for line in lines if line and not _NOISE.match(line) and not line.startswith("code: ")]
-    errors = [line for line in lines if line.lower().startswith("error")]
+    errors = [re.sub(r"^error: ", "", line) for line in lines if line.lower().startswith("error")]
     chosen = errors or lines
     return "\n".join(chosen[-limit:])
 

@@ -59,7 +59,9 @@ def specql_dir(manifest_path: Path) -> Path:
 
 
 def _ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(parents=True)
+        path.chmod(0o700)  # state and the passphrase are for this user only
     ignore = path / ".gitignore"
     if path.name == STATE_DIR and not ignore.exists():
         # Nothing in here belongs in git: state, engine files and the passphrase.
@@ -70,19 +72,19 @@ def _ensure_private_dir(path: Path) -> Path:
 def normalize_backend(url: str | None, base: Path) -> str:
     """The backend URL the CLI understands; relative file paths are made absolute."""
     if not url:
-        return (_ensure_private_dir(base / STATE_DIR) / "state").as_uri()
+        state = _ensure_private_dir(base / STATE_DIR) / "state"
+        state.mkdir(exist_ok=True)
+        return state.as_uri()
     if url.lower() in CLOUD_ALIASES:
         return PULUMI_CLOUD_URL
     scheme = urlsplit(url).scheme
     if scheme in ("s3", "gs", "azblob", "https", "http"):
         return url
-    if scheme == "file":
-        raw = url[len("file://"):]
-        path = Path(raw).expanduser()
-        return (path if path.is_absolute() else base / path).resolve().as_uri()
-    if scheme == "":
-        path = Path(url).expanduser()
-        return (path if path.is_absolute() else base / path).resolve().as_uri()
+    if scheme in ("file", ""):
+        path = Path(url[len("file://"):] if scheme else url).expanduser()
+        path = (path if path.is_absolute() else base / path).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path.as_uri()
     raise DeployError(f"--backend {url}: unsupported backend; use s3://bucket/prefix, a folder "
                       f"path, file://..., or {PULUMI_CLOUD_URL}", code=EXIT_USAGE)
 
