@@ -9,6 +9,8 @@ to a pattern returns ``[]``.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Protocol
@@ -58,6 +60,19 @@ class ExportContext:
                 self._graph = capture(self.resolved)
         return self._graph
 
+    def resolve_environment(self, environment: str) -> "ResolvedDeployment":
+        """The same manifest resolved for another environment (the production env files
+        need production's variables whatever ``--env`` the eject ran with)."""
+        if environment == self.resolved.deployment.environment:
+            return self.resolved
+        from ..program.lock import read_lock
+        from ..program.manifest import load
+        from ..program.resolve import resolve
+
+        manifest = load(self.manifest_path)
+        lock = read_lock(manifest.path, environment)
+        return resolve(manifest.spec, environment, default_name=manifest.default_name, lock=lock)
+
     @property
     def manifest_name(self) -> str:
         """The manifest's file name as written in headers (no absolute path: output must not
@@ -88,4 +103,44 @@ def header_lines(context: ExportContext, *, what: str = "") -> list[str]:
 
 def hash_header(context: ExportContext, *, what: str = "") -> str:
     """The header as ``#`` comments (YAML, Dockerfile, Caddyfile, .env, HCL, shell)."""
-    return "".join(f"# {line}\n" for line in header_lines(context, what=what))
+    lines = [part for line in header_lines(context, what=what) for part in line.split("\n")]
+    return "".join(f"# {line}\n" if line else "#\n" for line in lines)
+
+
+# Scalars a YAML 1.1 reader (PyYAML, some Go readers) would not take as strings.
+_AMBIGUOUS = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|null|Null|NULL|~|[-+]?[0-9][0-9_:.eE+-]*|\.inf|\.nan|)$"
+)
+
+
+def _quote_ambiguous(node: Any) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(node, dict):
+        return {key: _quote_ambiguous(value) for key, value in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_quote_ambiguous(value) for value in node]
+    if isinstance(node, str) and _AMBIGUOUS.match(node):
+        return DoubleQuotedScalarString(node)
+    return node
+
+
+def dump_yaml(data: Any) -> str:
+    """Block-style YAML with keys in the order given (callers sort where order is free).
+
+    ruamel.yaml quotes what YAML 1.2 needs quoted; strings that YAML 1.1 readers would
+    take for booleans, nulls or numbers (``on``, ``yes``, ``8000``) are double-quoted
+    too, so every reader sees the same document.
+    """
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    buffer = StringIO()
+    yaml.dump(_quote_ambiguous(data), buffer)
+    return buffer.getvalue()

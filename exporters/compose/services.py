@@ -1,0 +1,197 @@
+"""The docker compose services, shared by the dev and prod files.
+
+Dev favours a fast loop (source mounted, reload, ports on 127.0.0.1 only); prod
+favours survival (restart policies, resource limits, read-only root, no published
+database port, Caddy in front). Neither holds a literal secret: values come from
+``config/.env`` / ``config/.env.production`` through ``${VAR:?message}``, which makes
+compose refuse to start rather than run with an empty password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...program.defaults import CONTAINER_SIZES, IMAGES
+from ...program.model import ResolvedDeployment
+from ..docker.dockerfile import APP_UID, DEV_TARGETS
+
+# Images for managed services that have no entry in program.defaults.IMAGES because
+# only the local compose stack runs them.
+LOCAL_SERVICE_IMAGES = {
+    # S3 stand-in for development: speaks the S3 API, so the same SDK code runs locally.
+    "minio": "minio/minio:RELEASE.2025-04-22T22-12-26Z",
+    # One-shot client that creates the manifest's buckets in MinIO.
+    "minio-client": "minio/mc:RELEASE.2025-04-16T18-13-26Z",
+}
+
+CADDY_LIMITS = (0.25, 128)
+"""(vCPU, MiB) for Caddy: a reverse proxy for one app needs little; the limit only
+stops a runaway from starving the database."""
+
+HEALTHCHECK_TIMING = {"interval": "10s", "timeout": "5s", "retries": 5, "start_period": "20s"}
+"""Compose health checks of the data services: probe often so `depends_on:
+service_healthy` starts the app seconds after PostgreSQL is ready."""
+
+LOG_ROTATION = {"max-size": "10m", "max-file": "5"}
+"""json-file rotation on the production host: 50 MB per container at most, so logs
+never fill the disk of a small VPS."""
+
+APP_SERVICE = "app"
+DEV_ENV_FILE = "../config/.env"
+PROD_ENV_FILE = "../config/.env.production"
+
+
+def required(name: str, hint: str) -> str:
+    """A compose interpolation that stops compose with `hint` when the variable is unset or empty."""
+    return "${" + f"{name}:?{hint}" + "}"
+
+
+def database_url(env_file: str) -> str:
+    hint = f"set it in {env_file.removeprefix('../')}"
+    return (f"postgresql://{required('POSTGRES_USER', hint)}:{required('POSTGRES_PASSWORD', hint)}"
+            f"@postgres:5432/{required('POSTGRES_DB', hint)}")
+
+
+def limits(cpu: float, memory_mib: int) -> dict[str, Any]:
+    return {"resources": {"limits": {"cpus": f"{cpu:g}", "memory": f"{memory_mib}M"}}}
+
+
+def database_resources(resolved: ResolvedDeployment) -> tuple[float, int]:
+    """The PostgreSQL container's share: the resolved container size, or for cloud
+    patterns (whose database is a managed instance class) the container size of the same word."""
+    db = resolved.database
+    if db.cpu is not None and db.memory_mib is not None:
+        return db.cpu, db.memory_mib
+    return CONTAINER_SIZES[db.size]["database"]
+
+
+def cache_resources(resolved: ResolvedDeployment) -> tuple[float, int]:
+    return CONTAINER_SIZES[resolved.cache.size]["cache"]
+
+
+def dev_command(resolved: ResolvedDeployment) -> list[str]:
+    """The framework's own reloading server."""
+    app = resolved.application
+    framework = resolved.deployment.framework
+    if framework == "fraiseql":
+        return [*app.command, "--reload"]
+    if framework == "django":
+        return ["python", "manage.py", "runserver", f"0.0.0.0:{app.port}"]
+    if framework == "rails":
+        return ["./bin/rails", "server", "--binding", "0.0.0.0", "--port", str(app.port)]
+    return ["npm", "run", "dev"]
+
+
+def source_dir(resolved: ResolvedDeployment) -> str:
+    """Where the dev stage keeps the source (the bind mount's target)."""
+    return {"rails": "/rails", "nodejs": "/build"}.get(resolved.deployment.framework, "/app")
+
+
+def postgres_service(resolved: ResolvedDeployment, *, env_file: str, production: bool) -> dict[str, Any]:
+    hint = f"set it in {env_file.removeprefix('../')}"
+    service: dict[str, Any] = {
+        "image": IMAGES["postgres"],
+        "environment": {
+            "POSTGRES_DB": required("POSTGRES_DB", hint),
+            "POSTGRES_PASSWORD": required("POSTGRES_PASSWORD", hint),
+            "POSTGRES_USER": required("POSTGRES_USER", hint),
+        },
+        "volumes": [
+            "postgres-data:/var/lib/postgresql/data",
+            # SQL files here run once, when the data volume is first initialised.
+            "../migrations:/docker-entrypoint-initdb.d:ro",
+        ],
+        "healthcheck": {
+            "test": ["CMD-SHELL", 'pg_isready --username="$${POSTGRES_USER}" --dbname="$${POSTGRES_DB}"'],
+            **HEALTHCHECK_TIMING,
+        },
+    }
+    if production:
+        service["restart"] = "unless-stopped"
+        service["networks"] = ["backend"]
+        service["security_opt"] = ["no-new-privileges:true"]
+        service["deploy"] = limits(*database_resources(resolved))
+        service["logging"] = {"driver": "json-file", "options": dict(LOG_ROTATION)}
+    else:
+        service["ports"] = ["127.0.0.1:5432:5432"]
+    return service
+
+
+def redis_service(resolved: ResolvedDeployment, *, env_file: str, production: bool) -> dict[str, Any]:
+    image = IMAGES["redis"]
+    if not production:
+        return {
+            "image": image,
+            "ports": ["127.0.0.1:6379:6379"],
+            "healthcheck": {"test": ["CMD", "redis-cli", "ping"], **HEALTHCHECK_TIMING},
+        }
+    hint = f"set it in {env_file.removeprefix('../')}"
+    return {
+        "image": image,
+        # The password stays in the environment, out of the compose file and the image.
+        "command": ["sh", "-c", 'exec redis-server --requirepass "$${REDIS_PASSWORD}" --appendonly yes'],
+        "environment": {"REDIS_PASSWORD": required("REDIS_PASSWORD", hint)},
+        "restart": "unless-stopped",
+        "networks": ["backend"],
+        "volumes": ["redis-data:/data"],
+        "security_opt": ["no-new-privileges:true"],
+        "healthcheck": {
+            "test": ["CMD-SHELL", 'REDISCLI_AUTH="$${REDIS_PASSWORD}" redis-cli ping | grep -q PONG'],
+            **HEALTHCHECK_TIMING,
+        },
+        "deploy": limits(*cache_resources(resolved)),
+        "logging": {"driver": "json-file", "options": dict(LOG_ROTATION)},
+    }
+
+
+def minio_services(resolved: ResolvedDeployment, *, env_file: str) -> dict[str, dict[str, Any]]:
+    """MinIO standing in for S3 in development, with the manifest's buckets created."""
+    hint = f"set it in {env_file.removeprefix('../')}"
+    credentials = {
+        "MINIO_ROOT_PASSWORD": required("MINIO_ROOT_PASSWORD", hint),
+        "MINIO_ROOT_USER": required("MINIO_ROOT_USER", hint),
+    }
+    buckets = " ".join(f"local/{bucket.name}" for bucket in resolved.storage.buckets)
+    return {
+        "minio": {
+            "image": LOCAL_SERVICE_IMAGES["minio"],
+            "command": ["server", "/data", "--console-address", ":9001"],
+            "environment": credentials,
+            "ports": ["127.0.0.1:9000:9000", "127.0.0.1:9001:9001"],
+            "volumes": ["minio-data:/data"],
+            "healthcheck": {"test": ["CMD", "mc", "ready", "local"], **HEALTHCHECK_TIMING},
+        },
+        "minio-buckets": {
+            "image": LOCAL_SERVICE_IMAGES["minio-client"],
+            "depends_on": {"minio": {"condition": "service_healthy"}},
+            "environment": credentials,
+            "entrypoint": ["sh", "-c",
+                           'mc alias set local http://minio:9000 "$${MINIO_ROOT_USER}" "$${MINIO_ROOT_PASSWORD}"'
+                           f" && mc mb --ignore-existing {buckets}"],
+            "restart": "no",
+        },
+    }
+
+
+def app_environment(resolved: ResolvedDeployment, *, env_file: str, production: bool) -> dict[str, str]:
+    """Service wiring only; the application's own variables and secrets come from the env file."""
+    env = {"DATABASE_URL": database_url(env_file), "PORT": str(resolved.application.port)}
+    if resolved.cache.enabled:
+        if production:
+            hint = f"set it in {env_file.removeprefix('../')}"
+            env["REDIS_URL"] = f"redis://:{required('REDIS_PASSWORD', hint)}@redis:6379/0"
+        else:
+            env["REDIS_URL"] = "redis://redis:6379/0"
+    if resolved.storage.enabled and not production:
+        env["AWS_ENDPOINT_URL_S3"] = "http://minio:9000"
+    return dict(sorted(env.items()))
+
+
+def build_section(resolved: ResolvedDeployment, *, dev: bool) -> dict[str, Any]:
+    build: dict[str, Any] = {"context": "..", "dockerfile": "docker/Dockerfile"}
+    build["target"] = DEV_TARGETS[resolved.deployment.framework] if dev else "runtime"
+    return build
+
+
+def app_user() -> str:
+    return f"{APP_UID}:{APP_UID}"

@@ -1,0 +1,119 @@
+"""Config target: env-file templates and the secrets inventory under ``config/``.
+
+Templates carry names and non-secret values only. Every secret appears with an empty
+value and a note on how to generate or where it lives, so a copied template fails
+loudly (compose's ``${VAR:?}``) instead of running with a placeholder password.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...program.model import ResolvedDeployment
+from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
+
+SECRET_STORES = {
+    "aws-secrets": "AWS Secrets Manager",
+    "vault": "HashiCorp Vault",
+    "env-file": "config/.env.production on the host (mode 0600, never committed)",
+}
+"""secrets_manager value → where a team keeps the production values."""
+
+
+def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
+    production = context.resolve_environment(production_environment(resolved))
+    return [
+        GeneratedFile("config/.env.example", render_env(resolved, context, production=False)),
+        GeneratedFile("config/.env.production.example", render_env(production, context, production=True)),
+        GeneratedFile("config/secrets/secrets.yaml.example", render_secrets(production, context)),
+    ]
+
+
+def production_environment(resolved: ResolvedDeployment) -> str:
+    """The first production-class environment the manifest declares, else the CI's production stage."""
+    from ...program.defaults import environment_class
+
+    for name in resolved.environments:
+        if environment_class(name) == "production":
+            return name
+    for environment in resolved.cicd.environments:
+        if environment_class(environment.name) == "production":
+            return environment.name
+    return "production"
+
+
+def database_name(resolved: ResolvedDeployment) -> str:
+    """PostgreSQL identifier from the app name (`my-saas-app` → `my_saas_app`)."""
+    return re.sub(r"[^a-z0-9_]", "_", resolved.name.lower())
+
+
+def _section(title: str, entries: list[tuple[str, str, str]]) -> list[str]:
+    """`# title` then, per entry, an optional `# note` and `NAME=value`."""
+    lines = ["", f"# --- {title}"]
+    for name, value, note in entries:
+        if note:
+            lines.append(f"# {note}")
+        lines.append(f"{name}={value}")
+    return lines
+
+
+def render_env(resolved: ResolvedDeployment, context: ExportContext, *, production: bool) -> str:
+    environment = resolved.deployment.environment
+    target = "config/.env.production" if production else "config/.env"
+    compose = "docker-compose.prod.yaml" if production else "docker-compose.dev.yaml"
+    header = hash_header(context, what=(
+        f"Template for {target} (environment {environment}): copy it, fill the empty values, "
+        "never commit the copy.\n"
+        f"docker/{compose} reads it (env_file) and compose interpolates ${{VAR:?}} from it (--env-file)."))
+    generate = "generate with: openssl rand -hex 32"
+    wiring: list[tuple[str, str, str]] = [
+        ("POSTGRES_DB", database_name(resolved), ""),
+        ("POSTGRES_USER", database_name(resolved), ""),
+        ("POSTGRES_PASSWORD", "", generate),
+    ]
+    if production:
+        wiring.insert(0, ("DOMAIN", resolved.deployment.domain or "",
+                          "Public host name; Caddy requests its certificate (DNS must point here first)."))
+        wiring.insert(1, ("APP_IMAGE", "", "Image CI pushed, tagged with the commit SHA (never `latest`)."))
+        if resolved.cache.enabled:
+            wiring.append(("REDIS_PASSWORD", "", generate))
+    elif resolved.storage.enabled:
+        wiring.append(("MINIO_ROOT_USER", "", "Local MinIO standing in for S3: any name of 3+ characters."))
+        wiring.append(("MINIO_ROOT_PASSWORD", "", "8+ characters; " + generate))
+    lines = header.rstrip("\n").split("\n")
+    lines += _section("services (compose wiring)", wiring)
+    variables = sorted(resolved.application.variables.items())
+    if variables:
+        lines += _section(f"application settings for {environment} (from the manifest)",
+                          [(name, value, "") for name, value in variables])
+    secrets = sorted(resolved.application.secrets)
+    if secrets:
+        store = SECRET_STORES.get(resolved.security.secrets_manager, resolved.security.secrets_manager)
+        lines += _section(f"application secrets (in the cloud they live in {store})",
+                          [(name, "", "") for name in secrets])
+    return "\n".join(lines) + "\n"
+
+
+def render_secrets(resolved: ResolvedDeployment, context: ExportContext) -> str:
+    """Which secrets exist, where they live and who reads them: an inventory, never values."""
+    store = resolved.security.secrets_manager
+    names = sorted(set(resolved.application.secrets) | {"POSTGRES_PASSWORD"}
+                   | ({"REDIS_PASSWORD"} if resolved.cache.enabled else set()))
+    document = {
+        "environment": resolved.deployment.environment,
+        "store": store,
+        "store_description": SECRET_STORES.get(store, store),
+        "secrets": {
+            name: {
+                "value": "",
+                "read_by": "postgres, app" if name == "POSTGRES_PASSWORD" else (
+                    "redis, app" if name == "REDIS_PASSWORD" else "app"),
+                "rotate": "on staff change or suspected exposure",
+            }
+            for name in names
+        },
+    }
+    header = hash_header(context, what=(
+        "Inventory of the secrets this deployment needs. Copy to secrets.yaml to track them;\n"
+        "values stay empty here and belong in the secret store, never in git."))
+    return header + "\n" + dump_yaml(document)

@@ -1,0 +1,338 @@
+"""The four workflows as plain data, dumped to YAML by the target's ``render``.
+
+Each workflow starts from ``permissions: contents: read`` and each job asks only for
+what it uses (``id-token: write`` to assume a role, ``pull-requests: write`` to
+comment, ``packages: write`` to push to GHCR). Deploys and rollbacks of one stage
+share the concurrency group ``deploy-<stage>`` and never cancel each other, so two
+updates of the same stack can never overlap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...program.model import ResolvedDeployment
+from ..base import ExportContext
+from .steps import (
+    RUNNER,
+    TIMEOUTS,
+    app_url,
+    checkout,
+    cloud,
+    cloud_access,
+    cloud_env,
+    script,
+    smoke_test,
+    specql_tools,
+    stack_env,
+    step,
+    toolchain,
+    uses,
+)
+
+TEST_DATABASE = "app_test"
+PREVIEW_MARKER = "<!-- specql-deploy preview -->"
+
+
+def _read_only() -> dict[str, str]:
+    return {"contents": "read"}
+
+
+def _on_main(resolved: ResolvedDeployment) -> list[str]:
+    return [resolved.cicd.main_branch]
+
+
+def _stages(resolved: ResolvedDeployment) -> list[str]:
+    return [environment.name for environment in resolved.cicd.environments]
+
+
+# ----------------------------------------------------------------------------- test
+
+def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    from ...program.defaults import IMAGES
+
+    tools = toolchain(resolved)
+    env = {"DATABASE_URL": f"postgresql://postgres@localhost:5432/{TEST_DATABASE}", **tools.env}
+    return {
+        "name": "test",
+        "on": {
+            "pull_request": {"branches": _on_main(resolved)},
+            "push": {"branches": _on_main(resolved)},
+        },
+        "permissions": _read_only(),
+        "concurrency": {"group": "test-${{ github.ref }}", "cancel-in-progress": True},
+        "jobs": {
+            "test": {
+                "name": "Lint and test",
+                "runs-on": RUNNER,
+                "timeout-minutes": TIMEOUTS["test"],
+                "services": {
+                    "postgres": {
+                        "image": IMAGES["postgres"],
+                        # A throwaway database on the runner: trust auth, so no password exists at all.
+                        "env": {"POSTGRES_DB": TEST_DATABASE, "POSTGRES_HOST_AUTH_METHOD": "trust"},
+                        "ports": ["5432:5432"],
+                        "options": ("--health-cmd \"pg_isready --username=postgres\" "
+                                    "--health-interval 5s --health-timeout 5s --health-retries 10"),
+                    },
+                },
+                "env": env,
+                "steps": [
+                    checkout(),
+                    *tools.setup,
+                    step("Install dependencies", run=tools.install),
+                    step("Lint", run=tools.lint),
+                    step("Apply migrations", run=script(tools.migrate)),
+                    step("Test", run=tools.test),
+                ],
+            },
+            "manifest": {
+                "name": "Validate deployment.yaml",
+                "runs-on": RUNNER,
+                "timeout-minutes": TIMEOUTS["test"],
+                "env": {"MANIFEST": context.manifest_name},
+                "steps": [
+                    checkout(),
+                    *specql_tools(pulumi=False),
+                    step("Validate", run='specql deploy validate "$MANIFEST"'),
+                ],
+            },
+        },
+    }
+
+
+# -------------------------------------------------------------------------- preview
+
+def preview_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    stage = _stages(resolved)[0]
+    permissions = {"contents": "read", "pull-requests": "write"}
+    if cloud(resolved) == "aws":
+        permissions["id-token"] = "write"
+    comment = f"""
+marker='{PREVIEW_MARKER}'
+{{ echo "$marker"; cat preview.md; }} > comment.md
+comment_id="$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments" \\
+  --jq ".[] | select(.user.login == \\"github-actions[bot]\\" and (.body | startswith(\\"$marker\\"))) | .id" \\
+  | head -n 1)"
+if [ -n "$comment_id" ]; then
+  gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$comment_id" -F body=@comment.md > /dev/null
+else
+  gh pr comment "$PR_NUMBER" --repo "$GITHUB_REPOSITORY" --body-file comment.md
+fi
+"""
+    return {
+        "name": "preview",
+        "on": {"pull_request": {"branches": _on_main(resolved)}},
+        "permissions": _read_only(),
+        "concurrency": {"group": "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": True},
+        "jobs": {
+            "preview": {
+                "name": f"Preview {stage}",
+                # Pull requests from forks get neither secrets nor an OIDC token.
+                "if": "github.event.pull_request.head.repo.full_name == github.repository",
+                "runs-on": RUNNER,
+                "timeout-minutes": TIMEOUTS["preview"],
+                "permissions": permissions,
+                "env": {"MANIFEST": context.manifest_name, "STACK": stage, **stack_env(), **cloud_env(resolved)},
+                "steps": [
+                    checkout(),
+                    *specql_tools(),
+                    *cloud_access(resolved, role_variable="AWS_PREVIEW_ROLE_ARN"),
+                    step("Preview", run=(
+                        'specql deploy preview "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" '
+                        "--markdown preview.md")),
+                    step("Post or update the preview comment", env={
+                        "GH_TOKEN": "${{ github.token }}",
+                        "PR_NUMBER": "${{ github.event.pull_request.number }}",
+                    }, run=script(comment)),
+                ],
+            },
+        },
+    }
+
+
+# --------------------------------------------------------------------------- deploy
+
+def _registry_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+    """Log in to the registry and compute the image name into `steps.image.outputs.image`."""
+    if cloud(resolved) == "aws":
+        return [
+            *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
+            step("Log in to Amazon ECR", id="ecr", uses=uses("amazon-ecr-login")),
+            step("Image name", id="image", env={"REGISTRY": "${{ steps.ecr.outputs.registry }}"},
+                 run='echo "image=$REGISTRY/$ECR_REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
+        ]
+    return [
+        step("Log in to GitHub Container Registry", uses=uses("docker-login"), with_={
+            "registry": "ghcr.io",
+            "username": "${{ github.actor }}",
+            "password": "${{ secrets.GITHUB_TOKEN }}",
+        }),
+        # Registry paths must be lower case; repository names may not be.
+        step("Image name", id="image", run='echo "image=ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
+    ]
+
+
+def _registry_env(resolved: ResolvedDeployment) -> dict[str, str]:
+    return {"ECR_REPOSITORY": resolved.name} if cloud(resolved) == "aws" else {}
+
+
+def _with_registry_env(resolved: ResolvedDeployment, workflow: dict[str, Any]) -> dict[str, Any]:
+    """Insert the workflow-level `env:` (the ECR repository) before `jobs:` when there is one."""
+    env = _registry_env(resolved)
+    if not env:
+        return workflow
+    jobs = workflow.pop("jobs")
+    return {**workflow, "env": env, "jobs": jobs}
+
+
+def _build_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
+    if cloud(resolved) == "aws":
+        return {"contents": "read", "id-token": "write"}
+    return {"contents": "read", "packages": "write"}
+
+
+def _stage_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
+    if cloud(resolved) == "aws":
+        return {"contents": "read", "id-token": "write"}
+    return {"contents": "read"}
+
+
+def _up_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+    return [
+        checkout(),
+        *specql_tools(),
+        *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
+        step("Deploy", run=(
+            'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" '
+            '--image "$IMAGE" --yes')),
+        smoke_test(resolved),
+    ]
+
+
+def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    jobs: dict[str, Any] = {
+        "build": {
+            "name": "Build and push the image",
+            "runs-on": RUNNER,
+            "timeout-minutes": TIMEOUTS["build"],
+            "permissions": _build_permissions(resolved),
+            "outputs": {"image": "${{ steps.image.outputs.image }}"},
+            "steps": [
+                checkout(),
+                *_registry_steps(resolved),
+                step("Set up Docker Buildx", uses=uses("setup-buildx")),
+                step("Build and push", uses=uses("build-push"), with_={
+                    "context": ".",
+                    "file": "docker/Dockerfile",
+                    "target": "runtime",
+                    "push": True,
+                    "tags": "${{ steps.image.outputs.image }}",
+                    "provenance": "mode=max",
+                    "sbom": True,
+                    "cache-from": "type=gha",
+                    "cache-to": "type=gha,mode=max",
+                }),
+            ],
+        },
+    }
+    previous = "build"
+    for environment in resolved.cicd.environments:
+        job: dict[str, Any] = {
+            "name": f"Deploy to {environment.name}",
+            "needs": ["build", previous] if previous != "build" else ["build"],
+        }
+        if not environment.auto_deploy and not environment.approval_required:
+            job["if"] = "github.event_name == 'workflow_dispatch'"
+        job.update({
+            "runs-on": RUNNER,
+            "timeout-minutes": TIMEOUTS["deploy"],
+            # Required reviewers on this GitHub environment gate the job when the manifest asks for approval.
+            "environment": {"name": environment.name, "url": "${{ vars.APP_URL }}"},
+            "concurrency": {"group": f"deploy-{environment.name}", "cancel-in-progress": False},
+            "permissions": _stage_permissions(resolved),
+            "env": {
+                "MANIFEST": context.manifest_name,
+                "STACK": environment.name,
+                "IMAGE": "${{ needs.build.outputs.image }}",
+                "APP_URL": app_url(resolved, environment.name),
+                **stack_env(),
+                **cloud_env(resolved),
+            },
+            "steps": _up_steps(resolved),
+        })
+        job_id = f"deploy-{environment.name}"
+        jobs[job_id] = job
+        previous = job_id
+    return _with_registry_env(resolved, {
+        "name": "deploy",
+        "on": {"push": {"branches": _on_main(resolved)}, "workflow_dispatch": None},
+        "permissions": _read_only(),
+        "jobs": jobs,
+    })
+
+
+# ------------------------------------------------------------------------- rollback
+
+def rollback_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    stages = _stages(resolved)
+    check_tag = """
+if ! printf '%s' "$IMAGE_TAG" | grep --quiet --extended-regexp '^[0-9a-f]{7,40}$'; then
+  echo "::error::image_tag must be the commit SHA deploy.yml tagged the image with."
+  exit 1
+fi
+"""
+    if cloud(resolved) == "aws":
+        registry = [
+            step("Log in to Amazon ECR", id="ecr", uses=uses("amazon-ecr-login")),
+            step("Find the image", env={"REGISTRY": "${{ steps.ecr.outputs.registry }}"}, run=script("""
+aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$IMAGE_TAG" > /dev/null
+echo "IMAGE=$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" >> "$GITHUB_ENV"
+""")),
+        ]
+    else:
+        registry = [step("Image name", run='echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY,,}:$IMAGE_TAG" >> "$GITHUB_ENV"')]
+    steps = _up_steps(resolved)
+    deploy_at = next(index for index, item in enumerate(steps) if item["name"] == "Deploy")
+    steps[deploy_at:deploy_at] = registry
+    return _with_registry_env(resolved, {
+        "name": "rollback",
+        "on": {
+            "workflow_dispatch": {
+                "inputs": {
+                    "environment": {
+                        "description": "Stage to roll back",
+                        "required": True,
+                        "type": "choice",
+                        "options": stages,
+                    },
+                    "image_tag": {
+                        "description": "Image tag to redeploy (the commit SHA of an earlier deploy)",
+                        "required": True,
+                        "type": "string",
+                    },
+                },
+            },
+        },
+        "permissions": _read_only(),
+        "jobs": {
+            "rollback": {
+                "name": "Roll back ${{ inputs.environment }}",
+                "runs-on": RUNNER,
+                "timeout-minutes": TIMEOUTS["rollback"],
+                "environment": {"name": "${{ inputs.environment }}", "url": "${{ vars.APP_URL }}"},
+                # The same group as deploy.yml's job for that stage: a rollback waits for a running deploy.
+                "concurrency": {"group": "deploy-${{ inputs.environment }}", "cancel-in-progress": False},
+                "permissions": _stage_permissions(resolved),
+                "env": {
+                    "MANIFEST": context.manifest_name,
+                    "STACK": "${{ inputs.environment }}",
+                    "IMAGE_TAG": "${{ inputs.image_tag }}",
+                    "APP_URL": "${{ vars.APP_URL }}",
+                    **stack_env(),
+                    **cloud_env(resolved),
+                },
+                "steps": [step("Check the image tag", run=script(check_tag)), *steps],
+            },
+        },
+    })
