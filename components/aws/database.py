@@ -1,0 +1,285 @@
+"""Database: RDS PostgreSQL with its subnet group, security group and tuned parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from ._support import assume_role_policy, child, name_tag, partition, stateful
+from .firewall import data_tier_group
+
+_POSTGRES_PORT = 5432
+
+# Defaults the lead should move into program/defaults.py:
+# gp3 gives 3,000 IOPS baseline at any size, cheaper than gp2 for the same volume.
+STORAGE_TYPE = "gp3"
+# The RSA 2048 CA is the current default RDS certificate authority, valid until 2061.
+CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
+# The database and admin names the application connects with; one database per stack.
+DATABASE_NAME = "app"
+MASTER_USERNAME = "app_admin"
+# The login the application uses with IAM authentication (created by a migration with
+# `CREATE USER app_iam; GRANT rds_iam TO app_iam;`), so the master login keeps its password.
+APP_IAM_USER = "app_iam"
+# Schema changes are always logged (auditable, no row data); slow queries by duration.
+LOG_STATEMENT = "ddl"
+# 16 MiB per sort or hash: JSONB-heavy GraphQL queries sort in memory instead of on disk.
+WORK_MEM_KB = 16384
+
+
+@dataclass(frozen=True)
+class DatabaseArgs:
+    """Arguments of :class:`Database`."""
+
+    vpc_id: pulumi.Input[str]
+    """VPC of the database. Required."""
+    subnet_ids: list[pulumi.Input[str]]
+    """Subnets of the DB subnet group (isolated or private). Required."""
+    app_security_group_id: pulumi.Input[str] | None
+    """The only group allowed to connect; `None` admits nobody (a DR replica). Required."""
+    kms_key_arn: pulumi.Input[str]
+    """Key encrypting storage, Performance Insights, logs and the master secret. Required."""
+    region: str
+    """Region of the database (names its log groups' key grant). Required."""
+    engine_version: str = "16"
+    """PostgreSQL major version; minor versions upgrade automatically. Defaults to `16`."""
+    instance_class: str = "db.t4g.micro"
+    """RDS instance class. Defaults to `db.t4g.micro`."""
+    storage_gb: int = 20
+    """Allocated gp3 storage. Defaults to `20`."""
+    max_storage_gb: int = 100
+    """Storage autoscaling ceiling. Defaults to `100`."""
+    multi_az: bool = False
+    """Synchronous standby in another zone. Defaults to `False`."""
+    read_replicas: int = 0
+    """Same-region read replicas. Defaults to `0`."""
+    backup_retention_days: int = 7
+    """Days of automated backups and point-in-time recovery. Defaults to `7`."""
+    backup_window: str = "03:00-04:00"
+    """Daily backup window (UTC). Defaults to `03:00-04:00`."""
+    maintenance_window: str = "mon:04:00-mon:05:00"
+    """Weekly maintenance window (UTC). Defaults to `mon:04:00-mon:05:00`."""
+    deletion_protection: bool = False
+    """Refuse API deletion. Defaults to `False`."""
+    final_snapshot: bool = False
+    """Take a snapshot before deletion. Defaults to `False`."""
+    performance_insights: bool = True
+    """Performance Insights, encrypted with the key. Defaults to `True`."""
+    performance_insights_retention_days: int = 7
+    """Days of Performance Insights history. Defaults to `7`."""
+    monitoring_interval: int = 60
+    """Enhanced monitoring interval in seconds (0 turns it off). Defaults to `60`."""
+    monitoring_role_arn: pulumi.Input[str] | None = None
+    """Reuse an enhanced-monitoring role (IAM is global). Defaults to `None`: one is created."""
+    iam_auth: bool = True
+    """IAM database authentication. Defaults to `True`."""
+    log_exports: tuple[str, ...] = ("postgresql", "upgrade")
+    """Logs exported to CloudWatch. Defaults to `("postgresql", "upgrade")`."""
+    log_retention_days: int = 30
+    """Days the exported logs are kept. Defaults to `30`."""
+    max_connections: int = 200
+    """`max_connections` parameter. Defaults to `200`."""
+    log_min_duration_ms: int = 1000
+    """Log statements slower than this. Defaults to `1000`."""
+    replicate_source_db: pulumi.Input[str] | None = None
+    """ARN of a primary in another region: this database is then its cross-region replica.
+    Defaults to `None` (a primary)."""
+    protect: bool = False
+    """Protect the instances and keep them when the stack is destroyed. Defaults to `False`."""
+
+    def __post_init__(self) -> None:
+        if self.max_storage_gb < self.storage_gb:
+            raise ValueError("`max_storage_gb` must be at least `storage_gb`")
+        if self.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
+            raise ValueError("`monitoring_interval` must be one of 0, 1, 5, 10, 15, 30, 60")
+
+
+def parameter_family(engine_version: str) -> str:
+    """RDS parameter group family of a PostgreSQL version (`16.4` → `postgres16`)."""
+    return f"postgres{engine_version.split('.')[0]}"
+
+
+def tuned_parameters(max_connections: int, log_min_duration_ms: int) -> list[dict[str, str]]:
+    """PostgreSQL settings for GraphQL-over-views workloads, with TLS forced.
+
+    Memory settings are in 8 kB pages: `DBInstanceClassMemory` is bytes, so /32768 is
+    a quarter of RAM for shared buffers and /16384 half of it for the planner's cache.
+    """
+    static = "pending-reboot"
+    return [
+        {"name": "max_connections", "value": str(max_connections), "apply_method": static},
+        {"name": "shared_buffers", "value": "{DBInstanceClassMemory/32768}", "apply_method": static},
+        {"name": "effective_cache_size", "value": "{DBInstanceClassMemory/16384}", "apply_method": "immediate"},
+        {"name": "work_mem", "value": str(WORK_MEM_KB), "apply_method": "immediate"},
+        {"name": "random_page_cost", "value": "1.1", "apply_method": "immediate"},
+        {"name": "rds.force_ssl", "value": "1", "apply_method": "immediate"},
+        {"name": "log_statement", "value": LOG_STATEMENT, "apply_method": "immediate"},
+        {"name": "log_min_duration_statement", "value": str(log_min_duration_ms), "apply_method": "immediate"},
+        {"name": "log_connections", "value": "1", "apply_method": "immediate"},
+        {"name": "log_disconnections", "value": "1", "apply_method": "immediate"},
+    ]
+
+
+class Database(pulumi.ComponentResource):
+    """RDS PostgreSQL that only the application can reach, with no password in any input.
+
+    RDS generates the master password and keeps it in Secrets Manager, encrypted with
+    the deployment's key (`manage_master_user_password`); the application reads it from
+    there or uses IAM authentication. The exported log groups are created up front so
+    they are encrypted and expire, which the ones RDS would create are not.
+    """
+
+    instance: aws.rds.Instance
+    replicas: list[aws.rds.Instance]
+    endpoint: pulumi.Output[str]
+    address: pulumi.Output[str]
+    port: int = _POSTGRES_PORT
+    database_name: str = DATABASE_NAME
+    master_username: str = MASTER_USERNAME
+    monitoring_role_arn: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("specql:aws:Database", name, None, opts)
+        identifier = f"{name}-postgres"
+        is_replica = args.replicate_source_db is not None
+
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            description=f"{name}: data subnets",
+            subnet_ids=args.subnet_ids,
+            tags=name_tag(f"{name}-subnets"),
+            opts=child(self),
+        )
+        if args.app_security_group_id is None:
+            security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg", description=f"{name}: PostgreSQL, no client admitted yet",
+                vpc_id=args.vpc_id, ingress=[], egress=[], tags=name_tag(f"{name}-sg"), opts=child(self))
+        else:
+            security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, _POSTGRES_PORT,
+                                             args.app_security_group_id, "PostgreSQL")
+        parameters = aws.rds.ParameterGroup(
+            f"{name}-params",
+            description=f"{name}: tuned PostgreSQL settings, TLS forced, statement logging",
+            family=parameter_family(args.engine_version),
+            parameters=tuned_parameters(args.max_connections, args.log_min_duration_ms),
+            opts=child(self),
+        )
+        log_groups = [
+            aws.cloudwatch.LogGroup(
+                f"{name}-log-{kind}",
+                name=f"/aws/rds/instance/{identifier}/{kind}",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                opts=child(self),
+            )
+            for kind in args.log_exports
+        ]
+        self.monitoring_role_arn = args.monitoring_role_arn
+        if args.monitoring_interval and self.monitoring_role_arn is None:
+            role = aws.iam.Role(
+                f"{name}-monitoring-role",
+                assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
+                opts=child(self),
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-monitoring-policy",
+                role=role.name,
+                policy_arn=f"arn:{partition(args.region)}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+                opts=child(self),
+            )
+            self.monitoring_role_arn = role.arn
+
+        common = {
+            "instance_class": args.instance_class,
+            "storage_type": STORAGE_TYPE,
+            "storage_encrypted": True,
+            "kms_key_id": args.kms_key_arn,
+            "max_allocated_storage": args.max_storage_gb,
+            "vpc_security_group_ids": [security_group.id],
+            "parameter_group_name": parameters.name,
+            "publicly_accessible": False,
+            "iam_database_authentication_enabled": args.iam_auth,
+            "enabled_cloudwatch_logs_exports": list(args.log_exports),
+            "performance_insights_enabled": args.performance_insights,
+            "performance_insights_kms_key_id": args.kms_key_arn if args.performance_insights else None,
+            "performance_insights_retention_period": (
+                args.performance_insights_retention_days if args.performance_insights else None),
+            "monitoring_interval": args.monitoring_interval,
+            "monitoring_role_arn": self.monitoring_role_arn if args.monitoring_interval else None,
+            "auto_minor_version_upgrade": True,
+            "copy_tags_to_snapshot": True,
+            "ca_cert_identifier": CA_CERT_IDENTIFIER,
+            "deletion_protection": args.deletion_protection,
+            "maintenance_window": args.maintenance_window,
+        }
+        if is_replica:
+            self.instance = aws.rds.Instance(
+                f"{name}-primary",
+                identifier=identifier,
+                replicate_source_db=args.replicate_source_db,
+                db_subnet_group_name=subnet_group.name,
+                multi_az=args.multi_az,
+                skip_final_snapshot=True,
+                tags=name_tag(identifier),
+                opts=stateful(self, args.protect, depends_on=log_groups),
+                **common,
+            )
+        else:
+            self.instance = aws.rds.Instance(
+                f"{name}-primary",
+                identifier=identifier,
+                engine="postgres",
+                engine_version=args.engine_version,
+                allocated_storage=args.storage_gb,
+                db_name=DATABASE_NAME,
+                username=MASTER_USERNAME,
+                manage_master_user_password=True,
+                master_user_secret_kms_key_id=args.kms_key_arn,
+                db_subnet_group_name=subnet_group.name,
+                multi_az=args.multi_az,
+                backup_retention_period=args.backup_retention_days,
+                backup_window=args.backup_window,
+                delete_automated_backups=not args.final_snapshot,
+                skip_final_snapshot=not args.final_snapshot,
+                final_snapshot_identifier=f"{identifier}-final" if args.final_snapshot else None,
+                tags=name_tag(identifier),
+                opts=stateful(self, args.protect, depends_on=log_groups),
+                **common,
+            )
+        self.replicas = [
+            aws.rds.Instance(
+                f"{name}-replica-{index}",
+                identifier=f"{identifier}-replica-{index}",
+                replicate_source_db=self.instance.identifier,
+                multi_az=False,
+                skip_final_snapshot=True,
+                tags=name_tag(f"{identifier}-replica-{index}"),
+                opts=stateful(self, args.protect),
+                **common,
+            )
+            for index in range(args.read_replicas)
+        ]
+        self.endpoint = self.instance.endpoint
+        self.address = self.instance.address
+        self.register_outputs({
+            "endpoint": self.endpoint,
+            "arn": self.instance.arn,
+            "replica_endpoints": [replica.endpoint for replica in self.replicas],
+        })
+
+    @property
+    def master_secret_arn(self) -> pulumi.Output[str | None]:
+        """ARN of the Secrets Manager secret RDS keeps the master password in."""
+        return self.instance.master_user_secrets.apply(first_secret_arn)
+
+
+def first_secret_arn(secrets: object) -> str | None:
+    """The first managed secret's ARN from `master_user_secrets` (None before creation)."""
+    if isinstance(secrets, list) and secrets:
+        first = secrets[0]
+        if isinstance(first, dict):
+            return first.get("secret_arn") or first.get("secretArn")
+        return getattr(first, "secret_arn", None)
+    return None

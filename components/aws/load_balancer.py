@@ -1,0 +1,152 @@
+"""LoadBalancer: the public ALB, its target group and listeners, with access logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from ._support import child, concat
+
+# Defaults the lead should move into program/defaults.py:
+# TLS 1.2 and 1.3 only, forward-secret ciphers: the current AWS-recommended policy.
+SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# Draining: 30 s lets in-flight GraphQL requests finish without slowing deploys.
+DEREGISTRATION_DELAY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class LoadBalancerArgs:
+    """Arguments of :class:`LoadBalancer`."""
+
+    vpc_id: pulumi.Input[str]
+    """VPC of the target group. Required."""
+    subnet_ids: list[pulumi.Input[str]]
+    """Public subnets, one per zone (at least two). Required."""
+    security_group_id: pulumi.Input[str]
+    """The load balancer's security group. Required."""
+    app_port: int = 8000
+    """Port of the application targets. Defaults to `8000`."""
+    domain: str | None = None
+    """Public domain; with it come an ACM certificate, HTTPS and the HTTP→HTTPS redirect.
+    Defaults to `None`: HTTP on the load balancer's DNS name."""
+    certificate_arn: str | None = None
+    """An existing ACM certificate to use instead of requesting one. Defaults to `None`."""
+    health_check_path: str = "/health"
+    """Path the target group probes. Defaults to `/health`."""
+    health_check_interval: int = 30
+    """Seconds between probes. Defaults to `30`."""
+    health_check_timeout: int = 5
+    """Seconds before a probe fails. Defaults to `5`."""
+    healthy_threshold: int = 2
+    """Passing probes before a target gets traffic. Defaults to `2`."""
+    unhealthy_threshold: int = 3
+    """Failing probes before a target loses traffic. Defaults to `3`."""
+    idle_timeout: int = 60
+    """Connection idle timeout in seconds. Defaults to `60`."""
+    access_logs_bucket: pulumi.Input[str] | None = None
+    """Bucket for access logs (prefix `alb`). Defaults to `None`: no access logs."""
+    deletion_protection: bool = False
+    """Refuse API deletion. Defaults to `False`."""
+
+    def __post_init__(self) -> None:
+        if self.certificate_arn and not self.domain:
+            raise ValueError("`certificate_arn` needs `domain`")
+
+
+class LoadBalancer(pulumi.ComponentResource):
+    """The only public entry point of an AWS pattern.
+
+    Drops requests with invalid headers (request smuggling), logs every request to the
+    log archive, and with a domain serves TLS 1.2+ only while port 80 just redirects.
+    The ACM certificate is validated by DNS: its validation records are an output for
+    whoever manages the zone.
+    """
+
+    alb: aws.lb.LoadBalancer
+    target_group: aws.lb.TargetGroup
+    listeners: list[aws.lb.Listener]
+    certificate: aws.acm.Certificate | None
+    dns_name: pulumi.Output[str]
+    url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("specql:aws:LoadBalancer", name, None, opts)
+        access_logs = (
+            {"bucket": args.access_logs_bucket, "prefix": "alb", "enabled": True}
+            if args.access_logs_bucket is not None else None
+        )
+        self.alb = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=False,
+            subnets=args.subnet_ids,
+            security_groups=[args.security_group_id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="strictest",
+            enable_deletion_protection=args.deletion_protection,
+            idle_timeout=args.idle_timeout,
+            access_logs=access_logs,
+            opts=child(self),
+        )
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            vpc_id=args.vpc_id,
+            target_type="ip",
+            port=args.app_port,
+            protocol="HTTP",
+            deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
+            health_check={
+                "enabled": True,
+                "path": args.health_check_path,
+                "protocol": "HTTP",
+                "matcher": "200-399",
+                "interval": args.health_check_interval,
+                "timeout": args.health_check_timeout,
+                "healthy_threshold": args.healthy_threshold,
+                "unhealthy_threshold": args.unhealthy_threshold,
+            },
+            opts=child(self),
+        )
+        forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
+        self.certificate = None
+        if args.domain is None:
+            self.listeners = [aws.lb.Listener(
+                f"{name}-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
+                default_actions=forward, opts=child(self))]
+            self.url = concat("http://", self.alb.dns_name)
+        else:
+            certificate_arn: pulumi.Input[str]
+            if args.certificate_arn:
+                certificate_arn = args.certificate_arn
+            else:
+                self.certificate = aws.acm.Certificate(
+                    f"{name}-cert", domain_name=args.domain, validation_method="DNS",
+                    opts=child(self, delete_before_replace=False))
+                certificate_arn = self.certificate.arn
+            redirect = [{"type": "redirect", "redirect": {
+                "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
+            self.listeners = [
+                aws.lb.Listener(
+                    f"{name}-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
+                    default_actions=redirect, opts=child(self)),
+                aws.lb.Listener(
+                    f"{name}-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
+                    ssl_policy=SSL_POLICY, certificate_arn=certificate_arn, default_actions=forward,
+                    opts=child(self)),
+            ]
+            self.url = pulumi.Output.from_input(f"https://{args.domain}")
+        self.dns_name = self.alb.dns_name
+        outputs: dict[str, object] = {"dns_name": self.dns_name, "url": self.url}
+        if self.certificate is not None:
+            outputs["certificate_validation"] = self.certificate.domain_validation_options
+        self.register_outputs(outputs)
+
+    @property
+    def arn(self) -> pulumi.Output[str]:
+        return self.alb.arn
+
+    @property
+    def arn_suffix(self) -> pulumi.Output[str]:
+        return self.alb.arn_suffix

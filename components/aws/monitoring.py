@@ -1,0 +1,290 @@
+"""Monitoring: an encrypted SNS topic, CloudWatch alarms by level, and a dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from ._support import child
+
+Level = Literal["basic", "standard", "enterprise"]
+"""How much is watched.
+
+- `basic`: service CPU, load balancer 5xx, database CPU.
+- `standard`: basic plus service memory, unhealthy hosts, database connections and free
+  storage, Redis CPU and memory, and a dashboard.
+- `enterprise`: standard plus p99 latency, database read/write latency and replica lag.
+"""
+
+# Defaults the lead should move into program/defaults.py (thresholds of built-in alarms):
+# 80% CPU or memory sustained for the period leaves time to scale before saturation.
+CPU_PERCENT = 80.0
+MEMORY_PERCENT = 80.0
+# Ten 5xx responses in five minutes is an incident, not a stray error.
+ALB_5XX_COUNT = 10.0
+# Alarm at 80% of max_connections: pools exhaust before the database does.
+CONNECTIONS_PERCENT = 80.0
+# Below 10% free storage autoscaling may not keep up with a bulk load.
+FREE_STORAGE_PERCENT = 10.0
+# p99 above two seconds is slow for an API.
+LATENCY_P99_SECONDS = 2.0
+# Database I/O latency above 20 ms means the disk is the bottleneck.
+DB_IO_LATENCY_SECONDS = 0.02
+# A replica more than 5 minutes behind serves stale reads.
+REPLICA_LAG_SECONDS = 300.0
+# Alarms look at five one-minute periods before firing.
+PERIOD_SECONDS = 60
+EVALUATION_PERIODS = 5
+
+_OPERATORS = {
+    ">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold",
+    "<": "LessThanThreshold", "<=": "LessThanOrEqualToThreshold",
+}
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One CloudWatch alarm before its dimensions are filled in."""
+
+    key: str
+    target: Literal["service", "alb", "target_group", "database", "replica", "cache"]
+    namespace: str
+    metric: str
+    threshold: float
+    comparison: str = ">"
+    statistic: str = "Average"
+    extended_statistic: str | None = None
+    period: int = PERIOD_SECONDS
+    evaluation_periods: int = EVALUATION_PERIODS
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CustomAlarm:
+    """An alarm the manifest asks for (`monitoring.alarms`)."""
+
+    name: str
+    metric: str
+    comparison: str
+    threshold: float
+    percent: bool
+    duration_seconds: int
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringArgs:
+    """Arguments of :class:`Monitoring`."""
+
+    region: str
+    """Region of the metrics (the dashboard's widgets). Required."""
+    kms_key_arn: pulumi.Input[str]
+    """Key encrypting the SNS topic. Required."""
+    cluster_name: pulumi.Input[str]
+    """ECS cluster of the service. Required."""
+    service_name: pulumi.Input[str]
+    """ECS service. Required."""
+    load_balancer_arn_suffix: pulumi.Input[str]
+    """`app/<name>/<id>` of the ALB. Required."""
+    target_group_arn_suffix: pulumi.Input[str]
+    """`targetgroup/<name>/<id>` of the target group. Required."""
+    database_identifier: pulumi.Input[str]
+    """RDS instance identifier. Required."""
+    database_storage_gb: int = 20
+    """Allocated storage (the free-storage alarm is a share of it). Defaults to `20`."""
+    database_max_connections: int = 200
+    """`max_connections` (the connections alarm is a share of it). Defaults to `200`."""
+    replica_identifiers: tuple[pulumi.Input[str], ...] = ()
+    """Read replicas watched for lag (enterprise). Defaults to `()`."""
+    cache_id: pulumi.Input[str] | None = None
+    """ElastiCache node (`CacheClusterId`) watched, when there is a cache. Defaults to `None`."""
+    level: Level = "standard"
+    """How much is watched (see :data:`Level`). Defaults to `standard`."""
+    emails: tuple[str, ...] = ()
+    """Email addresses subscribed to the alarm topic. Defaults to `()`."""
+    custom_alarms: tuple[CustomAlarm, ...] = field(default_factory=tuple)
+    """Extra alarms from the manifest. Defaults to `()`."""
+
+
+def builtin_alarms(level: Level, *, storage_gb: int, max_connections: int, cache: bool,
+                   replicas: int) -> list[AlarmSpec]:
+    """The alarms a level brings, thresholds already in the metric's unit."""
+    alarms = [
+        AlarmSpec("service-cpu", "service", "AWS/ECS", "CPUUtilization", CPU_PERCENT,
+                  description="Service CPU is high"),
+        AlarmSpec("alb-5xx", "alb", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ALB_5XX_COUNT,
+                  statistic="Sum", period=300, evaluation_periods=1,
+                  description="The application answers with server errors"),
+        AlarmSpec("db-cpu", "database", "AWS/RDS", "CPUUtilization", CPU_PERCENT,
+                  description="Database CPU is high"),
+    ]
+    if level == "basic":
+        return alarms
+    alarms += [
+        AlarmSpec("service-memory", "service", "AWS/ECS", "MemoryUtilization", MEMORY_PERCENT,
+                  description="Service memory is high"),
+        AlarmSpec("alb-unhealthy-hosts", "target_group", "AWS/ApplicationELB", "UnHealthyHostCount", 0,
+                  statistic="Maximum", description="Tasks fail their health check"),
+        AlarmSpec("db-connections", "database", "AWS/RDS", "DatabaseConnections",
+                  max_connections * CONNECTIONS_PERCENT / 100, description="Database connections near the limit"),
+        AlarmSpec("db-free-storage", "database", "AWS/RDS", "FreeStorageSpace",
+                  storage_gb * 1024**3 * FREE_STORAGE_PERCENT / 100, comparison="<",
+                  description="Database storage nearly full"),
+    ]
+    if cache:
+        alarms += [
+            AlarmSpec("cache-cpu", "cache", "AWS/ElastiCache", "EngineCPUUtilization", CPU_PERCENT,
+                      description="Redis CPU is high"),
+            AlarmSpec("cache-memory", "cache", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", MEMORY_PERCENT,
+                      description="Redis memory is nearly full"),
+        ]
+    if level == "enterprise":
+        alarms += [
+            AlarmSpec("alb-latency-p99", "alb", "AWS/ApplicationELB", "TargetResponseTime", LATENCY_P99_SECONDS,
+                      statistic="", extended_statistic="p99", description="Slow responses (p99)"),
+            AlarmSpec("db-read-latency", "database", "AWS/RDS", "ReadLatency", DB_IO_LATENCY_SECONDS,
+                      description="Database reads are slow"),
+            AlarmSpec("db-write-latency", "database", "AWS/RDS", "WriteLatency", DB_IO_LATENCY_SECONDS,
+                      description="Database writes are slow"),
+        ]
+        alarms += [
+            AlarmSpec(f"replica-{index}-lag", "replica", "AWS/RDS", "ReplicaLag", REPLICA_LAG_SECONDS,
+                      description=f"Read replica {index} lags behind")
+            for index in range(replicas)
+        ]
+    return alarms
+
+
+def custom_alarm_spec(alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max_connections: int,
+                      storage_gb: int) -> AlarmSpec | None:
+    """Match a manifest alarm to a metric we know; None when its metric is unknown."""
+    metric = alarm.metric.lower()
+    if "connection" in metric:
+        base, scale = "db-connections", max_connections / 100
+    elif "storage" in metric or "disk" in metric:
+        base, scale = "db-free-storage", storage_gb * 1024**3 / 100
+    elif "cpu" in metric:
+        base, scale = ("db-cpu" if metric.startswith(("db", "database")) else "service-cpu"), 1.0
+    elif "memory" in metric:
+        base, scale = "service-memory", 1.0
+    elif "5xx" in metric or "error" in metric:
+        base, scale = "alb-5xx", 1.0
+    else:
+        return None
+    catalogue = {spec.key: spec for spec in builtin_alarms(
+        "standard", storage_gb=storage_gb, max_connections=max_connections, cache=False, replicas=0)}
+    template = builtins.get(base) or catalogue[base]
+    threshold = alarm.threshold * scale if alarm.percent or base == "db-free-storage" else alarm.threshold
+    periods = max(1, alarm.duration_seconds // template.period)
+    return replace(template, key=f"custom-{alarm.name.replace('_', '-')}", threshold=threshold,
+                   comparison=alarm.comparison, evaluation_periods=periods,
+                   description=f"Manifest alarm {alarm.name}: {alarm.metric} {alarm.comparison} {alarm.threshold:g}"
+                               + ("%" if alarm.percent else ""))
+
+
+class Monitoring(pulumi.ComponentResource):
+    """Alarms that reach a person, and one page showing the deployment's health.
+
+    The SNS topic is encrypted with the deployment's key (its policy lets CloudWatch
+    publish); each address in the manifest gets an email subscription it must confirm.
+    """
+
+    topic: aws.sns.Topic
+    alarms: list[aws.cloudwatch.MetricAlarm]
+    dashboard: aws.cloudwatch.Dashboard | None
+
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("specql:aws:Monitoring", name, None, opts)
+        self.topic = aws.sns.Topic(f"{name}-alarms", kms_master_key_id=args.kms_key_arn, opts=child(self))
+        emails = sorted({*args.emails, *(alarm.email for alarm in args.custom_alarms if alarm.email)})
+        for index, email in enumerate(emails):
+            aws.sns.TopicSubscription(
+                f"{name}-email-{index}", topic=self.topic.arn, protocol="email", endpoint=email, opts=child(self))
+
+        specs = builtin_alarms(args.level, storage_gb=args.database_storage_gb,
+                               max_connections=args.database_max_connections,
+                               cache=args.cache_id is not None, replicas=len(args.replica_identifiers))
+        by_key = {spec.key: spec for spec in specs}
+        for alarm in args.custom_alarms:
+            spec = custom_alarm_spec(alarm, by_key, args.database_max_connections, args.database_storage_gb)
+            if spec is None:
+                pulumi.log.warn(f"alarm {alarm.name}: no CloudWatch metric known for {alarm.metric!r}; skipped",
+                                resource=self)
+                continue
+            specs.append(spec)
+        self.alarms = [self._alarm(name, spec, args) for spec in specs]
+        self.dashboard = None
+        if args.level != "basic":
+            self.dashboard = aws.cloudwatch.Dashboard(
+                f"{name}-dashboard",
+                dashboard_name=name,
+                dashboard_body=pulumi.Output.json_dumps(dashboard_body(args)),
+                opts=child(self),
+            )
+        self.register_outputs({"topic_arn": self.topic.arn, "alarm_count": len(self.alarms)})
+
+    def _alarm(self, name: str, spec: AlarmSpec, args: MonitoringArgs) -> aws.cloudwatch.MetricAlarm:
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.key}",
+            alarm_description=spec.description,
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            dimensions=_dimensions(spec, args),
+            statistic=spec.statistic or None,
+            extended_statistic=spec.extended_statistic,
+            comparison_operator=_OPERATORS[spec.comparison],
+            threshold=spec.threshold,
+            period=spec.period,
+            evaluation_periods=spec.evaluation_periods,
+            treat_missing_data="notBreaching",
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+            opts=child(self),
+        )
+
+
+def _dimensions(spec: AlarmSpec, args: MonitoringArgs) -> dict[str, pulumi.Input[str]]:
+    if spec.target == "service":
+        return {"ClusterName": args.cluster_name, "ServiceName": args.service_name}
+    if spec.target == "alb":
+        return {"LoadBalancer": args.load_balancer_arn_suffix}
+    if spec.target == "target_group":
+        return {"LoadBalancer": args.load_balancer_arn_suffix, "TargetGroup": args.target_group_arn_suffix}
+    if spec.target == "cache":
+        return {"CacheClusterId": args.cache_id}  # type: ignore[dict-item]
+    if spec.target == "replica":
+        index = int(spec.key.split("-")[1])
+        return {"DBInstanceIdentifier": args.replica_identifiers[index]}
+    return {"DBInstanceIdentifier": args.database_identifier}
+
+
+def dashboard_body(args: MonitoringArgs) -> dict[str, object]:
+    """Four rows: service, load balancer, database and (when present) cache."""
+    def widget(title: str, metrics: list[list[object]], x: int, y: int) -> dict[str, object]:
+        return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6,
+                "properties": {"title": title, "region": args.region, "stat": "Average", "period": 300,
+                               "view": "timeSeries", "metrics": metrics}}
+
+    service = ["ClusterName", args.cluster_name, "ServiceName", args.service_name]
+    alb = ["LoadBalancer", args.load_balancer_arn_suffix]
+    db = ["DBInstanceIdentifier", args.database_identifier]
+    widgets = [
+        widget("Service CPU and memory (%)", [["AWS/ECS", "CPUUtilization", *service],
+                                              ["AWS/ECS", "MemoryUtilization", *service]], 0, 0),
+        widget("Requests and 5xx", [["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
+                                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}]], 12, 0),
+        widget("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]], 0, 6),
+        widget("Database CPU (%) and connections", [["AWS/RDS", "CPUUtilization", *db],
+                                                    ["AWS/RDS", "DatabaseConnections", *db]], 12, 6),
+    ]
+    if args.cache_id is not None:
+        cache = ["CacheClusterId", args.cache_id]
+        widgets.append(widget("Redis CPU and memory (%)", [
+            ["AWS/ElastiCache", "EngineCPUUtilization", *cache],
+            ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", *cache]], 0, 12))
+    return {"widgets": widgets}
+

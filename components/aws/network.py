@@ -1,0 +1,227 @@
+"""Network: a VPC over N zones with public, private and (optionally) isolated subnets."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from ._support import assume_role_policy, child, concat, name_tag, policy_document
+
+NatStrategy = Literal["none", "single", "one-per-az"]
+"""How private subnets reach the internet.
+
+- `none`: no NAT gateway; private subnets have no route out (cheapest, for isolated work).
+- `single`: one NAT gateway in the first zone (small-saas: ~$33/month).
+- `one-per-az`: one NAT gateway per zone, recommended for production: a zone outage
+  never cuts the other zones' outbound traffic.
+"""
+
+# Subnet layout: each tier owns a block of eight /(prefix+5) subnets, so a /16 gives
+# /21 subnets (2,048 addresses) and room for up to eight zones per tier.
+_SUBNET_BITS = 5
+_TIER_OFFSET = {"public": 0, "private": 8, "isolated": 16}
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    """Arguments of :class:`Network`."""
+
+    region: str
+    """Region of the VPC. Required."""
+    availability_zones: tuple[str, ...]
+    """Zone names; one subnet per tier per zone. Required (at least two for an ALB)."""
+    cidr: str = "10.0.0.0/16"
+    """VPC address range. Defaults to `10.0.0.0/16`."""
+    nat_strategy: NatStrategy = "single"
+    """NAT gateways for private subnets (see :data:`NatStrategy`). Defaults to `single`."""
+    isolated_subnets: bool = False
+    """Add a third tier with no route out, for the database and cache. Defaults to `False`."""
+    flow_logs: bool = True
+    """Record all VPC traffic in a CloudWatch log group. Defaults to `True`."""
+    log_retention_days: int = 30
+    """Days the flow-log group keeps records. Defaults to `30`."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Key encrypting the flow-log group. Defaults to `None` (required when `flow_logs`)."""
+
+    def __post_init__(self) -> None:
+        if len(self.availability_zones) < 1:
+            raise ValueError("`availability_zones` needs at least one zone")
+        if len(self.availability_zones) > 8:
+            raise ValueError("`availability_zones` holds at most 8 zones")
+        if self.flow_logs and self.kms_key_arn is None:
+            raise ValueError("`flow_logs` needs `kms_key_arn` to encrypt the log group")
+
+
+def subnet_cidrs(cidr: str, tier: str, zones: int) -> tuple[str, ...]:
+    """The CIDR blocks of one tier: the tier's block of /(prefix+5) subnets, one per zone."""
+    network = ipaddress.ip_network(cidr)
+    blocks = list(network.subnets(prefixlen_diff=_SUBNET_BITS))
+    offset = _TIER_OFFSET[tier]
+    return tuple(str(block) for block in blocks[offset:offset + zones])
+
+
+def nat_count(strategy: NatStrategy, zones: int) -> int:
+    """How many NAT gateways a strategy creates."""
+    return {"none": 0, "single": 1, "one-per-az": zones}[strategy]
+
+
+class Network(pulumi.ComponentResource):
+    """The VPC every AWS pattern runs in.
+
+    Public subnets hold only the load balancer and NAT gateways and never hand out
+    public addresses; tasks run in private subnets; isolated subnets (no route to the
+    internet at all) hold the data tier in production. The default security group is
+    emptied so nothing can join it by accident, and S3 traffic stays on the AWS
+    network through a gateway endpoint (free, and it spares NAT charges).
+    """
+
+    vpc: aws.ec2.Vpc
+    vpc_id: pulumi.Output[str]
+    public_subnet_ids: list[pulumi.Output[str]]
+    private_subnet_ids: list[pulumi.Output[str]]
+    data_subnet_ids: list[pulumi.Output[str]]
+    """Where the database and cache go: the isolated tier when there is one, else private."""
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("specql:aws:Network", name, None, opts)
+        zones = args.availability_zones
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=name_tag(f"{name}-vpc"),
+            opts=child(self),
+        )
+        self.vpc_id = self.vpc.id
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags=name_tag(f"{name}-default-locked"),
+            opts=child(self),
+        )
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=self.vpc.id, tags=name_tag(f"{name}-igw"), opts=child(self))
+
+        public = self._subnets(name, "public", args, zones)
+        private = self._subnets(name, "private", args, zones)
+        isolated = self._subnets(name, "isolated", args, zones) if args.isolated_subnets else []
+
+        public_rt = aws.ec2.RouteTable(
+            f"{name}-public-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-public"), opts=child(self))
+        aws.ec2.Route(
+            f"{name}-public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id, opts=child(self))
+        for index, subnet in enumerate(public):
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child(self))
+
+        nats = []
+        for index in range(nat_count(args.nat_strategy, len(zones))):
+            eip = aws.ec2.Eip(f"{name}-nat-eip-{index}", domain="vpc",
+                              tags=name_tag(f"{name}-nat-{index}"), opts=child(self))
+            nats.append(aws.ec2.NatGateway(
+                f"{name}-nat-{index}", allocation_id=eip.id, subnet_id=public[index].id,
+                tags=name_tag(f"{name}-nat-{index}"), opts=child(self, depends_on=[igw])))
+
+        route_tables = [public_rt]
+        for index, subnet in enumerate(private):
+            table = aws.ec2.RouteTable(
+                f"{name}-private-rt-{index}", vpc_id=self.vpc.id,
+                tags=name_tag(f"{name}-private-{zones[index]}"), opts=child(self))
+            if nats:
+                aws.ec2.Route(
+                    f"{name}-private-default-{index}", route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nats[index % len(nats)].id,
+                    opts=child(self))
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self))
+            route_tables.append(table)
+
+        if isolated:
+            isolated_rt = aws.ec2.RouteTable(
+                f"{name}-isolated-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-isolated"), opts=child(self))
+            for index, subnet in enumerate(isolated):
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-isolated-{index}", subnet_id=subnet.id, route_table_id=isolated_rt.id,
+                    opts=child(self))
+            route_tables.append(isolated_rt)
+
+        aws.ec2.VpcEndpoint(
+            f"{name}-s3-endpoint",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{args.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in route_tables],
+            tags=name_tag(f"{name}-s3"),
+            opts=child(self),
+        )
+
+        if args.flow_logs:
+            self._flow_logs(name, args)
+
+        self.public_subnet_ids = [subnet.id for subnet in public]
+        self.private_subnet_ids = [subnet.id for subnet in private]
+        self.data_subnet_ids = [subnet.id for subnet in (isolated or private)]
+        self.register_outputs({
+            "vpc_id": self.vpc_id,
+            "public_subnet_ids": self.public_subnet_ids,
+            "private_subnet_ids": self.private_subnet_ids,
+            "data_subnet_ids": self.data_subnet_ids,
+        })
+
+    def _subnets(self, name: str, tier: str, args: NetworkArgs, zones: tuple[str, ...]) -> list[aws.ec2.Subnet]:
+        cidrs = subnet_cidrs(args.cidr, tier, len(zones))
+        return [
+            aws.ec2.Subnet(
+                f"{name}-{tier}-{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=cidr,
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags={**name_tag(f"{name}-{tier}-{zone}"), "Tier": tier},
+                opts=child(self),
+            )
+            for index, (zone, cidr) in enumerate(zip(zones, cidrs, strict=True))
+        ]
+
+    def _flow_logs(self, name: str, args: NetworkArgs) -> None:
+        """All accepted and rejected traffic to an encrypted log group, through a narrow role."""
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/aws/vpc/{name}/flow-logs",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child(self),
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            opts=child(self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs-write",
+            role=role.id,
+            policy=policy_document([{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": [group.arn, concat(group.arn, ":*")],
+            }]),
+            opts=child(self),
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            opts=child(self),
+        )

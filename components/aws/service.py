@@ -1,0 +1,302 @@
+"""Service: the application on ECS Fargate, its image repository, roles and autoscaling."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from ...program.defaults import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
+from ._support import assume_role_policy, child, concat, policy_document, stateful
+
+CONTAINER_NAME = "app"
+# With a read-only root file system the container still gets a writable /tmp (task storage).
+SCRATCH_VOLUME = "tmp"
+
+# Defaults the lead should move into program/defaults.py:
+# The last 30 images cover a month of daily deploys: enough to roll back, bounded cost.
+KEEP_IMAGES = 30
+# Tasks get a minute to boot before failed ALB health checks count against them.
+HEALTH_CHECK_GRACE_SECONDS = 60
+# Scale out after a minute of load, scale in only after five quiet minutes.
+SCALE_OUT_COOLDOWN_SECONDS = 60
+SCALE_IN_COOLDOWN_SECONDS = 300
+# The container's own health check starts after 30 s and retries three times.
+CONTAINER_HEALTH_START_SECONDS = 30
+CONTAINER_HEALTH_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class ServiceArgs:
+    """Arguments of :class:`Service`."""
+
+    region: str
+    """Region (log configuration). Required."""
+    subnet_ids: list[pulumi.Input[str]]
+    """Private subnets the tasks run in (no public address). Required."""
+    security_group_id: pulumi.Input[str]
+    """The application's security group. Required."""
+    target_group_arn: pulumi.Input[str]
+    """Load balancer target group the tasks register with. Required."""
+    kms_key_arn: pulumi.Input[str]
+    """Key of the image repository, the log group and the injected secrets. Required."""
+    version: str = "latest"
+    """Image tag deployed from the repository. Defaults to `latest`."""
+    image: str | None = None
+    """A complete image reference to run instead of the repository's. Defaults to `None`."""
+    port: int = 8000
+    """Container port. Defaults to `8000`."""
+    command: tuple[str, ...] = ()
+    """Container command. Defaults to `()`: the image's own."""
+    cpu_units: int = 256
+    """Fargate CPU units (1 vCPU = 1024). Defaults to `256`."""
+    memory_mib: int = 512
+    """Fargate memory; must pair with `cpu_units`. Defaults to `512`."""
+    health_check_path: str = "/health"
+    """Path the container health check requests. Defaults to `/health`."""
+    health_check_interval: int = 30
+    """Seconds between container health checks. Defaults to `30`."""
+    health_check_timeout: int = 5
+    """Seconds before a health check fails. Defaults to `5`."""
+    read_only_root: bool = True
+    """Read-only root file system. Defaults to `True`."""
+    desired_count: int = 2
+    """Tasks kept running (the autoscaling floor when autoscaling). Defaults to `2`."""
+    autoscale: bool = True
+    """Target-tracking autoscaling on CPU. Defaults to `True`."""
+    autoscale_min: int = 2
+    """Fewest tasks. Defaults to `2`."""
+    autoscale_max: int = 4
+    """Most tasks. Defaults to `4`."""
+    target_cpu: int = 70
+    """Average CPU percent autoscaling keeps. Defaults to `70`."""
+    target_memory: int | None = None
+    """Average memory percent autoscaling keeps. Defaults to `None`: no memory policy."""
+    container_insights: bool = True
+    """Per-task metrics in CloudWatch. Defaults to `True`."""
+    log_retention_days: int = 30
+    """Days the application logs are kept. Defaults to `30`."""
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Plain environment variables. Defaults to `{}`."""
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Environment variable → Secrets Manager `valueFrom` (an ARN, optionally `:key::`).
+    Defaults to `{}`."""
+    secret_arns: Sequence[pulumi.Input[str]] = ()
+    """Secrets the execution role may read (the ARNs behind `secrets`). Defaults to `()`."""
+    task_policy_statements: Sequence[Mapping[str, Any]] = ()
+    """What the application itself may do (buckets, IAM database login). Defaults to `()`."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """Resources the service waits for (the listener attaching the target group). Defaults to `()`."""
+    protect: bool = False
+    """Protect the image repository and keep it when the stack is destroyed. Defaults to `False`."""
+
+    def __post_init__(self) -> None:
+        if self.cpu_units not in FARGATE_MEMORY_BY_CPU:
+            raise ValueError(f"`cpu_units` {self.cpu_units} is not a Fargate size: {sorted(FARGATE_MEMORY_BY_CPU)}")
+        if self.memory_mib not in FARGATE_MEMORY_BY_CPU[self.cpu_units]:
+            raise ValueError(f"`memory_mib` with `cpu_units`: {fargate_memory_hint(self.cpu_units, self.memory_mib)}")
+        if self.autoscale and not self.autoscale_min <= self.desired_count <= self.autoscale_max:
+            raise ValueError("`desired_count` must lie between `autoscale_min` and `autoscale_max`")
+
+
+def health_check_command(port: int, path: str) -> list[str]:
+    """The container health check: an HTTP GET on the application's own health path."""
+    return ["CMD-SHELL", f"curl -fsS http://127.0.0.1:{port}{path} > /dev/null || exit 1"]
+
+
+def ecr_lifecycle_policy(keep: int) -> str:
+    """Expire all but the newest `keep` images."""
+    return json.dumps({"rules": [{
+        "rulePriority": 1,
+        "description": f"Keep the last {keep} images",
+        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+        "action": {"type": "expire"},
+    }]})
+
+
+class Service(pulumi.ComponentResource):
+    """The application behind the load balancer, with nothing it does not need.
+
+    The execution role can pull this repository's images, write this log group and read
+    exactly the listed secrets; the task role holds only what the application asks for.
+    A failed deployment rolls back by itself (circuit breaker), and the task count
+    follows CPU (and memory when asked) between the floor and the ceiling.
+    """
+
+    repository: aws.ecr.Repository
+    cluster: aws.ecs.Cluster
+    service: aws.ecs.Service
+    task_definition: aws.ecs.TaskDefinition
+    log_group: aws.cloudwatch.LogGroup
+
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("specql:aws:Service", name, None, opts)
+        self.repository = aws.ecr.Repository(
+            f"{name}-repo",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=[{"encryption_type": "KMS", "kms_key": args.kms_key_arn}],
+            force_delete=not args.protect,
+            opts=stateful(self, args.protect),
+        )
+        aws.ecr.LifecyclePolicy(
+            f"{name}-repo-lifecycle", repository=self.repository.name, policy=ecr_lifecycle_policy(KEEP_IMAGES),
+            opts=child(self))
+        self.cluster = aws.ecs.Cluster(
+            f"{name}-cluster",
+            settings=[{"name": "containerInsights", "value": "enabled" if args.container_insights else "disabled"}],
+            opts=child(self),
+        )
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=f"/ecs/{name}", retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=child(self))
+
+        execution_role = aws.iam.Role(
+            f"{name}-execution-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
+            opts=child(self))
+        aws.iam.RolePolicy(
+            f"{name}-execution",
+            role=execution_role.id,
+            policy=policy_document(self._execution_statements(args)),
+            opts=child(self),
+        )
+        task_role = aws.iam.Role(
+            f"{name}-task-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self))
+        if args.task_policy_statements:
+            aws.iam.RolePolicy(
+                f"{name}-task", role=task_role.id, policy=policy_document(list(args.task_policy_statements)),
+                opts=child(self))
+
+        image = args.image or concat(self.repository.repository_url, ":", args.version)
+        self.task_definition = aws.ecs.TaskDefinition(
+            f"{name}-task",
+            family=name,
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(args.cpu_units),
+            memory=str(args.memory_mib),
+            execution_role_arn=execution_role.arn,
+            task_role_arn=task_role.arn,
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+            container_definitions=pulumi.Output.json_dumps([container_definition(args, image, self.log_group.name)]),
+            volumes=[{"name": SCRATCH_VOLUME}] if args.read_only_root else None,
+            opts=child(self),
+        )
+        self.service = aws.ecs.Service(
+            f"{name}-service",
+            cluster=self.cluster.arn,
+            task_definition=self.task_definition.arn,
+            launch_type="FARGATE",
+            platform_version="LATEST",
+            desired_count=args.desired_count,
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            health_check_grace_period_seconds=HEALTH_CHECK_GRACE_SECONDS,
+            network_configuration={
+                "subnets": args.subnet_ids,
+                "security_groups": [args.security_group_id],
+                "assign_public_ip": False,
+            },
+            load_balancers=[{
+                "target_group_arn": args.target_group_arn,
+                "container_name": CONTAINER_NAME,
+                "container_port": args.port,
+            }],
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            opts=child(self, depends_on=list(args.depends_on),
+                       ignore_changes=["desiredCount"] if args.autoscale else None),
+        )
+        if args.autoscale:
+            self._autoscaling(name, args)
+        self.register_outputs({
+            "cluster_name": self.cluster.name,
+            "service_name": self.service.name,
+            "repository_url": self.repository.repository_url,
+        })
+
+    def _execution_statements(self, args: ServiceArgs) -> list[dict[str, Any]]:
+        statements: list[dict[str, Any]] = [
+            {"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Sid": "PullImages", "Effect": "Allow",
+             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+             "Resource": self.repository.arn},
+            {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": concat(self.log_group.arn, ":*")},
+            {"Sid": "DecryptWithDeploymentKey", "Effect": "Allow", "Action": "kms:Decrypt",
+             "Resource": args.kms_key_arn},
+        ]
+        if args.secret_arns:
+            statements.append({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                               "Resource": list(args.secret_arns)})
+        return statements
+
+    def _autoscaling(self, name: str, args: ServiceArgs) -> None:
+        target = aws.appautoscaling.Target(
+            f"{name}-scaling",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=concat("service/", self.cluster.name, "/", self.service.name),
+            min_capacity=args.autoscale_min,
+            max_capacity=args.autoscale_max,
+            opts=child(self),
+        )
+        metrics = [("cpu", "ECSServiceAverageCPUUtilization", args.target_cpu)]
+        if args.target_memory is not None:
+            metrics.append(("memory", "ECSServiceAverageMemoryUtilization", args.target_memory))
+        for short, metric, value in metrics:
+            aws.appautoscaling.Policy(
+                f"{name}-scale-{short}",
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration={
+                    "predefined_metric_specification": {"predefined_metric_type": metric},
+                    "target_value": value,
+                    "scale_in_cooldown": SCALE_IN_COOLDOWN_SECONDS,
+                    "scale_out_cooldown": SCALE_OUT_COOLDOWN_SECONDS,
+                },
+                opts=child(self),
+            )
+
+    @property
+    def cluster_name(self) -> pulumi.Output[str]:
+        return self.cluster.name
+
+    @property
+    def service_name(self) -> pulumi.Output[str]:
+        return self.service.name
+
+
+def container_definition(args: ServiceArgs, image: pulumi.Input[str], log_group: pulumi.Input[str]) -> dict[str, Any]:
+    """The one container: port, health check, logs, plain variables and injected secrets."""
+    definition: dict[str, Any] = {
+        "name": CONTAINER_NAME,
+        "image": image,
+        "essential": True,
+        "readonlyRootFilesystem": args.read_only_root,
+        "portMappings": [{"containerPort": args.port, "protocol": "tcp"}],
+        "environment": [{"name": key, "value": value} for key, value in sorted(args.environment.items())],
+        "secrets": [{"name": key, "valueFrom": value} for key, value in sorted(args.secrets.items())],
+        "healthCheck": {
+            "command": health_check_command(args.port, args.health_check_path),
+            "interval": args.health_check_interval,
+            "timeout": args.health_check_timeout,
+            "retries": CONTAINER_HEALTH_RETRIES,
+            "startPeriod": CONTAINER_HEALTH_START_SECONDS,
+        },
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": log_group, "awslogs-region": args.region, "awslogs-stream-prefix": "app"},
+        },
+    }
+    if args.read_only_root:
+        definition["mountPoints"] = [{"sourceVolume": SCRATCH_VOLUME, "containerPath": "/tmp", "readOnly": False}]
+    if args.command:
+        definition["command"] = list(args.command)
+    return definition
