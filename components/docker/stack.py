@@ -573,8 +573,16 @@ def hobby_volumes(resolved: ResolvedDeployment) -> tuple[VolumeSpec, ...]:
 
 def hobby_secrets(resolved: ResolvedDeployment) -> tuple[SecretSpec, ...]:
     """The secrets the stack references: the generated database password, then the app's own."""
+    app = resolved.application
     secrets = [SecretSpec("DB_PASSWORD", "PostgreSQL password of the application role", generated=True)]
-    secrets += [SecretSpec(name, "application secret", generated=False) for name in resolved.application.secrets]
+    names = list(app.secrets)
+    # A variable written as `${NAME}` in the manifest is a secret reference too.
+    names += [ref for value in app.variables.values() for ref in SECRET_REF.findall(value)]
+    seen = {"DB_PASSWORD"}
+    for name in names:
+        if name not in seen:
+            seen.add(name)
+            secrets.append(SecretSpec(name, "application secret", generated=False))
     return tuple(secrets)
 
 

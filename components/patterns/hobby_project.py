@@ -28,13 +28,14 @@ DATA_VOLUMES = frozenset({"postgres_data", "backups"})
 """Volumes holding data that production stacks protect from a mistaken destroy."""
 
 
-def user_secrets(stack: HobbyStack, config: pulumi.Config | None = None) -> dict[str, pulumi.Output[str]]:
+def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool | None = None) -> dict[str, pulumi.Output[str]]:
     """The application's own secrets, read from Pulumi config (`pulumi config set --secret`).
 
     A missing value fails a real deployment with the command that sets it; under the
     offline preview (mocks) it stands in as an empty secret so the graph can be shown.
     """
-    config = config or pulumi.Config()
+    config = config if config is not None else pulumi.Config()
+    offline = _offline() if offline is None else offline
     values: dict[str, pulumi.Output[str]] = {}
     for secret in stack.secrets:
         if secret.generated:
@@ -42,7 +43,7 @@ def user_secrets(stack: HobbyStack, config: pulumi.Config | None = None) -> dict
         key = secret_key(secret.name)
         value = config.get_secret(key)
         if value is None:
-            if not _offline():
+            if not offline:
                 raise ValueError(
                     f"secret {secret.name} has no value: run `pulumi config set --secret {key} <value>`"
                 )

@@ -1,0 +1,344 @@
+"""pulumi-docker components under mocks: the inputs each one registers."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pytest
+
+from conftest import resolve_example
+from specql_deploy.automation.capture import MASK, CapturedResource, ResourceGraph, run_under_mocks
+from specql_deploy.components.docker import stack as hobby
+from specql_deploy.components.docker.app import App, AppArgs
+from specql_deploy.components.docker.backup import Backup, BackupArgs
+from specql_deploy.components.docker.containers import Placement
+from specql_deploy.components.docker.database import Database, DatabaseArgs
+from specql_deploy.components.docker.host import DockerHost, DockerHostArgs
+from specql_deploy.components.docker.monitoring import Monitoring, MonitoringArgs
+from specql_deploy.components.docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
+
+CONTAINER = "docker:index/container:Container"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+SENTINEL = "Sentinel0Password0Never0Plain0x"
+
+
+def password_hook(resource: CapturedResource) -> dict:
+    """Mocked outputs: inputs, plus a recognisable generated password."""
+    state = dict(resource.inputs)
+    if resource.type == PASSWORD:
+        state["result"] = SENTINEL
+    return state
+
+
+def run(program, **kwargs) -> ResourceGraph:
+    return run_under_mocks(program, project="demo", stack="dev", outputs_for=password_hook, **kwargs)
+
+
+def stack_of(resolved=None):
+    return hobby.hobby_stack(resolved or resolve_example("hobby-project"))
+
+
+def host_and_placement(stack, *, host=None, protected=frozenset()):
+    docker_host = DockerHost("h", DockerHostArgs(project="demo-dev", host=host, volumes=stack.volumes,
+                                                 protected_volumes=protected, labels={"specql.project": "demo"}))
+    placement = Placement("demo-dev", docker_host.network, docker_host.volumes, labels={"specql.project": "demo"})
+    opts = pulumi.ResourceOptions(providers={"docker": docker_host.provider})
+    return docker_host, placement, opts
+
+
+def containers(graph: ResourceGraph) -> dict[str, CapturedResource]:
+    return {resource.inputs["name"]: resource for resource in graph.of_type(CONTAINER)}
+
+
+def env_of(resource: CapturedResource) -> dict[str, str]:
+    return dict(entry.split("=", 1) for entry in resource.inputs.get("envs", []))
+
+
+def assert_secret_env(resource: CapturedResource, key: str) -> None:
+    entries = resource.inputs["envs"]
+    index = next(i for i, entry in enumerate(entries) if entry.startswith(f"{key}="))
+    assert f"envs[{index}]" in resource.secret_paths, (key, resource.secret_paths)
+
+
+def assert_no_plain_sentinel(graph: ResourceGraph) -> None:
+    raw = json.dumps([dict(r.inputs) for r in graph.resources])
+    public = json.dumps([r.public_inputs() for r in graph.resources])
+    assert SENTINEL in raw  # the password did reach the containers...
+    assert SENTINEL not in public  # ...but only through secret inputs
+
+
+# ---------------------------------------------------------------------------- DockerHost
+
+
+def test_docker_host_defaults_to_the_local_engine():
+    # GIVEN no host
+    graph = run(lambda: host_and_placement(stack_of()))
+    # THEN the explicit provider has no host (local engine / DOCKER_HOST)
+    (provider,) = graph.of_type("pulumi:providers:docker")
+    assert "host" not in provider.inputs and "sshOpts" not in provider.inputs
+    network = graph.named("h-private")
+    assert network.inputs["name"] == "demo-dev_private" and network.inputs["driver"] == "bridge"
+    assert network.provider == provider.urn
+    volumes = graph.of_type("docker:index/volume:Volume")
+    assert {v.inputs["name"] for v in volumes} == {f"demo-dev_{v.key}" for v in stack_of().volumes}
+    assert all(v.provider == provider.urn and not v.protect for v in volumes)
+
+
+def test_docker_host_over_ssh_sets_host_and_non_interactive_ssh_options():
+    graph = run(lambda: host_and_placement(stack_of(), host="ssh://deploy@203.0.113.10"))
+    (provider,) = graph.of_type("pulumi:providers:docker")
+    assert provider.inputs["host"] == "ssh://deploy@203.0.113.10"
+    options = provider.inputs["sshOpts"]
+    assert "BatchMode=yes" in options and "StrictHostKeyChecking=no" not in options
+
+
+def test_docker_host_over_tcp_has_no_ssh_options():
+    graph = run(lambda: host_and_placement(stack_of(), host="tcp://10.1.2.3:2376"))
+    (provider,) = graph.of_type("pulumi:providers:docker")
+    assert provider.inputs["host"] == "tcp://10.1.2.3:2376" and "sshOpts" not in provider.inputs
+
+
+def test_docker_host_protects_the_data_volumes_it_is_told_to():
+    graph = run(lambda: host_and_placement(stack_of(), protected=frozenset({"postgres_data", "backups"})))
+    volumes = {v.inputs["name"]: v for v in graph.of_type("docker:index/volume:Volume")}
+    assert volumes["demo-dev_postgres_data"].protect and volumes["demo-dev_postgres_data"].retain_on_delete
+    assert volumes["demo-dev_backups"].protect
+    assert not volumes["demo-dev_caddy_data"].protect
+
+
+# ------------------------------------------------------------------------------ Database
+
+
+def database_program(stack):
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        database = Database("db", DatabaseArgs(service=stack.service("postgres"), placement=placement,
+                                               database="hobby_project"), opts=opts)
+        pulumi.export("url", database.url)
+    return program
+
+
+def test_database_generates_a_letters_and_digits_password():
+    graph = run(database_program(stack_of()))
+    (password,) = graph.of_type(PASSWORD)
+    assert password.inputs["length"] == 32 and password.inputs["special"] is False
+
+
+def test_database_container_defaults():
+    graph = run(database_program(stack_of()))
+    postgres = containers(graph)["demo-dev-postgres"]
+    inputs = postgres.inputs
+    assert inputs["image"] == "postgres:16.6-alpine3.21"
+    assert inputs["restart"] == "unless-stopped"
+    assert inputs["healthcheck"]["tests"] == ["CMD", "pg_isready", "-U", "hobby_project", "-d", "hobby_project"]
+    assert inputs["healthcheck"]["interval"] == "10s" and inputs["healthcheck"]["retries"] == 5
+    assert inputs["wait"] is True and inputs["waitTimeout"] > 30
+    assert "ports" not in inputs
+    assert inputs["networksAdvanced"] == [{"name": "demo-dev_private", "aliases": ["postgres"]}]
+    assert inputs["volumes"] == [{"volumeName": "demo-dev_postgres_data", "containerPath": "/var/lib/postgresql/data"}]
+    assert (inputs["cpus"], inputs["memory"]) == ("0.5", 1024)
+    assert inputs["securityOpts"] == ["no-new-privileges:true"]
+    assert postgres.provider == graph.of_type("pulumi:providers:docker")[0].urn
+
+
+def test_database_password_reaches_postgres_only_as_a_secret():
+    graph = run(database_program(stack_of()))
+    postgres = containers(graph)["demo-dev-postgres"]
+    assert env_of(postgres)["POSTGRES_PASSWORD"] == SENTINEL
+    assert_secret_env(postgres, "POSTGRES_PASSWORD")
+    assert "envs[0]" not in postgres.secret_paths  # POSTGRES_DB stays readable
+    assert_no_plain_sentinel(graph)
+    assert graph.outputs["url"] == MASK
+
+
+def test_database_health_check_override():
+    # GIVEN a stack whose PostgreSQL check is different
+    stack = stack_of()
+    postgres = stack.service("postgres")
+    custom = hobby.Healthcheck(("CMD-SHELL", "pg_isready"), interval_s=3, timeout_s=2, retries=9, start_period_s=1)
+    changed = hobby.HobbyStack(
+        services=tuple(s if s.name != "postgres" else
+                       type(postgres)(**{**postgres.__dict__, "healthcheck": custom, "restart": "always"})
+                       for s in stack.services),
+        volumes=stack.volumes, secrets=stack.secrets)
+    graph = run(database_program(changed))
+    inputs = containers(graph)["demo-dev-postgres"].inputs
+    assert inputs["healthcheck"] == {"tests": ["CMD-SHELL", "pg_isready"], "interval": "3s", "timeout": "2s",
+                                     "retries": 9, "startPeriod": "1s"}
+    assert inputs["waitTimeout"] == 1 + 9 * (3 + 2) + 30
+    assert inputs["restart"] == "always"
+
+
+# ----------------------------------------------------------------------------------- App
+
+
+def app_program(stack, **app_kwargs):
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        database = Database("db", DatabaseArgs(service=stack.service("postgres"), placement=placement,
+                                               database="hobby_project"), opts=opts)
+        placement = placement.with_secrets({"DB_PASSWORD": database.password})
+        names = {s.name for s in stack.services}
+        App("app", AppArgs(service=stack.service("app"),
+                           migrate=stack.service("migrate") if "migrate" in names else None,
+                           placement=placement, after={"postgres": database.container}, **app_kwargs), opts=opts)
+    return program
+
+
+def test_app_image_is_built_from_the_generated_dockerfile_and_not_pushed():
+    graph = run(app_program(stack_of()))
+    (image,) = graph.of_type("docker:index/image:Image")
+    assert image.inputs["build"] == {"context": ".", "dockerfile": "docker/Dockerfile"}
+    assert image.inputs["skipPush"] is True and image.inputs["imageName"] == "hobby-project:latest"
+    assert containers(graph)["demo-dev-app"].inputs["image"] == "hobby-project:latest"
+
+
+def test_app_build_paths_follow_the_project_root():
+    graph = run(app_program(stack_of(), project_root="/srv/demo"))
+    (image,) = graph.of_type("docker:index/image:Image")
+    assert image.inputs["build"] == {"context": "/srv/demo", "dockerfile": "/srv/demo/docker/Dockerfile"}
+
+
+def test_migrations_run_once_to_completion_before_the_app():
+    graph = run(app_program(stack_of()))
+    found = containers(graph)
+    migrate, app = found["demo-dev-migrate"], found["demo-dev-app"]
+    assert migrate.inputs["command"] == ["fraiseql", "migrate", "up"]
+    assert migrate.inputs["mustRun"] is False and migrate.inputs["attach"] is True
+    assert migrate.inputs["restart"] == "no"
+    assert migrate.urn in app.dependencies
+    assert found["demo-dev-postgres"].urn in migrate.dependencies
+
+
+def test_app_container_defaults():
+    graph = run(app_program(stack_of()))
+    app = containers(graph)["demo-dev-app"]
+    inputs = app.inputs
+    assert inputs["command"] == ["fraiseql", "run", "--host", "0.0.0.0", "--port", "8000"]
+    assert inputs["readOnly"] is True and inputs["tmpfs"] == {"/tmp": ""}
+    assert "ports" not in inputs
+    assert inputs["restart"] == "unless-stopped" and inputs["wait"] is True
+    assert inputs["healthcheck"]["tests"][:2] == ["CMD", "python"]
+    env = env_of(app)
+    assert env["PORT"] == "8000" and env["APP_ENV"] == "dev"
+    assert env["DATABASE_URL"] == f"postgresql://hobby_project:{SENTINEL}@postgres:5432/hobby_project"
+    assert_secret_env(app, "DATABASE_URL")
+    assert_no_plain_sentinel(graph)
+
+
+def test_prebuilt_application_image_is_pulled_not_built():
+    resolved = resolve_example("hobby-project")
+    resolved = resolved.model_copy(update={
+        "application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})})
+    graph = run(app_program(stack_of(resolved)))
+    assert graph.of_type("docker:index/image:Image") == []
+    pulled = {r.inputs["name"] for r in graph.of_type("docker:index/remoteImage:RemoteImage")}
+    assert "ghcr.io/me/app:1.2.3" in pulled
+    assert containers(graph)["demo-dev-app"].inputs["image"] == "ghcr.io/me/app:1.2.3"
+
+
+def test_app_without_its_migration_dependency_fails_early():
+    stack = stack_of()
+
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        App("app", AppArgs(service=stack.service("app"), migrate=None, placement=placement,
+                           after={"postgres": placement.network}), opts=opts)
+
+    with pytest.raises(Exception, match="depends on 'migrate'"):
+        run(program)
+
+
+def test_undefined_secret_reference_fails_with_its_name():
+    stack = stack_of()
+
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        App("app", AppArgs(service=stack.service("app"), migrate=stack.service("migrate"), placement=placement,
+                           after={"postgres": placement.network}), opts=opts)
+
+    with pytest.raises(Exception, match="references secret DB_PASSWORD"):
+        run(program)
+
+
+# -------------------------------------------------------------------------- ReverseProxy
+
+
+def proxy_program(stack, domain, https=True):
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        proxy = ReverseProxy("proxy", ReverseProxyArgs(service=stack.service("caddy"), placement=placement,
+                                                       domain=domain, https=https,
+                                                       after={"app": placement.network}), opts=opts)
+        pulumi.export("url", proxy.url)
+    return program
+
+
+def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
+    graph = run(proxy_program(stack_of(), "myapp.com"))
+    caddy = containers(graph)["demo-dev-caddy"]
+    assert caddy.inputs["image"] == "caddy:2.9.1-alpine"
+    assert [(p["internal"], p["external"], p["protocol"]) for p in caddy.inputs["ports"]] == [
+        (80, 80, "tcp"), (443, 443, "tcp"), (443, 443, "udp")]
+    (upload,) = caddy.inputs["uploads"]
+    assert upload["file"] == "/etc/caddy/Caddyfile" and upload["content"].startswith("myapp.com {")
+    assert {v["volumeName"] for v in caddy.inputs["volumes"]} == {"demo-dev_caddy_data", "demo-dev_caddy_config"}
+    assert graph.outputs["url"] == "https://myapp.com"
+
+
+def test_reverse_proxy_without_domain_serves_http_on_port_80(tmp_path):
+    from test_docker_stack import MINIMAL, resolve_manifest
+
+    stack = stack_of(resolve_manifest(tmp_path, MINIMAL))
+    graph = run(proxy_program(stack, None))
+    caddy = containers(graph)["demo-dev-caddy"]
+    assert [(p["internal"], p["external"]) for p in caddy.inputs["ports"]] == [(80, 80)]
+    assert caddy.inputs["uploads"][0]["content"].startswith(":80 {")
+    assert graph.outputs["url"] == "http://localhost"
+
+
+# -------------------------------------------------------------------- Backup, Monitoring
+
+
+def test_backup_job_dumps_with_the_secret_password_into_the_backups_volume():
+    stack = stack_of()
+
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        database = Database("db", DatabaseArgs(service=stack.service("postgres"), placement=placement,
+                                               database="hobby_project"), opts=opts)
+        Backup("backup", BackupArgs(service=stack.service("backup"),
+                                    placement=placement.with_secrets({"DB_PASSWORD": database.password}),
+                                    after={"postgres": database.container}), opts=opts)
+
+    graph = run(program)
+    found = containers(graph)
+    backup = found["demo-dev-backup"]
+    assert backup.inputs["image"] == "postgres:16.6-alpine3.21"
+    assert backup.inputs["command"][:2] == ["sh", "-c"] and "pg_dump" in backup.inputs["command"][2]
+    assert backup.inputs["volumes"] == [{"volumeName": "demo-dev_backups", "containerPath": "/backups"}]
+    assert env_of(backup)["PGHOST"] == "postgres"
+    assert_secret_env(backup, "PGPASSWORD")
+    assert found["demo-dev-postgres"].urn in backup.dependencies
+    assert_no_plain_sentinel(graph)
+
+
+def test_monitoring_runs_prometheus_and_uptime_kuma_on_localhost_ports():
+    stack = stack_of()
+    monitors = tuple(s for s in stack.services if s.name in ("prometheus", "uptime-kuma"))
+
+    def program():
+        _, placement, opts = host_and_placement(stack)
+        Monitoring("mon", MonitoringArgs(services=monitors, placement=placement,
+                                         after={"app": placement.network, "caddy": placement.network}), opts=opts)
+
+    graph = run(program)
+    found = containers(graph)
+    prometheus, kuma = found["demo-dev-prometheus"], found["demo-dev-uptime-kuma"]
+    assert prometheus.inputs["image"] == "prom/prometheus:v3.1.0"
+    assert prometheus.inputs["ports"] == [{"internal": 9090, "external": 9090, "protocol": "tcp", "ip": "127.0.0.1"}]
+    assert prometheus.inputs["uploads"][0]["file"] == "/etc/prometheus/prometheus.yml"
+    assert kuma.inputs["image"] == "louislam/uptime-kuma:1.23.16-alpine"
+    assert kuma.inputs["ports"][0]["ip"] == "127.0.0.1"
+    assert kuma.inputs["volumes"] == [{"volumeName": "demo-dev_uptime_kuma_data", "containerPath": "/app/data"}]

