@@ -1,0 +1,71 @@
+"""`specql deploy eject` (alias `generate`): the deployment as plain files a team can own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .front import EXIT_FAILED, EXIT_USAGE, load_resolved
+
+
+def eject_command(
+    file: Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the files into.",
+                                         show_default=False)],
+    only: Annotated[Optional[list[str]], typer.Option(
+        "--only", help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
+                       "Defaults to all.")] = None,
+    env: Annotated[Optional[str], typer.Option(
+        "--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace files changed since the last eject.")] = False,
+) -> None:
+    """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu and Kubernetes files."""
+    from .eject import EjectError, UserChangedFiles, eject, parse_targets
+
+    try:
+        targets = parse_targets(only)
+    except EjectError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise typer.Exit(code=EXIT_USAGE) from None
+    manifest, resolved = load_resolved(file, env)
+    try:
+        result = eject(resolved, manifest.path, output, only=targets, force=force)
+    except UserChangedFiles as error:
+        print(f"error: {len(error.paths)} file(s) in {output} changed since the last eject; "
+              "rerun with --force to replace them:", file=sys.stderr)
+        for path in error.paths:
+            print(f"  {path}", file=sys.stderr)
+        raise typer.Exit(code=EXIT_USAGE) from None
+    except EjectError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise typer.Exit(code=EXIT_USAGE) from None
+    except Exception as error:  # an exporter failed: nothing was written
+        print(f"error: eject failed, nothing was written: {type(error).__name__}: {error}", file=sys.stderr)
+        raise typer.Exit(code=EXIT_FAILED) from None
+    _print_summary(result, resolved.deployment.pattern, resolved.deployment.environment)
+
+
+def _print_summary(result, pattern: str, environment: str) -> None:
+    for target in result.unavailable:
+        print(f"warning: target {target} is not available in this installation; skipped", file=sys.stderr)
+    marks = [("created", result.created), ("updated", result.updated), ("removed", result.removed)]
+    for label, paths in marks:
+        for path in paths:
+            print(f"  {label:<8} {path}")
+    for path in result.kept:
+        print(f"  kept     {path} (no longer generated; you changed it, so it stays)")
+    counts = ", ".join(f"{target} {count}" for target, count in result.targets.items())
+    total = sum(result.targets.values())
+    verb = "wrote" if result.changed else "unchanged:"
+    print(f"{verb} {len(result.created)} created, {len(result.updated)} updated, "
+          f"{len(result.unchanged)} unchanged of {total} files in {result.output} "
+          f"({pattern}, {environment}; {counts})")
+
+
+def register(deploy: typer.Typer) -> None:
+    deploy.command("eject")(eject_command)
+    deploy.command("generate", help="Alias of `eject`.")(eject_command)
