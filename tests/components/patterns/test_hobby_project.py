@@ -1,0 +1,179 @@
+"""HobbyProject through the real program entry point, captured offline."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import EXAMPLE_NAMES, resolve_example
+from specql_deploy.automation.capture import MASK, CapturedResource, capture
+from specql_deploy.components.docker import stack as hobby
+from specql_deploy.components.patterns.hobby_project import user_secrets
+
+CONTAINER = "docker:index/container:Container"
+SENTINEL = "Sentinel0Password0Never0Plain0x"
+HOBBY_EXAMPLES = [name for name in EXAMPLE_NAMES if resolve_example(name).deployment.pattern == "hobby-project"]
+
+
+def password_hook(resource: CapturedResource) -> dict:
+    state = dict(resource.inputs)
+    if resource.type == "random:index/randomPassword:RandomPassword":
+        state["result"] = SENTINEL
+    return state
+
+
+def with_values(resolved, **sections):
+    """A copy of the resolution with some fields of some sections replaced."""
+    update = {section: getattr(resolved, section).model_copy(update=values) for section, values in sections.items()}
+    return resolved.model_copy(update=update)
+
+
+def container_names(graph) -> set[str]:
+    return {resource.inputs["name"] for resource in graph.of_type(CONTAINER)}
+
+
+@pytest.fixture(scope="module")
+def example_graph():
+    return capture(resolve_example("hobby-project"), outputs_for=password_hook)
+
+
+def test_the_examples_include_a_hobby_project():
+    assert HOBBY_EXAMPLES == ["hobby-project"]
+
+
+@pytest.mark.parametrize("example", HOBBY_EXAMPLES)
+def test_offline_preview_lists_one_container_per_service(example):
+    # GIVEN an example manifest of the pattern
+    resolved = resolve_example(example)
+    # WHEN the program runs under mocks
+    graph = capture(resolved)
+    # THEN there is a container per described service, and the shared plumbing
+    services = hobby.hobby_services(resolved)
+    assert container_names(graph) == {f"{resolved.stack_prefix}-{s.name}" for s in services}
+    counts = Counter(resource.type for resource in graph.resources)
+    assert counts["pulumi:providers:docker"] == 1
+    assert counts["docker:index/network:Network"] == 1
+    assert counts["docker:index/volume:Volume"] == len(hobby.hobby_volumes(resolved))
+    assert counts["random:index/randomPassword:RandomPassword"] == 1
+    assert counts["docker:index/image:Image"] == 1
+    assert counts["specql:patterns:HobbyProject"] == 1
+    # the offline preview's JSON carries them too
+    listed = {item["name"] for item in graph.to_json()["resources"]}
+    assert {resource.name for resource in graph.of_type(CONTAINER)} <= listed
+
+
+def test_example_component_tree(example_graph):
+    root = example_graph.named("hobby-project-dev")
+    assert root.type == "specql:patterns:HobbyProject"
+    children = {r.type for r in example_graph.children(root.urn)}
+    assert children == {
+        "specql:docker:DockerHost", "specql:docker:Database", "specql:docker:App",
+        "specql:docker:ReverseProxy", "specql:docker:Backup", "specql:docker:Monitoring",
+    }
+
+
+def test_every_docker_resource_uses_the_one_explicit_provider(example_graph):
+    (provider,) = example_graph.of_type("pulumi:providers:docker")
+    docker_resources = [r for r in example_graph.resources if r.type.startswith("docker:")]
+    assert docker_resources
+    assert all(r.provider == provider.urn for r in docker_resources)
+    assert "host" not in provider.inputs  # the example runs on the local engine
+
+
+def test_no_plain_password_in_any_input(example_graph):
+    raw = json.dumps([dict(r.inputs) for r in example_graph.resources])
+    public = json.dumps([r.public_inputs() for r in example_graph.resources])
+    assert raw.count(SENTINEL) >= 4  # postgres, migrate, app, backup all receive it
+    assert SENTINEL not in public
+    preview = json.dumps(example_graph.to_json())
+    assert SENTINEL not in preview
+
+
+def test_stack_outputs(example_graph):
+    outputs = example_graph.outputs
+    assert outputs["url"] == "https://myapp.com"
+    assert outputs["docker_host"] == "local"
+    assert outputs["app_image"] == "hobby-project:latest"
+    assert outputs["containers"]["postgres"] == "hobby-project-dev-postgres"
+    assert set(outputs["containers"]) == {"postgres", "app", "caddy", "backup", "prometheus", "uptime-kuma"}
+    assert outputs["network"] == "hobby-project-dev_private"
+    assert outputs["volumes"]["postgres_data"] == "hobby-project-dev_postgres_data"
+    assert outputs["database_url"] == MASK
+
+
+def test_non_production_volumes_are_not_protected(example_graph):
+    assert not any(v.protect for v in example_graph.of_type("docker:index/volume:Volume"))
+
+
+# ----------------------------------------------------------------------------- overrides
+
+
+def test_remote_host_goes_to_the_provider():
+    resolved = resolve_example("hobby-project")
+    resolved = with_values(resolved, deployment={"host": "ssh://deploy@203.0.113.10"})
+    graph = capture(resolved)
+    (provider,) = graph.of_type("pulumi:providers:docker")
+    assert provider.inputs["host"] == "ssh://deploy@203.0.113.10"
+    assert "BatchMode=yes" in provider.inputs["sshOpts"]
+    assert graph.outputs["docker_host"] == "ssh://deploy@203.0.113.10"
+
+
+def test_monitoring_off_creates_no_monitoring_containers():
+    resolved = with_values(resolve_example("hobby-project"), monitoring={"prometheus": False, "stack": "cloudwatch"})
+    graph = capture(resolved)
+    assert graph.of_type("specql:docker:Monitoring") == []
+    assert not {"hobby-project-dev-prometheus", "hobby-project-dev-uptime-kuma"} & container_names(graph)
+    assert "prometheus" not in graph.outputs["containers"]
+
+
+def test_backups_off_creates_no_backup_job_or_volume():
+    resolved = with_values(resolve_example("hobby-project"), database={"backup_retention_days": 0})
+    graph = capture(resolved)
+    assert graph.of_type("specql:docker:Backup") == []
+    assert "hobby-project-dev-backup" not in container_names(graph)
+    assert "hobby-project-dev_backups" not in {v.inputs["name"] for v in graph.of_type("docker:index/volume:Volume")}
+
+
+def test_deletion_protection_protects_database_and_backup_volumes():
+    resolved = with_values(resolve_example("hobby-project"), database={"deletion_protection": True})
+    graph = capture(resolved)
+    protected = {v.inputs["name"] for v in graph.of_type("docker:index/volume:Volume") if v.protect}
+    assert protected == {"hobby-project-dev_postgres_data", "hobby-project-dev_backups"}
+
+
+def test_no_domain_gives_an_http_url_and_port_80_only():
+    resolved = with_values(resolve_example("hobby-project"), deployment={"domain": None})
+    graph = capture(resolved)
+    assert graph.outputs["url"] == "http://localhost"
+    caddy = next(r for r in graph.of_type(CONTAINER) if r.inputs["name"] == "hobby-project-dev-caddy")
+    assert [p["external"] for p in caddy.inputs["ports"]] == [80]
+
+
+def test_application_secrets_reach_the_app_as_secret_environment():
+    resolved = with_values(resolve_example("hobby-project"), application={"secrets": ("STRIPE_KEY",)})
+    graph = capture(resolved)
+    app = next(r for r in graph.of_type(CONTAINER) if r.inputs["name"] == "hobby-project-dev-app")
+    index = next(i for i, entry in enumerate(app.inputs["envs"]) if entry.startswith("STRIPE_KEY="))
+    assert f"envs[{index}]" in app.secret_paths
+
+
+class FakeConfig:
+    def __init__(self, values):
+        self.values = values
+
+    def get_secret(self, key):
+        return self.values.get(key)
+
+
+def test_missing_user_secret_fails_a_real_deployment_with_the_command_to_set_it():
+    resolved = with_values(resolve_example("hobby-project"), application={"secrets": ("STRIPE_KEY",)})
+    with pytest.raises(ValueError, match=r"pulumi config set --secret stripeKey"):
+        user_secrets(hobby.hobby_stack(resolved), FakeConfig({}), offline=False)
+
+
+def test_user_secret_is_read_from_pulumi_config():
+    resolved = with_values(resolve_example("hobby-project"), application={"secrets": ("STRIPE_KEY",)})
+    values = user_secrets(hobby.hobby_stack(resolved), FakeConfig({"stripeKey": "from-config"}), offline=False)
+    assert values == {"STRIPE_KEY": "from-config"}
