@@ -113,19 +113,21 @@ class Deployer:
     def _call(self, what: str, action: Callable[[], T], log: EventLog | None = None) -> T:
         """Run one engine call; a first Ctrl+C waits for the engine to stop cleanly."""
         box: dict[str, Any] = {}
+        done = threading.Event()  # not Thread.join: an interrupted join can misreport is_alive()
 
         def target() -> None:
             try:
                 box["value"] = action()
             except BaseException as error:  # noqa: BLE001 - re-raised on the caller's thread
                 box["error"] = error
+            finally:
+                done.set()
 
-        worker = threading.Thread(target=target, name=f"pulumi-{what}", daemon=True)
-        worker.start()
+        threading.Thread(target=target, name=f"pulumi-{what}", daemon=True).start()
         interrupted = False
-        while worker.is_alive():
+        while not done.is_set():
             try:
-                worker.join(0.2)
+                done.wait(0.2)
             except KeyboardInterrupt:
                 if interrupted:
                     raise DeployError(f"interrupted twice: stopped waiting for the engine to {what}; if "
@@ -143,7 +145,8 @@ class Deployer:
                                   f"release it first with: {self.cancel_hint})") from None
             raise mapped from None
         if interrupted:
-            raise DeployError(f"interrupted; the engine finished the {what} anyway")
+            print(f"the engine had already finished the {what}; nothing was left half done",
+                  file=sys.stderr, flush=True)
         return box["value"]
 
     def _summary(self, operation: str, log: EventLog, started: float, outputs=None) -> PreviewSummary:

@@ -52,7 +52,10 @@ def required_plugins(resolved: ResolvedDeployment) -> tuple[Plugin, ...]:
     from ..program.defaults import PATTERNS
 
     cloud = PATTERNS[resolved.deployment.pattern].cloud
-    return tuple(sdk_plugin(package) for package in CLOUD_PLUGINS[cloud])
+    packages = list(CLOUD_PLUGINS[cloud])
+    if cloud == "kubernetes" and resolved.kubernetes.cluster == "create":
+        packages.append("pulumi_aws")  # the cluster itself is EKS
+    return tuple(sdk_plugin(package) for package in packages)
 
 
 def installed_plugins(workspace) -> set[tuple[str, str, str]]:

@@ -61,15 +61,19 @@ class LocalFile(dynamic.Resource):
 def files_program(spec: dict[str, Any]):
     """A PulumiFn creating one LocalFile per entry of `spec["files"]`.
 
-    Each entry: {"name", "path", "content", "delay"?}; `"secret": "<config key>"` makes
-    the content the value of that (secret) config key.
+    Each entry: {"name", "path", "content", "delay"?, "after"?: [names it waits for]};
+    `"secret": "<config key>"` makes the content the value of that (secret) config key.
     """
 
     def program() -> None:
         config = pulumi.Config()
+        created: dict[str, LocalFile] = {}
         for entry in spec["files"]:
             content = config.require_secret(entry["secret"]) if entry.get("secret") else entry["content"]
-            resource = LocalFile(entry["name"], entry["path"], content, entry.get("delay", 0))
+            after = [created[name] for name in entry.get("after", ())]
+            resource = created[entry["name"]] = LocalFile(
+                entry["name"], entry["path"], content, entry.get("delay", 0),
+                pulumi.ResourceOptions(depends_on=after))
             pulumi.export(f"{entry['name']}_path", resource.path)
             pulumi.export(f"{entry['name']}_content", resource.content)
 
