@@ -1,0 +1,78 @@
+"""Ingress, ClusterIssuer and NetworkPolicies."""
+
+from __future__ import annotations
+
+import pytest
+from k8s_support import one
+from specql_deploy.components.kubernetes.ingress import LETSENCRYPT_SERVER, IngressArgs
+from specql_deploy.components.kubernetes.network_policies import (
+    NetworkPoliciesArgs,
+    policy_specs,
+)
+
+POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+
+def test_ingress_with_class_and_lets_encrypt_tls(captured):
+    # GIVEN the example: nginx, cert-manager, a domain
+    _, graph = captured("kubernetes")
+    ingress = one(graph, "kubernetes:networking.k8s.io/v1:Ingress").inputs
+    spec = ingress["spec"]
+    assert spec["ingressClassName"] == "nginx"
+    assert spec["rules"][0]["host"] == "myapp.example.com"
+    assert spec["rules"][0]["http"]["paths"][0]["backend"] == {
+        "service": {"name": "kubernetes", "port": {"number": 80}}}
+    assert spec["tls"] == [{"hosts": ["myapp.example.com"], "secretName": "kubernetes-tls"}]
+    issuer = one(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer").inputs
+    assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": issuer["metadata"]["name"]}
+    acme = issuer["spec"]["acme"]
+    assert acme["server"] == LETSENCRYPT_SERVER
+    assert acme["solvers"] == [{"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+
+
+def test_traefik_class_is_used_by_ingress_and_solver(captured):
+    _, graph = captured("pgo-traefik-eks")
+    assert one(graph, "kubernetes:networking.k8s.io/v1:Ingress").inputs["spec"]["ingressClassName"] == "traefik"
+    solver = one(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"]["acme"]["solvers"][0]
+    assert solver["http01"]["ingress"]["ingressClassName"] == "traefik"
+
+
+def test_no_domain_means_plain_http_on_any_host(captured):
+    _, graph = captured("plain-http-no-hpa")
+    spec = one(graph, "kubernetes:networking.k8s.io/v1:Ingress").inputs["spec"]
+    assert "tls" not in spec and "host" not in spec["rules"][0]
+
+
+def test_tls_needs_a_host():
+    with pytest.raises(ValueError, match="`tls` needs a `host`"):
+        IngressArgs(namespace="n", app="a", environment="dev", service_name="a", tls=True, host=None)
+
+
+def test_namespace_denies_inbound_by_default_and_admits_only_the_needed_paths(captured):
+    resolved, graph = captured("kubernetes")
+    policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in graph.of_type(POLICY)}
+    assert policies["kubernetes-default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    app = policies["kubernetes-allow-ingress-controller"]
+    assert app["ingress"] == [{
+        "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
+        "ports": [{"protocol": "TCP", "port": resolved.application.port}]}]
+    database = policies["kubernetes-allow-app-to-database"]
+    assert database["podSelector"] == {"matchLabels": {"cnpg.io/cluster": "kubernetes-db"}}
+    assert database["ingress"] == [{"from": [{"podSelector": {"matchLabels": app["podSelector"]["matchLabels"]}}],
+                                    "ports": [{"protocol": "TCP", "port": 5432}]}]
+    internal = policies["kubernetes-allow-database-internal"]["ingress"][0]
+    assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}} in internal["from"]
+    assert "kubernetes-allow-acme-solver" in policies
+    assert len(policies) == 5
+
+
+def test_policy_specs_without_database_or_tls():
+    specs = policy_specs(NetworkPoliciesArgs(namespace="n", app="a", environment="dev", app_pod_labels={"x": "y"},
+                                             app_port=3000, ingress_namespace="traefik"))
+    assert set(specs) == {"default-deny", "allow-ingress-controller"}
+
+
+def test_namespace_enforces_restricted_pod_security(captured):
+    _, graph = captured("kubernetes")
+    labels = one(graph, "kubernetes:core/v1:Namespace").inputs["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"

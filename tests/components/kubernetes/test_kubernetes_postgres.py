@@ -1,0 +1,60 @@
+"""PostgresCluster: CloudNativePG or Crunchy PGO, sized from the manifest, with scheduled backups."""
+
+from __future__ import annotations
+
+import pytest
+from k8s_support import one
+from specql_deploy.components.kubernetes.postgres_cluster import backup_cron
+from specql_deploy.program.defaults import CONTAINER_SIZES, DATABASE_INSTANCES_BY_SIZE
+
+
+def test_cloudnative_pg_cluster_from_the_example(captured):
+    # GIVEN the example (size medium)
+    resolved, graph = captured("kubernetes")
+    cluster = one(graph, "kubernetes:postgresql.cnpg.io/v1:Cluster").inputs
+    spec = cluster["spec"]
+    cpu, memory = CONTAINER_SIZES["medium"]["database"]
+    # THEN instances, storage and resources follow the size
+    assert spec["instances"] == DATABASE_INSTANCES_BY_SIZE["medium"] == 2
+    assert spec["storage"] == {"size": f"{resolved.database.storage_gb}Gi"}
+    assert spec["resources"]["limits"] == {"cpu": str(cpu), "memory": f"{memory // 1024}Gi"}
+    assert spec["enableSuperuserAccess"] is False
+    assert spec["imageName"].endswith(f":{resolved.database.version}")
+    assert spec["postgresql"]["parameters"]["max_connections"] == str(resolved.database.max_connections)
+    assert cluster["metadata"] == {**cluster["metadata"], "name": "kubernetes-db", "namespace": "myapp-prod"}
+    assert spec["backup"] == {"volumeSnapshot": {"online": True}}
+
+
+def test_cloudnative_pg_scheduled_backup_in_the_backup_window(captured):
+    _, graph = captured("kubernetes")
+    spec = one(graph, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup").inputs["spec"]
+    # daily at the start of the 03:00-04:00 window; CloudNativePG's cron has seconds
+    assert spec["schedule"] == "0 0 3 * * *"
+    assert spec["cluster"] == {"name": "kubernetes-db"}
+    assert spec["method"] == "volumeSnapshot"
+
+
+def test_crunchy_pgo_cluster_with_pgbackrest_schedule_and_retention(captured):
+    # GIVEN PGO, size large, hourly backups kept 14 days
+    resolved, graph = captured("pgo-traefik-eks")
+    spec = one(graph, "kubernetes:postgres-operator.crunchydata.com/v1beta1:PostgresCluster").inputs["spec"]
+    assert spec["postgresVersion"] == int(resolved.database.version)
+    instance = spec["instances"][0]
+    assert instance["replicas"] == DATABASE_INSTANCES_BY_SIZE["large"] == 3
+    assert instance["dataVolumeClaimSpec"]["resources"]["requests"]["storage"] == f"{resolved.database.storage_gb}Gi"
+    assert instance["resources"]["requests"] == {"cpu": "2", "memory": "8Gi"}
+    backrest = spec["backups"]["pgbackrest"]
+    assert backrest["global"]["repo1-retention-full"] == "14"
+    assert backrest["repos"][0]["schedules"] == {"full": "0 * * * *"}
+    assert graph.of_type("kubernetes:postgresql.cnpg.io/v1:Cluster") == []
+
+
+@pytest.mark.parametrize(("frequency", "window", "seconds", "expected"), [
+    ("daily", "03:00-04:00", True, "0 0 3 * * *"),
+    ("daily", "22:30-23:30", False, "30 22 * * *"),
+    ("hourly", "03:15-04:00", False, "15 * * * *"),
+    ("weekly", "01:00-02:00", True, "0 0 1 * * 0"),
+    ("continuous", "03:00-04:00", False, "0 3 * * *"),
+])
+def test_backup_cron(frequency, window, seconds, expected):
+    assert backup_cron(frequency, window, seconds=seconds) == expected
