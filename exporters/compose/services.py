@@ -36,6 +36,12 @@ LOG_ROTATION = {"max-size": "10m", "max-file": "5"}
 """json-file rotation on the production host: 50 MB per container at most, so logs
 never fill the disk of a small VPS."""
 
+DEV_FRAMEWORK_ENV = {
+    # The image defaults to production settings; the dev loop wants the framework's dev mode.
+    "rails": {"RAILS_ENV": "development"},
+    "nodejs": {"NODE_ENV": "development"},
+}
+
 APP_SERVICE = "app"
 DEV_ENV_FILE = "../config/.env"
 PROD_ENV_FILE = "../config/.env.production"
@@ -184,6 +190,8 @@ def app_environment(resolved: ResolvedDeployment, *, env_file: str, production: 
             env["REDIS_URL"] = "redis://redis:6379/0"
     if resolved.storage.enabled and not production:
         env["AWS_ENDPOINT_URL_S3"] = "http://minio:9000"
+    if not production:
+        env.update(DEV_FRAMEWORK_ENV.get(resolved.deployment.framework, {}))
     return dict(sorted(env.items()))
 
 

@@ -203,8 +203,11 @@ def _node_builder(resolved: ResolvedDeployment) -> list[str]:
         "COPY package.json package-lock.json ./",
         "RUN npm ci",
         "COPY . .",
-        "RUN npm run build \\",
-        "    && npm prune --omit=dev",
+        "RUN npm run build",
+        "",
+        "# Production dependencies only, for the runtime stage (the builder keeps dev tools for hot reload).",
+        "FROM builder AS production-deps",
+        "RUN npm prune --omit=dev",
     ]
 
 
@@ -217,7 +220,7 @@ def _node_runtime(resolved: ResolvedDeployment) -> list[str]:
         f"    && adduser -S -D -H -u {APP_UID} -G {APP_USER} -h /app -s /sbin/nologin {APP_USER}",
         "WORKDIR /app",
         "COPY --from=builder /build/package.json ./package.json",
-        "COPY --from=builder /build/node_modules ./node_modules",
+        "COPY --from=production-deps /build/node_modules ./node_modules",
         "COPY --from=builder /build/dist ./dist",
     ]
 

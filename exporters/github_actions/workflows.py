@@ -31,7 +31,6 @@ from .steps import (
 )
 
 TEST_DATABASE = "app_test"
-PREVIEW_MARKER = "<!-- specql-deploy preview -->"
 
 
 def _read_only() -> dict[str, str]:
@@ -108,16 +107,18 @@ def preview_workflow(resolved: ResolvedDeployment, context: ExportContext) -> di
     permissions = {"contents": "read", "pull-requests": "write"}
     if cloud(resolved) == "aws":
         permissions["id-token"] = "write"
-    comment = f"""
-marker='{PREVIEW_MARKER}'
-{{ echo "$marker"; cat preview.md; }} > comment.md
+    # The summary's first line is a hidden marker naming project and stack; the comment
+    # that starts with it is edited in place, so a pull request keeps one preview comment.
+    comment = """
+MARKER="$(head -n 1 preview.md)"
+export MARKER
 comment_id="$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments" \\
-  --jq ".[] | select(.user.login == \\"github-actions[bot]\\" and (.body | startswith(\\"$marker\\"))) | .id" \\
+  --jq '.[] | select(.user.login == "github-actions[bot]") | select(.body | startswith($ENV.MARKER)) | .id' \\
   | head -n 1)"
 if [ -n "$comment_id" ]; then
-  gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$comment_id" -F body=@comment.md > /dev/null
+  gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$comment_id" -F body=@preview.md > /dev/null
 else
-  gh pr comment "$PR_NUMBER" --repo "$GITHUB_REPOSITORY" --body-file comment.md
+  gh pr comment "$PR_NUMBER" --repo "$GITHUB_REPOSITORY" --body-file preview.md
 fi
 """
     return {
