@@ -1,0 +1,151 @@
+"""`specql deploy preview --offline`: what the program would create, with no cloud at all.
+
+The program runs under recording mocks (:mod:`.capture`): no credentials, no engine,
+no network. `--json` prints the ResourceGraph contract (ARCHITECTURE.md); the default
+is a table per top-level component with the settings a reviewer looks for first, a
+summary line and the monthly cost estimate. Pulumi and provider SDKs are imported
+only here, inside the function, so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..program.model import ResolvedDeployment
+    from .capture import CapturedResource, ResourceGraph
+    from .cost import CostEstimate
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
+    "pulumi:providers:aws": ("region",),
+    "aws:ec2/vpc:Vpc": ("cidrBlock",),
+    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone"),
+    "aws:rds/instance:Instance": ("instanceClass", "engineVersion", "multiAz", "allocatedStorage",
+                                  "storageEncrypted", "deletionProtection", "backupRetentionPeriod"),
+    "aws:ecs/service:Service": ("desiredCount", "launchType"),
+    "aws:ecs/taskDefinition:TaskDefinition": ("cpu", "memory"),
+    "aws:appautoscaling/target:Target": ("minCapacity", "maxCapacity"),
+    "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "internal"),
+    "aws:lb/listener:Listener": ("port", "protocol"),
+    "aws:lb/targetGroup:TargetGroup": ("port", "protocol", "targetType"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("nodeType", "numCacheClusters",
+                                                          "atRestEncryptionEnabled", "transitEncryptionEnabled"),
+    "aws:cloudwatch/logGroup:LogGroup": ("retentionInDays",),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold"),
+    "aws:s3/bucket:Bucket": ("bucket",),
+    "aws:kms/key:Key": ("enableKeyRotation",),
+}
+"""Per type, the inputs the table shows (others show their first few scalar inputs)."""
+
+_MAX_SHOWN = 3
+
+
+def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
+    """Run the offline preview and print it; return the exit code (2 bad input, 1 failure)."""
+    import typer
+
+    from .front import load_resolved
+
+    try:
+        _, resolved = load_resolved(manifest_path, env)
+    except typer.Exit as exit_:
+        return int(exit_.exit_code)
+    try:
+        graph = _capture(resolved)
+    except Exception as error:  # noqa: BLE001 - any failure of the program is reported, not raised
+        print(f"error: the program failed under mocks: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if as_json:
+        sys.stdout.write(json.dumps(graph.to_json(), indent=2, sort_keys=False, default=str) + "\n")
+        return EXIT_OK
+    from rich.console import Console
+
+    from .cost import estimate
+
+    render_table(graph, resolved, estimate(graph, resolved), Console())
+    return EXIT_OK
+
+
+def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
+    from .capture import capture
+
+    return capture(resolved)
+
+
+def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]]:
+    """Top-level component name (or `providers`) → its cloud resources, in registration order."""
+    groups: dict[str, list[CapturedResource]] = {}
+    for resource in graph.resources:
+        if not resource.custom:
+            continue
+        if resource.is_provider:
+            key = "providers"
+        else:
+            top = graph.top_component(resource)
+            key = top.name if top is not None else "(stack)"
+        groups.setdefault(key, []).append(resource)
+    return groups
+
+
+def key_inputs(resource: CapturedResource) -> str:
+    """The few settings a reviewer checks first, secrets masked."""
+    inputs = resource.public_inputs()
+    keys = KEY_INPUTS.get(resource.type)
+    if keys is None:
+        keys = tuple(key for key, value in inputs.items()
+                     if isinstance(value, (str, int, float, bool)) and key not in ("tags", "name"))[:_MAX_SHOWN]
+    shown = [f"{key}={_scalar(inputs[key])}" for key in keys if key in inputs]
+    return ", ".join(shown)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def summary_line(graph: ResourceGraph) -> str:
+    summary = graph.to_json()["summary"]
+    protected = [resource.name for resource in graph.resources if resource.protect]
+    line = (f"{summary['resources']} resources in {summary['components']} components, "
+            f"{summary['providers']} explicit providers; {summary['protected']} protected")
+    if protected:
+        line += f" ({', '.join(protected)})"
+    return line
+
+
+def render_table(graph: ResourceGraph, resolved: ResolvedDeployment, cost: CostEstimate, console: Console) -> None:
+    """One table per top-level component, then the summary and the cost estimate."""
+    from rich.table import Table
+
+    prefix = f"{resolved.stack_prefix}-"
+    console.print(f"[bold]{resolved.stack_prefix}[/bold] ({resolved.deployment.pattern}, "
+                  f"{resolved.platform.region}) — offline preview, nothing was contacted")
+    for component, resources in group_by_component(graph).items():
+        table = Table(title=component, title_justify="left", expand=False)
+        table.add_column("type", no_wrap=True)
+        table.add_column("name", no_wrap=True)
+        table.add_column("key inputs")
+        for resource in resources:
+            name = resource.name.removeprefix(prefix)
+            flag = " 🔒" if resource.protect else ""
+            table.add_row(resource.type, name + flag, key_inputs(resource))
+        console.print(table)
+    console.print(summary_line(graph))
+    cost_table = Table(title=f"Estimated monthly cost: ${cost.total:,.2f}", title_justify="left")
+    cost_table.add_column("item")
+    cost_table.add_column("USD/month", justify="right")
+    for item in cost.items:
+        cost_table.add_row(item.description, f"{item.monthly:,.2f}")
+    console.print(cost_table)
+    for assumption in cost.assumptions:
+        console.print(f"  {assumption}", style="dim")

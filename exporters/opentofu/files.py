@@ -1,0 +1,292 @@
+"""The eject tree: root and module files written from a translated configuration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..base import ExportContext, GeneratedFile, hash_header, header_lines
+from . import mapping
+from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
+from .translate import Configuration, Module, Variable
+
+if TYPE_CHECKING:
+    from ...automation.cost import CostEstimate
+
+BASE = "infrastructure/opentofu"
+TOFU_VERSION = ">= 1.10.0"
+"""OpenTofu 1.10 brings S3-native state locking (`use_lockfile`), used by the backend block."""
+
+CHECKOV_SKIPS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+"""(OpenTofu type, label) → inline checkov skips, each with the reason it does not apply."""
+
+
+def _hcl_file(path: str, context: ExportContext, items: list[Any], what: str = "") -> GeneratedFile:
+    return GeneratedFile(f"{BASE}/{path}", render_file(items, hash_header(context, what=what)))
+
+
+def _variable_block(variable: Variable) -> Block:
+    body: list[Any] = [Attribute("description", variable.description), Attribute("type", Expr(variable.type))]
+    if variable.has_default:
+        body.append(Attribute("default", variable.default))
+    if variable.sensitive:
+        body.append(Attribute("sensitive", True))
+    return Block("variable", (variable.name,), body)
+
+
+def _variables(variables: dict[str, Variable]) -> list[Any]:
+    return [_variable_block(variables[name]) for name in sorted(variables)]
+
+
+def _outputs(module: Module) -> list[Any]:
+    blocks = []
+    for name in sorted(module.outputs):
+        output = module.outputs[name]
+        body: list[Any] = [Attribute("description", output.description), Attribute("value", output.value)]
+        if output.sensitive:
+            body.append(Attribute("sensitive", True))
+        blocks.append(Block("output", (name,), body))
+    return blocks
+
+
+def _required_providers(configuration: Configuration, module: Module | None) -> Block:
+    providers = Block("required_providers")
+    aws_source, aws_version = mapping.PROVIDER_SOURCES["aws"]
+    aws: dict[Any, Any] = {"source": aws_source, "version": aws_version}
+    if module is not None:
+        aliases = sorted(alias for alias in module.aliases if alias is not None)
+        if aliases and len(module.aliases) > 1:
+            aws["configuration_aliases"] = [Expr(f"aws.{alias}") for alias in aliases]
+    providers.attr("aws", aws)
+    uses_random = any(resource.type.startswith("random_") for resource in
+                      (module.resources if module is not None else configuration.all_resources()))
+    if uses_random:
+        source, version = mapping.PROVIDER_SOURCES["random"]
+        providers.attr("random", {"source": source, "version": version})
+    return providers
+
+
+def _versions(configuration: Configuration, module: Module | None, context: ExportContext) -> list[Any]:
+    terraform = Block("terraform")
+    terraform.attr("required_version", TOFU_VERSION)
+    terraform.body.append(Blank())
+    terraform.body.append(_required_providers(configuration, module))
+    if module is None:
+        resolved = configuration.resolved
+        terraform.body.append(Blank())
+        terraform.body.append(Comment(
+            "Remote state in S3 with locking. Create the bucket (versioned, encrypted) first,\n"
+            "fill in the names, uncomment, then run `tofu init -migrate-state`.\n"
+            'backend "s3" {\n'
+            '  bucket       = "REPLACE-with-your-state-bucket"\n'
+            f'  key          = "{resolved.deployment.name}/{resolved.deployment.environment}/terraform.tfstate"\n'
+            f'  region       = "{resolved.platform.region}"\n'
+            "  encrypt      = true\n"
+            "  use_lockfile = true # S3-native locking (OpenTofu >= 1.10)\n"
+            "}"))
+    return [terraform]
+
+
+def _provider_blocks(configuration: Configuration) -> list[Any]:
+    blocks = []
+    tags = configuration.resolved.tags()
+    for provider in configuration.providers:
+        block = Block("provider", ("aws",))
+        if provider.alias:
+            block.attr("alias", provider.alias)
+        block.attr("region", Expr(f"var.{provider.region_var}"))
+        default_tags = provider.inputs.get("defaultTags")
+        if isinstance(default_tags, str):
+            import json
+
+            default_tags = json.loads(default_tags)
+        if isinstance(default_tags, dict) and default_tags.get("tags"):
+            value = Expr("var.tags") if default_tags["tags"] == tags else default_tags["tags"]
+            block.body.append(Blank())
+            block.body.append(Block("default_tags", (), [Attribute("tags", value)]))
+        blocks.append(block)
+    return blocks
+
+
+def _root_variables(configuration: Configuration) -> dict[str, Variable]:
+    resolved = configuration.resolved
+    variables = dict(configuration.root.variables)
+    variables["name_prefix"] = Variable(
+        "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`).",
+        resolved.stack_prefix, True)
+    for provider in configuration.providers:
+        region = str(provider.inputs.get("region") or resolved.platform.region)
+        what = "Primary AWS region." if provider.alias is None else f"AWS region of the `{provider.alias}` provider."
+        variables[provider.region_var] = Variable(provider.region_var, "string", what, region, True)
+    variables["tags"] = Variable("tags", "map(string)", "Tags every resource carries (provider default tags).",
+                                 resolved.tags(), True)
+    return variables
+
+
+def _module_call(configuration: Configuration, module: Module) -> Block:
+    block = Block("module", (module.name,))
+    block.attr("source", f"./modules/{module.name}")
+    aliases = module.aliases - {None}
+    if aliases:
+        if len(module.aliases) == 1:
+            (alias,) = aliases
+            mapping_ = {Expr("aws"): Expr(f"aws.{alias}")}
+        else:
+            mapping_ = {Expr("aws"): Expr("aws")}
+            mapping_.update({Expr(f"aws.{alias}"): Expr(f"aws.{alias}") for alias in sorted(aliases)})
+        block.body.append(Blank())
+        block.attr("providers", mapping_)
+    if module.arguments:
+        block.body.append(Blank())
+        for name in sorted(module.arguments):
+            block.attr(name, module.arguments[name])
+    return block
+
+
+def _module_blocks(module: Module) -> list[Any]:
+    """Module main.tf: its data sources, then its resources."""
+    data = [Block("data", (kind, "current")) for kind in sorted(module.data)]
+    resources = []
+    for block in module.body:
+        _apply_skips(block)
+        resources.append(block)
+    return data + resources
+
+
+def _apply_skips(block: Block) -> None:
+    key = (block.labels[0], block.labels[1]) if len(block.labels) == 2 else None
+    skips = CHECKOV_SKIPS.get(key or ("", ""), ())
+    if skips:
+        block.body[:0] = [Comment(f"checkov:skip={check}:{reason}") for check, reason in skips]
+
+
+def render_configuration(configuration: Configuration, context: ExportContext,
+                         cost: CostEstimate) -> list[GeneratedFile]:
+    files: list[GeneratedFile] = []
+    root = configuration.root
+    main: list[Any] = _provider_blocks(configuration)
+    main += [_module_call(configuration, module) for module in configuration.modules.values()]
+    main += _module_blocks(root)
+    files.append(_hcl_file("main.tf", context, main, "Root module: providers and one module per component."))
+    variables = _root_variables(configuration)
+    files.append(_hcl_file("variables.tf", context, _variables(variables)))
+    files.append(_hcl_file("outputs.tf", context, _outputs(root)))
+    files.append(_hcl_file("versions.tf", context, _versions(configuration, None, context)))
+    files.append(GeneratedFile(f"{BASE}/terraform.tfvars.example", _tfvars(variables, context)))
+    for module in configuration.modules.values():
+        folder = f"modules/{module.name}"
+        what = f"Module `{module.name}`: the resources of the `{module.component}` component."
+        files.append(_hcl_file(f"{folder}/main.tf", context, _module_blocks(module), what))
+        files.append(_hcl_file(f"{folder}/variables.tf", context, _variables(module.variables)))
+        files.append(_hcl_file(f"{folder}/outputs.tf", context, _outputs(module)))
+        files.append(_hcl_file(f"{folder}/versions.tf", context, _versions(configuration, module, context)))
+    files.append(GeneratedFile(f"{BASE}/README.md", _readme(configuration, context, cost)))
+    files.append(GeneratedFile(f"{BASE}/deploy.sh", _deploy_script(configuration, context), executable=True))
+    return files
+
+
+def _tfvars(variables: dict[str, Variable], context: ExportContext) -> str:
+    from .hcl import render_value
+
+    lines = [hash_header(context).rstrip("\n"),
+             "# Copy to terraform.tfvars and adjust. Defaults shown; sensitive values have no default.", ""]
+    for name in sorted(variables):
+        variable = variables[name]
+        lines.append(f"# {variable.description}")
+        if variable.sensitive:
+            lines.append(f'# {name} = "set me (or export TF_VAR_{name})"')
+        else:
+            lines.append(f"{name} = {render_value(variable.default, 0)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _architecture(configuration: Configuration) -> str:
+    lines = ["root (providers: " + ", ".join(
+        f"aws{'.' + provider.alias if provider.alias else ''} {provider.inputs.get('region', '')}"
+        for provider in configuration.providers) + ")"]
+    modules = list(configuration.modules.values())
+    for position, module in enumerate(modules):
+        branch = "└──" if position == len(modules) - 1 else "├──"
+        counts: dict[str, int] = {}
+        for resource in module.resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        main = ", ".join(f"{count}× {kind}" if count > 1 else kind for kind, count in list(counts.items())[:4])
+        more = "" if len(counts) <= 4 else f", +{len(counts) - 4} more types"
+        region = ""
+        aliases = module.aliases - {None}
+        if aliases and len(module.aliases) == 1:
+            region = f" [aws.{next(iter(aliases))}]"
+        lines.append(f"{branch} modules/{module.name}{region}: {main}{more}")
+    return "\n".join(lines)
+
+
+def _readme(configuration: Configuration, context: ExportContext, cost: CostEstimate) -> str:
+    resolved = configuration.resolved
+    header = "\n".join(f"<!-- {line} -->" for line in header_lines(context))
+    resources = configuration.all_resources()
+    return f"""{header}
+
+# {resolved.deployment.name} ({resolved.deployment.environment}): OpenTofu
+
+Pattern `{resolved.deployment.pattern}` in `{resolved.platform.region}`: {len(resources)} resources in
+{len(configuration.modules)} modules, translated from the exact resources the specql-deploy Pulumi
+program registers (same types, same settings).
+
+## Steps
+
+1. Install OpenTofu ({TOFU_VERSION}) and the AWS CLI; sign in (`aws sts get-caller-identity` must work).
+2. Optional but recommended: fill in the `backend "s3"` block in `versions.tf` for shared, locked state.
+3. `cp terraform.tfvars.example terraform.tfvars` and adjust the values.
+4. `tofu init`
+5. `tofu plan -out=tfplan` and read the plan.
+6. `tofu apply tfplan`
+7. `tofu output` shows the endpoints.
+
+`./deploy.sh` runs steps 4–7 after checking the prerequisites.
+
+## Architecture
+
+```
+{_architecture(configuration)}
+```
+
+Each module is one component of the program; values one module needs from another
+(`vpc_id`, security group IDs, the KMS key ARN) are module outputs wired in `main.tf`.
+Settings that came from the manifest (instance class, task size, counts) are variables
+in `variables.tf` with the manifest's values as defaults.
+
+## Secrets
+
+No secret is written in these files. The database master password is managed by RDS
+in Secrets Manager; sensitive variables, if any, have no default and must be set in
+`terraform.tfvars` or `TF_VAR_...`.
+
+## Estimated monthly cost: ${cost.total:,.2f}
+
+{cost.markdown()}"""
+
+
+def _deploy_script(configuration: Configuration, context: ExportContext) -> str:
+    resolved = configuration.resolved
+    return f"""#!/usr/bin/env bash
+{hash_header(context).rstrip()}
+# Checks the prerequisites, then init, plan and apply.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+fail() {{ printf 'deploy: %s\\n' "$1" >&2; exit 1; }}
+
+command -v tofu >/dev/null 2>&1 || fail "OpenTofu is not installed (https://opentofu.org/docs/intro/install/)"
+command -v aws >/dev/null 2>&1 || fail "the AWS CLI is not installed"
+aws sts get-caller-identity >/dev/null 2>&1 || fail "AWS credentials are not configured (aws configure / AWS_PROFILE)"
+[ -f terraform.tfvars ] || fail "terraform.tfvars not found: cp terraform.tfvars.example terraform.tfvars and edit it"
+
+echo "deploy: {resolved.stack_prefix} ({resolved.deployment.pattern}) to {resolved.platform.region}"
+tofu init -input=false
+tofu plan -input=false -out=tfplan
+tofu apply -input=false tfplan
+tofu output
+"""
+
+
+__all__ = ["render_configuration", "spaced"]

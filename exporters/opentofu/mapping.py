@@ -1,0 +1,234 @@
+"""Explicit tables from Pulumi's names to OpenTofu's: types, blocks, renamed arguments.
+
+Pulumi's AWS provider is bridged from the Terraform provider, so most names translate
+mechanically (camelCase → snake_case). What does not is listed here: the type tokens
+(one entry per type the patterns use; an unmapped token fails the eject with its
+name rather than vanish), list blocks the bridge pluralised (`parameters` ↔
+`parameter`), map attributes that look like blocks (`tags`), and strings that hold
+JSON documents (written as `jsonencode({...})`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+TYPES: Mapping[str, str] = {
+    # networking
+    "aws:ec2/vpc:Vpc": "aws_vpc",
+    "aws:ec2/subnet:Subnet": "aws_subnet",
+    "aws:ec2/internetGateway:InternetGateway": "aws_internet_gateway",
+    "aws:ec2/natGateway:NatGateway": "aws_nat_gateway",
+    "aws:ec2/eip:Eip": "aws_eip",
+    "aws:ec2/routeTable:RouteTable": "aws_route_table",
+    "aws:ec2/route:Route": "aws_route",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "aws_route_table_association",
+    "aws:ec2/defaultRouteTable:DefaultRouteTable": "aws_default_route_table",
+    "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "aws_security_group_rule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
+    "aws:ec2/flowLog:FlowLog": "aws_flow_log",
+    # encryption, identity, secrets
+    "aws:kms/key:Key": "aws_kms_key",
+    "aws:kms/alias:Alias": "aws_kms_alias",
+    "aws:iam/role:Role": "aws_iam_role",
+    "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+    "aws:iam/policy:Policy": "aws_iam_policy",
+    "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
+    "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
+    "aws:ssm/parameter:Parameter": "aws_ssm_parameter",
+    "aws:acm/certificate:Certificate": "aws_acm_certificate",
+    "aws:acm/certificateValidation:CertificateValidation": "aws_acm_certificate_validation",
+    "aws:route53/record:Record": "aws_route53_record",
+    # database
+    "aws:rds/instance:Instance": "aws_db_instance",
+    "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
+    "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
+    # compute
+    "aws:ecs/cluster:Cluster": "aws_ecs_cluster",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "aws_ecs_cluster_capacity_providers",
+    "aws:ecs/service:Service": "aws_ecs_service",
+    "aws:ecs/taskDefinition:TaskDefinition": "aws_ecs_task_definition",
+    "aws:ecr/repository:Repository": "aws_ecr_repository",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
+    "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
+    "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
+    # load balancer
+    "aws:lb/loadBalancer:LoadBalancer": "aws_lb",
+    "aws:lb/targetGroup:TargetGroup": "aws_lb_target_group",
+    "aws:lb/listener:Listener": "aws_lb_listener",
+    "aws:lb/listenerRule:ListenerRule": "aws_lb_listener_rule",
+    # cache
+    "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
+    "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
+    "aws:elasticache/parameterGroup:ParameterGroup": "aws_elasticache_parameter_group",
+    # storage (pulumi-aws v7: `s3.Bucket` is the Terraform `aws_s3_bucket`; V2 names are aliases)
+    "aws:s3/bucket:Bucket": "aws_s3_bucket",
+    "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
+    "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2": "aws_s3_bucket_versioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
+        "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
+    "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "aws_s3_bucket_lifecycle_configuration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": "aws_s3_bucket_lifecycle_configuration",
+    "aws:s3/bucketLogging:BucketLogging": "aws_s3_bucket_logging",
+    "aws:s3/bucketLoggingV2:BucketLoggingV2": "aws_s3_bucket_logging",
+    "aws:s3/bucketNotification:BucketNotification": "aws_s3_bucket_notification",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "aws_s3_bucket_replication_configuration",
+    # monitoring
+    "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
+    "aws:cloudwatch/dashboard:Dashboard": "aws_cloudwatch_dashboard",
+    "aws:sns/topic:Topic": "aws_sns_topic",
+    "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
+    "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
+    # edge
+    "aws:cloudfront/distribution:Distribution": "aws_cloudfront_distribution",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "aws_cloudfront_origin_access_control",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "aws_cloudfront_response_headers_policy",
+    "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
+    "aws:wafv2/webAclAssociation:WebAclAssociation": "aws_wafv2_web_acl_association",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "aws_wafv2_web_acl_logging_configuration",
+    "aws:shield/protection:Protection": "aws_shield_protection",
+    "aws:shield/subscription:Subscription": "aws_shield_subscription",
+    # random (hashicorp/random)
+    "random:index/randomPassword:RandomPassword": "random_password",
+    "random:index/randomId:RandomId": "random_id",
+    "random:index/randomString:RandomString": "random_string",
+}
+"""Pulumi type token → OpenTofu resource type."""
+
+PROVIDER_SOURCES: Mapping[str, tuple[str, str]] = {
+    "aws": ("hashicorp/aws", "~> 6.0"),
+    "random": ("hashicorp/random", "~> 3.6"),
+}
+"""Provider name → (registry source, version constraint). pulumi-aws 7 bridges aws provider v6."""
+
+BLOCK_NAMES: Mapping[str, str] = {
+    # field (camelCase, as Pulumi names a list of nested blocks) → HCL block name
+    "parameters": "parameter",
+    "ingress": "ingress",
+    "egress": "egress",
+    "defaultActions": "default_action",
+    "actions": "action",
+    "conditions": "condition",
+    "rules": "rule",
+    "loadBalancers": "load_balancer",
+    "capacityProviderStrategies": "capacity_provider_strategy",
+    "defaultCapacityProviderStrategies": "default_capacity_provider_strategy",
+    "serviceRegistries": "service_registries",
+    "settings": "setting",
+    "volumes": "volume",
+    "origins": "origin",
+    "originGroups": "origin_group",
+    "orderedCacheBehaviors": "ordered_cache_behavior",
+    "customErrorResponses": "custom_error_response",
+    "functionAssociations": "function_association",
+    "lambdaFunctionAssociations": "lambda_function_association",
+    "customHeaders": "custom_header",
+    "transitions": "transition",
+    "noncurrentVersionTransitions": "noncurrent_version_transition",
+    "logDeliveryConfigurations": "log_delivery_configuration",
+    "replicas": "replica",
+    "aliases": "alias",
+    "validationOptions": "validation_option",
+    "metricQueries": "metric_query",
+    "inlinePolicies": "inline_policy",
+    "subnetMappings": "subnet_mapping",
+    "ruleActionOverrides": "rule_action_override",
+    "excludedRules": "excluded_rule",
+    "statements": "statement",
+    "items": "items",
+    "headers": "header",
+    "targetGroups": "target_group",
+    "redactedFields": "redacted_fields",
+    "cookies": "cookies",
+    "topics": "topic",
+    "queues": "queue",
+}
+"""List-of-objects inputs become repeated blocks; the bridge pluralised most of their names."""
+
+MAP_ATTRIBUTES: frozenset[str] = frozenset({
+    "tags", "tagsAll", "dimensions", "variables", "attributes", "options", "keepers",
+    "triggers", "labels", "parameters_map", "environmentVariables", "context",
+})
+"""Object-valued inputs that are map attributes (`tags = {...}`), not nested blocks."""
+
+OBJECT_ATTRIBUTES: Mapping[str, frozenset[str]] = {
+    # type → object-valued inputs that are attributes in HCL, not blocks
+}
+
+JSON_FIELDS: frozenset[str] = frozenset({
+    "policy", "assumeRolePolicy", "containerDefinitions", "accessPolicies", "redrivePolicy",
+    "eventPattern", "dashboardBody", "deliveryPolicy", "secretString",
+})
+"""String inputs holding a JSON document; written as `jsonencode(...)` so references stay live."""
+
+RENAMED: Mapping[tuple[str, str], str] = {
+    # (OpenTofu type, Pulumi input) → OpenTofu argument, where snake_case is not enough
+}
+
+PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset({
+    "skipRegionValidation", "skipCredentialsValidation", "version", "skipMetadataApiCheck",
+    "skipRequestingAccountId",
+})
+"""Provider inputs the Pulumi SDK adds with its own defaults; OpenTofu's defaults are the same."""
+
+CLOUD_NAME_FIELDS: frozenset[str] = frozenset({"name", "identifier", "bucket", "family", "replicationGroupId"})
+"""Inputs naming the cloud resource; they carry the stack prefix, which becomes `var.name_prefix`."""
+
+
+class UnmappedTypeError(LookupError):
+    """A resource type has no OpenTofu equivalent in :data:`TYPES`."""
+
+    def __init__(self, token: str, name: str):
+        super().__init__(
+            f"OpenTofu eject has no mapping for Pulumi type `{token}` (resource `{name}`): add it to "
+            "exporters/opentofu/mapping.py TYPES so the resource is not silently left out")
+        self.token = token
+
+
+def tofu_type(token: str, name: str = "?") -> str:
+    try:
+        return TYPES[token]
+    except KeyError:
+        raise UnmappedTypeError(token, name) from None
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def snake(name: str) -> str:
+    """`multiAz` → `multi_az`; `enableHttp2` → `enable_http2`; `iamRoleARN` → `iam_role_arn`."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def argument_name(tf_type: str, field: str) -> str:
+    return RENAMED.get((tf_type, field)) or snake(field)
+
+
+def block_name(tf_type: str, field: str) -> str:
+    """The HCL block name of a list-of-objects input (table first, then the bridge's rule)."""
+    if field in BLOCK_NAMES:
+        return BLOCK_NAMES[field]
+    return singular(snake(field))
+
+
+def singular(name: str) -> str:
+    """Undo the bridge's pluralisation for names missing from :data:`BLOCK_NAMES`."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("sses", "xes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name

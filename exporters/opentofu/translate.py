@@ -1,0 +1,601 @@
+"""ResourceGraph → OpenTofu configuration model (modules, resources, variables, outputs).
+
+The program runs under mocks with a hook that answers every output property with a
+placeholder naming the resource and attribute (``«r12.arn»``); data sources answer
+with placeholders naming a data source (``«data.aws_caller_identity.current.account_id»``).
+Inputs built from outputs therefore arrive with the placeholders inside, even through
+``Output.concat`` and ``json_dumps``; here each placeholder becomes an HCL reference
+(same module), a module variable wired from another module's output, or a module
+output reference (from the root). One module per top-level component; values that
+came from the manifest become variables; literal secrets become sensitive variables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import mapping
+from .hcl import Attribute, Block, Call, Comment, Expr, Template, spaced
+
+if TYPE_CHECKING:
+    from ...automation.capture import CapturedResource, ResourceGraph
+    from ...program.model import ResolvedDeployment
+
+PLACEHOLDER = re.compile(r"«([^«»]+)»")
+ROOT = ""
+
+MODULE_NAMES: Mapping[str, str] = {
+    "Network": "networking",
+    "Database": "database",
+    "Service": "compute",
+    "LoadBalancer": "loadbalancer",
+    "Monitoring": "monitoring",
+    "Storage": "storage",
+    "Cache": "cache",
+    "Edge": "edge",
+    "Encryption": "encryption",
+    "Firewall": "firewall",
+    "LogArchive": "logging",
+    "Secrets": "secrets",
+}
+"""Component class (last part of its type token) → module folder name."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An argument whose value came from the manifest: exposed as a variable."""
+
+    path: str
+    """Dotted path in the ResolvedDeployment."""
+    type: str
+    description: str
+
+
+BINDINGS: Mapping[tuple[str, str], Binding] = {
+    ("aws_vpc", "cidr_block"): Binding("network.vpc_cidr", "string", "VPC address range."),
+    ("aws_db_instance", "instance_class"): Binding("database.instance_class", "string",
+                                                   "RDS instance class of the database."),
+    ("aws_db_instance", "allocated_storage"): Binding("database.storage_gb", "number",
+                                                      "Allocated database storage in GB (gp3)."),
+    ("aws_db_instance", "max_allocated_storage"): Binding("database.max_storage_gb", "number",
+                                                          "Ceiling of storage autoscaling in GB."),
+    ("aws_db_instance", "multi_az"): Binding("database.multi_az", "bool",
+                                             "Standby in a second availability zone with automatic failover."),
+    ("aws_db_instance", "backup_retention_period"): Binding("database.backup_retention_days", "number",
+                                                            "Days automated backups are kept."),
+    ("aws_db_instance", "deletion_protection"): Binding("database.deletion_protection", "bool",
+                                                        "Refuse to delete the database while set."),
+    ("aws_ecs_service", "desired_count"): Binding("application.instances", "number",
+                                                  "Running copies of the application."),
+    ("aws_ecs_task_definition", "cpu"): Binding("application.cpu_units", "string",
+                                                "CPU units per task (1024 = 1 vCPU)."),
+    ("aws_ecs_task_definition", "memory"): Binding("application.memory_mib", "string",
+                                                   "Memory per task in MiB."),
+    ("aws_appautoscaling_target", "min_capacity"): Binding("application.autoscale_min", "number",
+                                                           "Fewest running tasks under autoscaling."),
+    ("aws_appautoscaling_target", "max_capacity"): Binding("application.autoscale_max", "number",
+                                                           "Most running tasks under autoscaling."),
+    ("aws_elasticache_replication_group", "node_type"): Binding("cache.node_type", "string",
+                                                                "ElastiCache node type."),
+}
+"""(OpenTofu type, argument) → the manifest value it carries."""
+
+DATA_CALLS: Mapping[str, Mapping[str, str]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+        "accountId": "data.aws_caller_identity.current.account_id",
+        "arn": "data.aws_caller_identity.current.arn",
+        "userId": "data.aws_caller_identity.current.user_id",
+        "id": "data.aws_caller_identity.current.id",
+    },
+    "aws:index/getPartition:getPartition": {
+        "partition": "data.aws_partition.current.partition",
+        "dnsSuffix": "data.aws_partition.current.dns_suffix",
+        "id": "data.aws_partition.current.id",
+    },
+    "aws:index/getRegion:getRegion": {
+        "name": "data.aws_region.current.region",
+        "region": "data.aws_region.current.region",
+        "id": "data.aws_region.current.region",
+    },
+}
+"""Data-source calls answered with references to OpenTofu data sources."""
+
+
+@dataclass
+class Variable:
+    name: str
+    type: str
+    description: str
+    default: Any = None
+    has_default: bool = False
+    sensitive: bool = False
+
+
+@dataclass
+class OutputValue:
+    name: str
+    value: Any
+    description: str
+    sensitive: bool = False
+
+
+@dataclass
+class TfResource:
+    captured: "CapturedResource"
+    type: str
+    label: str
+    module: str
+    alias: str | None
+    """Provider alias (None: the module's default aws provider)."""
+
+    @property
+    def address(self) -> str:
+        return f"{self.type}.{self.label}"
+
+
+@dataclass
+class Module:
+    name: str
+    component: str
+    """Name of the Pulumi component the module comes from (empty for the root)."""
+    component_type: str = ""
+    resources: list[TfResource] = field(default_factory=list)
+    variables: dict[str, Variable] = field(default_factory=dict)
+    outputs: dict[str, OutputValue] = field(default_factory=dict)
+    arguments: dict[str, Any] = field(default_factory=dict)
+    """Root-side values of the module's variables (`vpc_id = module.networking.vpc_id`)."""
+    data: set[str] = field(default_factory=set)
+    aliases: set[str | None] = field(default_factory=set)
+    body: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Provider:
+    urn: str
+    name: str
+    alias: str | None
+    region_var: str
+    inputs: Mapping[str, Any]
+
+
+@dataclass
+class Configuration:
+    """Everything the file writers need."""
+
+    modules: dict[str, Module]
+    root: Module
+    providers: list[Provider]
+    graph: "ResourceGraph"
+    resolved: "ResolvedDeployment"
+    uses_random: bool = False
+
+    def all_resources(self) -> list[TfResource]:
+        return [resource for module in [self.root, *self.modules.values()] for resource in module.resources]
+
+
+# --------------------------------------------------------------------------- capture
+
+
+class ReferenceHook:
+    """outputs_for: every output of a resource answers with its placeholder."""
+
+    def __init__(self) -> None:
+        self.urns: dict[str, str] = {}
+
+    def __call__(self, resource: CapturedResource) -> dict[str, Any]:
+        if resource.is_provider:
+            return {}
+        key = f"r{len(self.urns)}"
+        self.urns[key] = resource.urn
+        state: dict[str, Any] = {name: f"«{key}.{name}»" for name in resource.output_names}
+        state["id"] = f"«{key}.id»"
+        return state
+
+
+@contextmanager
+def _data_placeholders() -> Iterator[None]:
+    """Answer data-source calls with placeholders for the duration of one capture."""
+    from ...automation import capture as capture_module
+
+    saved = dict(capture_module._CALLS)
+    try:
+        for token, fields in DATA_CALLS.items():
+            capture_module.register_call(
+                token, lambda args, region, fields=fields: {key: f"«{ref}»" for key, ref in fields.items()})
+        yield
+    finally:
+        capture_module._CALLS.clear()
+        capture_module._CALLS.update(saved)
+
+
+def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:
+    from ...automation.capture import capture
+
+    hook = ReferenceHook()
+    with _data_placeholders():
+        graph = capture(resolved, outputs_for=hook)
+    return graph, hook.urns
+
+
+# ----------------------------------------------------------------------- translation
+
+
+def _label(text: str) -> str:
+    label = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_").lower()
+    if not label:
+        return "this"
+    return label if not label[0].isdigit() else f"r_{label}"
+
+
+def module_name_for(component: CapturedResource, stack_prefix: str, taken: set[str]) -> str:
+    kind = component.type.rsplit(":", 1)[-1]
+    base = MODULE_NAMES.get(kind) or _label(mapping.snake(kind))
+    if base not in taken:
+        return base
+    rest = component.name.removeprefix(f"{stack_prefix}-")
+    qualifier = _label(rest.split("-", 1)[0])
+    candidate = f"{qualifier}_{base}"
+    return candidate if candidate not in taken else _label(rest)
+
+
+class Translator:
+    """Builds a :class:`Configuration` from a graph captured with :class:`ReferenceHook`."""
+
+    def __init__(self, graph: ResourceGraph, urns: Mapping[str, str], resolved: ResolvedDeployment):
+        self.graph = graph
+        self.resolved = resolved
+        self.prefix = resolved.stack_prefix
+        self.keys = dict(urns)  # placeholder key → URN
+        self.index = graph.by_urn()
+        self.root = Module(ROOT, "")
+        self.modules: dict[str, Module] = {}
+        self.by_urn: dict[str, TfResource] = {}
+        self.providers: list[Provider] = []
+        self.provider_alias: dict[str, str | None] = {}
+        self.root_variables: dict[str, Variable] = {}
+        self.uses_random = False
+
+    # -- structure
+
+    def build(self) -> Configuration:
+        self._providers()
+        self._place()
+        for module in [self.root, *self.modules.values()]:
+            for resource in module.resources:
+                module.body.append(self._resource_block(resource, module))
+        self._stack_outputs()
+        root = self.root
+        root.variables.update(self.root_variables)
+        return Configuration(self.modules, root, self.providers, self.graph, self.resolved, self.uses_random)
+
+    def _providers(self) -> None:
+        explicit = [item for item in self.graph.resources if item.type == "pulumi:providers:aws"]
+        for position, item in enumerate(explicit):
+            if position == 0:
+                alias, region_var = None, "region"
+            else:
+                alias = _label(item.name.removeprefix(f"{self.prefix}-")) or f"aws{position}"
+                region_var = f"{alias}_region"
+            self.providers.append(Provider(item.urn, item.name, alias, region_var, item.inputs))
+            self.provider_alias[item.urn] = alias
+        for item in self.graph.resources:
+            if item.is_provider and item.type != "pulumi:providers:aws" and item.type != "pulumi:providers:random":
+                raise mapping.UnmappedTypeError(item.type, item.name)
+
+    def _module_of(self, resource: CapturedResource, taken: set[str], names: dict[str, str]) -> str:
+        top = self.graph.top_component(resource)
+        if top is None or top.parent is None or top.parent not in self.index:
+            return ROOT
+        if top.urn not in names:
+            names[top.urn] = module_name_for(top, self.prefix, taken)
+            taken.add(names[top.urn])
+            self.modules[names[top.urn]] = Module(names[top.urn], top.name, top.type)
+        return names[top.urn]
+
+    def _place(self) -> None:
+        taken: set[str] = set()
+        names: dict[str, str] = {}
+        used: set[tuple[str, str, str]] = set()
+        for item in self.graph.resources:
+            if not item.custom or item.is_provider:
+                continue
+            tf_type = mapping.tofu_type(item.type, item.name)
+            if tf_type.startswith("random_"):
+                self.uses_random = True
+            module_name = self._module_of(item, taken, names)
+            module = self.modules[module_name] if module_name else self.root
+            label = self._resource_label(item, module)
+            candidate, counter = label, 2
+            while (module_name, tf_type, candidate) in used:
+                candidate, counter = f"{label}_{counter}", counter + 1
+            used.add((module_name, tf_type, candidate))
+            alias = self.provider_alias.get(item.provider) if item.provider else None
+            resource = TfResource(item, tf_type, candidate, module_name, alias)
+            if tf_type.startswith("aws_"):
+                module.aliases.add(alias)
+            module.resources.append(resource)
+            self.by_urn[item.urn] = resource
+
+    def _resource_label(self, item: CapturedResource, module: Module) -> str:
+        name = item.name
+        if module.component and name == module.component:
+            return "this"
+        for prefix in (f"{module.component}-", f"{self.prefix}-"):
+            if module.component and name.startswith(prefix):
+                return _label(name[len(prefix):])
+        return _label(name.removeprefix(f"{self.prefix}-"))
+
+    # -- references and values
+
+    def reference(self, key: str, attribute: str, module: Module) -> str:
+        """HCL expression for `attribute` of the resource behind placeholder `key`, seen from `module`."""
+        target = self.by_urn.get(self.keys.get(key, ""))
+        if target is None:
+            raise LookupError(f"placeholder «{key}.{attribute}» names no exported resource")
+        attr = "id" if attribute == "id" else mapping.snake(attribute)
+        local = f"{target.address}.{attr}"
+        if target.module == module.name:
+            return local
+        source = self.modules[target.module] if target.module else self.root
+        output = self._expose(source, target, attr, local)
+        if module is self.root:
+            return f"module.{source.name}.{output}"
+        if output not in module.variables:
+            module.variables[output] = Variable(
+                output, "string", f"{_attribute_text(attr)} of {target.address} in the {source.name or 'root'} module.")
+            module.arguments[output] = Expr(f"module.{source.name}.{output}" if source.name else local)
+        return f"var.{output}"
+
+    def _expose(self, source: Module, target: TfResource, attr: str, local: str) -> str:
+        name = f"{target.label}_{attr}"
+        existing = source.outputs.get(name)
+        if existing is not None and existing.value != Expr(local):
+            name = f"{target.label}_{target.type.removeprefix('aws_')}_{attr}"
+        if name not in source.outputs:
+            source.outputs[name] = OutputValue(name, Expr(local), f"{_attribute_text(attr)} of {target.address}.")
+        return name
+
+    def text(self, value: str, module: Module, referenced: set[str]) -> Any:
+        """A string with placeholders and the stack prefix → literal, Expr or Template."""
+        parts: list[Any] = []
+        position = 0
+        for match in PLACEHOLDER.finditer(value):
+            parts.extend(self._literal_parts(value[position:match.start()], module))
+            inner = match.group(1)
+            if inner.startswith("data."):
+                module.data.add(inner.split(".")[1])
+                parts.append(Expr(inner))
+            else:
+                key, _, attribute = inner.partition(".")
+                referenced.add(self.keys.get(key, ""))
+                parts.append(Expr(self.reference(key, attribute, module)))
+            position = match.end()
+        parts.extend(self._literal_parts(value[position:], module))
+        parts = [part for part in parts if part != ""]
+        if not parts:
+            return ""
+        if len(parts) == 1:
+            return parts[0]
+        return Template(tuple(parts))
+
+    def _literal_parts(self, text: str, module: Module) -> list[Any]:
+        if self.prefix not in text:
+            return [text]
+        pieces = text.split(self.prefix)
+        parts: list[Any] = [pieces[0]]
+        for piece in pieces[1:]:
+            parts.append(Expr(self._name_prefix(module)))
+            parts.append(piece)
+        return parts
+
+    def _name_prefix(self, module: Module) -> str:
+        if module is not self.root and "name_prefix" not in module.variables:
+            module.variables["name_prefix"] = Variable(
+                "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`).")
+            module.arguments["name_prefix"] = Expr("var.name_prefix")
+        return "var.name_prefix"
+
+    def value(self, value: Any, module: Module, referenced: set[str]) -> Any:
+        if isinstance(value, str):
+            return self.text(value, module, referenced)
+        if isinstance(value, list):
+            return [self.value(item, module, referenced) for item in value]
+        if isinstance(value, dict):
+            return {key: self.value(item, module, referenced) for key, item in value.items()}
+        return value
+
+    def json_document(self, text: str, module: Module, referenced: set[str]) -> Any:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(document, (dict, list)):
+            return None
+        return Call("jsonencode", (self.value(document, module, referenced),))
+
+    # -- resources
+
+    def _resource_block(self, resource: TfResource, module: Module) -> Block:
+        captured = resource.captured
+        referenced: set[str] = set()
+        secret_tops = {re.split(r"[.\[]", path, 1)[0] for path in captured.secret_paths}
+        items = self._arguments(resource, dict(captured.inputs), module, referenced, secret_tops, top=True)
+        meta: list[Any] = []
+        if resource.alias is not None and len(module.aliases) > 1:
+            meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
+        depends = [self.by_urn[urn] for urn in captured.dependencies
+                   if urn in self.by_urn and urn not in referenced and self.by_urn[urn].module == module.name
+                   and urn != captured.urn]
+        if depends:
+            meta.append(Attribute("depends_on", [Expr(item.address) for item in depends]))
+        body = _with_meta(meta, spaced(items)) if meta else spaced(items)
+        block = Block("resource", (resource.type, resource.label), body)
+        if captured.protect:
+            lifecycle = Block("lifecycle", (), [Attribute("prevent_destroy", True)])
+            block.body.extend(_blank_then(block.body, lifecycle))
+        return block
+
+    def _arguments(self, resource: TfResource, inputs: dict[str, Any], module: Module, referenced: set[str],
+                   secret_tops: set[str], *, top: bool) -> list[Any]:
+        items: list[Any] = []
+        blocks: list[Any] = []
+        for field_name in sorted(inputs, key=_order_key):
+            raw = inputs[field_name]
+            if raw is None:
+                continue
+            if top and field_name in secret_tops and not _has_placeholder(raw):
+                items.append(Attribute(mapping.argument_name(resource.type, field_name),
+                                       Expr(self._secret_variable(resource, field_name, module, raw))))
+                continue
+            name = mapping.argument_name(resource.type, field_name)
+            if isinstance(raw, str) and field_name in mapping.JSON_FIELDS:
+                document = self.json_document(raw, module, referenced)
+                if document is not None:
+                    items.append(Attribute(name, document))
+                    continue
+            if isinstance(raw, dict) and field_name not in mapping.MAP_ATTRIBUTES:
+                blocks.append(self._nested(resource, snake_block(field_name), raw, module, referenced))
+                continue
+            if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw) \
+                    and field_name not in mapping.MAP_ATTRIBUTES:
+                block_name = mapping.block_name(resource.type, field_name)
+                blocks.extend(self._nested(resource, block_name, item, module, referenced) for item in raw)
+                continue
+            if isinstance(raw, list) and not raw and field_name in mapping.BLOCK_NAMES:
+                continue  # no blocks of that kind
+            converted = self.value(raw, module, referenced)
+            if top:
+                converted = self._bind(resource, name, raw, converted, module)
+            items.append(Attribute(name, converted))
+        return items + blocks
+
+    def _nested(self, resource: TfResource, name: str, inputs: dict[str, Any], module: Module,
+                referenced: set[str]) -> Block:
+        body = self._arguments(resource, inputs, module, referenced, set(), top=False)
+        return Block(name, (), spaced(body))
+
+    def _bind(self, resource: TfResource, name: str, raw: Any, converted: Any, module: Module) -> Any:
+        binding = BINDINGS.get((resource.type, name))
+        if binding is None or isinstance(converted, (Expr, Template)):
+            return converted
+        expected = self.resolved.value(binding.path)
+        if expected is None or str(expected).lower() != str(raw).lower():
+            return converted
+        variable = binding.path.replace(".", "_")
+        default = str(expected) if binding.type == "string" else expected
+        description = _field_doc(self.resolved, binding.path) or binding.description
+        if variable not in self.root_variables:
+            self.root_variables[variable] = Variable(variable, binding.type, description, default, True)
+        if module is self.root:
+            return Expr(f"var.{variable}")
+        if variable not in module.variables:
+            module.variables[variable] = Variable(variable, binding.type, description, default, True)
+            module.arguments[variable] = Expr(f"var.{variable}")
+        return Expr(f"var.{variable}")
+
+    def _secret_variable(self, resource: TfResource, field_name: str, module: Module, raw: Any) -> str:
+        variable = f"{resource.label}_{mapping.snake(field_name)}"
+        kind = "string" if isinstance(raw, str) else "any"
+        description = f"Secret `{mapping.snake(field_name)}` of {resource.address}; set it in terraform.tfvars " \
+                      "or TF_VAR_" + variable + ", never in code."
+        self.root_variables[variable] = Variable(variable, kind, description, sensitive=True)
+        if module is self.root:
+            return f"var.{variable}"
+        module.variables[variable] = Variable(variable, kind, description, sensitive=True)
+        module.arguments[variable] = Expr(f"var.{variable}")
+        return f"var.{variable}"
+
+    # -- root outputs
+
+    def _stack_outputs(self) -> None:
+        from ...automation.capture import MASK
+
+        for name, value in sorted(self.graph.outputs.items()):
+            if value is None or value == MASK:
+                continue
+            converted = self.value(value, self.root, set())
+            if converted in ("", [], {}):
+                continue
+            self.root.outputs[name] = OutputValue(
+                name, converted, f"{name.replace('_', ' ').capitalize()} (the Pulumi stack output `{name}`).")
+
+
+def _with_meta(meta: list[Attribute], body: list[Any]) -> list[Any]:
+    """`provider` first, then the arguments, `depends_on` after them, then nested blocks."""
+    provider = [item for item in meta if item.name == "provider"]
+    depends = [item for item in meta if item.name == "depends_on"]
+    attributes = [item for item in body if isinstance(item, Attribute)]
+    rest = [item for item in body if not isinstance(item, Attribute)]
+    result: list[Any] = []
+    if provider:
+        result.extend(provider)
+        if attributes or depends:
+            from .hcl import Blank
+
+            result.append(Blank())
+    result.extend(attributes)
+    if depends:
+        from .hcl import Blank
+
+        if attributes:
+            result.append(Blank())
+        result.extend(depends)
+    if rest and result and not isinstance(rest[0], Comment):
+        from .hcl import Blank
+
+        if not isinstance(rest[0], Blank):
+            result.append(Blank())
+    result.extend(rest)
+    return result
+
+
+def _blank_then(body: list[Any], block: Block) -> list[Any]:
+    from .hcl import Blank
+
+    return [Blank(), block] if body else [block]
+
+
+def snake_block(field_name: str) -> str:
+    return mapping.snake(field_name)
+
+
+def _order_key(field_name: str) -> tuple[int, str]:
+    """Names first, tags last, the rest alphabetical: stable and easy to scan."""
+    if field_name in ("name", "identifier", "bucket", "family"):
+        return (0, field_name)
+    if field_name in ("tags", "tagsAll"):
+        return (2, field_name)
+    return (1, mapping.snake(field_name))
+
+
+def _has_placeholder(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(PLACEHOLDER.search(value))
+    if isinstance(value, list):
+        return any(_has_placeholder(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_placeholder(item) for item in value.values())
+    return False
+
+
+def _attribute_text(attribute: str) -> str:
+    special = {"id": "ID", "arn": "ARN", "dns_name": "DNS name", "zone_id": "Route 53 zone ID"}
+    return special.get(attribute, attribute.replace("_", " ").capitalize())
+
+
+def _field_doc(resolved: ResolvedDeployment, path: str) -> str | None:
+    """The model's own field doc (the one source of descriptions), when it has one."""
+    section, _, name = path.partition(".")
+    model = type(getattr(resolved, section))
+    info = model.model_fields.get(name)
+    return info.description if info is not None and info.description else None
+
+
+def translate(resolved: ResolvedDeployment) -> Configuration:
+    graph, urns = capture_with_references(resolved)
+    return Translator(graph, urns, resolved).build()
