@@ -25,8 +25,8 @@ class Placement:
 
     project: str
     """Prefix of every container name (the compose project name, `<name>-<env>`)."""
-    network: docker.Network
-    """The private network every container joins, with its service name as alias."""
+    networks: Mapping[str, docker.Network]
+    """Networks by key; each container joins those its spec names, with its service name as alias."""
     volumes: Mapping[str, docker.Volume]
     """Named volumes by key (see :func:`.stack.hobby_volumes`)."""
     secrets: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
@@ -35,7 +35,7 @@ class Placement:
     """Labels on every container (the deployment's tags). Defaults to none."""
 
     def with_secrets(self, secrets: Mapping[str, pulumi.Output[str]]) -> Placement:
-        return Placement(self.project, self.network, self.volumes, {**self.secrets, **secrets}, self.labels)
+        return Placement(self.project, self.networks, self.volumes, {**self.secrets, **secrets}, self.labels)
 
 
 def container_name(project: str, service: str) -> str:
@@ -141,7 +141,10 @@ def service_container(
         ] or None,
         uploads=[docker.ContainerUploadArgs(file=config.target, content=config.content) for config in spec.configs]
         or None,
-        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placement.network.name, aliases=[spec.name])],
+        networks_advanced=[
+            docker.ContainerNetworksAdvancedArgs(name=placement.networks[key].name, aliases=[spec.name])
+            for key in spec.networks
+        ],
         healthcheck=healthcheck(spec),
         wait=waits or None,
         wait_timeout=wait_timeout(spec) if waits else None,
@@ -151,6 +154,10 @@ def service_container(
         read_only=spec.read_only or None,
         tmpfs={path: "" for path in spec.tmpfs} or None,
         security_opts=list(spec.security_opts) or None,
+        capabilities=docker.ContainerCapabilitiesArgs(drops=list(spec.cap_drop) or None, adds=list(spec.cap_add) or None)
+        if spec.cap_drop or spec.cap_add else None,
+        log_driver="json-file" if spec.log_options else None,
+        log_opts=dict(spec.log_options) or None,
         labels=[docker.ContainerLabelArgs(label=key, value=value) for key, value in sorted(placement.labels.items())]
         or None,
         must_run=False if spec.one_shot else None,

@@ -1,4 +1,4 @@
-"""DockerHost: the engine a hobby project runs on, its private network and its named volumes."""
+"""DockerHost: the engine a hobby project runs on, its private networks and its named volumes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
-from .stack import NETWORK, VolumeSpec
+from .stack import NETWORKS, NetworkSpec, VolumeSpec
 
 SSH_OPTIONS: tuple[str, ...] = (
     "-o", "BatchMode=yes",            # never wait for a password prompt: fail fast in CI
@@ -35,7 +35,7 @@ class DockerHostArgs:
     """Arguments of :class:`DockerHost`."""
 
     project: str
-    """Compose-style project name (`<name>-<env>`): the network and volumes are named
+    """Compose-style project name (`<name>-<env>`): the networks and volumes are named
     `<project>_<key>`, as `docker compose -p <project>` names them, so the ejected compose
     file finds the same data. Required."""
     host: str | None = None
@@ -43,22 +43,25 @@ class DockerHostArgs:
     local engine, or whatever `DOCKER_HOST` names)."""
     volumes: tuple[VolumeSpec, ...] = ()
     """Named volumes to create. Defaults to none."""
+    networks: tuple[NetworkSpec, ...] = NETWORKS
+    """Bridge networks to create. Defaults to :data:`.stack.NETWORKS` (`edge`, and the
+    internal `backend`)."""
     protected_volumes: frozenset[str] = frozenset()
     """Volume keys that hold data which must survive a mistaken destroy (`protect` and
     `retain_on_delete`). Defaults to none."""
     labels: Mapping[str, str] = field(default_factory=dict)
-    """Labels on the network and volumes (the deployment's tags). Defaults to none."""
+    """Labels on the networks and volumes (the deployment's tags). Defaults to none."""
 
 
 class DockerHost(pulumi.ComponentResource):
-    """One Docker engine with a private bridge network and named volumes.
+    """One Docker engine with private bridge networks and named volumes.
 
     The explicit provider is exposed as :attr:`provider`; the pattern hands it to every
     other component so all containers land on the same engine.
     """
 
     provider: docker.Provider
-    network: docker.Network
+    networks: dict[str, docker.Network]
     volumes: dict[str, docker.Volume]
 
     def __init__(self, name: str, args: DockerHostArgs, opts: pulumi.ResourceOptions | None = None):
@@ -66,14 +69,17 @@ class DockerHost(pulumi.ComponentResource):
         self.provider = docker.Provider(f"{name}-engine", **docker_host_args(args.host),
                                         opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        labels = [docker.NetworkLabelArgs(label=key, value=value) for key, value in sorted(args.labels.items())]
-        self.network = docker.Network(
-            f"{name}-{NETWORK}",
-            name=f"{args.project}_{NETWORK}",
-            driver="bridge",
-            labels=labels or None,
-            opts=child,
-        )
+        self.networks = {}
+        for network in args.networks:
+            self.networks[network.key] = docker.Network(
+                f"{name}-{network.key}",
+                name=f"{args.project}_{network.key}",
+                driver="bridge",
+                internal=network.internal or None,
+                labels=[docker.NetworkLabelArgs(label=key, value=value) for key, value in sorted(args.labels.items())]
+                or None,
+                opts=child,
+            )
         self.volumes = {}
         for volume in args.volumes:
             keep = volume.key in args.protected_volumes
@@ -85,6 +91,6 @@ class DockerHost(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=keep, retain_on_delete=keep)),
             )
         self.register_outputs({
-            "network": self.network.name,
+            "networks": {key: network.name for key, network in self.networks.items()},
             "volumes": {key: volume.name for key, volume in self.volumes.items()},
         })

@@ -14,7 +14,7 @@ Conventions every renderer follows:
   variable read from ``.env``; Pulumi substitutes a secret ``Output``.
 - ``command`` and ``healthcheck.test`` are literal. Compose interpolates ``$`` in every
   value, so :func:`compose_service` escapes it as ``$$`` there.
-- Service names double as host names on the private network (compose does this by
+- Service names double as host names on the private networks (compose does this by
   itself; the Pulumi containers get the service name as a network alias).
 - Paths (build context, config files) are relative to the project root, where
   ``deployment.yaml`` and the ejected ``docker/`` folder live.
@@ -46,8 +46,15 @@ SECRET_REF = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 COMPOSE_DIR = "docker"
 """Folder of the eject tree holding the compose files; their relative paths start here."""
 
-NETWORK = "private"
-"""Key of the one private bridge network every service joins."""
+EDGE, BACKEND = "edge", "backend"
+"""Keys of the two private bridge networks (see :data:`NETWORKS`)."""
+
+PROD_ENV_FILE = "config/.env.production"
+"""Where a compose user keeps the secret values (relative to the project root)."""
+
+LOG_ROTATION: tuple[tuple[str, str], ...] = (("max-size", "10m"), ("max-file", "5"))
+"""json-file log rotation: at most 50 MB of logs per container, so logs never fill
+the disk of a small VPS (Docker keeps them forever by default)."""
 
 DATABASE_PORT = 5432
 """PostgreSQL's port inside the private network (never published on the host)."""
@@ -188,6 +195,15 @@ class ServiceSpec:
     """Runs to completion once (migrations) instead of staying up. Defaults to `False`."""
     security_opts: tuple[str, ...] = ("no-new-privileges:true",)
     """Kernel security options. Defaults to `no-new-privileges:true` (no setuid escalation)."""
+    cap_drop: tuple[str, ...] = ()
+    """Linux capabilities removed. Defaults to none (images that switch users at start-up,
+    like PostgreSQL's, need theirs)."""
+    cap_add: tuple[str, ...] = ()
+    """Capabilities added back after ``cap_drop``. Defaults to none."""
+    networks: tuple[str, ...] = (BACKEND,)
+    """Networks joined (keys of :data:`NETWORKS`). Defaults to the internal `backend` only."""
+    log_options: tuple[tuple[str, str], ...] = LOG_ROTATION
+    """json-file logging driver options. Defaults to :data:`LOG_ROTATION`."""
 
     @property
     def env(self) -> dict[str, str]:
@@ -210,6 +226,24 @@ class VolumeSpec:
 
 
 @dataclass(frozen=True)
+class NetworkSpec:
+    """A private bridge network on the host."""
+
+    key: str
+    """Key used in :attr:`ServiceSpec.networks` and in compose's ``networks:``."""
+    internal: bool
+    """No route to or from the outside world (and no published ports)."""
+    purpose: str
+
+
+NETWORKS: tuple[NetworkSpec, ...] = (
+    NetworkSpec(EDGE, False, "services that talk to the outside world: the proxy, the app, the UIs"),
+    NetworkSpec(BACKEND, True, "the database and whatever talks to it; no route to the internet"),
+)
+"""The stack's networks: the database lives on an internal network only."""
+
+
+@dataclass(frozen=True)
 class SecretSpec:
     """A secret value the stack needs; only its name ever appears in files."""
 
@@ -228,7 +262,7 @@ class HobbyStack:
     services: tuple[ServiceSpec, ...]
     volumes: tuple[VolumeSpec, ...]
     secrets: tuple[SecretSpec, ...]
-    network: str = NETWORK
+    networks: tuple[NetworkSpec, ...] = NETWORKS
     domain: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
 
@@ -407,7 +441,7 @@ def _postgres(resolved: ResolvedDeployment) -> ServiceSpec:
     return ServiceSpec(
         name="postgres",
         image=IMAGES["postgres"],
-        purpose=f"PostgreSQL {database.version}: the application's database, on the private network only",
+        purpose=f"PostgreSQL {database.version}: the application's database, on the internal backend network only",
         command=(
             "postgres",
             "-c", f"max_connections={database.max_connections}",
@@ -448,6 +482,7 @@ def _migrate(resolved: ResolvedDeployment) -> ServiceSpec:
         restart="no",
         one_shot=True,
         depends_on=(Dependency("postgres", "service_healthy"),),
+        cap_drop=("ALL",),
         cpus=resolved.application.cpu,
         memory_mib=resolved.application.memory_mib,
         **_app_common(resolved),
@@ -468,6 +503,8 @@ def _app(resolved: ResolvedDeployment) -> ServiceSpec:
         ),
         read_only=app.read_only_root,
         tmpfs=("/tmp",) if app.read_only_root else (),
+        cap_drop=("ALL",),
+        networks=(EDGE, BACKEND),  # Caddy reaches it on edge; it reaches PostgreSQL on backend
         **_app_common(resolved),
     )
 
@@ -487,6 +524,9 @@ def _caddy(resolved: ResolvedDeployment) -> ServiceSpec:
         mounts=(Mount("caddy_data", "/data"), Mount("caddy_config", "/config")),
         configs=(ConfigFile(f"{COMPOSE_DIR}/Caddyfile", "/etc/caddy/Caddyfile", caddyfile(resolved)),),
         depends_on=(Dependency("app", "service_healthy"),),
+        cap_drop=("ALL",),
+        cap_add=("NET_BIND_SERVICE",),  # ports 80 and 443
+        networks=(EDGE,),
     )
 
 
@@ -508,6 +548,7 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
         ),
         mounts=(Mount("backups", "/backups"),),
         depends_on=(Dependency("postgres", "service_healthy"),),
+        cap_drop=("ALL",),
     )
 
 
@@ -521,6 +562,9 @@ def _prometheus(resolved: ResolvedDeployment) -> ServiceSpec:
         configs=(ConfigFile(f"{COMPOSE_DIR}/prometheus.yml", "/etc/prometheus/prometheus.yml",
                             prometheus_config(resolved)),),
         depends_on=(Dependency("app"),),
+        cap_drop=("ALL",),
+        # backend to scrape the app; edge because an internal network cannot publish the UI port
+        networks=(EDGE, BACKEND),
     )
 
 
@@ -532,6 +576,7 @@ def _uptime_kuma(resolved: ResolvedDeployment) -> ServiceSpec:
         ports=(Port(3001, 3001, host_ip="127.0.0.1"),),
         mounts=(Mount("uptime_kuma_data", "/app/data"),),
         depends_on=(Dependency("caddy"),),
+        networks=(EDGE,),  # checks the public URL and sends alerts out
     )
 
 
@@ -605,12 +650,17 @@ def _compose_literal(text: str) -> str:
 
 
 def _compose_template(value: str) -> str:
-    """An environment template for compose: ``${SECRET}`` stays a variable, any other
-    ``$`` is escaped so it reaches the container as written."""
+    """An environment template for compose: ``${SECRET}`` becomes a required variable
+    (compose refuses to start without it rather than run with an empty password), any
+    other ``$`` is escaped so it reaches the container as written."""
     pieces = SECRET_REF.split(value)
     # split() with one group alternates literal text and secret names
-    return "".join(_compose_literal(piece) if index % 2 == 0 else f"${{{piece}}}"
+    return "".join(_compose_literal(piece) if index % 2 == 0 else _required(piece)
                    for index, piece in enumerate(pieces))
+
+
+def _required(name: str) -> str:
+    return "${" + f"{name}:?set {name} in {PROD_ENV_FILE}" + "}"
 
 
 def _relative_to_compose_dir(path: str) -> str:
@@ -629,6 +679,8 @@ def compose_service(spec: ServiceSpec) -> dict[str, Any]:
     """One service as a compose-specification mapping (plain dicts, ready to dump as YAML)."""
     out: dict[str, Any] = {"image": spec.image}
     if spec.build is not None:
+        # CI may run the stack with the image it pushed; the local build is the default.
+        out["image"] = "${APP_IMAGE:-" + spec.image + "}"
         context = _relative_to_compose_dir(spec.build.context)
         # compose reads `dockerfile` relative to the context
         dockerfile = spec.build.dockerfile
@@ -663,6 +715,10 @@ def compose_service(spec: ServiceSpec) -> dict[str, Any]:
         out["tmpfs"] = list(spec.tmpfs)
     if spec.security_opts:
         out["security_opt"] = list(spec.security_opts)
+    if spec.cap_drop:
+        out["cap_drop"] = list(spec.cap_drop)
+    if spec.cap_add:
+        out["cap_add"] = list(spec.cap_add)
     limits: dict[str, Any] = {}
     if spec.cpus is not None:
         limits["cpus"] = f"{spec.cpus:g}"
@@ -670,7 +726,9 @@ def compose_service(spec: ServiceSpec) -> dict[str, Any]:
         limits["memory"] = f"{spec.memory_mib}M"
     if limits:
         out["deploy"] = {"resources": {"limits": limits}}
-    out["networks"] = [NETWORK]
+    out["networks"] = list(spec.networks)
+    if spec.log_options:
+        out["logging"] = {"driver": "json-file", "options": dict(spec.log_options)}
     return out
 
 
@@ -693,7 +751,7 @@ def compose_document(resolved: ResolvedDeployment) -> dict[str, Any]:
     return {
         "name": resolved.stack_prefix,
         "services": {spec.name: compose_service(spec) for spec in stack.services},
-        "networks": {NETWORK: {"driver": "bridge"}},
+        "networks": {network.key: ({"internal": True} if network.internal else {}) for network in stack.networks},
         "volumes": {volume.key: {} for volume in stack.volumes},
     }
 
@@ -703,7 +761,12 @@ __all__ = [
     "COMPOSE_DIR",
     "DATABASE_PORT",
     "MIGRATION_COMMANDS",
-    "NETWORK",
+    "BACKEND",
+    "EDGE",
+    "LOG_ROTATION",
+    "NETWORKS",
+    "PROD_ENV_FILE",
+    "NetworkSpec",
     "SECRET_REF",
     "Build",
     "ConfigFile",

@@ -65,7 +65,7 @@ class HobbyProject(pulumi.ComponentResource):
     backups and monitoring.
 
     Services and their order come from :func:`~..docker.stack.hobby_services`; this class
-    only wires them: the engine (local or `deployment.host`), a private network, named
+    only wires them: the engine (local or `deployment.host`), private networks, named
     volumes, the generated database password, and each concept component.
     """
 
@@ -84,7 +84,7 @@ class HobbyProject(pulumi.ComponentResource):
             labels=labels,
         ), opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, providers={"docker": self.host.provider})
-        placement = Placement(project, self.host.network, self.host.volumes, labels=labels)
+        placement = Placement(project, self.host.networks, self.host.volumes, labels=labels)
 
         self.database = Database(f"{name}-database", DatabaseArgs(
             service=stack.service("postgres"),
@@ -147,7 +147,7 @@ class HobbyProject(pulumi.ComponentResource):
             "docker_host": self.resolved.deployment.host or "local",
             "app_image": self.app.image_name,
             "containers": containers,
-            "network": self.host.network.name,
+            "networks": {key: network.name for key, network in self.host.networks.items()},
             "volumes": {key: volume.name for key, volume in self.host.volumes.items()},
             "database_url": self.database.url,
         }

@@ -42,7 +42,7 @@ def stack_of(resolved=None):
 def host_and_placement(stack, *, host=None, protected=frozenset()):
     docker_host = DockerHost("h", DockerHostArgs(project="demo-dev", host=host, volumes=stack.volumes,
                                                  protected_volumes=protected, labels={"specql.project": "demo"}))
-    placement = Placement("demo-dev", docker_host.network, docker_host.volumes, labels={"specql.project": "demo"})
+    placement = Placement("demo-dev", docker_host.networks, docker_host.volumes, labels={"specql.project": "demo"})
     opts = pulumi.ResourceOptions(providers={"docker": docker_host.provider})
     return docker_host, placement, opts
 
@@ -77,9 +77,11 @@ def test_docker_host_defaults_to_the_local_engine():
     # THEN the explicit provider has no host (local engine / DOCKER_HOST)
     (provider,) = graph.of_type("pulumi:providers:docker")
     assert "host" not in provider.inputs and "sshOpts" not in provider.inputs
-    network = graph.named("h-private")
-    assert network.inputs["name"] == "demo-dev_private" and network.inputs["driver"] == "bridge"
-    assert network.provider == provider.urn
+    edge, backend = graph.named("h-edge"), graph.named("h-backend")
+    assert edge.inputs["name"] == "demo-dev_edge" and edge.inputs["driver"] == "bridge"
+    assert "internal" not in edge.inputs
+    assert backend.inputs["name"] == "demo-dev_backend" and backend.inputs["internal"] is True
+    assert edge.provider == provider.urn and backend.provider == provider.urn
     volumes = graph.of_type("docker:index/volume:Volume")
     assert {v.inputs["name"] for v in volumes} == {f"demo-dev_{v.key}" for v in stack_of().volumes}
     assert all(v.provider == provider.urn and not v.protect for v in volumes)
@@ -135,7 +137,9 @@ def test_database_container_defaults():
     assert inputs["healthcheck"]["interval"] == "10s" and inputs["healthcheck"]["retries"] == 5
     assert inputs["wait"] is True and inputs["waitTimeout"] > 30
     assert "ports" not in inputs
-    assert inputs["networksAdvanced"] == [{"name": "demo-dev_private", "aliases": ["postgres"]}]
+    assert inputs["networksAdvanced"] == [{"name": "demo-dev_backend", "aliases": ["postgres"]}]
+    assert "capabilities" not in inputs  # the entrypoint switches to the postgres user
+    assert inputs["logDriver"] == "json-file" and inputs["logOpts"] == {"max-size": "10m", "max-file": "5"}
     assert inputs["volumes"] == [{"volumeName": "demo-dev_postgres_data", "containerPath": "/var/lib/postgresql/data"}]
     assert (inputs["cpus"], inputs["memory"]) == ("0.5", 1024)
     assert inputs["securityOpts"] == ["no-new-privileges:true"]
@@ -217,6 +221,8 @@ def test_app_container_defaults():
     inputs = app.inputs
     assert inputs["command"] == ["fraiseql", "run", "--host", "0.0.0.0", "--port", "8000"]
     assert inputs["readOnly"] is True and inputs["tmpfs"] == {"/tmp": ""}
+    assert inputs["capabilities"] == {"drops": ["ALL"]}
+    assert [n["name"] for n in inputs["networksAdvanced"]] == ["demo-dev_edge", "demo-dev_backend"]
     assert "ports" not in inputs
     assert inputs["restart"] == "unless-stopped" and inputs["wait"] is True
     assert inputs["healthcheck"]["tests"][:2] == ["CMD", "python"]
@@ -244,7 +250,7 @@ def test_app_without_its_migration_dependency_fails_early():
     def program():
         _, placement, opts = host_and_placement(stack)
         App("app", AppArgs(service=stack.service("app"), migrate=None, placement=placement,
-                           after={"postgres": placement.network}), opts=opts)
+                           after={"postgres": placement.networks["backend"]}), opts=opts)
 
     with pytest.raises(Exception, match="depends on 'migrate'"):
         run(program)
@@ -256,7 +262,7 @@ def test_undefined_secret_reference_fails_with_its_name():
     def program():
         _, placement, opts = host_and_placement(stack)
         App("app", AppArgs(service=stack.service("app"), migrate=stack.service("migrate"), placement=placement,
-                           after={"postgres": placement.network}), opts=opts)
+                           after={"postgres": placement.networks["backend"]}), opts=opts)
 
     with pytest.raises(Exception, match="references secret DB_PASSWORD"):
         run(program)
@@ -270,7 +276,7 @@ def proxy_program(stack, domain, https=True):
         _, placement, opts = host_and_placement(stack)
         proxy = ReverseProxy("proxy", ReverseProxyArgs(service=stack.service("caddy"), placement=placement,
                                                        domain=domain, https=https,
-                                                       after={"app": placement.network}), opts=opts)
+                                                       after={"app": placement.networks["edge"]}), opts=opts)
         pulumi.export("url", proxy.url)
     return program
 
@@ -284,6 +290,8 @@ def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
     (upload,) = caddy.inputs["uploads"]
     assert upload["file"] == "/etc/caddy/Caddyfile" and upload["content"].startswith("myapp.com {")
     assert {v["volumeName"] for v in caddy.inputs["volumes"]} == {"demo-dev_caddy_data", "demo-dev_caddy_config"}
+    assert caddy.inputs["capabilities"] == {"drops": ["ALL"], "adds": ["NET_BIND_SERVICE"]}
+    assert caddy.inputs["networksAdvanced"] == [{"name": "demo-dev_edge", "aliases": ["caddy"]}]
     assert graph.outputs["url"] == "https://myapp.com"
 
 
@@ -331,7 +339,7 @@ def test_monitoring_runs_prometheus_and_uptime_kuma_on_localhost_ports():
     def program():
         _, placement, opts = host_and_placement(stack)
         Monitoring("mon", MonitoringArgs(services=monitors, placement=placement,
-                                         after={"app": placement.network, "caddy": placement.network}), opts=opts)
+                                         after={"app": placement.networks["edge"], "caddy": placement.networks["edge"]}), opts=opts)
 
     graph = run(program)
     found = containers(graph)

@@ -234,10 +234,13 @@ def test_compose_document_escapes_literal_dollars_but_keeps_secret_variables():
     document = hobby.compose_document(resolve_example("hobby-project"))
     backup = document["services"]["backup"]
     assert "$$(date -u" in backup["command"][-1] and "$(date" not in backup["command"][-1].replace("$$(", "")
-    assert backup["environment"]["PGPASSWORD"] == "${DB_PASSWORD}"
+    assert backup["environment"]["PGPASSWORD"] == "${DB_PASSWORD:?set DB_PASSWORD in config/.env.production}"
     assert document["services"]["migrate"]["restart"] == "no"
     assert document["services"]["caddy"]["volumes"][-1] == "./Caddyfile:/etc/caddy/Caddyfile:ro"
     assert document["services"]["app"]["build"] == {"context": "..", "dockerfile": "docker/Dockerfile"}
+    assert document["services"]["app"]["image"] == "${APP_IMAGE:-hobby-project:latest}"
+    assert document["networks"] == {"edge": {}, "backend": {"internal": True}}
+    assert document["services"]["postgres"]["networks"] == ["backend"]
     assert document["volumes"].keys() == {v.key for v in hobby.hobby_volumes(resolve_example("hobby-project"))}
 
 
@@ -247,7 +250,7 @@ def test_compose_escapes_dollars_in_plain_variables(tmp_path):
         update={"variables": {"PRICE": "5$", "GREETING": "hi ${DB_PASSWORD} $HOME"}})})
     env = hobby.compose_document(resolved)["services"]["app"]["environment"]
     assert env["PRICE"] == "5$$"
-    assert env["GREETING"] == "hi ${DB_PASSWORD} $$HOME"
+    assert env["GREETING"] == "hi ${DB_PASSWORD:?set DB_PASSWORD in config/.env.production} $$HOME"
 
 
 @pytest.mark.validators
@@ -275,3 +278,32 @@ def test_compose_document_is_accepted_by_docker_compose(tmp_path):
     resolved_file = json.loads(result.stdout)
     assert set(resolved_file["services"]) == set(names(hobby.hobby_services(resolved)))
     assert resolved_file["services"]["migrate"]["restart"] == "no"
+
+
+def test_database_sits_on_the_internal_network_only_and_the_proxy_on_edge_only():
+    resolved = resolve_example("hobby-project")
+    services = {s.name: s for s in hobby.hobby_services(resolved)}
+    internal = {network.key for network in hobby.NETWORKS if network.internal}
+    assert internal == {"backend"}
+    assert services["postgres"].networks == ("backend",)
+    assert services["backup"].networks == ("backend",)
+    assert services["caddy"].networks == ("edge",)
+    assert set(services["app"].networks) == {"edge", "backend"}
+    # a published port cannot live on an internal network alone
+    for service in services.values():
+        if service.ports:
+            assert "edge" in service.networks, service.name
+
+
+def test_capabilities_are_dropped_except_where_the_entrypoint_switches_user():
+    services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
+    for name in ("app", "migrate", "caddy", "backup", "prometheus"):
+        assert services[name].cap_drop == ("ALL",), name
+    assert services["caddy"].cap_add == ("NET_BIND_SERVICE",)
+    assert services["postgres"].cap_drop == ()  # docker-entrypoint.sh chowns and switches to postgres
+    assert all(s.security_opts == ("no-new-privileges:true",) for s in services.values())
+
+
+def test_every_service_rotates_its_logs():
+    for service in hobby.hobby_services(resolve_example("hobby-project")):
+        assert dict(service.log_options) == {"max-size": "10m", "max-file": "5"}, service.name

@@ -54,7 +54,7 @@ def test_offline_preview_lists_one_container_per_service(example):
     assert container_names(graph) == {f"{resolved.stack_prefix}-{s.name}" for s in services}
     counts = Counter(resource.type for resource in graph.resources)
     assert counts["pulumi:providers:docker"] == 1
-    assert counts["docker:index/network:Network"] == 1
+    assert counts["docker:index/network:Network"] == 2
     assert counts["docker:index/volume:Volume"] == len(hobby.hobby_volumes(resolved))
     assert counts["random:index/randomPassword:RandomPassword"] == 1
     assert counts["docker:index/image:Image"] == 1
@@ -98,7 +98,7 @@ def test_stack_outputs(example_graph):
     assert outputs["app_image"] == "hobby-project:latest"
     assert outputs["containers"]["postgres"] == "hobby-project-dev-postgres"
     assert set(outputs["containers"]) == {"postgres", "app", "caddy", "backup", "prometheus", "uptime-kuma"}
-    assert outputs["network"] == "hobby-project-dev_private"
+    assert outputs["networks"] == {"edge": "hobby-project-dev_edge", "backend": "hobby-project-dev_backend"}
     assert outputs["volumes"]["postgres_data"] == "hobby-project-dev_postgres_data"
     assert outputs["database_url"] == MASK
 
