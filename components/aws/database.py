@@ -147,6 +147,7 @@ class Database(pulumi.ComponentResource):
 
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
+            name=f"{name}-subnets".lower(),
             description=f"{name}: data subnets",
             subnet_ids=args.subnet_ids,
             tags=name_tag(f"{name}-subnets"),
@@ -282,4 +283,7 @@ def first_secret_arn(secrets: object) -> str | None:
         if isinstance(first, dict):
             return first.get("secret_arn") or first.get("secretArn")
         return getattr(first, "secret_arn", None)
+    if isinstance(secrets, str) and secrets.startswith("${") and secrets.endswith("}"):
+        # an offline capture that answers outputs with HCL references (the OpenTofu export)
+        return f"{secrets[:-1]}[0].secret_arn}}"
     return None

@@ -231,8 +231,9 @@ class Service(pulumi.ComponentResource):
              "Resource": args.kms_key_arn},
         ]
         if args.secret_arns:
+            known = pulumi.Output.all(*args.secret_arns).apply(lambda arns: [arn for arn in arns if arn])
             statements.append({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                               "Resource": list(args.secret_arns)})
+                               "Resource": known})
         return statements
 
     def _autoscaling(self, name: str, args: ServiceArgs) -> None:

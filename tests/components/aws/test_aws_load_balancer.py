@@ -1,0 +1,75 @@
+"""LoadBalancer: ALB with access logs and header hygiene; HTTPS and redirect with a domain."""
+
+from __future__ import annotations
+
+import pytest
+from aws_harness import SUBNETS, VPC, build, only
+from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+
+LISTENER = "aws:lb/listener:Listener"
+
+
+def load_balancer(**overrides):
+    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "security_group_id": "sg-lb", "access_logs_bucket": "logs"}
+    args.update(overrides)
+    return build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
+
+
+def listeners(graph) -> dict[int, dict]:
+    return {listener.inputs["port"]: listener.inputs for listener in graph.of_type(LISTENER)}
+
+
+def test_alb_drops_invalid_headers_and_logs_to_the_archive():
+    alb = only(load_balancer(), "aws:lb/loadBalancer:LoadBalancer").inputs
+    assert alb["dropInvalidHeaderFields"] is True
+    assert alb["accessLogs"] == {"bucket": "logs", "prefix": "alb", "enabled": True}
+    assert alb["subnets"] == SUBNETS and alb["internal"] is False
+    assert alb["enableDeletionProtection"] is False
+
+
+def test_without_a_domain_one_http_listener_forwards():
+    graph = load_balancer()
+    assert list(listeners(graph)) == [80]
+    assert listeners(graph)[80]["defaultActions"][0]["type"] == "forward"
+    assert graph.of_type("aws:acm/certificate:Certificate") == []
+
+
+def test_target_group_health_check_comes_from_the_application():
+    graph = load_balancer(health_check_path="/healthz", health_check_interval=15, unhealthy_threshold=5,
+                          app_port=3000)
+    group = only(graph, "aws:lb/targetGroup:TargetGroup").inputs
+    assert group["targetType"] == "ip" and group["port"] == 3000
+    check = group["healthCheck"]
+    assert (check["path"], check["interval"], check["unhealthyThreshold"]) == ("/healthz", 15, 5)
+
+
+def test_domain_brings_a_certificate_tls12_listener_and_a_redirect():
+    graph = load_balancer(domain="app.example.com")
+    cert = only(graph, "aws:acm/certificate:Certificate").inputs
+    assert cert == {"domainName": "app.example.com", "validationMethod": "DNS"}
+    by_port = listeners(graph)
+    assert by_port[80]["defaultActions"] == [
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    assert by_port[443]["protocol"] == "HTTPS"
+    assert by_port[443]["sslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
+
+
+def test_an_existing_certificate_is_used_as_is():
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    graph = load_balancer(domain="app.example.com", certificate_arn=arn)
+    assert graph.of_type("aws:acm/certificate:Certificate") == []
+    assert listeners(graph)[443]["certificateArn"] == arn
+
+
+def test_no_access_logs_bucket_means_no_access_logs():
+    assert "accessLogs" not in only(load_balancer(access_logs_bucket=None), "aws:lb/loadBalancer:LoadBalancer").inputs
+
+
+def test_deletion_protection_override():
+    alb = only(load_balancer(deletion_protection=True), "aws:lb/loadBalancer:LoadBalancer").inputs
+    assert alb["enableDeletionProtection"] is True
+
+
+def test_certificate_without_domain_is_refused():
+    with pytest.raises(ValueError, match="domain"):
+        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, security_group_id="sg", certificate_arn="arn:x")
