@@ -1,0 +1,101 @@
+"""Edge: CloudFront with WAF and logs, the web ACL's managed rules, Shield Advanced."""
+
+from __future__ import annotations
+
+from aws_harness import KEY, build, only
+from specql_deploy.components.aws.edge import Edge, EdgeArgs
+
+ALB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/abc"
+ACL = "aws:wafv2/webAcl:WebAcl"
+CDN = "aws:cloudfront/distribution:Distribution"
+SHIELD = "aws:shield/protection:Protection"
+
+
+def edge(**overrides):
+    args = {"load_balancer_arn": ALB, "load_balancer_dns_name": "shop.elb.amazonaws.com", "waf_log_kms_key_arn": KEY,
+            "log_bucket_domain_name": "logs.s3.amazonaws.com"}
+    args.update(overrides)
+    return build(lambda: Edge("shop-prod-edge", EdgeArgs(**args)))
+
+
+def rule_groups(acl) -> list[str]:
+    return [rule["statement"]["managedRuleGroupStatement"]["name"]
+            for rule in acl.inputs["rules"] if "managedRuleGroupStatement" in rule["statement"]]
+
+
+# ----------------------------------------------------------------------------- defaults
+
+
+def test_default_is_cloudfront_with_a_cloudfront_scoped_web_acl():
+    graph = edge()
+    acl = only(graph, ACL)
+    assert acl.inputs["scope"] == "CLOUDFRONT"
+    assert "AWSManagedRulesKnownBadInputsRuleSet" in rule_groups(acl)  # Log4Shell
+    assert "AWSManagedRulesCommonRuleSet" in rule_groups(acl)
+    cdn = only(graph, CDN).inputs
+    assert cdn["webAclId"] == f"arn:aws:offline:::{acl.name}"
+    assert graph.of_type("aws:wafv2/webAclAssociation:WebAclAssociation") == []
+
+
+def test_rate_limit_blocks_floods_before_the_managed_rules():
+    first = only(edge(), ACL).inputs["rules"][0]
+    assert first["action"] == {"block": {}}
+    assert first["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
+
+
+def test_web_acl_decisions_are_logged_to_an_encrypted_waf_log_group():
+    graph = edge()
+    group = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs
+    assert group["name"].startswith("aws-waf-logs-") and group["kmsKeyId"] == KEY
+    logging = only(graph, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    assert logging["logDestinationConfigs"]
+
+
+def test_distribution_redirects_to_https_forwards_uncached_and_logs():
+    cdn = only(edge(), CDN).inputs
+    behaviour = cdn["defaultCacheBehavior"]
+    assert behaviour["viewerProtocolPolicy"] == "redirect-to-https"
+    assert behaviour["responseHeadersPolicyId"]
+    assert cdn["loggingConfig"] == {"bucket": "logs.s3.amazonaws.com", "prefix": "cloudfront/",
+                                    "includeCookies": False}
+    [origin] = cdn["origins"]
+    assert origin["domainName"] == "shop.elb.amazonaws.com"
+    assert origin["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    assert cdn["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+
+
+def test_no_shield_unless_asked():
+    assert edge().of_type(SHIELD) == []
+
+
+# ---------------------------------------------------------------------------- overrides
+
+
+def test_domain_brings_a_certificate_and_tls12_for_viewers_and_origin():
+    graph = edge(domain="app.example.com", origin_https=True)
+    cert = only(graph, "aws:acm/certificate:Certificate").inputs
+    assert cert["domainName"] == "app.example.com"
+    cdn = only(graph, CDN).inputs
+    assert cdn["aliases"] == ["app.example.com"]
+    assert cdn["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+    assert cdn["origins"][0]["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+
+
+def test_waf_without_cdn_is_regional_and_attached_to_the_load_balancer():
+    graph = edge(cdn=False)
+    assert only(graph, ACL).inputs["scope"] == "REGIONAL"
+    association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs
+    assert association["resourceArn"] == ALB
+    assert graph.of_type(CDN) == []
+
+
+def test_ddos_protection_shields_the_load_balancer_and_the_distribution():
+    graph = edge(ddos_protection=True)
+    arns = sorted(p.inputs["resourceArn"] for p in graph.of_type(SHIELD))
+    assert arns == sorted([ALB, f"arn:aws:offline:::{only(graph, CDN).name}"])
+
+
+def test_cdn_without_waf_has_no_acl():
+    graph = edge(waf=False)
+    assert graph.of_type(ACL) == []
+    assert "webAclId" not in only(graph, CDN).inputs
