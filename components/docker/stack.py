@@ -361,25 +361,37 @@ def prometheus_config(resolved: ResolvedDeployment) -> str:
     )
 
 
-def backup_script(resolved: ResolvedDeployment) -> str:
-    """The backup loop: a ``pg_dump`` every interval into /backups, pruning old dumps.
+BACKUP_DIR = "/backups"
+"""Mount point of the ``backups`` volume in the backup container."""
 
-    A dump is written under a temporary name and renamed when complete, so a crash
-    mid-dump never leaves a truncated file that looks like a backup. A failed dump is
-    reported and retried next round instead of killing the loop.
+
+def backup_script(resolved: ResolvedDeployment) -> str:
+    """The backup loop: a ``pg_dump`` at the start of the backup window, then every interval.
+
+    Runs are anchored to ``database.backup_window`` (UTC), like the managed databases of
+    the cloud patterns, so dumps happen at night rather than whenever the container last
+    restarted. A dump is written under a temporary name and renamed when complete, so a
+    crash mid-dump never leaves a truncated file that looks like a backup; a failed dump
+    is reported and retried next round instead of killing the loop. Dumps older than
+    ``database.backup_retention_days`` are deleted after each run.
     """
     database = resolved.database
     interval = BACKUP_INTERVAL_SECONDS[database.backup_frequency]
     keep_minutes = database.backup_retention_days * 24 * 60
+    window_start = database.backup_window.split("-")[0]
     return (
         "while true; do "
-        'stamp=$(date -u +%Y%m%dT%H%M%SZ); '
-        'file="/backups/${PGDATABASE}-${stamp}.dump"; '
+        "now=$(date -u +%s); "
+        f'next=$(date -u -d "$(date -u +%Y-%m-%d) {window_start}:00" +%s); '
+        f'while [ "$next" -le "$now" ]; do next=$((next + {interval})); done; '
+        'sleep $((next - now)); '
+        "stamp=$(date -u +%Y%m%dT%H%M%SZ); "
+        f'file="{BACKUP_DIR}/${{PGDATABASE}}-${{stamp}}.dump"; '
         'if pg_dump --format=custom --file="${file}.partial"; '
         'then mv "${file}.partial" "${file}"; echo "backup ${file} written"; '
         'else rm -f "${file}.partial"; echo "backup failed" >&2; fi; '
-        f"find /backups -name '*.dump' -mmin +{keep_minutes} -delete; "
-        f"sleep {interval}; "
+        # -exec rm rather than -delete: not every busybox build has -delete
+        f"find {BACKUP_DIR} -name '*.dump' -mmin +{keep_minutes} -exec rm -f {{}} +; "
         "done"
     )
 
@@ -546,7 +558,7 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
             ("PGDATABASE", ident),
             ("PGPASSWORD", "${DB_PASSWORD}"),
         ),
-        mounts=(Mount("backups", "/backups"),),
+        mounts=(Mount("backups", BACKUP_DIR),),
         depends_on=(Dependency("postgres", "service_healthy"),),
         cap_drop=("ALL",),
     )
@@ -757,6 +769,7 @@ def compose_document(resolved: ResolvedDeployment) -> dict[str, Any]:
 
 
 __all__ = [
+    "BACKUP_DIR",
     "BACKUP_INTERVAL_SECONDS",
     "COMPOSE_DIR",
     "DATABASE_PORT",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -137,9 +138,95 @@ def test_backup_dumps_daily_and_prunes_after_the_retention():
     script = backup.command[-1]
     assert backup.command[:2] == ("sh", "-c")
     assert "pg_dump --format=custom" in script
-    assert "sleep 86400;" in script
-    assert f"-mmin +{7 * 24 * 60} -delete" in script
+    assert "next + 86400" in script
+    assert f"-mmin +{7 * 24 * 60} -exec rm -f {{}} +" in script
     assert backup.mounts == (hobby.Mount("backups", "/backups"),)
+
+
+BUSYBOX_TOOLS = ("sh", "date", "find", "mv", "rm", "echo", "wc", "kill", "touch")
+
+
+@pytest.fixture(params=["system", "busybox"])
+def toolbox(request, tmp_path) -> str:
+    """PATH for the loop's tools: this machine's, or busybox's (what the alpine image has)."""
+    if request.param == "system":
+        return "/usr/bin:/bin"
+    busybox = shutil.which("busybox")
+    if busybox is None:
+        pytest.skip("busybox is not installed (apt-get install busybox)")
+    folder = tmp_path / "busybox"
+    folder.mkdir()
+    for tool in BUSYBOX_TOOLS:
+        (folder / tool).symlink_to(busybox)
+    return str(folder)
+
+
+def run_backup_loop(tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *,
+                    dump_succeeds: bool = True) -> tuple[subprocess.CompletedProcess, list[int]]:
+    """Run one round of the backup loop with stand-ins for pg_dump and sleep."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    sleeps = tmp_path / "sleeps"
+    (fake / "sleep").write_text(
+        "#!/usr/bin/env sh\n"
+        f'echo "$1" >> {sleeps}\n'
+        # the second sleep means one full round is done: stop the loop
+        f'[ "$(wc -l < {sleeps})" -ge 2 ] && kill -TERM "$PPID"\n'
+        "exit 0\n")
+    (fake / "pg_dump").write_text(
+        "#!/usr/bin/env sh\n"
+        + ('for arg; do case "$arg" in --file=*) echo dump > "${arg#--file=}";; esac; done\n'
+           if dump_succeeds else "echo 'connection refused' >&2; exit 1\n"))
+    for tool in fake.iterdir():
+        tool.chmod(0o755)
+    (backups / "hobby_project-old.dump").write_text("old")
+    (backups / "hobby_project-recent.dump").write_text("recent")
+    subprocess.run(["touch", "-d", "8 days ago", str(backups / "hobby_project-old.dump")], check=True)
+    subprocess.run(["touch", "-d", "1 day ago", str(backups / "hobby_project-recent.dump")], check=True)
+    script = hobby.backup_script(resolved).replace(hobby.BACKUP_DIR, str(backups))
+    result = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, timeout=30,
+        env={"PATH": f"{fake}:{toolbox}", "PGDATABASE": "hobby_project"})
+    return result, [int(line) for line in sleeps.read_text().split()]
+
+
+def test_backup_loop_waits_for_the_window_dumps_atomically_and_prunes_old_dumps(tmp_path, toolbox):
+    import datetime as dt
+
+    # GIVEN the example (daily backups, window 03:00-04:00 UTC, 7 days kept)
+    resolved = resolve_example("hobby-project")
+    now = dt.datetime.now(dt.timezone.utc)
+    # WHEN one round of the loop runs
+    result, sleeps = run_backup_loop(tmp_path, resolved, toolbox)
+    # THEN it first slept until the next 03:00 UTC
+    window = now.replace(hour=3, minute=0, second=0, microsecond=0)
+    if window <= now:
+        window += dt.timedelta(days=1)
+    assert abs(sleeps[0] - (window - now).total_seconds()) <= 5, (sleeps, result.stderr)
+    # AND wrote one complete dump, removed the dump past the retention, kept the recent one
+    files = sorted(path.name for path in (tmp_path / "backups").iterdir())
+    written = [name for name in files if name not in ("hobby_project-old.dump", "hobby_project-recent.dump")]
+    assert len(written) == 1 and re.fullmatch(r"hobby_project-\d{8}T\d{6}Z\.dump", written[0]), files
+    assert "hobby_project-old.dump" not in files and "hobby_project-recent.dump" in files
+    assert "written" in result.stdout
+
+
+def test_backup_loop_survives_a_failed_dump_without_leaving_a_partial_file(tmp_path, toolbox):
+    result, sleeps = run_backup_loop(tmp_path, resolve_example("hobby-project"), toolbox, dump_succeeds=False)
+    assert len(sleeps) == 2  # the loop went on to the next round
+    files = {path.name for path in (tmp_path / "backups").iterdir()}
+    assert files == {"hobby_project-recent.dump"}  # nothing new, no .partial, old one pruned
+    assert "backup failed" in result.stderr
+
+
+def test_hourly_backups_wait_at_most_an_hour(tmp_path):
+    resolved = resolve_example("hobby-project")
+    resolved = resolved.model_copy(update={"database": resolved.database.model_copy(
+        update={"backup_frequency": "hourly"})})
+    _, sleeps = run_backup_loop(tmp_path, resolved)
+    assert 0 < sleeps[0] <= 3600
 
 
 def test_volumes_are_those_the_services_mount():
@@ -169,7 +256,7 @@ def test_backup_retention_zero_removes_the_backup_service_and_volume(tmp_path):
 def test_weekly_backups_sleep_a_week_and_keep_the_requested_days(tmp_path):
     resolved = resolve_manifest(tmp_path, MINIMAL + "database:\n  backup:\n    frequency: weekly\n    retention: 30\n")
     script = hobby.hobby_stack(resolved).service("backup").command[-1]
-    assert "sleep 604800;" in script and f"-mmin +{30 * 1440} " in script
+    assert "next + 604800" in script and f"-mmin +{30 * 1440} " in script
 
 
 def test_monitoring_off_removes_prometheus_and_uptime_kuma(tmp_path):
