@@ -35,7 +35,8 @@ _CREDENTIALS = re.compile(
     r"No valid credential sources found|InvalidClientTokenId|ExpiredToken|"
     r"SignatureDoesNotMatch|UnrecognizedClientException|invalid security token|"
     r"failed to refresh cached credentials|no EC2 IMDS role found|"
-    r"PULUMI_ACCESS_TOKEN|getting user info|unauthorized: ",
+    r"PULUMI_ACCESS_TOKEN|getting user info|unauthorized: |code=PermissionDenied|AccessDenied|"
+    r"StatusCode: 403",
     re.IGNORECASE,
 )
 _PASSPHRASE = re.compile(r"incorrect passphrase|passphrase must be set|constructing secrets manager", re.IGNORECASE)
@@ -105,8 +106,8 @@ def explain(error: BaseException, *, stack: str, cancel_hint: str,
                            "the stack was created with")
     if _CREDENTIALS.search(text):
         detail = _last_error_lines(text, limit=2)
-        return DeployError("the cloud credentials were rejected or are missing; check "
-                           f"AWS_PROFILE / AWS_ACCESS_KEY_ID (or your login) and retry.\n{detail}")
+        return DeployError("the cloud credentials are missing, were rejected, or may not do this; "
+                           f"check AWS_PROFILE / AWS_ACCESS_KEY_ID (or your login) and retry.\n{detail}")
     failures = failed_resources(diagnostics)
     if failures:
         return DeployError("\n".join(failures))

@@ -128,6 +128,18 @@ def sandbox(pulumi_bin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> E
     return make_sandbox(tmp_path_factory.mktemp("engine"))
 
 
+@pytest.fixture(scope="session")
+def sandbox_factory(pulumi_bin_dir: Path):
+    """make_sandbox(root, backend_url=None, **env) for tests that need another backend."""
+    return make_sandbox
+
+
+@pytest.fixture(scope="session")
+def engine_python_path() -> str:
+    """PYTHONPATH for processes that run the engine (so the shim finds engine_resources)."""
+    return python_path()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _engine_resources_importable() -> None:
     if str(HERE) not in sys.path:
