@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 # Beyond the shipped example: every operator, ingress class and cluster mode, a
 # framework that needs a writable root, secrets, and add-ons the cluster already has.
 VARIANTS = {
@@ -60,6 +62,23 @@ def resolve_variant(name: str, tmp_dir: Path, environment: str | None = None):
     manifest = load(path)
     return resolve(manifest.spec, environment, default_name=manifest.default_name)
 
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory):
+    """name → (resolved, ResourceGraph), each captured at most once per module."""
+    from specql_deploy.automation.capture import capture
+
+    cache: dict[str, tuple] = {}
+    tmp_dir = tmp_path_factory.mktemp("variants")
+
+    def get(name: str):
+        if name not in cache:
+            resolved = resolve_variant(name, tmp_dir)
+            cache[name] = (resolved, capture(resolved))
+        return cache[name]
+
+    return get
 
 
 def one(graph, type_token: str):

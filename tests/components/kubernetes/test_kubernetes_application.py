@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import one
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 from specql_deploy.components.kubernetes.application import (
     ApplicationArgs,
     DatabaseRef,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from k8s_export_support import (
+from k8s_export_support import (  # noqa: F401  (ejected is a fixture)
     CASES,
     OTHER_EXAMPLES,
     SECRET_VALUE,
     documents,
+    ejected,
     manifest_path,
     resolve_path,
 )
+
 from specql_deploy.exporters.base import ExportContext
 from specql_deploy.exporters.kubernetes import render
 from specql_deploy.exporters.kubernetes.manifests import (
