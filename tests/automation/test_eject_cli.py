@@ -1,0 +1,238 @@
+"""`specql deploy eject` / `generate`: the tree, the no-op re-run, user edits, atomicity, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from specql_deploy.automation.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "examples" / "full-manifest" / "deployment.yaml"
+MINE = "docker,compose,config,github-actions"
+EXPECTED = sorted([
+    "docker/Dockerfile", "docker/.dockerignore", "docker/Dockerfile.dockerignore",
+    "docker/docker-compose.dev.yaml", "docker/docker-compose.prod.yaml", "docker/Caddyfile",
+    "ci-cd/github-actions/test.yml", "ci-cd/github-actions/preview.yml",
+    "ci-cd/github-actions/deploy.yml", "ci-cd/github-actions/rollback.yml",
+    "config/.env.example", "config/.env.production.example", "config/secrets/secrets.yaml.example",
+])
+
+runner = CliRunner()
+
+
+def eject(out: Path, *extra: str, command: str = "eject", manifest: Path = MANIFEST):
+    return runner.invoke(app, ["deploy", command, str(manifest), "-o", str(out), "--only", MINE, *extra])
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """relative path → (bytes, mtime_ns) of every file under root."""
+    return {path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_first_eject_writes_the_tree_and_a_record(tmp_path):
+    # WHEN ejecting into a directory that does not exist yet
+    out = tmp_path / "generated"
+    result = eject(out)
+    # THEN it succeeds and writes exactly the expected files plus the record
+    assert result.exit_code == 0, result.output
+    files = tree(out)
+    assert sorted(files) == sorted([*EXPECTED, ".specql-eject.json"])
+    # AND the record holds each file's SHA-256 and target
+    record = json.loads((out / ".specql-eject.json").read_text())
+    assert record["manifest"] == "deployment.yaml" and record["pattern"] == "small-saas"
+    for path in EXPECTED:
+        assert record["files"][path]["sha256"] == hashlib.sha256(files[path][0]).hexdigest()
+    assert record["files"]["docker/Dockerfile"]["target"] == "docker"
+    # AND the summary says what was written
+    assert "created  docker/Dockerfile" in result.stdout
+    assert "wrote 13 created, 0 updated, 0 unchanged of 13 files" in result.stdout
+    # AND no staging directory is left behind
+    assert [path.name for path in tmp_path.iterdir()] == ["generated"]
+
+
+def test_second_eject_is_a_byte_identical_no_op(tmp_path):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    before = tree(out)
+    # WHEN ejecting the same manifest again
+    result = eject(out)
+    # THEN nothing changed: not a byte, not a modification time
+    assert result.exit_code == 0, result.output
+    assert tree(out) == before
+    assert result.stdout.startswith("unchanged: 0 created, 0 updated, 13 unchanged")
+
+
+def test_user_changed_file_is_refused_without_force(tmp_path):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    dockerfile = out / "docker" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "LABEL team=payments\n")
+    compose = out / "docker" / "docker-compose.dev.yaml"
+    compose.write_text("services: {}\n")
+    before = tree(out)
+    # WHEN ejecting again without --force
+    result = eject(out)
+    # THEN it exits 2 naming each changed file and changes nothing
+    assert result.exit_code == 2
+    assert "2 file(s)" in result.stderr
+    assert "  docker/Dockerfile" in result.stderr.splitlines()
+    assert "  docker/docker-compose.dev.yaml" in result.stderr.splitlines()
+    assert tree(out) == before
+
+
+def test_force_replaces_user_changes(tmp_path):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    original = (out / "docker" / "Dockerfile").read_bytes()
+    (out / "docker" / "Dockerfile").write_text("FROM scratch\n")
+    result = eject(out, "--force")
+    assert result.exit_code == 0, result.output
+    assert "updated  docker/Dockerfile" in result.stdout
+    assert (out / "docker" / "Dockerfile").read_bytes() == original
+
+
+def test_existing_file_eject_never_wrote_counts_as_the_users(tmp_path):
+    # GIVEN a repository that already has its own Dockerfile where eject would write one
+    out = tmp_path / "repo"
+    (out / "docker").mkdir(parents=True)
+    (out / "docker" / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    # WHEN ejecting into it
+    result = eject(out)
+    # THEN that file is protected like an edited one, and nothing else was written either
+    assert result.exit_code == 2
+    assert "  docker/Dockerfile" in result.stderr.splitlines()
+    assert sorted(tree(out)) == ["docker/Dockerfile"]
+
+
+def test_files_outside_the_eject_are_left_alone(tmp_path):
+    out = tmp_path / "repo"
+    out.mkdir()
+    (out / "README.md").write_text("mine\n")
+    assert eject(out).exit_code == 0
+    assert (out / "README.md").read_text() == "mine\n"
+    assert not list(out.glob(".specql-eject-*"))
+
+
+def test_failing_exporter_leaves_nothing_behind(tmp_path, monkeypatch):
+    import specql_deploy.exporters.config as config_target
+
+    def explode(resolved, context):
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(config_target, "render", explode)
+    # WHEN a target fails on a fresh directory
+    fresh = tmp_path / "fresh"
+    result = eject(fresh)
+    # THEN exit 1, a clear message, and no directory at all
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr and "template bug" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_while_writing_keeps_the_previous_tree(tmp_path, monkeypatch):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    (tmp_path / "manifest").mkdir()
+    changed = tmp_path / "manifest" / "deployment.yaml"
+    # A new domain changes two files (deploy.yml and .env.production.example).
+    changed.write_text(MANIFEST.read_text().replace("app.example.com", "shop.example.com"))
+    before = tree(out)
+
+    import specql_deploy.automation.eject as eject_module
+
+    real_write = eject_module._write
+    calls = []
+
+    def write_then_fail(root, item, data):
+        calls.append(item.path)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real_write(root, item, data)
+
+    monkeypatch.setattr(eject_module, "_write", write_then_fail)
+    # WHEN the disk fails half-way through writing the new files
+    result = eject(out, manifest=changed)
+    # THEN the command fails and the directory is exactly as before
+    assert result.exit_code == 1
+    assert len(calls) == 2
+    assert tree(out) == before
+    assert not list(out.glob(".specql-eject-*"))
+
+
+def test_stale_files_are_removed_unless_the_user_changed_them(tmp_path):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    # GIVEN the record lists two docker files this version no longer generates
+    record_path = out / ".specql-eject.json"
+    record = json.loads(record_path.read_text())
+    for name, content in (("docker/old.txt", "old\n"), ("docker/edited.txt", "old\n")):
+        (out / name).write_text(content)
+        record["files"][name] = {"sha256": hashlib.sha256(b"old\n").hexdigest(), "target": "docker"}
+    (out / "docker" / "edited.txt").write_text("edited by the team\n")
+    record_path.write_text(json.dumps(record))
+    # WHEN ejecting again
+    result = eject(out)
+    # THEN the untouched stale file is removed and the edited one stays, out of the record
+    assert result.exit_code == 0, result.output
+    assert not (out / "docker" / "old.txt").exists()
+    assert (out / "docker" / "edited.txt").read_text() == "edited by the team\n"
+    assert "removed  docker/old.txt" in result.stdout and "kept     docker/edited.txt" in result.stdout
+    assert set(json.loads(record_path.read_text())["files"]) == set(EXPECTED)
+
+
+def test_only_limits_the_targets_and_keeps_the_others_recorded(tmp_path):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    result = runner.invoke(app, ["deploy", "eject", str(MANIFEST), "-o", str(out), "--only", "compose"])
+    assert result.exit_code == 0, result.output
+    assert "compose 3" in result.stdout and "docker 3" not in result.stdout
+    assert set(json.loads((out / ".specql-eject.json").read_text())["files"]) == set(EXPECTED)
+
+
+def test_generate_is_an_alias_and_env_selects_the_stack(tmp_path):
+    out = tmp_path / "generated"
+    result = eject(out, "--env", "staging", command="generate")
+    assert result.exit_code == 0, result.output
+    assert "environment staging" in (out / "docker" / "Dockerfile").read_text().splitlines()[1]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--only", "docker,helm"], "unknown target(s) helm"),
+    (["--env", "nowhere"], "nowhere"),
+])
+def test_bad_usage_exits_2(tmp_path, args, message):
+    result = runner.invoke(app, ["deploy", "eject", str(MANIFEST), "-o", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_output_that_is_a_file_exits_2(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = eject(target)
+    assert result.exit_code == 2 and "not a directory" in result.stderr
+
+
+def test_invalid_manifest_exits_2_without_traceback(tmp_path):
+    manifest = tmp_path / "deployment.yaml"
+    manifest.write_text("deployment:\n  pattern: tiny-saas\n")
+    result = eject(tmp_path / "o", manifest=manifest)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output + result.stderr
+    assert "deployment.pattern" in result.stderr
+
+
+def test_cli_start_up_imports_no_exporter():
+    code = ("import sys; import specql_deploy.automation.cli; "
+            "print(sorted(m for m in sys.modules if m.startswith(('specql_deploy.exporters.', 'pulumi'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
