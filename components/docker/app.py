@@ -5,12 +5,23 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pulumi
 import pulumi_docker as docker
 
-from .containers import Placement, container_name, service_container
+from .containers import Placement, container_name, is_offline, service_container
 from .stack import ServiceSpec
+
+
+def require_dockerfile(path: str) -> None:
+    """Fail before the engine does, with the command that writes the Dockerfile."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(
+            f"{path} not found: the application image is built from the generated Dockerfile; "
+            "write it with `specql deploy eject deployment.yaml -o . --only docker` "
+            "(or set application.image to a published image)"
+        )
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,15 @@ class App(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         spec = args.service
         if spec.build is not None:
+            dockerfile = posixpath.normpath(posixpath.join(args.project_root, spec.build.dockerfile))
+            if not is_offline():
+                require_dockerfile(dockerfile)
             image = docker.Image(
                 f"{name}-image",
                 image_name=spec.image,
                 build=docker.DockerBuildArgs(
                     context=posixpath.normpath(posixpath.join(args.project_root, spec.build.context)),
-                    dockerfile=posixpath.normpath(posixpath.join(args.project_root, spec.build.dockerfile)),
+                    dockerfile=dockerfile,
                 ),
                 skip_push=True,
                 opts=child,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ...program.defaults import IMAGES
@@ -264,7 +264,6 @@ class HobbyStack:
     secrets: tuple[SecretSpec, ...]
     networks: tuple[NetworkSpec, ...] = NETWORKS
     domain: str | None = None
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
     def service(self, name: str) -> ServiceSpec:
         for spec in self.services:
@@ -769,17 +768,16 @@ def compose_document(resolved: ResolvedDeployment) -> dict[str, Any]:
 
 
 __all__ = [
+    "BACKEND",
     "BACKUP_DIR",
     "BACKUP_INTERVAL_SECONDS",
     "COMPOSE_DIR",
     "DATABASE_PORT",
-    "MIGRATION_COMMANDS",
-    "BACKEND",
     "EDGE",
     "LOG_ROTATION",
+    "MIGRATION_COMMANDS",
     "NETWORKS",
     "PROD_ENV_FILE",
-    "NetworkSpec",
     "SECRET_REF",
     "Build",
     "ConfigFile",
@@ -787,6 +785,7 @@ __all__ = [
     "Healthcheck",
     "HobbyStack",
     "Mount",
+    "NetworkSpec",
     "Port",
     "SecretSpec",
     "ServiceSpec",

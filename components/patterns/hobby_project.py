@@ -13,7 +13,7 @@ import pulumi
 
 from ..docker.app import App, AppArgs
 from ..docker.backup import Backup, BackupArgs
-from ..docker.containers import Placement
+from ..docker.containers import Placement, is_offline
 from ..docker.database import Database, DatabaseArgs
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
@@ -35,7 +35,7 @@ def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool | None 
     offline preview (mocks) it stands in as an empty secret so the graph can be shown.
     """
     config = config if config is not None else pulumi.Config()
-    offline = _offline() if offline is None else offline
+    offline = is_offline() if offline is None else offline
     values: dict[str, pulumi.Output[str]] = {}
     for secret in stack.secrets:
         if secret.generated:
@@ -52,14 +52,6 @@ def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool | None 
     return values
 
 
-def _offline() -> bool:
-    """True under a preview or Pulumi mocks, where no container is created."""
-    from pulumi.runtime import settings
-    from pulumi.runtime.mocks import MockMonitor
-
-    return pulumi.runtime.is_dry_run() or isinstance(settings.SETTINGS.monitor, MockMonitor)
-
-
 class HobbyProject(pulumi.ComponentResource):
     """PostgreSQL 16, the application and Caddy on one Docker engine, plus optional
     backups and monitoring.
@@ -69,7 +61,10 @@ class HobbyProject(pulumi.ComponentResource):
     volumes, the generated database password, and each concept component.
     """
 
-    def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None,
+                 *, project_root: str = "."):
+        """``project_root`` is the folder of `deployment.yaml` (the build context and the
+        ejected `docker/Dockerfile` are relative to it). Defaults to `.`."""
         super().__init__("specql:patterns:HobbyProject", name, None, opts)
         self.resolved = resolved
         stack = self.stack = hobby_stack(resolved)
@@ -100,6 +95,7 @@ class HobbyProject(pulumi.ComponentResource):
             migrate=stack.service("migrate") if "migrate" in names else None,
             placement=placement,
             after=started,
+            project_root=project_root,
         ), opts=child)
         if self.app.migration is not None:
             started["migrate"] = self.app.migration

@@ -13,9 +13,8 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
-
 from conftest import EXAMPLE_NAMES, example_path, resolve_example
+from ruamel.yaml import YAML
 from specql_deploy.automation.capture import ResourceGraph, capture
 from specql_deploy.exporters.base import ExportContext
 

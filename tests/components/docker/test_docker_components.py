@@ -6,9 +6,13 @@ import json
 
 import pulumi
 import pytest
-
 from conftest import resolve_example
-from specql_deploy.automation.capture import MASK, CapturedResource, ResourceGraph, run_under_mocks
+from specql_deploy.automation.capture import (
+    MASK,
+    CapturedResource,
+    ResourceGraph,
+    run_under_mocks,
+)
 from specql_deploy.components.docker import stack as hobby
 from specql_deploy.components.docker.app import App, AppArgs
 from specql_deploy.components.docker.backup import Backup, BackupArgs
@@ -350,3 +354,13 @@ def test_monitoring_runs_prometheus_and_uptime_kuma_on_localhost_ports():
     assert kuma.inputs["image"] == "louislam/uptime-kuma:1.23.16-alpine"
     assert kuma.inputs["ports"][0]["ip"] == "127.0.0.1"
     assert kuma.inputs["volumes"] == [{"volumeName": "demo-dev_uptime_kuma_data", "containerPath": "/app/data"}]
+
+
+def test_missing_dockerfile_fails_with_the_eject_command(tmp_path):
+    from specql_deploy.components.docker.app import require_dockerfile
+
+    with pytest.raises(FileNotFoundError, match=r"specql deploy eject deployment.yaml -o . --only docker"):
+        require_dockerfile(str(tmp_path / "docker" / "Dockerfile"))
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text("FROM scratch\n")
+    require_dockerfile(str(tmp_path / "docker" / "Dockerfile"))  # present: no error

@@ -6,7 +6,6 @@ import json
 from collections import Counter
 
 import pytest
-
 from conftest import EXAMPLE_NAMES, resolve_example
 from specql_deploy.automation.capture import MASK, CapturedResource, capture
 from specql_deploy.components.docker import stack as hobby
@@ -177,3 +176,13 @@ def test_user_secret_is_read_from_pulumi_config():
     resolved = with_values(resolve_example("hobby-project"), application={"secrets": ("STRIPE_KEY",)})
     values = user_secrets(hobby.hobby_stack(resolved), FakeConfig({"stripeKey": "from-config"}), offline=False)
     assert values == {"STRIPE_KEY": "from-config"}
+
+
+def test_project_root_locates_the_build_context():
+    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.components.patterns.hobby_project import HobbyProject
+
+    resolved = resolve_example("hobby-project")
+    graph = run_under_mocks(lambda: HobbyProject("x", resolved, project_root="/srv/hobby"))
+    (image,) = graph.of_type("docker:index/image:Image")
+    assert image.inputs["build"] == {"context": "/srv/hobby", "dockerfile": "/srv/hobby/docker/Dockerfile"}
