@@ -68,7 +68,8 @@ def test_skips_are_few_deliberate_and_explained(checkov_report, ejected):
 
 @pytest.mark.parametrize("case", CASES)
 def test_helm_lint_passes(ejected, case):
-    result = helm("lint", str(ejected[case].chart))
+    # --strict turns warnings (deprecated APIs, template problems) into failures
+    result = helm("lint", "--strict", str(ejected[case].chart))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 chart(s) failed" in result.stdout
 
