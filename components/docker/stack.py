@@ -1,6 +1,6 @@
 """The hobby-project stack as plain data: one description, two renderings.
 
-The pulumi-docker components (:mod:`.database`, :mod:`.service`, ...) and the ejected
+The pulumi-docker components (:mod:`.database`, :mod:`.app`, ...) and the ejected
 ``docker/docker-compose.prod.yaml`` are both built from :func:`hobby_services` and
 :func:`hobby_volumes`, so the stack `up` creates and the compose file a user takes
 away cannot disagree on services, images, ports, volumes, health checks or limits.
@@ -11,7 +11,8 @@ Conventions every renderer follows:
 
 - ``environment`` values are templates: ``${NAME}`` stands for the secret ``NAME``
   (see :func:`hobby_secrets`), never its value. Compose keeps the reference as a
-  variable read from ``.env``; Pulumi substitutes a secret ``Output``.
+  required variable (``${NAME:?...}``, from ``config/.env.production``); Pulumi
+  substitutes a secret ``Output``.
 - ``command`` and ``healthcheck.test`` are literal. Compose interpolates ``$`` in every
   value, so :func:`compose_service` escapes it as ``$$`` there.
 - Service names double as host names on the private networks (compose does this by

@@ -128,7 +128,10 @@ def test_monitoring_uis_are_bound_to_localhost_only():
     services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
     assert services["prometheus"].ports == (hobby.Port(9090, 9090, host_ip="127.0.0.1"),)
     assert services["uptime-kuma"].ports == (hobby.Port(3001, 3001, host_ip="127.0.0.1"),)
-    assert "app:8000" in services["prometheus"].configs[0].content
+    config = YAML(typ="safe").load(services["prometheus"].configs[0].content)
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["app"]["static_configs"] == [{"targets": ["app:8000"]}]
+    assert jobs["app"]["metrics_path"] == "/metrics"
 
 
 def test_backup_dumps_daily_and_prunes_after_the_retention():
