@@ -32,7 +32,7 @@ class DatabaseRef:
     """Where the application finds its connection string."""
 
     secret_name: str
-    """Secret the database operator writes (`<cluster>-app`)."""
+    """Secret the database operator writes (`<cluster>-app`). Required."""
     key: str = "uri"
     """Key of the full connection URI in that Secret. Defaults to `uri`."""
 
@@ -42,13 +42,13 @@ class ApplicationArgs:
     """One stateless application Deployment and what surrounds it."""
 
     namespace: str
-    """Namespace the objects live in."""
+    """Namespace the objects live in. Required."""
     app: str
-    """Application name: the name of the Deployment, Service and ServiceAccount."""
+    """Application name: the name of the Deployment, Service and ServiceAccount. Required."""
     environment: str
-    """Environment name (labels)."""
+    """Environment name (labels). Required."""
     image: str
-    """Container image reference (`repository:tag`)."""
+    """Container image reference (`repository:tag`). Required."""
     port: int = 8000
     """Port the application listens on. Defaults to `8000`."""
     command: tuple[str, ...] = ()

@@ -32,9 +32,9 @@ class EksClusterArgs:
     """An EKS cluster with one managed node group."""
 
     region: str
-    """AWS region."""
+    """AWS region. Required."""
     availability_zones: tuple[str, ...]
-    """Zones the VPC and node group span (at least two: EKS requires subnets in two zones)."""
+    """Zones the VPC and node group span (at least two: EKS requires subnets in two zones). Required."""
     vpc_cidr: str = "10.0.0.0/16"
     """VPC address range. Defaults to `10.0.0.0/16`."""
     nat_strategy: NatStrategy = "single"

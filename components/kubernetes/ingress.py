@@ -24,13 +24,13 @@ class IngressArgs:
     """Routing from the ingress controller to the application's Service."""
 
     namespace: str
-    """Namespace of the application."""
+    """Namespace of the application. Required."""
     app: str
-    """Application name: the Ingress is named after it."""
+    """Application name: the Ingress is named after it. Required."""
     environment: str
-    """Environment name (labels)."""
+    """Environment name (labels). Required."""
     service_name: str
-    """Service the Ingress routes to."""
+    """Service the Ingress routes to. Required."""
     service_port: int = 80
     """Port of that Service. Defaults to `80`."""
     ingress_class: str = "nginx"

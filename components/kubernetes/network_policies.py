@@ -28,17 +28,17 @@ class NetworkPoliciesArgs:
     """Who may open connections to which pods in the application's namespace."""
 
     namespace: str
-    """Namespace the policies guard."""
+    """Namespace the policies guard. Required."""
     app: str
-    """Application name (policy names start with it)."""
+    """Application name (policy names start with it). Required."""
     environment: str
-    """Environment name (labels)."""
+    """Environment name (labels). Required."""
     app_pod_labels: Mapping[str, str]
-    """Labels of the application's pods."""
+    """Labels of the application's pods. Required."""
     app_port: int
-    """Container port the application listens on."""
+    """Container port the application listens on. Required."""
     ingress_namespace: str
-    """Namespace of the ingress controller."""
+    """Namespace of the ingress controller. Required."""
     database_pod_labels: Mapping[str, str] | None = None
     """Labels of the PostgreSQL pods; `None` when there is no database. Defaults to `None`."""
     database_internal_ports: tuple[int, ...] = ()

@@ -33,11 +33,11 @@ class PostgresClusterArgs:
     """A PostgreSQL cluster for one application."""
 
     namespace: str
-    """Namespace the cluster lives in (the application's)."""
+    """Namespace the cluster lives in (the application's). Required."""
     app: str
-    """Application name; the cluster is `<app>-db`."""
+    """Application name; the cluster is `<app>-db`. Required."""
     environment: str
-    """Environment name (labels)."""
+    """Environment name (labels). Required."""
     operator: Literal["cloudnative-pg", "crunchy-pgo"] = "cloudnative-pg"
     """Which operator runs it. Defaults to `cloudnative-pg`."""
     version: str = "16"
