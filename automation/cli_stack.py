@@ -323,9 +323,10 @@ def cancel(
 ) -> None:
     """Release the lock of an interrupted update (only when no update is really running)."""
     target = Target(file, stack, backend, backend_endpoint, backend_region, secrets_provider)
+    _, resolved = load_resolved(file, stack)
+    _require_confirmation(f"release the lock on {resolved.deployment.name}/{resolved.deployment.environment}? "
+                          "Only do this when no update is running", yes)
     with _open(target, with_program=False) as (deployer, _):
-        _require_confirmation(f"release the lock on {deployer.project}/{deployer.stack_name}? "
-                              "Only do this when no update is running", yes)
         _run(deployer.cancel)
     print(f"released the lock on {deployer.project}/{deployer.stack_name}; run `specql deploy up` to finish")
 
