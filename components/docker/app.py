@@ -14,6 +14,25 @@ from .containers import Placement, container_name, is_offline, service_container
 from .stack import ServiceSpec
 
 
+MIGRATION_LABEL = "specql.migrations"
+"""Label on the application container recording that migrations succeeded."""
+
+
+def require_success(exit_code: int | None) -> str:
+    """Stop the deployment when the migration job failed, before the app is replaced.
+
+    The provider reports a one-shot container's exit code without failing on it, so the
+    application container takes this value as a label: a non-zero code raises here and
+    the old application keeps running on the old schema.
+    """
+    if exit_code is None:  # not run yet (preview, mocks)
+        return "pending"
+    if exit_code != 0:
+        raise RuntimeError(f"migrations exited with code {exit_code}; the application was not updated "
+                           "(see the migrate container's logs)")
+    return "applied"
+
+
 def require_dockerfile(path: str) -> None:
     """Fail before the engine does, with the command that writes the Dockerfile."""
     if not Path(path).is_file():
@@ -53,7 +72,7 @@ class App(pulumi.ComponentResource):
 
     image_name: pulumi.Output[str]
     container: pulumi.Resource
-    migration: pulumi.Resource | None
+    migration: docker.Container | None
 
     def __init__(self, name: str, args: AppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("specql:docker:App", name, None, opts)
@@ -83,7 +102,8 @@ class App(pulumi.ComponentResource):
             self.migration = service_container(f"{name}-migrate", args.migrate, args.placement,
                                                image=self.image_name, started=started, opts=child)
             started[args.migrate.name] = self.migration
-        self.container = service_container(f"{name}-server", spec, args.placement,
-                                           image=self.image_name, started=started, opts=child)
+        gate = {MIGRATION_LABEL: self.migration.exit_code.apply(require_success)} if self.migration else None
+        self.container = service_container(f"{name}-server", spec, args.placement, image=self.image_name,
+                                           started=started, labels=gate, opts=child)
         self.container_name = container_name(args.placement.project, spec.name)
         self.register_outputs({"image": self.image_name, "container": self.container_name})

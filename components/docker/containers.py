@@ -117,11 +117,13 @@ def service_container(
     *,
     image: pulumi.Input[str],
     started: Mapping[str, pulumi.Resource] | None = None,
+    labels: Mapping[str, pulumi.Input[str]] | None = None,
     opts: pulumi.ResourceOptions | None = None,
 ) -> docker.Container:
     """The container for one service.
 
-    ``started`` maps service names to the resources already created; the container
+    ``labels`` are added to the placement's labels. ``started`` maps service names to
+    the resources already created; the container
     depends on those its spec names in ``depends_on``. Services with a health check are
     waited for until healthy, so their dependents start only then (compose's
     ``service_healthy``); one-shot services are attached and run to completion
@@ -166,8 +168,8 @@ def service_container(
         if spec.cap_drop or spec.cap_add else None,
         log_driver="json-file" if spec.log_options else None,
         log_opts=dict(spec.log_options) or None,
-        labels=[docker.ContainerLabelArgs(label=key, value=value) for key, value in sorted(placement.labels.items())]
-        or None,
+        labels=[docker.ContainerLabelArgs(label=key, value=value)
+                for key, value in sorted({**placement.labels, **(labels or {})}.items())] or None,
         must_run=False if spec.one_shot else None,
         attach=True if spec.one_shot else None,
         logs=True if spec.one_shot else None,

@@ -364,3 +364,19 @@ def test_missing_dockerfile_fails_with_the_eject_command(tmp_path):
     (tmp_path / "docker").mkdir()
     (tmp_path / "docker" / "Dockerfile").write_text("FROM scratch\n")
     require_dockerfile(str(tmp_path / "docker" / "Dockerfile"))  # present: no error
+
+
+def test_app_is_gated_on_the_migration_exit_code():
+    from specql_deploy.components.docker.app import MIGRATION_LABEL, require_success
+
+    # GIVEN the app and its migration under mocks (no exit code yet)
+    graph = run(app_program(stack_of()))
+    app = containers(graph)["demo-dev-app"]
+    labels = {item["label"]: item["value"] for item in app.inputs["labels"]}
+    # THEN the app carries the gate, which waits for the job...
+    assert labels[MIGRATION_LABEL] == "pending"
+    assert containers(graph)["demo-dev-migrate"].urn in app.dependencies
+    # ...passes a successful run and stops the deployment on a failed one
+    assert require_success(0) == "applied"
+    with pytest.raises(RuntimeError, match="migrations exited with code 3"):
+        require_success(3)
