@@ -134,7 +134,9 @@ def service_container(
     if missing:
         raise ValueError(f"service {spec.name!r} depends on {missing[0]!r}, which is not created before it")
     depends_on: Sequence[pulumi.Resource] = [started[dep.service] for dep in spec.depends_on]
-    options = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(depends_on)))
+    # A fixed container name and fixed host ports cannot exist twice: replace by deleting first.
+    options = pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(depends_on=list(depends_on), delete_before_replace=True))
     waits = spec.healthcheck is not None and not spec.one_shot
     return docker.Container(
         resource_name,

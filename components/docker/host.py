@@ -68,7 +68,9 @@ class DockerHost(pulumi.ComponentResource):
         super().__init__("specql:docker:DockerHost", name, None, opts)
         self.provider = docker.Provider(f"{name}-engine", **docker_host_args(args.host),
                                         opts=pulumi.ResourceOptions(parent=self))
-        child = pulumi.ResourceOptions(parent=self, provider=self.provider)
+        # Networks and volumes carry fixed names (the compose names), which cannot exist
+        # twice: a replacement deletes first.
+        child = pulumi.ResourceOptions(parent=self, provider=self.provider, delete_before_replace=True)
         self.networks = {}
         for network in args.networks:
             self.networks[network.key] = docker.Network(

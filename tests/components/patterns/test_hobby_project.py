@@ -186,3 +186,28 @@ def test_project_root_locates_the_build_context():
     graph = run_under_mocks(lambda: HobbyProject("x", resolved, project_root="/srv/hobby"))
     (image,) = graph.of_type("docker:index/image:Image")
     assert image.inputs["build"] == {"context": "/srv/hobby", "dockerfile": "/srv/hobby/docker/Dockerfile"}
+
+
+def test_named_docker_resources_are_replaced_by_deleting_first():
+    # A second container with the same name (or the same host ports) cannot be created
+    # while the first exists: every named resource must be delete-before-replace.
+    import pulumi
+
+    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.components.patterns.hobby_project import HobbyProject
+
+    seen: dict[tuple[str, str], bool] = {}
+
+    def record(args):
+        seen[(args.type_, args.name)] = bool(args.opts.delete_before_replace)
+        return None
+
+    def program():
+        pulumi.runtime.register_stack_transformation(record)
+        HobbyProject("x", resolve_example("hobby-project"))
+
+    run_under_mocks(program)
+    named = {key: value for key, value in seen.items()
+             if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")}
+    assert len(named) == 7 + 2 + 6
+    assert all(named.values()), [key for key, value in named.items() if not value]
