@@ -68,6 +68,9 @@ class App(pulumi.ComponentResource):
     never pushed: a single host needs no registry. A manifest that names its own image
     pulls that instead. Migrations run in a separate container from the same image,
     attached until they finish, so the application never starts on an old schema.
+
+    Containers follow the image *tag*: deploy a new `deployment.version` (CI uses the
+    git SHA) to roll out a rebuild; a rebuild under the same tag leaves them as they are.
     """
 
     image_name: pulumi.Output[str]

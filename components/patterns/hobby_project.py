@@ -94,7 +94,7 @@ class HobbyProject(pulumi.ComponentResource):
             service=stack.service("app"),
             migrate=stack.service("migrate") if "migrate" in names else None,
             placement=placement,
-            after=started,
+            after=dict(started),
             project_root=project_root,
         ), opts=child)
         if self.app.migration is not None:
@@ -107,14 +107,14 @@ class HobbyProject(pulumi.ComponentResource):
             placement=placement,
             domain=domain,
             https=bool(domain) and resolved.security.ssl,
-            after=started,
+            after=dict(started),
         ), opts=child)
         started["caddy"] = self.proxy.container
 
         self.backup: Backup | None = None
         if "backup" in names:
             self.backup = Backup(f"{name}-backup", BackupArgs(
-                service=stack.service("backup"), placement=placement, after=started,
+                service=stack.service("backup"), placement=placement, after=dict(started),
             ), opts=child)
             started["backup"] = self.backup.container
 
@@ -122,7 +122,7 @@ class HobbyProject(pulumi.ComponentResource):
         monitors = tuple(service for service in stack.services if service.name in MONITORING_SERVICES)
         if monitors:
             self.monitoring = Monitoring(f"{name}-monitoring", MonitoringArgs(
-                services=monitors, placement=placement, after=started,
+                services=monitors, placement=placement, after=dict(started),
             ), opts=child)
 
         self.register_outputs(self.stack_outputs())
