@@ -7,6 +7,7 @@ re-exported: it imports pulumi-aws, which only `cluster: create` needs.
 from .addons import Addons, AddonsArgs
 from .application import Application, ApplicationArgs, DatabaseRef
 from .ingress import Ingress, IngressArgs
+from .metrics import Metrics, MetricsArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs
 from .postgres_cluster import PostgresCluster, PostgresClusterArgs
 
@@ -17,6 +18,8 @@ __all__ = [
     "Application", "ApplicationArgs", "DatabaseRef",
     "Ingress", "IngressArgs",
     "NetworkPolicies", "NetworkPoliciesArgs",
+    # observability
+    "Metrics", "MetricsArgs",
     # data
     "PostgresCluster", "PostgresClusterArgs",
 ]

@@ -2,8 +2,9 @@
 
 Admitted: the ingress controller to the application port (and to cert-manager's
 HTTP-01 solver pods while a certificate is issued), the application to PostgreSQL,
-and the PostgreSQL instances and their operator to each other (replication, the
-operator's health and failover calls). Egress is left open: the application may call
+the PostgreSQL instances and their operator to each other (replication, the
+operator's health and failover calls), and, with kube-prometheus-stack, Prometheus
+to the metrics endpoints. Egress is left open: the application may call
 external APIs, and DNS must work.
 """
 
@@ -47,6 +48,10 @@ class NetworkPoliciesArgs:
     """Namespace of the database operator. Defaults to `None`."""
     acme_solver: bool = False
     """Admit the ingress controller to cert-manager's HTTP-01 solver pods. Defaults to `False`."""
+    monitoring_namespace: str | None = None
+    """Namespace of Prometheus, admitted to the metrics endpoints; `None`: no scraping. Defaults to `None`."""
+    database_metrics_port: int | None = None
+    """Port of the database's metrics exporter Prometheus may scrape. Defaults to `None`."""
 
 
 def namespace_peer(namespace: str) -> dict[str, Any]:
@@ -90,6 +95,19 @@ def policy_specs(args: NetworkPoliciesArgs) -> dict[str, dict[str, Any]]:
             "policyTypes": ["Ingress"],
             "ingress": [{"from": internal, "ports": tcp(POSTGRES_PORT, *args.database_internal_ports)}],
         }
+    if args.monitoring_namespace:
+        specs["allow-monitoring-to-app"] = {
+            "podSelector": {"matchLabels": dict(args.app_pod_labels)},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [namespace_peer(args.monitoring_namespace)], "ports": tcp(args.app_port)}],
+        }
+        if args.database_pod_labels and args.database_metrics_port:
+            specs["allow-monitoring-to-database"] = {
+                "podSelector": {"matchLabels": dict(args.database_pod_labels)},
+                "policyTypes": ["Ingress"],
+                "ingress": [{"from": [namespace_peer(args.monitoring_namespace)],
+                             "ports": tcp(args.database_metrics_port)}],
+            }
     return specs
 
 

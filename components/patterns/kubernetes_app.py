@@ -15,8 +15,9 @@ import pulumi_kubernetes as k8s
 
 from ..kubernetes.addons import Addons, AddonsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
-from ..kubernetes.common import labels
+from ..kubernetes.common import labels, selector_labels
 from ..kubernetes.ingress import Ingress, IngressArgs
+from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs
 from ..kubernetes.postgres_cluster import PostgresCluster, PostgresClusterArgs
 
@@ -108,7 +109,7 @@ def ingress_args(resolved: ResolvedDeployment, application: Application) -> Ingr
 
 
 class KubernetesApp(pulumi.ComponentResource):
-    """Namespace, add-ons, PostgreSQL, application, ingress and network policies."""
+    """Namespace, add-ons, PostgreSQL, application, ingress, metrics and network policies."""
 
     def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None):
         super().__init__("specql:patterns:KubernetesApp", name, None, opts)
@@ -149,6 +150,16 @@ class KubernetesApp(pulumi.ComponentResource):
         self.ingress = Ingress(
             f"{name}-ingress", ingress_args(resolved, self.application), options(self.namespace),
             cert_manager=self.addons.ready("cert-manager"))
+        scraped = resolved.monitoring.prometheus and resolved.monitoring.stack == "kube-prometheus-stack"
+        cnpg = resolved.database.operator == "cloudnative-pg"
+        self.metrics: Metrics | None = None
+        if scraped:
+            self.metrics = Metrics(
+                f"{name}-metrics",
+                MetricsArgs(namespace=settings.namespace, app=app, environment=environment,
+                            service_labels=selector_labels(app, "api"),
+                            database_pod_labels=self.database.pod_labels if cnpg else None),
+                options(self.namespace, *self.addons.ready("monitoring")))
         self.network_policies = NetworkPolicies(
             f"{name}-netpol",
             NetworkPoliciesArgs(
@@ -159,6 +170,8 @@ class KubernetesApp(pulumi.ComponentResource):
                 database_internal_ports=self.database.operator_ports,
                 operator_namespace=self.addons.namespace("database-operator"),
                 acme_solver=settings.tls == "cert-manager",
+                monitoring_namespace=self.addons.namespace("monitoring") if scraped else None,
+                database_metrics_port=CNPG_METRICS_PORT if cnpg else None,
             ),
             options(self.namespace))
         self.register_outputs(self.stack_outputs())

@@ -32,6 +32,8 @@ KIND_FILES: Mapping[str, tuple[int, str]] = {
     "Cluster": (60, "cluster"),
     "PostgresCluster": (60, "postgrescluster"),
     "ScheduledBackup": (61, "scheduledbackup"),
+    "ServiceMonitor": (70, "servicemonitor"),
+    "PodMonitor": (71, "podmonitor"),
 }
 UNKNOWN_KIND_ORDER = 90
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"

@@ -63,13 +63,44 @@ def test_namespace_denies_inbound_by_default_and_admits_only_the_needed_paths(ca
     internal = policies["kubernetes-allow-database-internal"]["ingress"][0]
     assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}} in internal["from"]
     assert "kubernetes-allow-acme-solver" in policies
-    assert len(policies) == 5
+    # Prometheus (kube-prometheus-stack) reaches the app port and CloudNativePG's exporter only
+    monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+    assert policies["kubernetes-allow-monitoring-to-app"]["ingress"] == [
+        {"from": [monitoring], "ports": [{"protocol": "TCP", "port": resolved.application.port}]}]
+    assert policies["kubernetes-allow-monitoring-to-database"]["ingress"] == [
+        {"from": [monitoring], "ports": [{"protocol": "TCP", "port": 9187}]}]
+    assert len(policies) == 7
 
 
 def test_policy_specs_without_database_or_tls():
     specs = policy_specs(NetworkPoliciesArgs(namespace="n", app="a", environment="dev", app_pod_labels={"x": "y"},
                                              app_port=3000, ingress_namespace="traefik"))
     assert set(specs) == {"default-deny", "allow-ingress-controller"}
+
+
+def test_prometheus_scrapes_the_app_and_cloudnative_pg(captured):
+    # GIVEN the example (kube-prometheus-stack installed here)
+    _, graph = captured("kubernetes")
+    release = next(r for r in graph.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["name"] == "kube-prometheus-stack")
+    service_monitor = one(graph, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+    pod_monitor = one(graph, "kubernetes:monitoring.coreos.com/v1:PodMonitor")
+    service_labels = one(graph, "kubernetes:core/v1:Service").inputs["metadata"]["labels"]
+    selector = service_monitor.inputs["spec"]["selector"]["matchLabels"]
+    # THEN the ServiceMonitor selects the application's Service and waits for the CRDs
+    assert selector.items() <= service_labels.items()
+    assert service_monitor.inputs["spec"]["endpoints"][0]["port"] == "http"
+    assert service_monitor.inputs["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert release.urn in service_monitor.dependencies and release.urn in pod_monitor.dependencies
+    assert pod_monitor.inputs["spec"]["selector"] == {"matchLabels": {"cnpg.io/cluster": "kubernetes-db"}}
+
+
+def test_existing_monitoring_is_scraped_without_installing_it(captured):
+    # GIVEN kube-prometheus-stack already in the cluster and PGO (no CloudNativePG exporter)
+    _, graph = captured("pgo-traefik-eks")
+    assert one(graph, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+    assert graph.of_type("kubernetes:monitoring.coreos.com/v1:PodMonitor") == []
+    names = {r.inputs["metadata"]["name"] for r in graph.of_type(POLICY)}
+    assert "shop-allow-monitoring-to-app" in names and "shop-allow-monitoring-to-database" not in names
 
 
 def test_namespace_enforces_restricted_pod_security(captured):

@@ -31,7 +31,7 @@ def test_pattern_component_holds_one_component_per_concern(graph):
     assert [r.name for r in root] == ["blog-dev"]
     children = {r.type for r in graph.children(root[0].urn)}
     assert {"specql:kubernetes:Addons", "specql:kubernetes:Application", "specql:kubernetes:Ingress",
-            "specql:kubernetes:PostgresCluster", "specql:kubernetes:NetworkPolicies",
+            "specql:kubernetes:PostgresCluster", "specql:kubernetes:NetworkPolicies", "specql:kubernetes:Metrics",
             "pulumi:providers:kubernetes", "kubernetes:core/v1:Namespace"} <= children
     assert "specql:kubernetes:EksCluster" not in children
 
