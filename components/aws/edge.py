@@ -12,15 +12,19 @@ from ._support import child, concat
 # AWS-managed CloudFront policies (fixed ids published by AWS).
 CACHING_DISABLED_POLICY = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_ORIGIN_REQUEST_POLICY = "216adef6-5c7f-47e4-b989-5492eafa07d3"
-SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
-# AWS managed rule groups, in evaluation order. KnownBadInputs blocks Log4Shell probes.
+# AWS managed rule groups, in evaluation order. KnownBadInputs blocks Log4Shell probes;
+# AnonymousIpList blocks Tor and anonymising VPNs.
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesSQLiRuleSet",
 )
+# Rules of those groups that only count: API clients and webhooks often run on cloud
+# hosts, which the anonymous-IP group would otherwise block.
+COUNT_ONLY_RULES = {"AWSManagedRulesAnonymousIpList": ("HostingProviderIPList",)}
 
 # Defaults the lead should move into program/defaults.py:
 # 2,000 requests per 5 minutes from one IP is far above a person, well below a flood.
@@ -29,6 +33,8 @@ RATE_LIMIT_PER_5_MINUTES = 2000
 PRICE_CLASS = "PriceClass_100"
 # TLS 1.2 with modern ciphers for viewers (only possible with a custom certificate).
 VIEWER_TLS_POLICY = "TLSv1.2_2021"
+# Browsers remember HTTPS-only for a year (the HSTS preload minimum).
+HSTS_MAX_AGE_SECONDS = 31_536_000
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,10 @@ class EdgeArgs:
     load_balancer_dns_name: pulumi.Input[str]
     """The load balancer's DNS name (CloudFront's origin). Required."""
     waf_log_kms_key_arn: pulumi.Input[str]
-    """Key of the WAF log group; in us-east-1 when `cdn` (CloudFront's WAF lives there). Required."""
+    """Key of the WAF log groups; the us-east-1 one when `cdn` (CloudFront's ACL lives there). Required."""
+    regional_log_kms_key_arn: pulumi.Input[str] | None = None
+    """Key of the load balancer ACL's log group (the primary region's) when `cdn` puts the
+    main ACL in us-east-1. Defaults to `None`: `waf_log_kms_key_arn`."""
     global_provider: pulumi.ProviderResource | None = None
     """Provider for us-east-1, where CloudFront certificates and WAF ACLs live. Defaults to
     `None`: the component's provider (right when the region is us-east-1)."""
@@ -75,11 +84,15 @@ def managed_rules() -> list[dict[str, object]]:
         "visibility_config": _visibility("rate-limit"),
     }]
     for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1):
+        statement: dict[str, object] = {"name": group, "vendor_name": "AWS"}
+        if group in COUNT_ONLY_RULES:
+            statement["rule_action_overrides"] = [
+                {"name": rule, "action_to_use": {"count": {}}} for rule in COUNT_ONLY_RULES[group]]
         rules.append({
             "name": group,
             "priority": priority,
             "override_action": {"none": {}},
-            "statement": {"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
+            "statement": {"managed_rule_group_statement": statement},
             "visibility_config": _visibility(group),
         })
     return rules
@@ -99,46 +112,34 @@ class Edge(pulumi.ComponentResource):
     """
 
     web_acl: aws.wafv2.WebAcl | None
+    """The ACL in front of the traffic: CloudFront's with a CDN, else the load balancer's."""
+    regional_web_acl: aws.wafv2.WebAcl | None
+    """The load balancer's own ACL."""
     distribution: aws.cloudfront.Distribution | None
     url: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Edge", name, None, opts)
-        scope = "CLOUDFRONT" if args.cdn else "REGIONAL"
-        acl_opts = child(self, provider=args.global_provider) if args.cdn and args.global_provider else child(self)
+        global_opts = child(self, provider=args.global_provider) if args.global_provider else child(self)
         self.web_acl = None
+        self.regional_web_acl = None
         if args.waf:
-            self.web_acl = aws.wafv2.WebAcl(
-                f"{name}-waf",
-                scope=scope,
-                description=f"{name}: AWS managed rules and a per-IP rate limit",
-                default_action={"allow": {}},
-                rules=managed_rules(),
-                visibility_config=_visibility(f"{name}-waf"),
-                opts=acl_opts,
-            )
-            waf_logs = aws.cloudwatch.LogGroup(
-                f"{name}-waf-logs",
-                name=f"aws-waf-logs-{name}",
-                retention_in_days=args.log_retention_days,
-                kms_key_id=args.waf_log_kms_key_arn,
-                opts=acl_opts,
-            )
-            aws.wafv2.WebAclLoggingConfiguration(
-                f"{name}-waf-logging",
-                resource_arn=self.web_acl.arn,
-                log_destination_configs=[waf_logs.arn],
-                opts=acl_opts,
-            )
+            if args.cdn:
+                self.web_acl = self._web_acl(f"{name}-waf", "CLOUDFRONT", args, global_opts)
+            # The load balancer keeps its own regional ACL even behind CloudFront, so a
+            # request that goes around the CDN to the ALB's DNS name is filtered too.
+            self.regional_web_acl = self._web_acl(
+                f"{name}-waf-regional" if args.cdn else f"{name}-waf", "REGIONAL", args, child(self),
+                log_key=args.regional_log_kms_key_arn or args.waf_log_kms_key_arn)
+            aws.wafv2.WebAclAssociation(
+                f"{name}-waf-alb", resource_arn=args.load_balancer_arn, web_acl_arn=self.regional_web_acl.arn,
+                opts=child(self))
             if not args.cdn:
-                aws.wafv2.WebAclAssociation(
-                    f"{name}-waf-alb", resource_arn=args.load_balancer_arn, web_acl_arn=self.web_acl.arn,
-                    opts=child(self))
-
+                self.web_acl = self.regional_web_acl
         self.distribution = None
         self.url = None
         if args.cdn:
-            self.distribution = self._distribution(name, args, acl_opts)
+            self.distribution = self._distribution(name, args, global_opts)
             self.url = (pulumi.Output.from_input(f"https://{args.domain}") if args.domain
                         else concat("https://", self.distribution.domain_name))
 
@@ -147,7 +148,7 @@ class Edge(pulumi.ComponentResource):
                 f"{name}-shield-alb", name=f"{name}-alb", resource_arn=args.load_balancer_arn, opts=child(self))
             if self.distribution is not None:
                 aws.shield.Protection(
-                    f"{name}-shield-cdn", name=f"{name}-cdn", resource_arn=self.distribution.arn, opts=acl_opts)
+                    f"{name}-shield-cdn", name=f"{name}-cdn", resource_arn=self.distribution.arn, opts=global_opts)
 
         outputs: dict[str, object] = {}
         if self.web_acl is not None:
@@ -155,6 +156,29 @@ class Edge(pulumi.ComponentResource):
         if self.distribution is not None:
             outputs["distribution_domain_name"] = self.distribution.domain_name
         self.register_outputs(outputs or {"waf": False})
+
+    def _web_acl(self, name: str, scope: str, args: EdgeArgs, opts: pulumi.ResourceOptions,
+                 log_key: pulumi.Input[str] | None = None) -> aws.wafv2.WebAcl:
+        """One web ACL (managed rules, rate limit) whose decisions go to an encrypted log group."""
+        acl = aws.wafv2.WebAcl(
+            name,
+            scope=scope,
+            description=f"{name}: AWS managed rules and a per-IP rate limit",
+            default_action={"allow": {}},
+            rules=managed_rules(),
+            visibility_config=_visibility(name),
+            opts=opts,
+        )
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"aws-waf-logs-{name}",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=log_key or args.waf_log_kms_key_arn,
+            opts=opts,
+        )
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-logging", resource_arn=acl.arn, log_destination_configs=[logs.arn], opts=opts)
+        return acl
 
     def _distribution(self, name: str, args: EdgeArgs, global_opts: pulumi.ResourceOptions) -> aws.cloudfront.Distribution:
         viewer_certificate: dict[str, object]
@@ -168,6 +192,20 @@ class Edge(pulumi.ComponentResource):
             }
         else:
             viewer_certificate = {"cloudfront_default_certificate": True}
+        headers = aws.cloudfront.ResponseHeadersPolicy(
+            f"{name}-security-headers",
+            comment=f"{name}: HSTS, no sniffing, no framing, strict referrer",
+            security_headers_config={
+                "strict_transport_security": {
+                    "access_control_max_age_sec": HSTS_MAX_AGE_SECONDS, "include_subdomains": True,
+                    "override": True},
+                "content_type_options": {"override": True},
+                "frame_options": {"frame_option": "DENY", "override": True},
+                "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
+                "xss_protection": {"protection": True, "mode_block": True, "override": True},
+            },
+            opts=global_opts,
+        )
         logging_config = (
             {"bucket": args.log_bucket_domain_name, "prefix": "cloudfront/", "include_cookies": False}
             if args.log_bucket_domain_name is not None else None
@@ -197,7 +235,7 @@ class Edge(pulumi.ComponentResource):
                 "cached_methods": ["GET", "HEAD"],
                 "cache_policy_id": CACHING_DISABLED_POLICY,
                 "origin_request_policy_id": ALL_VIEWER_ORIGIN_REQUEST_POLICY,
-                "response_headers_policy_id": SECURITY_HEADERS_POLICY,
+                "response_headers_policy_id": headers.id,
                 "compress": True,
             },
             restrictions={"geo_restriction": {"restriction_type": "none"}},

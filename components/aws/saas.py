@@ -238,6 +238,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
             load_balancer_arn=load_balancer.arn,
             load_balancer_dns_name=load_balancer.dns_name,
             waf_log_kms_key_arn=waf_key,
+            regional_log_kms_key_arn=key,
             global_provider=global_provider,
             cdn=resolved.edge.cdn,
             waf=resolved.edge.waf,

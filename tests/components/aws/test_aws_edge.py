@@ -26,42 +26,74 @@ def rule_groups(acl) -> list[str]:
 # ----------------------------------------------------------------------------- defaults
 
 
+def acls(graph) -> dict[str, object]:
+    return {acl.inputs["scope"]: acl for acl in graph.of_type(ACL)}
+
+
 def test_default_is_cloudfront_with_a_cloudfront_scoped_web_acl():
     graph = edge()
-    acl = only(graph, ACL)
-    assert acl.inputs["scope"] == "CLOUDFRONT"
+    acl = acls(graph)["CLOUDFRONT"]
     assert "AWSManagedRulesKnownBadInputsRuleSet" in rule_groups(acl)  # Log4Shell
+    assert "AWSManagedRulesAnonymousIpList" in rule_groups(acl)
     assert "AWSManagedRulesCommonRuleSet" in rule_groups(acl)
     cdn = only(graph, CDN).inputs
     assert cdn["webAclId"] == f"arn:aws:offline:::{acl.name}"
-    assert graph.of_type("aws:wafv2/webAclAssociation:WebAclAssociation") == []
+
+
+def test_the_load_balancer_keeps_its_own_regional_acl_behind_the_cdn():
+    graph = edge()
+    regional = acls(graph)["REGIONAL"]
+    assert rule_groups(regional) == rule_groups(acls(graph)["CLOUDFRONT"])
+    association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs
+    assert association == {"resourceArn": ALB, "webAclArn": f"arn:aws:offline:::{regional.name}"}
+
+
+def test_hosting_provider_addresses_are_only_counted():
+    acl = acls(edge())["CLOUDFRONT"]
+    [anonymous] = [r for r in acl.inputs["rules"]
+                   if r["statement"].get("managedRuleGroupStatement", {}).get("name") == "AWSManagedRulesAnonymousIpList"]
+    assert anonymous["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"] == [
+        {"name": "HostingProviderIPList", "actionToUse": {"count": {}}}]
 
 
 def test_rate_limit_blocks_floods_before_the_managed_rules():
-    first = only(edge(), ACL).inputs["rules"][0]
-    assert first["action"] == {"block": {}}
-    assert first["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
+    for acl in edge().of_type(ACL):
+        first = acl.inputs["rules"][0]
+        assert first["action"] == {"block": {}}
+        assert first["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
 
 
-def test_web_acl_decisions_are_logged_to_an_encrypted_waf_log_group():
-    graph = edge()
-    group = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs
-    assert group["name"].startswith("aws-waf-logs-") and group["kmsKeyId"] == KEY
-    logging = only(graph, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
-    assert logging["logDestinationConfigs"]
+def test_web_acl_decisions_are_logged_to_encrypted_waf_log_groups():
+    graph = edge(regional_log_kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/regional")
+    groups = {g.name: g.inputs for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    assert all(inputs["name"].startswith("aws-waf-logs-") for inputs in groups.values())
+    assert groups["shop-prod-edge-waf-logs"]["kmsKeyId"] == KEY
+    assert groups["shop-prod-edge-waf-regional-logs"]["kmsKeyId"] == "arn:aws:kms:eu-west-1:123456789012:key/regional"
+    logging = graph.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    assert sorted(c.inputs["resourceArn"] for c in logging) == sorted(
+        f"arn:aws:offline:::{acl.name}" for acl in graph.of_type(ACL))
 
 
 def test_distribution_redirects_to_https_forwards_uncached_and_logs():
     cdn = only(edge(), CDN).inputs
     behaviour = cdn["defaultCacheBehavior"]
     assert behaviour["viewerProtocolPolicy"] == "redirect-to-https"
-    assert behaviour["responseHeadersPolicyId"]
     assert cdn["loggingConfig"] == {"bucket": "logs.s3.amazonaws.com", "prefix": "cloudfront/",
                                     "includeCookies": False}
     [origin] = cdn["origins"]
     assert origin["domainName"] == "shop.elb.amazonaws.com"
     assert origin["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
     assert cdn["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+
+
+def test_responses_carry_security_headers_from_our_own_policy():
+    graph = edge()
+    policy = only(graph, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    headers = policy.inputs["securityHeadersConfig"]
+    assert headers["strictTransportSecurity"]["accessControlMaxAgeSec"] == 31_536_000
+    assert headers["frameOptions"]["frameOption"] == "DENY"
+    assert headers["contentTypeOptions"] == {"override": True}
+    assert only(graph, CDN).inputs["defaultCacheBehavior"]["responseHeadersPolicyId"] == f"{policy.name}-id"
 
 
 def test_no_shield_unless_asked():
@@ -81,11 +113,12 @@ def test_domain_brings_a_certificate_and_tls12_for_viewers_and_origin():
     assert cdn["origins"][0]["customOriginConfig"]["originProtocolPolicy"] == "https-only"
 
 
-def test_waf_without_cdn_is_regional_and_attached_to_the_load_balancer():
+def test_waf_without_cdn_is_one_regional_acl_attached_to_the_load_balancer():
     graph = edge(cdn=False)
-    assert only(graph, ACL).inputs["scope"] == "REGIONAL"
+    acl = only(graph, ACL)
+    assert acl.inputs["scope"] == "REGIONAL"
     association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs
-    assert association["resourceArn"] == ALB
+    assert association == {"resourceArn": ALB, "webAclArn": f"arn:aws:offline:::{acl.name}"}
     assert graph.of_type(CDN) == []
 
 

@@ -57,7 +57,8 @@ INVENTORY = {
         # primary + 2 read replicas + the cross-region replica
         "rds/instance:Instance": 4, "elasticache/replicationGroup:ReplicationGroup": 1,
         "s3/bucket:Bucket": 2, "ecs/service:Service": 1, "lb/loadBalancer:LoadBalancer": 1,
-        "lb/listener:Listener": 1, "cloudfront/distribution:Distribution": 1, "wafv2/webAcl:WebAcl": 1,
+        # a CloudFront ACL, and the load balancer's own regional ACL
+        "lb/listener:Listener": 1, "cloudfront/distribution:Distribution": 1, "wafv2/webAcl:WebAcl": 2,
         "shield/protection:Protection": 2, "cloudwatch/metricAlarm:MetricAlarm": 14,
         "cloudwatch/dashboard:Dashboard": 1, "kms/key:Key": 2,
     },
@@ -145,12 +146,15 @@ def test_cdn_outside_us_east_1_gets_a_global_provider_for_its_certificate_and_ac
     graph = graph_from_text(tmp_path, "deployment:\n  pattern: production-saas\n  region: eu-central-1\n")
     regions = providers(graph)
     assert sorted(regions.values()) == ["eu-central-1", "us-east-1"]
-    [acl] = graph.of_type("aws:wafv2/webAcl:WebAcl")
-    assert acl.inputs["scope"] == "CLOUDFRONT" and regions[acl.provider] == "us-east-1"
-    [waf_logs] = [g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup") if "waf" in g.name]
-    global_key = next(k for k in graph.of_type("aws:kms/key:Key") if "-global-" in k.name)
-    assert waf_logs.inputs["kmsKeyId"] == f"arn:aws:offline:::{global_key.name}"
-    assert regions[waf_logs.provider] == "us-east-1"
+    acls = {acl.inputs["scope"]: acl for acl in graph.of_type("aws:wafv2/webAcl:WebAcl")}
+    assert regions[acls["CLOUDFRONT"].provider] == "us-east-1"
+    assert regions[acls["REGIONAL"].provider] == "eu-central-1"
+    [certificate] = graph.of_type("aws:cloudfront/distribution:Distribution")
+    assert regions[certificate.provider] == "us-east-1"
+    keys = {regions[k.provider]: k for k in graph.of_type("aws:kms/key:Key")}
+    for group in graph.of_type("aws:cloudwatch/logGroup:LogGroup"):
+        # every log group is encrypted with the key of its own region
+        assert group.inputs["kmsKeyId"] == f"arn:aws:offline:::{keys[regions[group.provider]].name}", group.name
 
 
 # ------------------------------------------------------------------------- sizes and counts
