@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE_NAMES, example_path, resolve_example
 from ruamel.yaml import YAML
 from specql_deploy.automation.capture import ResourceGraph, capture
 from specql_deploy.exporters.base import ExportContext
+from specql_deploy.program.manifest import load
+from specql_deploy.program.resolve import resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_NAMES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/deployment.yaml"))
+
+
+def example_path(name: str) -> Path:
+    return ROOT / "examples" / name / "deployment.yaml"
+
+
+def resolve_example(name: str, environment: str | None = None):
+    manifest = load(example_path(name))
+    return resolve(manifest.spec, environment, default_name=manifest.default_name)
+
 
 # The compose exporter does not yet write the hobby-project prod file from
 # components.docker.stack.compose_document (it renders its own three-service stack), so

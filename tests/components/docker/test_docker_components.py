@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pulumi
 import pytest
-from conftest import resolve_example
 from specql_deploy.automation.capture import (
     MASK,
     CapturedResource,
@@ -21,6 +21,20 @@ from specql_deploy.components.docker.database import Database, DatabaseArgs
 from specql_deploy.components.docker.host import DockerHost, DockerHostArgs
 from specql_deploy.components.docker.monitoring import Monitoring, MonitoringArgs
 from specql_deploy.components.docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
+from specql_deploy.program.manifest import load
+from specql_deploy.program.resolve import resolve
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def example_path(name: str) -> Path:
+    return ROOT / "examples" / name / "deployment.yaml"
+
+
+def resolve_example(name: str, environment: str | None = None):
+    manifest = load(example_path(name))
+    return resolve(manifest.spec, environment, default_name=manifest.default_name)
+
 
 CONTAINER = "docker:index/container:Container"
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -300,9 +314,8 @@ def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
 
 
 def test_reverse_proxy_without_domain_serves_http_on_port_80(tmp_path):
-    from test_docker_stack import MINIMAL, resolve_manifest
-
-    stack = stack_of(resolve_manifest(tmp_path, MINIMAL))
+    resolved = resolve_example("hobby-project")
+    stack = stack_of(resolved.model_copy(update={"deployment": resolved.deployment.model_copy(update={"domain": None})}))
     graph = run(proxy_program(stack, None))
     caddy = containers(graph)["demo-dev-caddy"]
     assert [(p["internal"], p["external"]) for p in caddy.inputs["ports"]] == [(80, 80)]

@@ -9,12 +9,23 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import resolve_example
 from ruamel.yaml import YAML
 from specql_deploy.components.docker import stack as hobby
 from specql_deploy.program.defaults import IMAGES
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def example_path(name: str) -> Path:
+    return ROOT / "examples" / name / "deployment.yaml"
+
+
+def resolve_example(name: str, environment: str | None = None):
+    manifest = load(example_path(name))
+    return resolve(manifest.spec, environment, default_name=manifest.default_name)
+
 
 
 def resolve_manifest(tmp_path: Path, text: str, environment: str | None = None):

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_NAMES, resolve_example
 from specql_deploy.automation.capture import MASK, CapturedResource, capture
 from specql_deploy.components.docker import stack as hobby
 from specql_deploy.components.patterns.hobby_project import user_secrets
+from specql_deploy.program.manifest import load
+from specql_deploy.program.resolve import resolve
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE_NAMES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/deployment.yaml"))
+
+
+def example_path(name: str) -> Path:
+    return ROOT / "examples" / name / "deployment.yaml"
+
+
+def resolve_example(name: str, environment: str | None = None):
+    manifest = load(example_path(name))
+    return resolve(manifest.spec, environment, default_name=manifest.default_name)
+
 
 CONTAINER = "docker:index/container:Container"
 SENTINEL = "Sentinel0Password0Never0Plain0x"
@@ -192,7 +207,6 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
     # A second container with the same name (or the same host ports) cannot be created
     # while the first exists: every named resource must be delete-before-replace.
     import pulumi
-
     from specql_deploy.automation.capture import run_under_mocks
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 
