@@ -78,6 +78,8 @@ PRICES: Mapping[str, Price] = {
     "secret": Price(0.40, "secret-month", "AWS Secrets Manager pricing, secret per month"),
 }
 
+_CATEGORY_ORDER = ("database", "compute", "load balancer", "network", "cache", "edge", "monitoring", "security")
+
 LOG_GB_PER_GROUP = 1.0
 """Assumed ingestion per log group and month; a quiet service writes less, a busy one more."""
 
@@ -128,8 +130,9 @@ def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -
     resources = list(iter_custom(graph))
     regions = _regions(graph)
     items: list[CostItem] = []
-    for resource in resources:
+    for resource in sorted(resources, key=lambda item: item.name):
         items.extend(_price(resource, graph, regions))
+    items.sort(key=lambda item: (_CATEGORY_ORDER.index(item.category), item.description))
     region = resolved.platform.region if resolved is not None else PRICE_REGION
     assumptions = [
         f"List prices of {PRICE_REGION} on-demand, {HOURS_PER_MONTH} hours a month; no savings plans or free tier.",

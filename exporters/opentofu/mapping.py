@@ -153,6 +153,8 @@ BLOCK_NAMES: Mapping[str, str] = {
     "redactedFields": "redacted_fields",
     "cookies": "cookies",
     "topics": "topic",
+    "encryptionConfigurations": "encryption_configuration",
+    "imageScanningConfigurations": "image_scanning_configuration",
     "queues": "queue",
 }
 """List-of-objects inputs become repeated blocks; the bridge pluralised most of their names."""

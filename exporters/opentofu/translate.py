@@ -30,7 +30,10 @@ PLACEHOLDER = re.compile(r"«([^«»]+)»")
 ROOT = ""
 
 MODULE_NAMES: Mapping[str, str] = {
+    "Encryption": "encryption",
     "Network": "networking",
+    "Firewall": "firewall",
+    "LogArchive": "logging",
     "Database": "database",
     "Service": "compute",
     "LoadBalancer": "loadbalancer",
@@ -38,12 +41,9 @@ MODULE_NAMES: Mapping[str, str] = {
     "Storage": "storage",
     "Cache": "cache",
     "Edge": "edge",
-    "Encryption": "encryption",
-    "Firewall": "firewall",
-    "LogArchive": "logging",
     "Secrets": "secrets",
 }
-"""Component class (last part of its type token) → module folder name."""
+"""Component class (last part of its type token) → module folder name, in main.tf order."""
 
 
 @dataclass(frozen=True)
@@ -274,12 +274,15 @@ class Translator:
         return Configuration(self.modules, root, self.providers, self.graph, self.resolved, self.uses_random)
 
     def _providers(self) -> None:
-        explicit = [item for item in self.graph.resources if item.type == "pulumi:providers:aws"]
+        primary_region = self.resolved.platform.region
+        explicit = sorted((item for item in self.graph.resources if item.type == "pulumi:providers:aws"),
+                          key=lambda item: (item.inputs.get("region") != primary_region, _natural(item.name)))
         for position, item in enumerate(explicit):
             if position == 0:
                 alias, region_var = None, "region"
             else:
-                alias = _label(item.name.removeprefix(f"{self.prefix}-")) or f"aws{position}"
+                rest = _label(item.name.removeprefix(f"{self.prefix}-"))
+                alias = re.sub(r"^aws_|_aws$", "", rest) or f"aws{position}"
                 region_var = f"{alias}_region"
             self.providers.append(Provider(item.urn, item.name, alias, region_var, item.inputs))
             self.provider_alias[item.urn] = alias
@@ -298,12 +301,20 @@ class Translator:
         return names[top.urn]
 
     def _place(self) -> None:
+        """Assign modules and labels in a stable order (the engine's registration order is not)."""
         taken: set[str] = set()
         names: dict[str, str] = {}
         used: set[tuple[str, str, str]] = set()
-        for item in self.graph.resources:
-            if not item.custom or item.is_provider:
-                continue
+        components = sorted((item for item in self.graph.resources if not item.custom),
+                            key=lambda item: _component_rank(item.name.removeprefix(f"{self.prefix}-")))
+        for component in components:
+            children = [item for item in self.graph.resources if item.custom and not item.is_provider
+                        and self.graph.top_component(item) is component]
+            if children:
+                self._module_of(children[0], taken, names)
+        ordered = sorted((item for item in self.graph.resources if item.custom and not item.is_provider),
+                         key=lambda item: (_natural(item.name), item.type))
+        for item in ordered:
             tf_type = mapping.tofu_type(item.type, item.name)
             if tf_type.startswith("random_"):
                 self.uses_random = True
@@ -320,6 +331,7 @@ class Translator:
                 module.aliases.add(alias)
             module.resources.append(resource)
             self.by_urn[item.urn] = resource
+        self.modules = dict(sorted(self.modules.items(), key=lambda pair: _module_rank(pair[1])))
 
     def _resource_label(self, item: CapturedResource, module: Module) -> str:
         name = item.name
@@ -400,13 +412,15 @@ class Translator:
             module.arguments["name_prefix"] = Expr("var.name_prefix")
         return "var.name_prefix"
 
-    def value(self, value: Any, module: Module, referenced: set[str]) -> Any:
+    def value(self, value: Any, module: Module, referenced: set[str], *, ordered: bool = False) -> Any:
+        """Convert a value; maps are sorted by key unless their order is meaningful (JSON documents)."""
         if isinstance(value, str):
             return self.text(value, module, referenced)
         if isinstance(value, list):
-            return [self.value(item, module, referenced) for item in value]
+            return [self.value(item, module, referenced, ordered=ordered) for item in value]
         if isinstance(value, dict):
-            return {key: self.value(item, module, referenced) for key, item in value.items()}
+            keys = list(value) if ordered else sorted(value)
+            return {key: self.value(value[key], module, referenced, ordered=ordered) for key in keys}
         return value
 
     def json_document(self, text: str, module: Module, referenced: set[str]) -> Any:
@@ -416,7 +430,7 @@ class Translator:
             return None
         if not isinstance(document, (dict, list)):
             return None
-        return Call("jsonencode", (self.value(document, module, referenced),))
+        return Call("jsonencode", (self.value(document, module, referenced, ordered=True),))
 
     # -- resources
 
@@ -428,7 +442,8 @@ class Translator:
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
-        depends = [self.by_urn[urn] for urn in captured.dependencies
+        depends = [self.by_urn[urn] for urn in sorted(captured.dependencies, key=lambda u: self.by_urn[u].address
+                                                      if u in self.by_urn else u)
                    if urn in self.by_urn and urn not in referenced and self.by_urn[urn].module == module.name
                    and urn != captured.urn]
         if depends:
@@ -523,6 +538,22 @@ class Translator:
                 continue
             self.root.outputs[name] = OutputValue(
                 name, converted, f"{name.replace('_', ' ').capitalize()} (the Pulumi stack output `{name}`).")
+
+
+def _module_rank(module: Module) -> tuple[int, int, str]:
+    kinds = list(MODULE_NAMES)
+    kind = module.component_type.rsplit(":", 1)[-1]
+    return (kinds.index(kind) if kind in kinds else len(kinds), len(module.name.split("_")), module.name)
+
+
+def _component_rank(rest: str) -> tuple[int, list[Any]]:
+    """Shorter component names first: `net` takes `networking` before `dr-net` does."""
+    return (len(rest.split("-")), _natural(rest))
+
+
+def _natural(text: str) -> list[Any]:
+    """Sort key with numbers compared as numbers (`public-2` before `public-10`)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def _with_meta(meta: list[Attribute], body: list[Any]) -> list[Any]:
