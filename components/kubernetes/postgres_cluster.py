@@ -60,6 +60,9 @@ class PostgresClusterArgs:
     """PostgreSQL `max_connections`. Defaults to `200`."""
     log_min_duration_ms: int = 1000
     """Queries slower than this are logged. Defaults to `1000`."""
+    deletion_protection: bool = False
+    """Protect the cluster object in Pulumi and keep it in the cluster if the stack is
+    destroyed (production data). Defaults to `False`."""
 
     @property
     def cluster_name(self) -> str:
@@ -156,7 +159,9 @@ class PostgresCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: PostgresClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("specql:kubernetes:PostgresCluster", name, None, opts)
         after = inherited_depends(opts)
-        child = pulumi.ResourceOptions(parent=self, depends_on=after)
+        # Deleting the cluster object deletes its volumes: production keeps it through a destroy.
+        stateful = pulumi.ResourceOptions(parent=self, depends_on=after, protect=args.deletion_protection,
+                                          retain_on_delete=args.deletion_protection)
         metadata = {
             "name": args.cluster_name,
             "namespace": args.namespace,
@@ -169,7 +174,7 @@ class PostgresCluster(pulumi.ComponentResource):
         if args.operator == "cloudnative-pg":
             self.cluster = k8s.apiextensions.CustomResource(
                 f"{name}-cluster", api_version=CNPG_API, kind="Cluster",
-                metadata=metadata, spec=cnpg_cluster_spec(args), opts=child)
+                metadata=metadata, spec=cnpg_cluster_spec(args), opts=stateful)
             self.scheduled_backup = k8s.apiextensions.CustomResource(
                 f"{name}-backup", api_version=CNPG_API, kind="ScheduledBackup",
                 metadata={**metadata, "name": f"{args.cluster_name}-backup"},
@@ -179,7 +184,7 @@ class PostgresCluster(pulumi.ComponentResource):
         else:
             self.cluster = k8s.apiextensions.CustomResource(
                 f"{name}-cluster", api_version=PGO_API, kind="PostgresCluster",
-                metadata=metadata, spec=pgo_cluster_spec(args), opts=child)
+                metadata=metadata, spec=pgo_cluster_spec(args), opts=stateful)
             self.app_secret_name = f"{args.cluster_name}-pguser-{DATABASE_NAME}"
         self.register_outputs({
             "cluster_name": self.cluster_name,

@@ -62,6 +62,7 @@ def postgres_args(resolved: ResolvedDeployment) -> PostgresClusterArgs:
         backup_retention_days=database.backup_retention_days,
         max_connections=database.max_connections,
         log_min_duration_ms=database.log_min_duration_ms,
+        deletion_protection=database.deletion_protection,
     )
 
 
@@ -138,7 +139,9 @@ class KubernetesApp(pulumi.ComponentResource):
                 "pod-security.kubernetes.io/enforce": POD_SECURITY,
                 "pod-security.kubernetes.io/warn": POD_SECURITY,
             }},
-            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=cluster_ready))
+            # Deleting a namespace deletes everything in it, the database included.
+            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=cluster_ready,
+                                        protect=resolved.database.deletion_protection))
 
         self.addons = Addons(f"{name}-addons", addons_args(resolved), options())
         self.database = PostgresCluster(

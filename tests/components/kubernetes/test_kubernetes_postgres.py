@@ -58,3 +58,32 @@ def test_crunchy_pgo_cluster_with_pgbackrest_schedule_and_retention(captured):
 ])
 def test_backup_cron(frequency, window, seconds, expected):
     assert backup_cron(frequency, window, seconds=seconds) == expected
+
+
+def test_production_protects_the_database_and_its_namespace(tmp_path):
+    # GIVEN the example resolved for a production environment
+    import textwrap
+
+    from specql_deploy.automation.capture import capture
+    from specql_deploy.program.manifest import load
+    from specql_deploy.program.resolve import resolve
+
+    path = tmp_path / "deployment.yaml"
+    path.write_text(textwrap.dedent("""
+        deployment:
+          name: ledger
+          pattern: kubernetes
+        environments:
+          - name: staging
+          - name: production
+        """))
+    manifest = load(path)
+    graphs = {env: capture(resolve(manifest.spec, env, default_name=manifest.default_name))
+              for env in ("staging", "production")}
+    cluster = {env: one(g, "kubernetes:postgresql.cnpg.io/v1:Cluster") for env, g in graphs.items()}
+    namespace = {env: one(g, "kubernetes:core/v1:Namespace") for env, g in graphs.items()}
+    # THEN production's cluster is protected and kept through a destroy; staging's is not
+    assert cluster["production"].protect and cluster["production"].retain_on_delete
+    assert namespace["production"].protect
+    assert not cluster["staging"].protect and not cluster["staging"].retain_on_delete
+    assert not namespace["staging"].protect
