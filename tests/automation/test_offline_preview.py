@@ -1,0 +1,137 @@
+"""`specql deploy preview --offline`: the JSON contract, the grouped table and the cost estimate."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from specql_deploy.automation.capture import MASK
+from specql_deploy.automation.offline import group_by_component, offline_preview
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def example_path(name: str) -> Path:
+    return ROOT / "examples" / name / "deployment.yaml"
+
+
+def resolve_example(name: str):
+    from specql_deploy.program.manifest import load
+    from specql_deploy.program.resolve import resolve
+
+    manifest = load(example_path(name))
+    return resolve(manifest.spec, None, default_name=manifest.default_name)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@lru_cache(maxsize=None)
+def graph_of(name: str):
+    from specql_deploy.automation.capture import capture
+
+    return capture(resolve_example(name))
+
+
+@pytest.fixture(scope="module")
+def production_json():
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = offline_preview(example_path("production-saas"), None, True)
+    assert code == 0
+    return buffer.getvalue()
+
+
+def test_json_contract_shape(production_json):
+    # GIVEN the production example  WHEN previewed offline as JSON
+    document = json.loads(production_json)
+    # THEN one object with resources and a summary
+    assert set(document) == {"resources", "summary"}
+    for resource in document["resources"]:
+        assert set(resource) == {"type", "name", "urn", "parent", "inputs"}
+        assert resource["urn"].startswith("urn:pulumi:dev::production-saas::")
+    summary = document["summary"]
+    assert summary["total"] == len(document["resources"])
+    custom = [item for item in document["resources"]
+              if not item["type"].startswith(("specql:", "pulumi:providers:"))]
+    assert summary["resources"] == len(custom)
+    assert summary["protected"] == sum(1 for resource in graph_of("production-saas").resources if resource.protect)
+
+
+def test_json_includes_explicit_providers_with_their_region(production_json):
+    document = json.loads(production_json)
+    providers = [item for item in document["resources"] if item["type"] == "pulumi:providers:aws"]
+    assert sorted(item["inputs"]["region"] for item in providers) == ["eu-west-1", "us-east-1"]
+
+
+def test_json_inputs_are_camel_case_as_the_engine_sees_them(production_json):
+    document = json.loads(production_json)
+    database = next(item for item in document["resources"] if item["type"] == "aws:rds/instance:Instance"
+                    and "replicateSourceDb" not in item["inputs"])
+    assert database["inputs"]["instanceClass"] == resolve_example("production-saas").database.instance_class
+    assert database["inputs"]["multiAz"] is True
+    assert "instance_class" not in database["inputs"]
+
+
+def test_json_never_shows_a_secret(production_json):
+    graph = graph_of("production-saas")
+    secrets = [(resource, path) for resource in graph.resources for path in resource.secret_paths]
+    assert secrets, "the production example has secret inputs"
+    document = json.loads(production_json)
+    by_urn = {item["urn"]: item for item in document["resources"]}
+    for resource, path in secrets:
+        if "." in path or "[" in path:
+            continue
+        assert by_urn[resource.urn]["inputs"][path] == MASK
+        raw = resource.inputs.get(path)
+        if isinstance(raw, str) and len(raw) >= 8:
+            assert raw not in production_json
+
+
+def test_bad_manifest_exits_2_with_the_field_path(tmp_path, capsys):
+    manifest = tmp_path / "deployment.yaml"
+    manifest.write_text("deployment:\n  pattern: small-saas\n  databse:\n    size: small\n")
+    assert offline_preview(manifest, None, False) == 2
+    assert "databse" in capsys.readouterr().err
+
+
+def test_table_groups_resources_by_top_level_component(capsys):
+    assert offline_preview(example_path("small-saas"), None, False) == 0
+    out = capsys.readouterr().out
+    groups = group_by_component(graph_of("small-saas"))
+    # THEN every RDS instance sits under the database component and each group is a table title
+    assert [r.type for r in groups["small-saas-dev-db"]].count("aws:rds/instance:Instance") == 1
+    assert "aws:rds/instance:Instance" not in [r.type for r in groups["small-saas-dev-net"]]
+    for title in ("small-saas-dev-net", "small-saas-dev-db", "small-saas-dev-app", "providers"):
+        assert title in out
+    assert out.index("small-saas-dev-net") < out.index("aws:ec2/vpc:Vpc")
+    assert "resources in" in out and "protected" in out
+    assert "Estimated monthly cost" in out
+
+
+def test_small_saas_costs_what_the_seeds_say():
+    from specql_deploy.automation.cost import estimate
+
+    cost = estimate(graph_of("small-saas"), resolve_example("small-saas"))
+    # the seeds put small-saas at ~$50-100/month
+    assert 50 <= cost.total <= 100
+    categories = cost.by_category()
+    assert categories["database"] > 10 and categories["compute"] > 10
+    assert categories["load balancer"] > 15 and categories["network"] > 30  # one NAT gateway
+    assert all(item.source for item in cost.items)
+
+
+def test_production_costs_more_and_prices_multi_az_twice():
+    from specql_deploy.automation.cost import RDS_HOURLY, estimate
+
+    resolved = resolve_example("production-saas")
+    cost = estimate(graph_of("production-saas"), resolved)
+    primary = next(item for item in cost.items if item.description.startswith("RDS")
+                   and "Multi-AZ" in item.description)
+    assert primary.monthly == pytest.approx(RDS_HOURLY[resolved.database.instance_class].amount * 730 * 2, abs=0.01)
+    assert cost.total > 3 * estimate(graph_of("small-saas"), resolve_example("small-saas")).total
