@@ -62,7 +62,10 @@ class LogArchive(pulumi.ComponentResource):
 
     bucket: aws.s3.Bucket
     bucket_name: pulumi.Output[str]
+    delivery_bucket: pulumi.Output[str]
+    """The bucket's id, resolved once log delivery may write to it (use it as the target)."""
     bucket_domain_name: pulumi.Output[str]
+    """The bucket's domain name (CloudFront's logging target), resolved once writable."""
 
     def __init__(self, name: str, args: LogArchiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:LogArchive", name, None, opts)
@@ -77,7 +80,7 @@ class LogArchive(pulumi.ComponentResource):
             restrict_public_buckets=True,
             opts=child(self),
         )
-        aws.s3.BucketOwnershipControls(
+        ownership = aws.s3.BucketOwnershipControls(
             f"{name}-logs-ownership",
             bucket=self.bucket.id,
             rule={"object_ownership": "BucketOwnerPreferred" if args.acl_delivery else "BucketOwnerEnforced"},
@@ -108,14 +111,19 @@ class LogArchive(pulumi.ComponentResource):
             }],
             opts=child(self),
         )
-        aws.s3.BucketPolicy(
+        policy = aws.s3.BucketPolicy(
             f"{name}-logs-policy",
             bucket=self.bucket.id,
             policy=log_delivery_policy(self.bucket.arn, args.region, args.account_id),
             opts=child(self, depends_on=[blocked]),
         )
         self.bucket_name = self.bucket.bucket
-        self.bucket_domain_name = self.bucket.bucket_domain_name
+        # Writers check their permission when they are configured (an ALB refuses a
+        # bucket it cannot write to), so both values wait for the policy and ownership.
+        ready = [policy.id, ownership.id]
+        self.delivery_bucket = pulumi.Output.all(self.bucket.id, *ready).apply(lambda values: values[0])
+        self.bucket_domain_name = pulumi.Output.all(self.bucket.bucket_domain_name, *ready).apply(
+            lambda values: values[0])
         self.register_outputs({"bucket": self.bucket_name})
 
 

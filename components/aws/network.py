@@ -46,6 +46,9 @@ class NetworkArgs:
     """Days the flow-log group keeps records. Defaults to `30`."""
     kms_key_arn: pulumi.Input[str] | None = None
     """Key encrypting the flow-log group. Defaults to `None` (required when `flow_logs`)."""
+    interface_endpoints: tuple[str, ...] = ()
+    """AWS services (`ecr.api`, `logs`, ...) reached from private subnets through interface
+    endpoints, for networks without NAT. Defaults to `()`."""
 
     def __post_init__(self) -> None:
         if len(self.availability_zones) < 1:
@@ -163,6 +166,8 @@ class Network(pulumi.ComponentResource):
             opts=child(self),
         )
 
+        if args.interface_endpoints:
+            self._interface_endpoints(name, args, [subnet.id for subnet in private])
         if args.flow_logs:
             self._flow_logs(name, args)
 
@@ -190,6 +195,31 @@ class Network(pulumi.ComponentResource):
             )
             for index, (zone, cidr) in enumerate(zip(zones, cidrs, strict=True))
         ]
+
+    def _interface_endpoints(self, name: str, args: NetworkArgs, subnet_ids: list[pulumi.Output[str]]) -> None:
+        """Private DNS names for AWS APIs inside the VPC: what tasks need when there is no NAT."""
+        group = aws.ec2.SecurityGroup(
+            f"{name}-endpoints-sg",
+            description=f"{name} interface endpoints: HTTPS from inside the VPC",
+            vpc_id=self.vpc.id,
+            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr],
+                      "description": "HTTPS to AWS APIs from inside the VPC"}],
+            egress=[],
+            tags=name_tag(f"{name}-endpoints"),
+            opts=child(self),
+        )
+        for service in args.interface_endpoints:
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                subnet_ids=subnet_ids,
+                security_group_ids=[group.id],
+                private_dns_enabled=True,
+                tags=name_tag(f"{name}-{service}"),
+                opts=child(self),
+            )
 
     def _flow_logs(self, name: str, args: NetworkArgs) -> None:
         """All accepted and rejected traffic to an encrypted log group, through a narrow role."""

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 GLOBAL_REGION = "us-east-1"
 # The DR region's VPC spans two zones: enough for a DB subnet group, half the cost of three.
 DR_AVAILABILITY_ZONES = 2
+# Without NAT, tasks reach the registry, their logs and their secrets through these
+# interface endpoints (S3, where image layers live, has its gateway endpoint already).
+NO_NAT_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
 
 
 @dataclass
@@ -105,6 +108,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         flow_logs=resolved.network.flow_logs,
         log_retention_days=retention,
         kms_key_arn=key,
+        interface_endpoints=NO_NAT_ENDPOINTS if resolved.network.nat_strategy == "none" else (),
     ), opts)
     https = bool(resolved.deployment.domain) and resolved.load_balancer.https
     firewall = Firewall(f"{name}-fw", FirewallArgs(
@@ -167,7 +171,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         storage = Storage(f"{name}-storage", StorageArgs(
             buckets=tuple(BucketSpec(b.name, b.versioning, b.lifecycle_days) for b in resolved.storage.buckets),
             kms_key_arn=key,
-            log_bucket=logs.bucket.id,
+            log_bucket=logs.delivery_bucket,
             noncurrent_version_days=resolved.storage.noncurrent_version_days,
             protect=protect,
         ), opts)
@@ -186,7 +190,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         healthy_threshold=app.healthy_threshold,
         unhealthy_threshold=app.unhealthy_threshold,
         idle_timeout=resolved.load_balancer.idle_timeout,
-        access_logs_bucket=logs.bucket.id if logs is not None and resolved.load_balancer.access_logs else None,
+        access_logs_bucket=logs.delivery_bucket if logs is not None and resolved.load_balancer.access_logs else None,
         deletion_protection=resolved.load_balancer.deletion_protection,
     ), opts)
 

@@ -133,3 +133,21 @@ def test_subnet_blocks_of_all_tiers_lie_in_the_vpc_and_never_overlap(cidr):
 
 def test_nat_count_per_strategy():
     assert [nat_count(s, 3) for s in ("none", "single", "one-per-az")] == [0, 1, 3]
+
+
+def test_interface_endpoints_give_private_subnets_aws_apis_without_nat():
+    graph = network(nat_strategy="none", interface_endpoints=("ecr.api", "logs"))
+    interfaces = [e.inputs for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                  if e.inputs["vpcEndpointType"] == "Interface"]
+    assert sorted(e["serviceName"] for e in interfaces) == ["com.amazonaws.us-east-1.ecr.api",
+                                                            "com.amazonaws.us-east-1.logs"]
+    private = sorted(f"{s.name}-id" for s in tiers(graph)["private"])
+    assert all(sorted(e["subnetIds"]) == private and e["privateDnsEnabled"] is True for e in interfaces)
+    group = next(g for g in graph.of_type("aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("endpoints-sg"))
+    [rule] = group.inputs["ingress"]
+    assert (rule["fromPort"], rule["cidrBlocks"]) == (443, ["10.0.0.0/16"]) and rule["description"]
+
+
+def test_no_interface_endpoints_by_default():
+    endpoints = network().of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert [e.inputs["vpcEndpointType"] for e in endpoints] == ["Gateway"]

@@ -181,9 +181,20 @@ def test_small_saas_runs_single_az_and_production_saas_multi_az():
     assert production.inputs["multiAz"] is True
 
 
-def test_nat_none_is_honoured(tmp_path):
+def test_nat_none_is_honoured_and_tasks_reach_aws_apis_through_endpoints(tmp_path):
     graph = graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  networking:\n    nat_gateway: false\n")
     assert count(graph, "ec2/natGateway:NatGateway") == 0
+    services = sorted(e.inputs["serviceName"] for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                      if e.inputs["vpcEndpointType"] == "Interface")
+    assert services == [f"com.amazonaws.us-east-1.{name}" for name in ("ecr.api", "ecr.dkr", "logs", "secretsmanager")]
+
+
+def test_log_delivery_waits_for_the_log_bucket_policy():
+    # an ALB refuses an access-log bucket it cannot write to yet
+    graph = graph_of("small-saas")
+    [policy] = [p for p in graph.of_type("aws:s3/bucketPolicy:BucketPolicy") if "logarchive" in p.name]
+    [alb] = graph.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert policy.urn in alb.dependencies
 
 
 def test_task_size_and_count_come_from_the_manifest():
