@@ -1,26 +1,15 @@
-"""Shared fixtures: example manifests and a resolver for them."""
+"""Shared fixtures. Helpers live in `support.py` (import them from there)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*/deployment.yaml"))
-EXAMPLE_NAMES = [path.parent.name for path in EXAMPLES]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def example_path(name: str) -> Path:
-    return ROOT / "examples" / name / "deployment.yaml"
-
-
-def resolve_example(name: str, environment: str | None = None):
-    from specql_deploy.program.manifest import load
-    from specql_deploy.program.resolve import resolve
-
-    manifest = load(example_path(name))
-    return resolve(manifest.spec, environment, default_name=manifest.default_name)
+from support import EXAMPLE_NAMES, EXAMPLES, ROOT, example_path, resolve_example  # noqa: E402,F401
 
 
 @pytest.fixture

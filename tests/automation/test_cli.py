@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from specql_deploy.automation.cli import app
 
-from conftest import EXAMPLE_NAMES, example_path
+from support import EXAMPLE_NAMES, example_path
 
 runner = CliRunner()
 

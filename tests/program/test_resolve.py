@@ -12,7 +12,7 @@ from specql_deploy.program.lock import lock_changes, lock_document, read_lock, w
 from specql_deploy.program.manifest import load, parse
 from specql_deploy.program.resolve import ResolutionError, resolve
 
-from conftest import EXAMPLE_NAMES, resolve_example
+from support import EXAMPLE_NAMES, resolve_example
 
 
 def resolved_from(text: str, environment: str | None = None, **kwargs):

@@ -9,7 +9,7 @@ import pytest
 from specql_deploy.program.manifest import ManifestError, load, parse
 from specql_deploy.program.spec import DeploymentSpec
 
-from conftest import EXAMPLE_NAMES, example_path
+from support import EXAMPLE_NAMES, example_path
 
 
 def spec(text: str) -> DeploymentSpec:
