@@ -24,17 +24,24 @@ PATTERN_COMPONENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def build(resolved: ResolvedDeployment) -> None:
-    """Instantiate the pattern's component and export its stack outputs."""
+def build(resolved: ResolvedDeployment, *, project_root: str = ".") -> None:
+    """Instantiate the pattern's component and export its stack outputs.
+
+    ``project_root`` is the folder of deployment.yaml: patterns that build images on a
+    Docker host take their build context from it.
+    """
     import pulumi
+
+    from .defaults import PATTERNS
 
     module_name, class_name = PATTERN_COMPONENTS[resolved.deployment.pattern]
     module = import_module(f"specql_deploy.components.patterns.{module_name}")
-    component = getattr(module, class_name)(resolved.stack_prefix, resolved)
+    options = {"project_root": project_root} if PATTERNS[resolved.deployment.pattern].cloud == "docker" else {}
+    component = getattr(module, class_name)(resolved.stack_prefix, resolved, **options)
     for key, value in sorted(component.stack_outputs().items()):
         pulumi.export(key, value)
 
 
-def make_program(resolved: ResolvedDeployment) -> Callable[[], None]:
+def make_program(resolved: ResolvedDeployment, *, project_root: str = ".") -> Callable[[], None]:
     """A PulumiFn for the Automation API: a closure over the resolved model."""
-    return lambda: build(resolved)
+    return lambda: build(resolved, project_root=project_root)
