@@ -142,7 +142,7 @@ class Database(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Database", name, None, opts)
-        identifier = f"{name}-postgres"
+        identifier = f"{name}-postgres".lower()  # RDS identifiers are lower case
         is_replica = args.replicate_source_db is not None
 
         subnet_group = aws.rds.SubnetGroup(
