@@ -196,9 +196,11 @@ class Edge(pulumi.ComponentResource):
             f"{name}-security-headers",
             comment=f"{name}: HSTS, no sniffing, no framing, strict referrer",
             security_headers_config={
+                # `preload` only marks the header eligible; joining browsers' preload list
+                # is a separate, deliberate submission by the domain owner.
                 "strict_transport_security": {
                     "access_control_max_age_sec": HSTS_MAX_AGE_SECONDS, "include_subdomains": True,
-                    "override": True},
+                    "preload": True, "override": True},
                 "content_type_options": {"override": True},
                 "frame_options": {"frame_option": "DENY", "override": True},
                 "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},

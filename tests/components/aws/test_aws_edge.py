@@ -90,7 +90,8 @@ def test_responses_carry_security_headers_from_our_own_policy():
     graph = edge()
     policy = only(graph, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
     headers = policy.inputs["securityHeadersConfig"]
-    assert headers["strictTransportSecurity"]["accessControlMaxAgeSec"] == 31_536_000
+    assert headers["strictTransportSecurity"] == {"accessControlMaxAgeSec": 31_536_000, "includeSubdomains": True,
+                                                  "preload": True, "override": True}
     assert headers["frameOptions"]["frameOption"] == "DENY"
     assert headers["contentTypeOptions"] == {"override": True}
     assert only(graph, CDN).inputs["defaultCacheBehavior"]["responseHeadersPolicyId"] == f"{policy.name}-id"
