@@ -153,15 +153,36 @@ fi
 
 
 # --------------------------------------------------------------------------- deploy
+#
+# AWS: every stack owns its ECR repository (the program creates it, the task's execution
+# role may pull only from it). The build job pushes the image into the first stage's
+# repository; each later stage copies that same manifest digest into its own repository
+# before deploying, so production runs the exact bytes staging tested.
+# Docker and Kubernetes patterns: one GHCR image for every stage.
 
-def _registry_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+def _stack_repository(step_id: str = "repository") -> dict[str, Any]:
+    """Read the stack's `ecr_repository_url` output into `steps.<step_id>.outputs.url`."""
+    return step("Find the stack's image repository", id=step_id, run=script("""
+url="$(specql deploy outputs "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" --json \\
+  | jq --raw-output '.ecr_repository_url // empty')"
+if [ -z "$url" ]; then
+  echo "::error::Stack '$STACK' has no image repository yet: run 'specql deploy up' for it once to create it."
+  exit 1
+fi
+echo "url=$url" >> "$GITHUB_OUTPUT"
+"""))
+
+
+def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     """Log in to the registry and compute the image name into `steps.image.outputs.image`."""
     if cloud(resolved) == "aws":
         return [
+            *specql_tools(),
             *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
-            step("Log in to Amazon ECR", id="ecr", uses=uses("amazon-ecr-login")),
-            step("Image name", id="image", env={"REGISTRY": "${{ steps.ecr.outputs.registry }}"},
-                 run='echo "image=$REGISTRY/$ECR_REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
+            _stack_repository(),
+            step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
+            step("Image name", id="image", env={"REPOSITORY": "${{ steps.repository.outputs.url }}"},
+                 run='echo "image=$REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
         ]
     return [
         step("Log in to GitHub Container Registry", uses=uses("docker-login"), with_={
@@ -172,19 +193,6 @@ def _registry_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
         # Registry paths must be lower case; repository names may not be.
         step("Image name", id="image", run='echo "image=ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
     ]
-
-
-def _registry_env(resolved: ResolvedDeployment) -> dict[str, str]:
-    return {"ECR_REPOSITORY": resolved.name} if cloud(resolved) == "aws" else {}
-
-
-def _with_registry_env(resolved: ResolvedDeployment, workflow: dict[str, Any]) -> dict[str, Any]:
-    """Insert the workflow-level `env:` (the ECR repository) before `jobs:` when there is one."""
-    env = _registry_env(resolved)
-    if not env:
-        return workflow
-    jobs = workflow.pop("jobs")
-    return {**workflow, "env": env, "jobs": jobs}
 
 
 def _build_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
@@ -199,11 +207,8 @@ def _stage_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
     return {"contents": "read"}
 
 
-def _up_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+def _deploy_and_check(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     return [
-        checkout(),
-        *specql_tools(),
-        *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
         step("Deploy", run=(
             'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" '
             '--image "$IMAGE" --yes')),
@@ -211,7 +216,32 @@ def _up_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     ]
 
 
+def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+    """Deploy `$SOURCE_IMAGE` to `$STACK` (copying it into the stack's repository on AWS)."""
+    steps = [checkout(), *specql_tools(), *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
+    if cloud(resolved) == "aws":
+        steps += [
+            _stack_repository(),
+            step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
+            step("Set up Docker Buildx", uses=uses("setup-buildx")),
+            step("Promote the tested image into this stack's repository",
+                 env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+image="$REPOSITORY:$GITHUB_SHA"
+if [ "$image" != "$SOURCE_IMAGE" ]; then
+  # Same manifest digest, new name: no rebuild, so this stage runs what the last one tested.
+  docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"
+fi
+echo "IMAGE=$image" >> "$GITHUB_ENV"
+""")),
+        ]
+    else:
+        steps.append(step("Image", run='echo "IMAGE=$SOURCE_IMAGE" >> "$GITHUB_ENV"'))
+    return steps + _deploy_and_check(resolved)
+
+
 def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    stages = _stages(resolved)
+    build_env = {"MANIFEST": context.manifest_name, "STACK": stages[0], **stack_env()}
     jobs: dict[str, Any] = {
         "build": {
             "name": "Build and push the image",
@@ -219,9 +249,10 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
             "timeout-minutes": TIMEOUTS["build"],
             "permissions": _build_permissions(resolved),
             "outputs": {"image": "${{ steps.image.outputs.image }}"},
+            **({"env": build_env} if cloud(resolved) == "aws" else {}),
             "steps": [
                 checkout(),
-                *_registry_steps(resolved),
+                *_build_steps(resolved),
                 step("Set up Docker Buildx", uses=uses("setup-buildx")),
                 step("Build and push", uses=uses("build-push"), with_={
                     "context": ".",
@@ -255,22 +286,22 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
             "env": {
                 "MANIFEST": context.manifest_name,
                 "STACK": environment.name,
-                "IMAGE": "${{ needs.build.outputs.image }}",
+                "SOURCE_IMAGE": "${{ needs.build.outputs.image }}",
                 "APP_URL": app_url(resolved, environment.name),
                 **stack_env(),
                 **cloud_env(resolved),
             },
-            "steps": _up_steps(resolved),
+            "steps": _stage_steps(resolved),
         })
         job_id = f"deploy-{environment.name}"
         jobs[job_id] = job
         previous = job_id
-    return _with_registry_env(resolved, {
+    return {
         "name": "deploy",
         "on": {"push": {"branches": _on_main(resolved)}, "workflow_dispatch": None},
         "permissions": _read_only(),
         "jobs": jobs,
-    })
+    }
 
 
 # ------------------------------------------------------------------------- rollback
@@ -283,20 +314,20 @@ if ! printf '%s' "$IMAGE_TAG" | grep --quiet --extended-regexp '^[0-9a-f]{7,40}$
   exit 1
 fi
 """
+    steps = [step("Check the image tag", run=script(check_tag)), checkout(), *specql_tools(),
+             *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
     if cloud(resolved) == "aws":
-        registry = [
-            step("Log in to Amazon ECR", id="ecr", uses=uses("amazon-ecr-login")),
-            step("Find the image", env={"REGISTRY": "${{ steps.ecr.outputs.registry }}"}, run=script("""
-aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$IMAGE_TAG" > /dev/null
-echo "IMAGE=$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" >> "$GITHUB_ENV"
+        steps += [
+            _stack_repository(),
+            step("Find the image", env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+# The repository keeps recent images only (lifecycle policy): fail early if this one expired.
+aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$IMAGE_TAG" > /dev/null
+echo "IMAGE=$REPOSITORY:$IMAGE_TAG" >> "$GITHUB_ENV"
 """)),
         ]
     else:
-        registry = [step("Image name", run='echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY,,}:$IMAGE_TAG" >> "$GITHUB_ENV"')]
-    steps = _up_steps(resolved)
-    deploy_at = next(index for index, item in enumerate(steps) if item["name"] == "Deploy")
-    steps[deploy_at:deploy_at] = registry
-    return _with_registry_env(resolved, {
+        steps.append(step("Image", run='echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY,,}:$IMAGE_TAG" >> "$GITHUB_ENV"'))
+    return {
         "name": "rollback",
         "on": {
             "workflow_dispatch": {
@@ -333,7 +364,7 @@ echo "IMAGE=$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" >> "$GITHUB_ENV"
                     **stack_env(),
                     **cloud_env(resolved),
                 },
-                "steps": [step("Check the image tag", run=script(check_tag)), *steps],
+                "steps": [*steps, *_deploy_and_check(resolved)],
             },
         },
-    })
+    }

@@ -148,6 +148,21 @@ def test_deploy_goes_to_staging_then_production_behind_approval():
     assert jobs["deploy-staging"]["env"]["STACK"] == "staging"
 
 
+def test_later_stages_promote_the_tested_digest_into_their_own_repository():
+    # Each AWS stack owns its ECR repository; production must run the bytes staging tested.
+    deploy = workflows("small-saas")["deploy.yml"]
+    build = deploy["jobs"]["build"]
+    assert build["env"]["STACK"] == "staging"
+    build_runs = "\n".join(step.get("run", "") for step in build["steps"])
+    assert ".ecr_repository_url" in build_runs
+    production = deploy["jobs"]["deploy-production"]
+    assert production["env"]["SOURCE_IMAGE"] == "${{ needs.build.outputs.image }}"
+    runs = "\n".join(step.get("run", "") for step in production["steps"])
+    assert 'docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"' in runs
+    assert runs.index("imagetools create") < runs.index('specql deploy up "$MANIFEST"')
+    assert "ECR_REPOSITORY" not in render_example("small-saas", "github-actions")[PREFIX + "deploy.yml"]
+
+
 def test_rollback_shares_the_deploy_concurrency_group_and_checks_its_input():
     rollback = workflows("small-saas")["rollback.yml"]
     inputs = rollback["on"]["workflow_dispatch"]["inputs"]
