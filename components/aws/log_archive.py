@@ -33,6 +33,8 @@ ELB_ACCOUNT_BY_REGION = {
 # Defaults the lead should move into program/defaults.py:
 # Incomplete multipart uploads are garbage after a week and still cost storage.
 ABORT_MULTIPART_DAYS = 7
+# Log objects are written once; a replaced or deleted version is kept one day for mistakes.
+NONCURRENT_LOG_VERSION_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class LogArchive(pulumi.ComponentResource):
                 "status": "Enabled",
                 "filter": {},
                 "expiration": {"days": args.retention_days},
-                "noncurrent_version_expiration": {"noncurrent_days": 1},
+                "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_LOG_VERSION_DAYS},
                 "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_DAYS},
             }],
             opts=child(self),
