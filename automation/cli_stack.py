@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,16 +28,16 @@ if TYPE_CHECKING:
     from .deployer import Deployer
 
 ManifestArg = Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)]
-StackOption = Annotated[Optional[str], typer.Option(
+StackOption = Annotated[str | None, typer.Option(
     "--stack", "--env", "-s", "-e", help="Environment (one stack each); defaults to the first listed, or dev.")]
-BackendOption = Annotated[Optional[str], typer.Option(
+BackendOption = Annotated[str | None, typer.Option(
     "--backend", help="State backend: a folder, s3://bucket/prefix, or https://api.pulumi.com. "
                       "Defaults to .specql/state next to the manifest.")]
-EndpointOption = Annotated[Optional[str], typer.Option(
+EndpointOption = Annotated[str | None, typer.Option(
     "--backend-endpoint", help="S3-compatible endpoint for an s3:// backend (MinIO, R2, moto).")]
-RegionOption = Annotated[Optional[str], typer.Option(
+RegionOption = Annotated[str | None, typer.Option(
     "--backend-region", help="Region of the s3:// backend bucket.")]
-SecretsOption = Annotated[Optional[str], typer.Option(
+SecretsOption = Annotated[str | None, typer.Option(
     "--secrets-provider", help="passphrase (default; PULUMI_CONFIG_PASSPHRASE[_FILE]) or awskms://alias/<key>?region=<r>.")]
 EmulateOption = Annotated[bool, typer.Option(
     "--emulate", help="Point the aws provider at a local moto server started for this command.")]
@@ -139,7 +139,7 @@ def preview(
     stack: StackOption = None,
     offline: Annotated[bool, typer.Option("--offline", help="Run the program under mocks: no engine, no cloud.")] = False,
     as_json: JsonOption = False,
-    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write a PR-comment summary to this file.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write a PR-comment summary to this file.")] = None,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")] = False,
     backend: BackendOption = None,
     backend_endpoint: EndpointOption = None,
@@ -235,9 +235,9 @@ def destroy(
                 fail("the name did not match; nothing was destroyed", EXIT_USAGE)
     else:
         _require_confirmation(f"destroy every resource of stack {name}?", yes)
-    with _open(target, with_program=True) as (deployer, _):
-        with live_progress(_stderr(), f"destroy {deployer.project}/{name}") as listener:
-            result = _run(lambda: deployer.destroy(listener))
+    with (_open(target, with_program=True) as (deployer, _),
+          live_progress(_stderr(), f"destroy {deployer.project}/{name}") as listener):
+        result = _run(lambda: deployer.destroy(listener))
     print_summary(_stdout(), result, show_outputs=False)
 
 
@@ -255,9 +255,9 @@ def refresh(
     from .progress import live_progress, print_summary
 
     target = Target(file, stack, backend, backend_endpoint, backend_region, secrets_provider, emulate)
-    with _open(target, with_program=True) as (deployer, _):
-        with live_progress(_stderr(), f"refresh {deployer.project}/{deployer.stack_name}") as listener:
-            result = _run(lambda: deployer.refresh(listener))
+    with (_open(target, with_program=True) as (deployer, _),
+          live_progress(_stderr(), f"refresh {deployer.project}/{deployer.stack_name}") as listener):
+        result = _run(lambda: deployer.refresh(listener))
     if as_json:
         print(result.to_json())
     else:

@@ -74,7 +74,11 @@ class Deployer:
 
     def workspace(self):
         if self._workspace is None:
-            from pulumi.automation import LocalWorkspace, ProjectBackend, ProjectSettings
+            from pulumi.automation import (
+                LocalWorkspace,
+                ProjectBackend,
+                ProjectSettings,
+            )
 
             self.work_dir.mkdir(parents=True, exist_ok=True)
             if self.pulumi_home is not None:

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from .errors import DeployError
 
@@ -57,7 +57,7 @@ class MotoServer:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen | None = None
 
-    def start(self) -> MotoServer:
+    def start(self) -> Self:
         self._process = subprocess.Popen(
             [moto_server_binary(), "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -85,7 +85,7 @@ class MotoServer:
             process.kill()
             process.wait()
 
-    def __enter__(self) -> MotoServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -104,7 +104,7 @@ def check_cli(path: Path | None) -> PulumiCli:
     return PulumiCli(path=path, version=str(version))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _located(_path: str, _cache: str) -> PulumiCli:
     """Checked once per PATH and cache folder (each check runs `pulumi version`)."""
     return check_cli(find_cli())

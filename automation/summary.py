@@ -140,14 +140,14 @@ def _render(summary: PreviewSummary, risks: list[str], rows_by_action: dict[str,
              "",
              "| create | update | replace | delete | unchanged |",
              "|---:|---:|---:|---:|---:|",
-             f"| {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} "
-             f"| {summary.unchanged} |",
+             (f"| {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} "
+              f"| {summary.unchanged} |"),
              ""]
     at_risk = summary.stateful_at_risk()
     if at_risk:
         lines += ["> [!CAUTION]",
-                  f"> **{len(at_risk)} stateful resource(s) will be replaced or deleted; their data "
-                  "may be lost.** Review before merging.", *risks]
+                  (f"> **{len(at_risk)} stateful resource(s) will be replaced or deleted; their data "
+                   "may be lost.** Review before merging."), *risks]
         if len(risks) < len(at_risk):
             lines.append(f"> - … and {len(at_risk) - len(risks)} more")
         lines.append("")
@@ -161,9 +161,9 @@ def _render(summary: PreviewSummary, risks: list[str], rows_by_action: dict[str,
                   "| action | resource | type | changed properties |", "|---|---|---|---|",
                   *rows, "", "</details>", ""]
     if omitted:
-        lines += [f"> **Truncated:** {omitted} resource row(s) are not shown because a GitHub "
-                  f"comment is limited to {GITHUB_COMMENT_LIMIT:,} characters. Run "
-                  "`specql deploy preview --json` for the full list.", ""]
+        lines += [(f"> **Truncated:** {omitted} resource row(s) are not shown because a GitHub "
+                   f"comment is limited to {GITHUB_COMMENT_LIMIT:,} characters. Run "
+                   "`specql deploy preview --json` for the full list."), ""]
     return "\n".join(lines)
 
 

@@ -1,5 +1,9 @@
 """Engine fixtures: the real Pulumi CLI, an isolated PULUMI_HOME and a local state folder.
 
+Engine test modules import these fixtures by name (`from engine_fixtures import ...`).
+They are not in a tests/automation/conftest.py because a second module named
+`conftest` would shadow tests/conftest.py for the suites that `from conftest import`.
+
 Engine tests need the CLI built by `scripts/install-pulumi-cli.sh` (or any `pulumi` on
 PATH). Without it they skip with the reason shown, except in CI (`CI` set), where a
 missing CLI fails them: CI must never go green by skipping the engine.
@@ -138,9 +142,3 @@ def sandbox_factory(pulumi_bin_dir: Path):
 def engine_python_path() -> str:
     """PYTHONPATH for processes that run the engine (so the shim finds engine_resources)."""
     return python_path()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _engine_resources_importable() -> None:
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))

@@ -6,10 +6,9 @@ import json
 import socket
 
 import pytest
-from typer.testing import CliRunner
-
 from specql_deploy.automation.bootstrap import bootstrap, plan_for
 from specql_deploy.automation.emulate import DUMMY_CREDENTIALS, MotoServer
+from typer.testing import CliRunner
 
 runner = CliRunner()
 BACKEND = "s3://team-state/specql?region=us-east-1"
@@ -86,7 +85,7 @@ def test_the_lock_table_has_the_key_opentofu_expects(bootstrapped, moto):
 
 
 def test_bootstrap_twice_creates_nothing_the_second_time(bootstrapped, moto):
-    plan, first, second = bootstrapped
+    _, first, second = bootstrapped
     assert dict(first.steps) == {"KMS key alias/team-state-pulumi-secrets": "created",
                                  "bucket team-state": "created", "bucket versioning": "updated",
                                  "lock table team-state-tofu-locks": "created"}

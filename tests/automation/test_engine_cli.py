@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from engine_fixtures are redefined as arguments
 """The `specql deploy` stack commands end to end on the real engine.
 
 Only the program is swapped (dynamic local-file resources instead of the pattern's
@@ -13,6 +14,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.engine
@@ -109,8 +111,8 @@ def test_full_cycle_through_the_cli(project):
     assert json.loads(deploy("outputs", file, "--json").stdout) == {}
 
 
-def test_outputs_of_a_declared_but_never_deployed_stack_is_bad_usage(project, tmp_path):
-    manifest, _, _ = project
+@pytest.mark.usefixtures("project")  # its isolated PULUMI_HOME and passphrase
+def test_outputs_of_a_declared_but_never_deployed_stack_is_bad_usage(tmp_path):
     other = tmp_path / "deployment.yaml"
     shutil.copy(ROOT / "examples" / "full-manifest" / "deployment.yaml", other)
     result = deploy("outputs", str(other), "--stack", "staging")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from engine_fixtures are redefined as arguments
 """Two updates at once, and an update interrupted by Ctrl+C, on the real engine."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 

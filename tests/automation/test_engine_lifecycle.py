@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from engine_fixtures are redefined as arguments
 """preview / up / update / replace / destroy on the real engine, with dynamic resources."""
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 from specql_deploy.automation.summary import render_markdown, sticky_marker
 
 pytestmark = pytest.mark.engine

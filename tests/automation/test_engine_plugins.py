@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from engine_fixtures are redefined as arguments
 """A provider plugin that cannot be downloaded: one clear message, on the real CLI.
 
 The download must fail here (no internet); where the plugin host is reachable the
@@ -14,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.engine

@@ -1,9 +1,10 @@
+# ruff: noqa: F811 - fixtures imported from engine_fixtures are redefined as arguments
 """The S3 state backend (and the KMS secrets provider) on a moto server, with the real engine."""
 
 from __future__ import annotations
 
 import pytest
-
+from engine_fixtures import pulumi_bin_dir, sandbox_factory  # noqa: F401 - pytest fixtures
 from specql_deploy.automation.bootstrap import bootstrap, plan_for
 from specql_deploy.automation.emulate import DUMMY_CREDENTIALS, MotoServer
 from specql_deploy.automation.stacks import with_s3_endpoint
@@ -78,10 +79,10 @@ def test_state_lands_in_the_bucket_under_the_prefix(s3_sandbox):
 
 
 def test_kms_secrets_provider_from_bootstrap_encrypts_stack_secrets(s3_sandbox):
-    from specql_deploy.automation.deployer import Deployer, Secret
     from engine_resources import files_program
+    from specql_deploy.automation.deployer import Deployer, Secret
 
-    moto, plan, sandbox = s3_sandbox
+    _, plan, sandbox = s3_sandbox
     out = sandbox.root / "kms"
     out.mkdir()
     spec = sandbox.spec([{"name": "k", "path": str(out / "k.txt"), "secret": "token"}], stack="kms")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from engine_fixtures are redefined as arguments
 """A secret config value never appears in plain text: state, CLI output, Markdown.
 
 The CLI runs for real (engine, local backend, generated passphrase); only the program
@@ -12,6 +13,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.engine

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from specql_deploy.automation.events import EventLog, ResourceChange, change_from_metadata
+from specql_deploy.automation.events import (
+    EventLog,
+    ResourceChange,
+    change_from_metadata,
+)
 from specql_deploy.automation.summary import (
     GITHUB_COMMENT_LIMIT,
     PreviewSummary,
