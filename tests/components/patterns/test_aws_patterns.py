@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import resolve_example
 from specql_deploy.automation.capture import ResourceGraph, capture
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
+from support import resolve_example
 
 AWS_EXAMPLES = ["small-saas", "production-saas", "full-manifest", "phase2-extended"]
 PROVIDER = "pulumi:providers:aws"
