@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..base import ExportContext, GeneratedFile, hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
-from .translate import Configuration, Module, Variable
+from .translate import Configuration, Module, TfResource, Variable
 
 if TYPE_CHECKING:
     from ...automation.cost import CostEstimate
@@ -16,8 +16,61 @@ BASE = "infrastructure/opentofu"
 TOFU_VERSION = ">= 1.10.0"
 """OpenTofu 1.10 brings S3-native state locking (`use_lockfile`), used by the backend block."""
 
-CHECKOV_SKIPS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
-"""(OpenTofu type, label) → inline checkov skips, each with the reason it does not apply."""
+SKIP_REASONS: dict[str, str] = {
+    "CKV_AWS_378": "TLS ends at the load balancer; targets are tasks in private subnets reachable only from its security group",
+    "CKV2_AWS_5": "attached in another module through a variable; checkov does not follow module inputs",
+    "CKV_AWS_18": "this bucket receives the access logs; logging it to itself would loop",
+    "CKV_AWS_145": "ELB access-log delivery supports only SSE-S3 (AES256), not KMS keys",
+    "CKV_AWS_144": "log archive of this region; the logs are not needed to recover elsewhere",
+    "CKV2_AWS_62": "nothing consumes events of a log archive",
+    "http": "no domain in the manifest means no certificate: plain HTTP is the only listener (set deployment.domain for HTTPS and a redirect)",
+    "CKV_AWS_293": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
+    "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
+    "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
+    "replica": "read replica: availability comes from the primary's Multi-AZ standby",
+}
+"""Why a checkov check is wrong for the pattern, per check (or per situation)."""
+
+
+def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tuple[str, str]]:
+    """Inline skips for checks that do not apply to this resource in this pattern, each with its reason."""
+    resolved = configuration.resolved
+    inputs = resource.captured.inputs
+    module = configuration.modules.get(resource.module)
+    skips: list[str | tuple[str, str]] = []
+    kind = resource.type
+    no_domain = not resolved.deployment.domain
+    if kind == "aws_lb_target_group" and inputs.get("protocol") == "HTTP":
+        skips.append("CKV_AWS_378")
+    if kind == "aws_security_group" and module is not None and any(
+            output.value == Expr(f"{resource.address}.id") for output in module.outputs.values()):
+        skips.append("CKV2_AWS_5")
+    if kind == "aws_s3_bucket" and module is not None and module.component_type.endswith(":LogArchive"):
+        skips += ["CKV_AWS_18", "CKV_AWS_145", "CKV_AWS_144", "CKV2_AWS_62"]
+    if not no_domain and kind == "aws_security_group" and _open_port_80(inputs):
+        skips.append(("CKV_AWS_260", "port 80 is open only for the listener that redirects to HTTPS"))
+    if no_domain:
+        if kind == "aws_lb_listener" and inputs.get("protocol") == "HTTP":
+            skips += [("CKV_AWS_2", SKIP_REASONS["http"]), ("CKV_AWS_103", SKIP_REASONS["http"])]
+        if kind == "aws_lb" and not inputs.get("internal"):
+            skips.append(("CKV2_AWS_20", SKIP_REASONS["http"]))
+        if kind == "aws_security_group" and _open_port_80(inputs):
+            skips.append(("CKV_AWS_260", SKIP_REASONS["http"]))
+    if kind == "aws_db_instance":
+        if inputs.get("replicateSourceDb") and not inputs.get("multiAz"):
+            skips.append(("CKV_AWS_157", SKIP_REASONS["replica"]))
+        elif not resolved.is_production and not inputs.get("multiAz"):
+            skips.append("CKV_AWS_157")
+        if not resolved.is_production and not inputs.get("deletionProtection"):
+            skips.append("CKV_AWS_293")
+    if kind == "aws_lb" and not resolved.is_production and not inputs.get("enableDeletionProtection"):
+        skips.append("CKV_AWS_150")
+    return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
+
+
+def _open_port_80(inputs: Any) -> bool:
+    return any(rule.get("fromPort") == 80 and "0.0.0.0/0" in (rule.get("cidrBlocks") or [])
+               for rule in inputs.get("ingress") or [])
 
 
 def _hcl_file(path: str, context: ExportContext, items: list[Any], what: str = "") -> GeneratedFile:
@@ -142,21 +195,17 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
     return block
 
 
-def _module_blocks(module: Module) -> list[Any]:
-    """Module main.tf: its data sources, then its resources."""
+def _module_blocks(module: Module, configuration: Configuration) -> list[Any]:
+    """Module main.tf: its data sources, then its resources (with their inline checkov skips)."""
     data = [Block("data", (kind, "current")) for kind in sorted(module.data)]
     resources = []
-    for block in module.body:
-        _apply_skips(block)
+    for resource, block in zip(module.resources, module.body, strict=True):
+        skips = checkov_skips(resource, configuration)
+        if skips:
+            body = [Comment(f"checkov:skip={check}:{reason}") for check, reason in skips]
+            block = Block(block.type, block.labels, body + list(block.body))
         resources.append(block)
     return data + resources
-
-
-def _apply_skips(block: Block) -> None:
-    key = (block.labels[0], block.labels[1]) if len(block.labels) == 2 else None
-    skips = CHECKOV_SKIPS.get(key or ("", ""), ())
-    if skips:
-        block.body[:0] = [Comment(f"checkov:skip={check}:{reason}") for check, reason in skips]
 
 
 def render_configuration(configuration: Configuration, context: ExportContext,
@@ -165,7 +214,7 @@ def render_configuration(configuration: Configuration, context: ExportContext,
     root = configuration.root
     main: list[Any] = _provider_blocks(configuration)
     main += [_module_call(configuration, module) for module in configuration.modules.values()]
-    main += _module_blocks(root)
+    main += _module_blocks(root, configuration)
     files.append(_hcl_file("main.tf", context, main, "Root module: providers and one module per component."))
     variables = _root_variables(configuration)
     files.append(_hcl_file("variables.tf", context, _variables(variables)))
@@ -175,7 +224,7 @@ def render_configuration(configuration: Configuration, context: ExportContext,
     for module in configuration.modules.values():
         folder = f"modules/{module.name}"
         what = f"Module `{module.name}`: the resources of the `{module.component}` component."
-        files.append(_hcl_file(f"{folder}/main.tf", context, _module_blocks(module), what))
+        files.append(_hcl_file(f"{folder}/main.tf", context, _module_blocks(module, configuration), what))
         files.append(_hcl_file(f"{folder}/variables.tf", context, _variables(module.variables)))
         files.append(_hcl_file(f"{folder}/outputs.tf", context, _outputs(module)))
         files.append(_hcl_file(f"{folder}/versions.tf", context, _versions(configuration, module, context)))

@@ -46,6 +46,11 @@ MODULE_NAMES: Mapping[str, str] = {
 """Component class (last part of its type token) → module folder name, in main.tf order."""
 
 
+CREATE_BEFORE_DESTROY = frozenset({"aws_acm_certificate"})
+"""Types whose replacement must exist before the old one goes, as Pulumi replaces by default
+(a listener can never be left without a certificate)."""
+
+
 @dataclass(frozen=True)
 class Binding:
     """An argument whose value came from the manifest: exposed as a variable."""
@@ -450,9 +455,13 @@ class Translator:
             meta.append(Attribute("depends_on", [Expr(item.address) for item in depends]))
         body = _with_meta(meta, spaced(items)) if meta else spaced(items)
         block = Block("resource", (resource.type, resource.label), body)
+        lifecycle: list[Any] = []
         if captured.protect:
-            lifecycle = Block("lifecycle", (), [Attribute("prevent_destroy", True)])
-            block.body.extend(_blank_then(block.body, lifecycle))
+            lifecycle.append(Attribute("prevent_destroy", True))
+        if resource.type in CREATE_BEFORE_DESTROY:
+            lifecycle.append(Attribute("create_before_destroy", True))
+        if lifecycle:
+            block.body.extend(_blank_then(block.body, Block("lifecycle", (), lifecycle)))
         return block
 
     def _arguments(self, resource: TfResource, inputs: dict[str, Any], module: Module, referenced: set[str],
