@@ -154,15 +154,19 @@ fi
 
 # --------------------------------------------------------------------------- deploy
 #
-# AWS: every stack owns its ECR repository (the program creates it, the task's execution
-# role may pull only from it). The build job pushes the image into the first stage's
-# repository; each later stage copies that same manifest digest into its own repository
-# before deploying, so production runs the exact bytes staging tested.
-# Docker and Kubernetes patterns: one GHCR image for every stage.
+# Where the image comes from follows the program:
+# - AWS: every stack owns its ECR repository (the program creates it; the task's
+#   execution role may pull only from it) and runs `<repository>:<deployment.version>`.
+#   The build job pushes into the first stage's repository; each later stage copies
+#   that same manifest digest into its own before deploying, so production runs the
+#   exact bytes staging tested. `up --version <sha>` selects it.
+# - Kubernetes: one image in GHCR for every stage, selected with `up --image`.
+# - Docker host (hobby-project): the program builds the image on the host from
+#   docker/Dockerfile and tags it with deployment.version: no registry, no build job.
 
-def _stack_repository(step_id: str = "repository") -> dict[str, Any]:
-    """Read the stack's `ecr_repository_url` output into `steps.<step_id>.outputs.url`."""
-    return step("Find the stack's image repository", id=step_id, run=script("""
+def _stack_repository() -> dict[str, Any]:
+    """Read the stack's `ecr_repository_url` output into `steps.repository.outputs.url`."""
+    return step("Find the stack's image repository", id="repository", run=script("""
 url="$(specql deploy outputs "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" --json \\
   | jq --raw-output '.ecr_repository_url // empty')"
 if [ -z "$url" ]; then
@@ -195,12 +199,6 @@ def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     ]
 
 
-def _build_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
-    if cloud(resolved) == "aws":
-        return {"contents": "read", "id-token": "write"}
-    return {"contents": "read", "packages": "write"}
-
-
 def _stage_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
     if cloud(resolved) == "aws":
         return {"contents": "read", "id-token": "write"}
@@ -208,16 +206,16 @@ def _stage_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
 
 
 def _deploy_and_check(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+    select = '--image "$IMAGE"' if cloud(resolved) == "kubernetes" else '--version "$IMAGE_TAG"'
     return [
         step("Deploy", run=(
-            'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" '
-            '--image "$IMAGE" --yes')),
+            f'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" {select} --yes')),
         smoke_test(resolved),
     ]
 
 
 def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
-    """Deploy `$SOURCE_IMAGE` to `$STACK` (copying it into the stack's repository on AWS)."""
+    """Deploy the commit's image to `$STACK` (promoting it into the stack's repository on AWS)."""
     steps = [checkout(), *specql_tools(), *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
     if cloud(resolved) == "aws":
         steps += [
@@ -226,56 +224,68 @@ def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
             step("Set up Docker Buildx", uses=uses("setup-buildx")),
             step("Promote the tested image into this stack's repository",
                  env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
-image="$REPOSITORY:$GITHUB_SHA"
+image="$REPOSITORY:$IMAGE_TAG"
 if [ "$image" != "$SOURCE_IMAGE" ]; then
-  # Same manifest digest, new name: no rebuild, so this stage runs what the last one tested.
+  # Same manifest digest under a new name: no rebuild, so this stage runs what the last one tested.
   docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"
 fi
-echo "IMAGE=$image" >> "$GITHUB_ENV"
 """)),
         ]
-    else:
-        steps.append(step("Image", run='echo "IMAGE=$SOURCE_IMAGE" >> "$GITHUB_ENV"'))
     return steps + _deploy_and_check(resolved)
 
 
-def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
-    stages = _stages(resolved)
-    build_env = {"MANIFEST": context.manifest_name, "STACK": stages[0], **stack_env()}
-    jobs: dict[str, Any] = {
-        "build": {
-            "name": "Build and push the image",
-            "runs-on": RUNNER,
-            "timeout-minutes": TIMEOUTS["build"],
-            "permissions": _build_permissions(resolved),
-            "outputs": {"image": "${{ steps.image.outputs.image }}"},
-            **({"env": build_env} if cloud(resolved) == "aws" else {}),
-            "steps": [
-                checkout(),
-                *_build_steps(resolved),
-                step("Set up Docker Buildx", uses=uses("setup-buildx")),
-                step("Build and push", uses=uses("build-push"), with_={
-                    "context": ".",
-                    "file": "docker/Dockerfile",
-                    "target": "runtime",
-                    "push": True,
-                    "tags": "${{ steps.image.outputs.image }}",
-                    "provenance": "mode=max",
-                    "sbom": True,
-                    "cache-from": "type=gha",
-                    "cache-to": "type=gha,mode=max",
-                }),
-            ],
-        },
+def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    aws = cloud(resolved) == "aws"
+    job: dict[str, Any] = {
+        "name": "Build and push the image",
+        "runs-on": RUNNER,
+        "timeout-minutes": TIMEOUTS["build"],
+        "permissions": {"contents": "read", "id-token": "write"} if aws else {"contents": "read", "packages": "write"},
+        "outputs": {"image": "${{ steps.image.outputs.image }}"},
     }
-    previous = "build"
+    if aws:
+        job["env"] = {"MANIFEST": context.manifest_name, "STACK": _stages(resolved)[0], **stack_env()}
+    job["steps"] = [
+        checkout(),
+        *_build_steps(resolved),
+        step("Set up Docker Buildx", uses=uses("setup-buildx")),
+        step("Build and push", uses=uses("build-push"), with_={
+            "context": ".",
+            "file": "docker/Dockerfile",
+            "target": "runtime",
+            "push": True,
+            "tags": "${{ steps.image.outputs.image }}",
+            "provenance": "mode=max",
+            "sbom": True,
+            "cache-from": "type=gha",
+            "cache-to": "type=gha,mode=max",
+        }),
+    ]
+    return job
+
+
+def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
+    registry = cloud(resolved) != "docker"
+    jobs: dict[str, Any] = {"build": _build_job(resolved, context)} if registry else {}
+    previous = None
     for environment in resolved.cicd.environments:
-        job: dict[str, Any] = {
-            "name": f"Deploy to {environment.name}",
-            "needs": ["build", previous] if previous != "build" else ["build"],
-        }
+        needs = [job for job in ("build" if registry else None, previous) if job]
+        job: dict[str, Any] = {"name": f"Deploy to {environment.name}"}
+        if needs:
+            job["needs"] = needs
         if not environment.auto_deploy and not environment.approval_required:
             job["if"] = "github.event_name == 'workflow_dispatch'"
+        env = {
+            "MANIFEST": context.manifest_name,
+            "STACK": environment.name,
+            "IMAGE_TAG": "${{ github.sha }}",
+            "APP_URL": app_url(resolved, environment.name),
+            **stack_env(),
+            **cloud_env(resolved),
+        }
+        if registry:
+            key = "IMAGE" if cloud(resolved) == "kubernetes" else "SOURCE_IMAGE"
+            env[key] = "${{ needs.build.outputs.image }}"
         job.update({
             "runs-on": RUNNER,
             "timeout-minutes": TIMEOUTS["deploy"],
@@ -283,19 +293,11 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
             "environment": {"name": environment.name, "url": "${{ vars.APP_URL }}"},
             "concurrency": {"group": f"deploy-{environment.name}", "cancel-in-progress": False},
             "permissions": _stage_permissions(resolved),
-            "env": {
-                "MANIFEST": context.manifest_name,
-                "STACK": environment.name,
-                "SOURCE_IMAGE": "${{ needs.build.outputs.image }}",
-                "APP_URL": app_url(resolved, environment.name),
-                **stack_env(),
-                **cloud_env(resolved),
-            },
+            "env": env,
             "steps": _stage_steps(resolved),
         })
-        job_id = f"deploy-{environment.name}"
-        jobs[job_id] = job
-        previous = job_id
+        previous = f"deploy-{environment.name}"
+        jobs[previous] = job
     return {
         "name": "deploy",
         "on": {"push": {"branches": _on_main(resolved)}, "workflow_dispatch": None},
@@ -314,18 +316,25 @@ if ! printf '%s' "$IMAGE_TAG" | grep --quiet --extended-regexp '^[0-9a-f]{7,40}$
   exit 1
 fi
 """
-    steps = [step("Check the image tag", run=script(check_tag)), checkout(), *specql_tools(),
+    target = cloud(resolved)
+    if target == "docker":
+        # The host builds the image from the source: build the tagged commit's source again.
+        checkout_step = step("Check out the commit to redeploy", uses=uses("checkout"),
+                             with_={"ref": "${{ inputs.image_tag }}", "persist-credentials": False})
+    else:
+        checkout_step = checkout()
+    steps = [step("Check the image tag", run=script(check_tag)), checkout_step, *specql_tools(),
              *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
-    if cloud(resolved) == "aws":
+    if target == "aws":
         steps += [
             _stack_repository(),
-            step("Find the image", env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+            step("Check the image is still in the repository",
+                 env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
 # The repository keeps recent images only (lifecycle policy): fail early if this one expired.
 aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$IMAGE_TAG" > /dev/null
-echo "IMAGE=$REPOSITORY:$IMAGE_TAG" >> "$GITHUB_ENV"
 """)),
         ]
-    else:
+    elif target == "kubernetes":
         steps.append(step("Image", run='echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY,,}:$IMAGE_TAG" >> "$GITHUB_ENV"'))
     return {
         "name": "rollback",

@@ -157,8 +157,11 @@ def test_later_stages_promote_the_tested_digest_into_their_own_repository():
     assert ".ecr_repository_url" in build_runs
     production = deploy["jobs"]["deploy-production"]
     assert production["env"]["SOURCE_IMAGE"] == "${{ needs.build.outputs.image }}"
+    assert production["env"]["IMAGE_TAG"] == "${{ github.sha }}"
     runs = "\n".join(step.get("run", "") for step in production["steps"])
+    assert 'image="$REPOSITORY:$IMAGE_TAG"' in runs
     assert 'docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"' in runs
+    assert '--version "$IMAGE_TAG"' in runs
     assert runs.index("imagetools create") < runs.index('specql deploy up "$MANIFEST"')
     assert "ECR_REPOSITORY" not in render_example("small-saas", "github-actions")[PREFIX + "deploy.yml"]
 
@@ -205,15 +208,31 @@ def test_test_workflow_runs_against_a_postgres_service():
     assert names[-3:] == ["Lint", "Apply migrations", "Test"]
 
 
-def test_non_aws_patterns_push_to_ghcr_and_use_their_own_access():
-    hobby = workflows("hobby-project")
-    build = hobby["deploy.yml"]["jobs"]["build"]
+def test_kubernetes_pushes_one_ghcr_image_for_every_stage():
+    deploy = workflows("kubernetes")["deploy.yml"]
+    build = deploy["jobs"]["build"]
     assert dict(build["permissions"]) == {"contents": "read", "packages": "write"}
     assert any("docker/login-action" in step.get("uses", "") for step in build["steps"])
-    assert "aws" not in "\n".join(render_example("hobby-project", "github-actions").values()).lower().replace(
-        "always", "")
-    kube = "\n".join(render_example("kubernetes", "github-actions").values())
-    assert "secrets.KUBECONFIG" in kube
+    for stage in ("staging", "production"):
+        job = deploy["jobs"][f"deploy-{stage}"]
+        assert job["env"]["IMAGE"] == "${{ needs.build.outputs.image }}"
+        assert any('--image "$IMAGE"' in step.get("run", "") for step in job["steps"])
+    assert "secrets.KUBECONFIG" in "\n".join(render_example("kubernetes", "github-actions").values())
+
+
+def test_hobby_project_builds_on_its_host_without_a_registry():
+    # The program builds the image on the Docker host, tagged with deployment.version.
+    files = render_example("hobby-project", "github-actions")
+    deploy = load(files[PREFIX + "deploy.yml"])
+    assert list(deploy["jobs"]) == ["deploy-staging", "deploy-production"]
+    staging = deploy["jobs"]["deploy-staging"]
+    assert staging["env"]["IMAGE_TAG"] == "${{ github.sha }}"
+    assert any('--version "$IMAGE_TAG"' in step.get("run", "") for step in staging["steps"])
+    assert "aws-actions" not in "\n".join(files.values())
+    # Rolling back rebuilds the old commit's source, so it checks that commit out.
+    rollback = load(files[PREFIX + "rollback.yml"])
+    checkout = rollback["jobs"]["rollback"]["steps"][1]
+    assert checkout["with"]["ref"] == "${{ inputs.image_tag }}"
 
 
 def test_missing_validator_skips_locally(monkeypatch, tmp_path):
