@@ -162,3 +162,42 @@ def test_root_stack_and_default_providers_are_not_reported_but_errors_are_kept()
     log(event(diagnostic_event=SimpleNamespace(severity="error", urn=URN, message="boom")))
     assert [c.name for c in log.resource_changes()] == ["us-east-1"]
     assert log.errors == [(URN, "boom")]
+
+
+# ----------------------------------------------------------------------- live progress
+
+def run_steps(console) -> None:
+    from specql_deploy.automation.progress import live_progress
+
+    with live_progress(console, "up shop/dev") as listener:
+        log = EventLog(listener)
+        log(event(resource_pre_event=SimpleNamespace(metadata=step("create", URN))))
+        log(event(res_outputs_event=SimpleNamespace(metadata=step("create", URN))))
+        failing = "urn:pulumi:dev::shop::aws:s3/bucketV2:BucketV2::uploads"
+        log(event(resource_pre_event=SimpleNamespace(metadata=step("update", failing))))
+        log(event(res_op_failed_event=SimpleNamespace(metadata=step("update", failing), status=1, steps=1)))
+
+
+def test_progress_in_a_log_prints_one_line_per_finished_resource_with_its_time():
+    import io
+    import re
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    run_steps(Console(file=buffer, force_terminal=False, width=200))
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2
+    assert re.fullmatch(r"\s+\+ created\s+app-db \(aws:rds/instance:Instance\) \d+\.\ds", lines[0])
+    assert "failed" in lines[1] and "uploads" in lines[1]
+
+
+def test_progress_on_a_terminal_renders_a_live_table_of_states():
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    run_steps(Console(file=buffer, force_terminal=True, width=200))
+    text = buffer.getvalue()
+    assert "up shop/dev" in text and "app-db" in text and "created" in text and "failed" in text
