@@ -82,7 +82,7 @@ def render_dev(resolved: ResolvedDeployment, context: ExportContext) -> str:
 
 def render_prod(resolved: ResolvedDeployment, context: ExportContext) -> str:
     port = resolved.application.port
-    image_hint = "set APP_IMAGE to the image tag CI pushed"
+    image_hint = "set APP_IMAGE to the image to run (docker compose build tags it)"
     app: dict[str, Any] = {
         "image": required("APP_IMAGE", image_hint),
         "build": build_section(resolved, dev=False),

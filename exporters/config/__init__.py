@@ -74,7 +74,8 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
     if production:
         wiring.insert(0, ("DOMAIN", resolved.deployment.domain or "",
                           "Public host name; Caddy requests its certificate (DNS must point here first)."))
-        wiring.insert(1, ("APP_IMAGE", "", "Image CI pushed, tagged with the commit SHA (never `latest`)."))
+        wiring.insert(1, ("APP_IMAGE", "", "Image to run, tagged with its commit SHA (never `latest`); "
+                                        "`docker compose build` builds and tags it."))
         if resolved.cache.enabled:
             wiring.append(("REDIS_PASSWORD", "", generate))
     elif resolved.storage.enabled:

@@ -3,13 +3,15 @@
 Copy them to ``.github/workflows/`` to enable them. What they expect from the
 repository settings (no credential is ever written into a workflow):
 
-- variables: ``AWS_ROLE_ARN`` (deploy role) and ``AWS_PREVIEW_ROLE_ARN`` (read-only
-  role for previews) on AWS patterns; ``SPECQL_BACKEND`` (state backend URL, e.g.
-  ``s3://bucket/prefix``); ``APP_URL`` on each GitHub environment;
+- variables: ``SPECQL_BACKEND`` (state backend URL, e.g. ``s3://bucket/prefix``);
+  ``APP_URL`` on each GitHub environment (the smoke test's target); on AWS patterns
+  ``AWS_ROLE_ARN`` (deploy role) and ``AWS_PREVIEW_ROLE_ARN`` (read-only role for
+  previews), both assumed through GitHub's OIDC provider;
 - secrets: ``PULUMI_CONFIG_PASSPHRASE``; ``KUBECONFIG`` (kubernetes pattern) or
-  ``DEPLOY_SSH_KEY`` with variables ``DOCKER_HOST``/``DEPLOY_SSH_KNOWN_HOSTS`` (hobby-project);
-- GitHub environments named after the CI stages, with required reviewers where the
-  manifest asks for approval.
+  ``DEPLOY_SSH_KEY`` with variables ``DOCKER_HOST`` and ``DEPLOY_SSH_KNOWN_HOSTS``
+  (hobby-project);
+- GitHub environments named after the manifest's CI stages, with required reviewers
+  where the manifest asks for approval.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
         ("test.yml", "Pull requests and main: lint and tests against PostgreSQL.", test_workflow(resolved, context)),
         ("preview.yml", "Pull requests: the infrastructure preview as one sticky comment.",
          preview_workflow(resolved, context)),
-        ("deploy.yml", "Main: build and push the image, deploy stage by stage, smoke test.",
+        ("deploy.yml", "Main: build the image once, deploy it stage by stage, smoke test each stage.",
          deploy_workflow(resolved, context)),
         ("rollback.yml", "Manual: redeploy an image tag that deploy.yml pushed earlier.",
          rollback_workflow(resolved, context)),
