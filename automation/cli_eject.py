@@ -50,8 +50,6 @@ def eject_command(
 
 
 def _print_summary(result, pattern: str, environment: str) -> None:
-    for target in result.unavailable:
-        print(f"warning: target {target} is not available in this installation; skipped", file=sys.stderr)
     marks = [("created", result.created), ("updated", result.updated), ("removed", result.removed)]
     for label, paths in marks:
         for path in paths:

@@ -58,8 +58,6 @@ class EjectResult:
     """No longer generated but changed by the user: left in place, dropped from the record."""
     targets: dict[str, int] = field(default_factory=dict)
     """Target → number of files it generated."""
-    unavailable: list[str] = field(default_factory=list)
-    """Registered targets whose exporter module is not installed."""
 
     @property
     def changed(self) -> bool:
@@ -85,21 +83,12 @@ def render_targets(
     resolved: ResolvedDeployment,
     context: ExportContext,
     targets: list[str],
-) -> tuple[dict[str, tuple[str, GeneratedFile]], list[str], dict[str, int]]:
-    """path → (target, file) for every file of the targets; unavailable targets; counts."""
+) -> tuple[dict[str, tuple[str, GeneratedFile]], dict[str, int]]:
+    """path → (target, file) for every file of the targets, and the file count per target."""
     files: dict[str, tuple[str, GeneratedFile]] = {}
-    unavailable: list[str] = []
     counts: dict[str, int] = {}
     for target in targets:
-        module_name = TARGETS[target][0]
-        try:
-            renderer = load_renderer(target)
-        except ModuleNotFoundError as error:
-            if error.name is None or not module_name.startswith(error.name):
-                raise
-            unavailable.append(target)
-            continue
-        generated = renderer(resolved, context)
+        generated = load_renderer(target)(resolved, context)
         counts[target] = len(generated)
         for item in generated:
             if item.path == RECORD_NAME:
@@ -107,7 +96,7 @@ def render_targets(
             if item.path in files:
                 raise EjectError(f"targets {files[item.path][0]} and {target} both generate {item.path}")
             files[item.path] = (target, item)
-    return files, unavailable, counts
+    return files, counts
 
 
 def read_record(output: Path) -> dict[str, dict[str, str]]:
@@ -164,8 +153,8 @@ def eject(
     if output.exists() and not output.is_dir():
         raise EjectError(f"{output} exists and is not a directory")
     context = ExportContext(Path(manifest_path), resolved, graph_factory)
-    files, unavailable, counts = render_targets(resolved, context, targets)
-    result = EjectResult(output=output, targets=counts, unavailable=unavailable)
+    files, counts = render_targets(resolved, context, targets)
+    result = EjectResult(output=output, targets=counts)
 
     record = read_record(output)
     new_record = {path: entry for path, entry in record.items() if entry.get("target") not in targets}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -229,6 +230,23 @@ def test_invalid_manifest_exits_2_without_traceback(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output + result.stderr
     assert "deployment.pattern" in result.stderr
+
+
+@pytest.mark.parametrize(("example", "applicable"), [
+    ("hobby-project", {"docker", "compose", "config", "github-actions"}),
+    ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions"}),
+])
+def test_default_eject_runs_every_registered_target(tmp_path, example, applicable):
+    from specql_deploy.exporters import TARGETS
+
+    manifest = ROOT / "examples" / example / "deployment.yaml"
+    result = runner.invoke(app, ["deploy", "eject", str(manifest), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output + result.stderr
+    summary = result.stdout.splitlines()[-1]
+    # Every registered target ran; the ones that do not apply to the pattern wrote nothing.
+    for target in TARGETS:
+        count = int(re.search(rf"\b{target} (\d+)", summary).group(1))
+        assert (count > 0) is (target in applicable), (target, summary)
 
 
 def test_cli_start_up_imports_no_exporter():
