@@ -41,6 +41,7 @@ _CREDENTIALS = re.compile(
 )
 _PASSPHRASE = re.compile(r"incorrect passphrase|passphrase must be set|constructing secrets manager", re.IGNORECASE)
 _STACK_NOT_FOUND = re.compile(r"no stack named '?(?P<stack>[^' ]+)'? found", re.IGNORECASE)
+_GRPC_NOISE = re.compile(r"Exception calling application: ")
 _NOISE = re.compile(r"^\s*(warning:|Updating \(|Previewing |View Live:|Resources:|Duration:|\+|~|-|@ )")
 
 
@@ -58,16 +59,20 @@ def plugin_message(name: str, version: str | None) -> str:
 
 def failed_resources(diagnostics: Iterable[tuple[str | None, str]]) -> list[str]:
     """`resource <name> failed: <reason>` lines from the engine's error diagnostics."""
-    lines: list[str] = []
+    resources: list[str] = []
+    general: list[str] = []
     for urn, text in diagnostics:
-        reason = " ".join(text.split())
+        reason = _GRPC_NOISE.sub("", " ".join(text.split()))
         if not reason:
             continue
-        name = urn.rsplit("::", 1)[-1] if urn else None
-        line = f"resource {name} failed: {reason}" if name and "pulumi:pulumi:Stack" not in urn else reason
-        if line not in lines:
-            lines.append(line)
-    return lines
+        if urn and "pulumi:pulumi:Stack" not in urn:
+            line, into = f"resource {urn.rsplit('::', 1)[-1]} failed: {reason}", resources
+        else:
+            line, into = reason, general
+        if line not in into:
+            into.append(line)
+    # "update failed" on the stack only repeats that a resource failed
+    return resources or general
 
 
 def _last_error_lines(text: str, limit: int = 6) -> str:

@@ -108,3 +108,16 @@ def test_update_then_replace_apply_and_destroy_removes_everything(sandbox):
     assert list(out.iterdir()) == []
     resources = deployer.export_state().get("resources") or []
     assert [r for r in resources if r["type"] != "pulumi:pulumi:Stack"] == []
+
+
+def test_a_failing_resource_is_named_with_its_reason_and_exit_code_1(sandbox):
+    # GIVEN a file whose folder does not exist WHEN deployed THEN the error names it and why
+    from specql_deploy.automation.errors import DeployError
+
+    missing = sandbox.root / "no-such-folder" / "x.txt"
+    with pytest.raises(DeployError) as failed:
+        sandbox.deployer([{"name": "broken", "path": str(missing), "content": "x"}], stack="failing").up()
+    assert failed.value.code == 1
+    assert failed.value.message == (f"resource broken failed: [Errno 2] No such file or directory: "
+                                    f"'{missing}'")
+    assert "Traceback" not in failed.value.message
