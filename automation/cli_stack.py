@@ -71,8 +71,11 @@ def _stdout() -> Console:
 
 
 def _cancel_hint(target: Target, stack: str) -> str:
-    backend = f" --backend {target.backend}" if target.backend else ""
-    return f"specql deploy cancel {target.file} --stack {stack}{backend}"
+    """The exact cancel command for this stack, with the options that locate it."""
+    options = [("--backend", target.backend), ("--backend-endpoint", target.endpoint),
+               ("--backend-region", target.region)]
+    extra = "".join(f" {flag} {value}" for flag, value in options if value)
+    return f"specql deploy cancel {target.file} --stack {stack}{extra}"
 
 
 @contextmanager
@@ -90,8 +93,10 @@ def _open(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer, Res
             location = locate(resolved.deployment.name, resolved.deployment.environment, target.file,
                               backend=target.backend, secrets_provider=target.secrets_provider,
                               s3_endpoint=target.endpoint, s3_region=target.region)
+            from rich.markup import escape
+
             for notice in location.notices:
-                _stderr().print(f"[bold yellow]note:[/] {notice}")
+                _stderr().print(f"[bold yellow]note:[/] {escape(notice)}")
             overrides: dict[str, Any] = {}
             env: dict[str, str] = {}
             if target.emulate:
