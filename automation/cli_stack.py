@@ -110,7 +110,7 @@ def _open(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer, Res
             if with_program:
                 from ..program import make_program
 
-                program = make_program(resolved)
+                program = make_program(resolved, project_root=str(target.file.resolve().parent))
             deployer = Deployer.at(location, program, config=stack_config(resolved, overrides),
                                    env_vars=env, cli=cli, cancel_hint=_cancel_hint(target, location.stack),
                                    plugins=required_plugins(resolved) if with_program else ())
