@@ -401,14 +401,37 @@ class Translator:
         return Template(tuple(parts))
 
     def _literal_parts(self, text: str, module: Module) -> list[Any]:
-        if self.prefix not in text:
-            return [text]
+        """Literal text with the stack prefix as `var.name_prefix` and, inside a module, the
+        module's region as `data.aws_region.current.region`, so one module serves any region."""
+        parts: list[Any] = []
         pieces = text.split(self.prefix)
-        parts: list[Any] = [pieces[0]]
-        for piece in pieces[1:]:
-            parts.append(Expr(self._name_prefix(module)))
+        for position, piece in enumerate(pieces):
+            if position:
+                parts.append(Expr(self._name_prefix(module)))
+            parts.extend(self._region_parts(piece, module))
+        return parts
+
+    def _region_parts(self, text: str, module: Module) -> list[Any]:
+        region = self._module_region(module)
+        if not region or region not in text:
+            return [text]
+        module.data.add("aws_region")
+        parts: list[Any] = []
+        for position, piece in enumerate(text.split(region)):
+            if position:
+                parts.append(Expr("data.aws_region.current.region"))
             parts.append(piece)
         return parts
+
+    def _module_region(self, module: Module) -> str | None:
+        aliases = module.aliases
+        if module is self.root or len(aliases) != 1:
+            return None
+        (alias,) = aliases
+        for provider in self.providers:
+            if provider.alias == alias:
+                return str(provider.inputs.get("region") or "") or None
+        return None
 
     def _name_prefix(self, module: Module) -> str:
         if module is not self.root and "name_prefix" not in module.variables:
@@ -443,7 +466,8 @@ class Translator:
         captured = resource.captured
         referenced: set[str] = set()
         secret_tops = {re.split(r"[.\[]", path, 1)[0] for path in captured.secret_paths}
-        items = self._arguments(resource, dict(captured.inputs), module, referenced, secret_tops, top=True)
+        items = self._arguments(resource, autonamed(resource, dict(captured.inputs)), module, referenced,
+                                secret_tops, top=True)
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
@@ -555,6 +579,22 @@ def _module_rank(module: Module) -> tuple[int, int, str]:
     return (kinds.index(kind) if kind in kinds else len(kinds), len(module.name.split("_")), module.name)
 
 
+def autonamed(resource: TfResource, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Add the cloud name Pulumi would generate when the component gave none."""
+    rule = mapping.AUTONAMES.get(resource.type)
+    if rule is None:
+        return inputs
+    source, target, longest = rule
+    if source in inputs or target in inputs:
+        return inputs
+    name = resource.captured.name + ("-" if target.endswith("Prefix") else "")
+    if resource.type == "aws_elasticache_replication_group" or resource.type == "aws_ecr_repository":
+        name = name.lower()
+    if len(name) > longest:
+        return inputs  # OpenTofu generates one, as Pulumi would
+    return {**inputs, target: name}
+
+
 def _component_rank(rest: str) -> tuple[int, list[Any]]:
     """Shorter component names first: `net` takes `networking` before `dr-net` does."""
     return (len(rest.split("-")), _natural(rest))
@@ -606,7 +646,7 @@ def snake_block(field_name: str) -> str:
 
 def _order_key(field_name: str) -> tuple[int, str]:
     """Names first, tags last, the rest alphabetical: stable and easy to scan."""
-    if field_name in ("name", "identifier", "bucket", "family"):
+    if field_name in ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId"):
         return (0, field_name)
     if field_name in ("tags", "tagsAll"):
         return (2, field_name)
