@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
     """The `infrastructure/opentofu/` tree; `[]` for patterns that do not run on AWS."""
-    if resolved.platform.provider != "aws" or resolved.deployment.pattern in ("hobby-project", "kubernetes"):
+    from ...program.defaults import PATTERNS
+
+    pattern = PATTERNS.get(resolved.deployment.pattern)
+    if resolved.platform.provider != "aws" or pattern is None or pattern.cloud != "aws":
         return []
     from ...automation.cost import estimate
     from .files import render_configuration

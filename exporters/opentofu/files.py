@@ -249,8 +249,30 @@ def _tfvars(variables: dict[str, Variable], context: ExportContext) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+_FLOW = (
+    ("edge", "CloudFront + WAF"),
+    ("loadbalancer", "ALB (public subnets)"),
+    ("compute", "ECS Fargate (private subnets)"),
+)
+_DATA = (("database", "RDS PostgreSQL"), ("cache", "ElastiCache Redis"), ("storage", "S3"))
+
+
+def _flow(configuration: Configuration) -> list[str]:
+    """Request path through the modules present, then the data stores the tasks use."""
+    names = set(configuration.modules)
+    path = ["Internet"] + [f"{label} [{name}]" for name, label in _FLOW if name in names]
+    lines = ["  " + " ─▶ ".join(path)]
+    stores = [f"{label} [{name}]" for name, label in _DATA if name in names]
+    if stores:
+        lines.append("  tasks ─▶ " + ", ".join(stores))
+    dr = sorted(name for name in names if name.startswith("dr_"))
+    if dr:
+        lines.append("  disaster recovery (aliased provider): " + ", ".join(dr))
+    return lines
+
+
 def _architecture(configuration: Configuration) -> str:
-    lines = ["root (providers: " + ", ".join(
+    lines = _flow(configuration) + ["", "root (providers: " + ", ".join(
         f"aws{'.' + provider.alias if provider.alias else ''} {provider.inputs.get('region', '')}"
         for provider in configuration.providers) + ")"]
     modules = list(configuration.modules.values())
@@ -260,7 +282,7 @@ def _architecture(configuration: Configuration) -> str:
         for resource in module.resources:
             counts[resource.type] = counts.get(resource.type, 0) + 1
         main = ", ".join(f"{count}× {kind}" if count > 1 else kind for kind, count in list(counts.items())[:4])
-        more = "" if len(counts) <= 4 else f", +{len(counts) - 4} more types"
+        more = "" if len(counts) <= 4 else f", +{len(counts) - 4} more"
         region = ""
         aliases = module.aliases - {None}
         if aliases and len(module.aliases) == 1:

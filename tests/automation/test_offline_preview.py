@@ -135,3 +135,18 @@ def test_production_costs_more_and_prices_multi_az_twice():
                    and "Multi-AZ" in item.description)
     assert primary.monthly == pytest.approx(RDS_HOURLY[resolved.database.instance_class].amount * 730 * 2, abs=0.01)
     assert cost.total > 3 * estimate(graph_of("small-saas"), resolve_example("small-saas")).total
+
+
+def test_cli_offline_preview_prints_the_contract():
+    # GIVEN the CLI  WHEN `deploy preview --offline --json` runs
+    from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
+
+    result = CliRunner().invoke(app, ["deploy", "preview", str(example_path("small-saas")), "--offline", "--json"])
+    # THEN it exits 0 and stdout is exactly the contract object
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    providers = [item for item in document["resources"] if item["type"] == "pulumi:providers:aws"]
+    assert [item["inputs"]["region"] for item in providers] == ["us-east-1"]
+    assert document["summary"]["resources"] > 50
