@@ -2,13 +2,19 @@
 
 Both files live in ``docker/``, so compose resolves relative paths from there: the
 build context is ``..`` (the repository root), env files are in ``../config/``.
+
+For hobby-project the production file *is* the deployment: it is dumped from
+``components.docker.stack.compose_document``, the same description the pulumi-docker
+components are built from, with that stack's own configuration files (Caddyfile,
+prometheus.yml), so the ejected stack and the one `up` creates cannot drift apart.
+For the cloud patterns it is a production-like stack for one host, rendered here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import IMAGES
+from ...program.defaults import IMAGES, PATTERNS
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 from .caddyfile import render_caddyfile
@@ -35,12 +41,31 @@ __all__ = ["LOCAL_SERVICE_IMAGES", "render", "render_dev", "render_prod"]
 
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
     """Every pattern gets the local stack; hobby-project runs the prod file for real."""
+    dev = GeneratedFile("docker/docker-compose.dev.yaml", render_dev(resolved, context))
+    if PATTERNS[resolved.deployment.pattern].cloud == "docker":
+        return [dev, *render_hobby_prod(resolved, context)]
     return [
-        GeneratedFile("docker/docker-compose.dev.yaml", render_dev(resolved, context)),
+        dev,
         GeneratedFile("docker/docker-compose.prod.yaml", render_prod(resolved, context)),
         GeneratedFile("docker/Caddyfile", render_caddyfile(
             resolved, hash_header(context, what="Caddy in front of the app: automatic HTTPS and security headers."))),
     ]
+
+
+def render_hobby_prod(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
+    """The hobby-project stack exactly as `up` creates it, plus the files it mounts."""
+    from ...components.docker.stack import compose_document, hobby_config_files
+
+    header = hash_header(context, what=(
+        "The hobby-project stack: the same services, images, ports, volumes, health checks\n"
+        "and limits that `specql deploy up` creates on the Docker host.\n"
+        "Run from the repository root: docker compose --env-file config/.env.production "
+        "-f docker/docker-compose.prod.yaml up -d"))
+    files = [GeneratedFile("docker/docker-compose.prod.yaml", header + "\n" + dump_yaml(compose_document(resolved)))]
+    for config in hobby_config_files(resolved):
+        what = f"Mounted read-only at {config.target} (the same content `up` uploads)."
+        files.append(GeneratedFile(config.path, hash_header(context, what=what) + "\n" + config.content))
+    return files
 
 
 def _depends_on(resolved: ResolvedDeployment) -> dict[str, Any]:

@@ -20,6 +20,14 @@ SECRET_STORES = {
 """secrets_manager value → where a team keeps the production values."""
 
 
+READERS = {
+    "POSTGRES_PASSWORD": "postgres, app",
+    "DB_PASSWORD": "postgres, app, backup",
+    "REDIS_PASSWORD": "redis, app",
+}
+"""Services that read each wiring secret (the inventory's `read_by`)."""
+
+
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
     production = context.resolve_environment(production_environment(resolved))
     return [
@@ -27,6 +35,12 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
         GeneratedFile("config/.env.production.example", render_env(production, context, production=True)),
         GeneratedFile("config/secrets/secrets.yaml.example", render_secrets(production, context)),
     ]
+
+
+def _is_docker_host(resolved: ResolvedDeployment) -> bool:
+    from ...program.defaults import PATTERNS
+
+    return PATTERNS[resolved.deployment.pattern].cloud == "docker"
 
 
 def production_environment(resolved: ResolvedDeployment) -> str:
@@ -64,14 +78,24 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
     header = hash_header(context, what=(
         f"Template for {target} (environment {environment}): copy it, fill the empty values, "
         "never commit the copy.\n"
-        f"docker/{compose} reads it (env_file) and compose interpolates ${{VAR:?}} from it (--env-file)."))
+        + (f"docker/{compose} takes its ${{VAR}} values from it (docker compose --env-file)."
+           if production and _is_docker_host(resolved) else
+           f"docker/{compose} reads it (env_file) and compose interpolates ${{VAR:?}} from it (--env-file).")))
     generate = "generate with: openssl rand -hex 32"
     wiring: list[tuple[str, str, str]] = [
         ("POSTGRES_DB", database_name(resolved), ""),
         ("POSTGRES_USER", database_name(resolved), ""),
         ("POSTGRES_PASSWORD", "", generate),
     ]
-    if production:
+    if production and _is_docker_host(resolved):
+        # hobby-project: the variables the shared stack description references.
+        from ...components.docker.stack import hobby_secrets
+
+        wiring = [("APP_IMAGE", "", "Optional: an image to run instead of building docker/Dockerfile "
+                                    "(tag it with its commit SHA, never `latest`).")]
+        wiring += [(secret.name, "", f"{secret.description}; {generate}") for secret in hobby_secrets(resolved)
+                   if secret.name not in resolved.application.secrets]
+    elif production:
         wiring.insert(0, ("DOMAIN", resolved.deployment.domain or "",
                           "Public host name; Caddy requests its certificate (DNS must point here first)."))
         wiring.insert(1, ("APP_IMAGE", "", "Image to run, tagged with its commit SHA (never `latest`); "
@@ -98,8 +122,13 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
 def render_secrets(resolved: ResolvedDeployment, context: ExportContext) -> str:
     """Which secrets exist, where they live and who reads them: an inventory, never values."""
     store = resolved.security.secrets_manager
-    names = sorted(set(resolved.application.secrets) | {"POSTGRES_PASSWORD"}
-                   | ({"REDIS_PASSWORD"} if resolved.cache.enabled else set()))
+    if _is_docker_host(resolved):
+        from ...components.docker.stack import hobby_secrets
+
+        wiring = {secret.name for secret in hobby_secrets(resolved)}
+    else:
+        wiring = {"POSTGRES_PASSWORD"} | ({"REDIS_PASSWORD"} if resolved.cache.enabled else set())
+    names = sorted(set(resolved.application.secrets) | wiring)
     document = {
         "environment": resolved.deployment.environment,
         "store": store,
@@ -107,8 +136,7 @@ def render_secrets(resolved: ResolvedDeployment, context: ExportContext) -> str:
         "secrets": {
             name: {
                 "value": "",
-                "read_by": "postgres, app" if name == "POSTGRES_PASSWORD" else (
-                    "redis, app" if name == "REDIS_PASSWORD" else "app"),
+                "read_by": READERS.get(name, "app"),
                 "rotate": "on staff change or suspected exposure",
             }
             for name in names

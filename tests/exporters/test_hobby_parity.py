@@ -33,15 +33,6 @@ def resolve_example(name: str, environment: str | None = None):
     return resolve(manifest.spec, environment, default_name=manifest.default_name)
 
 
-# The compose exporter does not yet write the hobby-project prod file from
-# components.docker.stack.compose_document (it renders its own three-service stack), so
-# the two disagree today. Strict: once the exporter is switched over these pass, and the
-# XPASS fails the run until this marker is deleted.
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="exporters/compose renders hobby-project's docker-compose.prod.yaml without components.docker.stack",
-)
-
 HOBBY_EXAMPLES = [name for name in EXAMPLE_NAMES if resolve_example(name).deployment.pattern == "hobby-project"]
 PROD_FILE = "docker/docker-compose.prod.yaml"
 DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}")
