@@ -185,8 +185,13 @@ def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
             *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
             _stack_repository(),
             step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
-            step("Image name", id="image", env={"REPOSITORY": "${{ steps.repository.outputs.url }}"},
-                 run='echo "image=$REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
+            step("Image name", id="image", env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+echo "image=$REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"
+# Tags are immutable in the stack's repository: a re-run for the same commit reuses the image.
+if aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$GITHUB_SHA" > /dev/null 2>&1; then
+  echo "exists=true" >> "$GITHUB_OUTPUT"
+fi
+""")),
         ]
     return [
         step("Log in to GitHub Container Registry", uses=uses("docker-login"), with_={
@@ -225,8 +230,9 @@ def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
             step("Promote the tested image into this stack's repository",
                  env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
 image="$REPOSITORY:$IMAGE_TAG"
-if [ "$image" != "$SOURCE_IMAGE" ]; then
-  # Same manifest digest under a new name: no rebuild, so this stage runs what the last one tested.
+# Same manifest digest under a new name: no rebuild, so this stage runs what the last one tested.
+# Tags are immutable, so a re-run finds the copy already there.
+if [ "$image" != "$SOURCE_IMAGE" ] && ! docker buildx imagetools inspect "$image" > /dev/null 2>&1; then
   docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"
 fi
 """)),
@@ -245,22 +251,20 @@ def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str
     }
     if aws:
         job["env"] = {"MANIFEST": context.manifest_name, "STACK": _stages(resolved)[0], **stack_env()}
-    job["steps"] = [
-        checkout(),
-        *_build_steps(resolved),
-        step("Set up Docker Buildx", uses=uses("setup-buildx")),
-        step("Build and push", uses=uses("build-push"), with_={
-            "context": ".",
-            "file": "docker/Dockerfile",
-            "target": "runtime",
-            "push": True,
-            "tags": "${{ steps.image.outputs.image }}",
-            "provenance": "mode=max",
-            "sbom": True,
-            "cache-from": "type=gha",
-            "cache-to": "type=gha,mode=max",
-        }),
-    ]
+    # A re-run for a commit already built (AWS tags are immutable) skips the build.
+    only_new = {"if": "steps.image.outputs.exists != 'true'"} if aws else {}
+    build = step("Build and push", **only_new, uses=uses("build-push"), with_={
+        "context": ".",
+        "file": "docker/Dockerfile",
+        "target": "runtime",
+        "push": True,
+        "tags": "${{ steps.image.outputs.image }}",
+        "provenance": "mode=max",
+        "sbom": True,
+        "cache-from": "type=gha",
+        "cache-to": "type=gha,mode=max",
+    })
+    job["steps"] = [checkout(), *_build_steps(resolved), step("Set up Docker Buildx", uses=uses("setup-buildx")), build]
     return job
 
 
