@@ -56,37 +56,48 @@ class Binding:
     """An argument whose value came from the manifest: exposed as a variable."""
 
     path: str
-    """Dotted path in the ResolvedDeployment."""
+    """Dotted path in the ResolvedDeployment (also the variable name, dots as underscores)."""
     type: str
+    """HCL type of the variable."""
     description: str
+    """Used when neither the resolved model nor the manifest field has a doc."""
+    manifest: str | None = None
+    """`Spec class.field` the value is written as in deployment.yaml (its doc is preferred)."""
+    key: str | None = None
+    """The manifest key a user edits (`database.storage`)."""
 
 
+_B = Binding
 BINDINGS: Mapping[tuple[str, str], Binding] = {
-    ("aws_vpc", "cidr_block"): Binding("network.vpc_cidr", "string", "VPC address range."),
-    ("aws_db_instance", "instance_class"): Binding("database.instance_class", "string",
-                                                   "RDS instance class of the database."),
-    ("aws_db_instance", "allocated_storage"): Binding("database.storage_gb", "number",
-                                                      "Allocated database storage in GB (gp3)."),
-    ("aws_db_instance", "max_allocated_storage"): Binding("database.max_storage_gb", "number",
-                                                          "Ceiling of storage autoscaling in GB."),
-    ("aws_db_instance", "multi_az"): Binding("database.multi_az", "bool",
-                                             "Standby in a second availability zone with automatic failover."),
-    ("aws_db_instance", "backup_retention_period"): Binding("database.backup_retention_days", "number",
-                                                            "Days automated backups are kept."),
-    ("aws_db_instance", "deletion_protection"): Binding("database.deletion_protection", "bool",
-                                                        "Refuse to delete the database while set."),
-    ("aws_ecs_service", "desired_count"): Binding("application.instances", "number",
-                                                  "Running copies of the application."),
-    ("aws_ecs_task_definition", "cpu"): Binding("application.cpu_units", "string",
-                                                "CPU units per task (1024 = 1 vCPU)."),
-    ("aws_ecs_task_definition", "memory"): Binding("application.memory_mib", "string",
-                                                   "Memory per task in MiB."),
-    ("aws_appautoscaling_target", "min_capacity"): Binding("application.autoscale_min", "number",
-                                                           "Fewest running tasks under autoscaling."),
-    ("aws_appautoscaling_target", "max_capacity"): Binding("application.autoscale_max", "number",
-                                                           "Most running tasks under autoscaling."),
-    ("aws_elasticache_replication_group", "node_type"): Binding("cache.node_type", "string",
-                                                                "ElastiCache node type."),
+    ("aws_vpc", "cidr_block"): _B("network.vpc_cidr", "string", "VPC address range.",
+                                  "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"),
+    ("aws_db_instance", "instance_class"): _B("database.instance_class", "string",
+                                              "RDS instance class of the database.", None, "database.size"),
+    ("aws_db_instance", "allocated_storage"): _B("database.storage_gb", "number", "Allocated storage in GB.",
+                                                 "DatabaseSpec.storage", "database.storage"),
+    ("aws_db_instance", "max_allocated_storage"): _B("database.max_storage_gb", "number",
+                                                     "Ceiling of storage autoscaling in GB."),
+    ("aws_db_instance", "multi_az"): _B("database.multi_az", "bool", "Standby in a second availability zone.",
+                                        "DatabaseSpec.multi_az", "database.multi_az"),
+    ("aws_db_instance", "backup_retention_period"): _B("database.backup_retention_days", "number",
+                                                       "Days automated backups are kept.",
+                                                       "BackupSpec.retention", "database.backup.retention"),
+    ("aws_db_instance", "deletion_protection"): _B("database.deletion_protection", "bool",
+                                                   "Refuse to delete the database while set (on in production)."),
+    ("aws_ecs_service", "desired_count"): _B("application.instances", "number", "Running copies of the application.",
+                                             "ApplicationSpec.instances", "application.instances"),
+    ("aws_ecs_task_definition", "cpu"): _B("application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).",
+                                           None, "application.cpu"),
+    ("aws_ecs_task_definition", "memory"): _B("application.memory_mib", "string", "Memory per task in MiB.",
+                                              None, "application.memory"),
+    ("aws_appautoscaling_target", "min_capacity"): _B("application.autoscale_min", "number",
+                                                      "Fewest running tasks under autoscaling.",
+                                                      "AutoscaleSpec.min", "application.autoscale.min"),
+    ("aws_appautoscaling_target", "max_capacity"): _B("application.autoscale_max", "number",
+                                                      "Most running tasks under autoscaling.",
+                                                      "AutoscaleSpec.max", "application.autoscale.max"),
+    ("aws_elasticache_replication_group", "node_type"): _B("cache.node_type", "string", "ElastiCache node type.",
+                                                           None, "cache.size"),
 }
 """(OpenTofu type, argument) → the manifest value it carries."""
 
@@ -536,7 +547,7 @@ class Translator:
             return converted
         variable = binding.path.replace(".", "_")
         default = str(expected) if binding.type == "string" else expected
-        description = _field_doc(self.resolved, binding.path) or binding.description
+        description = describe(binding, self.resolved)
         if variable not in self.root_variables:
             self.root_variables[variable] = Variable(variable, binding.type, description, default, True)
         if module is self.root:
@@ -666,6 +677,25 @@ def _has_placeholder(value: Any) -> bool:
 def _attribute_text(attribute: str) -> str:
     special = {"id": "ID", "arn": "ARN", "dns_name": "DNS name", "zone_id": "Route 53 zone ID"}
     return special.get(attribute, attribute.replace("_", " ").capitalize())
+
+
+def describe(binding: Binding, resolved: ResolvedDeployment) -> str:
+    """The variable's description from the field docs (the one source), naming the manifest key."""
+    text = _manifest_doc(binding.manifest) or _field_doc(resolved, binding.path) or binding.description
+    return f"{text} From `{binding.key}` in deployment.yaml." if binding.key else text
+
+
+def _manifest_doc(reference: str | None) -> str | None:
+    if reference is None:
+        return None
+    from ...program import spec
+
+    class_name, _, field_name = reference.partition(".")
+    info = getattr(spec, class_name).model_fields.get(field_name)
+    if info is None or not info.description:
+        return None
+    first = re.split(r"(?<=\.)\s", info.description.strip(), maxsplit=1)[0]
+    return first if first.endswith(".") else first + "."
 
 
 def _field_doc(resolved: ResolvedDeployment, path: str) -> str | None:
