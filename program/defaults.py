@@ -458,3 +458,117 @@ def size_defaults(info: PatternInfo) -> Table:
         "database.memory_mib": Derived(("database.size",), lambda size: sizes[size]["database"][1],
                                        lambda size: f"size {size}: {sizes[size]['database'][1]} MiB per PostgreSQL instance"),
     }
+
+
+# ---------------------------------------------- building blocks: values no manifest key controls
+#
+# Settings the components apply that the manifest has no key for. They live here, with
+# the reason for each, so that nothing under components/ hard-codes a size, a count, a
+# window, a threshold, a version or an image (tests/program/test_defaults_single_source.py).
+
+# -- AWS: encryption (KMS)
+# 30 days is the longest KMS waiting period: the most time to undo a mistaken deletion.
+KMS_KEY_DELETION_WINDOW_DAYS = 30
+
+# -- AWS: network (VPC)
+# Each subnet is the VPC prefix plus 5 bits, so a /16 gives /21 subnets (2,048 addresses)...
+VPC_SUBNET_EXTRA_BITS = 5
+# ...and each tier owns a block of eight of them: room for up to eight zones per tier.
+VPC_TIER_FIRST_SUBNET: Mapping[str, int] = {"public": 0, "private": 8, "isolated": 16}
+
+# -- AWS: database (RDS PostgreSQL)
+# gp3 gives 3,000 IOPS baseline at any size, cheaper than gp2 for the same volume.
+RDS_STORAGE_TYPE = "gp3"
+# The RSA 2048 CA is the current default RDS certificate authority, valid until 2061.
+RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
+# The database the application connects to: one database per stack.
+RDS_DATABASE_NAME = "app"
+# The admin login; RDS generates its password and keeps it in Secrets Manager.
+RDS_MASTER_USERNAME = "app_admin"
+# The login the application uses with IAM authentication (created by a migration with
+# `CREATE USER app_iam; GRANT rds_iam TO app_iam;`), so the master login keeps its password.
+RDS_APP_IAM_USER = "app_iam"
+# Schema changes are always logged (auditable, no row data); slow queries by duration.
+RDS_LOG_STATEMENT = "ddl"
+# 16 MiB per sort or hash: JSONB-heavy GraphQL queries sort in memory instead of on disk.
+RDS_WORK_MEM_KB = 16384
+
+# -- AWS: cache (ElastiCache Redis)
+# Two shards spread keys and writes when cluster mode is asked for (one shard is plain mode).
+REDIS_CLUSTER_SHARDS = 2
+# 64 alphanumeric characters: well above Redis AUTH's 16-character minimum, no forbidden symbols.
+REDIS_AUTH_TOKEN_LENGTH = 64
+# Cache snapshots run before the database backup window (03:00-04:00 UTC)...
+REDIS_SNAPSHOT_WINDOW = "02:00-03:00"
+# ...and maintenance waits for a quiet Sunday morning (UTC), after every backup.
+REDIS_MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
+
+# -- AWS: S3 buckets (storage and log archive)
+# Incomplete multipart uploads are garbage after a week and still cost storage.
+S3_ABORT_MULTIPART_DAYS = 7
+# Log objects are written once; a replaced or deleted version is kept one day for mistakes.
+S3_NONCURRENT_LOG_VERSION_DAYS = 1
+
+# -- AWS: secrets (Secrets Manager)
+# 30 days (the maximum) to restore a secret deleted by mistake.
+SECRETS_RECOVERY_WINDOW_DAYS = 30
+
+# -- AWS: load balancer (ALB)
+# TLS 1.2 and 1.3 only, forward-secret ciphers: the current AWS-recommended policy.
+ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# Draining: 30 s lets in-flight GraphQL requests finish without slowing deploys.
+ALB_DEREGISTRATION_DELAY_SECONDS = 30
+
+# -- AWS: edge (CloudFront, WAF)
+# 2,000 requests per 5 minutes from one IP is far above a person, well below a flood.
+WAF_RATE_LIMIT_PER_5_MINUTES = 2000
+# North America and Europe edge locations: the cheapest price class.
+CLOUDFRONT_PRICE_CLASS = "PriceClass_100"
+# TLS 1.2 with modern ciphers for viewers (only possible with a custom certificate).
+CLOUDFRONT_VIEWER_TLS_POLICY = "TLSv1.2_2021"
+# Browsers remember HTTPS-only for a year (the HSTS preload minimum).
+HSTS_MAX_AGE_SECONDS = 31_536_000
+
+# -- AWS: service (ECS Fargate, ECR, autoscaling)
+# The last 30 images cover a month of daily deploys: enough to roll back, bounded cost.
+ECR_KEEP_IMAGES = 30
+# Tasks get a minute to boot before failed ALB health checks count against them.
+ECS_HEALTH_CHECK_GRACE_SECONDS = 60
+# Scale out after a minute of load...
+ECS_SCALE_OUT_COOLDOWN_SECONDS = 60
+# ...scale in only after five quiet minutes.
+ECS_SCALE_IN_COOLDOWN_SECONDS = 300
+# The container's own health check starts after 30 s...
+ECS_CONTAINER_HEALTH_START_SECONDS = 30
+# ...and marks the container unhealthy after three failures in a row.
+ECS_CONTAINER_HEALTH_RETRIES = 3
+
+# -- AWS: monitoring (thresholds of the built-in CloudWatch alarms)
+# 80% CPU sustained for the evaluation leaves time to scale before saturation.
+ALARM_CPU_PERCENT = 80.0
+# 80% memory, for the same reason.
+ALARM_MEMORY_PERCENT = 80.0
+# Ten 5xx responses within one five-minute period is an incident, not a stray error.
+ALARM_ALB_5XX_COUNT = 10.0
+ALARM_ALB_5XX_PERIOD_SECONDS = 300
+# Alarm at 80% of max_connections: pools exhaust before the database does.
+ALARM_CONNECTIONS_PERCENT = 80.0
+# Below 10% free storage autoscaling may not keep up with a bulk load.
+ALARM_FREE_STORAGE_PERCENT = 10.0
+# p99 above two seconds is slow for an API.
+ALARM_LATENCY_P99_SECONDS = 2.0
+# Database I/O latency above 20 ms means the disk is the bottleneck.
+ALARM_DB_IO_LATENCY_SECONDS = 0.02
+# A replica more than 5 minutes behind serves stale reads.
+ALARM_REPLICA_LAG_SECONDS = 300.0
+# Alarms look at one-minute periods...
+ALARM_PERIOD_SECONDS = 60
+# ...and fire after five of them in breach.
+ALARM_EVALUATION_PERIODS = 5
+
+# -- AWS: SaaS wiring (disaster recovery, networks without NAT)
+# The DR region's VPC spans two zones: enough for a DB subnet group, half the cost of three.
+DR_AVAILABILITY_ZONES = 2
+# Without NAT, tasks reach the registry, their logs and their secrets through these
+# interface endpoints (S3, where image layers live, has its gateway endpoint already).
+NO_NAT_INTERFACE_ENDPOINTS: tuple[str, ...] = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")

@@ -8,19 +8,16 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from ...program.defaults import (
+    REDIS_AUTH_TOKEN_LENGTH,
+    REDIS_CLUSTER_SHARDS,
+    REDIS_MAINTENANCE_WINDOW,
+    REDIS_SNAPSHOT_WINDOW,
+)
 from ._support import child, name_tag, stateful
 from .firewall import data_tier_group
 
 _REDIS_PORT = 6379
-
-# Defaults the lead should move into program/defaults.py:
-# Two shards spread keys and writes when cluster mode is asked for (one shard is plain mode).
-CLUSTER_SHARDS = 2
-# 64 alphanumeric characters: well above Redis AUTH's 16-character minimum, no forbidden symbols.
-AUTH_TOKEN_LENGTH = 64
-# Snapshots run after the database backup window, before the maintenance window.
-SNAPSHOT_WINDOW = "02:00-03:00"
-MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ class Cache(pulumi.ComponentResource):
             f"{name}-subnets", description=f"{name}: data subnets", subnet_ids=args.subnet_ids, opts=child(self))
         security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, _REDIS_PORT,
                                          args.app_security_group_id, "Redis")
-        token = random.RandomPassword(f"{name}-auth-token", length=AUTH_TOKEN_LENGTH, special=False,
+        token = random.RandomPassword(f"{name}-auth-token", length=REDIS_AUTH_TOKEN_LENGTH, special=False,
                                       opts=child(self))
         self.auth_secret = aws.secretsmanager.Secret(
             f"{name}-auth",
@@ -101,7 +98,7 @@ class Cache(pulumi.ComponentResource):
 
         shape: dict[str, object]
         if args.cluster_mode:
-            shape = {"num_node_groups": CLUSTER_SHARDS, "replicas_per_node_group": args.replicas,
+            shape = {"num_node_groups": REDIS_CLUSTER_SHARDS, "replicas_per_node_group": args.replicas,
                      "cluster_mode": "enabled"}
         else:
             shape = {"num_cache_clusters": 1 + args.replicas}
@@ -122,8 +119,8 @@ class Cache(pulumi.ComponentResource):
             automatic_failover_enabled=args.automatic_failover,
             multi_az_enabled=args.automatic_failover,
             snapshot_retention_limit=args.snapshot_retention_days,
-            snapshot_window=SNAPSHOT_WINDOW,
-            maintenance_window=MAINTENANCE_WINDOW,
+            snapshot_window=REDIS_SNAPSHOT_WINDOW,
+            maintenance_window=REDIS_MAINTENANCE_WINDOW,
             auto_minor_version_upgrade=True,
             apply_immediately=False,
             log_delivery_configurations=[{

@@ -7,26 +7,18 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import (
+    RDS_CA_CERT_IDENTIFIER,
+    RDS_DATABASE_NAME,
+    RDS_LOG_STATEMENT,
+    RDS_MASTER_USERNAME,
+    RDS_STORAGE_TYPE,
+    RDS_WORK_MEM_KB,
+)
 from ._support import assume_role_policy, child, name_tag, partition, stateful
 from .firewall import data_tier_group
 
 _POSTGRES_PORT = 5432
-
-# Defaults the lead should move into program/defaults.py:
-# gp3 gives 3,000 IOPS baseline at any size, cheaper than gp2 for the same volume.
-STORAGE_TYPE = "gp3"
-# The RSA 2048 CA is the current default RDS certificate authority, valid until 2061.
-CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
-# The database and admin names the application connects with; one database per stack.
-DATABASE_NAME = "app"
-MASTER_USERNAME = "app_admin"
-# The login the application uses with IAM authentication (created by a migration with
-# `CREATE USER app_iam; GRANT rds_iam TO app_iam;`), so the master login keeps its password.
-APP_IAM_USER = "app_iam"
-# Schema changes are always logged (auditable, no row data); slow queries by duration.
-LOG_STATEMENT = "ddl"
-# 16 MiB per sort or hash: JSONB-heavy GraphQL queries sort in memory instead of on disk.
-WORK_MEM_KB = 16384
 
 
 @dataclass(frozen=True)
@@ -112,10 +104,10 @@ def tuned_parameters(max_connections: int, log_min_duration_ms: int) -> list[dic
         {"name": "max_connections", "value": str(max_connections), "apply_method": static},
         {"name": "shared_buffers", "value": "{DBInstanceClassMemory/32768}", "apply_method": static},
         {"name": "effective_cache_size", "value": "{DBInstanceClassMemory/16384}", "apply_method": "immediate"},
-        {"name": "work_mem", "value": str(WORK_MEM_KB), "apply_method": "immediate"},
+        {"name": "work_mem", "value": str(RDS_WORK_MEM_KB), "apply_method": "immediate"},
         {"name": "random_page_cost", "value": "1.1", "apply_method": "immediate"},
         {"name": "rds.force_ssl", "value": "1", "apply_method": "immediate"},
-        {"name": "log_statement", "value": LOG_STATEMENT, "apply_method": "immediate"},
+        {"name": "log_statement", "value": RDS_LOG_STATEMENT, "apply_method": "immediate"},
         {"name": "log_min_duration_statement", "value": str(log_min_duration_ms), "apply_method": "immediate"},
         {"name": "log_connections", "value": "1", "apply_method": "immediate"},
         {"name": "log_disconnections", "value": "1", "apply_method": "immediate"},
@@ -136,8 +128,8 @@ class Database(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     address: pulumi.Output[str]
     port: int = _POSTGRES_PORT
-    database_name: str = DATABASE_NAME
-    master_username: str = MASTER_USERNAME
+    database_name: str = RDS_DATABASE_NAME
+    master_username: str = RDS_MASTER_USERNAME
     monitoring_role_arn: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -194,7 +186,7 @@ class Database(pulumi.ComponentResource):
 
         common = {
             "instance_class": args.instance_class,
-            "storage_type": STORAGE_TYPE,
+            "storage_type": RDS_STORAGE_TYPE,
             "storage_encrypted": True,
             "kms_key_id": args.kms_key_arn,
             "max_allocated_storage": args.max_storage_gb,
@@ -211,7 +203,7 @@ class Database(pulumi.ComponentResource):
             "monitoring_role_arn": self.monitoring_role_arn if args.monitoring_interval else None,
             "auto_minor_version_upgrade": True,
             "copy_tags_to_snapshot": True,
-            "ca_cert_identifier": CA_CERT_IDENTIFIER,
+            "ca_cert_identifier": RDS_CA_CERT_IDENTIFIER,
             "deletion_protection": args.deletion_protection,
             "maintenance_window": args.maintenance_window,
         }
@@ -234,8 +226,8 @@ class Database(pulumi.ComponentResource):
                 engine="postgres",
                 engine_version=args.engine_version,
                 allocated_storage=args.storage_gb,
-                db_name=DATABASE_NAME,
-                username=MASTER_USERNAME,
+                db_name=RDS_DATABASE_NAME,
+                username=RDS_MASTER_USERNAME,
                 manage_master_user_password=True,
                 master_user_secret_kms_key_id=args.kms_key_arn,
                 db_subnet_group_name=subnet_group.name,

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import (
+    CLOUDFRONT_PRICE_CLASS,
+    CLOUDFRONT_VIEWER_TLS_POLICY,
+    HSTS_MAX_AGE_SECONDS,
+    WAF_RATE_LIMIT_PER_5_MINUTES,
+)
 from ._support import child, concat
 
 # AWS-managed CloudFront policies (fixed ids published by AWS).
@@ -25,16 +31,6 @@ MANAGED_RULE_GROUPS = (
 # Rules of those groups that only count: API clients and webhooks often run on cloud
 # hosts, which the anonymous-IP group would otherwise block.
 COUNT_ONLY_RULES = {"AWSManagedRulesAnonymousIpList": ("HostingProviderIPList",)}
-
-# Defaults the lead should move into program/defaults.py:
-# 2,000 requests per 5 minutes from one IP is far above a person, well below a flood.
-RATE_LIMIT_PER_5_MINUTES = 2000
-# North America and Europe edge locations: the cheapest price class.
-PRICE_CLASS = "PriceClass_100"
-# TLS 1.2 with modern ciphers for viewers (only possible with a custom certificate).
-VIEWER_TLS_POLICY = "TLSv1.2_2021"
-# Browsers remember HTTPS-only for a year (the HSTS preload minimum).
-HSTS_MAX_AGE_SECONDS = 31_536_000
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def managed_rules() -> list[dict[str, object]]:
         "name": "rate-limit",
         "priority": 0,
         "action": {"block": {}},
-        "statement": {"rate_based_statement": {"limit": RATE_LIMIT_PER_5_MINUTES, "aggregate_key_type": "IP"}},
+        "statement": {"rate_based_statement": {"limit": WAF_RATE_LIMIT_PER_5_MINUTES, "aggregate_key_type": "IP"}},
         "visibility_config": _visibility("rate-limit"),
     }]
     for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1):
@@ -188,7 +184,7 @@ class Edge(pulumi.ComponentResource):
             viewer_certificate = {
                 "acm_certificate_arn": certificate.arn,
                 "ssl_support_method": "sni-only",
-                "minimum_protocol_version": VIEWER_TLS_POLICY,
+                "minimum_protocol_version": CLOUDFRONT_VIEWER_TLS_POLICY,
             }
         else:
             viewer_certificate = {"cloudfront_default_certificate": True}
@@ -218,7 +214,7 @@ class Edge(pulumi.ComponentResource):
             comment=f"{name}: application entry point",
             is_ipv6_enabled=True,
             http_version="http2and3",
-            price_class=PRICE_CLASS,
+            price_class=CLOUDFRONT_PRICE_CLASS,
             aliases=[args.domain] if args.domain else None,
             origins=[{
                 "origin_id": "load-balancer",

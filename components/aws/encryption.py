@@ -7,11 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import KMS_KEY_DELETION_WINDOW_DAYS
 from ._support import concat, partition, policy_document, stateful
-
-# Defaults the lead should move into program/defaults.py:
-# 30 days is the longest KMS waiting period: the most time to undo a mistaken deletion.
-KEY_DELETION_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -22,7 +19,7 @@ class EncryptionArgs:
     """AWS account that owns the key (its root administers it). Required."""
     region: str
     """Region of the key; CloudWatch Logs in this region may use it. Required."""
-    deletion_window_days: int = KEY_DELETION_WINDOW_DAYS
+    deletion_window_days: int = KMS_KEY_DELETION_WINDOW_DAYS
     """Days between a delete request and the key's destruction. Defaults to `30`."""
     protect: bool = False
     """Protect the key from deletion and keep it when the stack is destroyed. Defaults to `False`."""

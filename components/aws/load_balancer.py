@@ -7,13 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ._support import child, concat
-
-# Defaults the lead should move into program/defaults.py:
-# TLS 1.2 and 1.3 only, forward-secret ciphers: the current AWS-recommended policy.
-SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-# Draining: 30 s lets in-flight GraphQL requests finish without slowing deploys.
-DEREGISTRATION_DELAY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,7 @@ class LoadBalancer(pulumi.ComponentResource):
             target_type="ip",
             port=args.app_port,
             protocol="HTTP",
-            deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
+            deregistration_delay=ALB_DEREGISTRATION_DELAY_SECONDS,
             health_check={
                 "enabled": True,
                 "path": args.health_check_path,
@@ -133,7 +128,7 @@ class LoadBalancer(pulumi.ComponentResource):
                     default_actions=redirect, opts=child(self)),
                 aws.lb.Listener(
                     f"{name}-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
-                    ssl_policy=SSL_POLICY, certificate_arn=certificate_arn, default_actions=forward,
+                    ssl_policy=ALB_SSL_POLICY, certificate_arn=certificate_arn, default_actions=forward,
                     opts=child(self)),
             ]
             self.url = pulumi.Output.from_input(f"https://{args.domain}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import S3_ABORT_MULTIPART_DAYS, S3_NONCURRENT_LOG_VERSION_DAYS
 from ._support import (
     child,
     concat,
@@ -29,12 +30,6 @@ ELB_ACCOUNT_BY_REGION = {
     "sa-east-1": "507241528517", "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
     "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
 }
-
-# Defaults the lead should move into program/defaults.py:
-# Incomplete multipart uploads are garbage after a week and still cost storage.
-ABORT_MULTIPART_DAYS = 7
-# Log objects are written once; a replaced or deleted version is kept one day for mistakes.
-NONCURRENT_LOG_VERSION_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -108,8 +103,8 @@ class LogArchive(pulumi.ComponentResource):
                 "status": "Enabled",
                 "filter": {},
                 "expiration": {"days": args.retention_days},
-                "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_LOG_VERSION_DAYS},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_DAYS},
+                "noncurrent_version_expiration": {"noncurrent_days": S3_NONCURRENT_LOG_VERSION_DAYS},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": S3_ABORT_MULTIPART_DAYS},
             }],
             opts=child(self),
         )

@@ -9,6 +9,19 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import (
+    ALARM_ALB_5XX_COUNT,
+    ALARM_ALB_5XX_PERIOD_SECONDS,
+    ALARM_CONNECTIONS_PERCENT,
+    ALARM_CPU_PERCENT,
+    ALARM_DB_IO_LATENCY_SECONDS,
+    ALARM_EVALUATION_PERIODS,
+    ALARM_FREE_STORAGE_PERCENT,
+    ALARM_LATENCY_P99_SECONDS,
+    ALARM_MEMORY_PERCENT,
+    ALARM_PERIOD_SECONDS,
+    ALARM_REPLICA_LAG_SECONDS,
+)
 from ._support import child
 
 Level = Literal["basic", "standard", "enterprise"]
@@ -19,26 +32,6 @@ Level = Literal["basic", "standard", "enterprise"]
   storage, Redis CPU and memory, and a dashboard.
 - `enterprise`: standard plus p99 latency, database read/write latency and replica lag.
 """
-
-# Defaults the lead should move into program/defaults.py (thresholds of built-in alarms):
-# 80% CPU or memory sustained for the period leaves time to scale before saturation.
-CPU_PERCENT = 80.0
-MEMORY_PERCENT = 80.0
-# Ten 5xx responses in five minutes is an incident, not a stray error.
-ALB_5XX_COUNT = 10.0
-# Alarm at 80% of max_connections: pools exhaust before the database does.
-CONNECTIONS_PERCENT = 80.0
-# Below 10% free storage autoscaling may not keep up with a bulk load.
-FREE_STORAGE_PERCENT = 10.0
-# p99 above two seconds is slow for an API.
-LATENCY_P99_SECONDS = 2.0
-# Database I/O latency above 20 ms means the disk is the bottleneck.
-DB_IO_LATENCY_SECONDS = 0.02
-# A replica more than 5 minutes behind serves stale reads.
-REPLICA_LAG_SECONDS = 300.0
-# Alarms look at five one-minute periods before firing.
-PERIOD_SECONDS = 60
-EVALUATION_PERIODS = 5
 
 _OPERATORS = {
     ">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold",
@@ -58,8 +51,8 @@ class AlarmSpec:
     comparison: str = ">"
     statistic: str = "Average"
     extended_statistic: str | None = None
-    period: int = PERIOD_SECONDS
-    evaluation_periods: int = EVALUATION_PERIODS
+    period: int = ALARM_PERIOD_SECONDS
+    evaluation_periods: int = ALARM_EVALUATION_PERIODS
     description: str = ""
 
 
@@ -114,45 +107,45 @@ def builtin_alarms(level: Level, *, storage_gb: int, max_connections: int, cache
                    replicas: int) -> list[AlarmSpec]:
     """The alarms a level brings, thresholds already in the metric's unit."""
     alarms = [
-        AlarmSpec("service-cpu", "service", "AWS/ECS", "CPUUtilization", CPU_PERCENT,
+        AlarmSpec("service-cpu", "service", "AWS/ECS", "CPUUtilization", ALARM_CPU_PERCENT,
                   description="Service CPU is high"),
-        AlarmSpec("alb-5xx", "alb", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ALB_5XX_COUNT,
-                  statistic="Sum", period=300, evaluation_periods=1,
+        AlarmSpec("alb-5xx", "alb", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ALARM_ALB_5XX_COUNT,
+                  statistic="Sum", period=ALARM_ALB_5XX_PERIOD_SECONDS, evaluation_periods=1,
                   description="The application answers with server errors"),
-        AlarmSpec("db-cpu", "database", "AWS/RDS", "CPUUtilization", CPU_PERCENT,
+        AlarmSpec("db-cpu", "database", "AWS/RDS", "CPUUtilization", ALARM_CPU_PERCENT,
                   description="Database CPU is high"),
     ]
     if level == "basic":
         return alarms
     alarms += [
-        AlarmSpec("service-memory", "service", "AWS/ECS", "MemoryUtilization", MEMORY_PERCENT,
+        AlarmSpec("service-memory", "service", "AWS/ECS", "MemoryUtilization", ALARM_MEMORY_PERCENT,
                   description="Service memory is high"),
         AlarmSpec("alb-unhealthy-hosts", "target_group", "AWS/ApplicationELB", "UnHealthyHostCount", 0,
                   statistic="Maximum", description="Tasks fail their health check"),
         AlarmSpec("db-connections", "database", "AWS/RDS", "DatabaseConnections",
-                  max_connections * CONNECTIONS_PERCENT / 100, description="Database connections near the limit"),
+                  max_connections * ALARM_CONNECTIONS_PERCENT / 100, description="Database connections near the limit"),
         AlarmSpec("db-free-storage", "database", "AWS/RDS", "FreeStorageSpace",
-                  storage_gb * 1024**3 * FREE_STORAGE_PERCENT / 100, comparison="<",
+                  storage_gb * 1024**3 * ALARM_FREE_STORAGE_PERCENT / 100, comparison="<",
                   description="Database storage nearly full"),
     ]
     if cache:
         alarms += [
-            AlarmSpec("cache-cpu", "cache", "AWS/ElastiCache", "EngineCPUUtilization", CPU_PERCENT,
+            AlarmSpec("cache-cpu", "cache", "AWS/ElastiCache", "EngineCPUUtilization", ALARM_CPU_PERCENT,
                       description="Redis CPU is high"),
-            AlarmSpec("cache-memory", "cache", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", MEMORY_PERCENT,
+            AlarmSpec("cache-memory", "cache", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", ALARM_MEMORY_PERCENT,
                       description="Redis memory is nearly full"),
         ]
     if level == "enterprise":
         alarms += [
-            AlarmSpec("alb-latency-p99", "alb", "AWS/ApplicationELB", "TargetResponseTime", LATENCY_P99_SECONDS,
+            AlarmSpec("alb-latency-p99", "alb", "AWS/ApplicationELB", "TargetResponseTime", ALARM_LATENCY_P99_SECONDS,
                       statistic="", extended_statistic="p99", description="Slow responses (p99)"),
-            AlarmSpec("db-read-latency", "database", "AWS/RDS", "ReadLatency", DB_IO_LATENCY_SECONDS,
+            AlarmSpec("db-read-latency", "database", "AWS/RDS", "ReadLatency", ALARM_DB_IO_LATENCY_SECONDS,
                       description="Database reads are slow"),
-            AlarmSpec("db-write-latency", "database", "AWS/RDS", "WriteLatency", DB_IO_LATENCY_SECONDS,
+            AlarmSpec("db-write-latency", "database", "AWS/RDS", "WriteLatency", ALARM_DB_IO_LATENCY_SECONDS,
                       description="Database writes are slow"),
         ]
         alarms += [
-            AlarmSpec(f"replica-{index}-lag", "replica", "AWS/RDS", "ReplicaLag", REPLICA_LAG_SECONDS,
+            AlarmSpec(f"replica-{index}-lag", "replica", "AWS/RDS", "ReplicaLag", ALARM_REPLICA_LAG_SECONDS,
                       description=f"Read replica {index} lags behind")
             for index in range(replicas)
         ]

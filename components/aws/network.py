@@ -9,6 +9,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
 from ._support import assume_role_policy, child, concat, name_tag, policy_document
 
 NatStrategy = Literal["none", "single", "one-per-az"]
@@ -19,11 +20,6 @@ NatStrategy = Literal["none", "single", "one-per-az"]
 - `one-per-az`: one NAT gateway per zone, recommended for production: a zone outage
   never cuts the other zones' outbound traffic.
 """
-
-# Subnet layout: each tier owns a block of eight /(prefix+5) subnets, so a /16 gives
-# /21 subnets (2,048 addresses) and room for up to eight zones per tier.
-_SUBNET_BITS = 5
-_TIER_OFFSET = {"public": 0, "private": 8, "isolated": 16}
 
 
 @dataclass(frozen=True)
@@ -62,8 +58,8 @@ class NetworkArgs:
 def subnet_cidrs(cidr: str, tier: str, zones: int) -> tuple[str, ...]:
     """The CIDR blocks of one tier: the tier's block of /(prefix+5) subnets, one per zone."""
     network = ipaddress.ip_network(cidr)
-    blocks = list(network.subnets(prefixlen_diff=_SUBNET_BITS))
-    offset = _TIER_OFFSET[tier]
+    blocks = list(network.subnets(prefixlen_diff=VPC_SUBNET_EXTRA_BITS))
+    offset = VPC_TIER_FIRST_SUBNET[tier]
     return tuple(str(block) for block in blocks[offset:offset + zones])
 
 

@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import (
+    DR_AVAILABILITY_ZONES,
+    NO_NAT_INTERFACE_ENDPOINTS,
+    RDS_APP_IAM_USER,
+)
 from ._support import concat, partition, zone_names
 from .cache import Cache, CacheArgs
-from .database import APP_IAM_USER, Database, DatabaseArgs
+from .database import Database, DatabaseArgs
 from .edge import Edge, EdgeArgs
 from .encryption import Encryption, EncryptionArgs
 from .firewall import Firewall, FirewallArgs
@@ -35,11 +40,6 @@ if TYPE_CHECKING:
 
 # CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1.
 GLOBAL_REGION = "us-east-1"
-# The DR region's VPC spans two zones: enough for a DB subnet group, half the cost of three.
-DR_AVAILABILITY_ZONES = 2
-# Without NAT, tasks reach the registry, their logs and their secrets through these
-# interface endpoints (S3, where image layers live, has its gateway endpoint already).
-NO_NAT_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
 
 
 @dataclass
@@ -108,7 +108,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         flow_logs=resolved.network.flow_logs,
         log_retention_days=retention,
         kms_key_arn=key,
-        interface_endpoints=NO_NAT_ENDPOINTS if resolved.network.nat_strategy == "none" else (),
+        interface_endpoints=NO_NAT_INTERFACE_ENDPOINTS if resolved.network.nat_strategy == "none" else (),
     ), opts)
     https = bool(resolved.deployment.domain) and resolved.load_balancer.https
     firewall = Firewall(f"{name}-fw", FirewallArgs(
@@ -341,7 +341,7 @@ def _application_settings(
         "DATABASE_SSLMODE": "require",
     })
     if resolved.database.iam_auth:
-        environment["DATABASE_IAM_USER"] = APP_IAM_USER
+        environment["DATABASE_IAM_USER"] = RDS_APP_IAM_USER
     master_secret = database.master_secret_arn
     injected: dict[str, pulumi.Input[str]] = {
         "DATABASE_PASSWORD": master_secret.apply(lambda arn: f"{arn}:password::" if arn else None),
@@ -373,7 +373,7 @@ def _task_statements(resolved: ResolvedDeployment, account_id: pulumi.Input[str]
             "Action": "rds-db:connect",
             "Resource": concat(
                 "arn:", part, ":rds-db:", resolved.platform.region, ":", account_id, ":dbuser:",
-                database.instance.resource_id, "/", APP_IAM_USER),
+                database.instance.resource_id, "/", RDS_APP_IAM_USER),
         })
     if storage is not None and storage.buckets:
         arns = [bucket.arn for bucket in storage.buckets.values()]

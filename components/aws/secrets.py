@@ -7,11 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import SECRETS_RECOVERY_WINDOW_DAYS
 from ._support import child
-
-# Defaults the lead should move into program/defaults.py:
-# 30 days (the maximum) to restore a secret deleted by mistake.
-RECOVERY_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -22,7 +19,7 @@ class SecretsArgs:
     """Environment variable names (`STRIPE_API_KEY`), one secret each. Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting the secrets. Required."""
-    recovery_window_days: int = RECOVERY_WINDOW_DAYS
+    recovery_window_days: int = SECRETS_RECOVERY_WINDOW_DAYS
     """Days a deleted secret can be restored. Defaults to `30`."""
 
 

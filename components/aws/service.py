@@ -10,24 +10,21 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
+from ...program.defaults import (
+    ECR_KEEP_IMAGES,
+    ECS_CONTAINER_HEALTH_RETRIES,
+    ECS_CONTAINER_HEALTH_START_SECONDS,
+    ECS_HEALTH_CHECK_GRACE_SECONDS,
+    ECS_SCALE_IN_COOLDOWN_SECONDS,
+    ECS_SCALE_OUT_COOLDOWN_SECONDS,
+    FARGATE_MEMORY_BY_CPU,
+    fargate_memory_hint,
+)
 from ._support import assume_role_policy, child, concat, policy_document, stateful
 
 CONTAINER_NAME = "app"
 # With a read-only root file system the container still gets a writable /tmp (task storage).
 SCRATCH_VOLUME = "tmp"
-
-# Defaults the lead should move into program/defaults.py:
-# The last 30 images cover a month of daily deploys: enough to roll back, bounded cost.
-KEEP_IMAGES = 30
-# Tasks get a minute to boot before failed ALB health checks count against them.
-HEALTH_CHECK_GRACE_SECONDS = 60
-# Scale out after a minute of load, scale in only after five quiet minutes.
-SCALE_OUT_COOLDOWN_SECONDS = 60
-SCALE_IN_COOLDOWN_SECONDS = 300
-# The container's own health check starts after 30 s and retries three times.
-CONTAINER_HEALTH_START_SECONDS = 30
-CONTAINER_HEALTH_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,7 @@ class Service(pulumi.ComponentResource):
             opts=stateful(self, args.protect),
         )
         aws.ecr.LifecyclePolicy(
-            f"{name}-repo-lifecycle", repository=self.repository.name, policy=ecr_lifecycle_policy(KEEP_IMAGES),
+            f"{name}-repo-lifecycle", repository=self.repository.name, policy=ecr_lifecycle_policy(ECR_KEEP_IMAGES),
             opts=child(self))
         self.cluster = aws.ecs.Cluster(
             f"{name}-cluster",
@@ -195,7 +192,7 @@ class Service(pulumi.ComponentResource):
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
             deployment_circuit_breaker={"enable": True, "rollback": True},
-            health_check_grace_period_seconds=HEALTH_CHECK_GRACE_SECONDS,
+            health_check_grace_period_seconds=ECS_HEALTH_CHECK_GRACE_SECONDS,
             network_configuration={
                 "subnets": args.subnet_ids,
                 "security_groups": [args.security_group_id],
@@ -259,8 +256,8 @@ class Service(pulumi.ComponentResource):
                 target_tracking_scaling_policy_configuration={
                     "predefined_metric_specification": {"predefined_metric_type": metric},
                     "target_value": value,
-                    "scale_in_cooldown": SCALE_IN_COOLDOWN_SECONDS,
-                    "scale_out_cooldown": SCALE_OUT_COOLDOWN_SECONDS,
+                    "scale_in_cooldown": ECS_SCALE_IN_COOLDOWN_SECONDS,
+                    "scale_out_cooldown": ECS_SCALE_OUT_COOLDOWN_SECONDS,
                 },
                 opts=child(self),
             )
@@ -288,8 +285,8 @@ def container_definition(args: ServiceArgs, image: pulumi.Input[str], log_group:
             "command": health_check_command(args.port, args.health_check_path),
             "interval": args.health_check_interval,
             "timeout": args.health_check_timeout,
-            "retries": CONTAINER_HEALTH_RETRIES,
-            "startPeriod": CONTAINER_HEALTH_START_SECONDS,
+            "retries": ECS_CONTAINER_HEALTH_RETRIES,
+            "startPeriod": ECS_CONTAINER_HEALTH_START_SECONDS,
         },
         "logConfiguration": {
             "logDriver": "awslogs",

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import S3_ABORT_MULTIPART_DAYS
 from ._support import child, policy_document, stateful, tls_only_statement
-
-# Defaults the lead should move into program/defaults.py:
-# Incomplete multipart uploads are garbage after a week and still cost storage.
-ABORT_MULTIPART_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ def lifecycle_rules(spec: BucketSpec, noncurrent_version_days: int) -> list[dict
         "status": "Enabled",
         "filter": {},
         "noncurrent_version_expiration": {"noncurrent_days": noncurrent_version_days},
-        "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_DAYS},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": S3_ABORT_MULTIPART_DAYS},
     }
     if spec.lifecycle_days is not None:
         rule["expiration"] = {"days": spec.lifecycle_days}
