@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .front import EXIT_FAILED, EXIT_USAGE, load_resolved
+
+if TYPE_CHECKING:
+    from .eject import EjectResult
 
 
 def eject_command(
     file: Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the files into.",
                                          show_default=False)],
-    only: Annotated[Optional[list[str]], typer.Option(
+    only: Annotated[list[str] | None, typer.Option(
         "--only", help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
                        "Defaults to all.")] = None,
-    env: Annotated[Optional[str], typer.Option(
+    env: Annotated[str | None, typer.Option(
         "--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace files changed since the last eject.")] = False,
@@ -43,13 +46,13 @@ def eject_command(
     except EjectError as error:
         print(f"error: {error}", file=sys.stderr)
         raise typer.Exit(code=EXIT_USAGE) from None
-    except Exception as error:  # an exporter failed: nothing was written
+    except Exception as error:  # noqa: BLE001 - any exporter failure: report it, nothing was written
         print(f"error: eject failed, nothing was written: {type(error).__name__}: {error}", file=sys.stderr)
         raise typer.Exit(code=EXIT_FAILED) from None
     _print_summary(result, resolved.deployment.pattern, resolved.deployment.environment)
 
 
-def _print_summary(result, pattern: str, environment: str) -> None:
+def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:
     marks = [("created", result.created), ("updated", result.updated), ("removed", result.removed)]
     for label, paths in marks:
         for path in paths:

@@ -20,9 +20,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .. import __version__
 from ..exporters import TARGETS, ExportContext, GeneratedFile, load_renderer

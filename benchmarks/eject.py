@@ -53,10 +53,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="specql-eject-bench-") as scratch:
         for example in args.example or EXAMPLES:
             manifest = str(ROOT / "examples" / example / "deployment.yaml")
-            preview = median_of(lambda _: [*base, "deploy", "preview", manifest, "--offline", "--json"], args.runs)
-            eject = median_of(
-                lambda index: [*base, "deploy", "eject", manifest, "-o", f"{scratch}/{example}-{index + 1}"],
-                args.runs)
+            preview_command = [*base, "deploy", "preview", manifest, "--offline", "--json"]
+            eject_command = [*base, "deploy", "eject", manifest, "-o"]
+            out = f"{scratch}/{example}"
+            preview = median_of(lambda _, command=preview_command: command, args.runs)
+            eject = median_of(lambda index, command=eject_command, out=out: [*command, f"{out}-{index + 1}"],
+                              args.runs)
             extra = eject - preview
             flag = "" if extra <= BUDGET_SECONDS else f"  over the {BUDGET_SECONDS:g} s budget"
             print(f"{example:<18} {preview:>9.2f} {eject:>9.2f} {extra:>+9.2f}{flag}")

@@ -8,8 +8,8 @@ Every function has the signature ``render(resolved, context) -> list[GeneratedFi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import import_module
-from typing import Mapping
 
 from .base import ExportContext, GeneratedFile, Renderer
 

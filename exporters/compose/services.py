@@ -13,7 +13,7 @@ from typing import Any
 
 from ...program.defaults import CONTAINER_SIZES, IMAGES
 from ...program.model import ResolvedDeployment
-from ..docker.dockerfile import APP_UID, DEV_TARGETS
+from ..docker.dockerfile import DEV_TARGETS
 
 # Images for managed services that have no entry in program.defaults.IMAGES because
 # only the local compose stack runs them.
@@ -172,8 +172,8 @@ def minio_services(resolved: ResolvedDeployment, *, env_file: str) -> dict[str, 
             "depends_on": {"minio": {"condition": "service_healthy"}},
             "environment": credentials,
             "entrypoint": ["sh", "-c",
-                           'mc alias set local http://minio:9000 "$${MINIO_ROOT_USER}" "$${MINIO_ROOT_PASSWORD}"'
-                           f" && mc mb --ignore-existing {buckets}"],
+                           ('mc alias set local http://minio:9000 "$${MINIO_ROOT_USER}" "$${MINIO_ROOT_PASSWORD}"'
+                            f" && mc mb --ignore-existing {buckets}")],
             "restart": "no",
         },
     }
@@ -199,7 +199,3 @@ def build_section(resolved: ResolvedDeployment, *, dev: bool) -> dict[str, Any]:
     build: dict[str, Any] = {"context": "..", "dockerfile": "docker/Dockerfile"}
     build["target"] = DEV_TARGETS[resolved.deployment.framework] if dev else "runtime"
     return build
-
-
-def app_user() -> str:
-    return f"{APP_UID}:{APP_UID}"

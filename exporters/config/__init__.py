@@ -91,15 +91,15 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
         # hobby-project: the variables the shared stack description references.
         from ...components.docker.stack import hobby_secrets
 
-        wiring = [("APP_IMAGE", "", "Optional: an image to run instead of building docker/Dockerfile "
-                                    "(tag it with its commit SHA, never `latest`).")]
+        wiring = [("APP_IMAGE", "", ("Optional: an image to run instead of building docker/Dockerfile "
+                                     "(tag it with its commit SHA, never `latest`)."))]
         wiring += [(secret.name, "", f"{secret.description}; {generate}") for secret in hobby_secrets(resolved)
                    if secret.name not in resolved.application.secrets]
     elif production:
         wiring.insert(0, ("DOMAIN", resolved.deployment.domain or "",
                           "Public host name; Caddy requests its certificate (DNS must point here first)."))
-        wiring.insert(1, ("APP_IMAGE", "", "Image to run, tagged with its commit SHA (never `latest`); "
-                                        "`docker compose build` builds and tags it."))
+        wiring.insert(1, ("APP_IMAGE", "", ("Image to run, tagged with its commit SHA (never `latest`); "
+                                         "`docker compose build` builds and tags it.")))
         if resolved.cache.enabled:
             wiring.append(("REDIS_PASSWORD", "", generate))
     elif resolved.storage.enabled:

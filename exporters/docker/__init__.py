@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, hash_header
-from .dockerfile import APP_UID, DEV_TARGETS, RECIPES, TOOLCHAIN_IMAGES, render_dockerfile
+from .dockerfile import (
+    APP_UID,
+    DEV_TARGETS,
+    RECIPES,
+    TOOLCHAIN_IMAGES,
+    render_dockerfile,
+)
 from .dockerignore import render_dockerignore
 
 __all__ = ["APP_UID", "DEV_TARGETS", "RECIPES", "TOOLCHAIN_IMAGES", "render"]

@@ -12,8 +12,8 @@ The build context is the repository root (``docker build -f docker/Dockerfile .`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ...program.model import ResolvedDeployment
 
@@ -267,8 +267,8 @@ def render_dockerfile(resolved: ResolvedDeployment, header: str) -> str:
         "",
         f"USER {APP_UID}:{APP_UID}",
         f"EXPOSE {app.port}",
-        f"HEALTHCHECK --interval={app.health_check_interval}s --timeout={app.health_check_timeout}s "
-        f"--start-period={start_period}s --retries={app.unhealthy_threshold} \\",
+        (f"HEALTHCHECK --interval={app.health_check_interval}s --timeout={app.health_check_timeout}s "
+         f"--start-period={start_period}s --retries={app.unhealthy_threshold} \\"),
         f"    CMD {_exec_form(recipe.health_probe(url))}",
         f"CMD {_exec_form(app.command)}",
     ]

@@ -21,7 +21,12 @@ from typing import Any
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 from .actions import ACTIONS, annotate_versions
-from .workflows import deploy_workflow, preview_workflow, rollback_workflow, test_workflow
+from .workflows import (
+    deploy_workflow,
+    preview_workflow,
+    rollback_workflow,
+    test_workflow,
+)
 
 __all__ = ["ACTIONS", "render"]
 

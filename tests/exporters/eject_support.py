@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def render_path(path: Path, target: str, environment: str | None = None) -> dict
     return {item.path: item.content for item in files}
 
 
-@lru_cache(maxsize=None)
+@cache
 def render_example(name: str, target: str) -> dict[str, str]:
     return render_path(example_manifest(name), target)
 

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 import validators
-from eject_support import EXAMPLES, FRAMEWORKS, framework_manifest, render_example, render_path, resolve_path, write_tree
+from eject_support import (
+    EXAMPLES,
+    FRAMEWORKS,
+    framework_manifest,
+    render_example,
+    render_path,
+    resolve_path,
+    write_tree,
+)
 from ruamel.yaml import YAML
 
 COMPOSE_FILES = ("docker/docker-compose.dev.yaml", "docker/docker-compose.prod.yaml")

@@ -9,7 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from eject_support import EXAMPLES, MY_TARGETS, example_manifest, render_example, render_path, resolve_path
+from eject_support import (
+    EXAMPLES,
+    MY_TARGETS,
+    example_manifest,
+    render_example,
+    render_path,
+    resolve_path,
+)
 from ruamel.yaml import YAML
 
 

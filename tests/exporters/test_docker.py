@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 import validators
-from eject_support import EXAMPLES, FRAMEWORKS, framework_manifest, render_example, render_path, resolve_path
+from eject_support import (
+    EXAMPLES,
+    FRAMEWORKS,
+    framework_manifest,
+    render_example,
+    render_path,
+    resolve_path,
+)
 
 pytestmark = pytest.mark.validators
 
@@ -94,7 +101,7 @@ def test_every_base_image_is_pinned_to_a_tag(dockerfiles, framework):
         for image in images:
             if ":" not in image:  # a stage name
                 continue
-            name, tag = image.rsplit(":", 1)
+            tag = image.rsplit(":", 1)[1]
             assert tag not in ("latest", ""), image
             assert re.search(r"\d", tag), image
 

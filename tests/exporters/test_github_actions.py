@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 import validators
-from eject_support import EXAMPLES, FRAMEWORKS, framework_manifest, render_example, render_path, write_tree
+from eject_support import (
+    EXAMPLES,
+    FRAMEWORKS,
+    framework_manifest,
+    render_example,
+    render_path,
+    write_tree,
+)
 from ruamel.yaml import YAML
 
 WORKFLOWS = ("test.yml", "preview.yml", "deploy.yml", "rollback.yml")

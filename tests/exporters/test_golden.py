@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eject_support import EXAMPLES, MY_TARGETS, render_example  # noqa: E402
+from eject_support import EXAMPLES, MY_TARGETS, render_example
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = "python tests/exporters/test_golden.py"
