@@ -80,10 +80,20 @@ def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
     return capture(resolved)
 
 
+def _natural(text: str) -> list[Any]:
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]]:
-    """Top-level component name (or `providers`) → its cloud resources, in registration order."""
+    """Top-level component name (or `providers`) → its cloud resources, sorted by name.
+
+    Registration order under the engine depends on when outputs resolve, so the table
+    sorts (providers first, then components by name) to print the same twice.
+    """
     groups: dict[str, list[CapturedResource]] = {}
-    for resource in graph.resources:
+    for resource in sorted(graph.resources, key=lambda item: (_natural(item.name), item.type)):
         if not resource.custom:
             continue
         if resource.is_provider:
@@ -92,7 +102,7 @@ def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]
             top = graph.top_component(resource)
             key = top.name if top is not None else "(stack)"
         groups.setdefault(key, []).append(resource)
-    return groups
+    return dict(sorted(groups.items(), key=lambda pair: (pair[0] != "providers", _natural(pair[0]))))
 
 
 def key_inputs(resource: CapturedResource) -> str:
@@ -100,10 +110,28 @@ def key_inputs(resource: CapturedResource) -> str:
     inputs = resource.public_inputs()
     keys = KEY_INPUTS.get(resource.type)
     if keys is None:
-        keys = tuple(key for key, value in inputs.items()
-                     if isinstance(value, (str, int, float, bool)) and key not in ("tags", "name"))[:_MAX_SHOWN]
+        keys = tuple(key for key, value in sorted(inputs.items())
+                     if _informative(value) and key not in ("tags", "name", "description"))[:_MAX_SHOWN]
     shown = [f"{key}={_scalar(inputs[key])}" for key in keys if key in inputs]
     return ", ".join(shown)
+
+
+def _informative(value: Any) -> bool:
+    """Scalars worth a reviewer's eye: not references to other resources, not JSON documents."""
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        return True
+    if not isinstance(value, str) or not value:
+        return False
+    if value.startswith(("{", "[", "arn:aws:offline")) or value.endswith("-id"):
+        return False
+    return True
+
+
+def short_type(token: str) -> str:
+    """`aws:ec2/vpc:Vpc` → `aws:ec2:Vpc` (the middle part repeats the class name)."""
+    package, _, rest = token.partition(":")
+    module, _, name = rest.partition(":")
+    return f"{package}:{module.split('/')[0]}:{name}" if name else token
 
 
 def _scalar(value: Any) -> str:
@@ -113,11 +141,15 @@ def _scalar(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def summary_line(graph: ResourceGraph) -> str:
     summary = graph.to_json()["summary"]
     protected = [resource.name for resource in graph.resources if resource.protect]
-    line = (f"{summary['resources']} resources in {summary['components']} components, "
-            f"{summary['providers']} explicit providers; {summary['protected']} protected")
+    line = (f"{_count(summary['resources'], 'resource')} in {_count(summary['components'], 'component')}, "
+            f"{_count(summary['providers'], 'explicit provider')}; {summary['protected']} protected")
     if protected:
         line += f" ({', '.join(protected)})"
     return line
@@ -138,7 +170,7 @@ def render_table(graph: ResourceGraph, resolved: ResolvedDeployment, cost: CostE
         for resource in resources:
             name = resource.name.removeprefix(prefix)
             flag = " 🔒" if resource.protect else ""
-            table.add_row(resource.type, name + flag, key_inputs(resource))
+            table.add_row(short_type(resource.type), name + flag, key_inputs(resource))
         console.print(table)
     console.print(summary_line(graph))
     cost_table = Table(title=f"Estimated monthly cost: ${cost.total:,.2f}", title_justify="left")

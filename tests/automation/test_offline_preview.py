@@ -109,7 +109,7 @@ def test_table_groups_resources_by_top_level_component(capsys):
     assert "aws:rds/instance:Instance" not in [r.type for r in groups["small-saas-dev-net"]]
     for title in ("small-saas-dev-net", "small-saas-dev-db", "small-saas-dev-app", "providers"):
         assert title in out
-    assert out.index("small-saas-dev-net") < out.index("aws:ec2/vpc:Vpc")
+    assert out.index("small-saas-dev-net") < out.index("aws:ec2:Vpc")
     assert "resources in" in out and "protected" in out
     assert "Estimated monthly cost" in out
 
