@@ -526,7 +526,7 @@ WAF_RATE_LIMIT_PER_5_MINUTES = 2000
 CLOUDFRONT_PRICE_CLASS = "PriceClass_100"
 # TLS 1.2 with modern ciphers for viewers (only possible with a custom certificate).
 CLOUDFRONT_VIEWER_TLS_POLICY = "TLSv1.2_2021"
-# Browsers remember HTTPS-only for a year (the HSTS preload minimum).
+# Browsers remember HTTPS-only for a year (the HSTS preload minimum); CloudFront and Caddy send it.
 HSTS_MAX_AGE_SECONDS = 31_536_000
 
 # -- AWS: service (ECS Fargate, ECR, autoscaling)
@@ -572,3 +572,44 @@ DR_AVAILABILITY_ZONES = 2
 # Without NAT, tasks reach the registry, their logs and their secrets through these
 # interface endpoints (S3, where image layers live, has its gateway endpoint already).
 NO_NAT_INTERFACE_ENDPOINTS: tuple[str, ...] = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
+
+# -- Docker: the hobby-project stack on one host
+# Generated PostgreSQL password: 32 letters and digits, ~190 bits.
+DOCKER_DB_PASSWORD_LENGTH = 32
+# json-file log rotation: at most 50 MB of logs per container, so logs never fill the disk
+# of a small VPS (Docker keeps them forever by default).
+DOCKER_LOG_ROTATION: tuple[tuple[str, str], ...] = (("max-size", "10m"), ("max-file", "5"))
+# `database.backup_frequency` → seconds between two `pg_dump` runs. A single Docker host
+# has no WAL archive: the closest it gets to `continuous` is hourly.
+DOCKER_BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    "continuous": 3600,
+}
+# PostgreSQL answers pg_isready within a second once up: check every 10 s, give it 30 s
+# to start, and call it unhealthy after five failures in a row.
+DOCKER_POSTGRES_HEALTH: Mapping[str, int] = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
+# Slack added to a health check's own worst case before `up` gives up waiting on a container.
+DOCKER_WAIT_MARGIN_SECONDS = 30
+# ssh options for a remote engine (`ssh://user@server`): never wait for a password prompt
+# (fail fast in CI), give up on an unreachable VPS in 15 s, and keep long image builds and
+# pulls alive through NAT (a probe every 30 s, four missed before hanging up). Host keys
+# stay strictly checked.
+DOCKER_SSH_OPTIONS: tuple[str, ...] = (
+    "-o", "BatchMode=yes",
+    "-o", "ConnectTimeout=15",
+    "-o", "ServerAliveInterval=30",
+    "-o", "ServerAliveCountMax=4",
+)
+# Prometheus scrapes (and evaluates rules) every 30 s: fine-grained enough for a dashboard,
+# light on a small host and on the cluster (Docker and Kubernetes patterns alike).
+PROMETHEUS_SCRAPE_INTERVAL_SECONDS = 30
+
+# -- Frameworks: how each applies pending migrations inside the application image
+MIGRATION_COMMANDS: Mapping[str, tuple[str, ...]] = {
+    "fraiseql": ("fraiseql", "migrate", "up"),
+    "django": ("python", "manage.py", "migrate", "--noinput"),
+    "rails": ("bundle", "exec", "rails", "db:migrate"),
+    "nodejs": ("npm", "run", "migrate"),
+}

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
+from ...program.defaults import DOCKER_WAIT_MARGIN_SECONDS
 from .stack import SECRET_REF, ServiceSpec
-
-WAIT_MARGIN_SECONDS = 30
-"""Slack added to a health check's own worst case before `up` gives up waiting."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def wait_timeout(spec: ServiceSpec) -> int | None:
     check = spec.healthcheck
     if check is None:
         return None
-    return check.start_period_s + check.retries * (check.interval_s + check.timeout_s) + WAIT_MARGIN_SECONDS
+    return check.start_period_s + check.retries * (check.interval_s + check.timeout_s) + DOCKER_WAIT_MARGIN_SECONDS
 
 
 def ports(spec: ServiceSpec) -> list[docker.ContainerPortArgs]:

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 
+from ...program.defaults import DOCKER_DB_PASSWORD_LENGTH
 from .containers import Placement, container_name, pulled_image, service_container
 from .stack import DATABASE_PORT, ServiceSpec
-
-PASSWORD_LENGTH = 32
-"""Characters in the generated password: ~190 bits from letters and digits."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class DatabaseArgs:
     """Network, volumes and container-name prefix of the stack. Required."""
     database: str
     """Database and role name (:func:`.stack.database_name`). Required."""
-    password_length: int = PASSWORD_LENGTH
+    password_length: int = DOCKER_DB_PASSWORD_LENGTH
     """Length of the generated password. Defaults to `32`."""
 
 

@@ -8,16 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
+from ...program.defaults import DOCKER_SSH_OPTIONS
 from .stack import NETWORKS, NetworkSpec, VolumeSpec
-
-SSH_OPTIONS: tuple[str, ...] = (
-    "-o", "BatchMode=yes",            # never wait for a password prompt: fail fast in CI
-    "-o", "ConnectTimeout=15",        # an unreachable VPS fails the preview in seconds
-    "-o", "ServerAliveInterval=30",   # keep long image builds and pulls alive through NAT
-    "-o", "ServerAliveCountMax=4",
-)
-"""ssh options for a remote engine (`ssh://user@server`). Host keys stay strictly checked:
-add the server to known_hosts once with `ssh user@server`."""
 
 
 def docker_host_args(host: str | None) -> dict[str, object]:
@@ -26,7 +18,7 @@ def docker_host_args(host: str | None) -> dict[str, object]:
         return {}
     args: dict[str, object] = {"host": host}
     if host.startswith("ssh://"):
-        args["ssh_opts"] = list(SSH_OPTIONS)
+        args["ssh_opts"] = list(DOCKER_SSH_OPTIONS)
     return args
 
 

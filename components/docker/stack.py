@@ -28,7 +28,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ...program.defaults import IMAGES
+from ...program.defaults import (
+    DOCKER_BACKUP_INTERVAL_SECONDS,
+    DOCKER_LOG_ROTATION,
+    DOCKER_POSTGRES_HEALTH,
+    HSTS_MAX_AGE_SECONDS,
+    IMAGES,
+    MIGRATION_COMMANDS,
+    PROMETHEUS_SCRAPE_INTERVAL_SECONDS,
+)
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -53,33 +61,8 @@ EDGE, BACKEND = "edge", "backend"
 PROD_ENV_FILE = "config/.env.production"
 """Where a compose user keeps the secret values (relative to the project root)."""
 
-LOG_ROTATION: tuple[tuple[str, str], ...] = (("max-size", "10m"), ("max-file", "5"))
-"""json-file log rotation: at most 50 MB of logs per container, so logs never fill
-the disk of a small VPS (Docker keeps them forever by default)."""
-
 DATABASE_PORT = 5432
 """PostgreSQL's port inside the private network (never published on the host)."""
-
-BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
-    "hourly": 3600,
-    "daily": 86400,
-    "weekly": 604800,
-    # A single Docker host has no WAL archive: the closest it gets to continuous is hourly.
-    "continuous": 3600,
-}
-"""``database.backup_frequency`` → seconds between two ``pg_dump`` runs."""
-
-MIGRATION_COMMANDS: Mapping[str, tuple[str, ...]] = {
-    "fraiseql": ("fraiseql", "migrate", "up"),
-    "django": ("python", "manage.py", "migrate", "--noinput"),
-    "rails": ("bundle", "exec", "rails", "db:migrate"),
-    "nodejs": ("npm", "run", "migrate"),
-}
-"""Framework → the command that applies pending migrations inside the application image."""
-
-# Health-check timing for the services that are not the application (whose timing
-# comes from the resolved model): PostgreSQL answers pg_isready within a second once up.
-_POSTGRES_HEALTH = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
 
 
 # ----------------------------------------------------------------------------- the data
@@ -203,8 +186,8 @@ class ServiceSpec:
     """Capabilities added back after ``cap_drop``. Defaults to none."""
     networks: tuple[str, ...] = (BACKEND,)
     """Networks joined (keys of :data:`NETWORKS`). Defaults to the internal `backend` only."""
-    log_options: tuple[tuple[str, str], ...] = LOG_ROTATION
-    """json-file logging driver options. Defaults to :data:`LOG_ROTATION`."""
+    log_options: tuple[tuple[str, str], ...] = DOCKER_LOG_ROTATION
+    """json-file logging driver options. Defaults to :data:`DOCKER_LOG_ROTATION`."""
 
     @property
     def env(self) -> dict[str, str]:
@@ -323,7 +306,7 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
         "-Server",
     ]
     if tls:
-        headers.insert(0, 'Strict-Transport-Security "max-age=31536000; includeSubDomains"')
+        headers.insert(0, f'Strict-Transport-Security "max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"')
     lines = [
         site + " {",
         "\tencode zstd gzip",
@@ -348,8 +331,8 @@ def prometheus_config(resolved: ResolvedDeployment) -> str:
     port = resolved.application.port
     return (
         "global:\n"
-        "  scrape_interval: 30s\n"
-        "  evaluation_interval: 30s\n"
+        f"  scrape_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
+        f"  evaluation_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
         "scrape_configs:\n"
         "  - job_name: app\n"
         "    metrics_path: /metrics\n"
@@ -376,7 +359,7 @@ def backup_script(resolved: ResolvedDeployment) -> str:
     ``database.backup_retention_days`` are deleted after each run.
     """
     database = resolved.database
-    interval = BACKUP_INTERVAL_SECONDS[database.backup_frequency]
+    interval = DOCKER_BACKUP_INTERVAL_SECONDS[database.backup_frequency]
     keep_minutes = database.backup_retention_days * 24 * 60
     window_start = database.backup_window.split("-")[0]
     return (
@@ -465,7 +448,7 @@ def _postgres(resolved: ResolvedDeployment) -> ServiceSpec:
             ("POSTGRES_PASSWORD", "${DB_PASSWORD}"),
         ),
         mounts=(Mount("postgres_data", "/var/lib/postgresql/data"),),
-        healthcheck=Healthcheck(test=("CMD", "pg_isready", "-U", ident, "-d", ident), **_POSTGRES_HEALTH),
+        healthcheck=Healthcheck(test=("CMD", "pg_isready", "-U", ident, "-d", ident), **DOCKER_POSTGRES_HEALTH),
         cpus=database.cpu,
         memory_mib=database.memory_mib,
     )
@@ -771,12 +754,9 @@ def compose_document(resolved: ResolvedDeployment) -> dict[str, Any]:
 __all__ = [
     "BACKEND",
     "BACKUP_DIR",
-    "BACKUP_INTERVAL_SECONDS",
     "COMPOSE_DIR",
     "DATABASE_PORT",
     "EDGE",
-    "LOG_ROTATION",
-    "MIGRATION_COMMANDS",
     "NETWORKS",
     "PROD_ENV_FILE",
     "SECRET_REF",
