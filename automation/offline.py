@@ -118,13 +118,11 @@ def key_inputs(resource: CapturedResource) -> str:
 
 def _informative(value: Any) -> bool:
     """Scalars worth a reviewer's eye: not references to other resources, not JSON documents."""
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         return True
     if not isinstance(value, str) or not value:
         return False
-    if value.startswith(("{", "[", "arn:aws:offline")) or value.endswith("-id"):
-        return False
-    return True
+    return not (value.startswith(("{", "[", "arn:aws:offline")) or value.endswith("-id"))
 
 
 def short_type(token: str) -> str:

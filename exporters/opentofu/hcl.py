@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 INDENT = "  "
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -37,7 +37,7 @@ class Template:
     :class:`Expr` (written as ``${...}``).
     """
 
-    parts: tuple[Union[str, Expr], ...]
+    parts: tuple[str | Expr, ...]
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,13 @@ class Block:
 
     type: str
     labels: tuple[str, ...] = ()
-    body: list[Union["Attribute", "Block", "Comment", "Blank"]] = field(default_factory=list)
+    body: list[Attribute | Block | Comment | Blank] = field(default_factory=list)
 
-    def attr(self, name: str, value: Any) -> "Block":
+    def attr(self, name: str, value: Any) -> Block:
         self.body.append(Attribute(name, value))
         return self
 
-    def block(self, type_: str, *labels: str) -> "Block":
+    def block(self, type_: str, *labels: str) -> Block:
         child = Block(type_, tuple(labels))
         self.body.append(child)
         return child
@@ -92,7 +92,7 @@ def quote(text: str) -> str:
     return f'"{escape(text)}"'
 
 
-def object_key(key: "str | Expr") -> str:
+def object_key(key: str | Expr) -> str:
     """Object keys: bare when an identifier, quoted otherwise (`"aws:SecureTransport"`)."""
     if isinstance(key, Expr):
         return key.text
@@ -211,7 +211,7 @@ def render_file(items: list[Any], header: str = "") -> str:
     return header + ("\n" if header and text else "") + text + "\n"
 
 
-def spaced(items: list[Union[Attribute, Block]]) -> list[Any]:
+def spaced(items: list[Attribute | Block]) -> list[Any]:
     """A body with attributes first and a blank line before each nested block."""
     attributes = [item for item in items if isinstance(item, Attribute)]
     blocks = [item for item in items if not isinstance(item, Attribute)]

@@ -142,7 +142,7 @@ class OutputValue:
 
 @dataclass
 class TfResource:
-    captured: "CapturedResource"
+    captured: CapturedResource
     type: str
     label: str
     module: str
@@ -186,8 +186,8 @@ class Configuration:
     modules: dict[str, Module]
     root: Module
     providers: list[Provider]
-    graph: "ResourceGraph"
-    resolved: "ResolvedDeployment"
+    graph: ResourceGraph
+    resolved: ResolvedDeployment
     uses_random: bool = False
 
     def all_resources(self) -> list[TfResource]:

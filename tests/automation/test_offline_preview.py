@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
-
 from specql_deploy.automation.capture import MASK
 from specql_deploy.automation.offline import group_by_component, offline_preview
 
@@ -28,7 +27,7 @@ def resolve_example(name: str):
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@lru_cache(maxsize=None)
+@cache
 def graph_of(name: str):
     from specql_deploy.automation.capture import capture
 
@@ -139,9 +138,8 @@ def test_production_costs_more_and_prices_multi_az_twice():
 
 def test_cli_offline_preview_prints_the_contract():
     # GIVEN the CLI  WHEN `deploy preview --offline --json` runs
-    from typer.testing import CliRunner
-
     from specql_deploy.automation.cli import app
+    from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, ["deploy", "preview", str(example_path("small-saas")), "--offline", "--json"])
     # THEN it exits 0 and stdout is exactly the contract object

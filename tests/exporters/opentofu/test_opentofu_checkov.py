@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from validators import checkov
+
 from . import tofu_support as support
 from .tofu_support import AWS_EXAMPLES
 

@@ -8,7 +8,6 @@ import subprocess
 from collections import Counter
 
 import pytest
-
 from specql_deploy.exporters.opentofu import mapping
 
 from . import tofu_support as support

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from specql_deploy.exporters.opentofu import hcl, mapping
 from specql_deploy.exporters.opentofu.translate import ReferenceHook, Translator
 
@@ -139,7 +138,7 @@ def test_manifest_values_become_variables_and_protect_prevents_destroy(config):
     assert has(postgres, "instance_class", "var.database_instance_class")
     assert config.root.variables["database_instance_class"].default == "db.t4g.micro"
     assert has(postgres, "prevent_destroy", "true")
-    assert has(postgres, "manage_master_user_password", "true") and not re.search(r"^\s*password\s", postgres, re.M)
+    assert has(postgres, "manage_master_user_password", "true") and not re.search(r"^\s*password\s", postgres, re.MULTILINE)
 
 
 def test_secrets_are_references_or_sensitive_variables_never_literals(config):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def resolve(name: str):
     return resolve_spec(loaded.spec, None, default_name=loaded.default_name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def configuration(name: str):
     """The translated configuration (graph captured with HCL placeholders)."""
     from specql_deploy.exporters.opentofu.translate import translate
@@ -33,7 +33,7 @@ def configuration(name: str):
     return translate(resolve(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def files(name: str) -> dict[str, str]:
     from specql_deploy.automation.cost import estimate
     from specql_deploy.exporters.base import ExportContext
