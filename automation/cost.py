@@ -131,7 +131,11 @@ def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -
     regions = _regions(graph)
     items: list[CostItem] = []
     for resource in sorted(resources, key=lambda item: item.name):
-        items.extend(_price(resource, graph, regions))
+        items.extend(_price(resource, graph, regions, resolved))
+    if graph.of_type("aws:shield/protection:Protection") and not graph.of_type("aws:shield/subscription:Subscription"):
+        price = PRICES["shield_advanced"]
+        items.append(CostItem("edge", "Shield Advanced subscription the protections require (1-year commitment; "
+                              "one per organisation, not per stack)", price.amount, price.source))
     items.sort(key=lambda item: (_CATEGORY_ORDER.index(item.category), item.description))
     region = resolved.platform.region if resolved is not None else PRICE_REGION
     assumptions = [
@@ -158,7 +162,8 @@ def _short(resource: CapturedResource) -> str:
     return resource.name
 
 
-def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[str, str]) -> list[CostItem]:
+def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[str, str],
+           resolved: ResolvedDeployment | None) -> list[CostItem]:
     """The bill lines of one resource (none for free resources)."""
     inputs = resource.inputs
     token = resource.type
@@ -167,7 +172,7 @@ def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[st
     if region != PRICE_REGION:
         suffix = f" ({region})"
     if token == "aws:rds/instance:Instance":
-        return _rds(resource, suffix)
+        return _rds(resource, suffix, resolved)
     if token == "aws:ecs/service:Service":
         return _fargate(resource, graph, suffix)
     if token == "aws:lb/loadBalancer:LoadBalancer":
@@ -213,7 +218,7 @@ def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[st
     return []
 
 
-def _rds(resource: CapturedResource, suffix: str) -> list[CostItem]:
+def _rds(resource: CapturedResource, suffix: str, resolved: ResolvedDeployment | None) -> list[CostItem]:
     inputs = resource.inputs
     klass = str(inputs.get("instanceClass") or "")
     price = RDS_HOURLY.get(klass)
@@ -227,6 +232,8 @@ def _rds(resource: CapturedResource, suffix: str) -> list[CostItem]:
         label = f"RDS {klass}{' Multi-AZ' if multi else ''} {_short(resource)}{suffix}"
         items.append(CostItem("database", label, _hourly(price, copies), price.source))
     storage = inputs.get("allocatedStorage")
+    if storage is None and inputs.get("replicateSourceDb") and resolved is not None:
+        storage = resolved.database.storage_gb  # a replica is as large as its source
     if isinstance(storage, (int, float)) and storage > 0:
         gb = PRICES["rds_storage_gb"]
         copies = 2 if multi else 1

@@ -148,3 +148,17 @@ def test_cli_offline_preview_prints_the_contract():
     providers = [item for item in document["resources"] if item["type"] == "pulumi:providers:aws"]
     assert [item["inputs"]["region"] for item in providers] == ["us-east-1"]
     assert document["summary"]["resources"] > 50
+
+
+def test_production_cost_names_what_the_protections_and_replicas_imply():
+    from specql_deploy.automation.cost import estimate
+
+    graph = graph_of("production-saas")
+    cost = estimate(graph, resolve_example("production-saas"))
+    # Shield protections need the Shield Advanced subscription, which the bill must show
+    assert graph.of_type("aws:shield/protection:Protection")
+    assert any("Shield Advanced" in item.description and item.monthly == 3000 for item in cost.items)
+    # every RDS instance, replicas included, pays for its storage
+    instances = graph.of_type("aws:rds/instance:Instance")
+    storage = [item for item in cost.items if item.description.startswith("RDS storage")]
+    assert len(storage) == len(instances)
