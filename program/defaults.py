@@ -129,6 +129,8 @@ IMAGES: Mapping[str, str] = {
     "caddy": "caddy:2.9.1-alpine",
     "prometheus": "prom/prometheus:v3.1.0",
     "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
+    # CloudNativePG's operand image for the default PostgreSQL major (`database.version` 16).
+    "cloudnative-pg-postgres": "ghcr.io/cloudnative-pg/postgresql:16.6",
 }
 
 # Helm charts pinned so `up` next month installs what was previewed today.
@@ -613,3 +615,18 @@ MIGRATION_COMMANDS: Mapping[str, tuple[str, ...]] = {
     "rails": ("bundle", "exec", "rails", "db:migrate"),
     "nodejs": ("npm", "run", "migrate"),
 }
+
+# -- Kubernetes: EKS (`cluster: create`)
+# t3.large (2 vCPU, 8 GiB) fits the application pods, two PostgreSQL instances and the
+# add-ons with headroom; general purpose, no burst-credit surprises at this size.
+EKS_NODE_INSTANCE_TYPE = "t3.large"
+# Nodes never go below one per zone (the PodDisruptionBudget and anti-affinity need
+# somewhere to move pods), and the group may grow to twice that for rollouts and HPA peaks.
+EKS_NODE_MAX_FACTOR = 2
+# Control-plane logs shipped to CloudWatch: who called the API and how they authenticated.
+EKS_CONTROL_PLANE_LOGS: tuple[str, ...] = ("api", "audit", "authenticator")
+
+# -- Kubernetes: the application's pods
+# A fixed unprivileged UID/GID above 10000, so it maps to no user on the node (CKV_K8S_40);
+# the generated Dockerfile creates its application user with the same ids.
+APP_RUN_AS_ID = 10001

@@ -17,11 +17,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...program.defaults import APP_RUN_AS_ID
 from .common import checkov_skips, inherited_depends, labels, resources, selector_labels
 
-# A fixed unprivileged UID/GID above 10000, so it maps to no user on the node (CKV_K8S_40).
-# The generated Dockerfile creates its application user with the same ids.
-RUN_AS_ID = 10001
 SERVICE_PORT = 80
 """Port the Service listens on; it forwards to the container's port."""
 DATABASE_URL = "DATABASE_URL"
@@ -153,8 +151,8 @@ def pod_spec(args: ApplicationArgs) -> dict[str, Any]:
             "privileged": False,
             "readOnlyRootFilesystem": args.read_only_root,
             "runAsNonRoot": True,
-            "runAsUser": RUN_AS_ID,
-            "runAsGroup": RUN_AS_ID,
+            "runAsUser": APP_RUN_AS_ID,
+            "runAsGroup": APP_RUN_AS_ID,
             "capabilities": {"drop": ["ALL"]},
             "seccompProfile": {"type": "RuntimeDefault"},
         },
@@ -169,9 +167,9 @@ def pod_spec(args: ApplicationArgs) -> dict[str, Any]:
         "automountServiceAccountToken": False,
         "securityContext": {
             "runAsNonRoot": True,
-            "runAsUser": RUN_AS_ID,
-            "runAsGroup": RUN_AS_ID,
-            "fsGroup": RUN_AS_ID,
+            "runAsUser": APP_RUN_AS_ID,
+            "runAsGroup": APP_RUN_AS_ID,
+            "fsGroup": APP_RUN_AS_ID,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": [container],

@@ -12,19 +12,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.defaults import (
+    EKS_CONTROL_PLANE_LOGS,
+    EKS_NODE_INSTANCE_TYPE,
+    EKS_NODE_MAX_FACTOR,
+)
 from ..aws._support import assume_role_policy, partition
 from ..aws.encryption import Encryption, EncryptionArgs
-from ..aws.network import Network, NetworkArgs, NatStrategy
-
-# Defaults the lead should move into program/defaults.py:
-# t3.large (2 vCPU, 8 GiB) fits the application pods, two PostgreSQL instances and the
-# add-ons with headroom; general purpose, no burst-credit surprises at this size.
-NODE_INSTANCE_TYPE = "t3.large"
-# Nodes never go below one per zone (the PodDisruptionBudget and anti-affinity need
-# somewhere to move pods), and the group may double for rollouts and HPA peaks.
-NODE_MAX_FACTOR = 2
-CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
-"""Control-plane logs shipped to CloudWatch: who called the API and how they authenticated."""
+from ..aws.network import NatStrategy, Network, NetworkArgs
 
 
 @dataclass(frozen=True)
@@ -43,7 +38,7 @@ class EksClusterArgs:
     """VPC flow logs. Defaults to `True`."""
     log_retention_days: int = 30
     """Days flow logs are kept. Defaults to `30`."""
-    node_instance_type: str = NODE_INSTANCE_TYPE
+    node_instance_type: str = EKS_NODE_INSTANCE_TYPE
     """EC2 instance type of the nodes. Defaults to `t3.large`."""
     node_count: int = 2
     """Nodes the group runs (and never goes below). Defaults to `2`."""
@@ -119,7 +114,7 @@ class EksCluster(pulumi.ComponentResource):
             },
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
             encryption_config={"provider": {"key_arn": self.encryption.key_arn}, "resources": ["secrets"]},
-            enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
+            enabled_cluster_log_types=list(EKS_CONTROL_PLANE_LOGS),
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy]))
 
@@ -138,7 +133,7 @@ class EksCluster(pulumi.ComponentResource):
             subnet_ids=self.network.private_subnet_ids,
             instance_types=[args.node_instance_type],
             scaling_config={"desired_size": args.node_count, "min_size": args.node_count,
-                            "max_size": args.node_count * NODE_MAX_FACTOR},
+                            "max_size": args.node_count * EKS_NODE_MAX_FACTOR},
             update_config={"max_unavailable": 1},
             opts=pulumi.ResourceOptions(parent=self, depends_on=node_policies))
 

@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...program.defaults import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
 from .common import inherited_depends, labels
 
 MONITORING_API = "monitoring.coreos.com/v1"
@@ -39,7 +40,7 @@ class MetricsArgs:
     """Name of the Service port serving metrics. Defaults to `http`."""
     database_pod_labels: dict[str, str] | None = None
     """Labels of CloudNativePG pods to scrape; `None`: no database monitor. Defaults to `None`."""
-    interval_seconds: int = 30
+    interval_seconds: int = PROMETHEUS_SCRAPE_INTERVAL_SECONDS
     """Seconds between scrapes. Defaults to `30`."""
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...program.defaults import IMAGES
 from .common import POSTGRES_PORT, daily_time, inherited_depends, labels, resources
 
 CNPG_API = "postgresql.cnpg.io/v1"
@@ -90,11 +91,19 @@ def postgres_parameters(args: PostgresClusterArgs) -> dict[str, str]:
     }
 
 
+def cnpg_image(version: str) -> str:
+    """CloudNativePG's PostgreSQL image: the exact tag pinned in IMAGES when `version` is
+    its major, so a rebuild next month runs the same minor; any other major (or a minor
+    the manifest names) gets CloudNativePG's image of that tag from the same repository."""
+    pinned = IMAGES["cloudnative-pg-postgres"]
+    repository, tag = pinned.rsplit(":", 1)
+    return pinned if tag.split(".")[0] == version else f"{repository}:{version}"
+
+
 def cnpg_cluster_spec(args: PostgresClusterArgs) -> dict[str, Any]:
     return {
         "instances": args.instances,
-        # CloudNativePG publishes one image per PostgreSQL major (`16`); the operator pins the minor.
-        "imageName": f"ghcr.io/cloudnative-pg/postgresql:{args.version}",
+        "imageName": cnpg_image(args.version),
         "primaryUpdateStrategy": "unsupervised",
         "enableSuperuserAccess": False,
         "bootstrap": {"initdb": {"database": DATABASE_NAME, "owner": DATABASE_NAME}},

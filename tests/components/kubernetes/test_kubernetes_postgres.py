@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
-from specql_deploy.components.kubernetes.postgres_cluster import backup_cron
-from specql_deploy.program.defaults import CONTAINER_SIZES, DATABASE_INSTANCES_BY_SIZE
+from specql_deploy.components.kubernetes.postgres_cluster import backup_cron, cnpg_image
+from specql_deploy.program.defaults import CONTAINER_SIZES, DATABASE_INSTANCES_BY_SIZE, IMAGES
 
 
 def test_cloudnative_pg_cluster_from_the_example(captured):
@@ -19,10 +19,21 @@ def test_cloudnative_pg_cluster_from_the_example(captured):
     assert spec["storage"] == {"size": f"{resolved.database.storage_gb}Gi"}
     assert spec["resources"]["limits"] == {"cpu": str(cpu), "memory": f"{memory // 1024}Gi"}
     assert spec["enableSuperuserAccess"] is False
-    assert spec["imageName"].endswith(f":{resolved.database.version}")
+    # the default major runs the exact image pinned in defaults, not a floating major tag
+    assert resolved.database.version == "16"
+    assert spec["imageName"] == IMAGES["cloudnative-pg-postgres"] == "ghcr.io/cloudnative-pg/postgresql:16.6"
     assert spec["postgresql"]["parameters"]["max_connections"] == str(resolved.database.max_connections)
     assert cluster["metadata"] == {**cluster["metadata"], "name": "kubernetes-db", "namespace": "myapp-prod"}
     assert spec["backup"] == {"volumeSnapshot": {"online": True}}
+
+
+@pytest.mark.parametrize(("version", "image"), [
+    ("16", "ghcr.io/cloudnative-pg/postgresql:16.6"),
+    ("17", "ghcr.io/cloudnative-pg/postgresql:17"),
+    ("16.4", "ghcr.io/cloudnative-pg/postgresql:16.4"),
+])
+def test_cloudnative_pg_image_is_pinned_for_its_major_and_follows_any_other(version, image):
+    assert cnpg_image(version) == image
 
 
 def test_cloudnative_pg_scheduled_backup_in_the_backup_window(captured):
