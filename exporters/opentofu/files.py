@@ -27,6 +27,7 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_293": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
+    "waf": "protected by the regional web ACL associated in another module; checkov does not follow module inputs",
     "replica": "read replica: availability comes from the primary's Multi-AZ standby",
 }
 """Why a checkov check is wrong for the pattern, per check (or per situation)."""
@@ -63,9 +64,17 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
             skips.append("CKV_AWS_157")
         if not resolved.is_production and not inputs.get("deletionProtection"):
             skips.append("CKV_AWS_293")
+    if kind == "aws_lb" and _waf_associated(resource, configuration):
+        skips.append(("CKV2_AWS_28", SKIP_REASONS["waf"]))
     if kind == "aws_lb" and not resolved.is_production and not inputs.get("enableDeletionProtection"):
         skips.append("CKV_AWS_150")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
+
+
+def _waf_associated(resource: TfResource, configuration: Configuration) -> bool:
+    """A WAFv2 association in the program points at this load balancer (through its ARN)."""
+    return any(resource.captured.urn in item.captured.dependencies for item in configuration.all_resources()
+               if item.type == "aws_wafv2_web_acl_association")
 
 
 def _open_port_80(inputs: Any) -> bool:
