@@ -550,8 +550,9 @@ ECS_CONTAINER_HEALTH_RETRIES = 3
 ALARM_CPU_PERCENT = 80.0
 # 80% memory, for the same reason.
 ALARM_MEMORY_PERCENT = 80.0
-# Ten 5xx responses within one five-minute period is an incident, not a stray error.
+# Ten 5xx responses within one period is an incident, not a stray error...
 ALARM_ALB_5XX_COUNT = 10.0
+# ...a five-minute period, summed, so a short burst of errors counts as much as a trickle.
 ALARM_ALB_5XX_PERIOD_SECONDS = 300
 # Alarm at 80% of max_connections: pools exhaust before the database does.
 ALARM_CONNECTIONS_PERCENT = 80.0
@@ -608,7 +609,8 @@ DOCKER_SSH_OPTIONS: tuple[str, ...] = (
 # light on a small host and on the cluster (Docker and Kubernetes patterns alike).
 PROMETHEUS_SCRAPE_INTERVAL_SECONDS = 30
 
-# -- Frameworks: how each applies pending migrations inside the application image
+# -- Frameworks: migrations
+# Framework → the command that applies pending migrations inside the application image.
 MIGRATION_COMMANDS: Mapping[str, tuple[str, ...]] = {
     "fraiseql": ("fraiseql", "migrate", "up"),
     "django": ("python", "manage.py", "migrate", "--noinput"),
