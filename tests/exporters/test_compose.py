@@ -3,6 +3,7 @@ example; production holds no literal secret and limits every service."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -208,6 +209,47 @@ def test_every_image_is_pinned(framework, tmp_path):
             if image and not image.startswith("${"):
                 tag = image.rsplit(":", 1)[1]
                 assert tag != "latest" and re.search(r"\d", tag), image
+
+
+CADDY_ENV = {"DOMAIN": "app.example.com", "APP_UPSTREAM": "app:8000"}
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_caddy_validates_and_formats_the_caddyfile(example, tmp_path):
+    path = write_tree(tmp_path, render_example(example, "compose")) / "docker" / "Caddyfile"
+    # Caddy itself loads and provisions the configuration...
+    result = validators.caddy(["validate", "--adapter", "caddyfile", "--config", str(path)], CADDY_ENV)
+    assert result.returncode == 0 and "Valid configuration" in result.stdout + result.stderr, result.stderr
+    # ...and the file is laid out exactly as `caddy fmt` would leave it.
+    formatted = validators.caddy(["fmt", str(path)])
+    assert formatted.returncode == 0 and formatted.stdout == path.read_text(), formatted.stderr
+
+
+@pytest.mark.validators
+def test_caddy_helper_rejects_an_unknown_directive(tmp_path):
+    path = tmp_path / "Caddyfile"
+    path.write_text("{$DOMAIN} {\n\treverse_proxy app:8000\n\tserve_everything_please\n}\n", encoding="utf-8")
+    result = validators.caddy(["validate", "--adapter", "caddyfile", "--config", str(path)], CADDY_ENV)
+    assert result.returncode != 0 and "serve_everything_please" in result.stderr
+
+
+@pytest.mark.validators
+def test_caddy_serves_https_with_the_headers_on_every_response(tmp_path):
+    path = write_tree(tmp_path, render_example("small-saas", "compose")) / "docker" / "Caddyfile"
+    adapted = validators.caddy(["adapt", "--adapter", "caddyfile", "--config", str(path)], CADDY_ENV)
+    assert adapted.returncode == 0, adapted.stderr
+    server = next(iter(json.loads(adapted.stdout)["apps"]["http"]["servers"].values()))
+    assert server["listen"] == [":443"]  # a domain name as site address: automatic HTTPS
+    route = server["routes"][0]
+    assert route["match"] == [{"host": ["app.example.com"]}]
+    handlers = route["handle"][0]["routes"]
+    headers = next(h for r in handlers for h in r["handle"] if h["handler"] == "headers")["response"]
+    assert headers["set"]["Strict-Transport-Security"] == ["max-age=31536000; includeSubDomains; preload"]
+    assert headers["set"]["X-Frame-Options"] == ["DENY"] and headers["delete"] == ["Server"]
+    proxy = next(h for r in handlers for h in r["handle"] if h["handler"] == "reverse_proxy")
+    assert proxy["upstreams"] == [{"dial": "app:8000"}]
+    assert proxy["health_checks"]["active"]["uri"] == "/health"
 
 
 def test_caddyfile_serves_the_domain_with_the_security_headers():

@@ -131,3 +131,29 @@ def failed_checks(report: dict[str, Any]) -> list[str]:
 
 def skipped_checks(report: dict[str, Any]) -> list[str]:
     return sorted(f"{check['check_id']} {check['file_path']}" for check in report["results"].get("skipped_checks", []))
+
+
+def caddy_binary() -> str:
+    """$SPECQL_CADDY, else the build `scripts/install-validators.sh --caddy` makes, else PATH."""
+    explicit = os.environ.get("SPECQL_CADDY")
+    if explicit:
+        if not Path(explicit).exists():
+            pytest.fail(f"SPECQL_CADDY={explicit} does not exist", pytrace=False)
+        return explicit
+    from specql_deploy.program.defaults import IMAGES
+
+    version = IMAGES["caddy"].split(":")[1].split("-")[0]
+    cache = Path(os.environ.get("SPECQL_CACHE", Path.home() / ".cache" / "specql-deploy"))
+    default = cache / f"caddy-{version}" / "bin" / "caddy"
+    if default.exists():
+        return str(default)
+    found = shutil.which("caddy")
+    if found is None:
+        missing("caddy", "run scripts/install-validators.sh --caddy, or set SPECQL_CADDY")
+    return found  # type: ignore[return-value]
+
+
+def caddy(args: list[str], environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run caddy (validate, adapt, fmt) with `environment` added for `{$VAR}` placeholders."""
+    env = {**os.environ, **(environment or {})}
+    return run([caddy_binary(), *args], env=env)
