@@ -248,6 +248,18 @@ def argument_name(tf_type: str, field: str) -> str:
     return RENAMED.get((tf_type, field)) or snake(field)
 
 
+ATTRIBUTE_NAMES: Mapping[str, str] = {
+    # output attributes the bridge pluralised (lists of objects)
+    "masterUserSecrets": "master_user_secret",
+}
+"""Pulumi output property → OpenTofu attribute, where snake_case is not enough."""
+
+
+def attribute_name(output: str) -> str:
+    """The OpenTofu attribute a reference to a Pulumi output property reads."""
+    return ATTRIBUTE_NAMES.get(output) or BLOCK_NAMES.get(output) or snake(output)
+
+
 def block_name(tf_type: str, field: str) -> str:
     """The HCL block name of a list-of-objects input (table first, then the bridge's rule)."""
     if field in BLOCK_NAMES:

@@ -1,8 +1,11 @@
 """ResourceGraph → OpenTofu configuration model (modules, resources, variables, outputs).
 
 The program runs under mocks with a hook that answers every output property with a
-placeholder naming the resource and attribute (``«r12.arn»``); data sources answer
-with placeholders naming a data source (``«data.aws_caller_identity.current.account_id»``).
+placeholder naming the resource and attribute, written as an HCL interpolation
+(``${«r12.arn»}``); data sources answer with placeholders naming a data source
+(``${«data.aws_caller_identity.current.account_id»}``). A component that knows it runs
+under this capture may extend the interpolation with a traversal
+(``${«r12.masterUserSecrets»[0].secret_arn}``), which is kept.
 Inputs built from outputs therefore arrive with the placeholders inside, even through
 ``Output.concat`` and ``json_dumps``; here each placeholder becomes an HCL reference
 (same module), a module variable wired from another module's output, or a module
@@ -20,13 +23,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import mapping
-from .hcl import Attribute, Block, Call, Comment, Expr, Template, spaced
+from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
 
 if TYPE_CHECKING:
     from ...automation.capture import CapturedResource, ResourceGraph
     from ...program.model import ResolvedDeployment
 
-PLACEHOLDER = re.compile(r"«([^«»]+)»")
+PLACEHOLDER = re.compile(r"\$\{«([^«»]+)»((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
+"""`${«key.attribute»<traversal>}`: group 1 names the value, group 2 is an optional HCL traversal."""
 ROOT = ""
 
 MODULE_NAMES: Mapping[str, str] = {
@@ -208,8 +212,8 @@ class ReferenceHook:
             return {}
         key = f"r{len(self.urns)}"
         self.urns[key] = resource.urn
-        state: dict[str, Any] = {name: f"«{key}.{name}»" for name in resource.output_names}
-        state["id"] = f"«{key}.id»"
+        state: dict[str, Any] = {name: "${«" + f"{key}.{name}" + "»}" for name in resource.output_names}
+        state["id"] = "${«" + f"{key}.id" + "»}"
         return state
 
 
@@ -222,7 +226,7 @@ def _data_placeholders() -> Iterator[None]:
     try:
         for token, fields in DATA_CALLS.items():
             capture_module.register_call(
-                token, lambda args, region, fields=fields: {key: f"«{ref}»" for key, ref in fields.items()})
+                token, lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
         yield
     finally:
         capture_module._CALLS.clear()
@@ -360,17 +364,18 @@ class Translator:
 
     # -- references and values
 
-    def reference(self, key: str, attribute: str, module: Module) -> str:
+    def reference(self, key: str, attribute: str, module: Module, traversal: str = "") -> str:
         """HCL expression for `attribute` of the resource behind placeholder `key`, seen from `module`."""
         target = self.by_urn.get(self.keys.get(key, ""))
         if target is None:
             raise LookupError(f"placeholder «{key}.{attribute}» names no exported resource")
-        attr = "id" if attribute == "id" else mapping.snake(attribute)
-        local = f"{target.address}.{attr}"
+        attr = "id" if attribute == "id" else mapping.attribute_name(attribute)
+        local = f"{target.address}.{attr}{traversal}"
         if target.module == module.name:
             return local
         source = self.modules[target.module] if target.module else self.root
-        output = self._expose(source, target, attr, local)
+        last = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", traversal)
+        output = self._expose(source, target, last[-1] if last else attr, local)
         if module is self.root:
             return f"module.{source.name}.{output}"
         if output not in module.variables:
@@ -394,14 +399,14 @@ class Translator:
         position = 0
         for match in PLACEHOLDER.finditer(value):
             parts.extend(self._literal_parts(value[position:match.start()], module))
-            inner = match.group(1)
+            inner, traversal = match.group(1), match.group(2)
             if inner.startswith("data."):
                 module.data.add(inner.split(".")[1])
-                parts.append(Expr(inner))
+                parts.append(Expr(inner + traversal))
             else:
                 key, _, attribute = inner.partition(".")
                 referenced.add(self.keys.get(key, ""))
-                parts.append(Expr(self.reference(key, attribute, module)))
+                parts.append(Expr(self.reference(key, attribute, module, traversal)))
             position = match.end()
         parts.extend(self._literal_parts(value[position:], module))
         parts = [part for part in parts if part != ""]
@@ -622,32 +627,21 @@ def _with_meta(meta: list[Attribute], body: list[Any]) -> list[Any]:
     depends = [item for item in meta if item.name == "depends_on"]
     attributes = [item for item in body if isinstance(item, Attribute)]
     rest = [item for item in body if not isinstance(item, Attribute)]
-    result: list[Any] = []
-    if provider:
-        result.extend(provider)
-        if attributes or depends:
-            from .hcl import Blank
-
-            result.append(Blank())
+    result: list[Any] = list(provider)
+    if provider and (attributes or depends):
+        result.append(Blank())
     result.extend(attributes)
     if depends:
-        from .hcl import Blank
-
         if attributes:
             result.append(Blank())
         result.extend(depends)
-    if rest and result and not isinstance(rest[0], Comment):
-        from .hcl import Blank
-
-        if not isinstance(rest[0], Blank):
-            result.append(Blank())
+    if rest and result and not isinstance(rest[0], (Blank, Comment)):
+        result.append(Blank())
     result.extend(rest)
     return result
 
 
 def _blank_then(body: list[Any], block: Block) -> list[Any]:
-    from .hcl import Blank
-
     return [Blank(), block] if body else [block]
 
 
@@ -675,7 +669,8 @@ def _has_placeholder(value: Any) -> bool:
 
 
 def _attribute_text(attribute: str) -> str:
-    special = {"id": "ID", "arn": "ARN", "dns_name": "DNS name", "zone_id": "Route 53 zone ID"}
+    special = {"id": "ID", "arn": "ARN", "dns_name": "DNS name", "zone_id": "Route 53 zone ID",
+               "secret_arn": "ARN of the secret"}
     return special.get(attribute, attribute.replace("_", " ").capitalize())
 
 

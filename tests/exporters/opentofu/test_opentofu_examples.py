@@ -183,6 +183,22 @@ def test_no_secret_as_a_literal(name):
                 assert value not in text, (resource.name, path)
 
 
+@pytest.mark.parametrize("name", AWS_EXAMPLES)
+def test_no_reference_is_lost(name):
+    """A reference the translation could not follow would surface as null or a raw placeholder."""
+    for path, content in support.files(name).items():
+        assert not re.search(r"=\s*null\s*$", content, re.MULTILINE), path
+        assert "«" not in content and "»" not in content, path
+
+
+def test_managed_master_password_reaches_the_task_through_its_secret_arn():
+    compute = support.files("production-saas")[f"{BASE}/modules/compute/main.tf"]
+    assert re.search(r'name\s+= "DATABASE_PASSWORD"\n\s+valueFrom = "\$\{var\.primary_secret_arn\}:password::"',
+                     compute)
+    outputs = support.files("production-saas")[f"{BASE}/modules/database/outputs.tf"]
+    assert "aws_db_instance.primary.master_user_secret[0].secret_arn" in outputs
+
+
 @pytest.mark.parametrize("name", ("small-saas",))
 def test_readme_has_steps_architecture_and_cost(name):
     readme = support.files(name)[f"{BASE}/README.md"]
