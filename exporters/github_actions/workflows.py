@@ -112,6 +112,8 @@ def preview_workflow(resolved: ResolvedDeployment, context: ExportContext) -> di
     comment = """
 MARKER="$(head -n 1 preview.md)"
 export MARKER
+# $ENV.MARKER below is jq reading the environment, not a shell expansion.
+# shellcheck disable=SC2016
 comment_id="$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments" \\
   --jq '.[] | select(.user.login == "github-actions[bot]") | select(.body | startswith($ENV.MARKER)) | .id' \\
   | head -n 1)"
