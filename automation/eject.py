@@ -119,6 +119,14 @@ def _current_digest(path: Path) -> str | None:
         return None
 
 
+def _blocked(output: Path, path: str) -> bool:
+    """Something that is not a regular file sits where the file or one of its folders goes."""
+    target = output / path
+    if target.exists() and not target.is_file():
+        return True
+    return any(parent.exists() and not parent.is_dir() for parent in target.parents if output in parent.parents)
+
+
 def _write(root: Path, item: GeneratedFile, data: bytes) -> None:
     path = root / item.path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +169,7 @@ def eject(
     new_record = {path: entry for path, entry in record.items() if entry.get("target") not in targets}
 
     conflicts: list[str] = []
+    blocked: list[str] = []
     to_write: list[tuple[GeneratedFile, bytes]] = []
     for path in sorted(files):
         target, item = files[path]
@@ -172,7 +181,9 @@ def eject(
             result.unchanged.append(path)
             continue
         recorded = record.get(path, {}).get("sha256")
-        if current is not None and current != recorded:
+        if _blocked(output, path):
+            blocked.append(path)
+        elif current is not None and current != recorded:
             conflicts.append(path)
         (result.updated if current is not None else result.created).append(path)
         to_write.append((item, data))
@@ -191,6 +202,9 @@ def eject(
     result.removed = sorted(stale)
     result.kept.sort()
 
+    if blocked:
+        raise EjectError("a folder or file is in the way of (move it, even --force cannot): "
+                         + ", ".join(blocked))
     if conflicts and not force:
         raise UserChangedFiles(conflicts)
 

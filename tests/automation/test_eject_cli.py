@@ -112,6 +112,19 @@ def test_existing_file_eject_never_wrote_counts_as_the_users(tmp_path):
     assert sorted(tree(out)) == ["docker/Dockerfile"]
 
 
+def test_a_folder_or_file_in_the_way_is_reported_before_anything_is_written(tmp_path):
+    out = tmp_path / "repo"
+    (out / "docker" / "Dockerfile").mkdir(parents=True)  # a folder where a file goes
+    (out / "config").write_text("not a folder\n")  # a file where a folder goes
+    for extra in ((), ("--force",)):
+        result = eject(out, *extra)
+        assert result.exit_code == 2
+        assert "in the way" in result.stderr
+        assert "docker/Dockerfile" in result.stderr and "config/.env.example" in result.stderr
+    assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*")) == [
+        "config", "docker", "docker/Dockerfile"]
+
+
 def test_files_outside_the_eject_are_left_alone(tmp_path):
     out = tmp_path / "repo"
     out.mkdir()
