@@ -201,6 +201,9 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
         block.body.append(Blank())
         for name in sorted(module.arguments):
             block.attr(name, module.arguments[name])
+    if module.depends_on:
+        block.body.append(Blank())
+        block.attr("depends_on", [Expr(f"module.{name}") for name in sorted(module.depends_on)])
     return block
 
 
@@ -221,9 +224,11 @@ def render_configuration(configuration: Configuration, context: ExportContext,
                          cost: CostEstimate) -> list[GeneratedFile]:
     files: list[GeneratedFile] = []
     root = configuration.root
-    main: list[Any] = _provider_blocks(configuration)
+    root_blocks = _module_blocks(root, configuration)
+    data = [block for block in root_blocks if block.type == "data"]
+    main: list[Any] = _provider_blocks(configuration) + data
     main += [_module_call(configuration, module) for module in configuration.modules.values()]
-    main += _module_blocks(root, configuration)
+    main += [block for block in root_blocks if block.type != "data"]
     files.append(_hcl_file("main.tf", context, main, "Root module: providers and one module per component."))
     variables = _root_variables(configuration)
     files.append(_hcl_file("variables.tf", context, _variables(variables)))

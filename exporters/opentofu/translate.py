@@ -172,6 +172,8 @@ class Module:
     data: set[str] = field(default_factory=set)
     aliases: set[str | None] = field(default_factory=set)
     body: list[Block] = field(default_factory=list)
+    depends_on: set[str] = field(default_factory=set)
+    """Modules this one must wait for beyond its references (Pulumi `depends_on` across components)."""
 
 
 @dataclass
@@ -279,6 +281,8 @@ class Translator:
         self.provider_alias: dict[str, str | None] = {}
         self.root_variables: dict[str, Variable] = {}
         self.uses_random = False
+        self.explicit: dict[str, set[str]] = {}
+        """Module → modules holding resources its resources depend on without a reference."""
 
     # -- structure
 
@@ -288,6 +292,7 @@ class Translator:
         for module in [self.root, *self.modules.values()]:
             for resource in module.resources:
                 module.body.append(self._resource_block(resource, module))
+        self._module_dependencies()
         self._stack_outputs()
         root = self.root
         root.variables.update(self.root_variables)
@@ -401,8 +406,7 @@ class Translator:
             parts.extend(self._literal_parts(value[position:match.start()], module))
             inner, traversal = match.group(1), match.group(2)
             if inner.startswith("data."):
-                module.data.add(inner.split(".")[1])
-                parts.append(Expr(inner + traversal))
+                parts.append(Expr(self._data_reference(inner, module) + traversal))
             else:
                 key, _, attribute = inner.partition(".")
                 referenced.add(self.keys.get(key, ""))
@@ -418,7 +422,7 @@ class Translator:
 
     def _literal_parts(self, text: str, module: Module) -> list[Any]:
         """Literal text with the stack prefix as `var.name_prefix` and, inside a module, the
-        module's region as `data.aws_region.current.region`, so one module serves any region."""
+        module's region as `var.region`, so one module serves any region."""
         parts: list[Any] = []
         pieces = text.split(self.prefix)
         for position, piece in enumerate(pieces):
@@ -428,26 +432,51 @@ class Translator:
         return parts
 
     def _region_parts(self, text: str, module: Module) -> list[Any]:
-        region = self._module_region(module)
+        provider = self._module_provider(module)
+        region = str(provider.inputs.get("region") or "") if provider else ""
         if not region or region not in text:
             return [text]
-        module.data.add("aws_region")
+        self._region_variable(module, provider)
         parts: list[Any] = []
         for position, piece in enumerate(text.split(region)):
             if position:
-                parts.append(Expr("data.aws_region.current.region"))
+                parts.append(Expr("var.region"))
             parts.append(piece)
         return parts
 
-    def _module_region(self, module: Module) -> str | None:
+    def _data_reference(self, reference: str, module: Module) -> str:
+        """Data sources are read once in the root and passed down, so modules have none.
+
+        A module with `depends_on` would defer its own data sources to apply time and
+        show values as unknown in every plan; a root data source is read at plan time.
+        """
+        kind, attribute = reference.split(".")[1], reference.rsplit(".", 1)[1]
+        if kind == "aws_region":
+            provider = self._module_provider(module)
+            if provider is not None:
+                self._region_variable(module, provider)
+                return "var.region"
+        self.root.data.add(kind)
+        if module is self.root:
+            return reference
+        if attribute not in module.variables:
+            module.variables[attribute] = Variable(
+                attribute, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module.")
+            module.arguments[attribute] = Expr(reference)
+        return f"var.{attribute}"
+
+    def _region_variable(self, module: Module, provider: Provider) -> None:
+        if "region" not in module.variables:
+            module.variables["region"] = Variable(
+                "region", "string", "AWS region of the provider this module runs with (zone names derive from it).")
+            module.arguments["region"] = Expr(f"var.{provider.region_var}")
+
+    def _module_provider(self, module: Module) -> Provider | None:
         aliases = module.aliases
         if module is self.root or len(aliases) != 1:
             return None
         (alias,) = aliases
-        for provider in self.providers:
-            if provider.alias == alias:
-                return str(provider.inputs.get("region") or "") or None
-        return None
+        return next((provider for provider in self.providers if provider.alias == alias), None)
 
     def _name_prefix(self, module: Module) -> str:
         if module is not self.root and "name_prefix" not in module.variables:
@@ -487,10 +516,11 @@ class Translator:
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
-        depends = [self.by_urn[urn] for urn in sorted(captured.dependencies, key=lambda u: self.by_urn[u].address
-                                                      if u in self.by_urn else u)
-                   if urn in self.by_urn and urn not in referenced and self.by_urn[urn].module == module.name
-                   and urn != captured.urn]
+        explicit = [self.by_urn[urn] for urn in captured.dependencies
+                    if urn in self.by_urn and urn not in referenced and urn != captured.urn]
+        depends = sorted((item for item in explicit if item.module == module.name), key=lambda item: item.address)
+        self.explicit.setdefault(module.name, set()).update(
+            item.module for item in explicit if item.module != module.name and item.module)
         if depends:
             meta.append(Attribute("depends_on", [Expr(item.address) for item in depends]))
         body = _with_meta(meta, spaced(items)) if meta else spaced(items)
@@ -573,6 +603,44 @@ class Translator:
         module.variables[variable] = Variable(variable, kind, description, sensitive=True)
         module.arguments[variable] = Expr(f"var.{variable}")
         return f"var.{variable}"
+
+    # -- ordering between modules
+
+    def _module_dependencies(self) -> None:
+        """Explicit dependencies on another module's resources become module `depends_on`.
+
+        A Pulumi `depends_on` across components (the service waits for the listener, the
+        load balancer for the log bucket's policy) has no reference to carry it. The edge
+        is added unless the other module already needs this one, which would be a cycle.
+        """
+        edges = {name: self._argument_modules(module) for name, module in self.modules.items()}
+        for name, module in self.modules.items():
+            for other in sorted(self.explicit.get(name, set())):
+                if other == name or other not in self.modules:
+                    continue
+                if self._reaches(edges, other, name):
+                    continue
+                module.depends_on.add(other)
+                edges[name].add(other)
+
+    def _argument_modules(self, module: Module) -> set[str]:
+        found: set[str] = set()
+        for value in module.arguments.values():
+            if isinstance(value, Expr):
+                found.update(re.findall(r"module\.([a-z0-9_]+)\.", value.text))
+        return found
+
+    @staticmethod
+    def _reaches(edges: Mapping[str, set[str]], start: str, goal: str) -> bool:
+        seen, stack = set(), [start]
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges.get(node, ()))
+        return False
 
     # -- root outputs
 

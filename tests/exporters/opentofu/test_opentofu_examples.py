@@ -216,3 +216,27 @@ def test_deploy_script_checks_prerequisites(tmp_path):
     path = tmp_path / "deploy.sh"
     path.write_text(script)
     assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
+
+
+def test_cross_component_depends_on_becomes_module_depends_on():
+    # GIVEN the service waits for the listener in Pulumi (depends_on, no reference)
+    graph = support.configuration("production-saas").graph
+    service = next(r for r in graph.resources if r.type == "aws:ecs/service:Service")
+    listener = next(r for r in graph.resources if r.type == "aws:lb/listener:Listener")
+    assert listener.urn in service.dependencies
+    # THEN the compute module waits for the load balancer module
+    main = support.files("production-saas")[f"{BASE}/main.tf"]
+    compute = re.search(r'module "compute" \{.*?\n\}', main, re.DOTALL).group(0)
+    assert "depends_on = [module.loadbalancer]" in compute
+
+
+def test_data_sources_are_read_in_the_root_and_regions_passed_down():
+    tree = support.files("production-saas")
+    assert not [path for path, text in tree.items() if "/modules/" in path and re.search(r"^data ", text, re.MULTILINE)]
+    main = tree[f"{BASE}/main.tf"]
+    assert 'data "aws_caller_identity" "current" {}' in main
+    dr = re.search(r'module "dr_networking" \{.*?\n\}', main, re.DOTALL).group(0)
+    assert re.search(r"region\s+= var\.dr_region", dr)
+    subnets = tree[f"{BASE}/modules/dr_networking/main.tf"]
+    assert re.search(r'availability_zone\s+= "\$\{var\.region\}a"', subnets)
+    assert "eu-west-1" not in subnets
