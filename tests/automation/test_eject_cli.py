@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -259,6 +260,31 @@ def test_default_eject_runs_every_registered_target(tmp_path, example, applicabl
     for target in TARGETS:
         count = int(re.search(rf"\b{target} (\d+)", summary).group(1))
         assert (count > 0) is (target in applicable), (target, summary)
+
+
+HELM_SET_ORDER = pytest.mark.xfail(
+    strict=True,
+    reason="exporters/kubernetes/manifests.py flat_values() writes the `--set` flags of the helm READMEs "
+           "in the captured (unordered) order; sorting the keys makes them deterministic",
+)
+
+
+@pytest.mark.parametrize("example", [
+    "hobby-project", pytest.param("kubernetes", marks=HELM_SET_ORDER), "production-saas"])
+def test_full_eject_is_the_same_whatever_the_hash_seed(tmp_path, example):
+    # Two processes with different string-hash seeds (set and dict-of-set orders differ):
+    # every target must still write the same bytes, so the second eject is a no-op.
+    manifest = str(ROOT / "examples" / example / "deployment.yaml")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "specql_deploy", "deploy", "eject", manifest, "-o", str(out)]
+    first = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "1"})
+    assert first.returncode == 0, first.stderr
+    before = tree(out)
+    second = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "2"})
+    assert second.returncode == 0, second.stderr
+    changed = sorted(path for path, (data, _) in tree(out).items() if before.get(path, (None,))[0] != data)
+    assert changed == [], second.stdout
+    assert tree(out) == before
 
 
 def test_cli_start_up_imports_no_exporter():
