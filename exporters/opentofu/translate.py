@@ -654,7 +654,7 @@ class Translator:
             if converted in ("", [], {}):
                 continue
             self.root.outputs[name] = OutputValue(
-                name, converted, f"{name.replace('_', ' ').capitalize()} (the Pulumi stack output `{name}`).")
+                name, converted, f"{_output_text(name)} (the Pulumi stack output of the same name).")
 
 
 def _module_rank(module: Module) -> tuple[int, int, str]:
@@ -734,6 +734,25 @@ def _has_placeholder(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_placeholder(item) for item in value.values())
     return False
+
+
+STACK_OUTPUTS: Mapping[str, str] = {
+    "url": "Public URL of the application",
+    "vpc_id": "ID of the VPC",
+    "cluster_name": "Name of the ECS cluster",
+    "service_name": "Name of the ECS service",
+    "database_endpoint": "Endpoint (host:port) of the primary database",
+    "dr_database_endpoint": "Endpoint (host:port) of the disaster-recovery database replica",
+    "cache_endpoint": "Endpoint of the Redis cache",
+    "ecr_repository_url": "URL of the ECR repository images are pushed to",
+    "load_balancer_dns_name": "DNS name of the load balancer",
+    "buckets": "Object storage buckets by manifest name",
+}
+"""Descriptions of the pattern's stack outputs (others are described from their name)."""
+
+
+def _output_text(name: str) -> str:
+    return STACK_OUTPUTS.get(name) or name.replace("_", " ").capitalize()
 
 
 def _attribute_text(attribute: str) -> str:
