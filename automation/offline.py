@@ -64,7 +64,9 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
         print(f"error: the program failed under mocks: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
     if as_json:
-        sys.stdout.write(json.dumps(graph.to_json(), indent=2, sort_keys=False, default=str) + "\n")
+        document = graph.to_json()
+        document["resources"] = in_tree_order(document["resources"])
+        sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
         return EXIT_OK
     from rich.console import Console
 
@@ -72,6 +74,25 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
 
     render_table(graph, resolved, estimate(graph, resolved), Console())
     return EXIT_OK
+
+
+def in_tree_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parents before children, siblings by name: the same JSON on every run.
+
+    The engine registers resources as their inputs resolve, so registration order
+    differs between runs; a reviewer diffing two previews should see only real changes.
+    """
+    by_urn = {item["urn"]: item for item in resources}
+
+    def path(item: dict[str, Any]) -> list[Any]:
+        chain: list[Any] = []
+        node: dict[str, Any] | None = item
+        while node is not None:
+            chain.append((_natural(node["name"]), node["type"]))
+            node = by_urn.get(node["parent"]) if node["parent"] else None
+        return list(reversed(chain))
+
+    return sorted(resources, key=path)
 
 
 def _capture(resolved: ResolvedDeployment) -> ResourceGraph:

@@ -162,3 +162,18 @@ def test_production_cost_names_what_the_protections_and_replicas_imply():
     instances = graph.of_type("aws:rds/instance:Instance")
     storage = [item for item in cost.items if item.description.startswith("RDS storage")]
     assert len(storage) == len(instances)
+
+
+def test_json_is_the_same_on_every_run_with_parents_first(production_json):
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert offline_preview(example_path("production-saas"), None, True) == 0
+    assert buffer.getvalue() == production_json
+    resources = json.loads(production_json)["resources"]
+    seen = set()
+    for item in resources:
+        assert item["parent"] is None or item["parent"] not in {r["urn"] for r in resources} or item["parent"] in seen
+        seen.add(item["urn"])
