@@ -165,10 +165,6 @@ MAP_ATTRIBUTES: frozenset[str] = frozenset({
 })
 """Object-valued inputs that are map attributes (`tags = {...}`), not nested blocks."""
 
-OBJECT_ATTRIBUTES: Mapping[str, frozenset[str]] = {
-    # type → object-valued inputs that are attributes in HCL, not blocks
-}
-
 JSON_FIELDS: frozenset[str] = frozenset({
     "policy", "assumeRolePolicy", "containerDefinitions", "accessPolicies", "redrivePolicy",
     "eventPattern", "dashboardBody", "deliveryPolicy", "secretString",
@@ -215,9 +211,8 @@ PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset({
 })
 """Provider inputs the Pulumi SDK adds with its own defaults; OpenTofu's defaults are the same."""
 
-CLOUD_NAME_FIELDS: frozenset[str] = frozenset({"name", "identifier", "bucket", "family", "replicationGroupId"})
-"""Inputs naming the cloud resource; they carry the stack prefix, which becomes `var.name_prefix`."""
-
+PROVIDER_INPUTS: frozenset[str] = frozenset({"region", "defaultTags"})
+"""Provider inputs the eject writes (as `region = var...` and a `default_tags` block)."""
 
 class UnmappedTypeError(LookupError):
     """A resource type has no OpenTofu equivalent in :data:`TYPES`."""

@@ -309,6 +309,10 @@ class Translator:
                 rest = _label(item.name.removeprefix(f"{self.prefix}-"))
                 alias = re.sub(r"^aws_|_aws$", "", rest) or f"aws{position}"
                 region_var = f"{alias}_region"
+            unknown = set(item.inputs) - mapping.PROVIDER_INPUTS - mapping.PROVIDER_INPUTS_IGNORED
+            if unknown:
+                raise LookupError(f"provider `{item.name}` sets {', '.join(sorted(unknown))}, which the OpenTofu eject "
+                                  "does not translate: add them to exporters/opentofu (files.py provider blocks)")
             self.providers.append(Provider(item.urn, item.name, alias, region_var, item.inputs))
             self.provider_alias[item.urn] = alias
         for item in self.graph.resources:
@@ -553,7 +557,7 @@ class Translator:
                     items.append(Attribute(name, document))
                     continue
             if isinstance(raw, dict) and field_name not in mapping.MAP_ATTRIBUTES:
-                blocks.append(self._nested(resource, snake_block(field_name), raw, module, referenced))
+                blocks.append(self._nested(resource, mapping.snake(field_name), raw, module, referenced))
                 continue
             if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw) \
                     and field_name not in mapping.MAP_ATTRIBUTES:
@@ -711,10 +715,6 @@ def _with_meta(meta: list[Attribute], body: list[Any]) -> list[Any]:
 
 def _blank_then(body: list[Any], block: Block) -> list[Any]:
     return [Blank(), block] if body else [block]
-
-
-def snake_block(field_name: str) -> str:
-    return mapping.snake(field_name)
 
 
 def _order_key(field_name: str) -> tuple[int, str]:
