@@ -54,10 +54,10 @@ def test_every_file_carries_the_generated_by_header(name):
 
 def test_second_eject_is_identical():
     # GIVEN the production example (several providers, the most resources)
-    from specql_deploy.exporters.base import ExportContext
-    from specql_deploy.exporters.opentofu import render
+    from specql_deploy.exporters import ExportContext, load_renderer
 
     resolved = support.resolve("production-saas")
+    render = load_renderer("opentofu")  # through the target registry, as `eject` calls it
     again = {item.path: item.content for item in render(resolved, ExportContext(support.manifest("production-saas"),
                                                                                   resolved))}
     # THEN a fresh capture and render gives the same bytes
