@@ -102,8 +102,13 @@ BINDINGS: Mapping[tuple[str, str], Binding] = {
                                                       "AutoscaleSpec.max", "application.autoscale.max"),
     ("aws_elasticache_replication_group", "node_type"): _B("cache.node_type", "string", "ElastiCache node type.",
                                                            None, "cache.size"),
+    ("aws_acm_certificate", "domain_name"): _B("deployment.domain", "string", "Public domain of the application.",
+                                               "DeploymentMeta.domain", "deployment.domain"),
 }
-"""(OpenTofu type, argument) → the manifest value it carries."""
+"""(OpenTofu type, argument) → the manifest value it carries.
+
+Log retention stays a literal on purpose: checkov resolves a variable's default in some
+modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
 
 DATA_CALLS: Mapping[str, Mapping[str, str]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": {
