@@ -265,8 +265,9 @@ def render_dockerfile(resolved: ResolvedDeployment, header: str) -> str:
     start_period = app.health_check_interval  # one interval of grace for the first boot
     # The probe gives up a second before Docker's timeout, so it exits with its own verdict.
     probe_seconds = max(1, app.health_check_timeout - 1)
+    # No `# syntax=` line: it would pull an unpinned frontend image at every build, and the
+    # frontend built into BuildKit (Docker 23+) already has cache mounts.
     lines = [
-        "# syntax=docker/dockerfile:1",
         *header.rstrip("\n").split("\n"),
         "#",
         f"# Build from the repository root: docker build -f docker/Dockerfile -t {resolved.name} .",

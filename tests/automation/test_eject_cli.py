@@ -215,7 +215,7 @@ def test_generate_is_an_alias_and_env_selects_the_stack(tmp_path):
     out = tmp_path / "generated"
     result = eject(out, "--env", "staging", command="generate")
     assert result.exit_code == 0, result.output
-    assert "environment staging" in (out / "docker" / "Dockerfile").read_text().splitlines()[1]
+    assert "environment staging" in (out / "docker" / "Dockerfile").read_text().splitlines()[0]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -262,29 +262,35 @@ def test_default_eject_runs_every_registered_target(tmp_path, example, applicabl
         assert (count > 0) is (target in applicable), (target, summary)
 
 
-HELM_SET_ORDER = pytest.mark.xfail(
-    strict=True,
-    reason="exporters/kubernetes/manifests.py flat_values() writes the `--set` flags of the helm READMEs "
-           "in the captured (unordered) order; sorting the keys makes them deterministic",
-)
+# Known, owned elsewhere: exporters/kubernetes/manifests.py flat_values() writes the helm
+# `--set` flags in the order the capture delivers the values, which varies from run to run;
+# sorting the keys there fixes it. Only these files may differ, and only for that reason.
+KNOWN_UNSTABLE = {
+    "kubernetes": {"infrastructure/kubernetes/helm/README.md", "infrastructure/kubernetes/manifests/README.md"},
+}
 
 
-@pytest.mark.parametrize("example", [
-    "hobby-project", pytest.param("kubernetes", marks=HELM_SET_ORDER), "production-saas"])
+@pytest.mark.parametrize("example", ["hobby-project", "kubernetes", "production-saas"])
 def test_full_eject_is_the_same_whatever_the_hash_seed(tmp_path, example):
     # Two processes with different string-hash seeds (set and dict-of-set orders differ):
     # every target must still write the same bytes, so the second eject is a no-op.
     manifest = str(ROOT / "examples" / example / "deployment.yaml")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "specql_deploy", "deploy", "eject", manifest, "-o", str(out)]
-    first = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": "1"})
+    first = subprocess.run(command, capture_output=True, text=True, check=False,
+                           env={**os.environ, "PYTHONHASHSEED": "1"})
     assert first.returncode == 0, first.stderr
     before = tree(out)
-    second = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": "2"})
+    second = subprocess.run(command, capture_output=True, text=True, check=False,
+                            env={**os.environ, "PYTHONHASHSEED": "2"})
     assert second.returncode == 0, second.stderr
-    changed = sorted(path for path, (data, _) in tree(out).items() if before.get(path, (None,))[0] != data)
-    assert changed == [], second.stdout
-    assert tree(out) == before
+    after = tree(out)
+    changed = {path for path, (data, _) in after.items() if before.get(path, (None,))[0] != data}
+    changed.discard(".specql-eject.json")  # records the changed hashes, checked below when nothing changed
+    assert changed <= KNOWN_UNSTABLE.get(example, set()), second.stdout
+    if changed:
+        pytest.xfail(f"known unstable order in {', '.join(sorted(changed))} (exporters/kubernetes)")
+    assert after == before
 
 
 def test_cli_start_up_imports_no_exporter():
