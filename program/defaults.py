@@ -230,7 +230,7 @@ GLOBAL_DEFAULTS: Table = {
     "monitoring.level": _d("standard", "core alarms, a dashboard, database and cache alarms"),
     "monitoring.stack": _d("cloudwatch", "no servers to run"),
     "monitoring.log_aggregator": _d("cloudwatch", "ECS and RDS ship logs there with no agent"),
-    "monitoring.log_retention_days": _d(30, "a month of logs for debugging, cheap at low volume"),
+    "monitoring.log_retention_days": _d(365, "a year of logs, what audits ask for; storing them costs cents"),
     "monitoring.alarms": _d((), "the level's built-in alarms only"),
     "monitoring.alarm_emails": _d((), "no email subscribers: alarms go to the SNS topic only"),
     "monitoring.container_insights": _d(True, "per-task CPU and memory for ECS"),
@@ -351,7 +351,7 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "application.autoscale_max": Derived(("application.instances",), lambda count: max(count * 2, 4),
                                                  "small-saas caps scale-out at twice the instances (at least 4)"),
             "monitoring.level": _d("standard", "core alarms plus a dashboard"),
-            "monitoring.log_retention_days": _d(30, "a month of logs; CloudWatch storage is the main log cost"),
+            "monitoring.log_retention_days": _d(365, "a year of logs for audits; storage is $0.03/GB-month, ingestion dominates the bill"),
         },
     ),
     "production-saas": PatternInfo(

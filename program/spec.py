@@ -509,7 +509,7 @@ class LogsSpec(Section):
     aggregator: Literal["cloudwatch", "loki", "elasticsearch"] | None = None
     """Log store. Defaults to `cloudwatch` on AWS and `loki` elsewhere."""
     retention: int | None = Field(default=None, ge=1, le=3653)
-    """Days logs are kept. Defaults per pattern: 14 (small-saas), 90 (production-saas)."""
+    """Days logs are kept. Defaults to 365 on AWS (a year, what audits ask for) and 7 on a Docker host."""
 
 
 class DashboardsSpec(Section):
