@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .errors import EXIT_USAGE, DeployError
-from .front import fail, load_resolved
+from .front import fail, load_resolved, with_overrides
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,6 +42,10 @@ SecretsOption = Annotated[str | None, typer.Option(
 EmulateOption = Annotated[bool, typer.Option(
     "--emulate", help="Point the aws provider at a local moto server started for this command.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+VersionOption = Annotated[str | None, typer.Option(
+    "--version", help="Deploy this application version (image tag) instead of deployment.version; CI passes the commit SHA.")]
+ImageOption = Annotated[str | None, typer.Option(
+    "--image", help="Deploy this image reference instead of application.image (e.g. ghcr.io/org/app:sha).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
@@ -56,6 +60,8 @@ class Target:
     region: str | None = None
     secrets_provider: str | None = None
     emulate: bool = False
+    version: str | None = None
+    image: str | None = None
 
 
 def _stderr() -> Console:
@@ -82,6 +88,7 @@ def _cancel_hint(target: Target, stack: str) -> str:
 def _open(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer, ResolvedDeployment]]:
     """Resolve the manifest, locate the stack and CLI, and build its Deployer."""
     _, resolved = load_resolved(target.file, target.stack)
+    resolved = with_overrides(resolved, version=target.version, image=target.image)
     with ExitStack() as cleanup:
         try:
             from .deployer import Deployer
@@ -184,11 +191,14 @@ def up(
     backend_region: RegionOption = None,
     secrets_provider: SecretsOption = None,
     emulate: EmulateOption = False,
+    version: VersionOption = None,
+    image: ImageOption = None,
 ) -> None:
     """Create or update the stack: shows the preview, asks (unless --yes), then deploys with live progress."""
     from .progress import live_progress, print_summary
 
-    target = Target(file, stack, backend, backend_endpoint, backend_region, secrets_provider, emulate)
+    target = Target(file, stack, backend, backend_endpoint, backend_region, secrets_provider, emulate,
+                    version, image)
     human = _stderr() if as_json else _stdout()
     with _open(target, with_program=True) as (deployer, _):
         planned = _run(deployer.preview)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from ..program.lock import LockError, read_lock
-from ..program.manifest import Manifest, ManifestError, Problem, load
-from ..program.model import ResolvedDeployment
-from ..program.resolve import ResolutionError, resolve
+if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never pays for it
+    from ..program.manifest import Manifest, Problem
+    from ..program.model import ResolvedDeployment
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +34,8 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
 
 
 def load_manifest(path: Path) -> Manifest:
+    from ..program.manifest import ManifestError, load
+
     try:
         return load(path)
     except ManifestError as error:
@@ -42,7 +43,9 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: bool = True) -> ResolvedDeployment:
-    from ..program.resolve import default_environment
+    from ..program.lock import LockError, read_lock
+    from ..program.manifest import Problem
+    from ..program.resolve import ResolutionError, default_environment, resolve
 
     env = environment or default_environment(manifest.spec)
     try:
@@ -57,3 +60,25 @@ def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: b
 def load_resolved(path: Path, environment: str | None) -> tuple[Manifest, ResolvedDeployment]:
     manifest = load_manifest(path)
     return manifest, resolve_manifest(manifest, environment)
+
+
+def with_overrides(resolved: ResolvedDeployment, *, version: str | None = None,
+                   image: str | None = None) -> ResolvedDeployment:
+    """The resolution with a release chosen on the command line (CI deploys one image tag).
+
+    Only these two values may be overridden: they name *what* runs, not how the
+    infrastructure is shaped, so a pipeline cannot drift from the manifest.
+    """
+    from ..program.model import Provenance
+
+    sections: dict[str, object] = {}
+    provenance = dict(resolved.provenance)
+    if version is not None:
+        sections["deployment"] = resolved.deployment.model_copy(update={"version": version})
+        provenance["deployment.version"] = Provenance(source="user", reason="given on the command line (--version)")
+    if image is not None:
+        sections["application"] = resolved.application.model_copy(update={"image": image})
+        provenance["application.image"] = Provenance(source="user", reason="given on the command line (--image)")
+    if not sections:
+        return resolved
+    return resolved.model_copy(update={**sections, "provenance": provenance})

@@ -39,7 +39,7 @@ def project(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     patch.setenv("PULUMI_HOME", str(root / "pulumi-home"))
     patch.setenv("PULUMI_CONFIG_PASSPHRASE", "cli-tests")
     patch.setenv("PYTHONPATH", engine_python_path)
-    patch.setattr("specql_deploy.program.make_program", lambda _resolved: files_program(dict(state)))
+    patch.setattr("specql_deploy.program.make_program", lambda _resolved, **_options: files_program(dict(state)))
     patch.setattr("specql_deploy.automation.plugins.required_plugins", lambda _resolved: ())
     yield manifest, cloud, state
     patch.undo()
@@ -134,7 +134,7 @@ def test_emulate_points_the_program_at_a_moto_server_and_stops_it(project, monke
         seen["skip"] = aws.get_bool("skipCredentialsValidation")
         seen["env"] = os.environ.get("AWS_ENDPOINT_URL")
 
-    monkeypatch.setattr("specql_deploy.program.make_program", lambda _resolved: program)
+    monkeypatch.setattr("specql_deploy.program.make_program", lambda _resolved, **_options: program)
     manifest, _, _ = project
     result = deploy("preview", str(manifest), "--stack", "dev", "--emulate")
     assert result.exit_code == 0, result.output

@@ -45,7 +45,7 @@ def secret_deployment(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     patch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     patch.setenv("PULUMI_HOME", str(root / "pulumi-home"))
     patch.setenv("PYTHONPATH", engine_python_path)
-    patch.setattr("specql_deploy.program.make_program", lambda _resolved: files_program(spec))
+    patch.setattr("specql_deploy.program.make_program", lambda _resolved, **_options: files_program(spec))
     patch.setattr("specql_deploy.automation.plugins.required_plugins", lambda _resolved: ())
     location = locate(resolved.deployment.name, resolved.deployment.environment, manifest)
     deployer = Deployer.at(location, files_program(spec), config={"token": Secret(SECRET)})
