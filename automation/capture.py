@@ -339,7 +339,8 @@ def _decode(value: Any, path: str, secrets: list[str]) -> Any:
             return value.get("id") or value.get("urn")
         if signature is not None:
             return {key: item for key, item in value.items() if key != _SIG}
-        return {key: _decode(item, f"{path}.{key}" if path else key, secrets) for key, item in value.items()}
+        # protobuf map order varies between processes: sort so every consumer is stable
+        return {key: _decode(value[key], f"{path}.{key}" if path else key, secrets) for key in sorted(value)}
     if isinstance(value, list):
         return [_decode(item, f"{path}[{index}]", secrets) for index, item in enumerate(value)]
     if isinstance(value, float) and value.is_integer():

@@ -262,14 +262,6 @@ def test_default_eject_runs_every_registered_target(tmp_path, example, applicabl
         assert (count > 0) is (target in applicable), (target, summary)
 
 
-# Known, owned elsewhere: exporters/kubernetes/manifests.py flat_values() writes the helm
-# `--set` flags in the order the capture delivers the values, which varies from run to run;
-# sorting the keys there fixes it. Only these files may differ, and only for that reason.
-KNOWN_UNSTABLE = {
-    "kubernetes": {"infrastructure/kubernetes/helm/README.md", "infrastructure/kubernetes/manifests/README.md"},
-}
-
-
 @pytest.mark.parametrize("example", ["hobby-project", "kubernetes", "production-saas"])
 def test_full_eject_is_the_same_whatever_the_hash_seed(tmp_path, example):
     # Two processes with different string-hash seeds (set and dict-of-set orders differ):
@@ -287,9 +279,7 @@ def test_full_eject_is_the_same_whatever_the_hash_seed(tmp_path, example):
     after = tree(out)
     changed = {path for path, (data, _) in after.items() if before.get(path, (None,))[0] != data}
     changed.discard(".specql-eject.json")  # records the changed hashes, checked below when nothing changed
-    assert changed <= KNOWN_UNSTABLE.get(example, set()), second.stdout
-    if changed:
-        pytest.xfail(f"known unstable order in {', '.join(sorted(changed))} (exporters/kubernetes)")
+    assert changed == set(), second.stdout
     assert after == before
 
 
