@@ -593,6 +593,14 @@ DOCKER_BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
 # PostgreSQL answers pg_isready within a second once up: check every 10 s, give it 30 s
 # to start, and call it unhealthy after five failures in a row.
 DOCKER_POSTGRES_HEALTH: Mapping[str, int] = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
+# CPU (vCPU) and memory (MiB) caps of the hobby stack's helper containers, so a runaway
+# sidecar can never starve PostgreSQL or the app on a small VPS; each fits its usual load.
+DOCKER_SIDECAR_LIMITS: Mapping[str, tuple[float, int]] = {
+    "caddy": (0.25, 128),  # a reverse proxy for one app idles under 30 MiB
+    "backup": (0.5, 256),  # pg_dump streams; memory does not grow with the database
+    "prometheus": (0.5, 512),  # a few thousand series for one host
+    "uptime-kuma": (0.25, 256),  # a handful of HTTP checks
+}
 # Slack added to a health check's own worst case before `up` gives up waiting on a container.
 DOCKER_WAIT_MARGIN_SECONDS = 30
 # ssh options for a remote engine (`ssh://user@server`): never wait for a password prompt

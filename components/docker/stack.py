@@ -32,6 +32,7 @@ from ...program.defaults import (
     DOCKER_BACKUP_INTERVAL_SECONDS,
     DOCKER_LOG_ROTATION,
     DOCKER_POSTGRES_HEALTH,
+    DOCKER_SIDECAR_LIMITS,
     HSTS_MAX_AGE_SECONDS,
     IMAGES,
     MIGRATION_COMMANDS,
@@ -522,6 +523,7 @@ def _caddy(resolved: ResolvedDeployment) -> ServiceSpec:
         cap_drop=("ALL",),
         cap_add=("NET_BIND_SERVICE",),  # ports 80 and 443
         networks=(EDGE,),
+        **_sidecar_limits("caddy"),
     )
 
 
@@ -544,6 +546,7 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
         mounts=(Mount("backups", BACKUP_DIR),),
         depends_on=(Dependency("postgres", "service_healthy"),),
         cap_drop=("ALL",),
+        **_sidecar_limits("backup"),
     )
 
 
@@ -560,6 +563,7 @@ def _prometheus(resolved: ResolvedDeployment) -> ServiceSpec:
         cap_drop=("ALL",),
         # backend to scrape the app; edge because an internal network cannot publish the UI port
         networks=(EDGE, BACKEND),
+        **_sidecar_limits("prometheus"),
     )
 
 
@@ -572,7 +576,13 @@ def _uptime_kuma(resolved: ResolvedDeployment) -> ServiceSpec:
         mounts=(Mount("uptime_kuma_data", "/app/data"),),
         depends_on=(Dependency("caddy"),),
         networks=(EDGE,),  # checks the public URL and sends alerts out
+        **_sidecar_limits("uptime-kuma"),
     )
+
+
+def _sidecar_limits(service: str) -> dict[str, Any]:
+    cpus, memory_mib = DOCKER_SIDECAR_LIMITS[service]
+    return {"cpus": cpus, "memory_mib": memory_mib}
 
 
 def hobby_services(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ...]:

@@ -117,15 +117,7 @@ def test_no_literal_secret_in_either_file(example):
                     assert re.fullmatch(r"(\$\{[A-Z_]+:\?[^}]*\}|:)*", userinfo), f"{key}={value}"
 
 
-HOBBY_LIMITS_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="components/docker/stack.py (the hobby stack description) sets no CPU/memory limits "
-           "for caddy, backup, prometheus and uptime-kuma",
-)
-
-
-@pytest.mark.parametrize("example", [
-    pytest.param(name, marks=HOBBY_LIMITS_GAP) if name == "hobby-project" else name for name in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_production_services_have_resource_limits(example):
     document = load(render_example(example, "compose")["docker/docker-compose.prod.yaml"])
     for name, service in document["services"].items():

@@ -407,3 +407,16 @@ def test_capabilities_are_dropped_except_where_the_entrypoint_switches_user():
 def test_every_service_rotates_its_logs():
     for service in hobby.hobby_services(resolve_example("hobby-project")):
         assert dict(service.log_options) == {"max-size": "10m", "max-file": "5"}, service.name
+
+
+def test_every_long_running_container_has_limits():
+    # GIVEN the hobby example with backups and monitoring on
+    from specql_deploy.components.docker.stack import hobby_services
+
+    from support import resolve_example
+
+    services = hobby_services(resolve_example("hobby-project"))
+    # THEN no container can starve PostgreSQL or the app
+    unlimited = [s.name for s in services if s.cpus is None or s.memory_mib is None]
+    assert unlimited == []
+    assert {s.name for s in services} >= {"caddy", "backup", "prometheus", "uptime-kuma"}
