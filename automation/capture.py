@@ -18,6 +18,7 @@ built from other resources' outputs arrive already written as HCL interpolations
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -109,8 +110,26 @@ class ResourceGraph:
             counts[resource.type] = counts.get(resource.type, 0) + 1
         return dict(sorted(counts.items()))
 
+    def in_tree_order(self) -> list[CapturedResource]:
+        """Parents before children, siblings by name (numbers compared as numbers).
+
+        The engine registers resources as their inputs resolve, so registration order
+        differs between runs; anything written from the graph in this order diffs cleanly.
+        """
+        index = self.by_urn()
+
+        def path(resource: CapturedResource) -> list[Any]:
+            chain: list[Any] = []
+            node: CapturedResource | None = resource
+            while node is not None:
+                chain.append((natural_key(node.name), node.type))
+                node = index.get(node.parent) if node.parent else None
+            return list(reversed(chain))
+
+        return sorted(self.resources, key=path)
+
     def to_json(self) -> dict[str, Any]:
-        """The offline preview contract: resources with camelCase inputs, and a summary."""
+        """The offline preview contract: resources (in tree order) with camelCase inputs, and a summary."""
         resources = [
             {
                 "type": resource.type,
@@ -119,7 +138,7 @@ class ResourceGraph:
                 "parent": resource.parent,
                 "inputs": resource.public_inputs(),
             }
-            for resource in self.resources
+            for resource in self.in_tree_order()
         ]
         custom = [resource for resource in self.resources if resource.custom and not resource.is_provider]
         return {
@@ -138,12 +157,18 @@ class ResourceGraph:
 OutputsHook = Callable[[CapturedResource], Mapping[str, Any]]
 
 
-def capture(resolved: ResolvedDeployment, *, outputs_for: OutputsHook | None = None) -> ResourceGraph:
-    """Run the deployment's Pulumi program under mocks."""
+def natural_key(text: str) -> list[Any]:
+    """`db-replica-10` after `db-replica-2`: digit runs compare as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def capture(resolved: ResolvedDeployment, *, outputs_for: OutputsHook | None = None,
+            calls: Mapping[str, CallHandler] | None = None) -> ResourceGraph:
+    """Run the deployment's Pulumi program under mocks (`calls`: see :func:`run_under_mocks`)."""
     from ..program import build
 
     return run_under_mocks(lambda: build(resolved), project=resolved.deployment.name,
-                           stack=resolved.deployment.environment, outputs_for=outputs_for)
+                           stack=resolved.deployment.environment, outputs_for=outputs_for, calls=calls)
 
 
 def run_under_mocks(
@@ -152,15 +177,20 @@ def run_under_mocks(
     project: str = "specql",
     stack: str = "test",
     outputs_for: OutputsHook | None = None,
+    calls: Mapping[str, CallHandler] | None = None,
 ) -> ResourceGraph:
-    """Run any Pulumi program function under mocks and return what it registered."""
+    """Run any Pulumi program function under mocks and return what it registered.
+
+    `calls` answers data-source calls (token → handler) for this run only, over the
+    default answers; nothing global changes, so two captures cannot see each other's.
+    """
     import pulumi
     from pulumi.runtime import mocks, settings
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
     with _LOCK:
-        recorder = _Recorder(outputs_for)
+        recorder = _Recorder(outputs_for, {**_CALLS, **(calls or {})})
         monitor = _RecordingMonitor(recorder, project, stack)
         settings.set_root_resource(None)
         mocks.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)
@@ -194,8 +224,9 @@ async def _resolve_output(value: Any) -> Any:
 class _Recorder:
     """pulumi Mocks that remembers everything and asks the hook for outputs."""
 
-    def __init__(self, outputs_for: OutputsHook | None):
+    def __init__(self, outputs_for: OutputsHook | None, calls: Mapping[str, CallHandler]):
         self.outputs_for = outputs_for
+        self.calls = calls
         self.resources: list[CapturedResource] = []
         self.classes: dict[tuple[str, str], type] = {}
 
@@ -241,7 +272,7 @@ class _Recorder:
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: Any) -> tuple[dict, list]:
-        handler = _CALLS.get(args.token)
+        handler = self.calls.get(args.token)
         return (handler(args.args, self.region_of(args.provider)) if handler else {}), []
 
 

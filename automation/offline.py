@@ -65,7 +65,6 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
         return EXIT_FAILED
     if as_json:
         document = graph.to_json()
-        document["resources"] = in_tree_order(document["resources"])
         sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
         return EXIT_OK
     from rich.console import Console
@@ -76,35 +75,10 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
     return EXIT_OK
 
 
-def in_tree_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Parents before children, siblings by name: the same JSON on every run.
-
-    The engine registers resources as their inputs resolve, so registration order
-    differs between runs; a reviewer diffing two previews should see only real changes.
-    """
-    by_urn = {item["urn"]: item for item in resources}
-
-    def path(item: dict[str, Any]) -> list[Any]:
-        chain: list[Any] = []
-        node: dict[str, Any] | None = item
-        while node is not None:
-            chain.append((_natural(node["name"]), node["type"]))
-            node = by_urn.get(node["parent"]) if node["parent"] else None
-        return list(reversed(chain))
-
-    return sorted(resources, key=path)
-
-
 def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
     from .capture import capture
 
     return capture(resolved)
-
-
-def _natural(text: str) -> list[Any]:
-    import re
-
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]]:
@@ -113,8 +87,10 @@ def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]
     Registration order under the engine depends on when outputs resolve, so the table
     sorts (providers first, then components by name) to print the same twice.
     """
+    from .capture import natural_key
+
     groups: dict[str, list[CapturedResource]] = {}
-    for resource in sorted(graph.resources, key=lambda item: (_natural(item.name), item.type)):
+    for resource in sorted(graph.resources, key=lambda item: (natural_key(item.name), item.type)):
         if not resource.custom:
             continue
         if resource.is_provider:
@@ -123,7 +99,7 @@ def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]
             top = graph.top_component(resource)
             key = top.name if top is not None else "(stack)"
         groups.setdefault(key, []).append(resource)
-    return dict(sorted(groups.items(), key=lambda pair: (pair[0] != "providers", _natural(pair[0]))))
+    return dict(sorted(groups.items(), key=lambda pair: (pair[0] != "providers", natural_key(pair[0]))))
 
 
 def key_inputs(resource: CapturedResource) -> str:

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -224,28 +223,17 @@ class ReferenceHook:
         return state
 
 
-@contextmanager
-def _data_placeholders() -> Iterator[None]:
-    """Answer data-source calls with placeholders for the duration of one capture."""
-    from ...automation import capture as capture_module
-
-    saved = dict(capture_module._CALLS)
-    try:
-        for token, fields in DATA_CALLS.items():
-            capture_module.register_call(
-                token, lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
-        yield
-    finally:
-        capture_module._CALLS.clear()
-        capture_module._CALLS.update(saved)
+def _data_placeholders() -> dict[str, Any]:
+    """Answers to the data-source calls for one capture: placeholders of the root's data blocks."""
+    return {token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
+            for token, fields in DATA_CALLS.items()}
 
 
 def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:
     from ...automation.capture import capture
 
     hook = ReferenceHook()
-    with _data_placeholders():
-        graph = capture(resolved, outputs_for=hook)
+    graph = capture(resolved, outputs_for=hook, calls=_data_placeholders())
     return graph, hook.urns
 
 

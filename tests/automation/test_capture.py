@@ -5,7 +5,6 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-
 from specql_deploy.automation.capture import MASK, run_under_mocks
 
 
@@ -81,3 +80,37 @@ def test_runs_are_independent():
     # registration order follows async RPCs, so compare the sets
     assert sorted(r.urn for r in first.resources) == sorted(r.urn for r in second.resources)
     assert len(second.resources) == 6
+
+
+def test_calls_answer_for_one_run_only():
+    # GIVEN an answer for the zones call passed to one run
+    def zones(args, region):
+        return {"names": [f"{region}-only"], "zoneIds": ["z"], "id": region}
+
+    token = "aws:index/getAvailabilityZones:getAvailabilityZones"
+    changed = run_under_mocks(program, calls={token: zones})
+    # THEN that run sees it, and the next run gets the default answer again
+    assert changed.outputs["zones"] == ["eu-west-1-only"]
+    assert run_under_mocks(program).outputs["zones"][:2] == ["eu-west-1a", "eu-west-1b"]
+
+
+def test_json_lists_parents_first_then_siblings_by_name():
+    # GIVEN two runs (registration order follows async RPCs)
+    documents = [run_under_mocks(program).to_json()["resources"] for _ in range(2)]
+    # THEN both list the same resources in the same order
+    assert documents[0] == documents[1]
+    names = [item["name"] for item in documents[0]]
+    # depth first: the component, its children by name, then the next top-level resource
+    assert names == ["box", "box-password", "box-secret", "box-subnet", "box-vpc", "primary"]
+    urns = {item["urn"] for item in documents[0]}
+    seen: set[str] = set()
+    for item in documents[0]:
+        # a parent that is listed (the stack itself is not) comes before its children
+        assert item["parent"] not in urns or item["parent"] in seen
+        seen.add(item["urn"])
+
+
+def test_siblings_compare_numbers_as_numbers():
+    from specql_deploy.automation.capture import natural_key
+
+    assert sorted(["db-replica-10", "db-replica-2", "db"], key=natural_key) == ["db", "db-replica-2", "db-replica-10"]
