@@ -107,6 +107,10 @@ def test_up_killed_outright_leaves_a_lock_that_cancel_releases(sandbox):
     spec = sandbox.write_spec(slow_files(out, delay=3), "killed", stack="killed")
     process = sandbox.run_driver("up", spec)
     wait_for(lambda: (out / "first.txt").exists() or process.poll() is not None, what="the up to start")
+    # Kill only once the engine has checkpointed `first` and is waiting on the slow resource:
+    # a kill in the middle of the checkpoint write would test the file system, not the lock.
+    wait_for(lambda: _checkpoint_names(sandbox, "killed") >= {"first"} or process.poll() is not None,
+             what="the checkpoint with the first resource")
     assert process.poll() is None, process.communicate()
     os.killpg(process.pid, signal.SIGKILL)
     process.communicate(timeout=WAIT_SECONDS)
@@ -125,3 +129,17 @@ def test_up_killed_outright_leaves_a_lock_that_cancel_releases(sandbox):
     assert {p.name for p in out.iterdir()} == {"first.txt", "slow.txt", "after.txt"}
     assert resource_names(deployer) == {"first", "slow", "after"}
     assert deployer.preview().has_changes is False
+
+
+def _checkpoint_names(sandbox, stack: str) -> set[str]:
+    """Names of the resources in a stack's checkpoint file, once it is complete JSON."""
+    import json
+
+    for path in sandbox.state_dir.rglob(f"{stack}.json"):
+        try:
+            checkpoint = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return set()
+        resources = (checkpoint.get("checkpoint", {}).get("latest") or {}).get("resources") or []
+        return {resource["urn"].rsplit("::", 1)[-1] for resource in resources}
+    return set()
