@@ -114,6 +114,9 @@ class LogArchive(pulumi.ComponentResource):
             policy=log_delivery_policy(self.bucket.arn, args.region, args.account_id),
             opts=child(self, depends_on=[blocked]),
         )
+        # New log objects reach EventBridge, so an alert or an ingestion job can follow
+        # deliveries without polling the bucket (EventBridge charges per matched event only).
+        aws.s3.BucketNotification(f"{name}-logs-events", bucket=self.bucket.id, eventbridge=True, opts=child(self))
         self.bucket_name = self.bucket.bucket
         # Writers check their permission when they are configured (an ALB refuses a
         # bucket it cannot write to), so both values wait for the policy and ownership.

@@ -43,8 +43,9 @@ class Storage(pulumi.ComponentResource):
     """Application buckets nobody outside the account can read.
 
     Each bucket blocks every kind of public access, disables ACLs, encrypts with the
-    deployment's key, logs requests to the log archive, refuses plain HTTP, and
-    expires old versions so versioning never grows the bill without bound.
+    deployment's key, logs requests to the log archive, refuses plain HTTP, publishes
+    object events to EventBridge, and expires old versions so versioning never grows
+    the bill without bound.
     """
 
     buckets: dict[str, aws.s3.Bucket]
@@ -100,6 +101,9 @@ class Storage(pulumi.ComponentResource):
             policy=policy_document([tls_only_statement(bucket.arn)]),
             opts=child(self, depends_on=[blocked]),
         )
+        # Object events go to the account's default EventBridge bus, where a rule can
+        # start processing (thumbnails, virus scans) without touching the bucket again.
+        aws.s3.BucketNotification(f"{prefix}-events", bucket=bucket.id, eventbridge=True, opts=child(self))
         return bucket
 
 

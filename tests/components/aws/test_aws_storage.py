@@ -128,3 +128,10 @@ def test_log_archive_expires_logs_after_the_retention():
 
 def test_cloudfront_logging_turns_on_bucket_owner_preferred_acls():
     assert only(archive(acl_delivery=True), OWNERSHIP).inputs["rule"] == {"objectOwnership": "BucketOwnerPreferred"}
+
+
+def test_every_bucket_and_the_log_archive_publish_object_events_to_eventbridge():
+    notifications = storage(BucketSpec("uploads"), BucketSpec("backups")).of_type(
+        "aws:s3/bucketNotification:BucketNotification")
+    assert len(notifications) == 2 and all(n.inputs["eventbridge"] is True for n in notifications)
+    assert only(archive(), "aws:s3/bucketNotification:BucketNotification").inputs["eventbridge"] is True
