@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs everything the suite needs (the venv, the Pulumi CLI
-# built from the Go module proxy, checkov in its own venv, helm), then runs pytest.
+# built from the Go module proxy, checkov in its own venv, caddy and helm built from
+# the Go module proxy), then runs pytest.
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +16,9 @@ PATH="$(scripts/install-pulumi-cli.sh --print-bin-dir):$PATH"
 export PATH PULUMI_SKIP_UPDATE_CHECK=true
 # Third-party validators that cannot share the project's venv or come from Go.
 SPECQL_CHECKOV="$(scripts/install-validators.sh)"
+SPECQL_CADDY="$(scripts/install-validators.sh --caddy)"
 SPECQL_HELM="$(scripts/install-helm.sh)"
-export SPECQL_CHECKOV SPECQL_HELM
+export SPECQL_CHECKOV SPECQL_CADDY SPECQL_HELM
 
 set +e
 .venv/bin/python -m pytest "$@"
