@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ...program.defaults import HSTS_MAX_AGE_SECONDS
 from ...program.model import ResolvedDeployment
 
 SECURITY_HEADERS = (
     # Browsers remember to use HTTPS for a year, subdomains included.
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"),
+    ("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains; preload"),
     # No MIME sniffing: a JSON response is never executed as a script.
     ("X-Content-Type-Options", "nosniff"),
     # The API is never framed (clickjacking).

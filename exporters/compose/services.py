@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import CONTAINER_SIZES, IMAGES
+from ...program.defaults import CONTAINER_SIZES, DOCKER_LOG_ROTATION, DOCKER_SIDECAR_LIMITS, IMAGES
 from ...program.model import ResolvedDeployment
 from ..docker.dockerfile import DEV_TARGETS
 
@@ -24,17 +24,15 @@ LOCAL_SERVICE_IMAGES = {
     "minio-client": "minio/mc:RELEASE.2025-04-16T18-13-26Z",
 }
 
-CADDY_LIMITS = (0.25, 128)
-"""(vCPU, MiB) for Caddy: a reverse proxy for one app needs little; the limit only
-stops a runaway from starving the database."""
+CADDY_LIMITS = DOCKER_SIDECAR_LIMITS["caddy"]
+"""(vCPU, MiB) for Caddy, shared with the hobby stack's containers."""
 
 HEALTHCHECK_TIMING = {"interval": "10s", "timeout": "5s", "retries": 5, "start_period": "20s"}
 """Compose health checks of the data services: probe often so `depends_on:
 service_healthy` starts the app seconds after PostgreSQL is ready."""
 
-LOG_ROTATION = {"max-size": "10m", "max-file": "5"}
-"""json-file rotation on the production host: 50 MB per container at most, so logs
-never fill the disk of a small VPS."""
+LOG_ROTATION = dict(DOCKER_LOG_ROTATION)
+"""json-file rotation on the production host (the Docker components use the same)."""
 
 DEV_FRAMEWORK_ENV = {
     # The image defaults to production settings; the dev loop wants the framework's dev mode.

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...program.defaults import APP_RUN_AS_ID
 from ...program.model import ResolvedDeployment
 
 # Extra images the recipes need beyond the framework's base image, each pinned so a
@@ -25,9 +26,8 @@ TOOLCHAIN_IMAGES = {
     "rust": "rust:1.83.0-slim-bookworm",
 }
 
-APP_UID = 10001
-"""UID/GID of the runtime user: outside the range distributions hand to system users,
-so a volume owned by it never collides with a host account."""
+APP_UID = APP_RUN_AS_ID
+"""UID/GID of the runtime user: the same one Kubernetes pods run as (see defaults)."""
 
 APP_USER = "app"
 
