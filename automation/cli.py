@@ -82,19 +82,15 @@ def schema() -> None:
     print(json.dumps(manifest_schema(), indent=2))
 
 
-def _register_optional_commands() -> None:
-    """Commands from modules owned by other parts of the tool (stack operations, eject)."""
-    from importlib import import_module
+def _register_commands() -> None:
+    """Stack operations and eject live in their own modules (each imports lazily)."""
+    from . import cli_eject, cli_stack
 
-    for module in ("cli_stack", "cli_eject"):
-        try:
-            import_module(f"{__package__}.{module}").register(deploy)
-        except ModuleNotFoundError as error:
-            if error.name != f"{__package__}.{module}":
-                raise
+    cli_stack.register(deploy)
+    cli_eject.register(deploy)
 
 
-_register_optional_commands()
+_register_commands()
 
 
 def main() -> None:
