@@ -13,7 +13,7 @@ _LAZY = {
     # foundations
     "Encryption": "encryption", "EncryptionArgs": "encryption",
     "Network": "network", "NetworkArgs": "network",
-    "Firewall": "firewall", "FirewallArgs": "firewall",
+    "DataStoreAccess": "firewall",
     "LogArchive": "log_archive", "LogArchiveArgs": "log_archive",
     "Secrets": "secrets", "SecretsArgs": "secrets",
     # data

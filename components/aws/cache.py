@@ -15,7 +15,7 @@ from ...program.defaults import (
     REDIS_SNAPSHOT_WINDOW,
 )
 from ._support import child, name_tag, stateful
-from .firewall import data_tier_group
+from .firewall import DataStoreAccess, data_tier_group
 
 _REDIS_PORT = 6379
 
@@ -28,8 +28,6 @@ class CacheArgs:
     """VPC of the cache. Required."""
     subnet_ids: list[pulumi.Input[str]]
     """Subnets of the cache subnet group (isolated or private). Required."""
-    app_security_group_id: pulumi.Input[str]
-    """The only group allowed to connect. Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting data at rest, the AUTH token secret and the slow log. Required."""
     engine_version: str = "7.1"
@@ -73,6 +71,7 @@ class Cache(pulumi.ComponentResource):
 
     replication_group: aws.elasticache.ReplicationGroup
     auth_secret: aws.secretsmanager.Secret
+    security_group: aws.ec2.SecurityGroup
     endpoint: pulumi.Output[str]
     port: int = _REDIS_PORT
 
@@ -80,8 +79,8 @@ class Cache(pulumi.ComponentResource):
         super().__init__("specql:aws:Cache", name, None, opts)
         subnet_group = aws.elasticache.SubnetGroup(
             f"{name}-subnets", description=f"{name}: data subnets", subnet_ids=args.subnet_ids, opts=child(self))
-        security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, _REDIS_PORT,
-                                         args.app_security_group_id, "Redis")
+        # Clients admit themselves with their own rules (see firewall.admit).
+        self.security_group = security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, "Redis")
         token = random.RandomPassword(f"{name}-auth-token", length=REDIS_AUTH_TOKEN_LENGTH, special=False,
                                       opts=child(self))
         self.auth_secret = aws.secretsmanager.Secret(
@@ -136,3 +135,8 @@ class Cache(pulumi.ComponentResource):
         self.endpoint = (self.replication_group.configuration_endpoint_address if args.cluster_mode
                          else self.replication_group.primary_endpoint_address)
         self.register_outputs({"endpoint": self.endpoint, "auth_secret_arn": self.auth_secret.arn})
+
+    @property
+    def access(self) -> DataStoreAccess:
+        """What a client needs to admit itself into the cache's group."""
+        return DataStoreAccess(self.security_group.id, self.port, "Redis")

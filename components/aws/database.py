@@ -16,7 +16,7 @@ from ...program.defaults import (
     RDS_WORK_MEM_KB,
 )
 from ._support import assume_role_policy, child, name_tag, partition, stateful
-from .firewall import data_tier_group
+from .firewall import DataStoreAccess, data_tier_group
 
 _POSTGRES_PORT = 5432
 
@@ -29,8 +29,6 @@ class DatabaseArgs:
     """VPC of the database. Required."""
     subnet_ids: list[pulumi.Input[str]]
     """Subnets of the DB subnet group (isolated or private). Required."""
-    app_security_group_id: pulumi.Input[str] | None
-    """The only group allowed to connect; `None` admits nobody (a DR replica). Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting storage, Performance Insights, logs and the master secret. Required."""
     region: str
@@ -125,6 +123,7 @@ class Database(pulumi.ComponentResource):
 
     instance: aws.rds.Instance
     replicas: list[aws.rds.Instance]
+    security_group: aws.ec2.SecurityGroup
     endpoint: pulumi.Output[str]
     address: pulumi.Output[str]
     port: int = _POSTGRES_PORT
@@ -145,13 +144,8 @@ class Database(pulumi.ComponentResource):
             tags=name_tag(f"{name}-subnets"),
             opts=child(self),
         )
-        if args.app_security_group_id is None:
-            security_group = aws.ec2.SecurityGroup(
-                f"{name}-sg", description=f"{name}: PostgreSQL, no client admitted yet",
-                vpc_id=args.vpc_id, ingress=[], egress=[], tags=name_tag(f"{name}-sg"), opts=child(self))
-        else:
-            security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, _POSTGRES_PORT,
-                                             args.app_security_group_id, "PostgreSQL")
+        # Clients admit themselves with their own rules (a DR replica has none until promoted).
+        self.security_group = security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, "PostgreSQL")
         parameters = aws.rds.ParameterGroup(
             f"{name}-params",
             description=f"{name}: tuned PostgreSQL settings, TLS forced, statement logging",
@@ -261,6 +255,11 @@ class Database(pulumi.ComponentResource):
             "arn": self.instance.arn,
             "replica_endpoints": [replica.endpoint for replica in self.replicas],
         })
+
+    @property
+    def access(self) -> DataStoreAccess:
+        """What a client needs to admit itself into the database's group."""
+        return DataStoreAccess(self.security_group.id, self.port, "PostgreSQL")
 
     @property
     def master_secret_arn(self) -> pulumi.Output[str | None]:

@@ -1,4 +1,12 @@
-"""Firewall: the security groups of the entry tier (load balancer) and the application tier."""
+"""Security groups and their rules, created by the block that runs what each group guards.
+
+Every block owns the group attached to its own resources (the load balancer's, the
+tasks', the database's, the cache's), so a group and what it protects are always read
+together. A rule that admits one block into another is a separate ingress rule owned
+by the client (the service admits itself into the database's group), which keeps the
+dependencies pointing one way: data stores and the load balancer never wait for the
+service.
+"""
 
 from __future__ import annotations
 
@@ -17,83 +25,87 @@ _REDIS = 6379
 
 
 @dataclass(frozen=True)
-class FirewallArgs:
-    """Arguments of :class:`Firewall`."""
+class DataStoreAccess:
+    """A data store's group that the application's group is admitted into."""
 
-    vpc_id: pulumi.Input[str]
-    """VPC the groups belong to. Required."""
-    vpc_cidr: str
-    """VPC range: the only destination of the tiers' internal traffic. Required."""
-    app_port: int
-    """Port the application listens on. Required."""
-    https: bool = False
-    """Open 443 on the load balancer (HTTP then only redirects). Defaults to `False`."""
+    security_group_id: pulumi.Input[str]
+    """The data store's security group. Required."""
+    port: int
+    """The port it serves on. Required."""
+    what: str
+    """Its engine, for names and descriptions (`PostgreSQL`, `Redis`). Required."""
 
 
-class Firewall(pulumi.ComponentResource):
-    """Two security groups whose rules each carry a description.
-
-    Only the load balancer accepts traffic from the internet, and only on 80 and 443;
-    the application accepts its port from the load balancer's group and may reach
-    HTTPS (ECR, Secrets Manager, CloudWatch through NAT) and the data tier's ports
-    inside the VPC. The database and cache create their own groups that admit the
-    application's group alone.
-    """
-
-    load_balancer_sg: aws.ec2.SecurityGroup
-    app_sg: aws.ec2.SecurityGroup
-
-    def __init__(self, name: str, args: FirewallArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("specql:aws:Firewall", name, None, opts)
-        ingress = [_rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)",
-                         cidr_blocks=[_ANYWHERE])]
-        if args.https:
-            ingress.append(_rule(_HTTPS, "HTTPS from the internet", cidr_blocks=[_ANYWHERE]))
-        self.load_balancer_sg = aws.ec2.SecurityGroup(
-            f"{name}-lb-sg",
-            description=f"{name} load balancer: HTTP(S) in, application port out",
-            vpc_id=args.vpc_id,
-            ingress=ingress,
-            egress=[_rule(args.app_port, "To the application tasks inside the VPC", cidr_blocks=[args.vpc_cidr])],
-            tags=name_tag(f"{name}-lb"),
-            opts=child(self),
-        )
-        self.app_sg = aws.ec2.SecurityGroup(
-            f"{name}-app-sg",
-            description=f"{name} application tasks: load balancer in, HTTPS and data tier out",
-            vpc_id=args.vpc_id,
-            ingress=[_rule(args.app_port, "Application port from the load balancer",
-                           security_groups=[self.load_balancer_sg.id])],
-            egress=[
-                _rule(_HTTPS, "HTTPS to AWS APIs and image registries", cidr_blocks=[_ANYWHERE]),
-                _rule(_POSTGRES, "PostgreSQL inside the VPC", cidr_blocks=[args.vpc_cidr]),
-                _rule(_REDIS, "Redis inside the VPC", cidr_blocks=[args.vpc_cidr]),
-            ],
-            tags=name_tag(f"{name}-app"),
-            opts=child(self),
-        )
-        self.register_outputs({
-            "load_balancer_sg_id": self.load_balancer_sg.id,
-            "app_sg_id": self.app_sg.id,
-        })
-
-
-def _rule(port: int, description: str, **sources: object) -> dict[str, object]:
+def rule(port: int, description: str, **sources: object) -> dict[str, object]:
     """One TCP rule on one port, described (every rule says why it exists)."""
     return {"protocol": "tcp", "from_port": port, "to_port": port, "description": description, **sources}
 
 
-def data_tier_group(
-    parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], port: int,
-    app_sg_id: pulumi.Input[str], what: str,
-) -> aws.ec2.SecurityGroup:
-    """A data-tier group admitting only the application's group on one port, with no egress."""
+def load_balancer_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], vpc_cidr: str,
+                        app_port: int, https: bool) -> aws.ec2.SecurityGroup:
+    """Internet in on 80 (and 443 with HTTPS) only; out only to the application port inside the VPC."""
+    ingress = [rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)",
+                    cidr_blocks=[_ANYWHERE])]
+    if https:
+        ingress.append(rule(_HTTPS, "HTTPS from the internet", cidr_blocks=[_ANYWHERE]))
     return aws.ec2.SecurityGroup(
         name,
-        description=f"{what}: only the application tasks may connect",
+        description=f"{name}: HTTP(S) in, application port out",
         vpc_id=vpc_id,
-        ingress=[_rule(port, f"{what} from the application tasks", security_groups=[app_sg_id])],
+        ingress=ingress,
+        egress=[rule(app_port, "To the application tasks inside the VPC", cidr_blocks=[vpc_cidr])],
+        tags=name_tag(name),
+        opts=child(parent),
+    )
+
+
+def application_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], vpc_cidr: str,
+                      app_port: int, load_balancer_group_id: pulumi.Input[str]) -> aws.ec2.SecurityGroup:
+    """The load balancer's group in on the application port; out to HTTPS and the data tier's ports."""
+    return aws.ec2.SecurityGroup(
+        name,
+        description=f"{name}: load balancer in, HTTPS and data tier out",
+        vpc_id=vpc_id,
+        ingress=[rule(app_port, "Application port from the load balancer",
+                      security_groups=[load_balancer_group_id])],
+        egress=[
+            rule(_HTTPS, "HTTPS to AWS APIs and image registries", cidr_blocks=[_ANYWHERE]),
+            rule(_POSTGRES, "PostgreSQL inside the VPC", cidr_blocks=[vpc_cidr]),
+            rule(_REDIS, "Redis inside the VPC", cidr_blocks=[vpc_cidr]),
+        ],
+        tags=name_tag(name),
+        opts=child(parent),
+    )
+
+
+def data_tier_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str],
+                    what: str) -> aws.ec2.SecurityGroup:
+    """A data store's group: no egress, and no client until one admits itself (see :func:`admit`).
+
+    `ingress` stays unset rather than empty: an empty list would make the group own its
+    rules and delete the clients' separate ones on every update.
+    """
+    return aws.ec2.SecurityGroup(
+        name,
+        description=f"{what}: only the clients admitted by their own rules may connect",
+        vpc_id=vpc_id,
         egress=[],
+        tags=name_tag(name),
+        opts=child(parent),
+    )
+
+
+def admit(parent: pulumi.Resource, name: str, client_group_id: pulumi.Input[str],
+          store: DataStoreAccess) -> aws.vpc.SecurityGroupIngressRule:
+    """Let one client group into a data store's group on its port (owned by the client)."""
+    return aws.vpc.SecurityGroupIngressRule(
+        name,
+        security_group_id=store.security_group_id,
+        referenced_security_group_id=client_group_id,
+        ip_protocol="tcp",
+        from_port=store.port,
+        to_port=store.port,
+        description=f"{store.what} from the application tasks",
         tags=name_tag(name),
         opts=child(parent),
     )

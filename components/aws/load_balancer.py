@@ -1,4 +1,4 @@
-"""LoadBalancer: the public ALB, its target group and listeners, with access logs."""
+"""LoadBalancer: the public ALB, its security group, target group and listeners, with access logs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pulumi_aws as aws
 
 from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ._support import child, concat
+from .firewall import load_balancer_group
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,8 @@ class LoadBalancerArgs:
     """VPC of the target group. Required."""
     subnet_ids: list[pulumi.Input[str]]
     """Public subnets, one per zone (at least two). Required."""
-    security_group_id: pulumi.Input[str]
-    """The load balancer's security group. Required."""
+    vpc_cidr: str
+    """VPC range: the load balancer's group sends only to the application port inside it. Required."""
     app_port: int = 8000
     """Port of the application targets. Defaults to `8000`."""
     domain: str | None = None
@@ -60,6 +61,8 @@ class LoadBalancer(pulumi.ComponentResource):
     """
 
     alb: aws.lb.LoadBalancer
+    security_group: aws.ec2.SecurityGroup
+    """Internet in on 80 (and 443 with a domain), application port out."""
     target_group: aws.lb.TargetGroup
     listeners: list[aws.lb.Listener]
     certificate: aws.acm.Certificate | None
@@ -72,12 +75,14 @@ class LoadBalancer(pulumi.ComponentResource):
             {"bucket": args.access_logs_bucket, "prefix": "alb", "enabled": True}
             if args.access_logs_bucket is not None else None
         )
+        self.security_group = load_balancer_group(
+            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.app_port, https=args.domain is not None)
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
             internal=False,
             subnets=args.subnet_ids,
-            security_groups=[args.security_group_id],
+            security_groups=[self.security_group.id],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="strictest",
             enable_deletion_protection=args.deletion_protection,

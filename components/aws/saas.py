@@ -26,7 +26,6 @@ from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .edge import Edge, EdgeArgs
 from .encryption import Encryption, EncryptionArgs
-from .firewall import Firewall, FirewallArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .log_archive import LogArchive, LogArchiveArgs
 from .monitoring import CustomAlarm, Monitoring, MonitoringArgs
@@ -111,8 +110,6 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         interface_endpoints=NO_NAT_INTERFACE_ENDPOINTS if resolved.network.nat_strategy == "none" else (),
     ), opts)
     https = bool(resolved.deployment.domain) and resolved.load_balancer.https
-    firewall = Firewall(f"{name}-fw", FirewallArgs(
-        vpc_id=network.vpc_id, vpc_cidr=resolved.network.vpc_cidr, app_port=app.port, https=https), opts)
 
     needs_logs = resolved.load_balancer.access_logs or resolved.storage.enabled or resolved.edge.cdn
     logs = LogArchive(f"{name}-logarchive", LogArchiveArgs(
@@ -122,7 +119,6 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
     database = Database(f"{name}-db", DatabaseArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.data_subnet_ids,
-        app_security_group_id=firewall.app_sg.id,
         kms_key_arn=key,
         region=region,
         engine_version=db_info.version,
@@ -153,8 +149,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         cache = Cache(f"{name}-cache", CacheArgs(
             vpc_id=network.vpc_id,
             subnet_ids=network.data_subnet_ids,
-            app_security_group_id=firewall.app_sg.id,
-            kms_key_arn=key,
+                kms_key_arn=key,
             engine_version=cache_info.engine_version,
             node_type=_required(cache_info.node_type, "cache.node_type"),
             replicas=cache_info.replicas,
@@ -180,7 +175,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
     load_balancer = LoadBalancer(f"{name}-lb", LoadBalancerArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.public_subnet_ids,
-        security_group_id=firewall.load_balancer_sg.id,
+        vpc_cidr=resolved.network.vpc_cidr,
         app_port=app.port,
         domain=resolved.deployment.domain if https else None,
         certificate_arn=certificate if https and certificate.startswith("arn:") else None,
@@ -200,7 +195,10 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
     service = Service(f"{name}-app", ServiceArgs(
         region=region,
         subnet_ids=network.private_subnet_ids,
-        security_group_id=firewall.app_sg.id,
+        vpc_id=network.vpc_id,
+        vpc_cidr=resolved.network.vpc_cidr,
+        load_balancer_security_group_id=load_balancer.security_group.id,
+        data_stores=tuple(store.access for store in (database, cache) if store is not None),
         target_group_arn=load_balancer.target_group.arn,
         kms_key_arn=key,
         version=resolved.deployment.version,
@@ -303,7 +301,6 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
     replica = Database(f"{name}-dr-db", DatabaseArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.private_subnet_ids,
-        app_security_group_id=None,
         kms_key_arn=keys.key_arn,
         region=dr_region,
         engine_version=db_info.version,

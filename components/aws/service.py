@@ -21,6 +21,7 @@ from ...program.defaults import (
     fargate_memory_hint,
 )
 from ._support import assume_role_policy, child, concat, policy_document, stateful
+from .firewall import DataStoreAccess, admit, application_group
 
 CONTAINER_NAME = "app"
 # With a read-only root file system the container still gets a writable /tmp (task storage).
@@ -35,8 +36,12 @@ class ServiceArgs:
     """Region (log configuration). Required."""
     subnet_ids: list[pulumi.Input[str]]
     """Private subnets the tasks run in (no public address). Required."""
-    security_group_id: pulumi.Input[str]
-    """The application's security group. Required."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the tasks' security group. Required."""
+    vpc_cidr: str
+    """VPC range: the only destination of the tasks' data-tier traffic. Required."""
+    load_balancer_security_group_id: pulumi.Input[str]
+    """The load balancer's group, the only source admitted on `port`. Required."""
     target_group_arn: pulumi.Input[str]
     """Load balancer target group the tasks register with. Required."""
     kms_key_arn: pulumi.Input[str]
@@ -86,6 +91,9 @@ class ServiceArgs:
     """Secrets the execution role may read (the ARNs behind `secrets`). Defaults to `()`."""
     task_policy_statements: Sequence[Mapping[str, Any]] = ()
     """What the application itself may do (buckets, IAM database login). Defaults to `()`."""
+    data_stores: Sequence[DataStoreAccess] = ()
+    """Data stores the tasks connect to: the service adds the rule admitting its group into
+    each store's group. Defaults to `()`."""
     depends_on: Sequence[pulumi.Resource] = ()
     """Resources the service waits for (the listener attaching the target group). Defaults to `()`."""
     protect: bool = False
@@ -129,9 +137,15 @@ class Service(pulumi.ComponentResource):
     service: aws.ecs.Service
     task_definition: aws.ecs.TaskDefinition
     log_group: aws.cloudwatch.LogGroup
+    security_group: aws.ec2.SecurityGroup
+    """The tasks' group: the load balancer in, HTTPS and the data tier out."""
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Service", name, None, opts)
+        self.security_group = application_group(
+            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.port, args.load_balancer_security_group_id)
+        for store in args.data_stores:
+            admit(self, f"{name}-to-{store.what.lower()}", self.security_group.id, store)
         self.repository = aws.ecr.Repository(
             f"{name}-repo",
             image_tag_mutability="IMMUTABLE",
@@ -195,7 +209,7 @@ class Service(pulumi.ComponentResource):
             health_check_grace_period_seconds=ECS_HEALTH_CHECK_GRACE_SECONDS,
             network_configuration={
                 "subnets": args.subnet_ids,
-                "security_groups": [args.security_group_id],
+                "security_groups": [self.security_group.id],
                 "assign_public_ip": False,
             },
             load_balancers=[{

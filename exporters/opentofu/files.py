@@ -18,11 +18,9 @@ TOFU_VERSION = ">= 1.10.0"
 
 SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_378": "TLS ends at the load balancer; targets are tasks in private subnets reachable only from its security group",
-    "CKV2_AWS_5": "attached in another module through a variable; checkov does not follow module inputs",
     "CKV_AWS_18": "this bucket receives the access logs; logging it to itself would loop",
     "CKV_AWS_145": "ELB access-log delivery supports only SSE-S3 (AES256), not KMS keys",
     "CKV_AWS_144": "log archive of this region; the logs are not needed to recover elsewhere",
-    "CKV2_AWS_62": "nothing consumes events of a log archive",
     "http": "no domain in the manifest means no certificate: plain HTTP is the only listener (set deployment.domain for HTTPS and a redirect)",
     "CKV_AWS_293": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
@@ -43,11 +41,8 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
     no_domain = not resolved.deployment.domain
     if kind == "aws_lb_target_group" and inputs.get("protocol") == "HTTP":
         skips.append("CKV_AWS_378")
-    if kind == "aws_security_group" and module is not None and any(
-            output.value == Expr(f"{resource.address}.id") for output in module.outputs.values()):
-        skips.append("CKV2_AWS_5")
     if kind == "aws_s3_bucket" and module is not None and module.component_type.endswith(":LogArchive"):
-        skips += ["CKV_AWS_18", "CKV_AWS_145", "CKV_AWS_144", "CKV2_AWS_62"]
+        skips += ["CKV_AWS_18", "CKV_AWS_145", "CKV_AWS_144"]
     if not no_domain and kind == "aws_security_group" and _open_port_80(inputs):
         skips.append(("CKV_AWS_260", "port 80 is open only for the listener that redirects to HTTPS"))
     if no_domain:

@@ -16,7 +16,6 @@ KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-5555555555
 ACCOUNT = "123456789012"
 VPC = "vpc-0abc"
 SUBNETS = ["subnet-a", "subnet-b"]
-APP_SG = "sg-app"
 
 
 def build(program: Callable[[], Any]) -> ResourceGraph:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import APP_SG, KEY, SUBNETS, VPC, build, only
+from aws_harness import KEY, SUBNETS, VPC, build, only
 from specql_deploy.components.aws.cache import Cache, CacheArgs, parameter_group_name
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 
 def cache(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "app_security_group_id": APP_SG, "kms_key_arn": KEY}
+    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Cache("shop-dev-cache", CacheArgs(**args)))
 
@@ -48,11 +48,13 @@ def test_default_is_one_node_without_failover_with_daily_snapshots():
     assert redis["parameterGroupName"] == "default.redis7"
 
 
-def test_only_the_application_may_connect():
-    sg = only(cache(), "aws:ec2/securityGroup:SecurityGroup").inputs
-    [rule] = sg["ingress"]
-    assert rule["securityGroups"] == [APP_SG] and rule["fromPort"] == 6379 and "cidrBlocks" not in rule
-    assert sg["egress"] == []
+def test_its_group_admits_nobody_until_a_client_adds_its_rule():
+    # the application admits itself (tests/components/aws/test_aws_firewall.py)
+    graph = cache()
+    sg = only(graph, "aws:ec2/securityGroup:SecurityGroup")
+    assert "ingress" not in sg.inputs and sg.inputs["egress"] == []
+    group = only(graph, "aws:elasticache/replicationGroup:ReplicationGroup")
+    assert group.inputs["securityGroupIds"] == [f"{sg.name}-id"]
 
 
 def test_slow_log_goes_to_an_encrypted_log_group():
@@ -93,7 +95,7 @@ def test_protected_in_production():
 
 def test_failover_without_replica_is_refused():
     with pytest.raises(ValueError, match="replicas"):
-        CacheArgs(vpc_id=VPC, subnet_ids=SUBNETS, app_security_group_id=APP_SG, kms_key_arn=KEY,
+        CacheArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
                   automatic_failover=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import APP_SG, KEY, SUBNETS, VPC, build, only
+from aws_harness import KEY, SUBNETS, VPC, build, only
 from specql_deploy.components.aws.database import (
     Database,
     DatabaseArgs,
@@ -16,7 +16,7 @@ INSTANCE = "aws:rds/instance:Instance"
 
 
 def database(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "app_security_group_id": APP_SG, "kms_key_arn": KEY,
+    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY,
             "region": "us-east-1"}
     args.update(overrides)
     return build(lambda: Database("shop-dev-db", DatabaseArgs(**args)))
@@ -44,15 +44,14 @@ def test_master_password_is_managed_by_secrets_manager_and_never_an_input():
     assert not {"password", "passwordWo"} & set(db.inputs)
 
 
-def test_never_public_and_admits_only_the_application_security_group():
+def test_never_public_and_its_group_admits_nobody_until_a_client_adds_its_rule():
+    # the application admits itself (tests/components/aws/test_aws_firewall.py)
     graph = database()
     assert primary(graph).inputs["publiclyAccessible"] is False
-    sg = only(graph, "aws:ec2/securityGroup:SecurityGroup").inputs
-    assert sg["egress"] == []
-    [rule] = sg["ingress"]
-    assert rule["securityGroups"] == [APP_SG]
-    assert (rule["fromPort"], rule["toPort"]) == (5432, 5432)
-    assert "cidrBlocks" not in rule and rule["description"]
+    sg = only(graph, "aws:ec2/securityGroup:SecurityGroup")
+    assert sg.inputs["egress"] == [] and "ingress" not in sg.inputs
+    assert not graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert primary(graph).inputs["vpcSecurityGroupIds"] == [f"{sg.name}-id"]
 
 
 def test_default_class_storage_and_backups():
@@ -125,7 +124,7 @@ def test_production_values_protect_keep_and_snapshot_the_database():
 
 def test_cross_region_replica_follows_the_source_arn_and_creates_no_login():
     source = "arn:aws:rds:us-east-1:123456789012:db:shop-prod-db-postgres"
-    graph = database(replicate_source_db=source, app_security_group_id=None,
+    graph = database(replicate_source_db=source,
                      monitoring_role_arn="arn:aws:iam::123456789012:role/monitoring")
     db = primary(graph)
     assert db.inputs["replicateSourceDb"] == source
@@ -136,9 +135,10 @@ def test_cross_region_replica_follows_the_source_arn_and_creates_no_login():
 
 
 def test_replica_without_clients_gets_a_closed_security_group():
-    graph = database(replicate_source_db="arn:aws:rds:us-east-1:1:db:x", app_security_group_id=None)
+    graph = database(replicate_source_db="arn:aws:rds:us-east-1:1:db:x")
     sg = only(graph, "aws:ec2/securityGroup:SecurityGroup").inputs
-    assert sg["ingress"] == [] and sg["egress"] == []
+    assert "ingress" not in sg and sg["egress"] == []
+    assert not graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 
 
 def test_monitoring_off_creates_no_role():
@@ -168,10 +168,10 @@ def test_tuned_parameters_carry_the_resolved_values():
 
 def test_invalid_arguments_are_refused():
     with pytest.raises(ValueError, match="max_storage_gb"):
-        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, app_security_group_id=APP_SG, kms_key_arn=KEY,
+        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
                      region="us-east-1", storage_gb=100, max_storage_gb=50)
     with pytest.raises(ValueError, match="monitoring_interval"):
-        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, app_security_group_id=APP_SG, kms_key_arn=KEY,
+        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
                      region="us-east-1", monitoring_interval=7)
 
 

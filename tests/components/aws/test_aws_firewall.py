@@ -1,41 +1,69 @@
-"""Firewall: only the load balancer faces the internet, on 80/443; every rule is described."""
+"""Security groups: only the load balancer faces the internet, on 80/443; each block owns the
+group attached to what it runs; clients admit themselves into data stores; every rule is described."""
 
 from __future__ import annotations
 
-from aws_harness import VPC, build
-from specql_deploy.components.aws.firewall import Firewall, FirewallArgs
+from aws_harness import KEY, SUBNETS, VPC, build
+from specql_deploy.components.aws.database import Database, DatabaseArgs
+from specql_deploy.components.aws.firewall import DataStoreAccess
+from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+from specql_deploy.components.aws.service import Service, ServiceArgs
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+CIDR = "10.0.0.0/16"
 
 
-def firewall(**overrides):
-    args = {"vpc_id": VPC, "vpc_cidr": "10.0.0.0/16", "app_port": 8000}
+def load_balancer_group(**overrides):
+    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": CIDR}
     args.update(overrides)
-    graph = build(lambda: Firewall("shop-dev-fw", FirewallArgs(**args)))
-    return {sg.name.removeprefix("shop-dev-fw-"): sg for sg in graph.of_type(SG)}
+    graph = build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
+    [group] = graph.of_type(SG)
+    return graph, group
+
+
+def service_graph(**overrides):
+    args = {"region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": VPC, "vpc_cidr": CIDR,
+            "load_balancer_security_group_id": "sg-lb", "target_group_arn": "arn:tg", "kms_key_arn": KEY}
+    args.update(overrides)
+    return build(lambda: Service("shop-dev-app", ServiceArgs(**args)))
+
+
+def app_group(**overrides):
+    [group] = service_graph(**overrides).of_type(SG)
+    return group
 
 
 def test_default_opens_only_http_on_the_load_balancer():
-    groups = firewall()
-    ingress = groups["lb-sg"].inputs["ingress"]
+    _, group = load_balancer_group()
+    ingress = group.inputs["ingress"]
     assert [(rule["fromPort"], rule["cidrBlocks"]) for rule in ingress] == [(80, ["0.0.0.0/0"])]
 
 
 def test_https_adds_443():
-    ingress = firewall(https=True)["lb-sg"].inputs["ingress"]
-    assert sorted(rule["fromPort"] for rule in ingress) == [80, 443]
+    _, group = load_balancer_group(domain="shop.example.com")
+    assert sorted(rule["fromPort"] for rule in group.inputs["ingress"]) == [80, 443]
+
+
+def test_the_load_balancer_is_attached_to_its_own_group():
+    graph, group = load_balancer_group()
+    [alb] = graph.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["securityGroups"] == [f"{group.name}-id"]
 
 
 def test_application_admits_only_the_load_balancer_group_on_its_port():
-    groups = firewall(app_port=3000)
-    [rule] = groups["app-sg"].inputs["ingress"]
-    assert rule["securityGroups"] == [f"{groups['lb-sg'].name}-id"]
+    graph = service_graph(port=3000)
+    [group] = graph.of_type(SG)
+    [rule] = group.inputs["ingress"]
+    assert rule["securityGroups"] == ["sg-lb"]
     assert (rule["fromPort"], rule["toPort"]) == (3000, 3000)
     assert "cidrBlocks" not in rule
+    [service] = graph.of_type("aws:ecs/service:Service")
+    assert service.inputs["networkConfiguration"]["securityGroups"] == [f"{group.name}-id"]
 
 
 def test_no_group_has_all_protocol_rules_and_every_rule_is_described():
-    for group in firewall(https=True).values():
+    for group in (load_balancer_group(domain="shop.example.com")[1], app_group()):
         assert group.inputs["description"]
         for rule in group.inputs["ingress"] + group.inputs["egress"]:
             assert rule["description"], group.name
@@ -43,7 +71,30 @@ def test_no_group_has_all_protocol_rules_and_every_rule_is_described():
 
 
 def test_internal_egress_stays_inside_the_vpc():
-    groups = firewall()
-    assert groups["lb-sg"].inputs["egress"][0]["cidrBlocks"] == ["10.0.0.0/16"]
-    world = [rule for rule in groups["app-sg"].inputs["egress"] if rule["cidrBlocks"] == ["0.0.0.0/0"]]
+    _, group = load_balancer_group()
+    assert group.inputs["egress"][0]["cidrBlocks"] == [CIDR]
+    world = [rule for rule in app_group().inputs["egress"] if rule["cidrBlocks"] == ["0.0.0.0/0"]]
     assert [rule["fromPort"] for rule in world] == [443]
+
+
+def test_the_service_admits_its_group_into_each_data_store_on_its_port_only():
+    graph = service_graph(data_stores=(DataStoreAccess("sg-db", 5432, "PostgreSQL"),
+                                       DataStoreAccess("sg-cache", 6379, "Redis")))
+    [group] = graph.of_type(SG)
+    rules = {rule.inputs["securityGroupId"]: rule.inputs for rule in graph.of_type(INGRESS_RULE)}
+    assert set(rules) == {"sg-db", "sg-cache"}
+    for store, port in (("sg-db", 5432), ("sg-cache", 6379)):
+        rule = rules[store]
+        assert rule["referencedSecurityGroupId"] == f"{group.name}-id"
+        assert (rule["ipProtocol"], rule["fromPort"], rule["toPort"]) == ("tcp", port, port)
+        assert rule["description"] and "cidrIpv4" not in rule
+
+
+def test_a_data_store_group_has_no_egress_and_no_inline_ingress():
+    # inline ingress (even an empty list) would delete the clients' separate rules on update
+    graph = build(lambda: Database("shop-dev-db", DatabaseArgs(
+        vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY, region="us-east-1")))
+    [group] = graph.of_type(SG)
+    assert group.inputs["egress"] == [] and "ingress" not in group.inputs
+    [instance] = graph.of_type("aws:rds/instance:Instance")
+    assert instance.inputs["vpcSecurityGroupIds"] == [f"{group.name}-id"]

@@ -10,7 +10,7 @@ LISTENER = "aws:lb/listener:Listener"
 
 
 def load_balancer(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "security_group_id": "sg-lb", "access_logs_bucket": "logs"}
+    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": "10.0.0.0/16", "access_logs_bucket": "logs"}
     args.update(overrides)
     return build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
 
@@ -72,4 +72,4 @@ def test_deletion_protection_override():
 
 def test_certificate_without_domain_is_refused():
     with pytest.raises(ValueError, match="domain"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, security_group_id="sg", certificate_arn="arn:x")
+        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", certificate_arn="arn:x")

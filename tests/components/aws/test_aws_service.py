@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import APP_SG, KEY, SUBNETS, build, only, statements
+from aws_harness import KEY, SUBNETS, build, only, statements
 from specql_deploy.components.aws.service import Service, ServiceArgs
 
 TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop/abc"
@@ -13,7 +13,7 @@ SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/STRIPE"
 
 
 def service(**overrides):
-    args = {"region": "us-east-1", "subnet_ids": SUBNETS, "security_group_id": APP_SG, "target_group_arn": TG,
+    args = {"region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": "vpc-0abc", "vpc_cidr": "10.0.0.0/16", "load_balancer_security_group_id": "sg-lb", "target_group_arn": TG,
             "kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Service("shop-dev-app", ServiceArgs(**args)))
@@ -139,5 +139,5 @@ def test_production_repository_is_protected_and_kept():
 
 def test_invalid_fargate_pair_is_refused_with_a_hint():
     with pytest.raises(ValueError, match="Fargate cannot run"):
-        ServiceArgs(region="us-east-1", subnet_ids=SUBNETS, security_group_id=APP_SG, target_group_arn=TG,
+        ServiceArgs(region="us-east-1", subnet_ids=SUBNETS, vpc_id="vpc-0abc", vpc_cidr="10.0.0.0/16", load_balancer_security_group_id="sg-lb", target_group_arn=TG,
                     kms_key_arn=KEY, cpu_units=512, memory_mib=512)

@@ -249,6 +249,26 @@ def test_nothing_is_public_but_the_load_balancer_on_80_and_443(example):
 
 
 @pytest.mark.parametrize("example", AWS_EXAMPLES)
+def test_data_stores_admit_only_the_application_tasks_group(example):
+    # GIVEN the captured graph (mocked ids are `<name>-id`)
+    graph = graph_of(example)
+    [service] = graph.of_type("aws:ecs/service:Service")
+    [app_group] = service.inputs["networkConfiguration"]["securityGroups"]
+    stores = [*graph.of_type(RDS), *graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup")]
+    primary_groups = {group for store in stores if not store.inputs.get("replicateSourceDb", "").startswith("arn:")
+                      for group in store.inputs.get("vpcSecurityGroupIds") or store.inputs.get("securityGroupIds")}
+    rules = graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    # THEN each store's group has exactly one rule, from the tasks' group, on one TCP port, and no CIDR
+    assert sorted(rule.inputs["securityGroupId"] for rule in rules) == sorted(primary_groups)
+    for rule in rules:
+        assert rule.inputs["referencedSecurityGroupId"] == app_group and "cidrIpv4" not in rule.inputs
+        assert rule.inputs["ipProtocol"] == "tcp" and rule.inputs["fromPort"] == rule.inputs["toPort"]
+    for group in graph.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        if f"{group.name}-id" in primary_groups:
+            assert "ingress" not in group.inputs and group.inputs["egress"] == []
+
+
+@pytest.mark.parametrize("example", AWS_EXAMPLES)
 def test_encryption_is_on_for_every_data_store_and_log_group(example):
     graph = graph_of(example)
     assert all(r.inputs["storageEncrypted"] is True and r.inputs["kmsKeyId"] for r in graph.of_type(RDS))
