@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ._support import child, concat
 from .firewall import load_balancer_group
+from .web_acl import web_acl
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,27 @@ class LoadBalancerArgs:
     """Bucket for access logs (prefix `alb`). Defaults to `None`: no access logs."""
     deletion_protection: bool = False
     """Refuse API deletion. Defaults to `False`."""
+    waf: bool = False
+    """A regional web ACL (managed rules, rate limit) associated with the load balancer; it
+    filters requests that reach the load balancer around a CDN too. Defaults to `False`."""
+    waf_log_kms_key_arn: pulumi.Input[str] | None = None
+    """Key of the web ACL's log group; required with `waf`. Defaults to `None`."""
+    waf_log_retention_days: int = 30
+    """Days the web ACL's decisions are kept. Defaults to `30`."""
 
     def __post_init__(self) -> None:
         if self.certificate_arn and not self.domain:
             raise ValueError("`certificate_arn` needs `domain`")
+        if self.waf and self.waf_log_kms_key_arn is None:
+            raise ValueError("`waf` needs `waf_log_kms_key_arn` (its decisions are logged encrypted)")
 
 
 class LoadBalancer(pulumi.ComponentResource):
     """The only public entry point of an AWS pattern.
 
     Drops requests with invalid headers (request smuggling), logs every request to the
-    log archive, and with a domain serves TLS 1.2+ only while port 80 just redirects.
+    log archive, filters them through its own web ACL when asked, and with a domain
+    serves TLS 1.2+ only while port 80 just redirects.
     The ACM certificate is validated by DNS: its validation records are an output for
     whoever manages the zone.
     """
@@ -66,6 +77,8 @@ class LoadBalancer(pulumi.ComponentResource):
     target_group: aws.lb.TargetGroup
     listeners: list[aws.lb.Listener]
     certificate: aws.acm.Certificate | None
+    web_acl: aws.wafv2.WebAcl | None
+    """The regional web ACL, associated here so the load balancer and its protection are read together."""
     dns_name: pulumi.Output[str]
     url: pulumi.Output[str]
 
@@ -137,6 +150,13 @@ class LoadBalancer(pulumi.ComponentResource):
                     opts=child(self)),
             ]
             self.url = pulumi.Output.from_input(f"https://{args.domain}")
+        self.web_acl = None
+        if args.waf:
+            assert args.waf_log_kms_key_arn is not None
+            self.web_acl = web_acl(f"{name}-waf", "REGIONAL", args.waf_log_kms_key_arn, args.waf_log_retention_days,
+                                   child(self))
+            aws.wafv2.WebAclAssociation(
+                f"{name}-waf-alb", resource_arn=self.alb.arn, web_acl_arn=self.web_acl.arn, opts=child(self))
         self.dns_name = self.alb.dns_name
         outputs: dict[str, object] = {"dns_name": self.dns_name, "url": self.url}
         if self.certificate is not None:

@@ -187,6 +187,9 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         idle_timeout=resolved.load_balancer.idle_timeout,
         access_logs_bucket=logs.delivery_bucket if logs is not None and resolved.load_balancer.access_logs else None,
         deletion_protection=resolved.load_balancer.deletion_protection,
+        waf=resolved.edge.waf,
+        waf_log_kms_key_arn=key,
+        waf_log_retention_days=retention,
     ), opts)
 
     secrets = Secrets(f"{name}-secrets", SecretsArgs(names=app.secrets, kms_key_arn=key), opts) \
@@ -228,7 +231,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
     ), opts)
 
     edge = None
-    if resolved.edge.cdn or resolved.edge.waf or resolved.edge.ddos_protection:
+    if resolved.edge.cdn or resolved.edge.ddos_protection:
         global_provider = provider
         waf_key: pulumi.Input[str] = key
         if resolved.edge.cdn and region != GLOBAL_REGION:
@@ -240,7 +243,6 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
             load_balancer_arn=load_balancer.arn,
             load_balancer_dns_name=load_balancer.dns_name,
             waf_log_kms_key_arn=waf_key,
-            regional_log_kms_key_arn=key,
             global_provider=global_provider,
             cdn=resolved.edge.cdn,
             waf=resolved.edge.waf,

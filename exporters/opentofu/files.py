@@ -25,8 +25,15 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_293": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
-    "waf": "protected by the regional web ACL associated in another module; checkov does not follow module inputs",
     "replica": "read replica: availability comes from the primary's Multi-AZ standby",
+    "CKV2_AWS_57": "Redis AUTH token: Secrets Manager has no rotation function for ElastiCache AUTH tokens; "
+                   "rotate by regenerating the token and applying",
+    "no_dr": "no disaster-recovery region in this deployment to replicate to (platform regions: add a second)",
+    "cdn_certificate": "no domain in the manifest: CloudFront's default *.cloudfront.net certificate is the only one "
+                       "(set deployment.domain for an ACM certificate with TLS 1.2+)",
+    "CKV_AWS_374": "geo restriction is a legal decision of each business, not a default: the API serves every country",
+    "CKV_AWS_310": "origin failover serves only GET/HEAD/OPTIONS behaviours; this API's behaviour forwards writes",
+    "CKV_AWS_305": "an API, not a website: there is no index object to serve at /",
 }
 """Why a checkov check is wrong for the pattern, per check (or per situation)."""
 
@@ -59,11 +66,25 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
             skips.append("CKV_AWS_157")
         if not resolved.is_production and not inputs.get("deletionProtection"):
             skips.append("CKV_AWS_293")
-    if kind == "aws_lb" and _waf_associated(resource, configuration):
-        skips.append(("CKV2_AWS_28", SKIP_REASONS["waf"]))
+    if kind == "aws_lb" and not inputs.get("internal") and not _waf_associated(resource, configuration):
+        skips.append(("CKV2_AWS_28", f"{resolved.deployment.pattern} leaves WAF off for cost (about $10/month); "
+                                     "set security.waf: enabled"))
+    if kind == "aws_secretsmanager_secret" and _in_component(module, "Cache"):
+        skips.append("CKV2_AWS_57")
+    if kind == "aws_s3_bucket" and _in_component(module, "Storage") and not inputs.get("replicationConfiguration") \
+            and not resolved.platform.dr_region:
+        skips.append(("CKV_AWS_144", SKIP_REASONS["no_dr"]))
+    if kind == "aws_cloudfront_distribution":
+        if (inputs.get("viewerCertificate") or {}).get("cloudfrontDefaultCertificate"):
+            skips += [("CKV_AWS_174", SKIP_REASONS["cdn_certificate"]), ("CKV2_AWS_42", SKIP_REASONS["cdn_certificate"])]
+        skips += ["CKV_AWS_374", "CKV_AWS_310", "CKV_AWS_305"]
     if kind == "aws_lb" and not resolved.is_production and not inputs.get("enableDeletionProtection"):
         skips.append("CKV_AWS_150")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
+
+
+def _in_component(module: Module | None, kind: str) -> bool:
+    return module is not None and module.component_type.endswith(f":{kind}")
 
 
 def _waf_associated(resource: TfResource, configuration: Configuration) -> bool:

@@ -1,4 +1,6 @@
-"""Edge: CloudFront with WAF and logs, the web ACL's managed rules, Shield Advanced."""
+"""Edge: CloudFront with its WAF and logs, the web ACL's managed rules, Shield Advanced.
+
+The load balancer's own regional ACL is the load balancer's (test_aws_load_balancer.py)."""
 
 from __future__ import annotations
 
@@ -40,12 +42,11 @@ def test_default_is_cloudfront_with_a_cloudfront_scoped_web_acl():
     assert cdn["webAclId"] == f"arn:aws:offline:::{acl.name}"
 
 
-def test_the_load_balancer_keeps_its_own_regional_acl_behind_the_cdn():
+def test_the_edge_creates_no_regional_acl_and_no_association():
+    # the load balancer's regional ACL and its association live with the load balancer
     graph = edge()
-    regional = acls(graph)["REGIONAL"]
-    assert rule_groups(regional) == rule_groups(acls(graph)["CLOUDFRONT"])
-    association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs
-    assert association == {"resourceArn": ALB, "webAclArn": f"arn:aws:offline:::{regional.name}"}
+    assert set(acls(graph)) == {"CLOUDFRONT"}
+    assert graph.of_type("aws:wafv2/webAclAssociation:WebAclAssociation") == []
 
 
 def test_hosting_provider_addresses_are_only_counted():
@@ -64,11 +65,11 @@ def test_rate_limit_blocks_floods_before_the_managed_rules():
 
 
 def test_web_acl_decisions_are_logged_to_encrypted_waf_log_groups():
-    graph = edge(regional_log_kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/regional")
+    graph = edge(log_retention_days=365)
     groups = {g.name: g.inputs for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
     assert all(inputs["name"].startswith("aws-waf-logs-") for inputs in groups.values())
     assert groups["shop-prod-edge-waf-logs"]["kmsKeyId"] == KEY
-    assert groups["shop-prod-edge-waf-regional-logs"]["kmsKeyId"] == "arn:aws:kms:eu-west-1:123456789012:key/regional"
+    assert groups["shop-prod-edge-waf-logs"]["retentionInDays"] == 365
     logging = graph.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
     assert sorted(c.inputs["resourceArn"] for c in logging) == sorted(
         f"arn:aws:offline:::{acl.name}" for acl in graph.of_type(ACL))
@@ -114,13 +115,10 @@ def test_domain_brings_a_certificate_and_tls12_for_viewers_and_origin():
     assert cdn["origins"][0]["customOriginConfig"]["originProtocolPolicy"] == "https-only"
 
 
-def test_waf_without_cdn_is_one_regional_acl_attached_to_the_load_balancer():
-    graph = edge(cdn=False)
-    acl = only(graph, ACL)
-    assert acl.inputs["scope"] == "REGIONAL"
-    association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs
-    assert association == {"resourceArn": ALB, "webAclArn": f"arn:aws:offline:::{acl.name}"}
-    assert graph.of_type(CDN) == []
+def test_without_cdn_the_edge_holds_no_acl_and_no_distribution():
+    graph = edge(cdn=False, ddos_protection=True)
+    assert graph.of_type(ACL) == [] and graph.of_type(CDN) == []
+    assert [p.inputs["resourceArn"] for p in graph.of_type(SHIELD)] == [ALB]
 
 
 def test_ddos_protection_shields_the_load_balancer_and_the_distribution():

@@ -73,3 +73,39 @@ def test_deletion_protection_override():
 def test_certificate_without_domain_is_refused():
     with pytest.raises(ValueError, match="domain"):
         LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", certificate_arn="arn:x")
+
+
+# --------------------------------------------------------------------------------- WAF
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/lb"
+
+
+def test_no_web_acl_unless_asked():
+    graph = load_balancer()
+    assert graph.of_type("aws:wafv2/webAcl:WebAcl") == []
+    assert graph.of_type("aws:wafv2/webAclAssociation:WebAclAssociation") == []
+
+
+def test_waf_is_a_regional_acl_associated_with_this_load_balancer_and_logged():
+    graph = load_balancer(waf=True, waf_log_kms_key_arn=KEY, waf_log_retention_days=365)
+    acl = only(graph, "aws:wafv2/webAcl:WebAcl")
+    alb = only(graph, "aws:lb/loadBalancer:LoadBalancer")
+    assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
+    groups = [rule["statement"]["managedRuleGroupStatement"]["name"]
+              for rule in acl.inputs["rules"] if "managedRuleGroupStatement" in rule["statement"]]
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(groups)
+    assert acl.inputs["rules"][0]["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
+    association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.inputs == {"resourceArn": f"arn:aws:offline:::{alb.name}",
+                                  "webAclArn": f"arn:aws:offline:::{acl.name}"}
+    # the association is the load balancer's child: it lives (and is ejected) beside the ALB
+    assert association.parent == alb.parent
+    logs = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs
+    assert logs["name"].startswith("aws-waf-logs-") and logs["kmsKeyId"] == KEY and logs["retentionInDays"] == 365
+    logging = only(graph, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    assert logging["resourceArn"] == f"arn:aws:offline:::{acl.name}"
+
+
+def test_waf_without_a_log_key_is_refused():
+    with pytest.raises(ValueError, match="waf_log_kms_key_arn"):
+        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", waf=True)
