@@ -28,7 +28,8 @@ class EdgeArgs:
     load_balancer_dns_name: pulumi.Input[str]
     """The load balancer's DNS name (CloudFront's origin). Required."""
     waf_log_kms_key_arn: pulumi.Input[str]
-    """Key of the CloudFront ACL's log group: a us-east-1 key (the ACL lives there). Required."""
+    """Key of the us-east-1 log groups (the CloudFront ACL's decisions, CloudFront's access
+    logs): a us-east-1 key, where both live. Required."""
     global_provider: pulumi.ProviderResource | None = None
     """Provider for us-east-1, where CloudFront certificates and WAF ACLs live. Defaults to
     `None`: the component's provider (right when the region is us-east-1)."""
@@ -43,10 +44,11 @@ class EdgeArgs:
     Defaults to `None`: the distribution's own domain."""
     origin_https: bool = False
     """Reach the load balancer over HTTPS (it has a certificate for `domain`). Defaults to `False`."""
-    log_bucket_domain_name: pulumi.Input[str] | None = None
-    """Bucket for CloudFront standard logs (prefix `cloudfront/`). Defaults to `None`: no logs."""
+    access_logs: bool = True
+    """CloudFront access logs (standard logging v2) to an encrypted CloudWatch log group;
+    unlike legacy logging it needs no bucket ACLs. Defaults to `True`."""
     log_retention_days: int = 30
-    """Days the WAF logs are kept. Defaults to `30`."""
+    """Days the WAF decisions and access logs are kept. Defaults to `30`."""
 
     def __post_init__(self) -> None:
         if self.origin_https and not self.domain:
@@ -78,6 +80,8 @@ class Edge(pulumi.ComponentResource):
         self.url = None
         if args.cdn:
             self.distribution = self._distribution(name, args, global_opts)
+            if args.access_logs:
+                self._access_logs(name, args, self.distribution, global_opts)
             self.url = (pulumi.Output.from_input(f"https://{args.domain}") if args.domain
                         else concat("https://", self.distribution.domain_name))
 
@@ -123,10 +127,6 @@ class Edge(pulumi.ComponentResource):
             },
             opts=global_opts,
         )
-        logging_config = (
-            {"bucket": args.log_bucket_domain_name, "prefix": "cloudfront/", "include_cookies": False}
-            if args.log_bucket_domain_name is not None else None
-        )
         return aws.cloudfront.Distribution(
             f"{name}-cdn",
             enabled=True,
@@ -157,7 +157,34 @@ class Edge(pulumi.ComponentResource):
             },
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=viewer_certificate,
-            logging_config=logging_config,
             web_acl_id=self.web_acl.arn if self.web_acl is not None else None,
             opts=global_opts,
         )
+
+    def _access_logs(self, name: str, args: EdgeArgs, distribution: aws.cloudfront.Distribution,
+                     global_opts: pulumi.ResourceOptions) -> None:
+        """Standard logging v2: the distribution's access logs delivered to a log group in us-east-1.
+
+        Legacy logging writes to a bucket through ACLs, which would keep ACLs enabled on
+        the log archive; CloudWatch Logs delivery needs none and is encrypted with our key.
+        """
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-cdn-logs",
+            name=f"/aws/cloudfront/{name}",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.waf_log_kms_key_arn,
+            opts=global_opts,
+        )
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{name}-cdn-log-source", name=f"{name}-cdn", log_type="ACCESS_LOGS", resource_arn=distribution.arn,
+            opts=global_opts)
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-cdn-log-destination",
+            name=f"{name}-cdn",
+            output_format="json",
+            delivery_destination_configuration={"destination_resource_arn": group.arn},
+            opts=global_opts,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-cdn-log-delivery", delivery_source_name=source.name, delivery_destination_arn=destination.arn,
+            opts=global_opts)

@@ -1,4 +1,4 @@
-"""LogArchive: the private bucket that receives S3 server access logs and ALB/CloudFront logs."""
+"""LogArchive: the private bucket that receives S3 server access logs and ALB access logs."""
 
 from __future__ import annotations
 
@@ -42,15 +42,12 @@ class LogArchiveArgs:
     """Account whose load balancers and buckets write logs here. Required."""
     retention_days: int = 30
     """Days before log objects expire. Defaults to `30`."""
-    acl_delivery: bool = False
-    """Let CloudFront standard logging write (it needs bucket ACLs, so ownership becomes
-    `BucketOwnerPreferred`). Defaults to `False`: ACLs disabled."""
     protect: bool = False
     """Protect the bucket and keep it when the stack is destroyed. Defaults to `False`."""
 
 
 class LogArchive(pulumi.ComponentResource):
-    """Access logs of the deployment's buckets, load balancer and CDN.
+    """Access logs of the deployment's buckets and load balancer (CloudFront logs to CloudWatch Logs).
 
     Encrypted with S3-managed keys because neither S3 server access logging nor ALB
     access logs can write to a bucket encrypted with a customer-managed KMS key.
@@ -61,8 +58,6 @@ class LogArchive(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     delivery_bucket: pulumi.Output[str]
     """The bucket's id, resolved once log delivery may write to it (use it as the target)."""
-    bucket_domain_name: pulumi.Output[str]
-    """The bucket's domain name (CloudFront's logging target), resolved once writable."""
 
     def __init__(self, name: str, args: LogArchiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:LogArchive", name, None, opts)
@@ -80,7 +75,7 @@ class LogArchive(pulumi.ComponentResource):
         ownership = aws.s3.BucketOwnershipControls(
             f"{name}-logs-ownership",
             bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerPreferred" if args.acl_delivery else "BucketOwnerEnforced"},
+            rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child(self),
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
@@ -119,11 +114,9 @@ class LogArchive(pulumi.ComponentResource):
         aws.s3.BucketNotification(f"{name}-logs-events", bucket=self.bucket.id, eventbridge=True, opts=child(self))
         self.bucket_name = self.bucket.bucket
         # Writers check their permission when they are configured (an ALB refuses a
-        # bucket it cannot write to), so both values wait for the policy and ownership.
+        # bucket it cannot write to), so the target waits for the policy and ownership.
         ready = [policy.id, ownership.id]
         self.delivery_bucket = pulumi.Output.all(self.bucket.id, *ready).apply(lambda values: values[0])
-        self.bucket_domain_name = pulumi.Output.all(self.bucket.bucket_domain_name, *ready).apply(
-            lambda values: values[0])
         self.register_outputs({"bucket": self.bucket_name})
 
 

@@ -111,10 +111,10 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
     ), opts)
     https = bool(resolved.deployment.domain) and resolved.load_balancer.https
 
-    needs_logs = resolved.load_balancer.access_logs or resolved.storage.enabled or resolved.edge.cdn
+    needs_logs = resolved.load_balancer.access_logs or resolved.storage.enabled
     logs = LogArchive(f"{name}-logarchive", LogArchiveArgs(
         region=region, account_id=account_id, retention_days=retention,
-        acl_delivery=resolved.edge.cdn, protect=protect), opts) if needs_logs else None
+        protect=protect), opts) if needs_logs else None
 
     database = Database(f"{name}-db", DatabaseArgs(
         vpc_id=network.vpc_id,
@@ -249,7 +249,6 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
             ddos_protection=resolved.edge.ddos_protection,
             domain=resolved.deployment.domain if https else None,
             origin_https=https,
-            log_bucket_domain_name=logs.bucket_domain_name if logs is not None else None,
             log_retention_days=retention,
         ), opts)
 

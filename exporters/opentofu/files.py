@@ -34,6 +34,8 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_374": "geo restriction is a legal decision of each business, not a default: the API serves every country",
     "CKV_AWS_310": "origin failover serves only GET/HEAD/OPTIONS behaviours; this API's behaviour forwards writes",
     "CKV_AWS_305": "an API, not a website: there is no index object to serve at /",
+    "CKV_AWS_86": "access logs go through standard logging v2 (aws_cloudwatch_log_delivery_source here); "
+                  "checkov reads only legacy logging_config, which would need bucket ACLs",
 }
 """Why a checkov check is wrong for the pattern, per check (or per situation)."""
 
@@ -78,6 +80,8 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         if (inputs.get("viewerCertificate") or {}).get("cloudfrontDefaultCertificate"):
             skips += [("CKV_AWS_174", SKIP_REASONS["cdn_certificate"]), ("CKV2_AWS_42", SKIP_REASONS["cdn_certificate"])]
         skips += ["CKV_AWS_374", "CKV_AWS_310", "CKV_AWS_305"]
+        if not inputs.get("loggingConfig") and _log_delivery_source(resource, configuration):
+            skips.append("CKV_AWS_86")
     if kind == "aws_lb" and not resolved.is_production and not inputs.get("enableDeletionProtection"):
         skips.append("CKV_AWS_150")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
@@ -85,6 +89,12 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
 
 def _in_component(module: Module | None, kind: str) -> bool:
     return module is not None and module.component_type.endswith(f":{kind}")
+
+
+def _log_delivery_source(resource: TfResource, configuration: Configuration) -> bool:
+    """A CloudWatch Logs delivery source reads this resource's logs (standard logging v2)."""
+    return any(resource.captured.urn in item.captured.dependencies for item in configuration.all_resources()
+               if item.type == "aws_cloudwatch_log_delivery_source")
 
 
 def _waf_associated(resource: TfResource, configuration: Configuration) -> bool:

@@ -14,8 +14,7 @@ SHIELD = "aws:shield/protection:Protection"
 
 
 def edge(**overrides):
-    args = {"load_balancer_arn": ALB, "load_balancer_dns_name": "shop.elb.amazonaws.com", "waf_log_kms_key_arn": KEY,
-            "log_bucket_domain_name": "logs.s3.amazonaws.com"}
+    args = {"load_balancer_arn": ALB, "load_balancer_dns_name": "shop.elb.amazonaws.com", "waf_log_kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Edge("shop-prod-edge", EdgeArgs(**args)))
 
@@ -67,7 +66,8 @@ def test_rate_limit_blocks_floods_before_the_managed_rules():
 def test_web_acl_decisions_are_logged_to_encrypted_waf_log_groups():
     graph = edge(log_retention_days=365)
     groups = {g.name: g.inputs for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
-    assert all(inputs["name"].startswith("aws-waf-logs-") for inputs in groups.values())
+    # WAF requires the `aws-waf-logs-` prefix on its destination
+    assert groups["shop-prod-edge-waf-logs"]["name"].startswith("aws-waf-logs-")
     assert groups["shop-prod-edge-waf-logs"]["kmsKeyId"] == KEY
     assert groups["shop-prod-edge-waf-logs"]["retentionInDays"] == 365
     logging = graph.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
@@ -75,16 +75,36 @@ def test_web_acl_decisions_are_logged_to_encrypted_waf_log_groups():
         f"arn:aws:offline:::{acl.name}" for acl in graph.of_type(ACL))
 
 
-def test_distribution_redirects_to_https_forwards_uncached_and_logs():
+def test_distribution_redirects_to_https_and_forwards_uncached():
     cdn = only(edge(), CDN).inputs
     behaviour = cdn["defaultCacheBehavior"]
     assert behaviour["viewerProtocolPolicy"] == "redirect-to-https"
-    assert cdn["loggingConfig"] == {"bucket": "logs.s3.amazonaws.com", "prefix": "cloudfront/",
-                                    "includeCookies": False}
+    assert "loggingConfig" not in cdn  # legacy logging would need bucket ACLs
     [origin] = cdn["origins"]
     assert origin["domainName"] == "shop.elb.amazonaws.com"
     assert origin["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
     assert cdn["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+
+
+def test_access_logs_are_delivered_to_an_encrypted_log_group_without_acls():
+    graph = edge(log_retention_days=365)
+    cdn = only(graph, CDN)
+    groups = {g.name: g.inputs for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    logs = groups["shop-prod-edge-cdn-logs"]
+    assert logs["kmsKeyId"] == KEY and logs["retentionInDays"] == 365
+    source = only(graph, "aws:cloudwatch/logDeliverySource:LogDeliverySource").inputs
+    assert source["logType"] == "ACCESS_LOGS" and source["resourceArn"] == f"arn:aws:offline:::{cdn.name}"
+    destination = only(graph, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+    assert destination.inputs["deliveryDestinationConfiguration"] == {
+        "destinationResourceArn": "arn:aws:offline:::shop-prod-edge-cdn-logs"}
+    delivery = only(graph, "aws:cloudwatch/logDelivery:LogDelivery").inputs
+    assert delivery == {"deliverySourceName": source["name"],
+                        "deliveryDestinationArn": f"arn:aws:offline:::{destination.name}"}
+
+
+def test_access_logs_off_creates_no_delivery():
+    graph = edge(access_logs=False)
+    assert graph.of_type("aws:cloudwatch/logDelivery:LogDelivery") == []
 
 
 def test_responses_carry_security_headers_from_our_own_policy():

@@ -126,8 +126,9 @@ def test_log_archive_expires_logs_after_the_retention():
     assert rule["expiration"] == {"days": 365}
 
 
-def test_cloudfront_logging_turns_on_bucket_owner_preferred_acls():
-    assert only(archive(acl_delivery=True), OWNERSHIP).inputs["rule"] == {"objectOwnership": "BucketOwnerPreferred"}
+def test_log_archive_disables_acls():
+    # CloudFront logs through CloudWatch Logs delivery, so no writer needs an ACL
+    assert only(archive(), OWNERSHIP).inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
 
 
 def test_every_bucket_and_the_log_archive_publish_object_events_to_eventbridge():
