@@ -32,7 +32,7 @@ from .monitoring import CustomAlarm, Monitoring, MonitoringArgs
 from .network import Network, NetworkArgs
 from .secrets import Secrets, SecretsArgs
 from .service import Service, ServiceArgs
-from .storage import BucketSpec, Storage, StorageArgs
+from .storage import BucketSpec, ReplicaTarget, Storage, StorageArgs
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -160,6 +160,13 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
             protect=protect,
         ), opts)
 
+    dr_region = resolved.platform.dr_region if allow_dr else None
+    dr_provider = dr_key = None
+    if dr_region:
+        dr_provider = region_provider(parent, f"{name}-aws-dr", dr_region, tags)
+        dr_key = Encryption(f"{name}-dr-kms", EncryptionArgs(account_id=account_id, region=dr_region, protect=protect),
+                            pulumi.ResourceOptions(parent=parent, providers=[dr_provider])).key_arn
+
     storage = None
     if resolved.storage.enabled:
         assert logs is not None
@@ -169,6 +176,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
             log_bucket=logs.delivery_bucket,
             noncurrent_version_days=resolved.storage.noncurrent_version_days,
             protect=protect,
+            replica=ReplicaTarget(dr_provider, dr_key) if dr_provider is not None and dr_key is not None else None,
         ), opts)
 
     certificate = resolved.load_balancer.certificate
@@ -273,21 +281,17 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
 
     parts = SaasParts(provider=provider, network=network, database=database, service=service,
                       load_balancer=load_balancer, cache=cache, storage=storage, edge=edge)
-    dr_region = resolved.platform.dr_region
-    if allow_dr and dr_region:
-        parts.dr_provider, parts.dr_database = _disaster_recovery(parent, name, resolved, dr_region, account_id,
-                                                                  database)
+    if dr_region and dr_provider is not None and dr_key is not None:
+        parts.dr_provider = dr_provider
+        parts.dr_database = _disaster_recovery(parent, name, resolved, dr_region, dr_provider, dr_key, database)
     return parts
 
 
 def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: ResolvedDeployment, dr_region: str,
-                       account_id: pulumi.Input[str], primary: Database) -> tuple[aws.Provider, Database]:
-    """A cross-region read replica in its own key and VPC, ready to be promoted."""
+                       dr_provider: aws.Provider, dr_key: pulumi.Input[str], primary: Database) -> Database:
+    """A cross-region read replica in the DR region's key and its own VPC, ready to be promoted."""
     protect = resolved.is_production
-    dr_provider = region_provider(parent, f"{name}-aws-dr", dr_region, resolved.tags())
     opts = pulumi.ResourceOptions(parent=parent, providers=[dr_provider])
-    keys = Encryption(f"{name}-dr-kms", EncryptionArgs(account_id=account_id, region=dr_region, protect=protect),
-                      opts)
     network = Network(f"{name}-dr-net", NetworkArgs(
         region=dr_region,
         availability_zones=zone_names(dr_region, DR_AVAILABILITY_ZONES),
@@ -296,13 +300,13 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
         isolated_subnets=False,
         flow_logs=resolved.network.flow_logs,
         log_retention_days=resolved.monitoring.log_retention_days,
-        kms_key_arn=keys.key_arn,
+        kms_key_arn=dr_key,
     ), opts)
     db_info = resolved.database
     replica = Database(f"{name}-dr-db", DatabaseArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.private_subnet_ids,
-        kms_key_arn=keys.key_arn,
+        kms_key_arn=dr_key,
         region=dr_region,
         engine_version=db_info.version,
         instance_class=_required(db_info.instance_class, "database.instance_class"),
@@ -321,7 +325,7 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
         replicate_source_db=primary.instance.arn,
         protect=protect,
     ), pulumi.ResourceOptions(parent=parent, providers=[dr_provider], depends_on=[primary]))
-    return dr_provider, replica
+    return replica
 
 
 def _application_settings(

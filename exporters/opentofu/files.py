@@ -34,6 +34,9 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_374": "geo restriction is a legal decision of each business, not a default: the API serves every country",
     "CKV_AWS_310": "origin failover serves only GET/HEAD/OPTIONS behaviours; this API's behaviour forwards writes",
     "CKV_AWS_305": "an API, not a website: there is no index object to serve at /",
+    "waf_off": "{pattern} leaves WAF off for cost (about $10/month); set security.waf: enabled",
+    "replica_bucket": "cross-region replica written only by S3 replication; access logs need a bucket in its "
+                      "region, which a failover brings with the DR stack",
     "CKV_AWS_86": "access logs go through standard logging v2 (aws_cloudwatch_log_delivery_source here); "
                   "checkov reads only legacy logging_config, which would need bucket ACLs",
 }
@@ -69,13 +72,14 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         if not resolved.is_production and not inputs.get("deletionProtection"):
             skips.append("CKV_AWS_293")
     if kind == "aws_lb" and not inputs.get("internal") and not _waf_associated(resource, configuration):
-        skips.append(("CKV2_AWS_28", f"{resolved.deployment.pattern} leaves WAF off for cost (about $10/month); "
-                                     "set security.waf: enabled"))
+        skips.append(("CKV2_AWS_28", SKIP_REASONS["waf_off"].format(pattern=resolved.deployment.pattern)))
     if kind == "aws_secretsmanager_secret" and _in_component(module, "Cache"):
         skips.append("CKV2_AWS_57")
     if kind == "aws_s3_bucket" and _in_component(module, "Storage") and not inputs.get("replicationConfiguration") \
             and not resolved.platform.dr_region:
         skips.append(("CKV_AWS_144", SKIP_REASONS["no_dr"]))
+    if kind == "aws_s3_bucket" and _in_component(module, "Storage") and _replica_without_logging(resource, configuration):
+        skips.append(("CKV_AWS_18", SKIP_REASONS["replica_bucket"]))
     if kind == "aws_cloudfront_distribution":
         if (inputs.get("viewerCertificate") or {}).get("cloudfrontDefaultCertificate"):
             skips += [("CKV_AWS_174", SKIP_REASONS["cdn_certificate"]), ("CKV2_AWS_42", SKIP_REASONS["cdn_certificate"])]
@@ -89,6 +93,13 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
 
 def _in_component(module: Module | None, kind: str) -> bool:
     return module is not None and module.component_type.endswith(f":{kind}")
+
+
+def _replica_without_logging(resource: TfResource, configuration: Configuration) -> bool:
+    """A replication destination that no server access logging covers."""
+    related = [item for item in configuration.all_resources() if resource.captured.urn in item.captured.dependencies]
+    return any(item.type == "aws_s3_bucket_replication_configuration" for item in related) and \
+        not any(item.type == "aws_s3_bucket_logging" for item in related)
 
 
 def _log_delivery_source(resource: TfResource, configuration: Configuration) -> bool:

@@ -136,3 +136,40 @@ def test_every_bucket_and_the_log_archive_publish_object_events_to_eventbridge()
         "aws:s3/bucketNotification:BucketNotification")
     assert len(notifications) == 2 and all(n.inputs["eventbridge"] is True for n in notifications)
     assert only(archive(), "aws:s3/bucketNotification:BucketNotification").inputs["eventbridge"] is True
+
+
+DR_KEY = "arn:aws:kms:eu-west-1:123456789012:key/dr"
+
+
+def replicated(*buckets: BucketSpec):
+    import pulumi_aws as aws
+    from specql_deploy.components.aws.storage import ReplicaTarget
+
+    def program():
+        provider = aws.Provider("dr", region="eu-west-1")
+        return Storage("shop-prod-storage", StorageArgs(
+            buckets=buckets, kms_key_arn=KEY, log_bucket="shop-logs", replica=ReplicaTarget(provider, DR_KEY)))
+
+    return build(program)
+
+
+def test_versioned_buckets_replicate_with_a_least_privilege_role():
+    graph = replicated(BucketSpec("uploads"), BucketSpec("scratch", versioning=False))
+    # only the versioned bucket replicates (replication requires versioning)
+    [config] = graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    assert config.inputs["bucket"] == "shop-prod-storage-uploads-id"
+    replica = graph.named("shop-prod-storage-uploads-replica")
+    assert graph.named("dr").urn in (replica.provider or "")
+    granted = statements(only(graph, "aws:iam/rolePolicy:RolePolicy"))
+    assert granted["WriteReplicas"]["Resource"] == [f"arn:aws:offline:::{replica.name}/*"]
+    assert granted["ReadSourceVersions"]["Resource"] == ["arn:aws:offline:::shop-prod-storage-uploads/*"]
+    assert granted["DecryptSources"] == {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt",
+                                         "Resource": KEY}
+    assert granted["EncryptReplicas"]["Resource"] == DR_KEY
+    assert not any("*" == statement["Resource"] or statement["Action"] == "s3:*" for statement in granted.values())
+    trust = only(graph, "aws:iam/role:Role").inputs["assumeRolePolicy"]
+    assert "s3.amazonaws.com" in trust
+
+
+def test_no_replica_target_no_replication():
+    assert storage().of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig") == []

@@ -56,7 +56,9 @@ INVENTORY = {
         "ec2/vpc:Vpc": 2, "ec2/subnet:Subnet": 13, "ec2/natGateway:NatGateway": 3, "ec2/flowLog:FlowLog": 2,
         # primary + 2 read replicas + the cross-region replica
         "rds/instance:Instance": 4, "elasticache/replicationGroup:ReplicationGroup": 1,
-        "s3/bucket:Bucket": 2, "ecs/service:Service": 1, "lb/loadBalancer:LoadBalancer": 1,
+        # log archive, uploads, and the uploads' replica in the DR region
+        "s3/bucket:Bucket": 3, "s3/bucketReplicationConfig:BucketReplicationConfig": 1,
+        "ecs/service:Service": 1, "lb/loadBalancer:LoadBalancer": 1,
         # a CloudFront ACL, and the load balancer's own regional ACL
         "lb/listener:Listener": 1, "cloudfront/distribution:Distribution": 1, "wafv2/webAcl:WebAcl": 2,
         "shield/protection:Protection": 2, "cloudwatch/metricAlarm:MetricAlarm": 14,
@@ -65,7 +67,8 @@ INVENTORY = {
     "full-manifest": {
         "ec2/vpc:Vpc": 1, "ec2/subnet:Subnet": 4, "ec2/natGateway:NatGateway": 1,
         "rds/instance:Instance": 2, "elasticache/replicationGroup:ReplicationGroup": 1,
-        "s3/bucket:Bucket": 3, "lb/listener:Listener": 2, "acm/certificate:Certificate": 1,
+        "s3/bucket:Bucket": 3, "s3/bucketReplicationConfig:BucketReplicationConfig": 0,
+        "lb/listener:Listener": 2, "acm/certificate:Certificate": 1,
         "cloudfront/distribution:Distribution": 0, "cloudwatch/metricAlarm:MetricAlarm": 11,
         "appautoscaling/policy:Policy": 2, "kms/key:Key": 1,
     },
@@ -134,6 +137,30 @@ def test_production_saas_puts_the_cross_region_replica_in_the_dr_region():
     dr_key = next(k for k in graph.of_type("aws:kms/key:Key") if "-dr-" in k.name)
     assert regions[dr_key.provider] == "eu-west-1"
     assert dr.inputs["kmsKeyId"] == f"arn:aws:offline:::{dr_key.name}"
+
+
+def test_production_saas_replicates_buckets_to_the_dr_region_under_its_key():
+    graph = graph_of("production-saas")
+    regions = providers(graph)
+    [config] = graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    [rule] = config.inputs["rules"]
+    replica = next(b for b in graph.of_type("aws:s3/bucket:Bucket") if f"arn:aws:offline:::{b.name}" ==
+                   rule["destination"]["bucket"])
+    assert regions[replica.provider] == "eu-west-1"
+    dr_key = next(k for k in graph.of_type("aws:kms/key:Key") if regions[k.provider] == "eu-west-1")
+    assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == f"arn:aws:offline:::{dr_key.name}"
+    assert rule["status"] == "Enabled" and rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    # the replica is held to the source's rules: private, KMS-encrypted, versioned, TLS only
+    def of(type_token):
+        return [r for r in graph.of_type(type_token) if r.inputs.get("bucket") == f"{replica.name}-id"]
+    [block] = of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert block.inputs["restrictPublicBuckets"] is True and block.inputs["blockPublicAcls"] is True
+    [sse] = of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == \
+        f"arn:aws:offline:::{dr_key.name}"
+    [versioning] = of("aws:s3/bucketVersioning:BucketVersioning")
+    assert versioning.inputs["versioningConfiguration"] == {"status": "Enabled"}
+    assert "aws:SecureTransport" in of("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"]
 
 
 def test_small_saas_ignores_a_second_region(tmp_path):
