@@ -35,7 +35,6 @@ ROOT = ""
 MODULE_NAMES: Mapping[str, str] = {
     "Encryption": "encryption",
     "Network": "networking",
-    "Firewall": "firewall",
     "LogArchive": "logging",
     "Database": "database",
     "Service": "compute",
