@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...automation.capture import register_call
 from ._support import child, name_tag
 
 _ANYWHERE = "0.0.0.0/0"
@@ -22,6 +23,8 @@ _HTTPS = 443
 _HTTP = 80
 _POSTGRES = 5432
 _REDIS = 6379
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+"""AWS-managed prefix list of the addresses CloudFront uses to reach origins (per region)."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,23 @@ def rule(port: int, description: str, **sources: object) -> dict[str, object]:
 
 
 def load_balancer_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], vpc_cidr: str,
-                        app_port: int, https: bool) -> aws.ec2.SecurityGroup:
-    """Internet in on 80 (and 443 with HTTPS) only; out only to the application port inside the VPC."""
-    ingress = [rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)",
-                    cidr_blocks=[_ANYWHERE])]
-    if https:
-        ingress.append(rule(_HTTPS, "HTTPS from the internet", cidr_blocks=[_ANYWHERE]))
+                        app_port: int, https: bool,
+                        cdn_prefix_list_id: pulumi.Input[str] | None = None) -> aws.ec2.SecurityGroup:
+    """Internet in on 80 (and 443 with HTTPS) only; out only to the application port inside the VPC.
+
+    Behind a CDN (`cdn_prefix_list_id`), only CloudFront's origin-facing addresses may
+    connect, on the one port CloudFront uses (443 with HTTPS, else 80), so nobody goes
+    around the CDN. One rule: the prefix list counts as dozens against the group's quota.
+    """
+    if cdn_prefix_list_id is not None:
+        port, scheme = (_HTTPS, "HTTPS") if https else (_HTTP, "HTTP")
+        ingress = [rule(port, f"{scheme} from CloudFront's origin-facing addresses only",
+                        prefix_list_ids=[cdn_prefix_list_id])]
+    else:
+        ingress = [rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)",
+                        cidr_blocks=[_ANYWHERE])]
+        if https:
+            ingress.append(rule(_HTTPS, "HTTPS from the internet", cidr_blocks=[_ANYWHERE]))
     return aws.ec2.SecurityGroup(
         name,
         description=f"{name}: HTTP(S) in, application port out",
@@ -109,3 +123,18 @@ def admit(parent: pulumi.Resource, name: str, client_group_id: pulumi.Input[str]
         tags=name_tag(name),
         opts=child(parent),
     )
+
+
+def cloudfront_prefix_list_id(parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The id of CloudFront's origin-facing prefix list in the parent's region."""
+    result = aws.ec2.get_managed_prefix_list_output(
+        name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=parent))
+    return result.id
+
+
+def _offline_prefix_list(args: object, region: str) -> dict[str, object]:
+    """Under mocks: a stable fake id per region (the real list is AWS's)."""
+    return {"id": f"pl-cloudfront-{region}", "name": CLOUDFRONT_ORIGIN_FACING, "entries": []}
+
+
+register_call("aws:ec2/getManagedPrefixList:getManagedPrefixList", _offline_prefix_list)

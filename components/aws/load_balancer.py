@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ._support import child, concat
-from .firewall import load_balancer_group
+from .firewall import cloudfront_prefix_list_id, load_balancer_group
 from .web_acl import web_acl
 
 
@@ -46,9 +46,12 @@ class LoadBalancerArgs:
     """Bucket for access logs (prefix `alb`). Defaults to `None`: no access logs."""
     deletion_protection: bool = False
     """Refuse API deletion. Defaults to `False`."""
+    cdn_only: bool = False
+    """Admit only CloudFront's origin-facing addresses: a CDN in front is the only way in.
+    Defaults to `False`: open to the internet."""
     waf: bool = False
-    """A regional web ACL (managed rules, rate limit) associated with the load balancer; it
-    filters requests that reach the load balancer around a CDN too. Defaults to `False`."""
+    """A regional web ACL (managed rules, rate limit) associated with the load balancer.
+    Defaults to `False`."""
     waf_log_kms_key_arn: pulumi.Input[str] | None = None
     """Key of the web ACL's log group; required with `waf`. Defaults to `None`."""
     waf_log_retention_days: int = 30
@@ -89,7 +92,8 @@ class LoadBalancer(pulumi.ComponentResource):
             if args.access_logs_bucket is not None else None
         )
         self.security_group = load_balancer_group(
-            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.app_port, https=args.domain is not None)
+            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.app_port, https=args.domain is not None,
+            cdn_prefix_list_id=cloudfront_prefix_list_id(self) if args.cdn_only else None)
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",

@@ -195,6 +195,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         idle_timeout=resolved.load_balancer.idle_timeout,
         access_logs_bucket=logs.delivery_bucket if logs is not None and resolved.load_balancer.access_logs else None,
         deletion_protection=resolved.load_balancer.deletion_protection,
+        cdn_only=resolved.edge.cdn,
         waf=resolved.edge.waf,
         waf_log_kms_key_arn=key,
         waf_log_retention_days=retention,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..base import ExportContext, GeneratedFile, hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
-from .translate import Configuration, Module, TfResource, Variable
+from .translate import DATA_ARGUMENTS, Configuration, Module, TfResource, Variable
 
 if TYPE_CHECKING:
     from ...automation.cost import CostEstimate
@@ -246,7 +246,9 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
 
 def _module_blocks(module: Module, configuration: Configuration) -> list[Any]:
     """Module main.tf: its data sources, then its resources (with their inline checkov skips)."""
-    data = [Block("data", (kind, "current")) for kind in sorted(module.data)]
+    data = [Block("data", tuple(source.split(".")),
+                  [Attribute(name, value) for name, value in DATA_ARGUMENTS.get(source, {}).items()])
+            for source in sorted(module.data)]
     resources = []
     for resource, block in zip(module.resources, module.body, strict=True):
         skips = checkov_skips(resource, configuration)

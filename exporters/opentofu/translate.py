@@ -125,8 +125,16 @@ DATA_CALLS: Mapping[str, Mapping[str, str]] = {
         "region": "data.aws_region.current.region",
         "id": "data.aws_region.current.region",
     },
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+        "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
+    },
 }
 """Data-source calls answered with references to OpenTofu data sources."""
+
+DATA_ARGUMENTS: Mapping[str, Mapping[str, str]] = {
+    "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
+}
+"""`kind.label` → arguments of the data sources that read one named object (others have none)."""
 
 
 @dataclass
@@ -173,6 +181,7 @@ class Module:
     arguments: dict[str, Any] = field(default_factory=dict)
     """Root-side values of the module's variables (`vpc_id = module.networking.vpc_id`)."""
     data: set[str] = field(default_factory=set)
+    """`kind.label` of each data source the module reads."""
     aliases: set[str | None] = field(default_factory=set)
     body: list[Block] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
@@ -446,20 +455,21 @@ class Translator:
         A module with `depends_on` would defer its own data sources to apply time and
         show values as unknown in every plan; a root data source is read at plan time.
         """
-        kind, attribute = reference.split(".")[1], reference.rsplit(".", 1)[1]
+        _, kind, label, attribute = reference.split(".")
         if kind == "aws_region":
             provider = self._module_provider(module)
             if provider is not None:
                 self._region_variable(module, provider)
                 return "var.region"
-        self.root.data.add(kind)
+        self.root.data.add(f"{kind}.{label}")
         if module is self.root:
             return reference
-        if attribute not in module.variables:
-            module.variables[attribute] = Variable(
-                attribute, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module.")
-            module.arguments[attribute] = Expr(reference)
-        return f"var.{attribute}"
+        variable = attribute if label == "current" else f"{label}_{attribute}"
+        if variable not in module.variables:
+            module.variables[variable] = Variable(
+                variable, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module.")
+            module.arguments[variable] = Expr(reference)
+        return f"var.{variable}"
 
     def _region_variable(self, module: Module, provider: Provider) -> None:
         if "region" not in module.variables:

@@ -98,3 +98,14 @@ def test_a_data_store_group_has_no_egress_and_no_inline_ingress():
     assert group.inputs["egress"] == [] and "ingress" not in group.inputs
     [instance] = graph.of_type("aws:rds/instance:Instance")
     assert instance.inputs["vpcSecurityGroupIds"] == [f"{group.name}-id"]
+
+
+def test_behind_a_cdn_only_cloudfront_reaches_the_load_balancer_on_one_port():
+    # GIVEN a CDN in front (mocked prefix list id per region)
+    _, plain = load_balancer_group(cdn_only=True)
+    _, secure = load_balancer_group(cdn_only=True, domain="shop.example.com")
+    # THEN no rule admits the internet, and CloudFront comes in on the port it uses for the origin
+    for group, port in ((plain, 80), (secure, 443)):
+        [rule] = group.inputs["ingress"]
+        assert rule["prefixListIds"] == ["pl-cloudfront-us-east-1"] and "cidrBlocks" not in rule
+        assert (rule["fromPort"], rule["toPort"]) == (port, port) and rule["description"]

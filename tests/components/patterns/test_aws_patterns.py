@@ -275,6 +275,12 @@ def test_nothing_is_public_but_the_load_balancer_on_80_and_443(example):
     assert service.inputs["networkConfiguration"]["assignPublicIp"] is False
 
 
+def test_production_saas_load_balancer_admits_only_cloudfront():
+    graph = graph_of("production-saas")
+    [group] = [g for g in graph.of_type("aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("-lb-sg")]
+    assert [rule.get("prefixListIds") for rule in group.inputs["ingress"]] == [["pl-cloudfront-us-east-1"]]
+
+
 @pytest.mark.parametrize("example", AWS_EXAMPLES)
 def test_data_stores_admit_only_the_application_tasks_group(example):
     # GIVEN the captured graph (mocked ids are `<name>-id`)

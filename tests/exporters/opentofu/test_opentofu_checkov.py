@@ -35,8 +35,8 @@ set, so a new finding fails, and so does one the manifest stops asking for."""
 
 OVER_CAP: dict[str, str] = {
     "production-saas": (
-        "19 skips: without a domain, CloudFront's default certificate (2) and the HTTP-only listener, its missing "
-        "redirect and open port 80 (4); the HTTP target group behind the load balancer (1); two read replicas and "
+        "18 skips: without a domain, CloudFront's default certificate (2) and the HTTP-only listener and its "
+        "missing redirect (3); the HTTP target group behind the load balancer (1); two read replicas and "
         "the DR replica single-AZ (3); CloudFront checks wrong for an API (3) and its v2 logging unseen by checkov "
         "(1); the log archive (3); the bucket replica's access logs (1); the Redis AUTH token (1)"),
     "full-manifest": (

@@ -240,3 +240,16 @@ def test_data_sources_are_read_in_the_root_and_regions_passed_down():
     subnets = tree[f"{BASE}/modules/dr_networking/main.tf"]
     assert re.search(r'availability_zone\s+= "\$\{var\.region\}a"', subnets)
     assert "eu-west-1" not in subnets
+
+
+def test_a_named_data_source_keeps_its_argument_and_reaches_the_module_as_a_variable():
+    # GIVEN production-saas, whose load balancer admits only CloudFront's origin-facing prefix list
+    tree = support.files("production-saas")
+    main = tree[f"{BASE}/main.tf"]
+    # THEN the root reads the list by name (in the primary region) and hands its id to the module
+    assert re.search(r'data "aws_ec2_managed_prefix_list" "cloudfront_origin_facing" \{\n'
+                     r'\s+name = "com\.amazonaws\.global\.cloudfront\.origin-facing"\n\}', main)
+    module = re.search(r'module "loadbalancer" \{.*?\n\}', main, re.DOTALL).group(0)
+    assert re.search(r"cloudfront_origin_facing_id\s+= data\.aws_ec2_managed_prefix_list\.cloudfront_origin_facing\.id",
+                     module)
+    assert "prefix_list_ids = [var.cloudfront_origin_facing_id]" in tree[f"{BASE}/modules/loadbalancer/main.tf"]
