@@ -26,6 +26,8 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
     "replica": "read replica: availability comes from the primary's Multi-AZ standby",
+    "dr_replica": "cross-region disaster-recovery replica: single-AZ while it only follows the primary; "
+                  "make it Multi-AZ when promoting it",
     "CKV2_AWS_57": "Redis AUTH token: Secrets Manager has no rotation function for ElastiCache AUTH tokens; "
                    "rotate by regenerating the token and applying",
     "no_dr": "no disaster-recovery region in this deployment to replicate to (platform regions: add a second)",
@@ -65,7 +67,10 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         if kind == "aws_security_group" and _open_port_80(inputs):
             skips.append(("CKV_AWS_260", SKIP_REASONS["http"]))
     if kind == "aws_db_instance":
-        if inputs.get("replicateSourceDb") and not inputs.get("multiAz"):
+        source = str(inputs.get("replicateSourceDb") or "")
+        if source and ".arn" in source and not inputs.get("multiAz"):
+            skips.append(("CKV_AWS_157", SKIP_REASONS["dr_replica"]))
+        elif source and resolved.database.multi_az and not inputs.get("multiAz"):
             skips.append(("CKV_AWS_157", SKIP_REASONS["replica"]))
         elif not resolved.is_production and not inputs.get("multiAz"):
             skips.append("CKV_AWS_157")

@@ -93,3 +93,15 @@ def test_every_inline_skip_states_its_reason(report, name):
         assert len(comment) > 20, check["check_id"]
     for match in _inline_skips(name):
         assert match.group(2) == ":" and len(match.group(3)) > 20, match.group(0)
+
+
+def test_single_az_skips_give_the_reason_that_holds_for_each_instance():
+    # a read replica leans on the primary's standby only where the primary has one
+    production = support.files("production-saas")
+    dr = production[f"{support.BASE}/modules/dr_database/main.tf"]
+    assert "checkov:skip=CKV_AWS_157:cross-region disaster-recovery replica" in dr
+    assert production[f"{support.BASE}/modules/database/main.tf"].count(
+        "checkov:skip=CKV_AWS_157:read replica: availability comes from the primary's Multi-AZ standby") == 2
+    single_az = support.files("full-manifest")[f"{support.BASE}/modules/database/main.tf"]
+    assert "Multi-AZ standby" not in single_az
+    assert single_az.count("checkov:skip=CKV_AWS_157:non-production stack") == 2
