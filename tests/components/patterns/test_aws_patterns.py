@@ -59,8 +59,10 @@ INVENTORY = {
         # log archive, uploads, and the uploads' replica in the DR region
         "s3/bucket:Bucket": 3, "s3/bucketReplicationConfig:BucketReplicationConfig": 1,
         "ecs/service:Service": 1, "lb/loadBalancer:LoadBalancer": 1,
-        # a CloudFront ACL, and the load balancer's own regional ACL
-        "lb/listener:Listener": 1, "cloudfront/distribution:Distribution": 1, "wafv2/webAcl:WebAcl": 2,
+        # a CloudFront ACL, and the load balancer's own regional ACL; the domain brings HTTPS
+        # (redirect + TLS listeners) and certificates for the load balancer and CloudFront
+        "lb/listener:Listener": 2, "acm/certificate:Certificate": 2,
+        "cloudfront/distribution:Distribution": 1, "wafv2/webAcl:WebAcl": 2,
         "shield/protection:Protection": 2, "cloudwatch/metricAlarm:MetricAlarm": 14,
         "cloudwatch/dashboard:Dashboard": 1, "kms/key:Key": 2,
     },

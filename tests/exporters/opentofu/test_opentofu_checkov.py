@@ -20,25 +20,11 @@ pytestmark = [pytest.mark.validators, pytest.mark.filterwarnings("ignore::Deprec
 MAX_SKIPS = 12
 """Inline `checkov:skip` comments per example."""
 
-MANIFEST_CHOICES: dict[str, set[tuple[str, str]]] = {
-    # examples/full-manifest sets `monitoring.logs.retention: 30`; checkov wants a year.
-    "full-manifest": {
-        ("CKV_AWS_338", "module.cache.aws_cloudwatch_log_group.slow_log"),
-        ("CKV_AWS_338", "module.compute.aws_cloudwatch_log_group.logs"),
-        ("CKV_AWS_338", "module.database.aws_cloudwatch_log_group.log_postgresql"),
-        ("CKV_AWS_338", "module.database.aws_cloudwatch_log_group.log_upgrade"),
-        ("CKV_AWS_338", "module.networking.aws_cloudwatch_log_group.flow_logs"),
-    },
-}
-"""Failed checks the example manifest asks for explicitly (not component settings): the exact
-set, so a new finding fails, and so does one the manifest stops asking for."""
-
 OVER_CAP: dict[str, str] = {
     "production-saas": (
-        "18 skips: without a domain, CloudFront's default certificate (2) and the HTTP-only listener and its "
-        "missing redirect (3); the HTTP target group behind the load balancer (1); two read replicas and "
-        "the DR replica single-AZ (3); CloudFront checks wrong for an API (3) and its v2 logging unseen by checkov "
-        "(1); the log archive (3); the bucket replica's access logs (1); the Redis AUTH token (1)"),
+        "13 skips: two read replicas and the DR replica single-AZ (3); the HTTP target group behind the load "
+        "balancer (1); CloudFront checks wrong for an API (3) and its v2 logging unseen by checkov (1); the log "
+        "archive (3); the bucket replica's access logs (1); the Redis AUTH token (1)"),
     "full-manifest": (
         "14 skips: the non-production database and its read replica single-AZ without deletion protection (4), the "
         "load balancer without deletion protection (1), port 80 open for the HTTPS redirect (1), the HTTP target "
@@ -66,7 +52,7 @@ def _of(results: list[dict], name: str) -> list[dict]:
 def test_checkov_reports_no_failed_check(report, name):
     _, result = report
     failed = {(check["check_id"], check["resource"]) for check in _of(result["results"]["failed_checks"], name)}
-    assert failed == MANIFEST_CHOICES.get(name, set())
+    assert failed == set()
 
 
 def _inline_skips(name: str) -> list[re.Match[str]]:
