@@ -428,6 +428,7 @@ def environment_class(name: str) -> str:
 
 ENVIRONMENT_DEFAULTS: Mapping[str, Table] = {
     "production": {
+        "database.multi_az": _d(True, "production data must survive the loss of an availability zone"),
         "database.deletion_protection": _d(True, "production data must survive a mistaken destroy"),
         "database.final_snapshot": _d(True, "a last snapshot before any deletion in production"),
         "load_balancer.deletion_protection": _d(True, "the production entry point must not vanish by mistake"),

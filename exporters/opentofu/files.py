@@ -25,6 +25,8 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_293": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
+    "single_az_asked": "the manifest sets database.multi_az: false (one instance, half the cost; "
+                       "no standby in another zone)",
     "replica": "read replica: availability comes from the primary's Multi-AZ standby",
     "dr_replica": "cross-region disaster-recovery replica: single-AZ while it only follows the primary; "
                   "make it Multi-AZ when promoting it",
@@ -72,6 +74,9 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
             skips.append(("CKV_AWS_157", SKIP_REASONS["dr_replica"]))
         elif source and resolved.database.multi_az and not inputs.get("multiAz"):
             skips.append(("CKV_AWS_157", SKIP_REASONS["replica"]))
+        elif not inputs.get("multiAz") and resolved.provenance["database.multi_az"].source in ("user", "environment") \
+                and not resolved.database.multi_az:
+            skips.append(("CKV_AWS_157", SKIP_REASONS["single_az_asked"]))
         elif not resolved.is_production and not inputs.get("multiAz"):
             skips.append("CKV_AWS_157")
         if not resolved.is_production and not inputs.get("deletionProtection"):

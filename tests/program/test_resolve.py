@@ -195,3 +195,13 @@ def test_lock_does_not_pin_over_a_user_change(tmp_path):
     resolved = resolve(bigger.spec, None, default_name="shop", lock=read_lock(bigger.path, "dev"))
     assert resolved.database.instance_class == "db.t4g.large"
     assert resolved.provenance["database.instance_class"].source == "pattern"
+
+
+def test_production_environments_default_to_multi_az_unless_the_manifest_says_otherwise():
+    text = "deployment: {pattern: small-saas}\nenvironments: [{name: staging}, {name: production}]"
+    assert resolved_from(text, "staging").database.multi_az is False
+    production = resolved_from(text, "production")
+    assert production.database.multi_az is True
+    assert production.provenance["database.multi_az"].source == "environment"
+    explicit = resolved_from(text + "\ndatabase: {multi_az: false}", "production")
+    assert explicit.database.multi_az is False
