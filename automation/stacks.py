@@ -54,10 +54,6 @@ class StackLocation:
         return self.backend_url.startswith("file://")
 
 
-def specql_dir(manifest_path: Path) -> Path:
-    return manifest_path.resolve().parent / STATE_DIR
-
-
 def _ensure_private_dir(path: Path) -> Path:
     if not path.exists():
         path.mkdir(parents=True)

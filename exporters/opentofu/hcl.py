@@ -99,10 +99,6 @@ def object_key(key: str | Expr) -> str:
     return key if _IDENTIFIER.match(key) and key not in ("null", "true", "false") else quote(key)
 
 
-def is_single_line(value: Any) -> bool:
-    return "\n" not in render_value(value, 0)
-
-
 def render_value(value: Any, level: int) -> str:
     """The expression text of a value; nested lines indented for ``level``."""
     if isinstance(value, Expr):
