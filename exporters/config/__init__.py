@@ -7,8 +7,7 @@ loudly (compose's ``${VAR:?}``) instead of running with a placeholder password.
 
 from __future__ import annotations
 
-import re
-
+from ...components.docker.stack import database_name, hobby_secrets
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 
@@ -56,11 +55,6 @@ def production_environment(resolved: ResolvedDeployment) -> str:
     return "production"
 
 
-def database_name(resolved: ResolvedDeployment) -> str:
-    """PostgreSQL identifier from the app name (`my-saas-app` → `my_saas_app`)."""
-    return re.sub(r"[^a-z0-9_]", "_", resolved.name.lower())
-
-
 def _section(title: str, entries: list[tuple[str, str, str]]) -> list[str]:
     """`# title` then, per entry, an optional `# note` and `NAME=value`."""
     lines = ["", f"# --- {title}"]
@@ -89,8 +83,6 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
     ]
     if production and _is_docker_host(resolved):
         # hobby-project: the variables the shared stack description references.
-        from ...components.docker.stack import hobby_secrets
-
         wiring = [("APP_IMAGE", "", ("Optional: an image to run instead of building docker/Dockerfile "
                                      "(tag it with its commit SHA, never `latest`)."))]
         wiring += [(secret.name, "", f"{secret.description}; {generate}") for secret in hobby_secrets(resolved)
@@ -123,8 +115,6 @@ def render_secrets(resolved: ResolvedDeployment, context: ExportContext) -> str:
     """Which secrets exist, where they live and who reads them: an inventory, never values."""
     store = resolved.security.secrets_manager
     if _is_docker_host(resolved):
-        from ...components.docker.stack import hobby_secrets
-
         wiring = {secret.name for secret in hobby_secrets(resolved)}
     else:
         wiring = {"POSTGRES_PASSWORD"} | ({"REDIS_PASSWORD"} if resolved.cache.enabled else set())
