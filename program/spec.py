@@ -227,7 +227,7 @@ class DatabaseSpec(Section):
     replicas: int | None = Field(default=None, ge=0, le=5)
     """Read replicas in the primary region. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
     multi_az: bool | None = None
-    """Standby in a second availability zone with automatic failover. Defaults per pattern: off (small-saas), on (production-saas)."""
+    """Standby in a second availability zone with automatic failover. Defaults to on in production environments and on production-saas, off otherwise."""
     operator: Literal["cloudnative-pg", "crunchy-pgo"] | None = None
     """Kubernetes operator that runs PostgreSQL (kubernetes pattern). Defaults to `cloudnative-pg`."""
 
@@ -243,7 +243,7 @@ class AutoscaleSpec(Section):
     min: int | None = Field(default=None, ge=1)
     """Fewest running instances. Defaults to `application.instances`."""
     max: int | None = Field(default=None, ge=1)
-    """Most running instances. Defaults per pattern: 4 (small-saas), 50 (production-saas)."""
+    """Most running instances. Defaults per pattern: twice `instances`, at least 4 (small-saas); 50 (production-saas); 10 (kubernetes)."""
     target_cpu: int | None = Field(default=None, ge=10, le=95)
     """Average CPU percentage to hold. Defaults to 70."""
     target_memory: int | None = Field(default=None, ge=10, le=95)
@@ -509,7 +509,7 @@ class LogsSpec(Section):
     aggregator: Literal["cloudwatch", "loki", "elasticsearch"] | None = None
     """Log store. Defaults to `cloudwatch` on AWS and `loki` elsewhere."""
     retention: int | None = Field(default=None, ge=1, le=3653)
-    """Days logs are kept. Defaults to 365 on AWS (a year, what audits ask for) and 7 on a Docker host."""
+    """Days logs are kept. Defaults to 365 (a year, what audits ask for), 7 on a Docker host."""
 
 
 class DashboardsSpec(Section):
@@ -569,7 +569,7 @@ class MonitoringSpec(Section):
     """Observability. `monitoring: standard` is short for `monitoring: {level: standard}`."""
 
     level: Literal["basic", "standard", "enterprise"] | None = None
-    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ tracing, longer retention). Defaults per pattern."""
+    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ p99 latency, database I/O latency and replica lag alarms). Defaults per pattern."""
     stack: Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None = None
     """Monitoring stack. Defaults per pattern (cloudwatch on AWS, kube-prometheus-stack on kubernetes)."""
     metrics: MetricsSpec | None = None
