@@ -131,6 +131,13 @@ IMAGES: Mapping[str, str] = {
     "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
     # CloudNativePG's operand image for the default PostgreSQL major (`database.version` 16).
     "cloudnative-pg-postgres": "ghcr.io/cloudnative-pg/postgresql:16.6",
+    # Development compose only: MinIO speaks the S3 API, so the same SDK code runs locally...
+    "minio": "minio/minio:RELEASE.2025-04-22T22-12-26Z",
+    # ...and its client creates the manifest's buckets once.
+    "minio-client": "minio/mc:RELEASE.2025-04-16T18-13-26Z",
+    # FraiseQL's Rust extensions compile with this toolchain, copied into the Dockerfile's
+    # build stage instead of piping rustup from the network.
+    "rust": "rust:1.83.0-slim-bookworm",
 }
 
 # Helm charts pinned so `up` next month installs what was previewed today.
@@ -617,6 +624,23 @@ DOCKER_SSH_OPTIONS: tuple[str, ...] = (
 # Prometheus scrapes (and evaluates rules) every 30 s: fine-grained enough for a dashboard,
 # light on a small host and on the cluster (Docker and Kubernetes patterns alike).
 PROMETHEUS_SCRAPE_INTERVAL_SECONDS = 30
+
+# -- Docker compose (the ejected files)
+# Compose health checks of the data services probe often, so `depends_on: service_healthy`
+# starts the app seconds after PostgreSQL is ready.
+COMPOSE_HEALTHCHECK: Mapping[str, str | int] = {"interval": "10s", "timeout": "5s", "retries": 5, "start_period": "20s"}
+
+# -- GitHub Actions (the ejected workflows)
+# Minutes per job: a hung step fails in minutes instead of burning the 6-hour default.
+CI_JOB_TIMEOUT_MINUTES: Mapping[str, int] = {"test": 20, "preview": 20, "build": 30, "deploy": 45, "rollback": 30}
+# The smoke test retries twelve times while a new revision passes its health checks...
+CI_SMOKE_RETRIES = 12
+# ...10 s apart: two minutes in all...
+CI_SMOKE_RETRY_DELAY_SECONDS = 10
+# ...and gives each request 10 s to answer.
+CI_SMOKE_MAX_TIME_SECONDS = 10
+# The test job's throwaway PostgreSQL is ready in seconds: probe every 5 s, ten tries.
+CI_POSTGRES_HEALTH_OPTIONS = "--health-interval 5s --health-timeout 5s --health-retries 10"
 
 # -- Frameworks: migrations
 # Framework → the command that applies pending migrations inside the application image.

@@ -22,7 +22,6 @@ from .services import (
     APP_SERVICE,
     CADDY_LIMITS,
     DEV_ENV_FILE,
-    LOCAL_SERVICE_IMAGES,
     LOG_ROTATION,
     PROD_ENV_FILE,
     app_environment,
@@ -36,7 +35,7 @@ from .services import (
     source_dir,
 )
 
-__all__ = ["LOCAL_SERVICE_IMAGES", "render", "render_dev", "render_prod"]
+__all__ = ["render", "render_dev", "render_prod"]
 
 
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:

@@ -11,25 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import CONTAINER_SIZES, DOCKER_LOG_ROTATION, DOCKER_SIDECAR_LIMITS, IMAGES
+from ...program.defaults import (
+    COMPOSE_HEALTHCHECK,
+    CONTAINER_SIZES,
+    DOCKER_LOG_ROTATION,
+    DOCKER_SIDECAR_LIMITS,
+    IMAGES,
+)
 from ...program.model import ResolvedDeployment
 from ..docker.dockerfile import DEV_TARGETS
 
-# Images for managed services that have no entry in program.defaults.IMAGES because
-# only the local compose stack runs them.
-LOCAL_SERVICE_IMAGES = {
-    # S3 stand-in for development: speaks the S3 API, so the same SDK code runs locally.
-    "minio": "minio/minio:RELEASE.2025-04-22T22-12-26Z",
-    # One-shot client that creates the manifest's buckets in MinIO.
-    "minio-client": "minio/mc:RELEASE.2025-04-16T18-13-26Z",
-}
-
 CADDY_LIMITS = DOCKER_SIDECAR_LIMITS["caddy"]
 """(vCPU, MiB) for Caddy, shared with the hobby stack's containers."""
-
-HEALTHCHECK_TIMING = {"interval": "10s", "timeout": "5s", "retries": 5, "start_period": "20s"}
-"""Compose health checks of the data services: probe often so `depends_on:
-service_healthy` starts the app seconds after PostgreSQL is ready."""
 
 LOG_ROTATION = dict(DOCKER_LOG_ROTATION)
 """json-file rotation on the production host (the Docker components use the same)."""
@@ -107,7 +100,7 @@ def postgres_service(resolved: ResolvedDeployment, *, env_file: str, production:
         ],
         "healthcheck": {
             "test": ["CMD-SHELL", 'pg_isready --username="$${POSTGRES_USER}" --dbname="$${POSTGRES_DB}"'],
-            **HEALTHCHECK_TIMING,
+            **COMPOSE_HEALTHCHECK,
         },
     }
     if production:
@@ -127,7 +120,7 @@ def redis_service(resolved: ResolvedDeployment, *, env_file: str, production: bo
         return {
             "image": image,
             "ports": ["127.0.0.1:6379:6379"],
-            "healthcheck": {"test": ["CMD", "redis-cli", "ping"], **HEALTHCHECK_TIMING},
+            "healthcheck": {"test": ["CMD", "redis-cli", "ping"], **COMPOSE_HEALTHCHECK},
         }
     hint = f"set it in {env_file.removeprefix('../')}"
     return {
@@ -141,7 +134,7 @@ def redis_service(resolved: ResolvedDeployment, *, env_file: str, production: bo
         "security_opt": ["no-new-privileges:true"],
         "healthcheck": {
             "test": ["CMD-SHELL", 'REDISCLI_AUTH="$${REDIS_PASSWORD}" redis-cli ping | grep -q PONG'],
-            **HEALTHCHECK_TIMING,
+            **COMPOSE_HEALTHCHECK,
         },
         "deploy": limits(*cache_resources(resolved)),
         "logging": {"driver": "json-file", "options": dict(LOG_ROTATION)},
@@ -158,15 +151,15 @@ def minio_services(resolved: ResolvedDeployment, *, env_file: str) -> dict[str, 
     buckets = " ".join(f"local/{bucket.name}" for bucket in resolved.storage.buckets)
     return {
         "minio": {
-            "image": LOCAL_SERVICE_IMAGES["minio"],
+            "image": IMAGES["minio"],
             "command": ["server", "/data", "--console-address", ":9001"],
             "environment": credentials,
             "ports": ["127.0.0.1:9000:9000", "127.0.0.1:9001:9001"],
             "volumes": ["minio-data:/data"],
-            "healthcheck": {"test": ["CMD", "mc", "ready", "local"], **HEALTHCHECK_TIMING},
+            "healthcheck": {"test": ["CMD", "mc", "ready", "local"], **COMPOSE_HEALTHCHECK},
         },
         "minio-buckets": {
-            "image": LOCAL_SERVICE_IMAGES["minio-client"],
+            "image": IMAGES["minio-client"],
             "depends_on": {"minio": {"condition": "service_healthy"}},
             "environment": credentials,
             "entrypoint": ["sh", "-c",

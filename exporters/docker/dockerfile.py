@@ -15,16 +15,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...program.defaults import APP_RUN_AS_ID
+from ...program.defaults import APP_RUN_AS_ID, IMAGES
 from ...program.model import ResolvedDeployment
 
-# Extra images the recipes need beyond the framework's base image, each pinned so a
-# rebuild next month produces the same toolchain.
-TOOLCHAIN_IMAGES = {
-    # FraiseQL's Rust extensions compile with cargo; copying the official toolchain
-    # avoids piping rustup from the network inside the build.
-    "rust": "rust:1.83.0-slim-bookworm",
-}
+TOOLCHAIN_IMAGES = {"rust": IMAGES["rust"]}
+"""Images the recipes need beyond the framework's base image (pinned in ``IMAGES``)."""
 
 APP_UID = APP_RUN_AS_ID
 """UID/GID of the runtime user: the same one Kubernetes pods run as (see defaults)."""

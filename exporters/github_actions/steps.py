@@ -13,7 +13,12 @@ from typing import Any
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ... import __version__
-from ...program.defaults import PATTERNS
+from ...program.defaults import (
+    CI_SMOKE_MAX_TIME_SECONDS,
+    CI_SMOKE_RETRIES,
+    CI_SMOKE_RETRY_DELAY_SECONDS,
+    PATTERNS,
+)
 from ...program.model import ResolvedDeployment
 from .actions import uses
 
@@ -25,12 +30,6 @@ PULUMI_VERSION = "3.259.0"
 
 RUNNER = "ubuntu-24.04"
 """A fixed runner image rather than ubuntu-latest, so an image upgrade is a reviewed change."""
-
-TIMEOUTS = {"test": 20, "preview": 20, "build": 30, "deploy": 45, "rollback": 30}
-"""Minutes per job: a hung step fails in minutes instead of burning the 6-hour default."""
-
-SMOKE_RETRIES = 12
-"""curl retries (10 s apart) while a new revision passes its health checks: two minutes."""
 
 
 def script(text: str) -> LiteralScalarString:
@@ -180,8 +179,8 @@ if [ -z "$APP_URL" ]; then
   echo "::error::Set the APP_URL variable on the GitHub environment '$STACK' (https://host of this stack)."
   exit 1
 fi
-curl --fail --silent --show-error --max-time 10 \\
-  --retry {SMOKE_RETRIES} --retry-delay 10 --retry-all-errors \\
+curl --fail --silent --show-error --max-time {CI_SMOKE_MAX_TIME_SECONDS} \\
+  --retry {CI_SMOKE_RETRIES} --retry-delay {CI_SMOKE_RETRY_DELAY_SECONDS} --retry-all-errors \\
   "${{APP_URL%/}}$HEALTH_PATH"
 """))
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...program.defaults import CI_JOB_TIMEOUT_MINUTES, CI_POSTGRES_HEALTH_OPTIONS
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext
 from .steps import (
     RUNNER,
-    TIMEOUTS,
     app_url,
     checkout,
     cloud,
@@ -64,7 +64,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
             "test": {
                 "name": "Lint and test",
                 "runs-on": RUNNER,
-                "timeout-minutes": TIMEOUTS["test"],
+                "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["test"],
                 "services": {
                     "postgres": {
                         "image": IMAGES["postgres"],
@@ -72,7 +72,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
                         "env": {"POSTGRES_DB": TEST_DATABASE, "POSTGRES_HOST_AUTH_METHOD": "trust"},
                         "ports": ["5432:5432"],
                         "options": ("--health-cmd \"pg_isready --username=postgres\" "
-                                    "--health-interval 5s --health-timeout 5s --health-retries 10"),
+                                    + CI_POSTGRES_HEALTH_OPTIONS),
                     },
                 },
                 "env": env,
@@ -88,7 +88,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
             "manifest": {
                 "name": "Validate deployment.yaml",
                 "runs-on": RUNNER,
-                "timeout-minutes": TIMEOUTS["test"],
+                "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["test"],
                 "env": {"MANIFEST": context.manifest_name},
                 "steps": [
                     checkout(),
@@ -134,7 +134,7 @@ fi
                 # Pull requests from forks get neither secrets nor an OIDC token.
                 "if": "github.event.pull_request.head.repo.full_name == github.repository",
                 "runs-on": RUNNER,
-                "timeout-minutes": TIMEOUTS["preview"],
+                "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["preview"],
                 "permissions": permissions,
                 "env": {"MANIFEST": context.manifest_name, "STACK": stage, **stack_env(), **cloud_env(resolved)},
                 "steps": [
@@ -247,7 +247,7 @@ def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str
     job: dict[str, Any] = {
         "name": "Build and push the image",
         "runs-on": RUNNER,
-        "timeout-minutes": TIMEOUTS["build"],
+        "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["build"],
         "permissions": {"contents": "read", "id-token": "write"} if aws else {"contents": "read", "packages": "write"},
         "outputs": {"image": "${{ steps.image.outputs.image }}"},
     }
@@ -294,7 +294,7 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
             env[key] = "${{ needs.build.outputs.image }}"
         job.update({
             "runs-on": RUNNER,
-            "timeout-minutes": TIMEOUTS["deploy"],
+            "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["deploy"],
             # Required reviewers on this GitHub environment gate the job when the manifest asks for approval.
             "environment": {"name": environment.name, "url": "${{ vars.APP_URL }}"},
             "concurrency": {"group": f"deploy-{environment.name}", "cancel-in-progress": False},
@@ -366,7 +366,7 @@ aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTa
             "rollback": {
                 "name": "Roll back ${{ inputs.environment }}",
                 "runs-on": RUNNER,
-                "timeout-minutes": TIMEOUTS["rollback"],
+                "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["rollback"],
                 "environment": {"name": "${{ inputs.environment }}", "url": "${{ vars.APP_URL }}"},
                 # The same group as deploy.yml's job for that stage: a rollback waits for a running deploy.
                 "concurrency": {"group": "deploy-${{ inputs.environment }}", "cancel-in-progress": False},
