@@ -81,6 +81,11 @@ FARGATE_MEMORY_BY_CPU: Mapping[int, tuple[int, ...]] = {
 }
 
 
+def fargate_cpu_units(vcpu: float) -> int:
+    """vCPU as Fargate CPU units (1 vCPU = 1024), the keys of ``FARGATE_MEMORY_BY_CPU``."""
+    return round(vcpu * 1024)
+
+
 def fargate_memory_hint(cpu_units: int, memory_mib: int) -> str:
     """Explain a rejected cpu/memory pair and name the nearest valid choices."""
     allowed = FARGATE_MEMORY_BY_CPU[cpu_units]

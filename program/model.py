@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .defaults import fargate_cpu_units
+
 Source = Literal["user", "environment", "pattern", "framework", "default", "lock"]
 
 
@@ -121,7 +123,7 @@ class ApplicationInfo(Frozen):
     @property
     def cpu_units(self) -> int:
         """ECS CPU units (1 vCPU = 1024)."""
-        return int(round(self.cpu * 1024))
+        return fargate_cpu_units(self.cpu)
 
 
 class CacheInfo(Frozen):

@@ -347,7 +347,7 @@ def _fit_fargate(pattern: PatternInfo, values: dict[str, Any], provenance: dict[
         return
     cpu_user = choices["application.cpu"].user
     memory_user = choices["application.memory_mib"].user
-    units = int(round(values["application.cpu"] * 1024))
+    units = tables.fargate_cpu_units(values["application.cpu"])
     memory = values["application.memory_mib"]
     allowed = tables.FARGATE_MEMORY_BY_CPU.get(units, ())
     if memory in allowed:
@@ -382,7 +382,7 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
     if values["load_balancer.https"] and not values["deployment.domain"]:
         problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":
-        units = int(round(values["application.cpu"] * 1024))
+        units = tables.fargate_cpu_units(values["application.cpu"])
         memory = values["application.memory_mib"]
         if units not in tables.FARGATE_MEMORY_BY_CPU:
             problems.append(("application.cpu", f"Fargate has no {values['application.cpu']:g} vCPU size"))

@@ -29,6 +29,7 @@ from .defaults import (
     AWS_REGIONS,
     FARGATE_MEMORY_BY_CPU,
     PATTERNS,
+    fargate_cpu_units,
     fargate_memory_hint,
 )
 
@@ -838,7 +839,7 @@ def _check_fargate(where: str, application: ApplicationSpec | None) -> None:
     """Fargate accepts only some cpu/memory pairs; say which ones fit."""
     if application is None or application.cpu is None or application.memory is None:
         return
-    units = int(round(application.cpu * 1024))
+    units = fargate_cpu_units(application.cpu)
     allowed = FARGATE_MEMORY_BY_CPU.get(units)
     if allowed is None:
         choices = ", ".join(f"{cpu / 1024:g}" for cpu in FARGATE_MEMORY_BY_CPU)
