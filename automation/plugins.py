@@ -49,9 +49,7 @@ def sdk_plugin(package: str) -> Plugin:
 
 
 def required_plugins(resolved: ResolvedDeployment) -> tuple[Plugin, ...]:
-    from ..program.defaults import PATTERNS
-
-    cloud = PATTERNS[resolved.deployment.pattern].cloud
+    cloud = resolved.cloud
     packages = list(CLOUD_PLUGINS[cloud])
     if cloud == "kubernetes" and resolved.kubernetes.cluster == "create":
         packages.append("pulumi_aws")  # the cluster itself is EKS

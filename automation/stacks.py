@@ -153,9 +153,7 @@ def stack_config(resolved: ResolvedDeployment, provider_overrides: Mapping[str, 
 
     Keys are Pulumi config paths (`aws:defaultTags.tags.Project`), set with path=True.
     """
-    from ..program.defaults import PATTERNS
-
-    cloud = PATTERNS[resolved.deployment.pattern].cloud
+    cloud = resolved.cloud
     config: dict[str, Any] = {"specql:environment": resolved.deployment.environment,
                               "specql:pattern": resolved.deployment.pattern}
     if cloud == "aws":

@@ -32,11 +32,9 @@ def build(resolved: ResolvedDeployment, *, project_root: str = ".") -> None:
     """
     import pulumi
 
-    from .defaults import PATTERNS
-
     module_name, class_name = PATTERN_COMPONENTS[resolved.deployment.pattern]
     module = import_module(f"specql_deploy.components.patterns.{module_name}")
-    options = {"project_root": project_root} if PATTERNS[resolved.deployment.pattern].cloud == "docker" else {}
+    options = {"project_root": project_root} if resolved.cloud == "docker" else {}
     component = getattr(module, class_name)(resolved.stack_prefix, resolved, **options)
     for key, value in sorted(component.stack_outputs().items()):
         pulumi.export(key, value)

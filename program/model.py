@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .defaults import fargate_cpu_units
+from .defaults import PATTERNS, fargate_cpu_units
 
 Source = Literal["user", "environment", "pattern", "framework", "default", "lock"]
 
@@ -250,6 +250,11 @@ class ResolvedDeployment(Frozen):
     def stack_prefix(self) -> str:
         """`<name>-<environment>`: the prefix of every cloud resource name, unique per stack."""
         return f"{self.deployment.name}-{self.deployment.environment}"
+
+    @property
+    def cloud(self) -> str:
+        """`aws`, `docker` or `kubernetes`: the pattern's provider, which decides the SDK, plugins and CI steps."""
+        return PATTERNS[self.deployment.pattern].cloud
 
     @property
     def is_production(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import IMAGES, PATTERNS
+from ...program.defaults import IMAGES
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 from .caddyfile import render_caddyfile
@@ -41,7 +41,7 @@ __all__ = ["render", "render_dev", "render_prod"]
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
     """Every pattern gets the local stack; hobby-project runs the prod file for real."""
     dev = GeneratedFile("docker/docker-compose.dev.yaml", render_dev(resolved, context))
-    if PATTERNS[resolved.deployment.pattern].cloud == "docker":
+    if resolved.cloud == "docker":
         return [dev, *render_hobby_prod(resolved, context)]
     return [
         dev,

@@ -36,12 +36,6 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     ]
 
 
-def _is_docker_host(resolved: ResolvedDeployment) -> bool:
-    from ...program.defaults import PATTERNS
-
-    return PATTERNS[resolved.deployment.pattern].cloud == "docker"
-
-
 def production_environment(resolved: ResolvedDeployment) -> str:
     """The first production-class environment the manifest declares, else the CI's production stage."""
     from ...program.defaults import environment_class
@@ -73,7 +67,7 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
         f"Template for {target} (environment {environment}): copy it, fill the empty values, "
         "never commit the copy.\n"
         + (f"docker/{compose} takes its ${{VAR}} values from it (docker compose --env-file)."
-           if production and _is_docker_host(resolved) else
+           if production and resolved.cloud == "docker" else
            f"docker/{compose} reads it (env_file) and compose interpolates ${{VAR:?}} from it (--env-file).")))
     generate = "generate with: openssl rand -hex 32"
     wiring: list[tuple[str, str, str]] = [
@@ -81,7 +75,7 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
         ("POSTGRES_USER", database_name(resolved), ""),
         ("POSTGRES_PASSWORD", "", generate),
     ]
-    if production and _is_docker_host(resolved):
+    if production and resolved.cloud == "docker":
         # hobby-project: the variables the shared stack description references.
         wiring = [("APP_IMAGE", "", ("Optional: an image to run instead of building docker/Dockerfile "
                                      "(tag it with its commit SHA, never `latest`)."))]
@@ -114,7 +108,7 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
 def render_secrets(resolved: ResolvedDeployment, context: ExportContext) -> str:
     """Which secrets exist, where they live and who reads them: an inventory, never values."""
     store = resolved.security.secrets_manager
-    if _is_docker_host(resolved):
+    if resolved.cloud == "docker":
         wiring = {secret.name for secret in hobby_secrets(resolved)}
     else:
         wiring = {"POSTGRES_PASSWORD"} | ({"REDIS_PASSWORD"} if resolved.cache.enabled else set())

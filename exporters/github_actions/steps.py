@@ -17,7 +17,6 @@ from ...program.defaults import (
     CI_SMOKE_MAX_TIME_SECONDS,
     CI_SMOKE_RETRIES,
     CI_SMOKE_RETRY_DELAY_SECONDS,
-    PATTERNS,
 )
 from ...program.model import ResolvedDeployment
 from .actions import uses
@@ -126,13 +125,9 @@ echo "$HOME/.pulumi/bin" >> "$GITHUB_PATH"
     ]
 
 
-def cloud(resolved: ResolvedDeployment) -> str:
-    return PATTERNS[resolved.deployment.pattern].cloud
-
-
 def cloud_access(resolved: ResolvedDeployment, *, role_variable: str) -> list[dict[str, Any]]:
     """Credentials for the pattern's target: OIDC for AWS, a kubeconfig, or SSH to the Docker host."""
-    target = cloud(resolved)
+    target = resolved.cloud
     if target == "aws":
         return [step("Assume the AWS role (OIDC, no stored keys)", uses=uses("configure-aws-credentials"), with_={
             "role-to-assume": "${{ vars." + role_variable + " }}",
@@ -159,7 +154,7 @@ printf 'Host *\\n  IdentityFile ~/.ssh/id_deploy\\n  IdentitiesOnly yes\\n' > "$
 
 def cloud_env(resolved: ResolvedDeployment) -> dict[str, str]:
     """Job-level variables the pattern's provider reads."""
-    if cloud(resolved) == "docker":
+    if resolved.cloud == "docker":
         return {"DOCKER_HOST": "${{ vars.DOCKER_HOST }}"}
     return {}
 

@@ -18,7 +18,6 @@ from .steps import (
     RUNNER,
     app_url,
     checkout,
-    cloud,
     cloud_access,
     cloud_env,
     script,
@@ -105,7 +104,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
 def preview_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
     stage = _stages(resolved)[0]
     permissions = {"contents": "read", "pull-requests": "write"}
-    if cloud(resolved) == "aws":
+    if resolved.cloud == "aws":
         permissions["id-token"] = "write"
     # The summary's first line is a hidden marker naming project and stack; the comment
     # that starts with it is edited in place, so a pull request keeps one preview comment.
@@ -181,7 +180,7 @@ echo "url=$url" >> "$GITHUB_OUTPUT"
 
 def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     """Log in to the registry and compute the image name into `steps.image.outputs.image`."""
-    if cloud(resolved) == "aws":
+    if resolved.cloud == "aws":
         return [
             *specql_tools(),
             *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
@@ -207,13 +206,13 @@ fi
 
 
 def _stage_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
-    if cloud(resolved) == "aws":
+    if resolved.cloud == "aws":
         return {"contents": "read", "id-token": "write"}
     return {"contents": "read"}
 
 
 def _deploy_and_check(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
-    select = '--image "$IMAGE"' if cloud(resolved) == "kubernetes" else '--version "$IMAGE_TAG"'
+    select = '--image "$IMAGE"' if resolved.cloud == "kubernetes" else '--version "$IMAGE_TAG"'
     return [
         step("Deploy", run=(
             f'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" {select} --yes')),
@@ -224,7 +223,7 @@ def _deploy_and_check(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
 def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     """Deploy the commit's image to `$STACK` (promoting it into the stack's repository on AWS)."""
     steps = [checkout(), *specql_tools(), *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
-    if cloud(resolved) == "aws":
+    if resolved.cloud == "aws":
         steps += [
             _stack_repository(),
             step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
@@ -243,7 +242,7 @@ fi
 
 
 def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
-    aws = cloud(resolved) == "aws"
+    aws = resolved.cloud == "aws"
     job: dict[str, Any] = {
         "name": "Build and push the image",
         "runs-on": RUNNER,
@@ -271,7 +270,7 @@ def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str
 
 
 def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
-    registry = cloud(resolved) != "docker"
+    registry = resolved.cloud != "docker"
     jobs: dict[str, Any] = {"build": _build_job(resolved, context)} if registry else {}
     previous = None
     for environment in resolved.cicd.environments:
@@ -290,7 +289,7 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
             **cloud_env(resolved),
         }
         if registry:
-            key = "IMAGE" if cloud(resolved) == "kubernetes" else "SOURCE_IMAGE"
+            key = "IMAGE" if resolved.cloud == "kubernetes" else "SOURCE_IMAGE"
             env[key] = "${{ needs.build.outputs.image }}"
         job.update({
             "runs-on": RUNNER,
@@ -322,7 +321,7 @@ if ! printf '%s' "$IMAGE_TAG" | grep --quiet --extended-regexp '^[0-9a-f]{7,40}$
   exit 1
 fi
 """
-    target = cloud(resolved)
+    target = resolved.cloud
     if target == "docker":
         # The host builds the image from the source: build the tagged commit's source again.
         checkout_step = step("Check out the commit to redeploy", uses=uses("checkout"),
