@@ -190,7 +190,7 @@ def run_under_mocks(
     from pulumi.runtime.sync_await import _sync_await
 
     with _LOCK:
-        recorder = _Recorder(outputs_for, {**_CALLS, **(calls or {})})
+        recorder = _Recorder(outputs_for, calls or {})
         monitor = _RecordingMonitor(recorder, project, stack)
         settings.set_root_resource(None)
         mocks.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)
@@ -226,6 +226,8 @@ class _Recorder:
 
     def __init__(self, outputs_for: OutputsHook | None, calls: Mapping[str, CallHandler]):
         self.outputs_for = outputs_for
+        # This run's own answers. The registered ones (_CALLS) are read at call time: a
+        # component registers its answer when the program first imports it, mid-run.
         self.calls = calls
         self.resources: list[CapturedResource] = []
         self.classes: dict[tuple[str, str], type] = {}
@@ -272,7 +274,7 @@ class _Recorder:
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: Any) -> tuple[dict, list]:
-        handler = self.calls.get(args.token)
+        handler = self.calls.get(args.token) or _CALLS.get(args.token)
         return (handler(args.args, self.region_of(args.provider)) if handler else {}), []
 
 
