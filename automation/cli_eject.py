@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .front import EXIT_FAILED, EXIT_USAGE, load_resolved
+from .errors import EXIT_FAILED, EXIT_USAGE
+from .front import load_resolved
 
 if TYPE_CHECKING:
     from .eject import EjectResult

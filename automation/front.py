@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from .errors import EXIT_FAILED, EXIT_USAGE
+
 if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never pays for it
     from ..program.manifest import Manifest, Problem
     from ..program.model import ResolvedDeployment
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def fail_usage(problems: list[Problem] | list[str], source: str | None = None) -> NoReturn:

@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import EXIT_FAILED, EXIT_OK
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..program.model import ResolvedDeployment
     from .capture import CapturedResource, ResourceGraph
     from .cost import CostEstimate
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
     "pulumi:providers:aws": ("region",),
