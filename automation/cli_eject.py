@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .errors import EXIT_FAILED, EXIT_USAGE
-from .front import load_resolved
+from .front import fail, load_resolved
 
 if TYPE_CHECKING:
     from .eject import EjectResult
@@ -33,23 +32,18 @@ def eject_command(
     try:
         targets = parse_targets(only)
     except EjectError as error:
-        print(f"error: {error}", file=sys.stderr)
-        raise typer.Exit(code=EXIT_USAGE) from None
+        fail(str(error), EXIT_USAGE)
     manifest, resolved = load_resolved(file, env)
     try:
         result = eject(resolved, manifest.path, output, only=targets, force=force)
     except UserChangedFiles as error:
-        print(f"error: {len(error.paths)} file(s) in {output} changed since the last eject; "
-              "rerun with --force to replace them:", file=sys.stderr)
-        for path in error.paths:
-            print(f"  {path}", file=sys.stderr)
-        raise typer.Exit(code=EXIT_USAGE) from None
+        listing = "".join(f"\n  {path}" for path in error.paths)
+        fail(f"{len(error.paths)} file(s) in {output} changed since the last eject; "
+             f"rerun with --force to replace them:{listing}", EXIT_USAGE)
     except EjectError as error:
-        print(f"error: {error}", file=sys.stderr)
-        raise typer.Exit(code=EXIT_USAGE) from None
+        fail(str(error), EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - any exporter failure: report it, nothing was written
-        print(f"error: eject failed, nothing was written: {type(error).__name__}: {error}", file=sys.stderr)
-        raise typer.Exit(code=EXIT_FAILED) from None
+        fail(f"eject failed, nothing was written: {type(error).__name__}: {error}", EXIT_FAILED)
     _print_summary(result, resolved.deployment.pattern, resolved.deployment.environment)
 
 
