@@ -94,7 +94,7 @@ _register_commands()
 
 
 def main() -> None:
-    """Console entry point: typer, with usage errors mapped to exit 2."""
+    """Console entry point: typer (click exits 2 on usage errors); Ctrl-C exits 130 without a traceback."""
     try:
         app()
     except KeyboardInterrupt:
