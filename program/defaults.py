@@ -352,7 +352,7 @@ PATTERNS: Mapping[str, PatternInfo] = {
     "small-saas": PatternInfo(
         name="small-saas",
         cloud="aws",
-        summary="AWS for an MVP: ECS Fargate behind an ALB, single-AZ RDS, one NAT gateway",
+        summary="AWS for an MVP: ECS Fargate behind an ALB, RDS (single-AZ outside production), one NAT gateway",
         sizes=SMALL_SAAS_SIZES,
         defaults={
             "platform.availability_zones": _d(2, "the minimum for an ALB"),
