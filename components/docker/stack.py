@@ -266,6 +266,11 @@ def database_name(resolved: ResolvedDeployment) -> str:
     return ident if ident[:1].isalpha() else f"app_{ident}"
 
 
+def serves_https(resolved: ResolvedDeployment) -> bool:
+    """Caddy serves HTTPS only for a domain (Let's Encrypt certifies names, not addresses) and unless `security.ssl` is off."""
+    return bool(resolved.deployment.domain) and resolved.security.ssl
+
+
 def app_image(resolved: ResolvedDeployment) -> str:
     """The application image: the manifest's own, or the locally built ``<name>:<version>``."""
     return resolved.application.image or f"{resolved.deployment.name}:{resolved.deployment.version}"
@@ -298,7 +303,7 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
     """
     app = resolved.application
     domain = resolved.deployment.domain
-    tls = bool(domain) and resolved.security.ssl
+    tls = serves_https(resolved)
     site = domain if tls else (f"http://{domain}" if domain else ":80")
     headers = [
         'X-Content-Type-Options "nosniff"',
@@ -507,7 +512,7 @@ def _app(resolved: ResolvedDeployment) -> ServiceSpec:
 
 def _caddy(resolved: ResolvedDeployment) -> ServiceSpec:
     domain = resolved.deployment.domain
-    tls = bool(domain) and resolved.security.ssl
+    tls = serves_https(resolved)
     ports = [Port(80, 80)]
     if tls:
         ports += [Port(443, 443), Port(443, 443, "udp")]  # HTTPS and HTTP/3
@@ -795,4 +800,5 @@ __all__ = [
     "hobby_volumes",
     "prometheus_config",
     "secret_key",
+    "serves_https",
 ]

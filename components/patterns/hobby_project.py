@@ -18,7 +18,13 @@ from ..docker.database import Database, DatabaseArgs
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
 from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
-from ..docker.stack import HobbyStack, database_name, hobby_stack, secret_key
+from ..docker.stack import (
+    HobbyStack,
+    database_name,
+    hobby_stack,
+    secret_key,
+    serves_https,
+)
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -101,12 +107,11 @@ class HobbyProject(pulumi.ComponentResource):
             started["migrate"] = self.app.migration
         started["app"] = self.app.container
 
-        domain = resolved.deployment.domain
         self.proxy = ReverseProxy(f"{name}-proxy", ReverseProxyArgs(
             service=stack.service("caddy"),
             placement=placement,
-            domain=domain,
-            https=bool(domain) and resolved.security.ssl,
+            domain=resolved.deployment.domain,
+            https=serves_https(resolved),
             after=dict(started),
         ), opts=child)
         started["caddy"] = self.proxy.container
