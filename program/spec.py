@@ -501,7 +501,7 @@ class MetricsSpec(Section):
     prometheus: bool | None = None
     """Expose and scrape Prometheus metrics. Defaults per pattern."""
     cloudwatch: bool | None = None
-    """CloudWatch alarms and dashboard (AWS). Defaults to on on AWS."""
+    """CloudWatch Container Insights: per-task CPU and memory of the ECS service (AWS); alarms and the dashboard follow `level`. Defaults to on on AWS."""
 
 
 class LogsSpec(Section):
@@ -517,7 +517,7 @@ class DashboardsSpec(Section):
     """Dashboards."""
 
     grafana: bool | None = None
-    """Provision Grafana dashboards. Defaults per monitoring level."""
+    """Provision Grafana dashboards. Defaults per pattern: on for kubernetes (it ships with kube-prometheus-stack), off elsewhere."""
 
 
 class AlarmSpec(Section):
