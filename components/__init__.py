@@ -1,1 +1,3 @@
-"""components."""
+"""Pulumi ComponentResources: building blocks per provider (aws, docker, kubernetes) and
+the patterns that compose them. The aws and docker packages load a block (and its
+provider SDK) on first use, so the exporters import ``docker.stack`` without pulumi."""
