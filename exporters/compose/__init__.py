@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import IMAGES
+from ...program.defaults import DOCKER_SIDECAR_LIMITS, IMAGES
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 from .caddyfile import render_caddyfile
 from .services import (
     APP_SERVICE,
-    CADDY_LIMITS,
     DEV_ENV_FILE,
-    LOG_ROTATION,
     PROD_ENV_FILE,
     app_environment,
     build_section,
@@ -32,6 +30,7 @@ from .services import (
     postgres_service,
     redis_service,
     required,
+    rotated_logging,
     source_dir,
 )
 
@@ -118,7 +117,7 @@ def render_prod(resolved: ResolvedDeployment, context: ExportContext) -> str:
         "security_opt": ["no-new-privileges:true"],
         "cap_drop": ["ALL"],
         "deploy": limits(resolved.application.cpu, resolved.application.memory_mib),
-        "logging": {"driver": "json-file", "options": dict(LOG_ROTATION)},
+        "logging": rotated_logging(),
     }
     if resolved.application.read_only_root:
         app["read_only"] = True
@@ -137,8 +136,8 @@ def render_prod(resolved: ResolvedDeployment, context: ExportContext) -> str:
         "security_opt": ["no-new-privileges:true"],
         "cap_drop": ["ALL"],
         "cap_add": ["NET_BIND_SERVICE"],
-        "deploy": limits(*CADDY_LIMITS),
-        "logging": {"driver": "json-file", "options": dict(LOG_ROTATION)},
+        "deploy": limits(*DOCKER_SIDECAR_LIMITS["caddy"]),  # the hobby stack's Caddy gets the same
+        "logging": rotated_logging(),
     }
     services: dict[str, Any] = {
         "caddy": caddy,

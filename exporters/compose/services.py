@@ -15,17 +15,10 @@ from ...program.defaults import (
     COMPOSE_HEALTHCHECK,
     CONTAINER_SIZES,
     DOCKER_LOG_ROTATION,
-    DOCKER_SIDECAR_LIMITS,
     IMAGES,
 )
 from ...program.model import ResolvedDeployment
 from ..docker.dockerfile import DEV_TARGETS
-
-CADDY_LIMITS = DOCKER_SIDECAR_LIMITS["caddy"]
-"""(vCPU, MiB) for Caddy, shared with the hobby stack's containers."""
-
-LOG_ROTATION = dict(DOCKER_LOG_ROTATION)
-"""json-file rotation on the production host (the Docker components use the same)."""
 
 DEV_FRAMEWORK_ENV = {
     # The image defaults to production settings; the dev loop wants the framework's dev mode.
@@ -47,6 +40,12 @@ def database_url(env_file: str) -> str:
     hint = f"set it in {env_file.removeprefix('../')}"
     return (f"postgresql://{required('POSTGRES_USER', hint)}:{required('POSTGRES_PASSWORD', hint)}"
             f"@postgres:5432/{required('POSTGRES_DB', hint)}")
+
+
+def rotated_logging() -> dict[str, Any]:
+    """json-file logs rotated on the production host, as the Docker components rotate them
+    (a fresh dict each time, so the YAML holds no anchors)."""
+    return {"driver": "json-file", "options": dict(DOCKER_LOG_ROTATION)}
 
 
 def limits(cpu: float, memory_mib: int) -> dict[str, Any]:
@@ -108,7 +107,7 @@ def postgres_service(resolved: ResolvedDeployment, *, env_file: str, production:
         service["networks"] = ["backend"]
         service["security_opt"] = ["no-new-privileges:true"]
         service["deploy"] = limits(*database_resources(resolved))
-        service["logging"] = {"driver": "json-file", "options": dict(LOG_ROTATION)}
+        service["logging"] = rotated_logging()
     else:
         service["ports"] = ["127.0.0.1:5432:5432"]
     return service
@@ -137,7 +136,7 @@ def redis_service(resolved: ResolvedDeployment, *, env_file: str, production: bo
             **COMPOSE_HEALTHCHECK,
         },
         "deploy": limits(*cache_resources(resolved)),
-        "logging": {"driver": "json-file", "options": dict(LOG_ROTATION)},
+        "logging": rotated_logging(),
     }
 
 
