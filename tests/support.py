@@ -24,3 +24,16 @@ def resolve_example(name: str, environment: str | None = None):
 
     manifest = load(example_path(name))
     return resolve(manifest.spec, environment, default_name=manifest.default_name)
+
+
+def venv_tool(name: str) -> str | None:
+    """A console script next to the running interpreter (the project's venv), else on PATH.
+
+    The test command runs `.venv/bin/python -m pytest` without activating the venv, so
+    console scripts from the test extras are not on PATH.
+    """
+    import shutil
+    import sys
+
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else shutil.which(name)

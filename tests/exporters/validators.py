@@ -16,11 +16,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import venv_tool  # tests/ is on sys.path (root conftest)
 
 CHECKOV_TIMEOUT = 600
 """Seconds: checkov loads every policy at start-up, which is slow on a busy 2-core runner."""
@@ -38,12 +38,6 @@ def missing(tool: str, how: str) -> None:
     pytest.skip(message)
 
 
-def venv_tool(name: str) -> str | None:
-    """A console script next to the running interpreter, else on PATH."""
-    candidate = Path(sys.executable).parent / name
-    if candidate.exists():
-        return str(candidate)
-    return shutil.which(name)
 
 
 def require(name: str, how: str) -> str:
