@@ -47,3 +47,11 @@ def test_wheel_holds_one_import_package(tmp_path):
                    for name in names)
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "specql = specql_deploy.automation.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_package_version_matches_pyproject():
+    # a literal keeps `specql --help` free of a metadata scan; this keeps it honest
+    from specql_deploy import __version__
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert __version__ == config["project"]["version"]

@@ -7,6 +7,8 @@ name or an input can never become shell code (GitHub's script-injection advice).
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +26,8 @@ from .actions import uses
 TOOL_PYTHON = "3.12"
 """Python that runs the specql CLI in CI: a version every dependency ships wheels for."""
 
-PULUMI_VERSION = "3.259.0"
-"""Pulumi CLI that `specql deploy preview/up` drives: the version the Python SDK pins."""
+PULUMI_VERSION = metadata.version("pulumi")
+"""Pulumi CLI that `specql deploy preview/up` drives: the installed SDK's version (pinned in pyproject)."""
 
 RUNNER = "ubuntu-24.04"
 """A fixed runner image rather than ubuntu-latest, so an image upgrade is a reviewed change."""
