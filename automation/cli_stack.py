@@ -250,9 +250,17 @@ def destroy(
                 fail("the name did not match; nothing was destroyed", EXIT_USAGE)
     else:
         _require_confirmation(f"destroy every resource of stack {name}?", yes)
+    unprotected = None
+    if not resolved.is_production:
+        # production keeps Pulumi's `protect` on its data, so lifting the cloud's guard there
+        # would only weaken resources the destroy must refuse anyway
+        from ..program import make_program
+
+        unprotected = make_program(resolved.without_deletion_protection(),
+                                   project_root=str(target.file.resolve().parent))
     with (_open(target, with_program=True) as (deployer, _),
           live_progress(_stderr(), f"destroy {deployer.project}/{name}") as listener):
-        result = _run(lambda: deployer.destroy(listener))
+        result = _run(lambda: deployer.destroy(listener, unprotected=unprotected))
     print_summary(_stdout(), result, show_outputs=False)
 
 

@@ -180,10 +180,24 @@ class Deployer:
         self._call("refresh", lambda: stack.refresh(on_event=log, show_secrets=False), log)
         return self._summary("refresh", log, started)
 
-    def destroy(self, listener: Listener | None = None) -> PreviewSummary:
+    def destroy(self, listener: Listener | None = None, *,
+                unprotected: Callable[[], None] | None = None) -> PreviewSummary:
+        """Delete every resource of the stack.
+
+        With `unprotected` (the same program with deletion protection off), resources
+        whose deletion protection is on are first updated by a targeted `up` of that
+        program, so the cloud lets the destroy through; nothing else is touched by it.
+        """
         stack = self._stack(create=False)
         if self.plugins:
             ensure_plugins(self.workspace(), str(self.cli.path), self.plugins)
+        if unprotected is not None:
+            state = self._call("export the state", stack.export_stack).deployment
+            targets = deletion_protected(state)
+            if targets:
+                lift = EventLog(listener)
+                self._call("lift deletion protection", lambda: stack.up(
+                    program=unprotected, target=targets, on_event=lift, show_secrets=False), lift)
         log, started = EventLog(listener), time.monotonic()
         self._call("destroy", lambda: stack.destroy(on_event=log, show_secrets=False), log)
         return self._summary("destroy", log, started)
@@ -207,6 +221,17 @@ class Deployer:
         """The stack's checkpoint (secrets stay encrypted)."""
         stack = self._stack(create=False)
         return self._call("export the state", stack.export_stack).deployment
+
+
+DELETION_PROTECTION_INPUTS = ("deletionProtection", "enableDeletionProtection")
+"""Inputs through which a cloud API refuses deletion (RDS, load balancers)."""
+
+
+def deletion_protected(state: Mapping[str, Any] | None) -> list[str]:
+    """URNs of the resources in a checkpoint whose deletion protection is on."""
+    resources = (state or {}).get("resources") or []
+    return sorted(resource["urn"] for resource in resources
+                  if any((resource.get("inputs") or {}).get(key) is True for key in DELETION_PROTECTION_INPUTS))
 
 
 def _config_text(value: Any) -> str:

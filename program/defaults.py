@@ -235,7 +235,8 @@ GLOBAL_DEFAULTS: Table = {
     "load_balancer.certificate": _d("acm", "free certificates renewed by AWS"),
     "load_balancer.idle_timeout": _d(60, "the ALB default"),
     "load_balancer.access_logs": _d(True, "who called what, kept in a private bucket"),
-    "load_balancer.deletion_protection": _d(False, "non-production stacks are torn down often"),
+    "load_balancer.deletion_protection": _d(True, "AWS refuses to delete the entry point by mistake; a confirmed "
+                                                  "`specql deploy destroy` lifts it first"),
     "edge.cdn": _d(False, "CloudFront only pays off with global or static traffic"),
     "edge.waf": _d(False, "WAF costs ~$10/month plus requests"),
     "edge.ddos_protection": _d(False, "Shield Advanced costs $3,000/month"),
@@ -359,6 +360,8 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "network.nat_strategy": _d("single", "one NAT gateway; an AZ outage only cuts outbound traffic"),
             "database.size": _d("small", "db.t4g.micro: about $12/month"),
             "database.backup_retention_days": _d(7, "a week of point-in-time recovery"),
+            "database.deletion_protection": _d(True, "AWS refuses to delete the database by mistake; a "
+                                                        "confirmed `specql deploy destroy` lifts it first"),
             "application.instances": _d(2, "two tasks in two zones survive one failure"),
             "application.autoscale_max": Derived(("application.instances",), lambda count: max(count * 2, 4),
                                                  "small-saas caps scale-out at twice the instances (at least 4)"),
@@ -381,7 +384,8 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "database.read_replicas": _d(1, "offloads reads and is a warm spare"),
             "database.backup_frequency": _d("continuous", "point-in-time recovery to the second"),
             "database.backup_retention_days": _d(30, "a month of recovery points for audits and mistakes"),
-            "database.deletion_protection": _d(True, "production data must survive a mistaken destroy"),
+            "database.deletion_protection": _d(True, "AWS refuses to delete the database by mistake; a "
+                                                        "confirmed `specql deploy destroy` lifts it first"),
             "database.final_snapshot": _d(True, "a last snapshot before any deletion"),
             "database.performance_insights_retention_days": _d(7, "the free tier; raise for long investigations"),
             "database.monitoring_interval": _d(15, "finer enhanced monitoring for incident response"),
@@ -393,7 +397,6 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "cache.replicas": _d(1, "a replica in another zone for failover"),
             "cache.snapshot_retention_days": _d(7, "a week of cache snapshots"),
             "storage.enabled": _d(True, "S3 for file storage"),
-            "load_balancer.deletion_protection": _d(True, "the production entry point must not vanish by mistake"),
             "edge.cdn": _d(True, "CloudFront caches static responses close to users"),
             "edge.waf": _d(True, "AWS managed rules block common attacks"),
             "monitoring.level": _d("enterprise", "every alarm, dashboard and tracing"),

@@ -260,6 +260,19 @@ class ResolvedDeployment(Frozen):
     def is_production(self) -> bool:
         return self.deployment.environment_class == "production"
 
+    def without_deletion_protection(self) -> ResolvedDeployment:
+        """The deployment with the cloud's own deletion protection off: what a confirmed
+        `specql deploy destroy` applies to the protected resources before deleting them.
+
+        Deletion protection is there to stop a deletion from the console, an API call or
+        a stray `tofu destroy`; a destroy the user confirmed is the one deletion it must
+        let through. Pulumi's `protect` (production data) is a separate guard and stays.
+        """
+        return self.model_copy(update={
+            "database": self.database.model_copy(update={"deletion_protection": False}),
+            "load_balancer": self.load_balancer.model_copy(update={"deletion_protection": False}),
+        })
+
     def tags(self) -> dict[str, str]:
         """Tags every taggable resource carries, merged from one place."""
         return {

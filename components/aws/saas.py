@@ -290,7 +290,12 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
 
 def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: ResolvedDeployment, dr_region: str,
                        dr_provider: aws.Provider, dr_key: pulumi.Input[str], primary: Database) -> Database:
-    """A cross-region read replica in the DR region's key and its own VPC, ready to be promoted."""
+    """A cross-region read replica in the DR region's key and its own VPC, ready to be promoted.
+
+    It mirrors the primary's Multi-AZ: a promoted replica becomes the production
+    database at once, and converting it to Multi-AZ during a regional outage would
+    leave it on one zone just when the deployment can least afford it.
+    """
     protect = resolved.is_production
     opts = pulumi.ResourceOptions(parent=parent, providers=[dr_provider])
     network = Network(f"{name}-dr-net", NetworkArgs(
@@ -313,6 +318,7 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
         instance_class=_required(db_info.instance_class, "database.instance_class"),
         storage_gb=db_info.storage_gb,
         max_storage_gb=db_info.max_storage_gb,
+        multi_az=db_info.multi_az,
         deletion_protection=db_info.deletion_protection,
         performance_insights=db_info.performance_insights,
         performance_insights_retention_days=db_info.performance_insights_retention_days,

@@ -23,7 +23,11 @@ from pulumi import dynamic
 
 
 class LocalFileProvider(dynamic.ResourceProvider):
-    """Writes `content` to `path`; a new `path` replaces the file, new content updates it."""
+    """Writes `content` to `path`; a new `path` replaces the file, new content updates it.
+
+    `deletionProtection` behaves like the RDS and load balancer input of that name: an
+    in-place update, and a delete refused while it is on.
+    """
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         time.sleep(float(props.get("delay") or 0))
@@ -33,7 +37,7 @@ class LocalFileProvider(dynamic.ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         replaces = ["path"] if olds.get("path") != news.get("path") else []
-        changes = any(olds.get(key) != news.get(key) for key in ("path", "content"))
+        changes = any(olds.get(key) != news.get(key) for key in ("path", "content", "deletionProtection"))
         return dynamic.DiffResult(changes=changes, replaces=replaces, delete_before_replace=True)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
@@ -42,6 +46,8 @@ class LocalFileProvider(dynamic.ResourceProvider):
         return dynamic.UpdateResult(outs={**news, "size": len(news["content"])})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if props.get("deletionProtection"):
+            raise RuntimeError(f"cannot delete {props['path']}: deletion protection is on")
         Path(props["path"]).unlink(missing_ok=True)
 
 
@@ -53,16 +59,19 @@ class LocalFile(dynamic.Resource):
     size: pulumi.Output[int]
 
     def __init__(self, name: str, path: str, content: Any, delay: float = 0,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(LocalFileProvider(), name,
-                         {"path": path, "content": content, "delay": delay, "size": None}, opts)
+                 opts: pulumi.ResourceOptions | None = None, deletion_protection: bool = False) -> None:
+        props = {"path": path, "content": content, "delay": delay, "size": None}
+        if deletion_protection:
+            props["deletionProtection"] = True
+        super().__init__(LocalFileProvider(), name, props, opts)
 
 
 def files_program(spec: dict[str, Any]):
     """A PulumiFn creating one LocalFile per entry of `spec["files"]`.
 
     Each entry: {"name", "path", "content", "delay"?, "after"?: [names it waits for]};
-    `"secret": "<config key>"` makes the content the value of that (secret) config key.
+    `"secret": "<config key>"` makes the content the value of that (secret) config key;
+    `"deletion_protection": true` makes the engine refuse to delete it.
     """
 
     def program() -> None:
@@ -73,7 +82,7 @@ def files_program(spec: dict[str, Any]):
             after = [created[name] for name in entry.get("after", ())]
             resource = created[entry["name"]] = LocalFile(
                 entry["name"], entry["path"], content, entry.get("delay", 0),
-                pulumi.ResourceOptions(depends_on=after))
+                pulumi.ResourceOptions(depends_on=after), deletion_protection=entry.get("deletion_protection", False))
             pulumi.export(f"{entry['name']}_path", resource.path)
             pulumi.export(f"{entry['name']}_content", resource.content)
 

@@ -162,6 +162,43 @@ def test_typing_the_production_name_or_both_flags_passes_the_confirmation(manife
         assert "was not found on PATH" in result.stderr
 
 
+@pytest.mark.parametrize(("stack", "lifted"), [("staging", True), ("production", False)])
+def test_destroy_hands_the_deployer_a_program_without_deletion_protection_outside_production(
+        manifest, monkeypatch, stack, lifted):
+    from contextlib import contextmanager
+
+    from specql_deploy.automation.summary import PreviewSummary
+
+    built, destroyed = [], []
+
+    class Deployer:
+        project = "shop"
+
+        def destroy(self, listener=None, *, unprotected=None):
+            destroyed.append(unprotected)
+            return PreviewSummary(project="shop", stack=stack, changes=(), operation="destroy")
+
+    @contextmanager
+    def opened(target, *, with_program):
+        yield Deployer(), None
+
+    def make_program(resolved, project_root="."):
+        built.append(resolved)
+        return lambda: None
+
+    monkeypatch.setattr("specql_deploy.automation.cli_stack._open", opened)
+    monkeypatch.setattr("specql_deploy.program.make_program", make_program)
+    result = invoke("destroy", str(manifest), "--stack", stack, "--yes", "--confirm-production")
+    assert result.exit_code == 0, result.stderr
+    assert (destroyed[0] is not None) is lifted
+    if lifted:
+        [resolved] = built
+        assert (resolved.database.deletion_protection, resolved.load_balancer.deletion_protection) == (False, False)
+        assert resolved.deployment.environment == "staging"
+    else:
+        assert built == []
+
+
 def test_non_production_destroy_and_cancel_need_yes_without_a_terminal(manifest):
     for command in ("destroy", "cancel"):
         result = invoke(command, str(manifest), "--stack", "staging")

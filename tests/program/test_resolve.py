@@ -97,11 +97,14 @@ def test_environment_overlay_and_builtin_production_protection():
     staging = resolved_from(text, "staging")
     production = resolved_from(text, "production")
     assert staging.application.instances == 2
-    assert staging.database.deletion_protection is False
+    assert (staging.database.final_snapshot, staging.database.multi_az) == (False, False)
     assert production.application.instances == 4
     assert production.provenance["application.instances"].source == "environment"
+    assert (production.database.final_snapshot, production.database.multi_az) == (True, True)
+    assert production.provenance["database.final_snapshot"].source == "environment"
+    # deletion protection is on in every AWS stack (`destroy` lifts it); production adds Pulumi's protect
+    assert staging.database.deletion_protection and staging.load_balancer.deletion_protection
     assert production.database.deletion_protection is True
-    assert production.provenance["database.deletion_protection"].source == "environment"
     assert production.application.variables == {"LOG_LEVEL": "warn"}
     assert production.application.secrets == ("JWT_SECRET",)
 

@@ -135,6 +135,8 @@ def test_production_saas_puts_the_cross_region_replica_in_the_dr_region():
     assert regions[dr.provider] == "eu-west-1"
     assert regions[primary.provider] == "us-east-1"
     assert dr.inputs["replicateSourceDb"] == f"arn:aws:offline:::{primary.name}"
+    # a promoted copy keeps the primary's standby: no single-zone production after a regional failover
+    assert primary.inputs["multiAz"] is True and dr.inputs["multiAz"] is True
     # encrypted with a key of its own region
     dr_key = next(k for k in graph.of_type("aws:kms/key:Key") if "-dr-" in k.name)
     assert regions[dr_key.provider] == "eu-west-1"
@@ -332,9 +334,12 @@ def test_production_environment_protects_and_keeps_every_stateful_resource():
     assert only_lb(graph).inputs["enableDeletionProtection"] is True
 
 
-def test_non_production_environment_protects_nothing():
+def test_non_production_environment_protects_nothing_with_pulumi_but_keeps_the_aws_guard():
     graph = graph_of("full-manifest")
     assert not [r.name for r in graph.resources if r.protect or r.retain_on_delete]
+    # AWS's own deletion protection stays on (a confirmed `specql deploy destroy` lifts it)
+    assert all(r.inputs["deletionProtection"] is True for r in graph.of_type(RDS))
+    assert only_lb(graph).inputs["enableDeletionProtection"] is True
 
 
 def test_manifest_secrets_are_injected_from_secrets_manager():
