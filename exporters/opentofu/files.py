@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..base import ExportContext, GeneratedFile, hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
-from .translate import DATA_ARGUMENTS, Configuration, Module, TfResource, Variable
+from .translate import BINDINGS, DATA_ARGUMENTS, Configuration, Module, TfResource, Variable
 
 if TYPE_CHECKING:
     from ...automation.cost import CostEstimate
@@ -22,14 +22,10 @@ SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_145": "ELB access-log delivery supports only SSE-S3 (AES256), not KMS keys",
     "CKV_AWS_144": "log archive of this region; the logs are not needed to recover elsewhere",
     "http": "no domain in the manifest means no certificate: plain HTTP is the only listener (set deployment.domain for HTTPS and a redirect)",
-    "CKV_AWS_293": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
-    "CKV_AWS_150": "non-production stack: deletion protection stays off so `destroy` works (on in production)",
     "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
     "single_az_asked": "the manifest sets database.multi_az: false (one instance, half the cost; "
                        "no standby in another zone)",
     "replica": "read replica: availability comes from the primary's Multi-AZ standby",
-    "dr_replica": "cross-region disaster-recovery replica: single-AZ while it only follows the primary; "
-                  "make it Multi-AZ when promoting it",
     "CKV2_AWS_57": "Redis AUTH token: Secrets Manager has no rotation function for ElastiCache AUTH tokens; "
                    "rotate by regenerating the token and applying",
     "no_dr": "no disaster-recovery region in this deployment to replicate to (platform regions: add a second)",
@@ -70,17 +66,13 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
             skips.append(("CKV_AWS_260", SKIP_REASONS["http"]))
     if kind == "aws_db_instance":
         source = str(inputs.get("replicateSourceDb") or "")
-        if source and ".arn" in source and not inputs.get("multiAz"):
-            skips.append(("CKV_AWS_157", SKIP_REASONS["dr_replica"]))
-        elif source and resolved.database.multi_az and not inputs.get("multiAz"):
+        if source and resolved.database.multi_az and not inputs.get("multiAz"):
             skips.append(("CKV_AWS_157", SKIP_REASONS["replica"]))
         elif not inputs.get("multiAz") and resolved.provenance["database.multi_az"].source in ("user", "environment") \
                 and not resolved.database.multi_az:
             skips.append(("CKV_AWS_157", SKIP_REASONS["single_az_asked"]))
         elif not resolved.is_production and not inputs.get("multiAz"):
             skips.append("CKV_AWS_157")
-        if not resolved.is_production and not inputs.get("deletionProtection"):
-            skips.append("CKV_AWS_293")
     if kind == "aws_lb" and not inputs.get("internal") and not _waf_associated(resource, configuration):
         skips.append(("CKV2_AWS_28", SKIP_REASONS["waf_off"].format(pattern=resolved.deployment.pattern)))
     if kind == "aws_secretsmanager_secret" and _in_component(module, "Cache"):
@@ -96,8 +88,6 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         skips += ["CKV_AWS_374", "CKV_AWS_310", "CKV_AWS_305"]
         if not inputs.get("loggingConfig") and _log_delivery_source(resource, configuration):
             skips.append("CKV_AWS_86")
-    if kind == "aws_lb" and not resolved.is_production and not inputs.get("enableDeletionProtection"):
-        skips.append("CKV_AWS_150")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
 
 
@@ -354,6 +344,19 @@ def _architecture(configuration: Configuration) -> str:
     return "\n".join(lines)
 
 
+def _destroy_note(configuration: Configuration) -> str:
+    if configuration.resolved.is_production:
+        return ("A production stack's data resources carry `prevent_destroy`: deleting them takes a "
+                "deliberate edit of the modules.")
+    addresses, variables = deletion_protected(configuration)
+    if not addresses:
+        return "`./deploy.sh destroy` deletes every resource after you type the stack's name."
+    lift = ", ".join(f"`{variable}`" for variable in variables)
+    return (f"`./deploy.sh destroy` deletes every resource after you type the stack's name: AWS refuses to "
+            f"delete the {len(addresses)} resources with deletion protection on, so it first applies {lift} "
+            "set to `false` to exactly those.")
+
+
 def _readme(configuration: Configuration, context: ExportContext, cost: CostEstimate) -> str:
     resolved = configuration.resolved
     header = "\n".join(f"<!-- {line} -->" for line in header_lines(context))
@@ -376,7 +379,7 @@ program registers (same types, same settings).
 6. `tofu apply tfplan`
 7. `tofu output` shows the endpoints.
 
-`./deploy.sh` runs steps 4–7 after checking the prerequisites.
+`./deploy.sh` runs steps 4–7 after checking the prerequisites. {_destroy_note(configuration)}
 
 ## Architecture
 
@@ -400,11 +403,55 @@ in Secrets Manager; sensitive variables, if any, have no default and must be set
 {cost.markdown()}"""
 
 
+DELETION_PROTECTION_INPUTS = {"deletionProtection": "deletion_protection",
+                              "enableDeletionProtection": "enable_deletion_protection"}
+"""Inputs (and their arguments) through which AWS refuses a delete: RDS instances, load balancers."""
+
+
+def deletion_protected(configuration: Configuration) -> tuple[list[str], list[str]]:
+    """Addresses of the resources with deletion protection on, and the variables that turn it off."""
+    addresses: list[str] = []
+    variables: set[str] = set()
+    for resource in configuration.all_resources():
+        for key, argument in DELETION_PROTECTION_INPUTS.items():
+            binding = BINDINGS.get((resource.type, argument))
+            if binding is None or resource.captured.inputs.get(key) is not True:
+                continue
+            module = "" if resource.module == configuration.root.name else f"module.{resource.module}."
+            addresses.append(f"{module}{resource.address}")
+            variables.add(binding.path.replace(".", "_"))
+    return sorted(addresses), sorted(variables)
+
+
+def _destroy_section(configuration: Configuration) -> str:
+    """`./deploy.sh destroy`: one confirmation, a targeted apply lifting deletion protection, the destroy."""
+    resolved = configuration.resolved
+    name = resolved.stack_prefix
+    if resolved.is_production:
+        return f"""if [ "${{1:-}}" = "destroy" ]; then
+  fail "{name} is a production stack: its data resources carry prevent_destroy; remove it in the modules deliberately first"
+fi"""
+    addresses, variables = deletion_protected(configuration)
+    lift = " ".join(f"-var={variable}=false" for variable in variables)
+    targets = " ".join(f"-target={address}" for address in addresses)
+    steps = f"""  tofu apply -input=false -auto-approve {lift} {targets}
+  tofu destroy -input=false -auto-approve {lift}""" if addresses else """  tofu destroy -input=false -auto-approve"""
+    return f"""if [ "${{1:-}}" = "destroy" ]; then
+  # AWS refuses to delete resources with deletion protection on: turn it off on exactly
+  # those ({len(addresses)}), then delete everything, after one typed confirmation.
+  read -r -p "destroy every resource of {name}? type {name} to confirm: " typed || typed=""
+  [ "$typed" = "{name}" ] || fail "the name did not match; nothing was destroyed"
+  tofu init -input=false
+{steps}
+  exit 0
+fi"""
+
+
 def _deploy_script(configuration: Configuration, context: ExportContext) -> str:
     resolved = configuration.resolved
     return f"""#!/usr/bin/env bash
 {hash_header(context).rstrip()}
-# Checks the prerequisites, then init, plan and apply.
+# Checks the prerequisites, then init, plan and apply (`./deploy.sh destroy` deletes the stack).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -415,6 +462,7 @@ command -v aws >/dev/null 2>&1 || fail "the AWS CLI is not installed"
 aws sts get-caller-identity >/dev/null 2>&1 || fail "AWS credentials are not configured (aws configure / AWS_PROFILE)"
 [ -f terraform.tfvars ] || fail "terraform.tfvars not found: cp terraform.tfvars.example terraform.tfvars and edit it"
 
+{_destroy_section(configuration)}
 echo "deploy: {resolved.stack_prefix} ({resolved.deployment.pattern}) to {resolved.platform.region}"
 tofu init -input=false
 tofu plan -input=false -out=tfplan

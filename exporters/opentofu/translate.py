@@ -85,7 +85,11 @@ BINDINGS: Mapping[tuple[str, str], Binding] = {
                                                        "Days automated backups are kept.",
                                                        "BackupSpec.retention", "database.backup.retention"),
     ("aws_db_instance", "deletion_protection"): _B("database.deletion_protection", "bool",
-                                                   "Refuse to delete the database while set (on in production)."),
+                                                   "AWS refuses to delete the database while set "
+                                                   "(`./deploy.sh destroy` turns it off first)."),
+    ("aws_lb", "enable_deletion_protection"): _B("load_balancer.deletion_protection", "bool",
+                                                 "AWS refuses to delete the load balancer while set "
+                                                 "(`./deploy.sh destroy` turns it off first)."),
     ("aws_ecs_service", "desired_count"): _B("application.instances", "number", "Running copies of the application.",
                                              "ApplicationSpec.instances", "application.instances"),
     ("aws_ecs_task_definition", "cpu"): _B("application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).",

@@ -20,20 +20,6 @@ pytestmark = [pytest.mark.validators, pytest.mark.filterwarnings("ignore::Deprec
 MAX_SKIPS = 12
 """Inline `checkov:skip` comments per example."""
 
-OVER_CAP: dict[str, str] = {
-    "production-saas": (
-        "13 skips: two read replicas and the DR replica single-AZ (3); the HTTP target group behind the load "
-        "balancer (1); CloudFront checks wrong for an API (3) and its v2 logging unseen by checkov (1); the log "
-        "archive (3); the bucket replica's access logs (1); the Redis AUTH token (1)"),
-    "full-manifest": (
-        "14 skips: the non-production database and its read replica single-AZ without deletion protection (4), the "
-        "load balancer without deletion protection (1), port 80 open for the HTTPS redirect (1), the HTTP target "
-        "group (1), the log archive (3), WAF off as the manifest asks (1), the Redis AUTH token (1), two buckets "
-        "and no DR region (2)"),
-}
-"""Examples still above the cap, each with where its skips come from (strict: fixing one fails
-until it leaves this table)."""
-
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
@@ -60,9 +46,7 @@ def _inline_skips(name: str) -> list[re.Match[str]]:
     return list(re.finditer(r"checkov:skip=([A-Z0-9_]+)(:?)(.*)", text))
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=OVER_CAP[name])) if name in OVER_CAP else name
-    for name in AWS_EXAMPLES])
+@pytest.mark.parametrize("name", AWS_EXAMPLES)
 def test_at_most_a_dozen_inline_skips(report, name):
     _, result = report
     comments = _inline_skips(name)
@@ -84,8 +68,9 @@ def test_every_inline_skip_states_its_reason(report, name):
 def test_single_az_skips_give_the_reason_that_holds_for_each_instance():
     # a read replica leans on the primary's standby only where the primary has one
     production = support.files("production-saas")
+    # the DR replica mirrors the primary's Multi-AZ: it passes the check instead of skipping it
     dr = production[f"{support.BASE}/modules/dr_database/main.tf"]
-    assert "checkov:skip=CKV_AWS_157:cross-region disaster-recovery replica" in dr
+    assert "checkov:skip" not in dr and re.search(r"multi_az\s+= var\.database_multi_az", dr)
     assert production[f"{support.BASE}/modules/database/main.tf"].count(
         "checkov:skip=CKV_AWS_157:read replica: availability comes from the primary's Multi-AZ standby") == 2
     # full-manifest writes `multi_az: false` itself: the skip says so instead of blaming the pattern
@@ -95,3 +80,12 @@ def test_single_az_skips_give_the_reason_that_holds_for_each_instance():
     # small-saas leaves it to the pattern, which runs Multi-AZ in production environments
     pattern_single_az = support.files("small-saas")[f"{support.BASE}/modules/database/main.tf"]
     assert pattern_single_az.count("checkov:skip=CKV_AWS_157:non-production stack") == 1
+
+
+@pytest.mark.parametrize("name", AWS_EXAMPLES)
+def test_deletion_protection_passes_in_every_environment_instead_of_being_skipped(report, name):
+    # RDS and the load balancer keep AWS's guard on everywhere (`./deploy.sh destroy` lifts it first)
+    _, result = report
+    passed = {check["check_id"] for check in _of(result["results"]["passed_checks"], name)}
+    assert {"CKV_AWS_293", "CKV_AWS_150"} <= passed
+    assert not [match.group(1) for match in _inline_skips(name) if match.group(1) in ("CKV_AWS_293", "CKV_AWS_150")]

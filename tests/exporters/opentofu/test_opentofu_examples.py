@@ -218,6 +218,58 @@ def test_deploy_script_checks_prerequisites(tmp_path):
     assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
 
 
+def _run_deploy_script(tmp_path: Path, script: str, *args: str, answer: str) -> tuple[int, list[str]]:
+    """deploy.sh with fake `tofu` and `aws` on PATH that record each call."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "calls.txt"
+    for tool in ("tofu", "aws"):
+        (fake / tool).write_text(f'#!/usr/bin/env bash\necho "{tool} $*" >> "{calls}"\n')
+        (fake / tool).chmod(0o755)
+    (tmp_path / "terraform.tfvars").write_text("")
+    path = tmp_path / "deploy.sh"
+    path.write_text(script)
+    env = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(["bash", str(path), *args], input=answer, text=True, capture_output=True, env=env,
+                          check=False)
+    recorded = calls.read_text().splitlines() if calls.exists() else []
+    return done.returncode, [line for line in recorded if line.startswith("tofu")]
+
+
+@pytest.mark.parametrize("name", ["small-saas", "production-saas"])
+def test_deploy_script_destroy_lifts_deletion_protection_on_exactly_the_protected_resources(tmp_path, name):
+    tree = support.files(name)
+    code, calls = _run_deploy_script(tmp_path, tree[f"{BASE}/deploy.sh"], "destroy",
+                                     answer=f"{support.resolve(name).stack_prefix}\n")
+    assert code == 0
+    assert [call.split()[1] for call in calls] == ["init", "apply", "destroy"]
+    apply, destroy = calls[1].split(), calls[2].split()
+    lift = {"-var=database_deletion_protection=false", "-var=load_balancer_deletion_protection=false"}
+    assert lift <= set(apply) and lift <= set(destroy) and "-auto-approve" in destroy
+    variables = tree[f"{BASE}/variables.tf"]
+    assert 'variable "database_deletion_protection"' in variables
+    assert 'variable "load_balancer_deletion_protection"' in variables
+    # every target is a resource of the configuration that has deletion protection on
+    targets = [arg.removeprefix("-target=") for arg in apply if arg.startswith("-target=")]
+    protected = []
+    for path, text in tree.items():
+        module = re.match(rf"{BASE}/modules/(\w+)/main\.tf$", path)
+        if module is None:
+            continue
+        for block in re.finditer(r'^resource "(\w+)" "(\w+)" \{.*?^\}', text, re.DOTALL | re.MULTILINE):
+            if re.search(r"^\s+(enable_)?deletion_protection\s+= var\.", block.group(0), re.MULTILINE):
+                protected.append(f"module.{module.group(1)}.{block.group(1)}.{block.group(2)}")
+    assert sorted(targets) == sorted(protected) and protected
+    replicas = support.resolve(name).database.read_replicas
+    assert sum(".aws_db_instance." in target for target in targets) >= 1 + replicas
+
+
+def test_deploy_script_destroy_needs_the_typed_name(tmp_path):
+    code, calls = _run_deploy_script(tmp_path, support.files("small-saas")[f"{BASE}/deploy.sh"], "destroy",
+                                     answer="something-else\n")
+    assert code == 1 and calls == []
+
+
 def test_cross_component_depends_on_becomes_module_depends_on():
     # GIVEN the service waits for the listener in Pulumi (depends_on, no reference)
     graph = support.configuration("production-saas").graph
