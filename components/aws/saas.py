@@ -121,26 +121,12 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         subnet_ids=network.data_subnet_ids,
         kms_key_arn=key,
         region=region,
-        engine_version=db_info.version,
-        instance_class=_required(db_info.instance_class, "database.instance_class"),
-        storage_gb=db_info.storage_gb,
-        max_storage_gb=db_info.max_storage_gb,
-        multi_az=db_info.multi_az,
         read_replicas=db_info.read_replicas,
         backup_retention_days=db_info.backup_retention_days,
         backup_window=db_info.backup_window,
         maintenance_window=db_info.maintenance_window,
-        deletion_protection=db_info.deletion_protection,
         final_snapshot=db_info.final_snapshot,
-        performance_insights=db_info.performance_insights,
-        performance_insights_retention_days=db_info.performance_insights_retention_days,
-        monitoring_interval=db_info.monitoring_interval,
-        iam_auth=db_info.iam_auth,
-        log_exports=db_info.log_exports,
-        log_retention_days=retention,
-        max_connections=db_info.max_connections,
-        log_min_duration_ms=db_info.log_min_duration_ms,
-        protect=protect,
+        **_instance_settings(resolved),
     ), opts)
 
     cache = None
@@ -296,7 +282,6 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
     database at once, and converting it to Multi-AZ during a regional outage would
     leave it on one zone just when the deployment can least afford it.
     """
-    protect = resolved.is_production
     opts = pulumi.ResourceOptions(parent=parent, providers=[dr_provider])
     network = Network(f"{name}-dr-net", NetworkArgs(
         region=dr_region,
@@ -308,31 +293,39 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
         log_retention_days=resolved.monitoring.log_retention_days,
         kms_key_arn=dr_key,
     ), opts)
-    db_info = resolved.database
     replica = Database(f"{name}-dr-db", DatabaseArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.private_subnet_ids,
         kms_key_arn=dr_key,
         region=dr_region,
-        engine_version=db_info.version,
-        instance_class=_required(db_info.instance_class, "database.instance_class"),
-        storage_gb=db_info.storage_gb,
-        max_storage_gb=db_info.max_storage_gb,
-        multi_az=db_info.multi_az,
-        deletion_protection=db_info.deletion_protection,
-        performance_insights=db_info.performance_insights,
-        performance_insights_retention_days=db_info.performance_insights_retention_days,
-        monitoring_interval=db_info.monitoring_interval,
         monitoring_role_arn=primary.monitoring_role_arn,
-        iam_auth=db_info.iam_auth,
-        log_exports=db_info.log_exports,
-        log_retention_days=resolved.monitoring.log_retention_days,
-        max_connections=db_info.max_connections,
-        log_min_duration_ms=db_info.log_min_duration_ms,
         replicate_source_db=primary.instance.arn,
-        protect=protect,
+        **_instance_settings(resolved),
     ), pulumi.ResourceOptions(parent=parent, providers=[dr_provider], depends_on=[primary]))
     return replica
+
+
+def _instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """What the primary and its DR replica share: a promoted replica must be the same database
+    (class, storage, Multi-AZ, protection, monitoring, logs), so one list serves both."""
+    db_info = resolved.database
+    return {
+        "engine_version": db_info.version,
+        "instance_class": _required(db_info.instance_class, "database.instance_class"),
+        "storage_gb": db_info.storage_gb,
+        "max_storage_gb": db_info.max_storage_gb,
+        "multi_az": db_info.multi_az,
+        "deletion_protection": db_info.deletion_protection,
+        "performance_insights": db_info.performance_insights,
+        "performance_insights_retention_days": db_info.performance_insights_retention_days,
+        "monitoring_interval": db_info.monitoring_interval,
+        "iam_auth": db_info.iam_auth,
+        "log_exports": db_info.log_exports,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "max_connections": db_info.max_connections,
+        "log_min_duration_ms": db_info.log_min_duration_ms,
+        "protect": resolved.is_production,
+    }
 
 
 def _application_settings(
