@@ -33,7 +33,6 @@ from ...program.defaults import (
     DOCKER_LOG_ROTATION,
     DOCKER_POSTGRES_HEALTH,
     DOCKER_SIDECAR_LIMITS,
-    HSTS_MAX_AGE_SECONDS,
     IMAGES,
     MIGRATION_COMMANDS,
     PROMETHEUS_SCRAPE_INTERVAL_SECONDS,
@@ -301,35 +300,12 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
     Caddy obtains and renews the Let's Encrypt certificate by itself when the site
     address is a domain name; the certificate lives in the ``caddy_data`` volume.
     """
-    app = resolved.application
+    from .caddy import site_block
+
     domain = resolved.deployment.domain
     tls = serves_https(resolved)
     site = domain if tls else (f"http://{domain}" if domain else ":80")
-    headers = [
-        'X-Content-Type-Options "nosniff"',
-        'X-Frame-Options "DENY"',
-        'Referrer-Policy "strict-origin-when-cross-origin"',
-        "-Server",
-    ]
-    if tls:
-        headers.insert(0, f'Strict-Transport-Security "max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"')
-    lines = [
-        site + " {",
-        "\tencode zstd gzip",
-        "",
-        f"\treverse_proxy app:{app.port} {{",
-        f"\t\thealth_uri {app.health_check_path}",
-        f"\t\thealth_interval {app.health_check_interval}s",
-        "\t}",
-        "",
-        "\theader {",
-        *(f"\t\t{header}" for header in headers),
-        "\t}",
-        "",
-        "\tlog",
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
+    return site_block(site, f"app:{resolved.application.port}", resolved.application, tls=tls)
 
 
 def prometheus_config(resolved: ResolvedDeployment) -> str:
