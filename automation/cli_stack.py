@@ -245,7 +245,8 @@ def destroy(
             if not _interactive():
                 fail(f"{name} is a production stack: type its name in a terminal, or pass "
                      "--yes --confirm-production", EXIT_USAGE)
-            typed = typer.prompt(f"this destroys every resource of production stack {name}; type its name")
+            typed = typer.prompt(f"this destroys production stack {name}: every resource but its protected data "
+                                 "(database, cache, buckets, keys), which stays; type its name")
             if typed.strip() != name:
                 fail("the name did not match; nothing was destroyed", EXIT_USAGE)
     else:

@@ -41,6 +41,7 @@ _CREDENTIALS = re.compile(
 )
 _PASSPHRASE = re.compile(r"incorrect passphrase|passphrase must be set|constructing secrets manager", re.IGNORECASE)
 _STACK_NOT_FOUND = re.compile(r"no stack named '?(?P<stack>[^' ]+)'? found", re.IGNORECASE)
+_PROTECTED = re.compile(r'resource "(?P<urn>urn:pulumi:[^"]+)" cannot be deleted because it is protected')
 _GRPC_NOISE = re.compile(r"Exception calling application: ")
 _NOISE = re.compile(r"^\s*(warning:|Updating \(|Previewing |View Live:|Resources:|Duration:|\+|~|-|@ )")
 
@@ -73,6 +74,16 @@ def failed_resources(diagnostics: Iterable[tuple[str | None, str]]) -> list[str]
             into.append(line)
     # "update failed" on the stack only repeats that a resource failed
     return resources or general
+
+
+def protected_message(urns: list[str]) -> str:
+    """What a destroy that met Pulumi-protected resources did, and how to go further."""
+    names = ", ".join(urn.rsplit("::", 1)[-1] for urn in urns)
+    commands = "\n".join(f"  pulumi state unprotect '{urn}'" for urn in urns)
+    return (f"kept {len(urns)} protected resource{'s' if len(urns) != 1 else ''} ({names}): a production "
+            "stack's data carries Pulumi's `protect`, so destroy deleted everything else and stopped there. "
+            "To delete the data too (it cannot be recovered), unprotect each one in this stack's backend "
+            f"and run destroy again:\n{commands}")
 
 
 def _last_error_lines(text: str, limit: int = 6) -> str:
@@ -113,6 +124,11 @@ def explain(error: BaseException, *, stack: str, cancel_hint: str,
         detail = _last_error_lines(text, limit=2)
         return DeployError("the cloud credentials are missing, were rejected, or may not do this; "
                            f"check AWS_PROFILE / AWS_ACCESS_KEY_ID (or your login) and retry.\n{detail}")
+    diagnostics = list(diagnostics)
+    protected = sorted({match.group("urn") for message in [text, *(item for _, item in diagnostics)]
+                        for match in _PROTECTED.finditer(" ".join(message.split()))})
+    if protected:
+        return DeployError(protected_message(protected))
     failures = failed_resources(diagnostics)
     if failures:
         return DeployError("\n".join(failures))

@@ -75,6 +75,32 @@ def test_destroy_without_protected_resources_runs_no_update(sandbox):
     assert list(out.iterdir()) == []
 
 
+def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox):
+    # production data carries Pulumi's protect: destroy deletes the rest and names what it kept
+    import pulumi
+    from engine_resources import LocalFile
+    from specql_deploy.automation.deployer import Deployer
+    from specql_deploy.automation.errors import DeployError
+
+    out = sandbox.root / "production"
+    out.mkdir()
+
+    def program() -> None:
+        LocalFile("db", str(out / "db.txt"), "data", opts=pulumi.ResourceOptions(protect=True))
+        LocalFile("web", str(out / "web.txt"), "page")
+
+    deployer = Deployer("files", "production", program, sandbox.root / "work" / "files", sandbox.backend_url,
+                        "passphrase", env_vars=sandbox.env, pulumi_home=sandbox.home)
+    deployer.up()
+    with pytest.raises(DeployError) as kept:
+        deployer.destroy()
+    assert kept.value.code == 1
+    message = kept.value.message
+    assert message.startswith("kept 1 protected resource (db): a production stack's data carries Pulumi's")
+    assert "pulumi state unprotect 'urn:pulumi:production::files::pulumi-python:dynamic:Resource::db'" in message
+    assert sorted(path.name for path in out.iterdir()) == ["db.txt"]
+
+
 def test_deletion_protected_reads_both_aws_input_names():
     from specql_deploy.automation.deployer import deletion_protected
 
