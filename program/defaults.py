@@ -167,6 +167,7 @@ GLOBAL_DEFAULTS: Table = {
     "deployment.framework": _d("fraiseql", "SpecQL's own GraphQL runtime"),
     "deployment.version": _d("latest", "images are tagged with the git SHA in CI; `latest` only for local runs"),
     "deployment.domain": _d(None, "no domain: served on the load balancer's own DNS name"),
+    "deployment.dns_zone": _d(None, "DNS stays wherever the domain is hosted; `up` prints the validation CNAME"),
     "deployment.host": _d(None, "the local Docker engine"),
     "platform.provider": _d("aws", "the only cloud with patterns today"),
     "platform.region": _d("us-east-1", "the largest and cheapest AWS region"),
@@ -534,6 +535,8 @@ SECRETS_RECOVERY_WINDOW_DAYS = 30
 # -- AWS: load balancer (ALB)
 # TLS 1.2 and 1.3 only, forward-secret ciphers: the current AWS-recommended policy.
 ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# ACM's validation CNAME: a minute, so a corrected record is seen quickly.
+CERTIFICATE_VALIDATION_TTL_SECONDS = 60
 # Draining: 30 s lets in-flight GraphQL requests finish without slowing deploys.
 ALB_DEREGISTRATION_DELAY_SECONDS = 30
 

@@ -39,6 +39,8 @@ class DeploymentInfo(Frozen):
     """Application version (image tag)."""
     domain: str | None
     """Public domain, if any."""
+    dns_zone: str | None
+    """Route 53 hosted zone holding the domain (None: DNS is managed elsewhere)."""
     host: str | None
     """Docker host for hobby-project (None: local engine)."""
     environment: str

@@ -131,7 +131,7 @@ def user_values(spec: DeploymentSpec) -> dict[str, Any]:
             out[path] = value
 
     meta = spec.deployment
-    for key in ("name", "framework", "pattern", "version", "domain", "host"):
+    for key in ("name", "framework", "pattern", "version", "domain", "dns_zone", "host"):
         put(f"deployment.{key}", getattr(meta, key))
 
     if platform := spec.platform:
@@ -379,6 +379,9 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
     if values["application.autoscale_min"] > values["application.autoscale_max"]:
         problems.append(("application.autoscale", f"min ({values['application.autoscale_min']}) exceeds max "
                          f"({values['application.autoscale_max']}); set both"))
+    if values["deployment.dns_zone"] and pattern.cloud != "aws":
+        problems.append(("deployment.dns_zone", "a Route 53 zone serves the AWS patterns; "
+                         f"{pattern.name} gets its certificate without one: remove it"))
     if values["load_balancer.https"] and not values["deployment.domain"]:
         problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":

@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -116,9 +117,10 @@ class DeploymentMeta(Section):
     """Version of the application being deployed, used to tag images. Defaults to `latest`."""
     domain: str | None = None
     """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager). Defaults to none (HTTP on the load balancer's name)."""
+    dns_zone: str | None = None
+    """Route 53 hosted zone that holds `domain`, by name (`example.com`). With it (AWS patterns), `up` validates the certificates and points `domain` at the entry point by itself; without it, add the validation CNAME that `up` prints at your DNS provider. Defaults to none."""
     host: str | None = None
     """Docker host for hobby-project, e.g. `ssh://deploy@203.0.113.10`. Defaults to the local Docker engine."""
-
 
     @field_validator("domain")
     @classmethod
@@ -129,6 +131,24 @@ class DeploymentMeta(Section):
         if len(labels) < 2 or not all(DNS_LABEL.match(label) for label in labels):
             raise ValueError(f"{value!r} is not a domain name such as app.example.com")
         return value.rstrip(".")
+
+    @field_validator("dns_zone")
+    @classmethod
+    def _dns_zone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        zone = value.rstrip(".").lower()
+        labels = zone.split(".")
+        if len(labels) < 2 or not all(DNS_LABEL.match(label) for label in labels):
+            raise ValueError(f"{value!r} is not a zone name such as example.com")
+        if "domain" not in info.data:
+            return zone  # the domain itself is wrong; that error says enough
+        domain = info.data["domain"]
+        if domain is None:
+            raise ValueError("a DNS zone serves `deployment.domain`: set the domain too")
+        if domain != zone and not domain.endswith(f".{zone}"):
+            raise ValueError(f"{domain} is not inside the zone {zone}: write the zone that holds the domain")
+        return zone
 
     @field_validator("host")
     @classmethod

@@ -13,6 +13,7 @@ from ...program.defaults import (
     HSTS_MAX_AGE_SECONDS,
 )
 from ._support import child, concat
+from .certificate import validated_certificate
 from .web_acl import web_acl
 
 # AWS-managed CloudFront policies (fixed ids published by AWS).
@@ -44,6 +45,9 @@ class EdgeArgs:
     Defaults to `None`: the distribution's own domain."""
     origin_https: bool = False
     """Reach the load balancer over HTTPS (it has a certificate for `domain`). Defaults to `False`."""
+    dns_zone_id: pulumi.Input[str] | None = None
+    """Route 53 zone holding `domain`: gets the certificate's validation record and the A/AAAA
+    aliases of `domain` to the distribution. Defaults to `None`: DNS is managed elsewhere."""
     access_logs: bool = True
     """CloudFront access logs (standard logging v2) to an encrypted CloudWatch log group;
     unlike legacy logging it needs no bucket ACLs. Defaults to `True`."""
@@ -53,6 +57,8 @@ class EdgeArgs:
     def __post_init__(self) -> None:
         if self.origin_https and not self.domain:
             raise ValueError("`origin_https` needs `domain` (the origin certificate names it)")
+        if self.dns_zone_id is not None and not (self.domain and self.cdn):
+            raise ValueError("`dns_zone_id` needs `domain` and `cdn` (the zone points the domain at CloudFront)")
 
 
 class Edge(pulumi.ComponentResource):
@@ -102,10 +108,9 @@ class Edge(pulumi.ComponentResource):
     def _distribution(self, name: str, args: EdgeArgs, global_opts: pulumi.ResourceOptions) -> aws.cloudfront.Distribution:
         viewer_certificate: dict[str, object]
         if args.domain:
-            certificate = aws.acm.Certificate(
-                f"{name}-cdn-cert", domain_name=args.domain, validation_method="DNS", opts=global_opts)
+            issued = validated_certificate(f"{name}-cdn-cert", args.domain, args.dns_zone_id, global_opts)
             viewer_certificate = {
-                "acm_certificate_arn": certificate.arn,
+                "acm_certificate_arn": issued.arn,
                 "ssl_support_method": "sni-only",
                 "minimum_protocol_version": CLOUDFRONT_VIEWER_TLS_POLICY,
             }
@@ -127,7 +132,7 @@ class Edge(pulumi.ComponentResource):
             },
             opts=global_opts,
         )
-        return aws.cloudfront.Distribution(
+        distribution = aws.cloudfront.Distribution(
             f"{name}-cdn",
             enabled=True,
             comment=f"{name}: application entry point",
@@ -160,6 +165,15 @@ class Edge(pulumi.ComponentResource):
             web_acl_id=self.web_acl.arn if self.web_acl is not None else None,
             opts=global_opts,
         )
+        if args.domain and args.dns_zone_id is not None:
+            for record_type in ("A", "AAAA"):  # the distribution answers over IPv4 and IPv6
+                aws.route53.Record(
+                    f"{name}-cdn-alias-{record_type.lower()}", zone_id=args.dns_zone_id, name=args.domain,
+                    type=record_type,
+                    aliases=[{"name": distribution.domain_name, "zone_id": distribution.hosted_zone_id,
+                              "evaluate_target_health": False}],
+                    opts=global_opts)
+        return distribution
 
     def _access_logs(self, name: str, args: EdgeArgs, distribution: aws.cloudfront.Distribution,
                      global_opts: pulumi.ResourceOptions) -> None:

@@ -9,6 +9,7 @@ import pulumi_aws as aws
 
 from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ._support import child, concat
+from .certificate import validated_certificate
 from .firewall import cloudfront_prefix_list_id, load_balancer_group
 from .web_acl import web_acl
 
@@ -30,6 +31,10 @@ class LoadBalancerArgs:
     Defaults to `None`: HTTP on the load balancer's DNS name."""
     certificate_arn: str | None = None
     """An existing ACM certificate to use instead of requesting one. Defaults to `None`."""
+    dns_zone_id: pulumi.Input[str] | None = None
+    """Route 53 zone holding `domain`: gets the certificate's validation record and, unless
+    `cdn_only` (the CDN owns the name then), an alias of `domain` to the load balancer.
+    Defaults to `None`: DNS is managed elsewhere."""
     health_check_path: str = "/health"
     """Path the target group probes. Defaults to `/health`."""
     health_check_interval: int = 30
@@ -60,6 +65,8 @@ class LoadBalancerArgs:
     def __post_init__(self) -> None:
         if self.certificate_arn and not self.domain:
             raise ValueError("`certificate_arn` needs `domain`")
+        if self.dns_zone_id is not None and not self.domain:
+            raise ValueError("`dns_zone_id` needs `domain`")
         if self.waf and self.waf_log_kms_key_arn is None:
             raise ValueError("`waf` needs `waf_log_kms_key_arn` (its decisions are logged encrypted)")
 
@@ -70,8 +77,9 @@ class LoadBalancer(pulumi.ComponentResource):
     Drops requests with invalid headers (request smuggling), logs every request to the
     log archive, filters them through its own web ACL when asked, and with a domain
     serves TLS 1.2+ only while port 80 just redirects.
-    The ACM certificate is validated by DNS: its validation records are an output for
-    whoever manages the zone.
+    The ACM certificate is validated by DNS and the HTTPS listener waits until ACM has
+    issued it: with a Route 53 zone the validation record is written here, otherwise
+    `up` prints it for whoever manages the zone (it is also an output).
     """
 
     alb: aws.lb.LoadBalancer
@@ -138,10 +146,8 @@ class LoadBalancer(pulumi.ComponentResource):
             if args.certificate_arn:
                 certificate_arn = args.certificate_arn
             else:
-                self.certificate = aws.acm.Certificate(
-                    f"{name}-cert", domain_name=args.domain, validation_method="DNS",
-                    opts=child(self, delete_before_replace=False))
-                certificate_arn = self.certificate.arn
+                issued = validated_certificate(f"{name}-cert", args.domain, args.dns_zone_id, child(self))
+                self.certificate, certificate_arn = issued.certificate, issued.arn
             redirect = [{"type": "redirect", "redirect": {
                 "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
             self.listeners = [
@@ -154,6 +160,12 @@ class LoadBalancer(pulumi.ComponentResource):
                     opts=child(self)),
             ]
             self.url = pulumi.Output.from_input(f"https://{args.domain}")
+            if args.dns_zone_id is not None and not args.cdn_only:
+                aws.route53.Record(
+                    f"{name}-alias", zone_id=args.dns_zone_id, name=args.domain, type="A",
+                    aliases=[{"name": self.alb.dns_name, "zone_id": self.alb.zone_id,
+                              "evaluate_target_health": True}],
+                    opts=child(self))
         self.web_acl = None
         if args.waf:
             assert args.waf_log_kms_key_arn is not None

@@ -10,12 +10,14 @@ add `-dr`. These names are part of every URN: renaming one requires an alias.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
+from ...automation.capture import register_call
 from ...program.defaults import (
     DR_AVAILABILITY_ZONES,
     NO_NAT_INTERFACE_ENDPOINTS,
@@ -166,6 +168,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         ), opts)
 
     certificate = resolved.load_balancer.certificate
+    zone_id = dns_zone_id(resolved.deployment.dns_zone, provider) if https and resolved.deployment.dns_zone else None
     load_balancer = LoadBalancer(f"{name}-lb", LoadBalancerArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.public_subnet_ids,
@@ -180,6 +183,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
         unhealthy_threshold=app.unhealthy_threshold,
         idle_timeout=resolved.load_balancer.idle_timeout,
         access_logs_bucket=logs.delivery_bucket if logs is not None and resolved.load_balancer.access_logs else None,
+        dns_zone_id=zone_id,
         deletion_protection=resolved.load_balancer.deletion_protection,
         cdn_only=resolved.edge.cdn,
         waf=resolved.edge.waf,
@@ -244,6 +248,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
             ddos_protection=resolved.edge.ddos_protection,
             domain=resolved.deployment.domain if https else None,
             origin_https=https,
+            dns_zone_id=zone_id if resolved.edge.cdn else None,
             log_retention_days=retention,
         ), opts)
 
@@ -303,6 +308,22 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
         **_instance_settings(resolved),
     ), pulumi.ResourceOptions(parent=parent, providers=[dr_provider], depends_on=[primary]))
     return replica
+
+
+def dns_zone_id(zone: str, provider: aws.Provider) -> pulumi.Output[str]:
+    """The id of the public Route 53 hosted zone named `zone` (it must exist in the account)."""
+    return aws.route53.get_zone_output(name=zone, private_zone=False,
+                                       opts=pulumi.InvokeOutputOptions(provider=provider)).zone_id
+
+
+def _offline_zone(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """Under mocks: a stable fake id for the named zone."""
+    name = str(args.get("name") or "zone")
+    return {"zoneId": f"Z{name.upper().replace('.', '')}", "id": f"Z{name.upper().replace('.', '')}",
+            "name": name, "privateZone": False}
+
+
+register_call("aws:route53/getZone:getZone", _offline_zone)
 
 
 def _instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:

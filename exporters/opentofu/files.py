@@ -344,6 +344,25 @@ def _architecture(configuration: Configuration) -> str:
     return "\n".join(lines)
 
 
+def _certificate_note(configuration: Configuration) -> str:
+    """How the certificates get validated: by the Route 53 zone, or by a record the user publishes."""
+    certificates = [resource for resource in configuration.all_resources() if resource.type == "aws_acm_certificate"]
+    if not certificates:
+        return ""
+    domain = configuration.resolved.deployment.domain
+    zone = configuration.resolved.deployment.dns_zone
+    if zone:
+        return (f"\nACM validates `{domain}` by DNS: the Route 53 zone `{zone}` (`deployment_dns_zone`) receives "
+                "the validation record and the alias of the domain, and `tofu apply` goes on once ACM has "
+                "issued the certificate.\n")
+    first = certificates[0]
+    address = f"module.{first.module}.{first.address}" if first.module else first.address
+    return (f"\nACM validates `{domain}` by DNS and `tofu apply` waits until it has. The domain's zone is not in "
+            f"Route 53 here, so create the certificate first (`tofu apply -target={address}`), publish the "
+            f"CNAME that `tofu state show {address}` lists under `domain_validation_options` at your DNS "
+            f"provider, then run the full apply; point `{domain}` at the entry point named by `tofu output`.\n")
+
+
 def _destroy_note(configuration: Configuration) -> str:
     if configuration.resolved.is_production:
         return ("A production stack's data resources carry `prevent_destroy`: deleting them takes a "
@@ -380,7 +399,7 @@ program registers (same types, same settings).
 7. `tofu output` shows the endpoints.
 
 `./deploy.sh` runs steps 4–7 after checking the prerequisites. {_destroy_note(configuration)}
-
+{_certificate_note(configuration)}
 ## Architecture
 
 ```

@@ -106,11 +106,16 @@ BINDINGS: Mapping[tuple[str, str], Binding] = {
                                                            None, "cache.size"),
     ("aws_acm_certificate", "domain_name"): _B("deployment.domain", "string", "Public domain of the application.",
                                                "DeploymentMeta.domain", "deployment.domain"),
+    ("aws_route53_record", "name"): _B("deployment.domain", "string", "Public domain of the application.",
+                                      "DeploymentMeta.domain", "deployment.domain"),
 }
 """(OpenTofu type, argument) → the manifest value it carries.
 
 Log retention stays a literal on purpose: checkov resolves a variable's default in some
 modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
+
+SET_ATTRIBUTES = frozenset({("aws_acm_certificate", "domain_validation_options")})
+"""Attributes the provider types as sets: indexing one needs `tolist()` first."""
 
 DATA_CALLS: Mapping[str, Mapping[str, str]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": {
@@ -132,11 +137,17 @@ DATA_CALLS: Mapping[str, Mapping[str, str]] = {
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
         "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
     },
+    "aws:route53/getZone:getZone": {
+        "zoneId": "data.aws_route53_zone.dns_zone.zone_id",
+        "id": "data.aws_route53_zone.dns_zone.id",
+        "name": "data.aws_route53_zone.dns_zone.name",
+    },
 }
 """Data-source calls answered with references to OpenTofu data sources."""
 
-DATA_ARGUMENTS: Mapping[str, Mapping[str, str]] = {
+DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
     "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
+    "aws_route53_zone.dns_zone": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
 }
 """`kind.label` → arguments of the data sources that read one named object (others have none)."""
 
@@ -385,6 +396,8 @@ class Translator:
             raise LookupError(f"placeholder «{key}.{attribute}» names no exported resource")
         attr = "id" if attribute == "id" else mapping.attribute_name(attribute)
         local = f"{target.address}.{attr}{traversal}"
+        if (target.type, attr) in SET_ATTRIBUTES and traversal.startswith("["):
+            local = f"tolist({target.address}.{attr}){traversal}"
         if target.module == module.name:
             return local
         source = self.modules[target.module] if target.module else self.root
@@ -466,6 +479,12 @@ class Translator:
                 self._region_variable(module, provider)
                 return "var.region"
         self.root.data.add(f"{kind}.{label}")
+        if kind == "aws_route53_zone" and "deployment_dns_zone" not in self.root_variables:
+            zone = self.resolved.deployment.dns_zone
+            self.root_variables["deployment_dns_zone"] = Variable(
+                "deployment_dns_zone", "string", describe(Binding("deployment.dns_zone", "string", (
+                    "Route 53 hosted zone that holds the domain."), "DeploymentMeta.dns_zone",
+                    "deployment.dns_zone"), self.resolved), zone, True)
         if module is self.root:
             return reference
         variable = attribute if label == "current" else f"{label}_{attribute}"

@@ -132,6 +132,15 @@ def test_https_without_domain_is_refused():
         resolved_from("deployment: {pattern: small-saas}\nnetworking: {load_balancer: {ssl: true}}")
 
 
+def test_a_route53_zone_is_an_aws_setting():
+    aws = resolved_from("deployment: {pattern: small-saas, domain: app.example.com, dns_zone: Example.COM.}")
+    assert aws.deployment.dns_zone == "example.com"
+    assert aws.provenance["deployment.dns_zone"].source == "user"
+    assert resolved_from("deployment: {pattern: small-saas}").deployment.dns_zone is None
+    with pytest.raises(ResolutionError, match="deployment.dns_zone: a Route 53 zone serves the AWS patterns"):
+        resolved_from("deployment: {pattern: hobby-project, domain: app.example.com, dns_zone: example.com}")
+
+
 def test_redis_cluster_brings_a_replica_and_failover():
     resolved = resolved_from("deployment: {pattern: small-saas}\ncache: redis-cluster")
     assert resolved.cache.enabled and resolved.cache.replicas == 1 and resolved.cache.automatic_failover

@@ -131,7 +131,16 @@ INVALID = [
     ("deployment: {pattern: kubernetes}\nkubernetes: {namespace: My NS}", "kubernetes.namespace: 'My NS' is not DNS-safe"),
     ("deployment: {pattern: small-saas}\napplication: {instances: 2, replicas: 3}", "application: `instances` and `replicas` mean the same thing"),
     ("deployment: {pattern: small-saas}\napplication: {health_check: {interval: 10, timeout: 10}}", "application.health_check: `timeout` (10s) must be shorter than `interval` (10s)"),
+    ("deployment: {pattern: small-saas, domain: app.example.com, dns_zone: other.org}", "deployment.dns_zone: app.example.com is not inside the zone other.org"),
+    ("deployment: {pattern: small-saas, dns_zone: example.com}", "deployment.dns_zone: a DNS zone serves `deployment.domain`: set the domain too"),
+    ("deployment: {pattern: small-saas, domain: app.example.com, dns_zone: 'ex ample'}", "deployment.dns_zone: 'ex ample' is not a zone name"),
+    ("deployment: {pattern: small-saas, domain: app.example.com, dns_zone: ample.com}", "is not inside the zone ample.com"),
 ]
+
+
+def test_a_wrong_domain_is_not_blamed_on_its_zone():
+    lines = problems("deployment: {pattern: small-saas, domain: 'not a domain', dns_zone: example.com}")
+    assert len(lines) == 1 and lines[0].startswith("deployment.domain:")
 
 
 @pytest.mark.parametrize(("text", "expected"), INVALID)

@@ -135,6 +135,26 @@ def test_domain_brings_a_certificate_and_tls12_for_viewers_and_origin():
     assert cdn["origins"][0]["customOriginConfig"]["originProtocolPolicy"] == "https-only"
 
 
+def test_the_distribution_waits_for_its_certificate_to_be_issued():
+    graph = edge(domain="app.example.com", origin_https=True)
+    issued = only(graph, "aws:acm/certificateValidation:CertificateValidation")
+    assert issued.urn in only(graph, CDN).dependencies
+    assert graph.of_type("aws:route53/record:Record") == []
+
+
+def test_a_route53_zone_points_the_domain_at_the_distribution_over_ipv4_and_ipv6():
+    graph = edge(domain="app.example.com", origin_https=True, dns_zone_id="Z123")
+    records = {record.inputs["type"]: record for record in graph.of_type("aws:route53/record:Record")
+               if record.inputs.get("name") == "app.example.com"}
+    assert sorted(records) == ["A", "AAAA"]
+    for record in records.values():
+        assert record.inputs["zoneId"] == "Z123"
+        assert record.inputs["aliases"][0]["evaluateTargetHealth"] is False  # CloudFront has no health
+        assert only(graph, CDN).urn in record.dependencies
+    validation = next(r for r in graph.of_type("aws:route53/record:Record") if r.name.endswith("-validation"))
+    assert validation.urn in only(graph, "aws:acm/certificateValidation:CertificateValidation").dependencies
+
+
 def test_without_cdn_the_edge_holds_no_acl_and_no_distribution():
     graph = edge(cdn=False, ddos_protection=True)
     assert graph.of_type(ACL) == [] and graph.of_type(CDN) == []

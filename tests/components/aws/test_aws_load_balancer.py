@@ -109,3 +109,65 @@ def test_waf_is_a_regional_acl_associated_with_this_load_balancer_and_logged():
 def test_waf_without_a_log_key_is_refused():
     with pytest.raises(ValueError, match="waf_log_kms_key_arn"):
         LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", waf=True)
+
+
+CERTIFICATE = "aws:acm/certificate:Certificate"
+ISSUED = "aws:acm/certificateValidation:CertificateValidation"
+RECORD = "aws:route53/record:Record"
+
+
+def test_the_https_listener_waits_for_acm_to_issue_the_certificate():
+    # a listener refuses a certificate still pending validation: it takes the validated ARN
+    graph = load_balancer(domain="app.example.com")
+    issued = only(graph, ISSUED)
+    https = next(r for r in graph.of_type(LISTENER) if r.inputs["port"] == 443)
+    assert issued.urn in https.dependencies
+    assert issued.inputs["certificateArn"] == f"arn:aws:offline:::{only(graph, CERTIFICATE).name}"
+    # without a Route 53 zone no record is written: the user publishes the CNAME `up` prints
+    assert graph.of_type(RECORD) == [] and "validationRecordFqdns" not in issued.inputs
+
+
+def test_a_route53_zone_gets_the_validation_record_and_the_alias():
+    graph = load_balancer(domain="app.example.com", dns_zone_id="Z123")
+    records = {record.name.rsplit("-", 1)[-1]: record for record in graph.of_type(RECORD)}
+    assert set(records) == {"validation", "alias"}
+    validation = records["validation"]
+    assert validation.inputs["zoneId"] == "Z123" and validation.inputs["ttl"] == 60
+    assert validation.inputs["allowOverwrite"] is True  # the CDN's certificate asks for the same record
+    assert only(graph, CERTIFICATE).urn in validation.dependencies
+    assert validation.urn in only(graph, ISSUED).dependencies
+    alias = records["alias"].inputs
+    assert (alias["name"], alias["type"], alias["zoneId"]) == ("app.example.com", "A", "Z123")
+    assert alias["aliases"][0]["evaluateTargetHealth"] is True
+
+
+def test_behind_a_cdn_the_zone_validates_but_the_domain_points_at_the_cdn():
+    graph = load_balancer(domain="app.example.com", dns_zone_id="Z123", cdn_only=True)
+    assert [record.name for record in graph.of_type(RECORD)] == ["shop-dev-lb-cert-validation"]
+
+
+def test_a_zone_without_a_domain_is_refused():
+    with pytest.raises(ValueError, match="`dns_zone_id` needs `domain`"):
+        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", dns_zone_id="Z123")
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ([{"resource_record_name": "_x.app.example.com."}], "_x.app.example.com."),
+    ([{"resourceRecordName": "_y.app.example.com."}], "_y.app.example.com."),
+    (["${«r1.domainValidationOptions»}"][0], "${«r1.domainValidationOptions»[0].resource_record_name}"),
+    (None, None),
+    ([], None),
+])
+def test_validation_field_reads_every_shape_of_the_options(options, expected):
+    from specql_deploy.components.aws.certificate import validation_field
+
+    assert validation_field(options, "resource_record_name") == expected
+
+
+def test_validation_field_reads_sdk_objects():
+    from types import SimpleNamespace
+
+    from specql_deploy.components.aws.certificate import validation_field
+
+    options = [SimpleNamespace(resource_record_value="abc.acm-validations.aws.")]
+    assert validation_field(options, "resource_record_value") == "abc.acm-validations.aws."
