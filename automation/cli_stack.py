@@ -200,7 +200,7 @@ def up(
     target = Target(file, stack, backend, backend_endpoint, backend_region, secrets_provider, emulate,
                     version, image)
     human = _stderr() if as_json else _stdout()
-    with _open(target, with_program=True) as (deployer, _):
+    with _open(target, with_program=True) as (deployer, resolved):
         planned = _run(deployer.preview)
         print_summary(human, planned, show_outputs=False)
         if not planned.has_changes:
@@ -213,7 +213,9 @@ def up(
                     print(f"{key}: {value}")
             return
         _require_confirmation(f"deploy these changes to {deployer.project}/{deployer.stack_name}?", yes)
-        with live_progress(_stderr(), f"up {deployer.project}/{deployer.stack_name}") as listener:
+        waits_for_dns = bool(resolved.deployment.domain) and not resolved.deployment.dns_zone
+        with live_progress(_stderr(), f"up {deployer.project}/{deployer.stack_name}",
+                           dns_records=waits_for_dns) as listener:
             result = _run(lambda: deployer.up(listener))
     if as_json:
         print(result.to_json())

@@ -112,6 +112,33 @@ def _merge(previous: ResourceChange | None, current: ResourceChange) -> Resource
         replace_reasons=tuple(sorted(set(previous.replace_reasons) | set(current.replace_reasons))))
 
 
+@dataclass(frozen=True)
+class DnsRecord:
+    """A record someone must publish: `name TYPE value`."""
+
+    name: str
+    type: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.type} {self.value}"
+
+
+CERTIFICATE_TYPE = "aws:acm/certificate:Certificate"
+
+
+def validation_records(outputs: Mapping[str, Any] | None) -> tuple[DnsRecord, ...]:
+    """ACM's DNS validation records from a certificate's outputs (one per domain name)."""
+    records = []
+    for option in (outputs or {}).get("domainValidationOptions") or ():
+        if isinstance(option, Mapping) and option.get("resourceRecordName"):
+            record = DnsRecord(str(option["resourceRecordName"]), str(option.get("resourceRecordType") or "CNAME"),
+                               str(option.get("resourceRecordValue") or ""))
+            if record not in records:
+                records.append(record)
+    return tuple(records)
+
+
 @dataclass
 class ResourceProgress:
     """Live state of one resource during an update (for the progress display)."""
@@ -120,6 +147,8 @@ class ResourceProgress:
     started: float
     finished: float | None = None
     failed: bool = False
+    validation: tuple[DnsRecord, ...] = ()
+    """DNS records a certificate waits for (ACM's validation CNAMEs), once it is created."""
 
     @property
     def elapsed(self) -> float:
@@ -196,6 +225,8 @@ class EventLog:
             return None
         entry.finished = time.monotonic()
         entry.failed = entry.failed or failed
+        if not failed and metadata.type == CERTIFICATE_TYPE and metadata.new is not None:
+            entry.validation = validation_records(getattr(metadata.new, "outputs", None))
         return entry
 
     def resource_changes(self) -> tuple[ResourceChange, ...]:

@@ -36,18 +36,42 @@ def _table(log: EventLog, title: str) -> Table:
     return table
 
 
+def dns_notice(entry: ResourceProgress) -> str:
+    """What to publish for a certificate that waits for DNS validation, and why `up` waits."""
+    records = "\n".join(f"    {record}" for record in entry.validation)
+    return (f"certificate {entry.change.name} waits for ACM to see this DNS record; add it at your DNS "
+            f"provider (with deployment.dns_zone, a Route 53 zone gets it automatically):\n{records}\n"
+            "  the update goes on once ACM has validated it (AWS allows up to 72 hours; usually minutes).")
+
+
 @contextmanager
-def live_progress(console: Console, title: str) -> Iterator:
-    """A listener for Deployer operations that renders progress while the block runs."""
+def live_progress(console: Console, title: str, *, dns_records: bool = False) -> Iterator:
+    """A listener for Deployer operations that renders progress while the block runs.
+
+    With `dns_records`, the validation records of each new certificate are printed as
+    soon as it exists: without a Route 53 zone, nothing else tells the user what the
+    update is waiting for.
+    """
+    told: set[str] = set()
+
+    def notice(entry: ResourceProgress) -> str | None:
+        if not dns_records or not entry.validation or entry.change.urn in told:
+            return None
+        told.add(entry.change.urn)
+        return dns_notice(entry)
+
     if console.is_terminal:
         live = Live(console=console, refresh_per_second=8, transient=False)
         state: dict[str, EventLog] = {}
         lock = threading.Lock()
 
-        def listener(log: EventLog, _entry: ResourceProgress) -> None:
+        def listener(log: EventLog, entry: ResourceProgress) -> None:
             with lock:
                 state["log"] = log
                 live.update(_table(log, title))
+                text = notice(entry)
+                if text:
+                    live.console.print(text, highlight=False, markup=False)
 
         with live:
             yield listener
@@ -58,6 +82,9 @@ def live_progress(console: Console, title: str) -> Iterator:
             console.print(f"  {ACTION_SYMBOLS.get(entry.change.action, ' ')} {entry.status:<10} "
                           f"{entry.change.name} ({entry.change.type}) {entry.elapsed:.1f}s",
                           highlight=False, markup=False)
+            text = notice(entry)
+            if text:
+                console.print(text, highlight=False, markup=False)
 
     yield print_line
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import pytest
+
 from specql_deploy.automation.events import (
     EventLog,
     ResourceChange,
@@ -201,3 +203,53 @@ def test_progress_on_a_terminal_renders_a_live_table_of_states():
     run_steps(Console(file=buffer, force_terminal=True, width=200))
     text = buffer.getvalue()
     assert "up shop/dev" in text and "app-db" in text and "created" in text and "failed" in text
+
+
+# ----------------------------------------------------------------- certificate validation
+
+CERT = "urn:pulumi:dev::shop::aws:acm/certificate:Certificate::shop-dev-lb-cert"
+OPTIONS = {"domainValidationOptions": [
+    {"domainName": "app.example.com", "resourceRecordName": "_abc.app.example.com.",
+     "resourceRecordType": "CNAME", "resourceRecordValue": "_def.acm-validations.aws."}]}
+
+
+def certificate_steps(console, *, dns_records: bool) -> None:
+    from specql_deploy.automation.progress import live_progress
+
+    with live_progress(console, "up shop/dev", dns_records=dns_records) as listener:
+        log = EventLog(listener)
+        log(event(resource_pre_event=SimpleNamespace(metadata=step("create", CERT))))
+        log(event(res_outputs_event=SimpleNamespace(metadata=step("create", CERT, new=SimpleNamespace(
+            inputs={}, outputs=OPTIONS)))))
+
+
+def test_validation_records_come_from_the_certificate_outputs_once_per_domain():
+    from specql_deploy.automation.events import DnsRecord, validation_records
+
+    twice = {"domainValidationOptions": OPTIONS["domainValidationOptions"] * 2}
+    assert validation_records(twice) == (
+        DnsRecord("_abc.app.example.com.", "CNAME", "_def.acm-validations.aws."),)
+    assert validation_records(None) == () and validation_records({"domainValidationOptions": None}) == ()
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_up_without_a_zone_prints_the_cname_acm_waits_for(terminal):
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    certificate_steps(Console(file=buffer, force_terminal=terminal, width=200), dns_records=True)
+    text = buffer.getvalue()
+    assert "_abc.app.example.com. CNAME _def.acm-validations.aws." in text
+    assert text.count("waits for ACM to see this DNS record") == 1
+
+
+def test_with_a_zone_the_record_is_not_printed():
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    certificate_steps(Console(file=buffer, force_terminal=False, width=200), dns_records=False)
+    assert "acm-validations" not in buffer.getvalue()
