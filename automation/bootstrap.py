@@ -70,8 +70,9 @@ class BootstrapReport:
         self.steps.append((what, outcome))
 
 
-def tls_only_policy(bucket: str) -> dict:
-    arn = f"arn:aws:s3:::{bucket}"
+def tls_only_policy(bucket: str, partition: str = "aws") -> dict:
+    """Deny every request to the state bucket that is not made over TLS."""
+    arn = f"arn:{partition}:s3:::{bucket}"
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
         "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
@@ -107,7 +108,9 @@ def _bucket(plan: BackendPlan, report: BootstrapReport, kms_key_arn: str) -> Non
     s3.put_public_access_block(Bucket=plan.bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
         "RestrictPublicBuckets": True})
-    s3.put_bucket_policy(Bucket=plan.bucket, Policy=json.dumps(tls_only_policy(plan.bucket)))
+    # the key's ARN names the partition (aws, aws-us-gov, aws-cn) the bucket's ARN must use
+    partition = kms_key_arn.split(":")[1] if kms_key_arn.startswith("arn:") else "aws"
+    s3.put_bucket_policy(Bucket=plan.bucket, Policy=json.dumps(tls_only_policy(plan.bucket, partition)))
 
 
 def _kms_key(plan: BackendPlan, report: BootstrapReport) -> str:

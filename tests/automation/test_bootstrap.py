@@ -121,3 +121,11 @@ def test_the_emulator_stops_and_frees_its_port():
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_the_tls_only_policy_names_the_bucket_in_the_key_s_partition():
+    from specql_deploy.automation.bootstrap import tls_only_policy
+
+    statement = tls_only_policy("state", "aws-us-gov")["Statement"][0]
+    assert statement["Resource"] == ["arn:aws-us-gov:s3:::state", "arn:aws-us-gov:s3:::state/*"]
+    assert tls_only_policy("state")["Statement"][0]["Resource"][0] == "arn:aws:s3:::state"
