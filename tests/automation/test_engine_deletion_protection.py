@@ -62,6 +62,31 @@ def test_destroy_with_the_unprotected_program_lifts_the_guard_then_deletes_every
     assert kinds(deployer) == ["destroy", "update", "update"]  # newest first: the lift ran once
 
 
+def test_the_lift_reaches_a_protected_resource_inside_a_component(sandbox):
+    # RDS instances and load balancers are children of components: the targeted update must reach them
+    import pulumi
+    from engine_resources import LocalFile
+    from specql_deploy.automation.deployer import Deployer
+
+    out = sandbox.root / "nested"
+    out.mkdir()
+
+    def program_with(protected: bool):
+        def program() -> None:
+            database = pulumi.ComponentResource("specql:test:Database", "db")
+            LocalFile("db-primary", str(out / "primary.txt"), "data", opts=pulumi.ResourceOptions(parent=database),
+                      deletion_protection=protected)
+            database.register_outputs({})
+        return program
+
+    deployer = Deployer("files", "nested", program_with(True), sandbox.root / "work" / "files", sandbox.backend_url,
+                        "passphrase", env_vars=sandbox.env, pulumi_home=sandbox.home)
+    deployer.up()
+    destroyed = deployer.destroy(unprotected=program_with(False))
+    assert {change.name for change in destroyed.changes} == {"db", "db-primary"}
+    assert list(out.iterdir()) == []
+
+
 def test_destroy_without_protected_resources_runs_no_update(sandbox):
     from engine_resources import files_program
 
