@@ -138,16 +138,16 @@ DATA_CALLS: Mapping[str, Mapping[str, str]] = {
         "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
     },
     "aws:route53/getZone:getZone": {
-        "zoneId": "data.aws_route53_zone.dns_zone.zone_id",
-        "id": "data.aws_route53_zone.dns_zone.id",
-        "name": "data.aws_route53_zone.dns_zone.name",
+        "zoneId": "data.aws_route53_zone.domain.zone_id",
+        "id": "data.aws_route53_zone.domain.id",
+        "name": "data.aws_route53_zone.domain.name",
     },
 }
 """Data-source calls answered with references to OpenTofu data sources."""
 
 DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
     "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
-    "aws_route53_zone.dns_zone": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
+    "aws_route53_zone.domain": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
 }
 """`kind.label` → arguments of the data sources that read one named object (others have none)."""
 

@@ -310,7 +310,7 @@ def test_a_named_data_source_keeps_its_argument_and_reaches_the_module_as_a_vari
 def test_a_route53_zone_is_read_in_the_root_and_validates_both_certificates():
     tree = support.files("production-saas")
     main, variables = tree[f"{BASE}/main.tf"], tree[f"{BASE}/variables.tf"]
-    zone = re.search(r'data "aws_route53_zone" "dns_zone" \{.*?\n\}', main, re.DOTALL).group(0)
+    zone = re.search(r'data "aws_route53_zone" "domain" \{.*?\n\}', main, re.DOTALL).group(0)
     assert re.search(r"name\s+= var\.deployment_dns_zone", zone) and re.search(r"private_zone\s+= false", zone)
     assert re.search(r'variable "deployment_dns_zone" \{[^}]*default\s+= "example\.com"', variables)
     for module in ("loadbalancer", "edge"):
@@ -320,7 +320,7 @@ def test_a_route53_zone_is_read_in_the_root_and_validates_both_certificates():
             or "tolist(aws_acm_certificate.cdn_cert.domain_validation_options)[0].resource_record_name" in text
         assert "domain_validation_options[0]" not in text
         assert re.search(r'resource "aws_acm_certificate_validation"', text)
-        assert re.search(r"zone_id\s+= var\.dns_zone_zone_id", text)
+        assert re.search(r"zone_id\s+= var\.domain_zone_id", text)
     # the listener and the distribution take the certificate ACM has issued
     assert "certificate_arn   = aws_acm_certificate_validation.cert_issued.certificate_arn" in \
         tree[f"{BASE}/modules/loadbalancer/main.tf"]
