@@ -380,8 +380,8 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
         problems.append(("application.autoscale", f"min ({values['application.autoscale_min']}) exceeds max "
                          f"({values['application.autoscale_max']}); set both"))
     if values["deployment.dns_zone"] and pattern.cloud != "aws":
-        problems.append(("deployment.dns_zone", "a Route 53 zone serves the AWS patterns; "
-                         f"{pattern.name} gets its certificate without one: remove it"))
+        problems.append(("deployment.dns_zone", (f"a Route 53 zone serves the AWS patterns; {pattern.name} "
+                                                 "gets its certificate without one: remove it")))
     if values["load_balancer.https"] and not values["deployment.domain"]:
         problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":

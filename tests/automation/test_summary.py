@@ -6,7 +6,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-
 from specql_deploy.automation.events import (
     EventLog,
     ResourceChange,
