@@ -134,6 +134,8 @@ IMAGES: Mapping[str, str] = {
     "caddy": "caddy:2.9.1-alpine",
     "prometheus": "prom/prometheus:v3.1.0",
     "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
+    # Copies the dumps off the host (S3 or any S3-compatible store).
+    "rclone": "rclone/rclone:1.68.2",
     # CloudNativePG's operand image for the default PostgreSQL major (`database.version` 16).
     "cloudnative-pg-postgres": "ghcr.io/cloudnative-pg/postgresql:16.6",
     # Development compose only: MinIO speaks the S3 API, so the same SDK code runs locally...
@@ -188,6 +190,9 @@ GLOBAL_DEFAULTS: Table = {
     "database.backup_frequency": _d("daily", "RDS takes one automated snapshot a day plus transaction logs"),
     "database.backup_retention_days": _d(7, "a week of point-in-time recovery is free up to the database size"),
     "database.backup_window": _d("03:00-04:00", "UTC night, before the maintenance window"),
+    "database.backup_destination": _d(None, "dumps stay on the host unless the manifest names an off-site bucket"),
+    "database.backup_endpoint": _d(None, "AWS S3 unless an S3-compatible endpoint is given"),
+    "database.backup_region": _d("us-east-1", "S3's default region; `auto` suits Cloudflare R2"),
     "database.maintenance_window": _d("mon:04:00-mon:05:00", "early Monday UTC, after the backup window"),
     "database.deletion_protection": _d(False, "non-production stacks are torn down and rebuilt often"),
     "database.final_snapshot": _d(False, "non-production stacks: a snapshot per destroy piles up cost"),
@@ -609,6 +614,11 @@ DOCKER_BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
     "weekly": 604800,
     "continuous": 3600,
 }
+# The off-site copy runs hourly: a new dump leaves the host within the hour, and listing
+# the bucket 730 times a month costs under a cent.
+DOCKER_OFFSITE_COPY_INTERVAL_SECONDS = 3600
+# `nobody:nogroup`: helpers that only read files run without any privilege of the image's root.
+DOCKER_UNPRIVILEGED_USER = "65534:65534"
 # PostgreSQL answers pg_isready within a second once up: check every 10 s, give it 30 s
 # to start, and call it unhealthy after five failures in a row.
 DOCKER_POSTGRES_HEALTH: Mapping[str, int] = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
@@ -617,6 +627,7 @@ DOCKER_POSTGRES_HEALTH: Mapping[str, int] = {"interval_s": 10, "timeout_s": 5, "
 DOCKER_SIDECAR_LIMITS: Mapping[str, tuple[float, int]] = {
     "caddy": (0.25, 128),  # a reverse proxy for one app idles under 30 MiB
     "backup": (0.5, 256),  # pg_dump streams; memory does not grow with the database
+    "backup-offsite": (0.25, 128),  # rclone copies one new file an hour
     "prometheus": (0.5, 512),  # a few thousand series for one host
     "uptime-kuma": (0.25, 256),  # a handful of HTTP checks
 }

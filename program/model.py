@@ -80,6 +80,12 @@ class DatabaseInfo(Frozen):
     backup_frequency: str
     backup_retention_days: int
     backup_window: str
+    backup_destination: str | None
+    """`s3://bucket/prefix` receiving a copy of every dump (hobby-project), or None."""
+    backup_endpoint: str | None
+    """S3-compatible endpoint of the destination (None: AWS S3)."""
+    backup_region: str
+    """Region of the destination bucket."""
     maintenance_window: str
     deletion_protection: bool
     final_snapshot: bool

@@ -159,6 +159,9 @@ def user_values(spec: DeploymentSpec) -> dict[str, Any]:
         if db.backup:
             put("database.backup_frequency", db.backup.frequency)
             put("database.backup_retention_days", db.backup.retention)
+            put("database.backup_destination", db.backup.destination)
+            put("database.backup_endpoint", db.backup.endpoint)
+            put("database.backup_region", db.backup.region)
 
     if app := spec.application:
         for key, path in (("runtime", "runtime"), ("version", "runtime_version"), ("instances", "instances"),
@@ -379,6 +382,11 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
     if values["application.autoscale_min"] > values["application.autoscale_max"]:
         problems.append(("application.autoscale", f"min ({values['application.autoscale_min']}) exceeds max "
                          f"({values['application.autoscale_max']}); set both"))
+    if values["database.backup_destination"] and pattern.cloud != "docker":
+        problems.append(("database.backup.destination", (f"{pattern.name} keeps its backups in the managed "
+                                                         "database; an off-site copy of dumps serves hobby-project")))
+    if values["database.backup_destination"] and values["database.backup_retention_days"] == 0:
+        problems.append(("database.backup.destination", "backups are off (retention 0): nothing to copy"))
     if values["deployment.dns_zone"] and pattern.cloud != "aws":
         problems.append(("deployment.dns_zone", (f"a Route 53 zone serves the AWS patterns; {pattern.name} "
                                                  "gets its certificate without one: remove it")))

@@ -225,11 +225,38 @@ class BackupSpec(Section):
     """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention. Defaults to `daily`."""
     retention: int | None = Field(default=None, ge=0, le=35)
     """Days backups are kept (RDS allows 0–35; 0 turns automated backups off). Defaults per pattern: 7 (small-saas), 30 (production-saas)."""
+    destination: str | None = None
+    """Off-site copy of every dump (hobby-project), as `s3://bucket/prefix`: the dumps survive the loss of the host. The keys come from the secrets BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY, never from this file. Defaults to none (dumps stay on the host)."""
+    endpoint: str | None = None
+    """HTTPS endpoint of an S3-compatible store for `destination` (Cloudflare R2, Backblaze B2, MinIO). Defaults to AWS S3."""
+    region: str | None = None
+    """Region of the `destination` bucket. Defaults to `us-east-1` (`auto` suits R2)."""
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         return {"frequency": data} if isinstance(data, str) else data
+
+    @field_validator("destination")
+    @classmethod
+    def _destination(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._/-]*)?", value):
+            raise ValueError(f"{value!r} is not an S3 location such as s3://my-backups/app")
+        return value.rstrip("/") if value is not None else value
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?/?", value):
+            raise ValueError(f"{value!r} is not an HTTPS endpoint such as https://<account>.r2.cloudflarestorage.com "
+                             "(backups travel over TLS only)")
+        return value.rstrip("/") if value is not None else value
+
+    @model_validator(mode="after")
+    def _where(self) -> BackupSpec:
+        if (self.endpoint or self.region) and not self.destination:
+            raise ValueError("`endpoint` and `region` describe `destination`: set the destination too")
+        return self
 
 
 class DatabaseSpec(Section):

@@ -1,4 +1,4 @@
-"""Backup: a scheduled pg_dump of the database into the `backups` volume."""
+"""Backup: a scheduled pg_dump of the database into the `backups` volume, and its off-site copy."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ class BackupArgs:
     """Network, volumes, secrets (`DB_PASSWORD`) and name prefix of the stack. Required."""
     after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Containers already created, by service name (the database). Defaults to none."""
+    offsite: ServiceSpec | None = None
+    """The off-site copy service (`database.backup.destination`), which copies each dump to
+    an S3 bucket. Defaults to `None`: dumps stay on the host."""
 
 
 class Backup(pulumi.ComponentResource):
@@ -29,8 +32,9 @@ class Backup(pulumi.ComponentResource):
 
     It runs the PostgreSQL image itself, so `pg_dump` always matches the server's major
     version. Dumps use the custom format (compressed, restorable table by table with
-    `pg_restore`). The volume survives `destroy` in production; copy it off the host
-    (`docker run --rm -v <volume>:/b ... `) for an off-site copy.
+    `pg_restore`). The volume survives `destroy` in production. With an off-site
+    destination, a second container copies each new dump to the bucket, from a read-only
+    mount and as `nobody`, never deleting or overwriting there.
     """
 
     container: pulumi.Resource
@@ -42,4 +46,13 @@ class Backup(pulumi.ComponentResource):
         self.container = service_container(f"{name}-job", args.service, args.placement, image=image.name,
                                            started=dict(args.after), opts=child)
         self.container_name = container_name(args.placement.project, args.service.name)
-        self.register_outputs({"container": self.container_name})
+        outputs: dict[str, object] = {"container": self.container_name}
+        self.offsite_container_name: str | None = None
+        if args.offsite is not None:
+            offsite_image = pulled_image(f"{name}-offsite-image", args.offsite, opts=child)
+            self.offsite = service_container(
+                f"{name}-offsite", args.offsite, args.placement, image=offsite_image.name,
+                started={**args.after, args.service.name: self.container}, opts=child)
+            self.offsite_container_name = container_name(args.placement.project, args.offsite.name)
+            outputs["offsite_container"] = self.offsite_container_name
+        self.register_outputs(outputs)

@@ -140,7 +140,9 @@ def service_container(
         resource_name,
         name=container_name(placement.project, spec.name),
         image=image,
+        entrypoints=list(spec.entrypoint) if spec.entrypoint is not None else None,
         command=list(spec.command) if spec.command is not None else None,
+        user=spec.user,
         envs=environment(spec, placement.secrets) or None,
         ports=ports(spec) or None,
         volumes=[

@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from ...program.defaults import (
     DOCKER_BACKUP_INTERVAL_SECONDS,
     DOCKER_LOG_ROTATION,
+    DOCKER_OFFSITE_COPY_INTERVAL_SECONDS,
     DOCKER_POSTGRES_HEALTH,
     DOCKER_SIDECAR_LIMITS,
+    DOCKER_UNPRIVILEGED_USER,
     IMAGES,
     MIGRATION_COMMANDS,
     PROMETHEUS_SCRAPE_INTERVAL_SECONDS,
@@ -151,8 +153,12 @@ class ServiceSpec:
     """One line saying why the service exists (a comment in compose, a doc in Pulumi)."""
     build: Build | None = None
     """Set when the image is built from the generated Dockerfile. Defaults to `None`."""
+    entrypoint: tuple[str, ...] | None = None
+    """Exec-form entrypoint replacing the image's; literal. Defaults to `None` (the image's own)."""
     command: tuple[str, ...] | None = None
     """Exec-form command; literal. Defaults to `None` (the image's own)."""
+    user: str | None = None
+    """`uid:gid` the process runs as. Defaults to `None` (the image's own user)."""
     environment: tuple[tuple[str, str], ...] = ()
     """(name, template) pairs; ``${NAME}`` references a secret. Defaults to none."""
     ports: tuple[Port, ...] = ()
@@ -531,6 +537,66 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
     )
 
 
+OFFSITE_REMOTE = "offsite"
+"""Name of the rclone remote the environment defines (RCLONE_CONFIG_OFFSITE_*)."""
+
+BACKUP_KEY_SECRETS = ("BACKUP_ACCESS_KEY_ID", "BACKUP_SECRET_ACCESS_KEY")
+"""Secrets holding the off-site bucket's keys (an access key allowed only s3:PutObject and
+s3:ListBucket on the destination is enough)."""
+
+
+def offsite_copy_script(resolved: ResolvedDeployment) -> str:
+    """Copy new dumps to the destination every interval; never delete or overwrite there.
+
+    `--immutable` refuses to change a file that already exists remotely, and nothing is
+    ever deleted remotely: pruning local dumps (or an attacker on the host) cannot reach
+    the off-site copies, whose retention is the bucket's lifecycle rule.
+    """
+    bucket_path = resolved.database.backup_destination.removeprefix("s3://")  # type: ignore[union-attr]
+    return (
+        "while true; do "
+        f"if rclone copy {BACKUP_DIR} {OFFSITE_REMOTE}:{bucket_path} --immutable --exclude '*.partial' "
+        "--s3-no-check-bucket --stats-one-line --stats-log-level NOTICE; "
+        'then echo "off-site copy done"; else echo "off-site copy failed" >&2; fi; '
+        f"sleep {DOCKER_OFFSITE_COPY_INTERVAL_SECONDS}; "
+        "done"
+    )
+
+
+def _backup_offsite(resolved: ResolvedDeployment) -> ServiceSpec:
+    database = resolved.database
+    remote = f"RCLONE_CONFIG_{OFFSITE_REMOTE.upper()}"
+    environment = [
+        (f"{remote}_TYPE", "s3"),
+        (f"{remote}_PROVIDER", "Other" if database.backup_endpoint else "AWS"),
+        (f"{remote}_ENV_AUTH", "false"),
+        (f"{remote}_ACCESS_KEY_ID", "${" + BACKUP_KEY_SECRETS[0] + "}"),
+        (f"{remote}_SECRET_ACCESS_KEY", "${" + BACKUP_KEY_SECRETS[1] + "}"),
+        (f"{remote}_REGION", database.backup_region),
+    ]
+    if database.backup_endpoint:
+        environment.append((f"{remote}_ENDPOINT", database.backup_endpoint))
+    else:
+        # AWS encrypts at rest with its own keys; S3-compatible stores encrypt by themselves
+        environment.append((f"{remote}_SERVER_SIDE_ENCRYPTION", "AES256"))
+    return ServiceSpec(
+        name="backup-offsite",
+        image=IMAGES["rclone"],
+        purpose=f"copies each dump to {database.backup_destination} (nothing there is ever deleted or overwritten)",
+        entrypoint=("sh", "-c"),
+        command=(offsite_copy_script(resolved),),
+        user=DOCKER_UNPRIVILEGED_USER,  # it only reads the world-readable dumps
+        environment=tuple(environment),
+        mounts=(Mount("backups", BACKUP_DIR, read_only=True),),
+        depends_on=(Dependency("backup"),),
+        read_only=True,
+        tmpfs=("/tmp",),
+        cap_drop=("ALL",),
+        networks=(EDGE,),  # reaches the bucket; never the database network
+        **_sidecar_limits("backup-offsite"),
+    )
+
+
 def _prometheus(resolved: ResolvedDeployment) -> ServiceSpec:
     return ServiceSpec(
         name="prometheus",
@@ -575,6 +641,8 @@ def hobby_services(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ...]:
     services += [_app(resolved), _caddy(resolved)]
     if enabled["backup"]:
         services.append(_backup(resolved))
+        if resolved.database.backup_destination:
+            services.append(_backup_offsite(resolved))
     if enabled["prometheus"]:
         services.append(_prometheus(resolved))
     if enabled["uptime-kuma"]:
@@ -609,11 +677,14 @@ def hobby_secrets(resolved: ResolvedDeployment) -> tuple[SecretSpec, ...]:
     names = list(app.secrets)
     # A variable written as `${NAME}` in the manifest is a secret reference too.
     names += [ref for value in app.variables.values() for ref in SECRET_REF.findall(value)]
+    if resolved.database.backup_destination and enabled_services(resolved)["backup"]:
+        names += list(BACKUP_KEY_SECRETS)
     seen = {"DB_PASSWORD"}
     for name in names:
         if name not in seen:
             seen.add(name)
-            secrets.append(SecretSpec(name, "application secret", generated=False))
+            what = "off-site backup bucket key" if name in BACKUP_KEY_SECRETS else "application secret"
+            secrets.append(SecretSpec(name, what, generated=False))
     return tuple(secrets)
 
 
@@ -673,8 +744,12 @@ def compose_service(spec: ServiceSpec) -> dict[str, Any]:
         if spec.build.context not in (".", ""):
             dockerfile = dockerfile.removeprefix(spec.build.context.rstrip("/") + "/")
         out["build"] = {"context": context, "dockerfile": dockerfile}
+    if spec.entrypoint is not None:
+        out["entrypoint"] = [_compose_literal(part) for part in spec.entrypoint]
     if spec.command is not None:
         out["command"] = [_compose_literal(part) for part in spec.command]
+    if spec.user is not None:
+        out["user"] = spec.user
     if spec.environment:
         out["environment"] = {name: _compose_template(value) for name, value in spec.environment}
     if spec.ports:

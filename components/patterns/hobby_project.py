@@ -120,6 +120,7 @@ class HobbyProject(pulumi.ComponentResource):
         if "backup" in names:
             self.backup = Backup(f"{name}-backup", BackupArgs(
                 service=stack.service("backup"), placement=placement, after=dict(started),
+                offsite=stack.service("backup-offsite") if "backup-offsite" in names else None,
             ), opts=child)
             started["backup"] = self.backup.container
 
@@ -141,6 +142,8 @@ class HobbyProject(pulumi.ComponentResource):
         }
         if self.backup is not None:
             containers["backup"] = self.backup.container_name
+            if self.backup.offsite_container_name is not None:
+                containers["backup-offsite"] = self.backup.offsite_container_name
         if self.monitoring is not None:
             containers.update(self.monitoring.container_names)
         outputs: dict[str, Any] = {

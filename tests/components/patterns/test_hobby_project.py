@@ -225,3 +225,54 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
              if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")}
     assert len(named) == 7 + 2 + 6
     assert all(named.values()), [key for key, value in named.items() if not value]
+
+
+OFFSITE = {"backup_destination": "s3://shop-backups/hobby", "backup_region": "eu-west-1"}
+
+
+def test_an_off_site_destination_adds_a_copy_that_cannot_touch_the_database_or_delete():
+    resolved = with_values(resolve_example("hobby-project"), database=OFFSITE)
+    graph = capture(resolved, outputs_for=password_hook)
+    [copy] = [c for c in graph.of_type(CONTAINER) if c.inputs["name"] == "hobby-project-dev-backup-offsite"]
+    inputs = copy.inputs
+    assert inputs["image"].startswith("rclone/rclone:")
+    assert inputs["entrypoints"] == ["sh", "-c"]
+    script = inputs["command"][0]
+    assert "rclone copy /backups offsite:shop-backups/hobby --immutable" in script
+    assert "sync" not in script and "--delete" not in script and "purge" not in script
+    assert inputs["user"] == "65534:65534" and inputs["readOnly"] is True
+    [volume] = inputs["volumes"]
+    assert volume["containerPath"] == "/backups" and volume["readOnly"] is True
+    # it reaches the internet, never the database's internal network
+    assert [network["name"] for network in inputs["networksAdvanced"]] == ["hobby-project-dev_edge"]
+    env = dict(item.split("=", 1) for item in inputs["envs"])
+    assert env["RCLONE_CONFIG_OFFSITE_REGION"] == "eu-west-1"
+    assert env["RCLONE_CONFIG_OFFSITE_SERVER_SIDE_ENCRYPTION"] == "AES256"
+    # the keys are secrets from config: exactly those entries are secret in the graph
+    secret = {inputs["envs"][int(path.removeprefix("envs[").rstrip("]"))].split("=")[0] for path in copy.secret_paths}
+    assert secret == {"RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID", "RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY"}
+    backup = next(c for c in graph.of_type(CONTAINER) if c.inputs["name"] == "hobby-project-dev-backup")
+    assert backup.urn in copy.dependencies
+    assert graph.outputs["containers"]["backup-offsite"] == "hobby-project-dev-backup-offsite"
+
+
+def test_the_off_site_keys_are_secrets_the_user_provides():
+    resolved = with_values(resolve_example("hobby-project"), database=OFFSITE)
+    secrets = {secret.name: secret for secret in hobby.hobby_secrets(resolved)}
+    for name in ("BACKUP_ACCESS_KEY_ID", "BACKUP_SECRET_ACCESS_KEY"):
+        assert secrets[name].generated is False and "off-site" in secrets[name].description
+    assert "BACKUP_ACCESS_KEY_ID" not in {s.name for s in hobby.hobby_secrets(resolve_example("hobby-project"))}
+
+
+def test_an_s3_compatible_endpoint_replaces_aws_encryption_headers():
+    resolved = with_values(resolve_example("hobby-project"), database={
+        **OFFSITE, "backup_endpoint": "https://acct.r2.cloudflarestorage.com", "backup_region": "auto"})
+    copy = next(s for s in hobby.hobby_services(resolved) if s.name == "backup-offsite")
+    env = copy.env
+    assert env["RCLONE_CONFIG_OFFSITE_PROVIDER"] == "Other"
+    assert env["RCLONE_CONFIG_OFFSITE_ENDPOINT"] == "https://acct.r2.cloudflarestorage.com"
+    assert "RCLONE_CONFIG_OFFSITE_SERVER_SIDE_ENCRYPTION" not in env
+
+
+def test_no_destination_no_off_site_copy(example_graph):
+    assert "hobby-project-dev-backup-offsite" not in container_names(example_graph)
