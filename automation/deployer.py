@@ -223,12 +223,10 @@ class Deployer:
         return self._call("export the state", stack.export_stack).deployment
 
 
-DELETION_PROTECTION_INPUTS = ("deletionProtection", "enableDeletionProtection")
-"""Inputs through which a cloud API refuses deletion (RDS, load balancers)."""
-
-
 def deletion_protected(state: Mapping[str, Any] | None) -> list[str]:
     """URNs of the resources in a checkpoint whose deletion protection is on."""
+    from ..program.defaults import DELETION_PROTECTION_INPUTS
+
     resources = (state or {}).get("resources") or []
     return sorted(resource["urn"] for resource in resources
                   if any((resource.get("inputs") or {}).get(key) is True for key in DELETION_PROTECTION_INPUTS))

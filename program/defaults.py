@@ -537,6 +537,11 @@ S3_NONCURRENT_LOG_VERSION_DAYS = 1
 # 30 days (the maximum) to restore a secret deleted by mistake.
 SECRETS_RECOVERY_WINDOW_DAYS = 30
 
+# -- AWS: deletion protection
+# Inputs through which AWS refuses a delete (RDS instances, load balancers): a confirmed
+# `destroy` turns them off on exactly those resources first (Pulumi and deploy.sh alike).
+DELETION_PROTECTION_INPUTS: tuple[str, ...] = ("deletionProtection", "enableDeletionProtection")
+
 # -- AWS: load balancer (ALB)
 # TLS 1.2 and 1.3 only, forward-secret ciphers: the current AWS-recommended policy.
 ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"

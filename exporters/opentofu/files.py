@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...program.defaults import DELETION_PROTECTION_INPUTS
 from ..base import ExportContext, GeneratedFile, hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
@@ -422,18 +423,13 @@ in Secrets Manager; sensitive variables, if any, have no default and must be set
 {cost.markdown()}"""
 
 
-DELETION_PROTECTION_INPUTS = {"deletionProtection": "deletion_protection",
-                              "enableDeletionProtection": "enable_deletion_protection"}
-"""Inputs (and their arguments) through which AWS refuses a delete: RDS instances, load balancers."""
-
-
 def deletion_protected(configuration: Configuration) -> tuple[list[str], list[str]]:
     """Addresses of the resources with deletion protection on, and the variables that turn it off."""
     addresses: list[str] = []
     variables: set[str] = set()
     for resource in configuration.all_resources():
-        for key, argument in DELETION_PROTECTION_INPUTS.items():
-            binding = BINDINGS.get((resource.type, argument))
+        for key in DELETION_PROTECTION_INPUTS:
+            binding = BINDINGS.get((resource.type, mapping.snake(key)))
             if binding is None or resource.captured.inputs.get(key) is not True:
                 continue
             module = "" if resource.module == configuration.root.name else f"module.{resource.module}."
