@@ -10,12 +10,12 @@ With a Route 53 zone the record is written here; without one, `up` prints it (se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from ...program.defaults import CERTIFICATE_VALIDATION_TTL_SECONDS
+from ._support import first_field
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | N
         record = aws.route53.Record(
             f"{name}-validation",
             zone_id=zone_id,
-            name=options.apply(lambda found: validation_field(found, "resource_record_name")),
-            type=options.apply(lambda found: validation_field(found, "resource_record_type")),
-            records=[options.apply(lambda found: validation_field(found, "resource_record_value"))],
+            name=options.apply(lambda found: first_field(found, "resource_record_name")),
+            type=options.apply(lambda found: first_field(found, "resource_record_type")),
+            records=[options.apply(lambda found: first_field(found, "resource_record_value"))],
             ttl=CERTIFICATE_VALIDATION_TTL_SECONDS,
             # ACM asks for the same record for every certificate of a domain in an account
             allow_overwrite=True,
@@ -49,24 +49,3 @@ def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | N
     validation = aws.acm.CertificateValidation(
         f"{name}-issued", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=opts)
     return ValidatedCertificate(certificate, validation.certificate_arn)
-
-
-def validation_field(options: Any, field: str) -> str | None:
-    """`field` of the first DNS validation option (one domain, one record).
-
-    Real runs give objects or dicts; an offline capture that answers outputs with HCL
-    references (the OpenTofu export) gives the attribute's placeholder, extended here.
-    """
-    if isinstance(options, str) and options.startswith("${") and options.endswith("}"):
-        return f"{options[:-1]}[0].{field}}}"
-    if isinstance(options, (list, tuple)) and options:
-        first = options[0]
-        if isinstance(first, dict):
-            return first.get(field) or first.get(_camel(field))
-        return getattr(first, field, None)
-    return None
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)

@@ -15,7 +15,7 @@ from ...program.defaults import (
     RDS_STORAGE_TYPE,
     RDS_WORK_MEM_KB,
 )
-from ._support import assume_role_policy, child, name_tag, partition, stateful
+from ._support import assume_role_policy, child, first_field, name_tag, partition, stateful
 from .firewall import DataStoreAccess, data_tier_group
 
 _POSTGRES_PORT = 5432
@@ -269,12 +269,4 @@ class Database(pulumi.ComponentResource):
 
 def first_secret_arn(secrets: object) -> str | None:
     """The first managed secret's ARN from `master_user_secrets` (None before creation)."""
-    if isinstance(secrets, list) and secrets:
-        first = secrets[0]
-        if isinstance(first, dict):
-            return first.get("secret_arn") or first.get("secretArn")
-        return getattr(first, "secret_arn", None)
-    if isinstance(secrets, str) and secrets.startswith("${") and secrets.endswith("}"):
-        # an offline capture that answers outputs with HCL references (the OpenTofu export)
-        return f"{secrets[:-1]}[0].secret_arn}}"
-    return None
+    return first_field(secrets, "secret_arn")

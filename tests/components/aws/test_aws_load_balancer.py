@@ -159,15 +159,15 @@ def test_a_zone_without_a_domain_is_refused():
     ([], None),
 ])
 def test_validation_field_reads_every_shape_of_the_options(options, expected):
-    from specql_deploy.components.aws.certificate import validation_field
+    from specql_deploy.components.aws._support import first_field
 
-    assert validation_field(options, "resource_record_name") == expected
+    assert first_field(options, "resource_record_name") == expected
 
 
 def test_validation_field_reads_sdk_objects():
     from types import SimpleNamespace
 
-    from specql_deploy.components.aws.certificate import validation_field
+    from specql_deploy.components.aws._support import first_field
 
     options = [SimpleNamespace(resource_record_value="abc.acm-validations.aws.")]
-    assert validation_field(options, "resource_record_value") == "abc.acm-validations.aws."
+    assert first_field(options, "resource_record_value") == "abc.acm-validations.aws."
