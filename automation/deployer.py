@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..program.defaults import DELETION_PROTECTION_INPUTS
 from .engine import PulumiCli, locate_cli
 from .errors import DeployError, explain
 from .events import EventLog
@@ -225,8 +226,6 @@ class Deployer:
 
 def deletion_protected(state: Mapping[str, Any] | None) -> list[str]:
     """URNs of the resources in a checkpoint whose deletion protection is on."""
-    from ..program.defaults import DELETION_PROTECTION_INPUTS
-
     resources = (state or {}).get("resources") or []
     return sorted(resource["urn"] for resource in resources
                   if any((resource.get("inputs") or {}).get(key) is True for key in DELETION_PROTECTION_INPUTS))

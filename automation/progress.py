@@ -41,7 +41,7 @@ def dns_notice(entry: ResourceProgress) -> str:
     records = "\n".join(f"    {record}" for record in entry.validation)
     return (f"certificate {entry.change.name} waits for ACM to see this DNS record; add it at your DNS "
             f"provider (with deployment.dns_zone, a Route 53 zone gets it automatically):\n{records}\n"
-            "  the update goes on once ACM has validated it (AWS allows up to 72 hours; usually minutes).")
+            "  the update goes on once ACM has validated it (usually minutes; the wait gives up after 75).")
 
 
 @contextmanager

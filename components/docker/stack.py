@@ -545,14 +545,14 @@ BACKUP_KEY_SECRETS = ("BACKUP_ACCESS_KEY_ID", "BACKUP_SECRET_ACCESS_KEY")
 s3:ListBucket on the destination is enough)."""
 
 
-def offsite_copy_script(resolved: ResolvedDeployment) -> str:
+def offsite_copy_script(destination: str) -> str:
     """Copy new dumps to the destination every interval; never delete or overwrite there.
 
     `--immutable` refuses to change a file that already exists remotely, and nothing is
     ever deleted remotely: pruning local dumps (or an attacker on the host) cannot reach
     the off-site copies, whose retention is the bucket's lifecycle rule.
     """
-    bucket_path = resolved.database.backup_destination.removeprefix("s3://")  # type: ignore[union-attr]
+    bucket_path = destination.removeprefix("s3://")
     return (
         "while true; do "
         f"if rclone copy {BACKUP_DIR} {OFFSITE_REMOTE}:{bucket_path} --immutable --exclude '*.partial' "
@@ -565,6 +565,7 @@ def offsite_copy_script(resolved: ResolvedDeployment) -> str:
 
 def _backup_offsite(resolved: ResolvedDeployment) -> ServiceSpec:
     database = resolved.database
+    assert database.backup_destination is not None  # only called with a destination
     remote = f"RCLONE_CONFIG_{OFFSITE_REMOTE.upper()}"
     environment = [
         (f"{remote}_TYPE", "s3"),
@@ -584,7 +585,7 @@ def _backup_offsite(resolved: ResolvedDeployment) -> ServiceSpec:
         image=IMAGES["rclone"],
         purpose=f"copies each dump to {database.backup_destination} (nothing there is ever deleted or overwritten)",
         entrypoint=("sh", "-c"),
-        command=(offsite_copy_script(resolved),),
+        command=(offsite_copy_script(database.backup_destination),),
         user=DOCKER_UNPRIVILEGED_USER,  # it only reads the world-readable dumps
         environment=tuple(environment),
         mounts=(Mount("backups", BACKUP_DIR, read_only=True),),
