@@ -85,6 +85,11 @@ class MotoServer:
             process.kill()
             process.wait()
 
+    def reset(self) -> None:
+        """Forget every resource the emulator holds (a fresh account, same endpoint)."""
+        with urllib.request.urlopen(f"{self.endpoint}/moto-api/reset", data=b"", timeout=STOP_TIMEOUT_SECONDS):
+            pass
+
     def __enter__(self) -> Self:
         return self.start()
 

@@ -405,11 +405,18 @@ class Translator:
         output = self._expose(source, target, last[-1] if last else attr, local)
         if module is self.root:
             return f"module.{source.name}.{output}"
-        if output not in module.variables:
-            module.variables[output] = Variable(
-                output, "string", f"{_attribute_text(attr)} of {target.address} in the {source.name or 'root'} module.")
-            module.arguments[output] = Expr(f"module.{source.name}.{output}" if source.name else local)
-        return f"var.{output}"
+        # Named after what it is (`database_sg_id`, `dr_encryption_key_arn`): two upstream
+        # values of the same shape must never meet under one name.
+        variable = f"{source.name}_{output}" if source.name else output
+        wired = Expr(f"module.{source.name}.{output}" if source.name else local)
+        if variable not in module.variables:
+            module.variables[variable] = Variable(
+                variable, "string", f"{_attribute_text(attr)} of {target.address} in the {source.name or 'root'} module.")
+            module.arguments[variable] = wired
+        elif module.arguments.get(variable) != wired:
+            raise LookupError(f"module {module.name}: input `{variable}` would carry both "
+                              f"{module.arguments[variable]} and {wired}")
+        return f"var.{variable}"
 
     def _expose(self, source: Module, target: TfResource, attr: str, local: str) -> str:
         name = f"{target.label}_{attr}"

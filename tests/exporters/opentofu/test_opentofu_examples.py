@@ -194,7 +194,7 @@ def test_no_reference_is_lost(name):
 
 def test_managed_master_password_reaches_the_task_through_its_secret_arn():
     compute = support.files("production-saas")[f"{BASE}/modules/compute/main.tf"]
-    assert re.search(r'name\s+= "DATABASE_PASSWORD"\n\s+valueFrom = "\$\{var\.primary_secret_arn\}:password::"',
+    assert re.search(r'name\s+= "DATABASE_PASSWORD"\n\s+valueFrom = "\$\{var\.database_primary_secret_arn\}:password::"',
                      compute)
     outputs = support.files("production-saas")[f"{BASE}/modules/database/outputs.tf"]
     assert "aws_db_instance.primary.master_user_secret[0].secret_arn" in outputs

@@ -107,8 +107,8 @@ def test_references_and_cross_module_wiring(config):
     database = config.modules["database"]
     sg = _block(config, "database", "sg")
     # THEN a reference to another module's resource is a variable wired from its output
-    assert has(sg, "vpc_id", "var.vpc_id")
-    assert database.arguments["vpc_id"] == hcl.Expr("module.networking.vpc_id")
+    assert has(sg, "vpc_id", "var.networking_vpc_id")
+    assert database.arguments["networking_vpc_id"] == hcl.Expr("module.networking.vpc_id")
     assert config.modules["networking"].outputs["vpc_id"].value == hcl.Expr("aws_vpc.vpc.id")
     # AND a reference inside the module is a plain HCL reference
     assert has(_block(config, "database", "postgres"), "parameter_group_name", "aws_db_parameter_group.params.name")
@@ -119,7 +119,7 @@ def test_pluralised_blocks_and_attribute_maps(config):
     # Pulumi `parameters` ↔ HCL repeated `parameter` blocks
     assert params.count("  parameter {") == 2 and "parameters" not in params
     sg = _block(config, "database", "sg")
-    assert "  ingress {" in sg and has(sg, "cidr_blocks", "[var.vpc_cidr_block]")
+    assert "  ingress {" in sg and has(sg, "cidr_blocks", "[var.networking_vpc_cidr_block]")
     vpc = _block(config, "networking", "vpc")
     # tags stay an attribute map, and the stack prefix becomes var.name_prefix
     assert 'tags = {\n    Name = "${var.name_prefix}-net-vpc"\n  }' in vpc
@@ -129,7 +129,7 @@ def test_policies_become_jsonencode_with_live_references(config):
     role = _block(config, "database", "role")
     assert "assume_role_policy = jsonencode({" in role and 'Service = "rds.amazonaws.com"' in role
     policy = _block(config, "database", "policy")
-    assert has(policy, "Resource", '"${var.vpc_arn}:*"')
+    assert has(policy, "Resource", '"${var.networking_vpc_arn}:*"')
     assert has(policy, "role", "aws_iam_role.role.id")
 
 
