@@ -1,7 +1,7 @@
 """`--emulate`: a throwaway moto server standing in for AWS.
 
-moto implements the AWS APIs in memory. `MotoServer` starts `moto_server` on
-127.0.0.1 at a free port and stops it afterwards; `aws_provider_config` points the
+moto implements the AWS APIs in memory. `MotoServer` starts moto's server (with the
+CBOR bridge of :mod:`.emulate_server`) on 127.0.0.1 at a free port and stops it afterwards; `aws_provider_config` points the
 aws provider at it (every service endpoint, no credential or account lookups,
 path-style S3) so a program can be exercised with no AWS account.
 """
@@ -9,14 +9,12 @@ path-style S3) so a program can be exercised with no AWS account.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any, Self
 
 from .errors import DeployError
@@ -41,12 +39,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def moto_server_binary() -> str:
-    beside_python = Path(sys.executable).parent / "moto_server"
-    found = str(beside_python) if beside_python.exists() else shutil.which("moto_server")
-    if not found:
-        raise DeployError("--emulate needs moto's server: pip install 'moto[server]'")
-    return found
+def moto_available() -> None:
+    """Raise the install hint when moto's server or the CBOR codec is missing."""
+    from importlib.util import find_spec
+
+    if find_spec("moto") is None or find_spec("werkzeug") is None or find_spec("cbor2") is None:
+        raise DeployError("--emulate needs moto's server and cbor2: pip install 'moto[server]' cbor2")
+
+
+EMULATOR_ENVIRONMENT = {
+    # AWS-managed IAM policies (AmazonRDSEnhancedMonitoringRole, ...) exist in every real
+    # account; moto creates them only when asked.
+    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+}
 
 
 class MotoServer:
@@ -58,10 +63,11 @@ class MotoServer:
         self._process: subprocess.Popen | None = None
 
     def start(self) -> Self:
+        moto_available()
         self._process = subprocess.Popen(
-            [moto_server_binary(), "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "specql_deploy.automation.emulate_server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, **DUMMY_CREDENTIALS})
+            env={**os.environ, **DUMMY_CREDENTIALS, **EMULATOR_ENVIRONMENT})
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
