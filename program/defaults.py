@@ -193,7 +193,8 @@ GLOBAL_DEFAULTS: Table = {
     "database.backup_destination": _d(None, "dumps stay on the host unless the manifest names an off-site bucket"),
     "database.backup_endpoint": _d(None, "AWS S3 unless an S3-compatible endpoint is given"),
     "database.backup_region": _d("us-east-1", "S3's default region; `auto` suits Cloudflare R2"),
-    "database.maintenance_window": _d("mon:04:00-mon:05:00", "early Monday UTC, after the backup window"),
+    "database.maintenance_window": _d("mon:04:30-mon:05:30", "early Monday UTC, half an hour after the backup "
+                                                            "window: RDS refuses windows that touch"),
     "database.deletion_protection": _d(False, "non-production stacks are torn down and rebuilt often"),
     "database.final_snapshot": _d(False, "non-production stacks: a snapshot per destroy piles up cost"),
     "database.performance_insights": _d(True, "7 days of Performance Insights are free"),
