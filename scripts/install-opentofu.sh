@@ -15,7 +15,7 @@
 #    scripts/aws-provider-services.txt, and the cache key includes that list.
 #
 # Usage: scripts/install-opentofu.sh [--print-env]
-#   prints, with --print-env, shell assignments SPECQL_TOFU=... TF_CLI_CONFIG_FILE=...
+#   prints, with --print-env, shell assignments SPECQL_TOFU=... SPECQL_TOFU_CLI_CONFIG=...
 #   OPENTOFU_VERSION       override the OpenTofu version
 #   AWS_PROVIDER_MODULE    override the provider's pseudo-version
 #   SPECQL_CACHE           cache root (defaults to ~/.cache/specql-deploy)
@@ -119,9 +119,9 @@ need_go terraform-provider-aws
 version="$(aws_version)"
 provider="$(build_aws "$version")"
 config="$(write_mirror "$version" "$provider")"
-"$tofu" version >/dev/null
+TF_CLI_CONFIG_FILE="$config" "$tofu" version >/dev/null
 if [ "${1:-}" = "--print-env" ]; then
-  printf 'SPECQL_TOFU=%s\nTF_CLI_CONFIG_FILE=%s\nSPECQL_AWS_PROVIDER_VERSION=%s\n' "$tofu" "$config" "$version"
+  printf 'SPECQL_TOFU=%s\nSPECQL_TOFU_CLI_CONFIG=%s\nSPECQL_AWS_PROVIDER_VERSION=%s\n' "$tofu" "$config" "$version"
 else
   log "OpenTofu $tofu_version and hashicorp/aws $version ready: $tofu (TF_CLI_CONFIG_FILE=$config)"
 fi

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from ...automation.cost import CostEstimate
 
 BASE = "infrastructure/opentofu"
-TOFU_VERSION = ">= 1.10.0"
-"""OpenTofu 1.10 brings S3-native state locking (`use_lockfile`), used by the backend block."""
+TOFU_VERSION = ">= 1.12.6"
+"""The OpenTofu release the test tier runs every eject with (plan, apply, a second plan);
+it has S3-native state locking (`use_lockfile`), ephemeral resources and write-only arguments."""
 
 SKIP_REASONS: dict[str, str] = {
     "CKV_AWS_378": "TLS ends at the load balancer; targets are tasks in private subnets reachable only from its security group",

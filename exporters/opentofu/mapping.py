@@ -111,7 +111,9 @@ TYPES: Mapping[str, str] = {
 """Pulumi type token → OpenTofu resource type."""
 
 PROVIDER_SOURCES: Mapping[str, tuple[str, str]] = {
-    "aws": ("hashicorp/aws", "~> 6.0"),
+    # The release the test tier applies every eject with (scripts/install-opentofu.sh);
+    # older ones are untested, a new major may rename arguments.
+    "aws": ("hashicorp/aws", ">= 6.47.1, < 7.0.0"),
     "random": ("hashicorp/random", "~> 3.6"),
 }
 """Provider name → (registry source, version constraint). pulumi-aws 7 bridges aws provider v6."""

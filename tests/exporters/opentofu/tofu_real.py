@@ -54,7 +54,8 @@ def tofu_binary() -> str:
 
 
 def cli_config() -> str:
-    path = os.environ.get("TF_CLI_CONFIG_FILE") or str(CACHE / "opentofu.tofurc")
+    # not TF_CLI_CONFIG_FILE: a machine may point that at a configuration of its own
+    path = os.environ.get("SPECQL_TOFU_CLI_CONFIG") or str(CACHE / "opentofu.tofurc")
     if not Path(path).is_file():
         message = f"no OpenTofu CLI configuration at {path} (run scripts/install-opentofu.sh)"
         if _in_ci():
@@ -156,9 +157,16 @@ class Workspace:
             shutil.copyfile(example, self.root / "terraform.tfvars")
 
     def tofu(self, *args: str, timeout: int = COMMAND_TIMEOUT) -> Run:
-        result = subprocess.run([self.binary, *args], cwd=self.root, env=self.env, capture_output=True, text=True,
-                                timeout=timeout, check=False)
-        return Run(list(args), result.returncode, result.stdout, result.stderr)
+        """Run one command; its output also goes to `tofu.log` beside the root, as it comes."""
+        log = self.root / "tofu.log"
+        with log.open("ab") as sink:
+            sink.write(f"\n$ tofu {' '.join(args)}\n".encode())
+            sink.flush()
+            start = sink.tell()
+            result = subprocess.run([self.binary, *args], cwd=self.root, env=self.env, stdout=sink,
+                                    stderr=subprocess.PIPE, text=True, timeout=timeout, check=False)
+        stdout = log.read_bytes()[start:].decode("utf-8", errors="replace")
+        return Run(list(args), result.returncode, stdout, result.stderr)
 
     def ok(self, *args: str) -> Run:
         run = self.tofu(*args)
@@ -176,7 +184,10 @@ class Workspace:
         return self.tofu("plan", "-input=false", "-no-color", "-lock=false", *extra)
 
     def show_plan(self, plan_file: str) -> dict[str, Any]:
-        return json.loads(self.ok("show", "-json", "-no-color", plan_file).stdout)
+        result = subprocess.run([self.binary, "show", "-json", "-no-color", plan_file], cwd=self.root, env=self.env,
+                                capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout)
 
     def state_addresses(self) -> list[str]:
         run = self.tofu("state", "list", "-no-color")
@@ -202,3 +213,24 @@ def planned_changes(plan: dict[str, Any]) -> dict[str, list[str]]:
             continue
         changes.setdefault("-".join(actions), []).append(change["address"])
     return changes
+
+
+def changed_attributes(plan: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(address, type, top-level attribute) of every attribute a `tofu show -json` plan changes.
+
+    A replaced or created resource counts as a change of its `*` attribute.
+    """
+    found = []
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if actions in (["no-op"], ["read"]):
+            continue
+        if actions != ["update"]:
+            found.append((change["address"], change["type"], "*"))
+            continue
+        before, after = change["change"].get("before") or {}, change["change"].get("after") or {}
+        unknown = change["change"].get("after_unknown") or {}
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key) or unknown.get(key):
+                found.append((change["address"], change["type"], key))
+    return found
