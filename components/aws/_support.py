@@ -25,15 +25,6 @@ def partition(region: str) -> str:
     return "aws"
 
 
-def zone_names(region: str, count: int) -> tuple[str, ...]:
-    """The first `count` zones of a region (`us-east-1a`, `us-east-1b`, ...).
-
-    Zone letters a, b, c exist in every commercial region, so the names are known
-    without an API call; the program stays runnable offline and under mocks.
-    """
-    return tuple(f"{region}{chr(ord('a') + index)}" for index in range(count))
-
-
 def policy_document(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[str]:
     """An IAM policy JSON document; statements may hold Outputs (ARNs)."""
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})

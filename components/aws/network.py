@@ -28,8 +28,9 @@ class NetworkArgs:
 
     region: str
     """Region of the VPC. Required."""
-    availability_zones: tuple[str, ...]
-    """Zone names; one subnet per tier per zone. Required (at least two for an ALB)."""
+    availability_zones: int
+    """How many of the region's available zones the VPC spans (the first ones, in AWS's
+    order); one subnet per tier per zone. Required (at least two for an ALB)."""
     cidr: str = "10.0.0.0/16"
     """VPC address range. Defaults to `10.0.0.0/16`."""
     nat_strategy: NatStrategy = "single"
@@ -47,9 +48,9 @@ class NetworkArgs:
     endpoints, for networks without NAT. Defaults to `()`."""
 
     def __post_init__(self) -> None:
-        if len(self.availability_zones) < 1:
+        if self.availability_zones < 1:
             raise ValueError("`availability_zones` needs at least one zone")
-        if len(self.availability_zones) > 8:
+        if self.availability_zones > 8:
             raise ValueError("`availability_zones` holds at most 8 zones")
         if self.flow_logs and self.kms_key_arn is None:
             raise ValueError("`flow_logs` needs `kms_key_arn` to encrypt the log group")
@@ -87,7 +88,11 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Network", name, None, opts)
-        zones = args.availability_zones
+        # The region's real zones, not guessed letters: a new region may name them
+        # differently. The first N as AWS lists them (by name); no `state` filter, so a zone
+        # that is impaired for a while never shifts the list and moves a subnet.
+        available = aws.get_availability_zones_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        zones = [available.names[index] for index in range(args.availability_zones)]
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr,
@@ -133,7 +138,7 @@ class Network(pulumi.ComponentResource):
         for index, subnet in enumerate(private):
             table = aws.ec2.RouteTable(
                 f"{name}-private-rt-{index}", vpc_id=self.vpc.id,
-                tags=name_tag(f"{name}-private-{zones[index]}"), opts=child(self))
+                tags={"Name": concat(f"{name}-private-", zones[index])}, opts=child(self))
             if nats:
                 aws.ec2.Route(
                     f"{name}-private-default-{index}", route_table_id=table.id,
@@ -177,7 +182,7 @@ class Network(pulumi.ComponentResource):
             "data_subnet_ids": self.data_subnet_ids,
         })
 
-    def _subnets(self, name: str, tier: str, args: NetworkArgs, zones: tuple[str, ...]) -> list[aws.ec2.Subnet]:
+    def _subnets(self, name: str, tier: str, args: NetworkArgs, zones: list[pulumi.Output[str]]) -> list[aws.ec2.Subnet]:
         cidrs = subnet_cidrs(args.cidr, tier, len(zones))
         return [
             aws.ec2.Subnet(
@@ -186,7 +191,7 @@ class Network(pulumi.ComponentResource):
                 cidr_block=cidr,
                 availability_zone=zone,
                 map_public_ip_on_launch=False,
-                tags={**name_tag(f"{name}-{tier}-{zone}"), "Tier": tier},
+                tags={"Name": concat(f"{name}-{tier}-", zone), "Tier": tier},
                 opts=child(self),
             )
             for index, (zone, cidr) in enumerate(zip(zones, cidrs, strict=True))

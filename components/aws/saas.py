@@ -23,7 +23,7 @@ from ...program.defaults import (
     NO_NAT_INTERFACE_ENDPOINTS,
     RDS_APP_IAM_USER,
 )
-from ._support import concat, partition, zone_names
+from ._support import concat, partition
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .edge import Edge, EdgeArgs
@@ -102,7 +102,7 @@ def compose_saas(parent: pulumi.ComponentResource, name: str, resolved: Resolved
     key = keys.key_arn
     network = Network(f"{name}-net", NetworkArgs(
         region=region,
-        availability_zones=zone_names(region, resolved.platform.availability_zones),
+        availability_zones=resolved.platform.availability_zones,
         cidr=resolved.network.vpc_cidr,
         nat_strategy=resolved.network.nat_strategy,
         isolated_subnets=resolved.network.isolated_subnets,
@@ -290,7 +290,7 @@ def _disaster_recovery(parent: pulumi.ComponentResource, name: str, resolved: Re
     opts = pulumi.ResourceOptions(parent=parent, providers=[dr_provider])
     network = Network(f"{name}-dr-net", NetworkArgs(
         region=dr_region,
-        availability_zones=zone_names(dr_region, DR_AVAILABILITY_ZONES),
+        availability_zones=DR_AVAILABILITY_ZONES,
         cidr=resolved.network.vpc_cidr,
         nat_strategy="none",
         isolated_subnets=False,

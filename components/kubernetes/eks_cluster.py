@@ -28,8 +28,9 @@ class EksClusterArgs:
 
     region: str
     """AWS region. Required."""
-    availability_zones: tuple[str, ...]
-    """Zones the VPC and node group span (at least two: EKS requires subnets in two zones). Required."""
+    availability_zones: int
+    """How many of the region's zones the VPC and node group span (at least two: EKS requires
+    subnets in two zones). Required."""
     vpc_cidr: str = "10.0.0.0/16"
     """VPC address range. Defaults to `10.0.0.0/16`."""
     nat_strategy: NatStrategy = "single"
@@ -46,7 +47,7 @@ class EksClusterArgs:
     """Refuse to delete the cluster (production). Defaults to `False`."""
 
     def __post_init__(self) -> None:
-        if len(self.availability_zones) < 2:
+        if self.availability_zones < 2:
             raise ValueError("EKS needs `availability_zones` >= 2: the control plane spans two zones")
         if self.node_count < 1:
             raise ValueError("`node_count` must be at least 1")

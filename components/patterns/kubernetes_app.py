@@ -199,13 +199,12 @@ def _create_eks(name: str, resolved: ResolvedDeployment, parent: pulumi.Resource
     """The EKS cluster and its own AWS provider (imported here: only `create` needs pulumi-aws)."""
     import pulumi_aws as aws
 
-    from ..aws._support import zone_names
     from ..kubernetes.eks_cluster import EksCluster, EksClusterArgs
 
     platform, network = resolved.platform, resolved.network
     aws_provider = aws.Provider(f"{name}-aws", region=platform.region,
                                 default_tags={"tags": resolved.tags()}, opts=pulumi.ResourceOptions(parent=parent))
-    zones = zone_names(platform.region, platform.availability_zones)
+    zones = platform.availability_zones
     return EksCluster(
         f"{name}-eks",
         EksClusterArgs(
@@ -215,7 +214,7 @@ def _create_eks(name: str, resolved: ResolvedDeployment, parent: pulumi.Resource
             nat_strategy=network.nat_strategy,  # type: ignore[arg-type]
             flow_logs=network.flow_logs,
             log_retention_days=resolved.monitoring.log_retention_days,
-            node_count=max(len(zones), resolved.database.instances),
+            node_count=max(zones, resolved.database.instances),
             deletion_protection=resolved.is_production,
         ),
         opts=pulumi.ResourceOptions(parent=parent, providers=[aws_provider]),

@@ -61,4 +61,4 @@ def test_kubeconfig_authenticates_with_short_lived_tokens():
 
 def test_eks_needs_two_zones():
     with pytest.raises(ValueError, match="availability_zones"):
-        EksClusterArgs(region="us-east-1", availability_zones=("us-east-1a",))
+        EksClusterArgs(region="us-east-1", availability_zones=1)
