@@ -89,7 +89,9 @@ class Cache(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child(self),
         )
-        aws.secretsmanager.SecretVersion(
+        # ElastiCache reads the token from the secret's version, so the stored token is the one
+        # in use and the ejected OpenTofu can keep it out of its state (write-only, read back).
+        stored = aws.secretsmanager.SecretVersion(
             f"{name}-auth-value", secret_id=self.auth_secret.id, secret_string=token.result, opts=child(self))
         slow_log = aws.cloudwatch.LogGroup(
             f"{name}-slow-log", name=f"/aws/elasticache/{name}/slow-log", retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn,
@@ -114,7 +116,7 @@ class Cache(pulumi.ComponentResource):
             at_rest_encryption_enabled=True,
             kms_key_id=args.kms_key_arn,
             transit_encryption_enabled=True,
-            auth_token=token.result,
+            auth_token=stored.secret_string,
             automatic_failover_enabled=args.automatic_failover,
             multi_az_enabled=args.automatic_failover,
             snapshot_retention_limit=args.snapshot_retention_days,
