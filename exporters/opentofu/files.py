@@ -39,6 +39,8 @@ SKIP_REASONS: dict[str, str] = {
     "waf_off": "{pattern} leaves WAF off for cost (about $10/month); set security.waf: enabled",
     "replica_bucket": "cross-region replica written only by S3 replication; access logs need a bucket in its "
                       "region, which a failover brings with the DR stack",
+    "zones": "modules take the first zones of this list, which AWS orders by name; a zone AWS adds later "
+             "sorts after them, so the set a module uses never changes under it",
     "CKV_AWS_86": "access logs go through standard logging v2 (aws_cloudwatch_log_delivery_source here); "
                   "checkov reads only legacy logging_config, which would need bucket ACLs",
 }
@@ -91,6 +93,13 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         if not inputs.get("loggingConfig") and _log_delivery_source(resource, configuration):
             skips.append("CKV_AWS_86")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
+
+
+def _data_skips(source: str) -> list[Comment]:
+    """Inline skips of a data source the configuration reads."""
+    if source.startswith("aws_availability_zones."):
+        return [Comment(f"checkov:skip=CKV_AWS_394:{SKIP_REASONS['zones']}")]
+    return []
 
 
 def _in_component(module: Module | None, kind: str) -> bool:
@@ -158,11 +167,6 @@ def _required_providers(configuration: Configuration, module: Module | None) -> 
         if aliases and len(module.aliases) > 1:
             aws["configuration_aliases"] = [Expr(f"aws.{alias}") for alias in aliases]
     providers.attr("aws", aws)
-    uses_random = any(resource.type.startswith("random_") for resource in
-                      (module.resources if module is not None else configuration.all_resources()))
-    if uses_random:
-        source, version = mapping.PROVIDER_SOURCES["random"]
-        providers.attr("random", {"source": source, "version": version})
     return providers
 
 
@@ -249,10 +253,14 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
 def _module_blocks(module: Module, configuration: Configuration) -> list[Any]:
     """Module main.tf: its data sources, then its resources (with their inline checkov skips)."""
     data = [Block("data", tuple(source.split(".")),
-                  [Attribute(name, value) for name, value in DATA_ARGUMENTS.get(source, {}).items()])
+                  [*_data_skips(source),
+                   *(Attribute(name, value) for name, value in
+                     (DATA_ARGUMENTS.get(source) or module.data_arguments.get(source, {})).items())])
             for source in sorted(module.data)]
     resources = []
     for resource, block in zip(module.resources, module.body, strict=True):
+        if block is None:
+            continue  # a later copy of a `count` family: written once, with its first copy
         skips = checkov_skips(resource, configuration)
         if skips:
             body = [Comment(f"checkov:skip={check}:{reason}") for check, reason in skips]
@@ -434,9 +442,9 @@ def deletion_protected(configuration: Configuration) -> tuple[list[str], list[st
             if binding is None or resource.captured.inputs.get(key) is not True:
                 continue
             module = "" if resource.module == configuration.root.name else f"module.{resource.module}."
-            addresses.append(f"{module}{resource.address}")
+            addresses.append(f"{module}{resource.family_address or resource.address}")  # a family as a whole
             variables.add(binding.path.replace(".", "_"))
-    return sorted(addresses), sorted(variables)
+    return sorted(set(addresses)), sorted(variables)
 
 
 def _destroy_section(configuration: Configuration) -> str:

@@ -103,18 +103,33 @@ TYPES: Mapping[str, str] = {
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "aws_wafv2_web_acl_logging_configuration",
     "aws:shield/protection:Protection": "aws_shield_protection",
     "aws:shield/subscription:Subscription": "aws_shield_subscription",
-    # random (hashicorp/random)
-    "random:index/randomPassword:RandomPassword": "random_password",
-    "random:index/randomId:RandomId": "random_id",
-    "random:index/randomString:RandomString": "random_string",
+    # A generated password becomes an ephemeral value of the AWS provider (see EPHEMERAL_TYPES).
+    "random:index/randomPassword:RandomPassword": "aws_secretsmanager_random_password",
 }
 """Pulumi type token → OpenTofu resource type."""
+
+EPHEMERAL_TYPES = frozenset({"aws_secretsmanager_random_password"})
+"""Types written as `ephemeral` blocks: a generated password never enters the OpenTofu state.
+It may only be stored write-only (`secret_string_wo`) in a Secrets Manager secret, which its
+readers read back; no third-party provider is needed for it."""
+
+PASSWORD_ARGUMENTS: Mapping[str, tuple[str, bool | None]] = {
+    "length": ("password_length", None),
+    "special": ("exclude_punctuation", False),
+    "upper": ("exclude_uppercase", False),
+    "lower": ("exclude_lowercase", False),
+    "numeric": ("exclude_numbers", False),
+}
+"""RandomPassword input → (argument of aws_secretsmanager_random_password, the input value that
+sets it to true; None: copied as is)."""
+
+EPHEMERAL_ATTRIBUTES: Mapping[str, str] = {"result": "random_password"}
+"""RandomPassword output → the ephemeral resource's attribute."""
 
 PROVIDER_SOURCES: Mapping[str, tuple[str, str]] = {
     # The release the test tier applies every eject with (scripts/install-opentofu.sh);
     # older ones are untested, a new major may rename arguments.
     "aws": ("hashicorp/aws", ">= 6.47.1, < 7.0.0"),
-    "random": ("hashicorp/random", "~> 3.6"),
 }
 """Provider name → (registry source, version constraint). pulumi-aws 7 bridges aws provider v6."""
 
@@ -179,6 +194,7 @@ JSON_FIELDS: frozenset[str] = frozenset({
 RENAMED: Mapping[tuple[str, str], str] = {
     # (OpenTofu type, Pulumi input) → OpenTofu argument, where snake_case is not enough
     ("aws_cloudwatch_metric_alarm", "name"): "alarm_name",
+    ("aws_sns_topic_subscription", "topic"): "topic_arn",
 }
 
 AUTONAMES: Mapping[str, tuple[str, str, int]] = {

@@ -15,12 +15,14 @@ came from the manifest become variables; literal secrets become sensitive variab
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import families as families_
 from . import mapping
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
 
@@ -178,10 +180,24 @@ class TfResource:
     module: str
     alias: str | None
     """Provider alias (None: the module's default aws provider)."""
+    family: str | None = None
+    """Label of the `count` block this resource is one copy of (`private` for `private_1`)."""
+    index: int | None = None
+    """Which copy (`count.index`) it is."""
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.type in mapping.EPHEMERAL_TYPES
 
     @property
     def address(self) -> str:
-        return f"{self.type}.{self.label}"
+        if self.family is not None:
+            return f"{self.type}.{self.family}[{self.index}]"
+        return f"ephemeral.{self.type}.{self.label}" if self.ephemeral else f"{self.type}.{self.label}"
+
+    @property
+    def family_address(self) -> str | None:
+        return f"{self.type}.{self.family}" if self.family is not None else None
 
 
 @dataclass
@@ -198,9 +214,16 @@ class Module:
     data: set[str] = field(default_factory=set)
     """`kind.label` of each data source the module reads."""
     aliases: set[str | None] = field(default_factory=set)
-    body: list[Block] = field(default_factory=list)
+    body: list[Block | None] = field(default_factory=list)
+    """One block per resource, aligned with `resources`; None for the later copies of a `count` family."""
     depends_on: set[str] = field(default_factory=set)
     """Modules this one must wait for beyond its references (Pulumi `depends_on` across components)."""
+    data_arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """`kind.label` → arguments of a data source this configuration adds (the zones of a region)."""
+    zone_indices: set[int] = field(default_factory=set)
+    """Positions in `var.azs` the module's resources use."""
+    zone_label: str = ""
+    """Label of the root's `aws_availability_zones` data source that feeds `var.azs`."""
 
 
 @dataclass
@@ -221,7 +244,6 @@ class Configuration:
     providers: list[Provider]
     graph: ResourceGraph
     resolved: ResolvedDeployment
-    uses_random: bool = False
 
     def all_resources(self) -> list[TfResource]:
         return [resource for module in [self.root, *self.modules.values()] for resource in module.resources]
@@ -248,8 +270,22 @@ class ReferenceHook:
 
 def _data_placeholders() -> dict[str, Any]:
     """Answers to the data-source calls for one capture: placeholders of the root's data blocks."""
-    return {token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
-            for token, fields in DATA_CALLS.items()}
+    answers: dict[str, Any] = {
+        token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
+        for token, fields in DATA_CALLS.items()}
+    answers[ZONES_CALL] = lambda args, region: {
+        "names": ["${«" + f"data.aws_availability_zones.zones@{region}.names" + "»" + f"[{index}]}}"
+                  for index in range(MAX_ZONES)],
+        "id": region}
+    return answers
+
+
+ZONES_CALL = "aws:index/getAvailabilityZones:getAvailabilityZones"
+MAX_ZONES = 8
+"""Zone names answered per region (a network spans at most eight)."""
+CIDR = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}")
+COUNT_BINDINGS: Mapping[str, str] = {"aws_db_instance": "database.read_replicas"}
+"""A family of this type whose size is this manifest value counts with its variable."""
 
 
 def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:
@@ -284,7 +320,10 @@ def module_name_for(component: CapturedResource, stack_prefix: str, taken: set[s
 class Translator:
     """Builds a :class:`Configuration` from a graph captured with :class:`ReferenceHook`."""
 
-    def __init__(self, graph: ResourceGraph, urns: Mapping[str, str], resolved: ResolvedDeployment):
+    def __init__(self, graph: ResourceGraph, urns: Mapping[str, str], resolved: ResolvedDeployment,
+                 separate: frozenset[tuple[str, str, str]] = frozenset()):
+        self.separate = separate
+        """(module, type, family) written as separate blocks: their copies differ beyond `count.index`."""
         self.graph = graph
         self.resolved = resolved
         self.prefix = resolved.stack_prefix
@@ -296,7 +335,8 @@ class Translator:
         self.providers: list[Provider] = []
         self.provider_alias: dict[str, str | None] = {}
         self.root_variables: dict[str, Variable] = {}
-        self.uses_random = False
+        self.write_only: set[str] = set()
+        """URNs of secret versions whose value is a generated password, stored write-only."""
         self.explicit: dict[str, set[str]] = {}
         """Module → modules holding resources its resources depend on without a reference."""
 
@@ -308,11 +348,15 @@ class Translator:
         for module in [self.root, *self.modules.values()]:
             for resource in module.resources:
                 module.body.append(self._resource_block(resource, module))
+        failed = self._collapse_families()
+        if failed:
+            return Translator(self.graph, self.keys, self.resolved, self.separate | failed).build()
+        self._zone_lists()
         self._module_dependencies()
         self._stack_outputs()
         root = self.root
         root.variables.update(self.root_variables)
-        return Configuration(self.modules, root, self.providers, self.graph, self.resolved, self.uses_random)
+        return Configuration(self.modules, root, self.providers, self.graph, self.resolved)
 
     def _providers(self) -> None:
         primary_region = self.resolved.platform.region
@@ -332,7 +376,7 @@ class Translator:
             self.providers.append(Provider(item.urn, item.name, alias, region_var, item.inputs))
             self.provider_alias[item.urn] = alias
         for item in self.graph.resources:
-            if item.is_provider and item.type != "pulumi:providers:aws" and item.type != "pulumi:providers:random":
+            if item.is_provider and item.type not in ("pulumi:providers:aws", "pulumi:providers:random"):
                 raise mapping.UnmappedTypeError(item.type, item.name)
 
     def _module_of(self, resource: CapturedResource, taken: set[str], names: dict[str, str]) -> str:
@@ -361,8 +405,6 @@ class Translator:
                          key=lambda item: (_natural(item.name), item.type))
         for item in ordered:
             tf_type = mapping.tofu_type(item.type, item.name)
-            if tf_type.startswith("random_"):
-                self.uses_random = True
             module_name = self._module_of(item, taken, names)
             module = self.modules[module_name] if module_name else self.root
             label = self._resource_label(item, module)
@@ -372,11 +414,41 @@ class Translator:
             used.add((module_name, tf_type, candidate))
             alias = self.provider_alias.get(item.provider) if item.provider else None
             resource = TfResource(item, tf_type, candidate, module_name, alias)
-            if tf_type.startswith("aws_"):
+            if tf_type.startswith("aws_") and not resource.ephemeral:
                 module.aliases.add(alias)
             module.resources.append(resource)
             self.by_urn[item.urn] = resource
         self.modules = dict(sorted(self.modules.items(), key=lambda pair: _module_rank(pair[1])))
+        self._mark_families()
+        self._mark_write_only()
+
+    def _mark_write_only(self) -> None:
+        """Secret versions holding a generated password: written write-only, read back by a data source."""
+        ephemeral = {resource.captured.urn for resource in self.by_urn.values() if resource.ephemeral}
+        for resource in self.by_urn.values():
+            if resource.type != "aws_secretsmanager_secret_version":
+                continue
+            keys = PLACEHOLDER.findall(str(resource.captured.inputs.get("secretString") or ""))
+            if any(self.keys.get(inner.partition(".")[0]) in ephemeral for inner, _ in keys):
+                self.write_only.add(resource.captured.urn)
+
+    def _mark_families(self) -> None:
+        """Copies `<stem>_0` … `<stem>_<n-1>` of one type in one module become one `count` family."""
+        for module in [self.root, *self.modules.values()]:
+            groups: dict[tuple[str, str], list[tuple[int, TfResource]]] = {}
+            labels = {(resource.type, resource.label) for resource in module.resources}
+            for resource in module.resources:
+                match = re.fullmatch(r"(.+?)_(\d+)((?:_[a-z][a-z0-9_]*)?)", resource.label)
+                if match:
+                    stem = match.group(1) + match.group(3)
+                    groups.setdefault((resource.type, stem), []).append((int(match.group(2)), resource))
+            for (kind, stem), members in groups.items():
+                indices = sorted(index for index, _ in members)
+                if len(members) < 2 or indices != list(range(len(members))) or (kind, stem) in labels \
+                        or (module.name, kind, stem) in self.separate:
+                    continue
+                for index, resource in members:
+                    resource.family, resource.index = stem, index
 
     def _resource_label(self, item: CapturedResource, module: Module) -> str:
         name = item.name
@@ -394,6 +466,8 @@ class Translator:
         target = self.by_urn.get(self.keys.get(key, ""))
         if target is None:
             raise LookupError(f"placeholder «{key}.{attribute}» names no exported resource")
+        if target.ephemeral or (target.captured.urn in self.write_only and attribute == "secretString"):
+            return self._secret_reference(target, attribute, module, traversal)
         attr = "id" if attribute == "id" else mapping.attribute_name(attribute)
         local = f"{target.address}.{attr}{traversal}"
         if (target.type, attr) in SET_ATTRIBUTES and traversal.startswith("["):
@@ -402,39 +476,77 @@ class Translator:
             return local
         source = self.modules[target.module] if target.module else self.root
         last = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", traversal)
-        output = self._expose(source, target, last[-1] if last else attr, local)
+        named = last[-1] if last else attr
+        if target.family is not None:
+            output = self._expose(source, f"{target.family}_{_plural(named)}",
+                                  Expr(f"{target.family_address}[*].{attr}{traversal}"),
+                                  f"{_attribute_text(named)} of each {target.family_address}.")
+            selector, kind = f"[{target.index}]", "list(string)"
+        else:
+            output = self._expose(source, f"{target.label}_{named}", Expr(local),
+                                  f"{_attribute_text(named)} of {target.address}.",
+                                  f"{target.label}_{target.type.removeprefix('aws_')}_{named}")
+            selector, kind = "", "string"
         if module is self.root:
-            return f"module.{source.name}.{output}"
+            return f"module.{source.name}.{output}{selector}"
         # Named after what it is (`database_sg_id`, `dr_encryption_key_arn`): two upstream
         # values of the same shape must never meet under one name.
         variable = f"{source.name}_{output}" if source.name else output
         wired = Expr(f"module.{source.name}.{output}" if source.name else local)
         if variable not in module.variables:
             module.variables[variable] = Variable(
-                variable, "string", f"{_attribute_text(attr)} of {target.address} in the {source.name or 'root'} module.")
+                variable, kind, source.outputs[output].description.rstrip(".") +
+                f" in the {source.name or 'root'} module.")
             module.arguments[variable] = wired
         elif module.arguments.get(variable) != wired:
             raise LookupError(f"module {module.name}: input `{variable}` would carry both "
                               f"{module.arguments[variable]} and {wired}")
-        return f"var.{variable}"
+        return f"var.{variable}{selector}"
 
-    def _expose(self, source: Module, target: TfResource, attr: str, local: str) -> str:
-        name = f"{target.label}_{attr}"
+    def _secret_reference(self, target: TfResource, attribute: str, module: Module, traversal: str) -> str:
+        """A generated password, or the secret version holding one, seen from the same module.
+
+        The password is ephemeral: only a write-only argument may take it. Readers of the
+        version's value read it back through a data source, so it is in no resource the
+        eject writes to state other than the one that needs it.
+        """
+        if target.module != module.name:
+            raise LookupError(f"{target.address} is read from module {module.name or 'root'}; a generated "
+                              "secret is read only beside the secret that holds it")
+        if target.ephemeral:
+            return f"{target.address}.{mapping.EPHEMERAL_ATTRIBUTES[attribute]}{traversal}"
+        source = f"aws_secretsmanager_secret_version.{target.label}"
+        if source not in module.data:
+            module.data.add(source)
+            secret_id = self.value(target.captured.inputs["secretId"], module, set())
+            module.data_arguments[source] = {"secret_id": secret_id,
+                                             "version_id": Expr(f"{target.address}.version_id")}
+        return f"data.{source}.secret_string{traversal}"
+
+    def _expose(self, source: Module, name: str, value: Expr, description: str, fallback: str = "") -> str:
+        """The output of `source` carrying `value` (named `name`, or `fallback` when taken)."""
         existing = source.outputs.get(name)
-        if existing is not None and existing.value != Expr(local):
-            name = f"{target.label}_{target.type.removeprefix('aws_')}_{attr}"
+        if existing is not None and existing.value != value:
+            if not fallback or (source.outputs.get(fallback) is not None and source.outputs[fallback].value != value):
+                raise LookupError(f"module {source.name}: output `{name}` would carry both {existing.value} and {value}")
+            name = fallback
         if name not in source.outputs:
-            source.outputs[name] = OutputValue(name, Expr(local), f"{_attribute_text(attr)} of {target.address}.")
+            source.outputs[name] = OutputValue(name, value, description)
         return name
 
     def text(self, value: str, module: Module, referenced: set[str]) -> Any:
         """A string with placeholders and the stack prefix → literal, Expr or Template."""
+        cidr = self._cidr(value, module)
+        if cidr is not None:
+            return cidr
         parts: list[Any] = []
         position = 0
         for match in PLACEHOLDER.finditer(value):
             parts.extend(self._literal_parts(value[position:match.start()], module))
             inner, traversal = match.group(1), match.group(2)
-            if inner.startswith("data."):
+            if inner.startswith("data.aws_availability_zones."):
+                parts.append(Expr(self._zone_reference(inner, traversal, module)))
+            elif inner.startswith("data."):
                 parts.append(Expr(self._data_reference(inner, module) + traversal))
             else:
                 key, _, attribute = inner.partition(".")
@@ -448,6 +560,44 @@ class Translator:
         if len(parts) == 1:
             return parts[0]
         return Template(tuple(parts))
+
+    def _cidr(self, value: str, module: Module) -> Any:
+        """The VPC range, or a subnet carved from it, as the manifest variable (`cidrsubnet(...)`).
+
+        The program computes subnet ranges from `network.vpc_cidr`; written as literals they
+        would keep the old ranges when a user changes the variable.
+        """
+        if not CIDR.fullmatch(value):
+            return None
+        vpc = ipaddress.ip_network(self.resolved.network.vpc_cidr)
+        network = ipaddress.ip_network(value, strict=False)
+        if str(network) != value or network.version != vpc.version or not network.subnet_of(vpc):
+            return None
+        variable = Expr(self._bound_variable(module, "network.vpc_cidr", "string"))
+        if network == vpc:
+            return variable
+        bits = network.prefixlen - vpc.prefixlen
+        number = (int(network.network_address) - int(vpc.network_address)) >> (network.max_prefixlen - network.prefixlen)
+        return Call("cidrsubnet", (variable, bits, number))
+
+    def _zone_reference(self, reference: str, traversal: str, module: Module) -> str:
+        """`names[i]` of a region's zones → `var.azs[i]`, fed from the root's data source for that region."""
+        region = reference.split(".")[2].split("@", 1)[1]
+        provider = next((item for item in self.providers if item.inputs.get("region") == region), None)
+        alias = provider.alias if provider is not None else None
+        label = f"{alias}_available" if alias else "available"
+        source = f"aws_availability_zones.{label}"
+        self.root.data.add(source)
+        self.root.data_arguments[source] = {"provider": Expr(f"aws.{alias}")} if alias else {}
+        match = re.fullmatch(r"\[(\d+)\]", traversal)
+        if module is self.root or match is None:
+            raise LookupError(f"zone names are read one by one inside a module, not as {reference}{traversal}")
+        module.zone_indices.add(int(match.group(1)))
+        module.zone_label = label
+        if "azs" not in module.variables:
+            module.variables["azs"] = Variable(
+                "azs", "list(string)", "Availability zones the module spans: the first of its region's, in AWS's order.")
+        return f"var.azs{traversal}"
 
     def _literal_parts(self, text: str, module: Module) -> list[Any]:
         """Literal text with the stack prefix as `var.name_prefix` and, inside a module, the
@@ -545,6 +695,8 @@ class Translator:
 
     def _resource_block(self, resource: TfResource, module: Module) -> Block:
         captured = resource.captured
+        if resource.ephemeral:
+            return Block("ephemeral", (resource.type, resource.label), _password_arguments(captured))
         referenced: set[str] = set()
         secret_tops = {re.split(r"[.\[]", path, 1)[0] for path in captured.secret_paths}
         items = self._arguments(resource, autonamed(resource, dict(captured.inputs)), module, referenced,
@@ -583,6 +735,10 @@ class Translator:
                                        Expr(self._secret_variable(resource, field_name, module, raw))))
                 continue
             name = mapping.argument_name(resource.type, field_name)
+            if top and field_name == "secretString" and resource.captured.urn in self.write_only:
+                items.append(Attribute("secret_string_wo", self.value(raw, module, referenced)))
+                items.append(Attribute("secret_string_wo_version", 1))
+                continue
             if isinstance(raw, str) and field_name in mapping.JSON_FIELDS:
                 document = self.json_document(raw, module, referenced)
                 if document is not None:
@@ -639,6 +795,98 @@ class Translator:
         module.variables[variable] = Variable(variable, kind, description, sensitive=True)
         module.arguments[variable] = Expr(f"var.{variable}")
         return f"var.{variable}"
+
+    # -- count families
+
+    def _collapse_families(self) -> frozenset[tuple[str, str, str]]:
+        """Write each family once with `count`; return the families whose copies would not unify."""
+        failed: set[tuple[str, str, str]] = set()
+        for module in [self.root, *self.modules.values()]:
+            families: dict[tuple[str, str], list[int]] = {}
+            for position, resource in enumerate(module.resources):
+                if resource.family is not None:
+                    families.setdefault((resource.type, resource.family), []).append(position)
+            sizes = self._list_sizes(module)
+            for (kind, stem), positions in families.items():
+                blocks = [module.body[position] for position in positions]
+                try:
+                    merged = families_.collapse(blocks, stem,
+                                                lambda block: self._count(module, kind, block, len(blocks)))
+                except families_.NotUniform:
+                    failed.add((module.name, kind, stem))
+                    continue
+                module.body[positions[0]] = merged
+                for position in positions[1:]:
+                    module.body[position] = None
+            module.body = [families_.splat_lists(block, sizes) if block is not None else None
+                           for block in module.body]
+            module.arguments = {name: families_.splat_lists(value, sizes) for name, value in module.arguments.items()}
+        return frozenset(failed)
+
+    def _list_sizes(self, module: Module) -> dict[str, int]:
+        """Family address or list variable → copies, for turning complete lists into splats."""
+        sizes: dict[str, int] = {}
+        for resource in module.resources:
+            if resource.family_address is not None:
+                sizes[resource.family_address] = sizes.get(resource.family_address, 0) + 1
+        for other in [self.root, *self.modules.values()]:
+            counts: dict[str, int] = {}
+            for resource in other.resources:
+                if resource.family_address is not None:
+                    counts[resource.family_address] = counts.get(resource.family_address, 0) + 1
+            for name, output in other.outputs.items():
+                match = re.match(r"^([a-z0-9_]+\.[a-z0-9_]+)\[\*\]", output.value.text) \
+                    if isinstance(output.value, Expr) else None
+                if match and match.group(1) in counts:
+                    sizes[f"var.{other.name}_{name}"] = counts[match.group(1)]
+        return sizes
+
+    def _count(self, module: Module, kind: str, block: Block, copies: int) -> Any:
+        """What drives a family's count: the list its copies walk, a manifest value, or the number."""
+        text = families_.text_of(block)
+        walked = re.findall(r"(var\.[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)\[count\.index\]", text)
+        for candidate in walked:
+            if candidate.startswith("var.") and module.variables.get(candidate[4:], Variable("", "", "")).type \
+                    .startswith("list"):
+                return Expr(f"length({candidate})")
+        for candidate in walked:
+            if not candidate.startswith(("var.", "data.")) and any(
+                    resource.family_address == candidate for resource in module.resources):
+                return Expr(f"length({candidate})")
+        if module.zone_indices and copies == max(module.zone_indices) + 1:
+            return Expr("length(var.azs)")  # one per zone, such as a NAT gateway's address
+        path = COUNT_BINDINGS.get(kind)
+        if path is not None and self.resolved.value(path) == copies:
+            return Expr(self._bound_variable(module, path, "number"))
+        return copies
+
+    def _bound_variable(self, module: Module, path: str, kind: str) -> str:
+        """`var.<path>` in `module`, declared there and in the root with the manifest's value."""
+        variable = path.replace(".", "_")
+        value = self.resolved.value(path)
+        description = _field_doc(self.resolved, path) or path
+        if variable not in self.root_variables:
+            self.root_variables[variable] = Variable(variable, kind, description, value, True)
+        if module is not self.root and variable not in module.variables:
+            module.variables[variable] = Variable(variable, kind, description, value, True)
+            module.arguments[variable] = Expr(f"var.{variable}")
+        return f"var.{variable}"
+
+    def _zone_lists(self) -> None:
+        """A module walking zones gets `azs`: the first N of its region's zones, N as the program uses."""
+        for module in self.modules.values():
+            used = module.zone_indices
+            if not used:
+                continue
+            label = module.zone_label
+            count = max(used) + 1
+            provider = self._module_provider(module)
+            primary = provider is None or provider.alias is None
+            if primary and count == self.resolved.platform.availability_zones:
+                size: Any = Expr(self._bound_variable(self.root, "platform.availability_zones", "number"))
+            else:
+                size = count
+            module.arguments["azs"] = Call("slice", (Expr(f"data.aws_availability_zones.{label}.names"), 0, size))
 
     # -- ordering between modules
 
@@ -785,6 +1033,27 @@ STACK_OUTPUTS: Mapping[str, str] = {
 
 def _output_text(name: str) -> str:
     return STACK_OUTPUTS.get(name) or name.replace("_", " ").capitalize()
+
+
+def _password_arguments(captured: CapturedResource) -> list[Any]:
+    """A RandomPassword's inputs as the arguments of `aws_secretsmanager_random_password`."""
+    items: list[Any] = []
+    for field_name in sorted(captured.inputs):
+        value = captured.inputs[field_name]
+        if field_name not in mapping.PASSWORD_ARGUMENTS:
+            raise LookupError(f"RandomPassword `{captured.name}` sets `{field_name}`, which the OpenTofu eject "
+                              "cannot give aws_secretsmanager_random_password")
+        argument, when = mapping.PASSWORD_ARGUMENTS[field_name]
+        if when is None:
+            items.append(Attribute(argument, value))
+        elif value == when:
+            items.append(Attribute(argument, True))
+    return items
+
+
+def _plural(attribute: str) -> str:
+    """`id` → `ids`, `address` → `addresses`: the name of a family's list output."""
+    return attribute + ("es" if attribute.endswith("s") else "s")
 
 
 def _attribute_text(attribute: str) -> str:

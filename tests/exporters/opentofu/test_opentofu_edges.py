@@ -21,7 +21,7 @@ def _both_sides(name: str) -> tuple[set[edges.Edge], set[edges.Edge]]:
     configuration = Translator(graph, keys, resolved).build()
     files = {item.path: item.content for item in render_configuration(
         configuration, ExportContext(manifest(name), resolved), estimate(graph, resolved))}
-    return edges.program_edges(configuration, keys), edges.HclGraph(files).edges()
+    return edges.program_edges(configuration, keys), edges.HclGraph(files, edges.family_sizes(configuration)).edges()
 
 
 @pytest.mark.parametrize("name", AWS_EXAMPLES)

@@ -261,8 +261,10 @@ def test_deploy_script_destroy_lifts_deletion_protection_on_exactly_the_protecte
             if re.search(r"^\s+(enable_)?deletion_protection\s+= var\.", block.group(0), re.MULTILINE):
                 protected.append(f"module.{module.group(1)}.{block.group(1)}.{block.group(2)}")
     assert sorted(targets) == sorted(protected) and protected
-    replicas = support.resolve(name).database.read_replicas
-    assert sum(".aws_db_instance." in target for target in targets) >= 1 + replicas
+    # the primary, and every read replica (a `count` family is targeted whole, so no copy is left)
+    assert "module.database.aws_db_instance.primary" in targets
+    if support.resolve(name).database.read_replicas:
+        assert "module.database.aws_db_instance.replica" in targets
 
 
 def test_deploy_script_destroy_needs_the_typed_name(tmp_path):
@@ -285,13 +287,22 @@ def test_cross_component_depends_on_becomes_module_depends_on():
 
 def test_data_sources_are_read_in_the_root_and_regions_passed_down():
     tree = support.files("production-saas")
-    assert not [path for path, text in tree.items() if "/modules/" in path and re.search(r"^data ", text, re.MULTILINE)]
+    # modules read nothing but the value of a secret they wrote write-only
+    in_modules = {match.group(1) for path, text in tree.items() if "/modules/" in path
+                  for match in re.finditer(r'^data "(\w+)"', text, re.MULTILINE)}
+    assert in_modules == {"aws_secretsmanager_secret_version"}
     main = tree[f"{BASE}/main.tf"]
     assert 'data "aws_caller_identity" "current" {}' in main
     dr = re.search(r'module "dr_networking" \{.*?\n\}', main, re.DOTALL).group(0)
     assert re.search(r"region\s+= var\.dr_region", dr)
+    # each region's real zones, read with that region's provider; a module takes the first N
+    assert re.search(r'data "aws_availability_zones" "dr_available" \{\n(?:  #.*\n)*  provider = aws\.dr\n\}', main)
+    assert re.search(r"azs\s+= slice\(data\.aws_availability_zones\.dr_available\.names, 0, 2\)", dr)
+    primary = re.search(r'module "networking" \{.*?\n\}', main, re.DOTALL).group(0)
+    assert re.search(r"azs\s+= slice\(data\.aws_availability_zones\.available\.names, 0, "
+                     r"var\.platform_availability_zones\)", primary)
     subnets = tree[f"{BASE}/modules/dr_networking/main.tf"]
-    assert re.search(r'availability_zone\s+= "\$\{var\.region\}a"', subnets)
+    assert re.search(r"availability_zone\s+= var\.azs\[count\.index\]", subnets)
     assert "eu-west-1" not in subnets
 
 

@@ -68,15 +68,34 @@ def unquote(value: Any) -> Any:
     return value
 
 
+def copies(name: str) -> dict[tuple[str, str, str], int]:
+    """(module folder, type, label) of each `count` block → its number of copies in the program."""
+    found: dict[tuple[str, str, str], int] = {}
+    for resource in configuration(name).all_resources():
+        if resource.family is not None:
+            key = (resource.module, resource.type, resource.family)
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
 def resources(name: str) -> list[tuple[str, str, str, dict[str, Any]]]:
-    """(module folder, type, label, body) of every resource block in the eject."""
+    """(module folder, type, label, body) of every resource (and ephemeral) in the eject, one per
+    copy: a `count` block gives `label[0]`, `label[1]`, ... (as many as the program creates)."""
     found = []
+    sizes = copies(name)
     for path, document in parsed(name).items():
         folder = path.split("/modules/")[1].split("/")[0] if "/modules/" in path else ""
-        for entry in document.get("resource", []):
-            for kind, labelled in entry.items():
-                for label, body in labelled.items():
-                    found.append((folder, unquote(kind), unquote(label), body))
+        for block in ("resource", "ephemeral"):
+            for entry in document.get(block, []):
+                for kind, labelled in entry.items():
+                    for label, body in labelled.items():
+                        kind, label = unquote(kind), unquote(label)
+                        size = sizes.get((folder, kind, label))
+                        if "count" in body:
+                            assert size, f"{folder}/{kind}.{label} has a count but no family in the program"
+                            found.extend((folder, kind, f"{label}[{copy}]", body) for copy in range(size))
+                        else:
+                            found.append((folder, kind, label, body))
     return found
 
 
