@@ -780,7 +780,7 @@ class Translator:
         if module is self.root:
             return Expr(f"var.{variable}")
         if variable not in module.variables:
-            module.variables[variable] = Variable(variable, binding.type, description, default, True)
+            module.variables[variable] = Variable(variable, binding.type, description)
             module.arguments[variable] = Expr(f"var.{variable}")
         return Expr(f"var.{variable}")
 
@@ -868,7 +868,7 @@ class Translator:
         if variable not in self.root_variables:
             self.root_variables[variable] = Variable(variable, kind, description, value, True)
         if module is not self.root and variable not in module.variables:
-            module.variables[variable] = Variable(variable, kind, description, value, True)
+            module.variables[variable] = Variable(variable, kind, description)
             module.arguments[variable] = Expr(f"var.{variable}")
         return f"var.{variable}"
 

@@ -9,6 +9,7 @@ are left out with `-exclude`, and the list may only shrink.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,3 +139,58 @@ def test_versions_tf_requires_at_least_what_the_tier_runs(tmp_path):
     # THEN the constraints start at exactly those versions (older ones were never tested)
     assert f'version = ">= {version}, < {int(version.split(".")[0]) + 1}.0.0"' in text, text
     assert f'required_version = ">= {real.TOFU_VERSION}"' in text, text
+
+
+MOVED = {
+    "network_vpc_cidr": ("10.0.0.0/16", "10.42.0.0/16"),
+    "platform_availability_zones": (2, 3),
+    "application_instances": (2, 3),
+    "application_autoscale_min": (2, 3),
+    "application_autoscale_max": (4, 6),
+    "region": ("us-east-1", "eu-west-1"),
+}
+"""small-saas variables moved in terraform.tfvars: (the eject's default, the new value)."""
+
+
+def _values(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _values(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _values(value)
+    else:
+        yield node
+
+
+def test_variables_really_drive_the_stack(moto, tmp_path):
+    # GIVEN the small-saas eject with new values for its manifest variables in terraform.tfvars
+    moto.reset()
+    workspace = real.Workspace(eject("small-saas", "dev", tmp_path / "eject"), moto.endpoint, region="eu-west-1")
+    workspace.wire()
+    tfvars = (workspace.root / "terraform.tfvars").read_text(encoding="utf-8")
+    for name, (old, new) in MOVED.items():
+        line = f"{name} = {json.dumps(old)}"
+        assert line in tfvars, f"terraform.tfvars.example has no `{line}`"
+        tfvars = tfvars.replace(line, f"{name} = {json.dumps(new)}")
+    (workspace.root / "terraform.tfvars").write_text(tfvars, encoding="utf-8")
+    # AND no module still carries an old value as a literal
+    modules = "\n".join(path.read_text(encoding="utf-8") for path in (workspace.root / "modules").rglob("*.tf"))
+    for old in ('"10.0.', '"us-east-1'):
+        assert old not in modules, f"a module still writes {old}…"
+    # WHEN OpenTofu plans the stack
+    workspace.init()
+    planned = workspace.plan("-out=moved.tfplan")
+    assert planned.returncode == 0, planned.explain()
+    plan = workspace.show_plan("moved.tfplan")
+    # THEN every planned value follows the new variables: none keeps an old range or region
+    strings = [value for value in _values(plan["planned_values"]) if isinstance(value, str)]
+    assert not [value for value in strings if value.startswith("10.0.") or "us-east-1" in value]
+    subnets = [change for change in plan["resource_changes"] if change["type"] == "aws_subnet"]
+    assert len(subnets) == 2 * 3  # public and private in each of three zones
+    assert {change["change"]["after"]["cidr_block"] for change in subnets} <= {
+        f"10.42.{third}.0/21" for third in range(0, 256, 8)}
+    zones = {change["change"]["after"]["availability_zone"] for change in subnets}
+    assert len(zones) == 3 and all(zone.startswith("eu-west-1") for zone in zones)
+    service = next(change for change in plan["resource_changes"] if change["type"] == "aws_ecs_service")
+    assert service["change"]["after"]["desired_count"] == 3

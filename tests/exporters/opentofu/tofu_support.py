@@ -114,10 +114,13 @@ def variable_defaults(name: str, folder: str) -> dict[str, Any]:
 
 
 def effective(name: str, folder: str, value: Any) -> Any:
-    """A literal, or the default of the module variable the value refers to."""
+    """A literal, or the value the variable it refers to gets: a module's input is what the
+    root passes it (`var.x` of the root), and a root variable's value is its default."""
     value = unquote(value)
-    if isinstance(value, str):
-        match = _VAR.match(value)
-        if match:
-            return variable_defaults(name, folder)[match.group(1)]
-    return value
+    if not isinstance(value, str) or not (match := _VAR.match(value)):
+        return value
+    if not folder:
+        return variable_defaults(name, "")[match.group(1)]
+    main = parsed(name)[f"{BASE}/main.tf"]
+    calls = {unquote(module): body for entry in main.get("module", []) for module, body in entry.items()}
+    return effective(name, "", calls[folder][match.group(1)])
