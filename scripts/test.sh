@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs everything the suite needs (the venv, the Pulumi CLI
 # built from the Go module proxy, checkov in its own venv, caddy and helm built from
-# the Go module proxy), then runs pytest.
+# the Go module proxy, OpenTofu and the AWS provider built from the Go module proxy),
+# then runs pytest.
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,12 @@ SPECQL_CHECKOV="$(scripts/install-validators.sh)"
 SPECQL_CADDY="$(scripts/install-validators.sh --caddy)"
 SPECQL_HELM="$(scripts/install-helm.sh)"
 export SPECQL_CHECKOV SPECQL_CADDY SPECQL_HELM
+# OpenTofu and terraform-provider-aws for the OpenTofu tier (the first build takes about
+# ten minutes on two cores; cached by version under ~/.cache/specql-deploy).
+tofu_env="$(scripts/install-opentofu.sh --print-env)"
+while IFS='=' read -r name value; do
+  export "$name=$value"
+done <<< "$tofu_env"
 
 set +e
 .venv/bin/python -m pytest "$@"
