@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..program.model import ResolvedDeployment
-    from .capture import CapturedResource, ResourceGraph
-    from .cost import CostEstimate
+    from ..capture import CapturedResource, ResourceGraph
+    from ..capture.cost import CostEstimate
 
 KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
     "pulumi:providers:aws": ("region",),
@@ -69,14 +69,14 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
         return EXIT_OK
     from rich.console import Console
 
-    from .cost import estimate
+    from ..capture.cost import estimate
 
     render_table(graph, resolved, estimate(graph, resolved), Console())
     return EXIT_OK
 
 
 def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
-    from .capture import capture
+    from ..capture import capture
 
     return capture(resolved)
 
@@ -87,7 +87,7 @@ def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]
     Registration order under the engine depends on when outputs resolve, so the table
     sorts (providers first, then components by name) to print the same twice.
     """
-    from .capture import natural_key
+    from ..capture import natural_key
 
     groups: dict[str, list[CapturedResource]] = {}
     for resource in sorted(graph.resources, key=lambda item: (natural_key(item.name), item.type)):

@@ -27,7 +27,7 @@ FACTOR, SLACK = 1.5, 0.5
 
 def used_classes(example: str) -> list[tuple[str, str]]:
     """(python module, class) of every resource type the example's program registers."""
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
     from specql_deploy.program.manifest import load
     from specql_deploy.program.resolve import resolve
 

@@ -45,7 +45,7 @@ class ExportContext:
     resolved: ResolvedDeployment
     """The resolution being exported (the same object passed to ``render``)."""
     graph_factory: Callable[[], Any] | None = None
-    """Builds the offline ResourceGraph; ``None`` uses ``automation.capture.capture(resolved)``."""
+    """Builds the offline ResourceGraph; ``None`` uses ``capture.capture(resolved)``."""
     _graph: Any = field(default=None, init=False, repr=False)
 
     @property
@@ -55,7 +55,7 @@ class ExportContext:
             if self.graph_factory is not None:
                 self._graph = self.graph_factory()
             else:
-                from ..automation.capture import capture
+                from ..capture import capture
 
                 self._graph = capture(self.resolved)
         return self._graph

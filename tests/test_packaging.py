@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = {"program": "specql_deploy.program", "components": "specql_deploy.components",
-           "automation": "specql_deploy.automation", "exporters": "specql_deploy.exporters"}
+FOLDERS = {"program": "specql_deploy.program", "capture": "specql_deploy.capture",
+           "components": "specql_deploy.components", "automation": "specql_deploy.automation",
+           "exporters": "specql_deploy.exporters"}
 
 
 def declared_packages() -> set[str]:
@@ -43,7 +44,8 @@ def test_wheel_holds_one_import_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "specql_deploy/program/spec.py" in names
     assert "specql_deploy/automation/cli.py" in names
-    assert not any(name.startswith(("program/", "components/", "automation/", "exporters/", "tests/"))
+    assert "specql_deploy/capture/mocks.py" in names
+    assert not any(name.startswith(("program/", "capture/", "components/", "automation/", "exporters/", "tests/"))
                    for name in names)
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "specql = specql_deploy.automation.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...automation.capture import register_call
 from ._support import child, name_tag
 
 _ANYWHERE = "0.0.0.0/0"
@@ -130,11 +129,3 @@ def cloudfront_prefix_list_id(parent: pulumi.Resource) -> pulumi.Output[str]:
     result = aws.ec2.get_managed_prefix_list_output(
         name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=parent))
     return result.id
-
-
-def _offline_prefix_list(args: object, region: str) -> dict[str, object]:
-    """Under mocks: a stable fake id per region (the real list is AWS's)."""
-    return {"id": f"pl-cloudfront-{region}", "name": CLOUDFRONT_ORIGIN_FACING, "entries": []}
-
-
-register_call("aws:ec2/getManagedPrefixList:getManagedPrefixList", _offline_prefix_list)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from ...automation.capture import register_call
 from ...program.defaults import (
     DR_AVAILABILITY_ZONES,
     NO_NAT_INTERFACE_ENDPOINTS,
@@ -314,16 +313,6 @@ def dns_zone_id(zone: str, provider: aws.Provider) -> pulumi.Output[str]:
     """The id of the public Route 53 hosted zone named `zone` (it must exist in the account)."""
     return aws.route53.get_zone_output(name=zone, private_zone=False,
                                        opts=pulumi.InvokeOutputOptions(provider=provider)).zone_id
-
-
-def _offline_zone(args: Mapping[str, Any], region: str) -> dict[str, Any]:
-    """Under mocks: a stable fake id for the named zone."""
-    name = str(args.get("name") or "zone")
-    return {"zoneId": f"Z{name.upper().replace('.', '')}", "id": f"Z{name.upper().replace('.', '')}",
-            "name": name, "privateZone": False}
-
-
-register_call("aws:route53/getZone:getZone", _offline_zone)
 
 
 def _instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:

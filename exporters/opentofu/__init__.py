@@ -22,7 +22,7 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     pattern = PATTERNS.get(resolved.deployment.pattern)
     if resolved.platform.provider != "aws" or pattern is None or pattern.cloud != "aws":
         return []
-    from ...automation.cost import estimate
+    from ...capture.cost import estimate
     from .files import render_configuration
     from .translate import translate
 

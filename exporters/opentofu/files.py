@@ -11,7 +11,7 @@ from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
 from .translate import BINDINGS, DATA_ARGUMENTS, Configuration, Module, TfResource, Variable
 
 if TYPE_CHECKING:
-    from ...automation.cost import CostEstimate
+    from ...capture.cost import CostEstimate
 
 BASE = "infrastructure/opentofu"
 TOFU_VERSION = ">= 1.10.0"

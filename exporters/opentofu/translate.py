@@ -25,7 +25,7 @@ from . import mapping
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
 
 if TYPE_CHECKING:
-    from ...automation.capture import CapturedResource, ResourceGraph
+    from ...capture import CapturedResource, ResourceGraph
     from ...program.model import ResolvedDeployment
 
 PLACEHOLDER = re.compile(r"\$\{«([^«»]+)»((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
@@ -253,7 +253,7 @@ def _data_placeholders() -> dict[str, Any]:
 
 
 def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:
-    from ...automation.capture import capture
+    from ...capture import capture
 
     hook = ReferenceHook()
     graph = capture(resolved, outputs_for=hook, calls=_data_placeholders())
@@ -674,7 +674,7 @@ class Translator:
     # -- root outputs
 
     def _stack_outputs(self) -> None:
-        from ...automation.capture import MASK
+        from ...capture import MASK
 
         for name, value in sorted(self.graph.outputs.items()):
             if value is None or value == MASK:

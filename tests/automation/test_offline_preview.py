@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.capture import MASK
+from specql_deploy.capture import MASK
 from specql_deploy.automation.offline import group_by_component, offline_preview
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @cache
 def graph_of(name: str):
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
 
     return capture(resolve_example(name))
 
@@ -114,7 +114,7 @@ def test_table_groups_resources_by_top_level_component(capsys):
 
 
 def test_small_saas_costs_what_the_seeds_say():
-    from specql_deploy.automation.cost import estimate
+    from specql_deploy.capture.cost import estimate
 
     cost = estimate(graph_of("small-saas"), resolve_example("small-saas"))
     # the seeds put small-saas at ~$50-100/month
@@ -126,7 +126,7 @@ def test_small_saas_costs_what_the_seeds_say():
 
 
 def test_production_costs_more_and_prices_multi_az_twice():
-    from specql_deploy.automation.cost import RDS_HOURLY, estimate
+    from specql_deploy.capture.cost import RDS_HOURLY, estimate
 
     resolved = resolve_example("production-saas")
     cost = estimate(graph_of("production-saas"), resolved)
@@ -151,7 +151,7 @@ def test_cli_offline_preview_prints_the_contract():
 
 
 def test_production_cost_names_what_the_protections_and_replicas_imply():
-    from specql_deploy.automation.cost import estimate
+    from specql_deploy.capture.cost import estimate
 
     graph = graph_of("production-saas")
     cost = estimate(graph, resolve_example("production-saas"))

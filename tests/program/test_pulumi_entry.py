@@ -6,7 +6,7 @@ import runpy
 
 import pytest
 
-from specql_deploy.automation.capture import capture, run_under_mocks
+from specql_deploy.capture import capture, run_under_mocks
 
 from support import example_path, resolve_example
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from specql_deploy.automation.capture import (
+from specql_deploy.capture import (
     CapturedResource,
     ResourceGraph,
     run_under_mocks,

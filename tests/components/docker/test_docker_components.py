@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from specql_deploy.automation.capture import (
+from specql_deploy.capture import (
     MASK,
     CapturedResource,
     ResourceGraph,

@@ -67,7 +67,7 @@ def resolve_variant(name: str, tmp_dir: Path, environment: str | None = None):
 @pytest.fixture(scope="module")
 def captured(tmp_path_factory):
     """name → (resolved, ResourceGraph), each captured at most once per module."""
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
 
     cache: dict[str, tuple] = {}
     tmp_dir = tmp_path_factory.mktemp("variants")

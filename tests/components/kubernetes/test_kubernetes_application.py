@@ -101,7 +101,7 @@ def test_secrets_are_kubernetes_secrets_from_pulumi_config(tmp_path):
     # GIVEN a Pulumi config secret for the one secret the stack stores
     import pulumi.runtime.config as config
     from k8s_support import resolve_variant
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
 
     resolved = resolve_variant("plain-http-no-hpa", tmp_path)
     key = f"{resolved.deployment.name}:STRIPE_API_KEY"

@@ -75,7 +75,7 @@ def test_production_protects_the_database_and_its_namespace(tmp_path):
     # GIVEN the example resolved for a production environment
     import textwrap
 
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
     from specql_deploy.program.manifest import load
     from specql_deploy.program.resolve import resolve
 

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.capture import ResourceGraph, capture
+from specql_deploy.capture import ResourceGraph, capture
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
 from support import resolve_example

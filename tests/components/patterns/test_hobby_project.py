@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.capture import MASK, CapturedResource, capture
+from specql_deploy.capture import MASK, CapturedResource, capture
 from specql_deploy.components.docker import stack as hobby
 from specql_deploy.components.patterns.hobby_project import user_secrets
 from specql_deploy.program.manifest import load
@@ -194,7 +194,7 @@ def test_user_secret_is_read_from_pulumi_config():
 
 
 def test_project_root_locates_the_build_context():
-    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.capture import run_under_mocks
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 
     resolved = resolve_example("hobby-project")
@@ -207,7 +207,7 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
     # A second container with the same name (or the same host ports) cannot be created
     # while the first exists: every named resource must be delete-before-replace.
     import pulumi
-    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.capture import run_under_mocks
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 
     seen: dict[tuple[str, str], bool] = {}

@@ -66,7 +66,7 @@ def _program(extra=None):
 
 
 def translate_program(extra=None):
-    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.capture import run_under_mocks
 
     resolved = resolve("small-saas")
     pattern = _program(extra)

@@ -1,28 +1,25 @@
-"""Offline capture: run the Pulumi program under mocks and keep every resource it registers.
-
-The ResourceGraph is the shared input of the offline preview, the cost estimate, the
-OpenTofu exporter and the Kubernetes exporter: what they show is what the program
-actually declares, so they cannot drift from `specql deploy up`. No engine, no cloud
-account, no network.
+"""Running a Pulumi program under recording mocks: no engine, no cloud account, no network.
 
 The mock monitor records each registration (type, name, URN, parent, dependencies,
-provider, protect and retain flags) with its inputs as the engine receives them
-(camelCase). Secret inputs are kept, marked by path in ``secret_paths``, so a viewer
-can mask them and an exporter can turn them into sensitive variables.
+provider, protect and retain flags, output property names) as a
+:class:`~.graph.CapturedResource` with its inputs as the engine receives them, and
+returns a :class:`~.graph.ResourceGraph`.
 
 An ``outputs_for`` hook decides what each mocked resource returns. By default every
 resource returns its inputs plus its id; the OpenTofu exporter passes a hook that
-returns HCL reference text (``${aws_vpc.this.id}``) for every output property, so inputs
-built from other resources' outputs arrive already written as HCL interpolations.
+returns HCL reference text for every output property, so inputs built from other
+resources' outputs arrive already written as HCL interpolations. Data-source calls are
+answered from :mod:`.answers` unless the run passes its own ``calls``.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from .answers import ANSWERS, CallHandler
+from .graph import MASK, CapturedResource, ResourceGraph
 
 if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment
@@ -33,133 +30,11 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-MASK = "[secret]"
 
 _LOCK = threading.Lock()  # the Pulumi runtime is process-global: one capture at a time
 
 
-@dataclass(frozen=True)
-class CapturedResource:
-    """One resource as the engine would receive it."""
-
-    type: str
-    name: str
-    urn: str
-    parent: str | None
-    dependencies: tuple[str, ...]
-    inputs: Mapping[str, Any]
-    provider: str | None
-    """URN of the explicit provider, if one was passed."""
-    custom: bool
-    """False for ComponentResources (they have no cloud counterpart)."""
-    protect: bool = False
-    retain_on_delete: bool = False
-    secret_paths: tuple[str, ...] = ()
-    """Dotted paths of inputs that are Pulumi secrets."""
-    output_names: tuple[str, ...] = ()
-    """Output property names of the resource class (empty when unknown)."""
-
-    @property
-    def is_provider(self) -> bool:
-        return self.type.startswith("pulumi:providers:")
-
-    def public_inputs(self) -> dict[str, Any]:
-        """Inputs with every secret replaced by a mask: safe to print."""
-        return _mask(dict(self.inputs), set(self.secret_paths), "")
-
-
-@dataclass(frozen=True)
-class ResourceGraph:
-    """Every resource a program registers, in registration order."""
-
-    resources: tuple[CapturedResource, ...]
-    outputs: Mapping[str, Any] = field(default_factory=dict)
-
-    def of_type(self, type_token: str) -> list[CapturedResource]:
-        return [resource for resource in self.resources if resource.type == type_token]
-
-    def named(self, name: str) -> CapturedResource:
-        for resource in self.resources:
-            if resource.name == name:
-                return resource
-        raise KeyError(name)
-
-    def by_urn(self) -> dict[str, CapturedResource]:
-        return {resource.urn: resource for resource in self.resources}
-
-    def children(self, urn: str) -> list[CapturedResource]:
-        return [resource for resource in self.resources if resource.parent == urn]
-
-    def top_component(self, resource: CapturedResource) -> CapturedResource | None:
-        """The outermost component below the pattern component that holds a resource."""
-        index = self.by_urn()
-        chain: list[CapturedResource] = []
-        node: CapturedResource | None = resource
-        while node is not None:
-            chain.append(node)
-            node = index.get(node.parent) if node.parent else None
-        components = [item for item in chain if not item.custom]
-        # chain ends at the pattern component (root-most); the one below it is the module.
-        if len(components) >= 2:
-            return components[-2]
-        return components[-1] if components else None
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for resource in self.resources:
-            counts[resource.type] = counts.get(resource.type, 0) + 1
-        return dict(sorted(counts.items()))
-
-    def in_tree_order(self) -> list[CapturedResource]:
-        """Parents before children, siblings by name (numbers compared as numbers).
-
-        The engine registers resources as their inputs resolve, so registration order
-        differs between runs; anything written from the graph in this order diffs cleanly.
-        """
-        index = self.by_urn()
-
-        def path(resource: CapturedResource) -> list[Any]:
-            chain: list[Any] = []
-            node: CapturedResource | None = resource
-            while node is not None:
-                chain.append((natural_key(node.name), node.type))
-                node = index.get(node.parent) if node.parent else None
-            return list(reversed(chain))
-
-        return sorted(self.resources, key=path)
-
-    def to_json(self) -> dict[str, Any]:
-        """The offline preview contract: resources (in tree order) with camelCase inputs, and a summary."""
-        resources = [
-            {
-                "type": resource.type,
-                "name": resource.name,
-                "urn": resource.urn,
-                "parent": resource.parent,
-                "inputs": resource.public_inputs(),
-            }
-            for resource in self.in_tree_order()
-        ]
-        custom = [resource for resource in self.resources if resource.custom and not resource.is_provider]
-        return {
-            "resources": resources,
-            "summary": {
-                "total": len(self.resources),
-                "resources": len(custom),
-                "components": sum(1 for r in self.resources if not r.custom and not r.is_provider),
-                "providers": sum(1 for r in self.resources if r.is_provider),
-                "protected": sum(1 for r in self.resources if r.protect),
-                "by_type": self.counts(),
-            },
-        }
-
-
 OutputsHook = Callable[[CapturedResource], Mapping[str, Any]]
-
-
-def natural_key(text: str) -> list[Any]:
-    """`db-replica-10` after `db-replica-2`: digit runs compare as numbers."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def capture(resolved: ResolvedDeployment, *, outputs_for: OutputsHook | None = None,
@@ -226,9 +101,7 @@ class _Recorder:
 
     def __init__(self, outputs_for: OutputsHook | None, calls: Mapping[str, CallHandler]):
         self.outputs_for = outputs_for
-        # This run's own answers. The registered ones (_CALLS) are read at call time: a
-        # component registers its answer when the program first imports it, mid-run.
-        self.calls = calls
+        self.calls = calls  # this run's own answers, over the shared ones (answers.ANSWERS)
         self.resources: list[CapturedResource] = []
         self.classes: dict[tuple[str, str], type] = {}
 
@@ -274,7 +147,7 @@ class _Recorder:
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: Any) -> tuple[dict, list]:
-        handler = self.calls.get(args.token) or _CALLS.get(args.token)
+        handler = self.calls.get(args.token) or ANSWERS.get(args.token)
         return (handler(args.args, self.region_of(args.provider)) if handler else {}), []
 
 
@@ -381,40 +254,4 @@ def _decode(value: Any, path: str, secrets: list[str]) -> Any:
     return value
 
 
-def _mask(value: Any, secret_paths: set[str], path: str) -> Any:
-    if path in secret_paths:
-        return MASK
-    if isinstance(value, dict):
-        return {key: _mask(item, secret_paths, f"{path}.{key}" if path else key) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_mask(item, secret_paths, f"{path}[{index}]") for index, item in enumerate(value)]
-    return value
 
-
-# ------------------------------------------------------------------------------ invokes
-
-# Data-source calls a program may make, answered with stable fake values (args, region).
-CallHandler = Callable[[Mapping[str, Any], str], dict]
-_CALLS: dict[str, CallHandler] = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda args, region: {
-        "names": [f"{region}{zone}" for zone in "abcdef"],
-        "zoneIds": [f"{region}-az{index}" for index in range(1, 7)],
-        "id": region,
-    },
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
-        "accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/offline", "userId": "OFFLINE",
-        "id": "123456789012"},
-    "aws:index/getRegion:getRegion": lambda args, region: {"name": region, "region": region, "id": region},
-    "aws:index/getPartition:getPartition": lambda args, region: {
-        "partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
-}
-
-
-def register_call(token: str, handler: CallHandler) -> None:
-    """Let a component answer its own data-source call under mocks (keep it pure)."""
-    _CALLS[token] = handler
-
-
-def iter_custom(graph: ResourceGraph) -> Iterable[CapturedResource]:
-    """Cloud resources only: no components, no providers."""
-    return (resource for resource in graph.resources if resource.custom and not resource.is_provider)

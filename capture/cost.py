@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment
-    from .capture import CapturedResource, ResourceGraph
+    from .graph import CapturedResource, ResourceGraph
 
 HOURS_PER_MONTH = 730
 """AWS bills a month as 730 hours (365 × 24 / 12)."""
@@ -125,7 +125,7 @@ class CostEstimate:
 
 def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -> CostEstimate:
     """Price every billable resource the program registers."""
-    from .capture import iter_custom
+    from .graph import iter_custom
 
     resources = list(iter_custom(graph))
     regions = _regions(graph)
@@ -226,7 +226,7 @@ def _rds(resource: CapturedResource, suffix: str, resolved: ResolvedDeployment |
     items = []
     if price is None:
         items.append(CostItem("database", f"RDS {klass} {_short(resource)} (no list price known)", 0.0,
-                              "not in the price table: add it to automation/cost.py"))
+                              "not in the price table: add it to capture/cost.py"))
     else:
         copies = 2 if multi else 1
         label = f"RDS {klass}{' Multi-AZ' if multi else ''} {_short(resource)}{suffix}"
@@ -280,6 +280,6 @@ def _cache(resource: CapturedResource, nodes: int, suffix: str) -> list[CostItem
     price = CACHE_HOURLY.get(node_type)
     if price is None:
         return [CostItem("cache", f"ElastiCache {node_type} {_short(resource)} (no list price known)", 0.0,
-                         "not in the price table: add it to automation/cost.py")]
+                         "not in the price table: add it to capture/cost.py")]
     return [CostItem("cache", f"ElastiCache {nodes} × {node_type} {_short(resource)}{suffix}",
                      _hourly(price, nodes), price.source)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from specql_deploy.automation.capture import MASK, run_under_mocks
+from specql_deploy.capture import MASK, run_under_mocks
 
 
 class Box(pulumi.ComponentResource):
@@ -111,6 +111,6 @@ def test_json_lists_parents_first_then_siblings_by_name():
 
 
 def test_siblings_compare_numbers_as_numbers():
-    from specql_deploy.automation.capture import natural_key
+    from specql_deploy.capture import natural_key
 
     assert sorted(["db-replica-10", "db-replica-2", "db"], key=natural_key) == ["db", "db-replica-2", "db-replica-10"]
