@@ -42,7 +42,7 @@ def capture(resolved: ResolvedDeployment, *, outputs_for: OutputsHook | None = N
     """Run the deployment's Pulumi program under mocks (`calls`: see :func:`run_under_mocks`)."""
     from ..program import build
 
-    return run_under_mocks(lambda: build(resolved), project=resolved.deployment.name,
+    return run_under_mocks(lambda: build(resolved, offline=True), project=resolved.deployment.name,
                            stack=resolved.deployment.environment, outputs_for=outputs_for, calls=calls)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pulumi
 import pulumi_docker as docker
 
-from .containers import Placement, container_name, is_offline, service_container
+from .containers import Placement, container_name, service_container
 from .stack import ServiceSpec
 
 
@@ -54,6 +54,9 @@ class AppArgs:
     `None` skips migrations. Required."""
     placement: Placement
     """Network, volumes, secrets and name prefix of the stack. Required."""
+    offline: bool
+    """Nothing is built or started (a preview, the offline capture): the Dockerfile need
+    not exist yet. Required."""
     after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Containers already created, by service name (the database). Defaults to none."""
     project_root: str = "."
@@ -83,7 +86,7 @@ class App(pulumi.ComponentResource):
         spec = args.service
         if spec.build is not None:
             dockerfile = posixpath.normpath(posixpath.join(args.project_root, spec.build.dockerfile))
-            if not is_offline():
+            if not args.offline:
                 require_dockerfile(dockerfile)
             image = docker.Image(
                 f"{name}-image",

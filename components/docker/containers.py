@@ -36,14 +36,6 @@ class Placement:
         return Placement(self.project, self.networks, self.volumes, {**self.secrets, **secrets}, self.labels)
 
 
-def is_offline() -> bool:
-    """True under a preview or Pulumi mocks, where nothing is built or started."""
-    from pulumi.runtime import settings
-    from pulumi.runtime.mocks import MockMonitor
-
-    return pulumi.runtime.is_dry_run() or isinstance(settings.SETTINGS.monitor, MockMonitor)
-
-
 def container_name(project: str, service: str) -> str:
     """Container names are `<project>-<service>`: unique per stack on a shared host."""
     return f"{project}-{service}"

@@ -13,7 +13,7 @@ import pulumi
 
 from ..docker.app import App, AppArgs
 from ..docker.backup import Backup, BackupArgs
-from ..docker.containers import Placement, is_offline
+from ..docker.containers import Placement
 from ..docker.database import Database, DatabaseArgs
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
@@ -34,14 +34,13 @@ DATA_VOLUMES = frozenset({"postgres_data", "backups"})
 """Volumes holding data that production stacks protect from a mistaken destroy."""
 
 
-def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool | None = None) -> dict[str, pulumi.Output[str]]:
+def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool) -> dict[str, pulumi.Output[str]]:
     """The application's own secrets, read from Pulumi config (`pulumi config set --secret`).
 
-    A missing value fails a real deployment with the command that sets it; under the
-    offline preview (mocks) it stands in as an empty secret so the graph can be shown.
+    A missing value fails a deployment with the command that sets it; when `offline`
+    (a preview, the offline capture) it stands in as an empty secret so the graph can be shown.
     """
     config = config if config is not None else pulumi.Config()
-    offline = is_offline() if offline is None else offline
     values: dict[str, pulumi.Output[str]] = {}
     for secret in stack.secrets:
         if secret.generated:
@@ -68,9 +67,13 @@ class HobbyProject(pulumi.ComponentResource):
     """
 
     def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None,
-                 *, project_root: str = "."):
+                 *, project_root: str = ".", offline: bool = False):
         """``project_root`` is the folder of `deployment.yaml` (the build context and the
-        ejected `docker/Dockerfile` are relative to it). Defaults to `.`."""
+        ejected `docker/Dockerfile` are relative to it). Defaults to `.`.
+
+        ``offline``: nothing is built or started (a preview, the offline capture), so the
+        Dockerfile need not exist yet and secrets without a value stand in as empty.
+        Defaults to `False`: a deployment."""
         super().__init__("specql:patterns:HobbyProject", name, None, opts)
         self.resolved = resolved
         stack = self.stack = hobby_stack(resolved)
@@ -92,7 +95,8 @@ class HobbyProject(pulumi.ComponentResource):
             placement=placement,
             database=database_name(resolved),
         ), opts=child)
-        placement = placement.with_secrets({"DB_PASSWORD": self.database.password, **user_secrets(stack)})
+        placement = placement.with_secrets({"DB_PASSWORD": self.database.password,
+                                            **user_secrets(stack, offline=offline)})
         started: dict[str, pulumi.Resource] = {"postgres": self.database.container}
 
         names = {service.name for service in stack.services}
@@ -100,6 +104,7 @@ class HobbyProject(pulumi.ComponentResource):
             service=stack.service("app"),
             migrate=stack.service("migrate") if "migrate" in names else None,
             placement=placement,
+            offline=offline,
             after=dict(started),
             project_root=project_root,
         ), opts=child)

@@ -204,7 +204,8 @@ def app_program(stack, **app_kwargs):
         names = {s.name for s in stack.services}
         App("app", AppArgs(service=stack.service("app"),
                            migrate=stack.service("migrate") if "migrate" in names else None,
-                           placement=placement, after={"postgres": database.container}, **app_kwargs), opts=opts)
+                           placement=placement, after={"postgres": database.container},
+                           **{"offline": True, **app_kwargs}), opts=opts)
     return program
 
 
@@ -214,6 +215,14 @@ def test_app_image_is_built_from_the_generated_dockerfile_and_not_pushed():
     assert image.inputs["build"] == {"context": ".", "dockerfile": "docker/Dockerfile"}
     assert image.inputs["skipPush"] is True and image.inputs["imageName"] == "hobby-project:latest"
     assert containers(graph)["demo-dev-app"].inputs["image"] == "hobby-project:latest"
+
+
+def test_a_deployment_that_builds_the_image_needs_the_dockerfile(tmp_path):
+    # GIVEN a deployment (not offline) whose project root has no docker/Dockerfile
+    # WHEN the app is built
+    # THEN it stops with the command that writes the Dockerfile
+    with pytest.raises(Exception, match="specql deploy eject deployment.yaml -o . --only docker"):
+        run(app_program(stack_of(), project_root=str(tmp_path), offline=False))
 
 
 def test_app_build_paths_follow_the_project_root():
@@ -267,7 +276,7 @@ def test_app_without_its_migration_dependency_fails_early():
 
     def program():
         _, placement, opts = host_and_placement(stack)
-        App("app", AppArgs(service=stack.service("app"), migrate=None, placement=placement,
+        App("app", AppArgs(service=stack.service("app"), migrate=None, placement=placement, offline=True,
                            after={"postgres": placement.networks["backend"]}), opts=opts)
 
     with pytest.raises(Exception, match="depends on 'migrate'"):
@@ -280,7 +289,7 @@ def test_undefined_secret_reference_fails_with_its_name():
     def program():
         _, placement, opts = host_and_placement(stack)
         App("app", AppArgs(service=stack.service("app"), migrate=stack.service("migrate"), placement=placement,
-                           after={"postgres": placement.networks["backend"]}), opts=opts)
+                           offline=True, after={"postgres": placement.networks["backend"]}), opts=opts)
 
     with pytest.raises(Exception, match="references secret DB_PASSWORD"):
         run(program)

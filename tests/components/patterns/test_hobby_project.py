@@ -198,7 +198,7 @@ def test_project_root_locates_the_build_context():
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 
     resolved = resolve_example("hobby-project")
-    graph = run_under_mocks(lambda: HobbyProject("x", resolved, project_root="/srv/hobby"))
+    graph = run_under_mocks(lambda: HobbyProject("x", resolved, project_root="/srv/hobby", offline=True))
     (image,) = graph.of_type("docker:index/image:Image")
     assert image.inputs["build"] == {"context": "/srv/hobby", "dockerfile": "/srv/hobby/docker/Dockerfile"}
 
@@ -218,7 +218,7 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
 
     def program():
         pulumi.runtime.register_stack_transformation(record)
-        HobbyProject("x", resolve_example("hobby-project"))
+        HobbyProject("x", resolve_example("hobby-project"), offline=True)
 
     run_under_mocks(program)
     named = {key: value for key, value in seen.items()
