@@ -41,6 +41,9 @@ class CapturedResource:
     """Dotted paths of inputs that are Pulumi secrets."""
     output_names: tuple[str, ...] = ()
     """Output property names of the resource class (empty when unknown)."""
+    list_outputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Output properties typed as a list of objects (`masterUserSecrets`) → the field names
+    of one such object (`secretArn`, ...), all as the engine spells them."""
 
     @property
     def is_provider(self) -> bool:

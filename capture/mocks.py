@@ -14,8 +14,14 @@ answered from :mod:`.answers` unless the run passes its own ``calls``.
 
 from __future__ import annotations
 
+import collections.abc
+import functools
+import sys
 import threading
+import types
+import typing
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .answers import ANSWERS, CallHandler
@@ -110,19 +116,9 @@ class _Recorder:
         self.classes[(args.type_, args.name)] = type(args.resource)
         return None
 
-    def output_names(self, type_token: str, name: str) -> tuple[str, ...]:
+    def output_shape(self, type_token: str, name: str) -> OutputShape:
         cls = self.classes.get((type_token, name))
-        if cls is None:
-            return ()
-        names = set()
-        for klass in cls.__mro__:
-            for attribute in vars(klass).values():
-                getter = getattr(attribute, "fget", None)
-                pulumi_name = getattr(getter, "_pulumi_name", None)
-                if pulumi_name:
-                    names.add(pulumi_name)
-        names.discard("urn")
-        return tuple(sorted(names))
+        return output_shape(cls) if cls is not None else OutputShape((), {})
 
     def state_of(self, resource: CapturedResource) -> tuple[str, dict]:
         """What a mocked resource returns: the hook's answer, or its inputs and an id."""
@@ -176,6 +172,7 @@ def _make_monitor_class():
                 raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
                 secrets: list[str] = []
                 inputs = _decode(raw, "", secrets)
+                shape = self.recorder.output_shape(request.type, request.name)
                 self.recorder.resources.append(CapturedResource(
                     type=request.type,
                     name=request.name,
@@ -188,7 +185,8 @@ def _make_monitor_class():
                     protect=bool(getattr(request, "protect", False)),
                     retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
                     secret_paths=tuple(secrets),
-                    output_names=self.recorder.output_names(request.type, request.name),
+                    output_names=shape.names,
+                    list_outputs=shape.list_objects,
                 ))
                 if not request.custom:
                     # Components have no provider: register without asking the mocks.
@@ -225,6 +223,69 @@ def _RecordingMonitor(recorder: _Recorder, project: str, stack: str) -> Any:
     if _RecordingMonitorClass is None:
         _RecordingMonitorClass = _make_monitor_class()
     return _RecordingMonitorClass(recorder, project, stack)
+
+
+# --------------------------------------------------------------------- output shapes
+
+
+@dataclass(frozen=True)
+class OutputShape:
+    """What a resource class returns, read from its SDK getters."""
+
+    names: tuple[str, ...]
+    """Every output property, as the engine spells it."""
+    list_objects: Mapping[str, tuple[str, ...]]
+    """Output properties typed as a list of objects → the fields of one object."""
+
+
+@functools.cache
+def output_shape(cls: type) -> OutputShape:
+    """The output properties of a Pulumi resource class, from the `@pulumi.getter`s of the
+    class and of the output types its list-valued properties hold."""
+    names: set[str] = set()
+    list_objects: dict[str, tuple[str, ...]] = {}
+    for pulumi_name, getter in _getters(cls):
+        names.add(pulumi_name)
+        item = _list_item_type(getter)
+        if item is not None:
+            fields = tuple(sorted(field_name for field_name, _ in _getters(item)))
+            if fields:
+                list_objects[pulumi_name] = fields
+    names.discard("urn")
+    return OutputShape(tuple(sorted(names)), dict(sorted(list_objects.items())))
+
+
+def _getters(cls: type) -> list[tuple[str, Any]]:
+    found: dict[str, Any] = {}
+    for klass in cls.__mro__:
+        for attribute in vars(klass).values():
+            getter = getattr(attribute, "fget", None)
+            pulumi_name = getattr(getter, "_pulumi_name", None)
+            if pulumi_name and pulumi_name not in found:
+                found[pulumi_name] = getter
+    return list(found.items())
+
+
+def _list_item_type(getter: Any) -> type | None:
+    """`Output[Sequence[X]]` (or `Sequence[X]`, optional or not) → X when X is a class."""
+    try:
+        hint = typing.get_type_hints(getter, globalns=vars(sys.modules[getter.__module__]))["return"]
+    except Exception:  # noqa: BLE001 - an annotation that does not evaluate: no shape
+        return None
+    while True:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin is typing.Union or origin is types.UnionType:
+            rest = [arg for arg in args if arg is not type(None)]
+            if len(rest) != 1:
+                return None
+            hint = rest[0]
+        elif origin is not None and getattr(origin, "__name__", "") == "Output" and args:
+            hint = args[0]
+        elif origin in (list, tuple, collections.abc.Sequence) and args:
+            item = args[0]
+            return item if isinstance(item, type) else None
+        else:
+            return None
 
 
 # ------------------------------------------------------------------------ wire format

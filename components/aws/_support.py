@@ -86,21 +86,3 @@ def concat(*parts: pulumi.Input[Any]) -> pulumi.Output[str]:
     failing the whole program.
     """
     return pulumi.Output.all(*parts).apply(lambda values: "".join("" if v is None else str(v) for v in values))
-
-
-def first_field(values: Any, field: str) -> Any:
-    """`field` of the first element of a list output (`master_user_secrets[0].secret_arn`).
-
-    Real runs give SDK objects or dicts (snake or camel keys); an offline capture that
-    answers outputs with HCL references (the OpenTofu export) gives the attribute's
-    placeholder, which is extended with the same traversal. None before creation.
-    """
-    if isinstance(values, str) and values.startswith("${") and values.endswith("}"):
-        return f"{values[:-1]}[0].{field}}}"
-    if isinstance(values, (list, tuple)) and values:
-        first = values[0]
-        if isinstance(first, Mapping):
-            head, *rest = field.split("_")
-            return first.get(field) or first.get(head + "".join(part.title() for part in rest))
-        return getattr(first, field, None)
-    return None

@@ -15,7 +15,6 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.defaults import CERTIFICATE_VALIDATION_TTL_SECONDS
-from ._support import first_field
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,9 @@ def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | N
         record = aws.route53.Record(
             f"{name}-validation",
             zone_id=zone_id,
-            name=options.apply(lambda found: first_field(found, "resource_record_name")),
-            type=options.apply(lambda found: first_field(found, "resource_record_type")),
-            records=[options.apply(lambda found: first_field(found, "resource_record_value"))],
+            name=options.apply(lambda found: found[0].resource_record_name if found else None),
+            type=options.apply(lambda found: found[0].resource_record_type if found else None),
+            records=[options.apply(lambda found: found[0].resource_record_value if found else None)],
             ttl=CERTIFICATE_VALIDATION_TTL_SECONDS,
             # ACM asks for the same record for every certificate of a domain in an account
             allow_overwrite=True,

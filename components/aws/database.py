@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -15,7 +16,7 @@ from ...program.defaults import (
     RDS_STORAGE_TYPE,
     RDS_WORK_MEM_KB,
 )
-from ._support import assume_role_policy, child, first_field, name_tag, partition, stateful
+from ._support import assume_role_policy, child, name_tag, partition, stateful
 from .firewall import DataStoreAccess, data_tier_group
 
 _POSTGRES_PORT = 5432
@@ -267,6 +268,6 @@ class Database(pulumi.ComponentResource):
         return self.instance.master_user_secrets.apply(first_secret_arn)
 
 
-def first_secret_arn(secrets: object) -> str | None:
+def first_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret] | None) -> str | None:
     """The first managed secret's ARN from `master_user_secrets` (None before creation)."""
-    return first_field(secrets, "secret_arn")
+    return secrets[0].secret_arn if secrets else None

@@ -3,8 +3,8 @@
 The program runs under mocks with a hook that answers every output property with a
 placeholder naming the resource and attribute, written as an HCL interpolation
 (``${«r12.arn»}``); data sources answer with placeholders naming a data source
-(``${«data.aws_caller_identity.current.account_id»}``). A component that knows it runs
-under this capture may extend the interpolation with a traversal
+(``${«data.aws_caller_identity.current.account_id»}``). An output typed as a list of
+objects answers with one object whose fields are placeholders with their traversal
 (``${«r12.masterUserSecrets»[0].secret_arn}``), which is kept.
 Inputs built from outputs therefore arrive with the placeholders inside, even through
 ``Output.concat`` and ``json_dumps``; here each placeholder becomes an HCL reference
@@ -241,7 +241,17 @@ class ReferenceHook:
             return {}
         key = f"r{len(self.urns)}"
         self.urns[key] = resource.urn
-        state: dict[str, Any] = {name: "${«" + f"{key}.{name}" + "»}" for name in resource.output_names}
+        state: dict[str, Any] = {}
+        for name in resource.output_names:
+            fields = resource.list_outputs.get(name)
+            if fields:
+                # A list of objects answers with one object whose fields carry the traversal
+                # (`${«r12.masterUserSecrets»[0].secret_arn}`): a component reading the first
+                # element's field gets the reference to exactly that.
+                state[name] = [{field_name: "${«" + f"{key}.{name}" + "»" + f"[0].{mapping.snake(field_name)}" + "}"
+                                for field_name in fields}]
+            else:
+                state[name] = "${«" + f"{key}.{name}" + "»}"
         state["id"] = "${«" + f"{key}.id" + "»}"
         return state
 

@@ -175,8 +175,10 @@ def test_invalid_arguments_are_refused():
                      region="us-east-1", monitoring_interval=7)
 
 
-def test_first_secret_arn_reads_the_engine_shape_and_hcl_references():
-    assert first_secret_arn([{"secret_arn": "arn:secret"}]) == "arn:secret"
-    assert first_secret_arn("${aws_db_instance.db.master_user_secret}") == (
-        "${aws_db_instance.db.master_user_secret[0].secret_arn}")
+def test_first_secret_arn_reads_the_first_managed_secret():
+    import pulumi_aws as aws
+
+    secret = aws.rds.outputs.InstanceMasterUserSecret(secret_arn="arn:secret", secret_status="active")
+    assert first_secret_arn([secret]) == "arn:secret"
+    assert first_secret_arn([]) is None
     assert first_secret_arn(None) is None

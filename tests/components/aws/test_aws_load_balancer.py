@@ -149,25 +149,3 @@ def test_behind_a_cdn_the_zone_validates_but_the_domain_points_at_the_cdn():
 def test_a_zone_without_a_domain_is_refused():
     with pytest.raises(ValueError, match="`dns_zone_id` needs `domain`"):
         LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", dns_zone_id="Z123")
-
-
-@pytest.mark.parametrize(("options", "expected"), [
-    ([{"resource_record_name": "_x.app.example.com."}], "_x.app.example.com."),
-    ([{"resourceRecordName": "_y.app.example.com."}], "_y.app.example.com."),
-    (["${«r1.domainValidationOptions»}"][0], "${«r1.domainValidationOptions»[0].resource_record_name}"),
-    (None, None),
-    ([], None),
-])
-def test_validation_field_reads_every_shape_of_the_options(options, expected):
-    from specql_deploy.components.aws._support import first_field
-
-    assert first_field(options, "resource_record_name") == expected
-
-
-def test_validation_field_reads_sdk_objects():
-    from types import SimpleNamespace
-
-    from specql_deploy.components.aws._support import first_field
-
-    options = [SimpleNamespace(resource_record_value="abc.acm-validations.aws.")]
-    assert first_field(options, "resource_record_value") == "abc.acm-validations.aws."

@@ -215,3 +215,31 @@ def test_writer_output_is_unchanged_by_the_real_formatter(tmp_path):
     result = subprocess.run([binary, "fmt", "-check", "-diff", str(path)], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_a_list_of_objects_output_answers_with_one_object_of_references():
+    # GIVEN a component reading the first element's field of a list-of-objects output
+    # (RDS's managed master secret), as it does in a real run
+    import pulumi
+    import pulumi_aws as aws
+    from specql_deploy.capture import run_under_mocks
+
+    seen: dict[str, object] = {}
+
+    def program():
+        instance = aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.micro",
+                                    manage_master_user_password=True)
+        arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn if secrets else None)
+        arn.apply(lambda value: seen.setdefault("arn", value))
+        aws.ssm.Parameter("arn", name="/x/arn", type="String", value=arn)
+        pulumi.export("arn", arn)
+
+    # WHEN it runs under the OpenTofu reference hook
+    hook = ReferenceHook()
+    graph = run_under_mocks(program, outputs_for=hook)
+    # THEN the capture knows the output's shape and the field carries the HCL traversal
+    instance = graph.named("db")
+    assert instance.list_outputs["masterUserSecrets"] == ("kmsKeyId", "secretArn", "secretStatus")
+    key = next(key for key, urn in hook.urns.items() if urn == instance.urn)
+    assert seen["arn"] == "${«" + key + ".masterUserSecrets»[0].secret_arn}"
+    assert graph.named("arn").inputs["value"] == seen["arn"]
