@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .errors import EXIT_FAILED, EXIT_USAGE
-from .front import fail, load_resolved
+from .front import fail, load_resolved, resolve_manifest
 
 if TYPE_CHECKING:
     from .eject import EjectResult
@@ -34,8 +34,11 @@ def eject_command(
     except EjectError as error:
         fail(str(error), EXIT_USAGE)
     manifest, resolved = load_resolved(file, env)
+    from ..exporters import environments_needed
+
+    others = {name: resolve_manifest(manifest, name) for name in environments_needed(resolved, targets)}
     try:
-        result = eject(resolved, manifest.path, output, only=targets, force=force)
+        result = eject(resolved, manifest.path, output, only=targets, force=force, environments=others)
     except UserChangedFiles as error:
         listing = "".join(f"\n  {path}" for path in error.paths)
         fail(f"{len(error.paths)} file(s) in {output} changed since the last eject; "

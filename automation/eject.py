@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,13 +155,18 @@ def eject(
     only: Iterable[str] | None = None,
     force: bool = False,
     graph_factory: Callable[[], Any] | None = None,
+    environments: Mapping[str, ResolvedDeployment] | None = None,
 ) -> EjectResult:
-    """Render the targets and move their files into ``output`` (see the module doc)."""
+    """Render the targets and move their files into ``output`` (see the module doc).
+
+    ``environments`` holds the other environments the targets read, resolved
+    (:func:`~..exporters.environments_needed` names them).
+    """
     targets = parse_targets(only)
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise EjectError(f"{output} exists and is not a directory")
-    context = ExportContext(Path(manifest_path), resolved, graph_factory)
+    context = ExportContext(Path(manifest_path), resolved, graph_factory, dict(environments or {}))
     files, counts = render_targets(resolved, context, targets)
     result = EjectResult(output=output, targets=counts)
 

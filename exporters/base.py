@@ -10,7 +10,7 @@ to a pattern returns ``[]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
@@ -46,6 +46,8 @@ class ExportContext:
     """The resolution being exported (the same object passed to ``render``)."""
     graph_factory: Callable[[], Any] | None = None
     """Builds the offline ResourceGraph; ``None`` uses ``capture.capture(resolved)``."""
+    environments: Mapping[str, ResolvedDeployment] = field(default_factory=dict)
+    """Other environments of the same manifest, resolved, by name (see :meth:`environment`)."""
     _graph: Any = field(default=None, init=False, repr=False)
 
     @property
@@ -60,18 +62,20 @@ class ExportContext:
                 self._graph = capture(self.resolved)
         return self._graph
 
-    def resolve_environment(self, environment: str) -> ResolvedDeployment:
+    def environment(self, name: str) -> ResolvedDeployment:
         """The same manifest resolved for another environment (the production env files
-        need production's variables whatever ``--env`` the eject ran with)."""
-        if environment == self.resolved.deployment.environment:
-            return self.resolved
-        from ..program.lock import read_lock
-        from ..program.manifest import load
-        from ..program.resolve import resolve
+        need production's variables whatever ``--env`` the eject ran with).
 
-        manifest = load(self.manifest_path)
-        lock = read_lock(manifest.path, environment)
-        return resolve(manifest.spec, environment, default_name=manifest.default_name, lock=lock)
+        The caller resolves them beforehand (:func:`exporters.environments_needed` names
+        them), so an exporter never reads the manifest itself.
+        """
+        if name == self.resolved.deployment.environment:
+            return self.resolved
+        try:
+            return self.environments[name]
+        except KeyError:
+            raise LookupError(f"environment {name!r} was not resolved for this export; resolve every "
+                              "environment exporters.environments_needed() names into the context") from None
 
     @property
     def manifest_name(self) -> str:

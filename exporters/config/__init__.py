@@ -27,8 +27,13 @@ READERS = {
 """Services that read each wiring secret (the inventory's `read_by`)."""
 
 
+def environments_needed(resolved: ResolvedDeployment) -> tuple[str, ...]:
+    """The production env files are written from the production environment."""
+    return (production_environment(resolved),)
+
+
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
-    production = context.resolve_environment(production_environment(resolved))
+    production = context.environment(production_environment(resolved))
     return [
         GeneratedFile("config/.env.example", render_env(resolved, context, production=False)),
         GeneratedFile("config/.env.production.example", render_env(production, context, production=True)),

@@ -111,3 +111,17 @@ def test_registry_lists_every_target():
     assert all(function == "render" for _, function in TARGETS.values())
     for module, _ in TARGETS.values():
         assert module.startswith("specql_deploy.exporters.")
+
+
+def test_the_config_target_names_the_production_environment_it_reads():
+    # GIVEN a manifest whose eject runs for staging
+    from specql_deploy.exporters import ExportContext, environments_needed
+
+    path = example_manifest("full-manifest")
+    resolved = resolve_path(path, "staging")
+    # THEN the caller is told to resolve production too, and an exporter given only
+    # staging says so instead of reading the manifest itself
+    assert environments_needed(resolved, ["config", "docker"]) == ("production",)
+    with pytest.raises(LookupError, match="'production' was not resolved"):
+        ExportContext(path, resolved).environment("production")
+    assert ExportContext(path, resolved).environment("staging") is resolved
