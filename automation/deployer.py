@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..program.defaults import DELETION_PROTECTION_INPUTS
+from ..program.building_blocks import DELETION_PROTECTION_INPUTS
 from .engine import PulumiCli, locate_cli
 from .errors import DeployError, explain
 from .events import EventLog

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .defaults import PATTERNS, fargate_cpu_units
+from .catalogue import fargate_cpu_units
+from .defaults import PATTERNS
 
 Source = Literal["user", "environment", "pattern", "framework", "default", "lock"]
 

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import catalogue
 from . import defaults as tables
-from .defaults import Default, Derived, PatternInfo
+from .defaults import PatternInfo
+from .markers import Default, Derived
 from .model import AlarmInfo, Provenance, ResolvedDeployment
 from .spec import DeploymentSpec, EnvironmentSpec
 
@@ -350,13 +352,13 @@ def _fit_fargate(pattern: PatternInfo, values: dict[str, Any], provenance: dict[
         return
     cpu_user = choices["application.cpu"].user
     memory_user = choices["application.memory_mib"].user
-    units = tables.fargate_cpu_units(values["application.cpu"])
+    units = catalogue.fargate_cpu_units(values["application.cpu"])
     memory = values["application.memory_mib"]
-    allowed = tables.FARGATE_MEMORY_BY_CPU.get(units, ())
+    allowed = catalogue.FARGATE_MEMORY_BY_CPU.get(units, ())
     if memory in allowed:
         return
     if memory_user and not cpu_user:
-        fitting = [cpu for cpu, memories in tables.FARGATE_MEMORY_BY_CPU.items() if memory in memories]
+        fitting = [cpu for cpu, memories in catalogue.FARGATE_MEMORY_BY_CPU.items() if memory in memories]
         if fitting:
             values["application.cpu"] = fitting[0] / 1024
             provenance["application.cpu"] = Provenance(
@@ -393,12 +395,12 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
     if values["load_balancer.https"] and not values["deployment.domain"]:
         problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":
-        units = tables.fargate_cpu_units(values["application.cpu"])
+        units = catalogue.fargate_cpu_units(values["application.cpu"])
         memory = values["application.memory_mib"]
-        if units not in tables.FARGATE_MEMORY_BY_CPU:
+        if units not in catalogue.FARGATE_MEMORY_BY_CPU:
             problems.append(("application.cpu", f"Fargate has no {values['application.cpu']:g} vCPU size"))
-        elif memory not in tables.FARGATE_MEMORY_BY_CPU[units]:
-            problems.append(("application.memory", tables.fargate_memory_hint(units, memory)))
+        elif memory not in catalogue.FARGATE_MEMORY_BY_CPU[units]:
+            problems.append(("application.memory", catalogue.fargate_memory_hint(units, memory)))
         if values["database.multi_az"] and values["platform.availability_zones"] < 2:
             problems.append(("database.multi_az", "a multi-AZ database needs platform.availability_zones >= 2"))
         if values["cache.automatic_failover"] and values["platform.availability_zones"] < 2:

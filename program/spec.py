@@ -26,13 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from .defaults import (
-    AWS_REGIONS,
-    FARGATE_MEMORY_BY_CPU,
-    PATTERNS,
-    fargate_cpu_units,
-    fargate_memory_hint,
-)
+from .catalogue import AWS_REGIONS, FARGATE_MEMORY_BY_CPU, fargate_cpu_units, fargate_memory_hint
+from .defaults import PATTERNS
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     REDIS_AUTH_TOKEN_LENGTH,
     REDIS_CLUSTER_SHARDS,
     REDIS_MAINTENANCE_WINDOW,

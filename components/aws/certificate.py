@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import CERTIFICATE_VALIDATION_TTL_SECONDS
+from ...program.building_blocks import CERTIFICATE_VALIDATION_TTL_SECONDS
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     RDS_CA_CERT_IDENTIFIER,
     RDS_DATABASE_NAME,
     RDS_LOG_STATEMENT,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     CLOUDFRONT_PRICE_CLASS,
     CLOUDFRONT_VIEWER_TLS_POLICY,
     HSTS_MAX_AGE_SECONDS,

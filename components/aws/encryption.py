@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import KMS_KEY_DELETION_WINDOW_DAYS
+from ...program.building_blocks import KMS_KEY_DELETION_WINDOW_DAYS
 from ._support import concat, partition, policy_document, stateful
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
+from ...program.building_blocks import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ._support import child, concat
 from .certificate import validated_certificate
 from .firewall import cloudfront_prefix_list_id, load_balancer_group

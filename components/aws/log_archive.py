@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import S3_ABORT_MULTIPART_DAYS, S3_NONCURRENT_LOG_VERSION_DAYS
+from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS, S3_NONCURRENT_LOG_VERSION_DAYS
 from ._support import (
     child,
     concat,

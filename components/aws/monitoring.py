@@ -9,7 +9,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     ALARM_ALB_5XX_COUNT,
     ALARM_ALB_5XX_PERIOD_SECONDS,
     ALARM_CONNECTIONS_PERCENT,

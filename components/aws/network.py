@@ -9,7 +9,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
+from ...program.building_blocks import VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
 from ._support import assume_role_policy, child, concat, name_tag, policy_document
 
 NatStrategy = Literal["none", "single", "one-per-az"]

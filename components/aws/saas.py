@@ -17,11 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
-    DR_AVAILABILITY_ZONES,
-    NO_NAT_INTERFACE_ENDPOINTS,
-    RDS_APP_IAM_USER,
-)
+from ...program.building_blocks import DR_AVAILABILITY_ZONES, NO_NAT_INTERFACE_ENDPOINTS, RDS_APP_IAM_USER
 from ._support import concat, partition, zone_names
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs

@@ -10,16 +10,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     ECR_KEEP_IMAGES,
     ECS_CONTAINER_HEALTH_RETRIES,
     ECS_CONTAINER_HEALTH_START_SECONDS,
     ECS_HEALTH_CHECK_GRACE_SECONDS,
     ECS_SCALE_IN_COOLDOWN_SECONDS,
     ECS_SCALE_OUT_COOLDOWN_SECONDS,
-    FARGATE_MEMORY_BY_CPU,
-    fargate_memory_hint,
 )
+from ...program.catalogue import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
 from ._support import assume_role_policy, child, concat, policy_document, stateful
 from .firewall import DataStoreAccess, admit, application_group
 

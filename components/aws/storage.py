@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import S3_ABORT_MULTIPART_DAYS
+from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS
 from ._support import (
     assume_role_policy,
     child,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import WAF_RATE_LIMIT_PER_5_MINUTES
+from ...program.building_blocks import WAF_RATE_LIMIT_PER_5_MINUTES
 
 # AWS managed rule groups, in evaluation order. KnownBadInputs blocks Log4Shell probes;
 # AnonymousIpList blocks Tor and anonymising VPNs.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
-from ...program.defaults import DOCKER_WAIT_MARGIN_SECONDS
+from ...program.building_blocks import DOCKER_WAIT_MARGIN_SECONDS
 from .stack import SECRET_REF, ServiceSpec
 
 

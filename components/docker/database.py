@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 
-from ...program.defaults import DOCKER_DB_PASSWORD_LENGTH
+from ...program.building_blocks import DOCKER_DB_PASSWORD_LENGTH
 from .containers import Placement, container_name, pulled_image, service_container
 from .stack import DATABASE_PORT, ServiceSpec
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
-from ...program.defaults import DOCKER_SSH_OPTIONS
+from ...program.building_blocks import DOCKER_SSH_OPTIONS
 from .stack import NETWORKS, NetworkSpec, VolumeSpec
 
 

@@ -28,17 +28,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     DOCKER_BACKUP_INTERVAL_SECONDS,
     DOCKER_LOG_ROTATION,
     DOCKER_OFFSITE_COPY_INTERVAL_SECONDS,
     DOCKER_POSTGRES_HEALTH,
     DOCKER_SIDECAR_LIMITS,
     DOCKER_UNPRIVILEGED_USER,
-    IMAGES,
     MIGRATION_COMMANDS,
     PROMETHEUS_SCRAPE_INTERVAL_SECONDS,
 )
+from ...program.catalogue import IMAGES
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment

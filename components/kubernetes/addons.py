@@ -1,6 +1,6 @@
 """Cluster add-ons as Helm releases: ingress controller, cert-manager, PostgreSQL
 operator and kube-prometheus-stack, each at the chart version pinned in
-`program.defaults.HELM_CHARTS`.
+`program.catalogue.HELM_CHARTS`.
 
 Add-ons are cluster-wide: a second copy of cert-manager or an operator in the same
 cluster fights the first over its CRDs and webhooks. The manifest's
@@ -17,7 +17,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import HELM_CHARTS
+from ...program.catalogue import HELM_CHARTS
 from .common import inherited_depends
 
 AddonRole = Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"]

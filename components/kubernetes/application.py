@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import APP_RUN_AS_ID
+from ...program.building_blocks import APP_RUN_AS_ID
 from .common import checkov_skips, inherited_depends, labels, resources, selector_labels
 
 SERVICE_PORT = 80

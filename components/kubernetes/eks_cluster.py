@@ -12,11 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
-    EKS_CONTROL_PLANE_LOGS,
-    EKS_NODE_INSTANCE_TYPE,
-    EKS_NODE_MAX_FACTOR,
-)
+from ...program.building_blocks import EKS_CONTROL_PLANE_LOGS, EKS_NODE_INSTANCE_TYPE, EKS_NODE_MAX_FACTOR
 from ..aws._support import assume_role_policy, partition
 from ..aws.encryption import Encryption, EncryptionArgs
 from ..aws.network import NatStrategy, Network, NetworkArgs

@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
+from ...program.building_blocks import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
 from .common import inherited_depends, labels
 
 MONITORING_API = "monitoring.coreos.com/v1"

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import IMAGES
+from ...program.catalogue import IMAGES
 from .common import POSTGRES_PORT, daily_time, inherited_depends, labels, resources
 
 CNPG_API = "postgresql.cnpg.io/v1"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import DOCKER_SIDECAR_LIMITS, IMAGES
+from ...program.building_blocks import DOCKER_SIDECAR_LIMITS
+from ...program.catalogue import IMAGES
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 from .caddyfile import render_caddyfile

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import (
-    COMPOSE_HEALTHCHECK,
-    CONTAINER_SIZES,
-    DOCKER_LOG_ROTATION,
-    IMAGES,
-)
+from ...program.building_blocks import COMPOSE_HEALTHCHECK, DOCKER_LOG_ROTATION
+from ...program.catalogue import CONTAINER_SIZES, IMAGES
 from ...program.model import ResolvedDeployment
 from ..docker.dockerfile import DEV_TARGETS
 

@@ -15,7 +15,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...program.defaults import APP_RUN_AS_ID, IMAGES
+from ...program.building_blocks import APP_RUN_AS_ID
+from ...program.catalogue import IMAGES
 from ...program.model import ResolvedDeployment
 
 TOOLCHAIN_IMAGES = {"rust": IMAGES["rust"]}

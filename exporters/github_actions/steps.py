@@ -15,7 +15,7 @@ from typing import Any
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ... import __version__
-from ...program.defaults import (
+from ...program.building_blocks import (
     CI_SMOKE_MAX_TIME_SECONDS,
     CI_SMOKE_RETRIES,
     CI_SMOKE_RETRY_DELAY_SECONDS,

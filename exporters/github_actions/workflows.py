@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import CI_JOB_TIMEOUT_MINUTES, CI_POSTGRES_HEALTH_OPTIONS
+from ...program.building_blocks import CI_JOB_TIMEOUT_MINUTES, CI_POSTGRES_HEALTH_OPTIONS
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext
 from .steps import (
@@ -47,7 +47,7 @@ def _stages(resolved: ResolvedDeployment) -> list[str]:
 # ----------------------------------------------------------------------------- test
 
 def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
-    from ...program.defaults import IMAGES
+    from ...program.catalogue import IMAGES
 
     tools = toolchain(resolved)
     env = {"DATABASE_URL": f"postgresql://postgres@localhost:5432/{TEST_DATABASE}", **tools.env}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...program.defaults import DELETION_PROTECTION_INPUTS
+from ...program.building_blocks import DELETION_PROTECTION_INPUTS
 from ..base import ExportContext, GeneratedFile, hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced

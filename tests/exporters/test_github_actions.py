@@ -205,7 +205,7 @@ def test_test_workflow_runs_against_a_postgres_service():
     test = workflows("small-saas")["test.yml"]
     job = test["jobs"]["test"]
     service = job["services"]["postgres"]
-    from specql_deploy.program.defaults import IMAGES
+    from specql_deploy.program.catalogue import IMAGES
 
     assert service["image"] == IMAGES["postgres"]
     assert "--health-cmd" in service["options"]

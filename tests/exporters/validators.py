@@ -134,7 +134,7 @@ def caddy_binary() -> str:
         if not Path(explicit).exists():
             pytest.fail(f"SPECQL_CADDY={explicit} does not exist", pytrace=False)
         return explicit
-    from specql_deploy.program.defaults import IMAGES
+    from specql_deploy.program.catalogue import IMAGES
 
     version = IMAGES["caddy"].split(":")[1].split("-")[0]
     cache = Path(os.environ.get("SPECQL_CACHE", Path.home() / ".cache" / "specql-deploy"))

@@ -1,4 +1,4 @@
-"""Defaults live in program/defaults.py: no component module hard-codes a size, a count,
+"""Defaults live in program/ (building_blocks.py and the tables): no component module hard-codes a size, a count,
 a window, a threshold, a version or an image at module level, and every building-block
 constant in defaults.py carries its one-line reason."""
 
@@ -12,8 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ROOT / "components"
-DEFAULTS = ROOT / "program" / "defaults.py"
-SECTION_MARKER = "# ---------------------------------------------- building blocks: values no manifest key controls"
+BUILDING_BLOCKS = ROOT / "program" / "building_blocks.py"
 
 # Strings that carry a default even though they are not numbers.
 DEFAULT_LIKE_STRINGS = {
@@ -107,7 +106,7 @@ def _all_component_offenders() -> dict[str, list[str]]:
 def test_no_component_module_hard_codes_a_default():
     offenders = {key: why for key, why in _all_component_offenders().items() if key not in ALLOWED}
     assert not offenders, (
-        "move these into the building-blocks section of program/defaults.py (with a one-line "
+        "move these into program/building_blocks.py (with a one-line "
         "reason) or, if they are facts rather than choices, allow them with a reason:\n"
         + "\n".join(f"  {key}: {'; '.join(why)}" for key, why in sorted(offenders.items()))
     )
@@ -153,16 +152,10 @@ def test_the_check_leaves_names_and_identifiers_alone(line):
     assert not offending_constants(line, "m.py"), line
 
 
-def _section(source: str) -> tuple[list[str], int]:
-    lines = source.splitlines()
-    start = next(index for index, line in enumerate(lines) if line.startswith(SECTION_MARKER))
-    return lines, start
-
-
 def test_every_building_block_default_has_a_reason_above_it():
-    source = DEFAULTS.read_text()
-    lines, start = _section(source)
-    constants = [(name, lineno) for name, _, lineno in _module_constants(ast.parse(source)) if lineno > start + 1]
+    source = BUILDING_BLOCKS.read_text()
+    lines = source.splitlines()
+    constants = [(name, lineno) for name, _, lineno in _module_constants(ast.parse(source))]
     assert len(constants) >= 50, "the building-blocks section should hold the moved constants"
     missing = [name for name, lineno in constants
                if not lines[lineno - 2].lstrip().startswith("#") or lines[lineno - 2].lstrip().startswith("# --")]

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from specql_deploy.program import defaults
+from specql_deploy.program import catalogue, defaults
 from specql_deploy.program.lock import lock_changes, lock_document, read_lock, write_lock
 from specql_deploy.program.manifest import load, parse
 from specql_deploy.program.resolve import ResolutionError, resolve
@@ -181,7 +181,7 @@ def test_lock_round_trip_pins_defaults(tmp_path, monkeypatch):
     assert "deployment.pattern" not in document["environments"]["production"]  # user-written
 
     # WHEN a new release changes a default
-    new_sizes = {**defaults.SMALL_SAAS_SIZES, "small": {"database": "db.t4g.small", "cache": "cache.t4g.micro"}}
+    new_sizes = {**catalogue.SMALL_SAAS_SIZES, "small": {"database": "db.t4g.small", "cache": "cache.t4g.micro"}}
     monkeypatch.setitem(defaults.PATTERNS, "small-saas",
                         defaults.PatternInfo(**{**defaults.PATTERNS["small-saas"].__dict__, "sizes": new_sizes}))
     monkeypatch.setitem(defaults.GLOBAL_DEFAULTS, "database.max_connections", defaults.Default(300, "new"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 from specql_deploy.components.docker import stack as hobby
-from specql_deploy.program.defaults import IMAGES
+from specql_deploy.program.catalogue import IMAGES
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 from specql_deploy.components.kubernetes.addons import AddonsArgs, addon_namespace
-from specql_deploy.program.defaults import HELM_CHARTS
+from specql_deploy.program.catalogue import HELM_CHARTS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 

@@ -66,7 +66,7 @@ def test_stored_secrets_are_documented_as_kubectl_commands(ejected):
 
 
 def test_readme_installs_the_pinned_addons(ejected):
-    from specql_deploy.program.defaults import HELM_CHARTS
+    from specql_deploy.program.catalogue import HELM_CHARTS
 
     readme = (ejected["kubernetes"].manifests / "README.md").read_text()
     for key in ("ingress-nginx", "cert-manager", "cloudnative-pg", "kube-prometheus-stack"):
