@@ -9,6 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+# ----------------------------------------------------------------------------- patterns
+
+PATTERN_CLOUD: Mapping[str, str] = {
+    "hobby-project": "docker",
+    "small-saas": "aws",
+    "production-saas": "aws",
+    "kubernetes": "kubernetes",
+}
+"""Pattern → `aws`, `docker` or `kubernetes`: which provider SDK builds it."""
+
+
+# ------------------------------------------------------------------------- environments
+
+PRODUCTION_NAMES = frozenset({"production", "prod", "prd", "live"})
+"""Environment names that mean production (extra protection, approvals)."""
+
+
+def environment_class(name: str) -> str:
+    """`production` for production-like names, else `non-production`."""
+    return "production" if name in PRODUCTION_NAMES else "non-production"
+
 
 AWS_REGIONS: tuple[str, ...] = (
     "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",

@@ -13,13 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import (
-    CONTAINER_SIZES,
-    DATABASE_INSTANCES_BY_SIZE,
-    PRODUCTION_SAAS_SIZES,
-    SMALL_SAAS_SIZES,
-)
+from pydantic import BaseModel
+
+from .catalogue import CONTAINER_SIZES, PATTERN_CLOUD, PRODUCTION_SAAS_SIZES, SMALL_SAAS_SIZES, environment_class
 from .markers import Default, Derived
+from .model import ResolvedDeployment
 
 Table = Mapping[str, Default | Derived]
 
@@ -29,12 +27,15 @@ class PatternInfo:
     """A deployment pattern: where it runs and what it defaults."""
 
     name: str
-    cloud: str
-    """`aws`, `docker` or `kubernetes`: which provider SDK builds it."""
     summary: str
     defaults: Table = field(default_factory=dict)
     sizes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """size word → {database: instance class, cache: node type} (AWS) or (vCPU, MiB) (containers)."""
+
+    @property
+    def cloud(self) -> str:
+        """`aws`, `docker` or `kubernetes`: which provider SDK builds it."""
+        return PATTERN_CLOUD[self.name]
 
 
 # --------------------------------------------------------------------------- global
@@ -43,120 +44,23 @@ def _d(value: Any, reason: str) -> Default:
     return Default(value, reason)
 
 
-GLOBAL_DEFAULTS: Table = {
-    "deployment.framework": _d("fraiseql", "SpecQL's own GraphQL runtime"),
-    "deployment.version": _d("latest", "images are tagged with the git SHA in CI; `latest` only for local runs"),
-    "deployment.domain": _d(None, "no domain: served on the load balancer's own DNS name"),
-    "deployment.dns_zone": _d(None, "DNS stays wherever the domain is hosted; `up` prints the validation CNAME"),
-    "deployment.host": _d(None, "the local Docker engine"),
-    "platform.provider": _d("aws", "the only cloud with patterns today"),
-    "platform.region": _d("us-east-1", "the largest and cheapest AWS region"),
-    "platform.dr_region": _d(None, "no disaster-recovery region unless two `regions` are listed"),
-    "platform.availability_zones": _d(2, "two zones is the minimum an ALB and a multi-AZ database accept"),
-    "network.vpc_cidr": _d("10.0.0.0/16", "65,536 addresses: room for every subnet the patterns create"),
-    "network.nat_strategy": _d("single", "one NAT gateway (~$33/month) gives private subnets outbound access"),
-    "network.isolated_subnets": _d(False, "the database shares the private subnets"),
-    "network.flow_logs": _d(True, "VPC flow logs are the only record of who talked to what"),
-    "database.engine": _d("postgresql", "SpecQL generates PostgreSQL schemas"),
-    "database.version": _d("16", "current PostgreSQL major supported by RDS and the operators"),
-    "database.size": _d("small", "start small; resizing RDS is one setting and a few minutes"),
-    "database.storage_gb": _d(20, "the RDS gp3 minimum; storage autoscaling grows it"),
-    "database.max_storage_gb": Derived(("database.storage_gb",), lambda gb: gb * 5,
-                                       "storage autoscaling up to 5x the allocation avoids a full disk at 3 a.m."),
-    "database.multi_az": _d(False, "a standby doubles the database cost"),
-    "database.read_replicas": _d(0, "replicas only pay off for read-heavy load"),
-    "database.backup_frequency": _d("daily", "RDS takes one automated snapshot a day plus transaction logs"),
-    "database.backup_retention_days": _d(7, "a week of point-in-time recovery is free up to the database size"),
-    "database.backup_window": _d("03:00-04:00", "UTC night, before the maintenance window"),
-    "database.backup_destination": _d(None, "dumps stay on the host unless the manifest names an off-site bucket"),
-    "database.backup_endpoint": _d(None, "AWS S3 unless an S3-compatible endpoint is given"),
-    "database.backup_region": _d("us-east-1", "S3's default region; `auto` suits Cloudflare R2"),
-    "database.maintenance_window": _d("mon:04:00-mon:05:00", "early Monday UTC, after the backup window"),
-    "database.deletion_protection": _d(False, "non-production stacks are torn down and rebuilt often"),
-    "database.final_snapshot": _d(False, "non-production stacks: a snapshot per destroy piles up cost"),
-    "database.performance_insights": _d(True, "7 days of Performance Insights are free"),
-    "database.performance_insights_retention_days": _d(7, "the free tier"),
-    "database.monitoring_interval": _d(60, "enhanced monitoring every minute costs cents a month"),
-    "database.iam_auth": _d(True, "lets the application use short-lived IAM tokens instead of passwords"),
-    "database.log_exports": _d(("postgresql", "upgrade"), "query and upgrade logs in CloudWatch"),
-    "database.max_connections": _d(200, "room for the application's pools and a migration"),
-    "database.log_min_duration_ms": _d(1000, "log queries slower than a second"),
-    "database.operator": _d("cloudnative-pg", "the CNCF PostgreSQL operator"),
-    "database.instances": Derived(("database.size",), lambda size: DATABASE_INSTANCES_BY_SIZE[size],
-                                  lambda size: f"size {size}: {DATABASE_INSTANCES_BY_SIZE[size]} PostgreSQL instance(s) in the cluster"),
-    "application.instances": _d(2, "two copies survive one failing task"),
-    "application.cpu": _d(0.25, "the smallest Fargate task; enough for an idle-most-of-the-day API"),
-    "application.memory_mib": _d(512, "pairs with 0.25 vCPU on Fargate"),
-    "application.health_check_interval": _d(30, "the ALB default"),
-    "application.health_check_timeout": _d(5, "the ALB default"),
-    "application.healthy_threshold": _d(2, "two passes before traffic arrives"),
-    "application.unhealthy_threshold": _d(3, "three failures before a task is replaced"),
-    "application.autoscale": _d(True, "scale on load instead of paying for the peak all day"),
-    "application.autoscale_min": Derived(("application.instances",), lambda count: count,
-                                         "never scale below the instance count"),
-    "application.autoscale_max": Derived(("application.instances",), lambda count: max(count * 2, 4),
-                                         "twice the instance count (at least 4) caps the bill"),
-    "application.target_cpu": _d(70, "headroom for spikes while scaling out"),
-    "application.target_memory": _d(None, "memory scaling only when asked"),
-    "application.hpa": _d(False, "HorizontalPodAutoscaler only on kubernetes"),
-    "application.image": _d(None, "built from the generated Dockerfile"),
-    "cache.enabled": _d(False, "no cache unless the manifest has one"),
-    "cache.engine": _d("redis", "encryption in transit and AUTH"),
-    "cache.engine_version": _d("7.1", "current ElastiCache Redis OSS major"),
-    "cache.size": _d("small", "sessions and small caches fit in the smallest node"),
-    "cache.replicas": _d(0, "one node; the cache is rebuilt from the database"),
-    "cache.cluster_mode": _d(False, "one shard is simpler and enough below ~25 GB"),
-    "cache.automatic_failover": Derived(("cache.replicas",), lambda replicas: replicas > 0,
-                                        "failover needs a replica"),
-    "cache.snapshot_retention_days": _d(1, "one daily snapshot to rebuild from"),
-    "storage.enabled": _d(False, "no buckets unless the manifest has a storage section"),
-    "storage.buckets": _d(({"name": "uploads", "versioning": True, "lifecycle_days": None},),
-                          "one private bucket for user uploads"),
-    "storage.noncurrent_version_days": _d(30, "old object versions expire after a month"),
-    "load_balancer.type": _d("application", "HTTP routing, health checks and TLS termination"),
-    "load_balancer.https": Derived(("deployment.domain",), lambda domain: domain is not None,
-                                   "HTTPS needs a domain for its certificate"),
-    "load_balancer.certificate": _d("acm", "free certificates renewed by AWS"),
-    "load_balancer.idle_timeout": _d(60, "the ALB default"),
-    "load_balancer.access_logs": _d(True, "who called what, kept in a private bucket"),
-    "load_balancer.deletion_protection": _d(True, "AWS refuses to delete the entry point by mistake; a confirmed "
-                                                  "`specql deploy destroy` lifts it first"),
-    "edge.cdn": _d(False, "CloudFront only pays off with global or static traffic"),
-    "edge.waf": _d(False, "WAF costs ~$10/month plus requests"),
-    "edge.ddos_protection": _d(False, "Shield Advanced costs $3,000/month"),
-    "monitoring.level": _d("standard", "core alarms, a dashboard, database and cache alarms"),
-    "monitoring.stack": _d("cloudwatch", "no servers to run"),
-    "monitoring.log_aggregator": _d("cloudwatch", "ECS and RDS ship logs there with no agent"),
-    "monitoring.log_retention_days": _d(365, "a year of logs, what audits ask for; storing them costs cents"),
-    "monitoring.alarms": _d((), "the level's built-in alarms only"),
-    "monitoring.alarm_emails": _d((), "no email subscribers: alarms go to the SNS topic only"),
-    "monitoring.container_insights": _d(True, "per-task CPU and memory for ECS"),
-    "monitoring.prometheus": _d(False, "CloudWatch already collects the metrics"),
-    "monitoring.grafana": _d(False, "the CloudWatch dashboard suffices"),
-    "monitoring.tracing": _d(False, "tracing is for enterprise monitoring"),
-    "security.ssl": _d(True, "HTTPS wherever there is a domain"),
-    "security.certificate_provider": _d("aws-acm", "free certificates renewed by AWS"),
-    "security.secrets_manager": _d("aws-secrets", "rotation and IAM-scoped access"),
-    "security.encryption_at_rest": _d(True, "free, and protects every backup"),
-    "security.kms_key": _d(True, "a customer-managed key per deployment, so access can be revoked"),
-    "cicd.provider": _d("github-actions", "the CI most users already have"),
-    "cicd.main_branch": _d("main", "GitHub's default branch"),
-    "cicd.environments": _d(({"name": "staging", "auto_deploy": True, "approval_required": False},
-                             {"name": "production", "auto_deploy": False, "approval_required": True}),
-                            "staging on every merge, production after approval"),
-    "cicd.migrations_auto_run": _d(False, "migrations run after a human approves"),
-    "cicd.rollback_on_failure": _d(True, "a failed smoke test rolls back to the last image"),
-    "kubernetes.cluster": _d("existing", "use the cluster your kubeconfig points at"),
-    "kubernetes.kubeconfig": _d(None, "the default kubeconfig"),
-    "kubernetes.context": _d(None, "the current context"),
-    "kubernetes.namespace": Derived(("deployment.name", "deployment.environment"),
-                                    lambda name, env: f"{name}-{env}"[:63].rstrip("-"),
-                                    "one namespace per deployment and environment"),
-    "kubernetes.ingress_class": _d("nginx", "the most common ingress controller"),
-    "kubernetes.tls": Derived(("deployment.domain",), lambda domain: "cert-manager" if domain else "none",
-                              "Let's Encrypt certificates need a domain"),
-    "kubernetes.existing_addons": _d((), "install every add-on the pattern needs"),
-}
+def model_defaults(model: type[BaseModel], prefix: str = "") -> dict[str, Default | Derived]:
+    """Dotted path → the default declared on each field of the resolved model (its marker)."""
+    found: dict[str, Default | Derived] = {}
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not prefix:
+            found.update(model_defaults(annotation, f"{path}."))
+            continue
+        markers = [item for item in info.metadata if isinstance(item, Default | Derived)]
+        if markers:
+            found[path] = markers[0]
+    return found
+
+
+GLOBAL_DEFAULTS: Table = model_defaults(ResolvedDeployment)
+"""The global layer: every default declared on :class:`~.model.ResolvedDeployment`'s fields."""
 
 
 # --------------------------------------------------------------------------- frameworks
@@ -210,7 +114,6 @@ FRAMEWORKS: Mapping[str, Table] = {
 PATTERNS: Mapping[str, PatternInfo] = {
     "hobby-project": PatternInfo(
         name="hobby-project",
-        cloud="docker",
         summary="one Docker host: PostgreSQL, the app and Caddy with automatic TLS",
         sizes=CONTAINER_SIZES,
         defaults={
@@ -236,7 +139,6 @@ PATTERNS: Mapping[str, PatternInfo] = {
     ),
     "small-saas": PatternInfo(
         name="small-saas",
-        cloud="aws",
         summary="AWS for an MVP: ECS Fargate behind an ALB, RDS (single-AZ outside production), one NAT gateway",
         sizes=SMALL_SAAS_SIZES,
         defaults={
@@ -255,7 +157,6 @@ PATTERNS: Mapping[str, PatternInfo] = {
     ),
     "production-saas": PatternInfo(
         name="production-saas",
-        cloud="aws",
         summary="AWS with high availability: multi-AZ RDS with replicas, autoscaling ECS, CloudFront and WAF",
         sizes=PRODUCTION_SAAS_SIZES,
         defaults={
@@ -290,7 +191,6 @@ PATTERNS: Mapping[str, PatternInfo] = {
     ),
     "kubernetes": PatternInfo(
         name="kubernetes",
-        cloud="kubernetes",
         summary="any Kubernetes cluster: Deployment, Ingress with cert-manager, a PostgreSQL operator",
         sizes=CONTAINER_SIZES,
         defaults={
@@ -316,14 +216,6 @@ PATTERNS: Mapping[str, PatternInfo] = {
 
 
 # ------------------------------------------------------------------------- environments
-
-PRODUCTION_NAMES = frozenset({"production", "prod", "prd", "live"})
-
-
-def environment_class(name: str) -> str:
-    """`production` for production-like names, else `non-production`."""
-    return "production" if name in PRODUCTION_NAMES else "non-production"
-
 
 ENVIRONMENT_DEFAULTS: Mapping[str, Table] = {
     "production": {

@@ -31,3 +31,26 @@ class Derived:
 
     def explain(self, *values: Any) -> str:
         return self.reason(*values) if callable(self.reason) else self.reason
+
+
+@dataclass(frozen=True)
+class Feeds:
+    """On a manifest field: the dotted path of the resolved model it writes.
+
+    Resolution walks the manifest and writes each field that was given to its path,
+    through ``convert`` when the resolved value is not the written one (a shorthand, a
+    section that turns something on by being present). A field may feed several paths;
+    the first value written to a path wins. A path with ``[]``
+    (``storage.buckets[].versioning``) names a field of the items a list converter
+    builds: it documents where the default comes from and is not walked.
+    ``shown`` spells a default the way the field is written (seconds as `5m`).
+    """
+
+    path: str
+    convert: Callable[[Any], Any] | None = None
+    shown: Callable[[Any], str] | None = None
+
+
+def marker_of(metadata: list[Any], kind: type[Any]) -> Any:
+    """The first marker of `kind` in a field's metadata, or None."""
+    return next((item for item in metadata if isinstance(item, kind)), None)

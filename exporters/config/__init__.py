@@ -43,7 +43,7 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
 
 def production_environment(resolved: ResolvedDeployment) -> str:
     """The first production-class environment the manifest declares, else the CI's production stage."""
-    from ...program.defaults import environment_class
+    from ...program.catalogue import environment_class
 
     for name in resolved.environments:
         if environment_class(name) == "production":

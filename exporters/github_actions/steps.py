@@ -185,7 +185,7 @@ curl --fail --silent --show-error --max-time {CI_SMOKE_MAX_TIME_SECONDS} \\
 def app_url(resolved: ResolvedDeployment, environment: str) -> str:
     """Expression for the stack's public URL: the environment's APP_URL variable, or the
     manifest's domain for the production stage."""
-    from ...program.defaults import environment_class
+    from ...program.catalogue import environment_class
 
     domain = resolved.deployment.domain
     if domain and environment_class(environment) == "production":
