@@ -130,7 +130,7 @@ class ApplicationInfo(Frozen):
     read_only_root: bool
     instances: Annotated[int, Default(2, "two copies survive one failing task")]
     cpu: Annotated[float, Default(0.25, "the smallest Fargate task; enough for an idle-most-of-the-day API")]
-    memory_mib: Annotated[int, Default(512, "pairs with 0.25 vCPU on Fargate")]
+    memory_mib: Annotated[int, Default(512, "room for a Python or Node.js API; pairs with 0.25 vCPU on Fargate")]
     autoscale: Annotated[bool, Default(True, "scale on load instead of paying for the peak all day")]
     autoscale_min: Annotated[int, Derived(("application.instances",), lambda count: count,
         "never scale below the instance count")]
@@ -237,7 +237,8 @@ class MonitoringInfo(Frozen):
 class SecurityInfo(Frozen):
     ssl: Annotated[bool, Default(True, "HTTPS wherever there is a domain")]
     certificate_provider: Annotated[str, Default("aws-acm", "free certificates renewed by AWS")]
-    secrets_manager: Annotated[str, Default("aws-secrets", "rotation and IAM-scoped access")]
+    secrets_manager: Annotated[str, Default(
+        "aws-secrets", "rotation and IAM-scoped access on AWS; on a cluster, Kubernetes Secrets made from Pulumi secrets")]
     encryption_at_rest: Annotated[bool, Default(True, "free, and protects every backup")]
     kms_key: Annotated[bool, Default(True, "a customer-managed key per deployment, so access can be revoked")]
 

@@ -160,3 +160,25 @@ def test_every_building_block_default_has_a_reason_above_it():
     missing = [name for name, lineno in constants
                if not lines[lineno - 2].lstrip().startswith("#") or lines[lineno - 2].lstrip().startswith("# --")]
     assert not missing, f"give each a one-line reason as the comment right above it: {missing}"
+
+
+def test_no_table_repeats_what_a_lower_layer_already_gives():
+    # A pattern (or the production layer) that restates the global value keeps a second
+    # copy that drifts: every entry must change the value it overrides.
+    from specql_deploy.program import defaults
+    from specql_deploy.program.markers import Default, Derived
+
+    def same(entry, lower) -> bool:
+        if isinstance(entry, Default) and isinstance(lower, Default):
+            return entry.value == lower.value
+        return (isinstance(entry, Derived) and isinstance(lower, Derived) and entry.inputs == lower.inputs
+                and all(entry.compute(n) == lower.compute(n) for n in range(1, 64)))
+
+    repeats = [f"{name}: {path}" for name, pattern in defaults.PATTERNS.items()
+               for path, entry in pattern.defaults.items() if same(entry, defaults.GLOBAL_DEFAULTS.get(path))]
+    for environment_class, table in defaults.ENVIRONMENT_DEFAULTS.items():
+        for path, entry in table.items():
+            lowers = [pattern.defaults.get(path, defaults.GLOBAL_DEFAULTS.get(path)) for pattern in defaults.PATTERNS.values()]
+            if all(same(entry, lower) for lower in lowers):
+                repeats.append(f"{environment_class} environments: {path}")
+    assert not repeats, f"these entries repeat the value below them; remove them: {repeats}"

@@ -28,11 +28,12 @@ def test_every_example_resolves_with_full_provenance(name):
     assert all(p.reason for p in resolved.provenance.values())
 
 
-@pytest.mark.parametrize(("pattern", "instance_class", "multi_az", "nat", "azs", "instances"), [
-    ("small-saas", "db.t4g.micro", False, "single", 2, 2),
-    ("production-saas", "db.r7g.xlarge", True, "one-per-az", 3, 3),
+@pytest.mark.parametrize(("pattern", "instance_class", "multi_az", "nat", "azs", "instances", "nat_source"), [
+    # small-saas takes the global one NAT gateway; production-saas puts one in every zone
+    ("small-saas", "db.t4g.micro", False, "single", 2, 2, "default"),
+    ("production-saas", "db.r7g.xlarge", True, "one-per-az", 3, 3, "pattern"),
 ])
-def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, instances):
+def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, instances, nat_source):
     # GIVEN only a pattern
     resolved = resolved_from(f"deployment: {{pattern: {pattern}}}")
     # THEN the pattern table decides sizes and counts, and says so
@@ -41,7 +42,7 @@ def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, insta
     assert resolved.network.nat_strategy == nat
     assert resolved.platform.availability_zones == azs
     assert resolved.application.instances == instances
-    assert resolved.provenance["network.nat_strategy"].source == "pattern"
+    assert resolved.provenance["network.nat_strategy"].source == nat_source
     assert resolved.provenance["database.instance_class"].reason == (
         f"{pattern} maps size {resolved.database.size} to {instance_class}")
 
