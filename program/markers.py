@@ -43,12 +43,16 @@ class Feeds:
     the first value written to a path wins. A path with ``[]``
     (``storage.buckets[].versioning``) names a field of the items a list converter
     builds: it documents where the default comes from and is not walked.
-    ``shown`` spells a default the way the field is written (seconds as `5m`).
+    ``shown`` spells a default the way the field is written (seconds as `5m`). The
+    schema states each field's default from the tables (:mod:`.defaults_text`); ``doc``
+    is `False` where the path's default is not what the field itself defaults to (the
+    deploy branch a list of triggers feeds).
     """
 
     path: str
     convert: Callable[[Any], Any] | None = None
     shown: Callable[[Any], str] | None = None
+    doc: bool = True
 
 
 def marker_of(metadata: list[Any], kind: type[Any]) -> Any:

@@ -3,12 +3,16 @@
 The models normalise shorthands (`backup: daily`) in before-validators, which a
 generated schema cannot see; editors would flag every shorthand as an error. Each
 section that accepts a shorthand lists it here and the schema offers both forms.
+Every field's "Defaults to …" sentence is written from the default tables
+(:mod:`.defaults_text`), never by hand.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import spec
+from .defaults_text import default_sentence, documented_fields
 from .spec import DeploymentSpec
 
 # definition name → the shorthand forms it also accepts
@@ -36,6 +40,7 @@ def manifest_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "specql-deploy deployment.yaml"
     definitions = schema.get("$defs", {})
+    _state_defaults(schema, definitions)
     _offer_shorthands(schema, definitions)
     for definition in definitions.values():
         properties = definition.get("properties", {})
@@ -62,6 +67,18 @@ def manifest_schema() -> dict[str, Any]:
                         ("namespace", "KubernetesSpec"), ("ingress", "KubernetesSpec"), ("kubeconfig", "KubernetesSpec")):
         meta.setdefault(key, definitions[target]["properties"][key])
     return schema
+
+
+def _state_defaults(schema: dict[str, Any], definitions: dict[str, Any]) -> None:
+    """Append each field's "Defaults to …" sentence, written from the default tables."""
+    for (model_name, field_name), feeds in documented_fields(DeploymentSpec).items():
+        sentence = default_sentence(feeds)
+        if sentence is None:
+            continue
+        model = definitions.get(model_name, schema if model_name == DeploymentSpec.__name__ else None)
+        info = getattr(spec, model_name).model_fields[field_name]
+        prop = model["properties"][info.alias or field_name]
+        prop["description"] = f"{prop['description']} {sentence}" if prop.get("description") else sentence
 
 
 def _offer_shorthands(node: Any, definitions: dict[str, Any]) -> None:

@@ -106,17 +106,17 @@ class DeploymentMeta(Section):
     name: Annotated[DnsName | None, Feeds("deployment.name")] = None
     """Name of the application; prefixes every resource. DNS-safe. Defaults to the manifest's folder name."""
     framework: Annotated[Framework | None, Feeds("deployment.framework")] = None
-    """Application framework; decides runtime, port, start command and health path. Defaults to `fraiseql`."""
+    """Application framework; decides runtime, port, start command and health path."""
     pattern: Annotated[Pattern, Feeds("deployment.pattern")]
     """Deployment pattern: hobby-project (one Docker host), small-saas (AWS, cost first), production-saas (AWS, HA), kubernetes (any cluster)."""
     version: Annotated[str | None, Feeds("deployment.version")] = None
-    """Version of the application being deployed, used to tag images. Defaults to `latest`."""
+    """Version of the application being deployed, used to tag images."""
     domain: Annotated[str | None, Feeds("deployment.domain")] = None
-    """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager). Defaults to none (HTTP on the load balancer's name)."""
+    """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager)."""
     dns_zone: Annotated[str | None, Feeds("deployment.dns_zone")] = None
-    """Route 53 hosted zone that holds `domain`, by name (`example.com`). With it (AWS patterns), `up` validates the certificates and points `domain` at the entry point by itself; without it, add the validation CNAME that `up` prints at your DNS provider. Defaults to none."""
+    """Route 53 hosted zone that holds `domain`, by name (`example.com`). With it (AWS patterns), `up` validates the certificates and points `domain` at the entry point by itself; without it, add the validation CNAME that `up` prints at your DNS provider."""
     host: Annotated[str | None, Feeds("deployment.host")] = None
-    """Docker host for hobby-project, e.g. `ssh://deploy@203.0.113.10`. Defaults to the local Docker engine."""
+    """Docker host for hobby-project, e.g. `ssh://deploy@203.0.113.10`."""
 
     @field_validator("domain")
     @classmethod
@@ -169,13 +169,13 @@ class PlatformSpec(Section):
     """Where the infrastructure runs. `platform: aws` is short for `platform: {provider: aws}`."""
 
     provider: Annotated[Literal["aws", "gcp", "azure", "digitalocean", "bare-metal"] | None, Feeds("platform.provider")] = None
-    """Cloud provider. Only `aws` has patterns today (small-saas, production-saas). Defaults to `aws`."""
+    """Cloud provider. Only `aws` has patterns today (small-saas, production-saas)."""
     region: Annotated[str | None, Feeds("platform.region")] = None
-    """Primary AWS region. Defaults to `us-east-1`, or the first of `regions`."""
+    """Primary AWS region (the first of `regions` when those are listed)."""
     regions: Annotated[tuple[str, ...] | None, Feeds("platform.region", _primary), Feeds("platform.dr_region", _disaster_recovery)] = None
     """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there)."""
     availability_zones: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
-    """Availability zones to spread subnets over. Defaults per pattern: 2 (small-saas), 3 (production-saas)."""
+    """Availability zones to spread subnets over."""
 
     @model_validator(mode="before")
     @classmethod
@@ -226,15 +226,15 @@ class BackupSpec(Section):
     """Automated backups. `backup: daily` is short for `backup: {frequency: daily}`."""
 
     frequency: Annotated[Literal["hourly", "daily", "weekly", "continuous"] | None, Feeds("database.backup_frequency")] = None
-    """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention. Defaults to `daily`."""
+    """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention."""
     retention: Annotated[int | None, Feeds("database.backup_retention_days")] = Field(default=None, ge=0, le=35)
-    """Days backups are kept (RDS allows 0–35; 0 turns automated backups off). Defaults per pattern: 7 (small-saas), 30 (production-saas)."""
+    """Days backups are kept (RDS allows 0–35; 0 turns automated backups off)."""
     destination: Annotated[str | None, Feeds("database.backup_destination")] = None
-    """Off-site copy of every dump (hobby-project), as `s3://bucket/prefix`: the dumps survive the loss of the host. The keys come from the secrets BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY, never from this file. Defaults to none (dumps stay on the host)."""
+    """Off-site copy of every dump (hobby-project), as `s3://bucket/prefix`: the dumps survive the loss of the host. The keys come from the secrets BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY, never from this file."""
     endpoint: Annotated[str | None, Feeds("database.backup_endpoint")] = None
-    """HTTPS endpoint of an S3-compatible store for `destination` (Cloudflare R2, Backblaze B2, MinIO). Defaults to AWS S3."""
+    """HTTPS endpoint of an S3-compatible store for `destination` (Cloudflare R2, Backblaze B2, MinIO)."""
     region: Annotated[str | None, Feeds("database.backup_region")] = None
-    """Region of the `destination` bucket. Defaults to `us-east-1` (`auto` suits R2)."""
+    """Region of the `destination` bucket."""
 
     @model_validator(mode="before")
     @classmethod
@@ -267,21 +267,21 @@ class DatabaseSpec(Section):
     """The PostgreSQL database."""
 
     engine: Annotated[Literal["postgresql"] | None, Feeds("database.engine")] = None
-    """Database engine. Defaults to `postgresql`."""
+    """Database engine."""
     version: Annotated[str | None, Feeds("database.version")] = None
-    """PostgreSQL major version. Defaults to `16`."""
+    """PostgreSQL major version."""
     size: Annotated[Size | None, Feeds("database.size")] = None
-    """Instance size; the pattern maps it to a class (small → db.t4g.micro on small-saas). Defaults per pattern."""
+    """Instance size; the pattern maps it to a class (small → db.t4g.micro on small-saas)."""
     storage: Annotated[int | None, Feeds("database.storage_gb")] = Field(default=None, ge=20, le=65536)
-    """Allocated storage in GB (gp3), 20–65536. Defaults per pattern: 20 (small-saas), 100 (production-saas)."""
+    """Allocated storage in GB (gp3), 20–65536."""
     backup: BackupSpec | None = None
     """Backup schedule and retention."""
     replicas: Annotated[int | None, Feeds("database.read_replicas")] = Field(default=None, ge=0, le=5)
-    """Read replicas in the primary region. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
+    """Read replicas in the primary region."""
     multi_az: Annotated[bool | None, Feeds("database.multi_az")] = None
-    """Standby in a second availability zone with automatic failover. Defaults to on in production environments and on production-saas, off otherwise."""
+    """Standby in a second availability zone with automatic failover."""
     operator: Annotated[Literal["cloudnative-pg", "crunchy-pgo"] | None, Feeds("database.operator")] = None
-    """Kubernetes operator that runs PostgreSQL (kubernetes pattern). Defaults to `cloudnative-pg`."""
+    """Kubernetes operator that runs PostgreSQL (kubernetes pattern)."""
 
 
 # -------------------------------------------------------------------------- application
@@ -291,13 +291,13 @@ class AutoscaleSpec(Section):
     """Target-tracking autoscaling of the application."""
 
     enabled: Annotated[bool | None, Feeds("application.autoscale")] = None
-    """Turn autoscaling on. Defaults per pattern: on for small-saas and production-saas."""
+    """Turn autoscaling on; writing the section turns it on unless it says `enabled: false`."""
     min: Annotated[int | None, Feeds("application.autoscale_min")] = Field(default=None, ge=1)
-    """Fewest running instances. Defaults to `application.instances`."""
+    """Fewest running instances."""
     max: Annotated[int | None, Feeds("application.autoscale_max")] = Field(default=None, ge=1)
-    """Most running instances. Defaults per pattern: twice `instances`, at least 4 (small-saas); 50 (production-saas); 10 (kubernetes)."""
+    """Most running instances."""
     target_cpu: Annotated[int | None, Feeds("application.target_cpu")] = Field(default=None, ge=10, le=95)
-    """Average CPU percentage to hold. Defaults to 70."""
+    """Average CPU percentage to hold."""
     target_memory: Annotated[int | None, Feeds("application.target_memory")] = Field(default=None, ge=10, le=95)
     """Average memory percentage to hold; scaling on memory is off unless set."""
 
@@ -318,11 +318,11 @@ class HealthCheckSpec(Section):
     """How the load balancer and orchestrator tell the application is healthy."""
 
     path: Annotated[str | None, Feeds("application.health_check_path")] = None
-    """HTTP path that answers 200 when healthy. Defaults per framework (`/health`)."""
+    """HTTP path that answers 200 when healthy."""
     interval: Annotated[int | None, Feeds("application.health_check_interval")] = Field(default=None, ge=5, le=300)
-    """Seconds between checks. Defaults to 30."""
+    """Seconds between checks."""
     timeout: Annotated[int | None, Feeds("application.health_check_timeout")] = Field(default=None, ge=2, le=120)
-    """Seconds before a check counts as failed. Defaults to 5."""
+    """Seconds before a check counts as failed."""
 
     @field_validator("path")
     @classmethod
@@ -347,25 +347,25 @@ class ApplicationSpec(Section):
     """The application containers."""
 
     runtime: Annotated[Literal["python", "nodejs", "ruby", "go"] | None, Feeds("application.runtime")] = None
-    """Language runtime. Defaults per framework (fraiseql, django: python; rails: ruby; nodejs: nodejs)."""
+    """Language runtime."""
     version: Annotated[str | None, Feeds("application.runtime_version")] = None
-    """Runtime version (e.g. `3.13`, `20`). Defaults per framework."""
+    """Runtime version (e.g. `3.13`, `20`)."""
     instances: Annotated[int | None, Feeds("application.instances")] = Field(default=None, ge=1, le=1000, validation_alias=AliasChoices("instances", "replicas"))
-    """Running copies of the application (`replicas` is accepted too). Defaults per pattern: 1 (hobby-project), 2 (small-saas), 3 (production-saas, kubernetes)."""
+    """Running copies of the application (`replicas` is accepted too)."""
     memory: Annotated[int | None, Feeds("application.memory_mib")] = Field(default=None, ge=128, le=122880)
-    """Memory per instance in MiB; `512`, `512Mi` and `1Gi` are accepted. On Fargate it must pair with `cpu`. Defaults per pattern."""
+    """Memory per instance in MiB; `512`, `512Mi` and `1Gi` are accepted. On Fargate it must pair with `cpu`."""
     cpu: Annotated[float | None, Feeds("application.cpu")] = Field(default=None, gt=0, le=16)
-    """vCPU per instance (`0.25`, `0.5`, `1` ... or `500m`). Defaults per pattern."""
+    """vCPU per instance (`0.25`, `0.5`, `1` ... or `500m`)."""
     port: Annotated[int | None, Feeds("application.port")] = Field(default=None, ge=1, le=65535)
-    """Port the application listens on. Defaults per framework (8000 for fraiseql and django, 3000 for rails and nodejs)."""
+    """Port the application listens on."""
     command: Annotated[tuple[str, ...] | None, Feeds("application.command")] = None
-    """Start command. Defaults per framework (fraiseql: `fraiseql run --host 0.0.0.0 --port 8000`)."""
+    """Start command."""
     autoscale: Annotated[AutoscaleSpec | None, Feeds("application.autoscale", _enabled_when_present)] = None
     """Autoscaling; `autoscale: enabled` is short for `{enabled: true}`."""
     health_check: HealthCheckSpec | None = None
     """Health check settings."""
     hpa: Annotated[bool | None, Feeds("application.hpa")] = None
-    """HorizontalPodAutoscaler (kubernetes pattern); `hpa: enabled` is accepted. Defaults to on for kubernetes."""
+    """HorizontalPodAutoscaler (kubernetes pattern); `hpa: enabled` is accepted."""
 
     @model_validator(mode="before")
     @classmethod
@@ -402,11 +402,11 @@ class LoadBalancerSpec(Section):
     """The public entry point."""
 
     type: Annotated[Literal["application", "network"] | None, Feeds("load_balancer.type")] = None
-    """`application` (HTTP routing, ALB) or `network` (TCP). Defaults to `application`."""
+    """`application` (HTTP routing, ALB) or `network` (TCP)."""
     ssl: Annotated[bool | None, Feeds("load_balancer.https")] = None
-    """Serve HTTPS. Defaults to on whenever `deployment.domain` is set."""
+    """Serve HTTPS."""
     certificate: Annotated[str | None, Feeds("load_balancer.certificate")] = None
-    """`letsencrypt`, `acm` (a new ACM certificate for the domain) or an existing ACM certificate ARN. Defaults to `acm` on AWS."""
+    """`letsencrypt`, `acm` (a new ACM certificate for the domain) or an existing ACM certificate ARN."""
 
     @field_validator("certificate")
     @classmethod
@@ -420,13 +420,13 @@ class NetworkingSpec(Section):
     """The VPC and its subnets."""
 
     vpc_cidr: Annotated[str | None, Feeds("network.vpc_cidr")] = None
-    """VPC address range, /16 to /24. Defaults to `10.0.0.0/16`."""
+    """VPC address range, /16 to /24."""
     public_subnets: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Public subnets (one per availability zone). Defaults to `platform.availability_zones`."""
     private_subnets: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Private subnets for the application (one per availability zone). Defaults to `platform.availability_zones`."""
     nat_gateway: Annotated[Literal["none", "single", "one-per-az"] | None, Feeds("network.nat_strategy")] = None
-    """Outbound internet for private subnets: `single` (cheapest), `one-per-az` (survives an AZ outage) or `none`; `true`/`false` are accepted. Defaults per pattern."""
+    """Outbound internet for private subnets: `single` (cheapest), `one-per-az` (survives an AZ outage) or `none`; `true`/`false` are accepted."""
     load_balancer: LoadBalancerSpec | None = None
     """Load balancer settings."""
 
@@ -472,9 +472,9 @@ class BucketSpec(Section):
     public: bool | None = None
     """Public buckets are refused; serve public files through the CDN instead. Defaults to `false`."""
     versioning: Annotated[bool | None, Feeds("storage.buckets[].versioning")] = None
-    """Keep old object versions. Defaults to `true`."""
+    """Keep old object versions."""
     lifecycle: Annotated[int | None, Feeds("storage.buckets[].lifecycle_days")] = Field(default=None, ge=1, le=3650)
-    """Days after which objects (and old versions) expire. Defaults to none for uploads."""
+    """Days after which objects (and old versions) expire."""
 
 
     @field_validator("public")
@@ -502,7 +502,7 @@ class StorageSpec(Section):
     type: Literal["s3", "gcs", "azure-blob", "local"] | None = None
     """Storage service. Defaults to `s3` on AWS."""
     buckets: Annotated[tuple[BucketSpec, ...] | None, Feeds("storage.buckets", _buckets)] = None
-    """Buckets to create. Defaults to one bucket named `uploads`."""
+    """Buckets to create."""
 
     @model_validator(mode="before")
     @classmethod
@@ -526,15 +526,15 @@ class CacheSpec(Section):
     """Redis cache. `cache: redis-cluster` means Redis with replicas and failover."""
 
     enabled: Annotated[bool | None, Feeds("cache.enabled")] = None
-    """Create a cache. Defaults to on when the section is present."""
+    """Create a cache; writing the section turns it on unless it says `enabled: false`."""
     type: Annotated[Literal["redis", "memcached"] | None, Feeds("cache.engine")] = None
-    """Cache engine. Only `redis` is built (encryption in transit and AUTH need it). Defaults to `redis`."""
+    """Cache engine. Only `redis` is built (encryption in transit and AUTH need it)."""
     size: Annotated[Size | None, Feeds("cache.size")] = None
-    """Node size; the pattern maps it to a node type (small → cache.t4g.micro). Defaults to `small`."""
+    """Node size; the pattern maps it to a node type (small → cache.t4g.micro)."""
     replicas: Annotated[int | None, Feeds("cache.replicas")] = Field(default=None, ge=0, le=5)
-    """Replica nodes beside the primary. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
+    """Replica nodes beside the primary."""
     cluster_mode: Annotated[bool | None, Feeds("cache.cluster_mode")] = None
-    """Redis cluster mode (sharding). Defaults to off; `redis-cluster` turns on replicas and failover."""
+    """Redis cluster mode (sharding); `cache: redis-cluster` turns it on with replicas and failover."""
 
     @model_validator(mode="before")
     @classmethod
@@ -563,25 +563,25 @@ class MetricsSpec(Section):
     """Where metrics go."""
 
     prometheus: Annotated[bool | None, Feeds("monitoring.prometheus")] = None
-    """Expose and scrape Prometheus metrics. Defaults per pattern."""
+    """Expose and scrape Prometheus metrics."""
     cloudwatch: Annotated[bool | None, Feeds("monitoring.container_insights")] = None
-    """CloudWatch Container Insights: per-task CPU and memory of the ECS service (AWS); alarms and the dashboard follow `level`. Defaults to on on AWS."""
+    """CloudWatch Container Insights: per-task CPU and memory of the ECS service (AWS); alarms and the dashboard follow `level`."""
 
 
 class LogsSpec(Section):
     """Where logs go and how long they stay."""
 
     aggregator: Annotated[Literal["cloudwatch", "loki", "elasticsearch"] | None, Feeds("monitoring.log_aggregator")] = None
-    """Log store. Defaults to `cloudwatch` on AWS and `loki` elsewhere."""
+    """Log store."""
     retention: Annotated[int | None, Feeds("monitoring.log_retention_days")] = Field(default=None, ge=1, le=3653)
-    """Days logs are kept. Defaults to 365 (a year, what audits ask for), 7 on a Docker host."""
+    """Days logs are kept."""
 
 
 class DashboardsSpec(Section):
     """Dashboards."""
 
     grafana: Annotated[bool | None, Feeds("monitoring.grafana")] = None
-    """Provision Grafana dashboards. Defaults per pattern: on for kubernetes (it ships with kube-prometheus-stack), off elsewhere."""
+    """Provision Grafana dashboards."""
 
 
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -612,9 +612,9 @@ class AlarmSpec(Section):
     threshold: Annotated[float | None, Feeds("monitoring.alarms[].threshold")] = None
     """Value that triggers the alert; read from `condition` when that is given."""
     duration: Annotated[str | None, Feeds("monitoring.alarms[].duration_seconds", shown=_duration_text)] = None
-    """How long the condition must hold (`5m`, `30s`). Defaults to `5m`."""
+    """How long the condition must hold (`5m`, `30s`)."""
     channel: Annotated[Literal["email", "slack", "sns"] | None, Feeds("monitoring.alarms[].channel")] = None
-    """Where the alert goes. Defaults to `email`."""
+    """Where the alert goes."""
     email: Annotated[str | None, Feeds("monitoring.alarms[].email")] = None
     """Address subscribed to the alerts topic."""
 
@@ -679,9 +679,9 @@ class MonitoringSpec(Section):
     """Observability. `monitoring: standard` is short for `monitoring: {level: standard}`."""
 
     level: Annotated[Literal["basic", "standard", "enterprise"] | None, Feeds("monitoring.level")] = None
-    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ p99 latency, database I/O latency and replica lag alarms). Defaults per pattern."""
+    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ p99 latency, database I/O latency and replica lag alarms)."""
     stack: Annotated[Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None, Feeds("monitoring.stack")] = None
-    """Monitoring stack. Defaults per pattern (cloudwatch on AWS, kube-prometheus-stack on kubernetes)."""
+    """Monitoring stack."""
     metrics: MetricsSpec | None = None
     """Metrics destinations."""
     logs: LogsSpec | None = None
@@ -706,15 +706,15 @@ class SecuritySpec(Section):
     """Security switches. `waf: enabled` and `ddos_protection: enabled` are accepted."""
 
     ssl: Annotated[bool | None, Feeds("security.ssl")] = None
-    """HTTPS everywhere a domain is given. Defaults to `true`."""
+    """HTTPS everywhere a domain is given."""
     certificate_provider: Annotated[Literal["letsencrypt", "aws-acm"] | None, Feeds("security.certificate_provider")] = None
-    """Certificate authority. Defaults to `aws-acm` on AWS, `letsencrypt` elsewhere."""
+    """Certificate authority."""
     waf: Annotated[bool | None, Feeds("edge.waf")] = None
-    """AWS WAF web ACL with managed rule groups in front of the application. Defaults per pattern (on for production-saas)."""
+    """AWS WAF web ACL with managed rule groups in front of the application."""
     ddos_protection: Annotated[bool | None, Feeds("edge.ddos_protection")] = None
-    """AWS Shield Advanced (about $3,000/month, 1-year commitment). Defaults to off."""
+    """AWS Shield Advanced (about $3,000/month, 1-year commitment)."""
     secrets_manager: Annotated[Literal["aws-secrets", "vault", "env-file"] | None, Feeds("security.secrets_manager")] = None
-    """Where secrets live. Defaults to `aws-secrets` on AWS, `env-file` on a Docker host."""
+    """Where secrets live."""
     encryption_at_rest: Annotated[bool | None, Feeds("security.encryption_at_rest")] = None
     """Encrypt databases, caches, buckets and logs. Always on; `false` is refused."""
 
@@ -777,9 +777,9 @@ class MigrationsSpec(Section):
     """Database migrations in the pipeline."""
 
     auto_run: Annotated[bool | None, Feeds("cicd.migrations_auto_run")] = None
-    """Run migrations automatically before a deploy. Defaults to `false` (manual approval)."""
+    """Run migrations automatically before a deploy."""
     rollback_on_failure: Annotated[bool | None, Feeds("cicd.rollback_on_failure")] = None
-    """Roll the service back when migrations or the smoke test fail. Defaults to `true`."""
+    """Roll the service back when migrations or the smoke test fail."""
 
 
 def _cicd_environments(environments: tuple[CicdEnvironmentSpec, ...]) -> tuple[dict[str, Any], ...]:
@@ -796,11 +796,11 @@ class CicdSpec(Section):
     """The delivery pipeline."""
 
     provider: Annotated[Literal["github-actions", "gitlab-ci", "circleci"] | None, Feeds("cicd.provider")] = None
-    """CI system. Only `github-actions` is generated today. Defaults to `github-actions`."""
-    triggers: Annotated[tuple[TriggerSpec, ...] | None, Feeds("cicd.main_branch", _deploy_branch)] = None
+    """CI system. Only `github-actions` is generated today."""
+    triggers: Annotated[tuple[TriggerSpec, ...] | None, Feeds("cicd.main_branch", _deploy_branch, doc=False)] = None
     """When the pipeline runs. Defaults to tests and previews on pull requests, deploy on push to main."""
     environments: Annotated[tuple[CicdEnvironmentSpec, ...] | None, Feeds("cicd.environments", _cicd_environments)] = None
-    """Promotion order. Defaults to staging (automatic) then production (approved)."""
+    """Promotion order."""
     migrations: MigrationsSpec | None = None
     """Migration policy."""
 
@@ -819,9 +819,9 @@ class IngressSpec(Section):
     """Kubernetes ingress."""
 
     class_: Annotated[Literal["nginx", "traefik"] | None, Feeds("kubernetes.ingress_class")] = Field(default=None, alias="class")
-    """Ingress controller class. Defaults to `nginx`."""
+    """Ingress controller class."""
     ssl: Annotated[Literal["cert-manager", "none"] | None, Feeds("kubernetes.tls")] = None
-    """TLS certificates: `cert-manager` (Let's Encrypt) or `none`. Defaults to `cert-manager` when a domain is set."""
+    """TLS certificates: `cert-manager` (Let's Encrypt) or `none`."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -830,17 +830,17 @@ class KubernetesSpec(Section):
     """Kubernetes pattern settings (also accepted directly under `deployment`)."""
 
     cluster: Annotated[Literal["existing", "create"] | None, Feeds("kubernetes.cluster")] = None
-    """`existing` uses your kubeconfig; `create` builds an EKS cluster. Defaults to `existing`."""
+    """`existing` uses your kubeconfig; `create` builds an EKS cluster."""
     kubeconfig: Annotated[str | None, Feeds("kubernetes.kubeconfig")] = None
-    """Path of the kubeconfig to use with `cluster: existing`. Defaults to the current context."""
+    """Path of the kubeconfig to use with `cluster: existing`."""
     context: Annotated[str | None, Feeds("kubernetes.context")] = None
-    """kubeconfig context. Defaults to the current one."""
+    """kubeconfig context."""
     namespace: Annotated[DnsName | None, Feeds("kubernetes.namespace")] = None
-    """Namespace for the application. DNS-safe. Defaults to `<name>-<environment>`."""
+    """Namespace for the application. DNS-safe."""
     ingress: IngressSpec | None = None
     """Ingress controller and TLS."""
     existing_addons: Annotated[tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None, Feeds("kubernetes.existing_addons")] = None
-    """Add-ons the cluster already runs, so they are not installed again. Defaults to none."""
+    """Add-ons the cluster already runs, so they are not installed again."""
 
 
 
