@@ -26,8 +26,6 @@ _LAZY = {
     "Edge": "edge", "EdgeArgs": "edge",
     # operations
     "Monitoring": "monitoring", "MonitoringArgs": "monitoring", "CustomAlarm": "monitoring",
-    # composition
-    "SaasParts": "saas", "compose_saas": "saas",
 }
 
 __all__ = list(_LAZY)

@@ -14,7 +14,7 @@ from ...program.building_blocks import (
     REDIS_MAINTENANCE_WINDOW,
     REDIS_SNAPSHOT_WINDOW,
 )
-from ._support import child, name_tag, stateful
+from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
 
 _REDIS_PORT = 6379
@@ -30,23 +30,23 @@ class CacheArgs:
     """Subnets of the cache subnet group (isolated or private). Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting data at rest, the AUTH token secret and the slow log. Required."""
-    engine_version: str = "7.1"
-    """Redis OSS version. Defaults to `7.1`."""
-    node_type: str = "cache.t4g.micro"
-    """Node type. Defaults to `cache.t4g.micro`."""
-    replicas: int = 0
-    """Replicas per shard. Defaults to `0`."""
-    cluster_mode: bool = False
-    """Shard keys over several node groups. Defaults to `False`."""
-    automatic_failover: bool = False
+    engine_version: str
+    """Redis OSS version. Required."""
+    node_type: str
+    """Node type. Required."""
+    replicas: int
+    """Replicas per shard. Required."""
+    cluster_mode: bool
+    """Shard keys over several node groups. Required."""
+    automatic_failover: bool
     """Promote a replica when the primary fails (needs a replica); also turns on
-    multi-AZ. Defaults to `False`."""
-    snapshot_retention_days: int = 1
-    """Days of daily snapshots. Defaults to `1`."""
-    log_retention_days: int = 30
-    """Days the slow log is kept. Defaults to `30`."""
-    protect: bool = False
-    """Protect the replication group and keep it when the stack is destroyed. Defaults to `False`."""
+    multi-AZ. Required."""
+    snapshot_retention_days: int
+    """Days of daily snapshots. Required."""
+    log_retention_days: int
+    """Days the slow log is kept. Required."""
+    protect: bool
+    """Protect the replication group and keep it when the stack is destroyed. Required."""
 
     def __post_init__(self) -> None:
         if self.automatic_failover and self.replicas < 1:

@@ -16,7 +16,9 @@ from ...program.building_blocks import (
     RDS_STORAGE_TYPE,
     RDS_WORK_MEM_KB,
 )
-from ._support import assume_role_policy, child, name_tag, partition, stateful
+from .children import child, name_tag, stateful
+from .policies import assume_role_policy
+from .regions import partition
 from .firewall import DataStoreAccess, data_tier_group
 
 _POSTGRES_PORT = 5432
@@ -34,51 +36,51 @@ class DatabaseArgs:
     """Key encrypting storage, Performance Insights, logs and the master secret. Required."""
     region: str
     """Region of the database (names its log groups' key grant). Required."""
-    engine_version: str = "16"
-    """PostgreSQL major version; minor versions upgrade automatically. Defaults to `16`."""
-    instance_class: str = "db.t4g.micro"
-    """RDS instance class. Defaults to `db.t4g.micro`."""
-    storage_gb: int = 20
-    """Allocated gp3 storage. Defaults to `20`."""
-    max_storage_gb: int = 100
-    """Storage autoscaling ceiling. Defaults to `100`."""
-    multi_az: bool = False
-    """Synchronous standby in another zone. Defaults to `False`."""
-    read_replicas: int = 0
-    """Same-region read replicas. Defaults to `0`."""
-    backup_retention_days: int = 7
-    """Days of automated backups and point-in-time recovery. Defaults to `7`."""
-    backup_window: str = "03:00-04:00"
-    """Daily backup window (UTC). Defaults to `03:00-04:00`."""
-    maintenance_window: str = "mon:04:00-mon:05:00"
-    """Weekly maintenance window (UTC). Defaults to `mon:04:00-mon:05:00`."""
-    deletion_protection: bool = False
-    """Refuse API deletion. Defaults to `False`."""
-    final_snapshot: bool = False
-    """Take a snapshot before deletion. Defaults to `False`."""
-    performance_insights: bool = True
-    """Performance Insights, encrypted with the key. Defaults to `True`."""
-    performance_insights_retention_days: int = 7
-    """Days of Performance Insights history. Defaults to `7`."""
-    monitoring_interval: int = 60
-    """Enhanced monitoring interval in seconds (0 turns it off). Defaults to `60`."""
+    engine_version: str
+    """PostgreSQL major version; minor versions upgrade automatically. Required."""
+    instance_class: str
+    """RDS instance class. Required."""
+    storage_gb: int
+    """Allocated gp3 storage. Required."""
+    max_storage_gb: int
+    """Storage autoscaling ceiling. Required."""
+    multi_az: bool
+    """Synchronous standby in another zone. Required."""
+    read_replicas: int
+    """Same-region read replicas. Required."""
+    backup_retention_days: int
+    """Days of automated backups and point-in-time recovery. Required."""
+    backup_window: str
+    """Daily backup window (UTC). Required."""
+    maintenance_window: str
+    """Weekly maintenance window (UTC). Required."""
+    deletion_protection: bool
+    """Refuse API deletion. Required."""
+    final_snapshot: bool
+    """Take a snapshot before deletion. Required."""
+    performance_insights: bool
+    """Performance Insights, encrypted with the key. Required."""
+    performance_insights_retention_days: int
+    """Days of Performance Insights history. Required."""
+    monitoring_interval: int
+    """Enhanced monitoring interval in seconds (0 turns it off). Required."""
+    iam_auth: bool
+    """IAM database authentication. Required."""
+    log_exports: tuple[str, ...]
+    """Logs exported to CloudWatch. Defaults to `("postgresql", "upgrade")`. Required."""
+    log_retention_days: int
+    """Days the exported logs are kept. Required."""
+    max_connections: int
+    """`max_connections` parameter. Required."""
+    log_min_duration_ms: int
+    """Log statements slower than this. Required."""
+    protect: bool
+    """Protect the instances and keep them when the stack is destroyed. Required."""
     monitoring_role_arn: pulumi.Input[str] | None = None
     """Reuse an enhanced-monitoring role (IAM is global). Defaults to `None`: one is created."""
-    iam_auth: bool = True
-    """IAM database authentication. Defaults to `True`."""
-    log_exports: tuple[str, ...] = ("postgresql", "upgrade")
-    """Logs exported to CloudWatch. Defaults to `("postgresql", "upgrade")`."""
-    log_retention_days: int = 30
-    """Days the exported logs are kept. Defaults to `30`."""
-    max_connections: int = 200
-    """`max_connections` parameter. Defaults to `200`."""
-    log_min_duration_ms: int = 1000
-    """Log statements slower than this. Defaults to `1000`."""
     replicate_source_db: pulumi.Input[str] | None = None
     """ARN of a primary in another region: this database is then its cross-region replica.
     Defaults to `None` (a primary)."""
-    protect: bool = False
-    """Protect the instances and keep them when the stack is destroyed. Defaults to `False`."""
 
     def __post_init__(self) -> None:
         if self.max_storage_gb < self.storage_gb:

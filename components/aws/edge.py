@@ -12,7 +12,8 @@ from ...program.building_blocks import (
     CLOUDFRONT_VIEWER_TLS_POLICY,
     HSTS_MAX_AGE_SECONDS,
 )
-from ._support import child, concat
+from .children import child
+from .outputs import concat
 from .certificate import validated_certificate
 from .web_acl import web_acl
 
@@ -31,28 +32,28 @@ class EdgeArgs:
     waf_log_kms_key_arn: pulumi.Input[str]
     """Key of the us-east-1 log groups (the CloudFront ACL's decisions, CloudFront's access
     logs): a us-east-1 key, where both live. Required."""
+    cdn: bool
+    """Put CloudFront in front of the load balancer. Required."""
+    waf: bool
+    """A CloudFront web ACL with AWS managed rules and a rate limit (with `cdn`). Required."""
+    ddos_protection: bool
+    """Shield Advanced protection (needs an account-level subscription). Required."""
+    origin_https: bool
+    """Reach the load balancer over HTTPS (it has a certificate for `domain`). Required."""
+    log_retention_days: int
+    """Days the WAF decisions and access logs are kept. Required."""
     global_provider: pulumi.ProviderResource | None = None
     """Provider for us-east-1, where CloudFront certificates and WAF ACLs live. Defaults to
     `None`: the component's provider (right when the region is us-east-1)."""
-    cdn: bool = True
-    """Put CloudFront in front of the load balancer. Defaults to `True`."""
-    waf: bool = True
-    """A CloudFront web ACL with AWS managed rules and a rate limit (with `cdn`). Defaults to `True`."""
-    ddos_protection: bool = False
-    """Shield Advanced protection (needs an account-level subscription). Defaults to `False`."""
     domain: str | None = None
     """Public domain served by CloudFront (a us-east-1 ACM certificate is requested).
     Defaults to `None`: the distribution's own domain."""
-    origin_https: bool = False
-    """Reach the load balancer over HTTPS (it has a certificate for `domain`). Defaults to `False`."""
     dns_zone_id: pulumi.Input[str] | None = None
     """Route 53 zone holding `domain`: gets the certificate's validation record and the A/AAAA
     aliases of `domain` to the distribution. Defaults to `None`: DNS is managed elsewhere."""
     access_logs: bool = True
     """CloudFront access logs (standard logging v2) to an encrypted CloudWatch log group;
     unlike legacy logging it needs no bucket ACLs. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days the WAF decisions and access logs are kept. Defaults to `30`."""
 
     def __post_init__(self) -> None:
         if self.origin_https and not self.domain:

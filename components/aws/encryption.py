@@ -8,7 +8,10 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import KMS_KEY_DELETION_WINDOW_DAYS
-from ._support import concat, partition, policy_document, stateful
+from .children import stateful
+from .outputs import concat
+from .policies import policy_document
+from .regions import partition
 
 
 @dataclass(frozen=True)
@@ -19,10 +22,10 @@ class EncryptionArgs:
     """AWS account that owns the key (its root administers it). Required."""
     region: str
     """Region of the key; CloudWatch Logs in this region may use it. Required."""
+    protect: bool
+    """Protect the key from deletion and keep it when the stack is destroyed. Required."""
     deletion_window_days: int = KMS_KEY_DELETION_WINDOW_DAYS
     """Days between a delete request and the key's destruction. Defaults to `30`."""
-    protect: bool = False
-    """Protect the key from deletion and keep it when the stack is destroyed. Defaults to `False`."""
 
 
 class Encryption(pulumi.ComponentResource):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ._support import child, name_tag
+from .children import child, name_tag
 
 _ANYWHERE = "0.0.0.0/0"
 _HTTPS = 443

@@ -8,7 +8,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
-from ._support import child, concat
+from .children import child
+from .outputs import concat
 from .certificate import validated_certificate
 from .firewall import cloudfront_prefix_list_id, load_balancer_group
 from .web_acl import web_acl
@@ -24,8 +25,29 @@ class LoadBalancerArgs:
     """Public subnets, one per zone (at least two). Required."""
     vpc_cidr: str
     """VPC range: the load balancer's group sends only to the application port inside it. Required."""
-    app_port: int = 8000
-    """Port of the application targets. Defaults to `8000`."""
+    app_port: int
+    """Port of the application targets. Required."""
+    health_check_path: str
+    """Path the target group probes. Required."""
+    health_check_interval: int
+    """Seconds between probes. Required."""
+    health_check_timeout: int
+    """Seconds before a probe fails. Required."""
+    healthy_threshold: int
+    """Passing probes before a target gets traffic. Required."""
+    unhealthy_threshold: int
+    """Failing probes before a target loses traffic. Required."""
+    idle_timeout: int
+    """Connection idle timeout in seconds. Required."""
+    deletion_protection: bool
+    """Refuse API deletion. Required."""
+    cdn_only: bool
+    """Admit only CloudFront's origin-facing addresses: a CDN in front is the only way in;
+    `False` opens the load balancer to the internet. Required."""
+    waf: bool
+    """A regional web ACL (managed rules, rate limit) associated with the load balancer. Required."""
+    waf_log_retention_days: int
+    """Days the web ACL's decisions are kept. Required."""
     domain: str | None = None
     """Public domain; with it come an ACM certificate, HTTPS and the HTTP→HTTPS redirect.
     Defaults to `None`: HTTP on the load balancer's DNS name."""
@@ -35,32 +57,10 @@ class LoadBalancerArgs:
     """Route 53 zone holding `domain`: gets the certificate's validation record and, unless
     `cdn_only` (the CDN owns the name then), an alias of `domain` to the load balancer.
     Defaults to `None`: DNS is managed elsewhere."""
-    health_check_path: str = "/health"
-    """Path the target group probes. Defaults to `/health`."""
-    health_check_interval: int = 30
-    """Seconds between probes. Defaults to `30`."""
-    health_check_timeout: int = 5
-    """Seconds before a probe fails. Defaults to `5`."""
-    healthy_threshold: int = 2
-    """Passing probes before a target gets traffic. Defaults to `2`."""
-    unhealthy_threshold: int = 3
-    """Failing probes before a target loses traffic. Defaults to `3`."""
-    idle_timeout: int = 60
-    """Connection idle timeout in seconds. Defaults to `60`."""
     access_logs_bucket: pulumi.Input[str] | None = None
     """Bucket for access logs (prefix `alb`). Defaults to `None`: no access logs."""
-    deletion_protection: bool = False
-    """Refuse API deletion. Defaults to `False`."""
-    cdn_only: bool = False
-    """Admit only CloudFront's origin-facing addresses: a CDN in front is the only way in.
-    Defaults to `False`: open to the internet."""
-    waf: bool = False
-    """A regional web ACL (managed rules, rate limit) associated with the load balancer.
-    Defaults to `False`."""
     waf_log_kms_key_arn: pulumi.Input[str] | None = None
     """Key of the web ACL's log group; required with `waf`. Defaults to `None`."""
-    waf_log_retention_days: int = 30
-    """Days the web ACL's decisions are kept. Defaults to `30`."""
 
     def __post_init__(self) -> None:
         if self.certificate_arn and not self.domain:

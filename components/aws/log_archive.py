@@ -8,14 +8,10 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS, S3_NONCURRENT_LOG_VERSION_DAYS
-from ._support import (
-    child,
-    concat,
-    partition,
-    policy_document,
-    stateful,
-    tls_only_statement,
-)
+from .children import child, stateful
+from .outputs import concat
+from .policies import policy_document, tls_only_statement
+from .regions import partition
 
 # Account ids of Elastic Load Balancing in the regions opened before August 2022; later
 # regions grant the log-delivery service principal instead (AWS ALB access-log docs).
@@ -40,10 +36,10 @@ class LogArchiveArgs:
     """Region of the bucket and the load balancer writing to it. Required."""
     account_id: pulumi.Input[str]
     """Account whose load balancers and buckets write logs here. Required."""
-    retention_days: int = 30
-    """Days before log objects expire. Defaults to `30`."""
-    protect: bool = False
-    """Protect the bucket and keep it when the stack is destroyed. Defaults to `False`."""
+    retention_days: int
+    """Days before log objects expire. Required."""
+    protect: bool
+    """Protect the bucket and keep it when the stack is destroyed. Required."""
 
 
 class LogArchive(pulumi.ComponentResource):

@@ -22,7 +22,7 @@ from ...program.building_blocks import (
     ALARM_PERIOD_SECONDS,
     ALARM_REPLICA_LAG_SECONDS,
 )
-from ._support import child
+from .children import child
 
 Level = Literal["basic", "standard", "enterprise"]
 """How much is watched.
@@ -87,20 +87,20 @@ class MonitoringArgs:
     """`targetgroup/<name>/<id>` of the target group. Required."""
     database_identifier: pulumi.Input[str]
     """RDS instance identifier. Required."""
-    database_storage_gb: int = 20
-    """Allocated storage (the free-storage alarm is a share of it). Defaults to `20`."""
-    database_max_connections: int = 200
-    """`max_connections` (the connections alarm is a share of it). Defaults to `200`."""
+    database_storage_gb: int
+    """Allocated storage (the free-storage alarm is a share of it). Required."""
+    database_max_connections: int
+    """`max_connections` (the connections alarm is a share of it). Required."""
+    level: Level
+    """How much is watched (see :data:`Level`). Required."""
+    emails: tuple[str, ...]
+    """Email addresses subscribed to the alarm topic. Required."""
+    custom_alarms: tuple[CustomAlarm, ...]
+    """Extra alarms from the manifest. Required."""
     replica_identifiers: tuple[pulumi.Input[str], ...] = ()
     """Read replicas watched for lag (enterprise). Defaults to `()`."""
     cache_id: pulumi.Input[str] | None = None
     """ElastiCache node (`CacheClusterId`) watched, when there is a cache. Defaults to `None`."""
-    level: Level = "standard"
-    """How much is watched (see :data:`Level`). Defaults to `standard`."""
-    emails: tuple[str, ...] = ()
-    """Email addresses subscribed to the alarm topic. Defaults to `()`."""
-    custom_alarms: tuple[CustomAlarm, ...] = field(default_factory=tuple)
-    """Extra alarms from the manifest. Defaults to `()`."""
 
 
 def builtin_alarms(level: Level, *, storage_gb: int, max_connections: int, cache: bool,

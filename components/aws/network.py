@@ -10,7 +10,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
-from ._support import assume_role_policy, child, concat, name_tag, policy_document
+from .children import child, name_tag
+from .outputs import concat
+from .policies import assume_role_policy, policy_document
 
 NatStrategy = Literal["none", "single", "one-per-az"]
 """How private subnets reach the internet.
@@ -30,16 +32,16 @@ class NetworkArgs:
     """Region of the VPC. Required."""
     availability_zones: tuple[str, ...]
     """Zone names; one subnet per tier per zone. Required (at least two for an ALB)."""
-    cidr: str = "10.0.0.0/16"
-    """VPC address range. Defaults to `10.0.0.0/16`."""
-    nat_strategy: NatStrategy = "single"
-    """NAT gateways for private subnets (see :data:`NatStrategy`). Defaults to `single`."""
-    isolated_subnets: bool = False
-    """Add a third tier with no route out, for the database and cache. Defaults to `False`."""
-    flow_logs: bool = True
-    """Record all VPC traffic in a CloudWatch log group. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days the flow-log group keeps records. Defaults to `30`."""
+    cidr: str
+    """VPC address range. Required."""
+    nat_strategy: NatStrategy
+    """NAT gateways for private subnets (see :data:`NatStrategy`). Required."""
+    isolated_subnets: bool
+    """Add a third tier with no route out, for the database and cache. Required."""
+    flow_logs: bool
+    """Record all VPC traffic in a CloudWatch log group. Required."""
+    log_retention_days: int
+    """Days the flow-log group keeps records. Required."""
     kms_key_arn: pulumi.Input[str] | None = None
     """Key encrypting the flow-log group. Defaults to `None` (required when `flow_logs`)."""
     interface_endpoints: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import SECRETS_RECOVERY_WINDOW_DAYS
-from ._support import child
+from .children import child
 
 
 @dataclass(frozen=True)

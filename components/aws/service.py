@@ -19,7 +19,9 @@ from ...program.building_blocks import (
     ECS_SCALE_OUT_COOLDOWN_SECONDS,
 )
 from ...program.catalogue import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
-from ._support import assume_role_policy, child, concat, policy_document, stateful
+from .children import child, stateful
+from .outputs import concat
+from .policies import assume_role_policy, policy_document
 from .firewall import DataStoreAccess, admit, application_group
 
 CONTAINER_NAME = "app"
@@ -45,42 +47,44 @@ class ServiceArgs:
     """Load balancer target group the tasks register with. Required."""
     kms_key_arn: pulumi.Input[str]
     """Key of the image repository, the log group and the injected secrets. Required."""
-    version: str = "latest"
-    """Image tag deployed from the repository. Defaults to `latest`."""
-    image: str | None = None
-    """A complete image reference to run instead of the repository's. Defaults to `None`."""
-    port: int = 8000
-    """Container port. Defaults to `8000`."""
-    command: tuple[str, ...] = ()
-    """Container command. Defaults to `()`: the image's own."""
-    cpu_units: int = 256
-    """Fargate CPU units (1 vCPU = 1024). Defaults to `256`."""
-    memory_mib: int = 512
-    """Fargate memory; must pair with `cpu_units`. Defaults to `512`."""
-    health_check_path: str = "/health"
-    """Path the container health check requests. Defaults to `/health`."""
-    health_check_interval: int = 30
-    """Seconds between container health checks. Defaults to `30`."""
-    health_check_timeout: int = 5
-    """Seconds before a health check fails. Defaults to `5`."""
-    read_only_root: bool = True
-    """Read-only root file system. Defaults to `True`."""
-    desired_count: int = 2
-    """Tasks kept running (the autoscaling floor when autoscaling). Defaults to `2`."""
-    autoscale: bool = True
-    """Target-tracking autoscaling on CPU. Defaults to `True`."""
-    autoscale_min: int = 2
-    """Fewest tasks. Defaults to `2`."""
-    autoscale_max: int = 4
-    """Most tasks. Defaults to `4`."""
-    target_cpu: int = 70
-    """Average CPU percent autoscaling keeps. Defaults to `70`."""
-    target_memory: int | None = None
-    """Average memory percent autoscaling keeps. Defaults to `None`: no memory policy."""
-    container_insights: bool = True
-    """Per-task metrics in CloudWatch. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days the application logs are kept. Defaults to `30`."""
+    version: str
+    """Image tag deployed from the repository. Required."""
+    image: str | None
+    """A complete image reference to run instead of the repository's; `None` runs the repository's. Required."""
+    port: int
+    """Container port. Required."""
+    command: tuple[str, ...]
+    """Container command; empty runs the image's own. Required."""
+    cpu_units: int
+    """Fargate CPU units (1 vCPU = 1024). Required."""
+    memory_mib: int
+    """Fargate memory; must pair with `cpu_units`. Required."""
+    health_check_path: str
+    """Path the container health check requests. Required."""
+    health_check_interval: int
+    """Seconds between container health checks. Required."""
+    health_check_timeout: int
+    """Seconds before a health check fails. Required."""
+    read_only_root: bool
+    """Read-only root file system. Required."""
+    desired_count: int
+    """Tasks kept running (the autoscaling floor when autoscaling). Required."""
+    autoscale: bool
+    """Target-tracking autoscaling on CPU. Required."""
+    autoscale_min: int
+    """Fewest tasks. Required."""
+    autoscale_max: int
+    """Most tasks. Required."""
+    target_cpu: int
+    """Average CPU percent autoscaling keeps. Required."""
+    target_memory: int | None
+    """Average memory percent autoscaling keeps; `None`: no memory policy. Required."""
+    container_insights: bool
+    """Per-task metrics in CloudWatch. Required."""
+    log_retention_days: int
+    """Days the application logs are kept. Required."""
+    protect: bool
+    """Protect the image repository and keep it when the stack is destroyed. Required."""
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Plain environment variables. Defaults to `{}`."""
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -95,8 +99,6 @@ class ServiceArgs:
     each store's group. Defaults to `()`."""
     depends_on: Sequence[pulumi.Resource] = ()
     """Resources the service waits for (the listener attaching the target group). Defaults to `()`."""
-    protect: bool = False
-    """Protect the image repository and keep it when the stack is destroyed. Defaults to `False`."""
 
     def __post_init__(self) -> None:
         if self.cpu_units not in FARGATE_MEMORY_BY_CPU:

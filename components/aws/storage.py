@@ -8,14 +8,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS
-from ._support import (
-    assume_role_policy,
-    child,
-    concat,
-    policy_document,
-    stateful,
-    tls_only_statement,
-)
+from .children import child, stateful
+from .outputs import concat
+from .policies import assume_role_policy, policy_document, tls_only_statement
 
 
 @dataclass(frozen=True)
@@ -24,10 +19,10 @@ class BucketSpec:
 
     name: str
     """Logical name (`uploads`); the physical name gets the stack prefix and a suffix. Required."""
-    versioning: bool = True
-    """Keep every version of every object. Defaults to `True`."""
-    lifecycle_days: int | None = None
-    """Days before current objects expire. Defaults to `None`: kept forever."""
+    versioning: bool
+    """Keep every version of every object. Required."""
+    lifecycle_days: int | None
+    """Days before current objects expire; `None` keeps them forever. Required."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +35,10 @@ class StorageArgs:
     """Key encrypting every object (with S3 bucket keys to keep KMS calls cheap). Required."""
     log_bucket: pulumi.Input[str]
     """Bucket receiving the server access logs. Required."""
-    noncurrent_version_days: int = 30
-    """Days an overwritten or deleted version is kept. Defaults to `30`."""
-    protect: bool = False
-    """Protect the buckets and keep them when the stack is destroyed. Defaults to `False`."""
+    noncurrent_version_days: int
+    """Days an overwritten or deleted version is kept. Required."""
+    protect: bool
+    """Protect the buckets and keep them when the stack is destroyed. Required."""
     replica: ReplicaTarget | None = None
     """Where versioned buckets replicate to. Defaults to `None`: no replication."""
 

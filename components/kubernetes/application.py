@@ -47,36 +47,36 @@ class ApplicationArgs:
     """Environment name (labels). Required."""
     image: str
     """Container image reference (`repository:tag`). Required."""
-    port: int = 8000
-    """Port the application listens on. Defaults to `8000`."""
-    command: tuple[str, ...] = ()
-    """Container command; empty runs the image's entry point. Defaults to empty."""
-    replicas: int = 3
-    """Pods when the HPA is off; the HPA's minimum when it is on. Defaults to `3`."""
-    cpu: float = 0.5
-    """vCPU per pod (request and limit). Defaults to `0.5`."""
-    memory_mib: int = 512
-    """MiB per pod (request and limit). Defaults to `512`."""
-    health_check_path: str = "/health"
-    """HTTP path of the readiness and liveness probes. Defaults to `/health`."""
-    probe_period_seconds: int = 30
-    """Seconds between probes. Defaults to `30`."""
-    probe_timeout_seconds: int = 5
-    """Seconds a probe may take. Defaults to `5`."""
-    healthy_threshold: int = 2
-    """Successful readiness probes before a pod gets traffic. Defaults to `2`."""
-    unhealthy_threshold: int = 3
-    """Failed probes before a pod leaves the Service (readiness) or restarts (liveness). Defaults to `3`."""
-    read_only_root: bool = True
-    """Mount the root filesystem read-only (the framework writes nothing to disk). Defaults to `True`."""
-    hpa: bool = True
-    """Create a HorizontalPodAutoscaler. Defaults to `True`."""
-    hpa_max: int = 10
-    """The HPA's ceiling. Defaults to `10`."""
-    target_cpu: int = 70
-    """Average CPU utilisation (%) the HPA keeps. Defaults to `70`."""
-    target_memory: int | None = None
-    """Average memory utilisation (%) the HPA also keeps, if set. Defaults to `None`."""
+    port: int
+    """Port the application listens on. Required."""
+    command: tuple[str, ...]
+    """Container command; empty runs the image's entry point. Required."""
+    replicas: int
+    """Pods when the HPA is off; the HPA's minimum when it is on. Required."""
+    cpu: float
+    """vCPU per pod (request and limit). Required."""
+    memory_mib: int
+    """MiB per pod (request and limit). Required."""
+    health_check_path: str
+    """HTTP path of the readiness and liveness probes. Required."""
+    probe_period_seconds: int
+    """Seconds between probes. Required."""
+    probe_timeout_seconds: int
+    """Seconds a probe may take. Required."""
+    healthy_threshold: int
+    """Successful readiness probes before a pod gets traffic. Required."""
+    unhealthy_threshold: int
+    """Failed probes before a pod leaves the Service (readiness) or restarts (liveness). Required."""
+    read_only_root: bool
+    """Mount the root filesystem read-only (the framework writes nothing to disk). Required."""
+    hpa: bool
+    """Create a HorizontalPodAutoscaler. Required."""
+    hpa_max: int
+    """The HPA's ceiling. Required."""
+    target_cpu: int
+    """Average CPU utilisation (%) the HPA keeps. Required."""
+    target_memory: int | None
+    """Average memory utilisation (%) the HPA also keeps, if set. Required."""
     variables: Mapping[str, str] = field(default_factory=dict)
     """Plain environment variables. Defaults to none."""
     secrets: tuple[str, ...] = ()

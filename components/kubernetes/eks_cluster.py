@@ -13,7 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import EKS_CONTROL_PLANE_LOGS, EKS_NODE_INSTANCE_TYPE, EKS_NODE_MAX_FACTOR
-from ..aws._support import assume_role_policy, partition
+from ..aws.policies import assume_role_policy
+from ..aws.regions import partition
 from ..aws.encryption import Encryption, EncryptionArgs
 from ..aws.network import NatStrategy, Network, NetworkArgs
 
@@ -26,20 +27,20 @@ class EksClusterArgs:
     """AWS region. Required."""
     availability_zones: tuple[str, ...]
     """Zones the VPC and node group span (at least two: EKS requires subnets in two zones). Required."""
-    vpc_cidr: str = "10.0.0.0/16"
-    """VPC address range. Defaults to `10.0.0.0/16`."""
-    nat_strategy: NatStrategy = "single"
-    """NAT gateways that give the private nodes outbound access. Defaults to `single`."""
-    flow_logs: bool = True
-    """VPC flow logs. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days flow logs are kept. Defaults to `30`."""
+    vpc_cidr: str
+    """VPC address range. Required."""
+    nat_strategy: NatStrategy
+    """NAT gateways that give the private nodes outbound access. Required."""
+    flow_logs: bool
+    """VPC flow logs. Required."""
+    log_retention_days: int
+    """Days flow logs are kept. Required."""
+    node_count: int
+    """Nodes the group runs (and never goes below). Required."""
+    deletion_protection: bool
+    """Refuse to delete the cluster (production). Required."""
     node_instance_type: str = EKS_NODE_INSTANCE_TYPE
     """EC2 instance type of the nodes. Defaults to `t3.large`."""
-    node_count: int = 2
-    """Nodes the group runs (and never goes below). Defaults to `2`."""
-    deletion_protection: bool = False
-    """Refuse to delete the cluster (production). Defaults to `False`."""
 
     def __post_init__(self) -> None:
         if len(self.availability_zones) < 2:
@@ -88,7 +89,7 @@ class EksCluster(pulumi.ComponentResource):
         self.network = Network(
             f"{name}-network",
             NetworkArgs(region=args.region, availability_zones=args.availability_zones, cidr=args.vpc_cidr,
-                        nat_strategy=args.nat_strategy, flow_logs=args.flow_logs,
+                        nat_strategy=args.nat_strategy, isolated_subnets=False, flow_logs=args.flow_logs,
                         log_retention_days=args.log_retention_days, kms_key_arn=self.encryption.key_arn),
             opts=child)
 

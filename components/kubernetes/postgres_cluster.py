@@ -39,31 +39,31 @@ class PostgresClusterArgs:
     """Application name; the cluster is `<app>-db`. Required."""
     environment: str
     """Environment name (labels). Required."""
-    operator: Literal["cloudnative-pg", "crunchy-pgo"] = "cloudnative-pg"
-    """Which operator runs it. Defaults to `cloudnative-pg`."""
-    version: str = "16"
-    """PostgreSQL major version. Defaults to `16`."""
-    instances: int = 2
-    """PostgreSQL instances (one primary, the rest streaming replicas). Defaults to `2`."""
-    cpu: float = 1.0
-    """vCPU per instance. Defaults to `1`."""
-    memory_mib: int = 2048
-    """MiB per instance. Defaults to `2048`."""
-    storage_gb: int = 20
-    """Data volume per instance, GiB. Defaults to `20`."""
-    backup_frequency: Literal["hourly", "daily", "weekly", "continuous"] = "daily"
-    """How often a base backup is taken. Defaults to `daily`."""
-    backup_window: str = "03:00-04:00"
-    """UTC window (`HH:MM-HH:MM`) whose start is the backup time. Defaults to `03:00-04:00`."""
-    backup_retention_days: int = 7
-    """Days backups are kept (PGO's pgBackRest expires older ones). Defaults to `7`."""
-    max_connections: int = 200
-    """PostgreSQL `max_connections`. Defaults to `200`."""
-    log_min_duration_ms: int = 1000
-    """Queries slower than this are logged. Defaults to `1000`."""
-    deletion_protection: bool = False
+    operator: Literal["cloudnative-pg", "crunchy-pgo"]
+    """Which operator runs it. Required."""
+    version: str
+    """PostgreSQL major version. Required."""
+    instances: int
+    """PostgreSQL instances (one primary, the rest streaming replicas). Required."""
+    cpu: float
+    """vCPU per instance. Required."""
+    memory_mib: int
+    """MiB per instance. Required."""
+    storage_gb: int
+    """Data volume per instance, GiB. Required."""
+    backup_frequency: Literal["hourly", "daily", "weekly", "continuous"]
+    """How often a base backup is taken. Required."""
+    backup_window: str
+    """UTC window (`HH:MM-HH:MM`) whose start is the backup time. Required."""
+    backup_retention_days: int
+    """Days backups are kept (PGO's pgBackRest expires older ones). Required."""
+    max_connections: int
+    """PostgreSQL `max_connections`. Required."""
+    log_min_duration_ms: int
+    """Queries slower than this are logged. Required."""
+    deletion_protection: bool
     """Protect the cluster object in Pulumi and keep it in the cluster if the stack is
-    destroyed (production data). Defaults to `False`."""
+    destroyed (production data). Required."""
 
     @property
     def cluster_name(self) -> str:

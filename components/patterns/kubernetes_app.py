@@ -54,8 +54,8 @@ def postgres_args(resolved: ResolvedDeployment) -> PostgresClusterArgs:
         operator=database.operator,  # type: ignore[arg-type]
         version=database.version,
         instances=database.instances,
-        cpu=database.cpu or 1.0,
-        memory_mib=database.memory_mib or 2048,
+        cpu=_container_size(database.cpu, "database.cpu"),
+        memory_mib=_container_size(database.memory_mib, "database.memory_mib"),
         storage_gb=database.storage_gb,
         backup_frequency=database.backup_frequency,  # type: ignore[arg-type]
         backup_window=database.backup_window,
@@ -64,6 +64,13 @@ def postgres_args(resolved: ResolvedDeployment) -> PostgresClusterArgs:
         log_min_duration_ms=database.log_min_duration_ms,
         deletion_protection=database.deletion_protection,
     )
+
+
+def _container_size(value: float | int | None, path: str) -> Any:
+    """A container pattern resolves the database's size into vCPU and MiB."""
+    if value is None:
+        raise ValueError(f"{path} is not resolved for the kubernetes pattern")
+    return value
 
 
 def application_args(resolved: ResolvedDeployment, database: DatabaseRef | None) -> ApplicationArgs:
@@ -199,7 +206,7 @@ def _create_eks(name: str, resolved: ResolvedDeployment, parent: pulumi.Resource
     """The EKS cluster and its own AWS provider (imported here: only `create` needs pulumi-aws)."""
     import pulumi_aws as aws
 
-    from ..aws._support import zone_names
+    from ..aws.regions import zone_names
     from ..kubernetes.eks_cluster import EksCluster, EksClusterArgs
 
     platform, network = resolved.platform, resolved.network

@@ -43,3 +43,15 @@ def statements(resource: CapturedResource, key: str = "policy") -> dict[str, dic
     """Policy statements by Sid."""
     return {statement.get("Sid", str(index)): statement
             for index, statement in enumerate(policy(resource, key)["Statement"])}
+
+
+def _resolved(name: str):
+    from support import resolve_example
+
+    return resolve_example(name)
+
+
+SMALL = _resolved("small-saas")
+"""The small-saas example, resolved: a block built from it gets exactly what the pattern passes."""
+PRODUCTION = _resolved("production-saas")
+"""The production-saas example, resolved (edge, replicas, isolated subnets, a domain)."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import KEY, SUBNETS, VPC, build, only
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
+from specql_deploy.components.patterns.saas import database_settings
 from specql_deploy.components.aws.database import (
     Database,
     DatabaseArgs,
@@ -16,7 +17,7 @@ INSTANCE = "aws:rds/instance:Instance"
 
 
 def database(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY,
+    args = {**database_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY,
             "region": "us-east-1"}
     args.update(overrides)
     return build(lambda: Database("shop-dev-db", DatabaseArgs(**args)))
@@ -72,10 +73,11 @@ def test_hardening_flags_checkov_asks_for():
     assert db["autoMinorVersionUpgrade"] is True
 
 
-def test_non_production_default_skips_final_snapshot_and_deletion_protection():
+def test_non_production_skips_the_final_snapshot_and_keeps_deletion_protection():
+    # GIVEN the small-saas example's dev stack: AWS refuses a delete, but no final snapshot piles up
     graph = database()
     db = primary(graph)
-    assert db.inputs["deletionProtection"] is False
+    assert db.inputs["deletionProtection"] is True
     assert db.inputs["skipFinalSnapshot"] is True
     assert "finalSnapshotIdentifier" not in db.inputs
     assert (db.protect, db.retain_on_delete) == (False, False)
@@ -86,7 +88,8 @@ def test_exported_log_groups_exist_up_front_encrypted_and_expiring():
     groups = database().of_type("aws:cloudwatch/logGroup:LogGroup")
     assert sorted(g.inputs["name"] for g in groups) == [
         "/aws/rds/instance/shop-dev-db-postgres/postgresql", "/aws/rds/instance/shop-dev-db-postgres/upgrade"]
-    assert all(g.inputs["kmsKeyId"] == KEY and g.inputs["retentionInDays"] == 30 for g in groups)
+    retention = SMALL.monitoring.log_retention_days
+    assert all(g.inputs["kmsKeyId"] == KEY and g.inputs["retentionInDays"] == retention for g in groups)
 
 
 def test_parameter_group_forces_tls_and_logs_statements():
@@ -168,11 +171,11 @@ def test_tuned_parameters_carry_the_resolved_values():
 
 def test_invalid_arguments_are_refused():
     with pytest.raises(ValueError, match="max_storage_gb"):
-        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
-                     region="us-east-1", storage_gb=100, max_storage_gb=50)
+        DatabaseArgs(**{**database_settings(SMALL), "storage_gb": 100, "max_storage_gb": 50},
+                     vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
     with pytest.raises(ValueError, match="monitoring_interval"):
-        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
-                     region="us-east-1", monitoring_interval=7)
+        DatabaseArgs(**{**database_settings(SMALL), "monitoring_interval": 7},
+                     vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
 
 
 def test_first_secret_arn_reads_the_first_managed_secret():

@@ -4,7 +4,8 @@ The load balancer's own regional ACL is the load balancer's (test_aws_load_balan
 
 from __future__ import annotations
 
-from aws_harness import KEY, build, only
+from aws_harness import KEY, PRODUCTION, SMALL, build, only
+from specql_deploy.components.patterns.saas import edge_settings
 from specql_deploy.components.aws.edge import Edge, EdgeArgs
 
 ALB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/abc"
@@ -14,7 +15,8 @@ SHIELD = "aws:shield/protection:Protection"
 
 
 def edge(**overrides):
-    args = {"load_balancer_arn": ALB, "load_balancer_dns_name": "shop.elb.amazonaws.com", "waf_log_kms_key_arn": KEY}
+    args = {**edge_settings(PRODUCTION), "domain": None, "origin_https": False, "ddos_protection": False,
+            "load_balancer_arn": ALB, "load_balancer_dns_name": "shop.elb.amazonaws.com", "waf_log_kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Edge("shop-prod-edge", EdgeArgs(**args)))
 

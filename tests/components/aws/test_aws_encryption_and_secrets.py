@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_harness import ACCOUNT, KEY, build, only, statements
+from aws_harness import ACCOUNT, KEY, SMALL, build, only, statements
+from specql_deploy.components.patterns.saas import encryption_settings
 from specql_deploy.components.aws.encryption import Encryption, EncryptionArgs
 from specql_deploy.components.aws.secrets import Secrets, SecretsArgs
 
@@ -10,7 +11,7 @@ KMS = "aws:kms/key:Key"
 
 
 def keys(**overrides):
-    args = {"account_id": ACCOUNT, "region": "eu-west-1"}
+    args = {**encryption_settings(SMALL, "eu-west-1"), "account_id": ACCOUNT}
     args.update(overrides)
     return build(lambda: Encryption("shop-dev-kms", EncryptionArgs(**args)))
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import SUBNETS, VPC, build, only
+from aws_harness import SMALL, SUBNETS, VPC, build, only
+from specql_deploy.components.patterns.saas import load_balancer_settings
 from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 
 LISTENER = "aws:lb/listener:Listener"
 
 
 def load_balancer(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": "10.0.0.0/16", "access_logs_bucket": "logs"}
+    args = {**load_balancer_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": "10.0.0.0/16",
+            "access_logs_bucket": "logs"}
     args.update(overrides)
     return build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
 
@@ -24,7 +26,7 @@ def test_alb_drops_invalid_headers_and_logs_to_the_archive():
     assert alb["dropInvalidHeaderFields"] is True
     assert alb["accessLogs"] == {"bucket": "logs", "prefix": "alb", "enabled": True}
     assert alb["subnets"] == SUBNETS and alb["internal"] is False
-    assert alb["enableDeletionProtection"] is False
+    assert alb["enableDeletionProtection"] is True  # the small-saas example keeps it on
 
 
 def test_without_a_domain_one_http_listener_forwards():
@@ -72,7 +74,7 @@ def test_deletion_protection_override():
 
 def test_certificate_without_domain_is_refused():
     with pytest.raises(ValueError, match="domain"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", certificate_arn="arn:x")
+        LoadBalancerArgs(**{**load_balancer_settings(SMALL), "certificate_arn": "arn:x"}, vpc_id=VPC, subnet_ids=SUBNETS)
 
 
 # --------------------------------------------------------------------------------- WAF
@@ -108,7 +110,7 @@ def test_waf_is_a_regional_acl_associated_with_this_load_balancer_and_logged():
 
 def test_waf_without_a_log_key_is_refused():
     with pytest.raises(ValueError, match="waf_log_kms_key_arn"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", waf=True)
+        LoadBalancerArgs(**{**load_balancer_settings(SMALL), "waf": True}, vpc_id=VPC, subnet_ids=SUBNETS)
 
 
 CERTIFICATE = "aws:acm/certificate:Certificate"
@@ -148,4 +150,4 @@ def test_behind_a_cdn_the_zone_validates_but_the_domain_points_at_the_cdn():
 
 def test_a_zone_without_a_domain_is_refused():
     with pytest.raises(ValueError, match="`dns_zone_id` needs `domain`"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", dns_zone_id="Z123")
+        LoadBalancerArgs(**load_balancer_settings(SMALL), vpc_id=VPC, subnet_ids=SUBNETS, dns_zone_id="Z123")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import KEY, build, only
+from aws_harness import KEY, SMALL, build, only
+from specql_deploy.components.patterns.saas import monitoring_settings
 from specql_deploy.components.aws.monitoring import (
     CustomAlarm,
     Monitoring,
@@ -17,7 +18,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def monitoring(**overrides):
-    args = {"region": "us-east-1", "kms_key_arn": KEY, "cluster_name": "shop-cluster", "service_name": "shop-svc",
+    args = {**monitoring_settings(SMALL), "region": "us-east-1", "kms_key_arn": KEY, "cluster_name": "shop-cluster", "service_name": "shop-svc",
             "load_balancer_arn_suffix": "app/shop/abc", "target_group_arn_suffix": "targetgroup/shop/def",
             "database_identifier": "shop-db"}
     args.update(overrides)

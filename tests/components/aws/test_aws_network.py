@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from aws_harness import KEY, build, only
+from aws_harness import KEY, SMALL, build, only
+from specql_deploy.components.patterns.saas import network_settings
 from specql_deploy.components.aws.network import (
     Network,
     NetworkArgs,
@@ -19,7 +20,8 @@ ROUTE = "aws:ec2/route:Route"
 
 
 def network(**overrides):
-    args = {"region": "us-east-1", "availability_zones": ("us-east-1a", "us-east-1b"), "kms_key_arn": KEY}
+    args = {**network_settings(SMALL), "region": "us-east-1", "availability_zones": ("us-east-1a", "us-east-1b"),
+            "kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Network("shop-dev-net", NetworkArgs(**args)))
 
@@ -68,7 +70,7 @@ def test_flow_logs_go_to_an_encrypted_expiring_log_group_through_a_narrow_role()
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
     assert group.inputs["kmsKeyId"] == KEY
-    assert group.inputs["retentionInDays"] == 30
+    assert group.inputs["retentionInDays"] == SMALL.monitoring.log_retention_days
     role_policy = only(graph, "aws:iam/rolePolicy:RolePolicy").inputs["policy"]
     assert '"Resource": "*"' not in role_policy
 
@@ -115,7 +117,7 @@ def test_flow_logs_off_creates_no_flow_log_or_role():
 
 def test_flow_logs_without_a_key_are_refused():
     with pytest.raises(ValueError, match="kms_key_arn"):
-        NetworkArgs(region="us-east-1", availability_zones=("us-east-1a",), kms_key_arn=None)
+        NetworkArgs(**{**network_settings(SMALL), "availability_zones": ("us-east-1a",)}, kms_key_arn=None)
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import KEY, SUBNETS, build, only, statements
+from aws_harness import KEY, SMALL, SUBNETS, build, only, statements
+from specql_deploy.components.patterns.saas import service_settings
 from specql_deploy.components.aws.service import Service, ServiceArgs
 
 TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop/abc"
@@ -13,7 +14,7 @@ SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/STRIPE"
 
 
 def service(**overrides):
-    args = {"region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": "vpc-0abc", "vpc_cidr": "10.0.0.0/16", "load_balancer_security_group_id": "sg-lb", "target_group_arn": TG,
+    args = {**service_settings(SMALL), "region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": "vpc-0abc", "vpc_cidr": "10.0.0.0/16", "load_balancer_security_group_id": "sg-lb", "target_group_arn": TG,
             "kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Service("shop-dev-app", ServiceArgs(**args)))
@@ -59,7 +60,7 @@ def test_task_definition_sizes_health_check_and_logs():
     assert app["readonlyRootFilesystem"] is True
     assert app["mountPoints"][0]["containerPath"] == "/tmp"
     group = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs
-    assert group["kmsKeyId"] == KEY and group["retentionInDays"] == 30
+    assert group["kmsKeyId"] == KEY and group["retentionInDays"] == SMALL.monitoring.log_retention_days
 
 
 def test_service_rolls_back_failed_deployments_and_stays_private():
@@ -139,5 +140,5 @@ def test_production_repository_is_protected_and_kept():
 
 def test_invalid_fargate_pair_is_refused_with_a_hint():
     with pytest.raises(ValueError, match="Fargate cannot run"):
-        ServiceArgs(region="us-east-1", subnet_ids=SUBNETS, vpc_id="vpc-0abc", vpc_cidr="10.0.0.0/16", load_balancer_security_group_id="sg-lb", target_group_arn=TG,
-                    kms_key_arn=KEY, cpu_units=512, memory_mib=512)
+        ServiceArgs(**{**service_settings(SMALL), "cpu_units": 512, "memory_mib": 512}, subnet_ids=SUBNETS,
+                    vpc_id="vpc-0abc", load_balancer_security_group_id="sg-lb", target_group_arn=TG, kms_key_arn=KEY)

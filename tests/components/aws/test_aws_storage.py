@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_harness import ACCOUNT, KEY, build, only, statements
+from aws_harness import PRODUCTION, ACCOUNT, KEY, SMALL, build, only, statements
+from specql_deploy.components.patterns.saas import log_archive_settings, storage_settings
 from specql_deploy.components.aws.log_archive import LogArchive, LogArchiveArgs
 from specql_deploy.components.aws.storage import BucketSpec, Storage, StorageArgs
 
@@ -15,13 +16,14 @@ OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 
 def storage(*buckets: BucketSpec, **overrides):
-    args = {"buckets": buckets or (BucketSpec("uploads"),), "kms_key_arn": KEY, "log_bucket": "shop-logs"}
+    args = {**storage_settings(SMALL), "buckets": buckets or (BucketSpec("uploads", True, None),), "kms_key_arn": KEY,
+            "log_bucket": "shop-logs"}
     args.update(overrides)
     return build(lambda: Storage("shop-dev-storage", StorageArgs(**args)))
 
 
 def archive(**overrides):
-    args = {"region": "us-east-1", "account_id": ACCOUNT}
+    args = {**log_archive_settings(SMALL), "region": "us-east-1", "account_id": ACCOUNT}
     args.update(overrides)
     return build(lambda: LogArchive("shop-dev-logarchive", LogArchiveArgs(**args)))
 
@@ -41,7 +43,7 @@ def assert_tls_only(resource):
 
 
 def test_each_manifest_bucket_is_private_kms_encrypted_versioned_and_logged():
-    graph = storage(BucketSpec("uploads"), BucketSpec("backups", lifecycle_days=90))
+    graph = storage(BucketSpec("uploads", True, None), BucketSpec("backups", True, 90))
     assert len(graph.of_type("aws:s3/bucket:Bucket")) == 2
     assert len(graph.of_type(PAB)) == 2
     assert_private(graph)
@@ -77,14 +79,14 @@ def test_buckets_are_not_protected_outside_production():
 
 
 def test_lifecycle_days_expire_current_objects():
-    [rule] = only(storage(BucketSpec("backups", lifecycle_days=90), noncurrent_version_days=7), LIFECYCLE).inputs[
+    [rule] = only(storage(BucketSpec("backups", True, 90), noncurrent_version_days=7), LIFECYCLE).inputs[
         "rules"]
     assert rule["expiration"] == {"days": 90}
     assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 7}
 
 
 def test_versioning_off_suspends_it():
-    assert only(storage(BucketSpec("scratch", versioning=False)), VERSIONING).inputs[
+    assert only(storage(BucketSpec("scratch", False, None)), VERSIONING).inputs[
         "versioningConfiguration"] == {"status": "Suspended"}
 
 
@@ -132,7 +134,7 @@ def test_log_archive_disables_acls():
 
 
 def test_every_bucket_and_the_log_archive_publish_object_events_to_eventbridge():
-    notifications = storage(BucketSpec("uploads"), BucketSpec("backups")).of_type(
+    notifications = storage(BucketSpec("uploads", True, None), BucketSpec("backups", True, None)).of_type(
         "aws:s3/bucketNotification:BucketNotification")
     assert len(notifications) == 2 and all(n.inputs["eventbridge"] is True for n in notifications)
     assert only(archive(), "aws:s3/bucketNotification:BucketNotification").inputs["eventbridge"] is True
@@ -148,13 +150,14 @@ def replicated(*buckets: BucketSpec):
     def program():
         provider = aws.Provider("dr", region="eu-west-1")
         return Storage("shop-prod-storage", StorageArgs(
-            buckets=buckets, kms_key_arn=KEY, log_bucket="shop-logs", replica=ReplicaTarget(provider, DR_KEY)))
+            **{**storage_settings(PRODUCTION), "buckets": buckets}, kms_key_arn=KEY, log_bucket="shop-logs",
+            replica=ReplicaTarget(provider, DR_KEY)))
 
     return build(program)
 
 
 def test_versioned_buckets_replicate_with_a_least_privilege_role():
-    graph = replicated(BucketSpec("uploads"), BucketSpec("scratch", versioning=False))
+    graph = replicated(BucketSpec("uploads", True, None), BucketSpec("scratch", False, None))
     # only the versioned bucket replicates (replication requires versioning)
     [config] = graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     assert config.inputs["bucket"] == "shop-prod-storage-uploads-id"

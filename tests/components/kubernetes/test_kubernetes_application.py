@@ -143,17 +143,28 @@ def test_image_tag(image, tag):
     assert image_tag(image) == tag
 
 
+def example_args(**overrides) -> ApplicationArgs:
+    """What the kubernetes pattern passes the application for its example, with overrides."""
+    from dataclasses import replace
+
+    from specql_deploy.components.patterns.kubernetes_app import application_args
+    from support import resolve_example
+
+    base = application_args(resolve_example("kubernetes"), None)
+    return replace(base, **{"namespace": "n", "app": "a", "environment": "dev", **overrides})
+
+
 def test_skips_only_what_applies():
-    args = ApplicationArgs(namespace="n", app="a", environment="dev", image="a:1.0.0")
+    args = example_args(image="a:1.0.0")
+    assert args.read_only_root is True
     assert set(deployment_skips(args)) == {"CKV_K8S_43", "CKV_K8S_35"}
-    latest = ApplicationArgs(namespace="n", app="a", environment="dev", image="a:latest", read_only_root=False)
+    latest = example_args(image="a:latest", read_only_root=False)
     assert set(deployment_skips(latest)) == {"CKV_K8S_43", "CKV_K8S_35", "CKV_K8S_14", "CKV_K8S_22"}
     assert all(reason for reason in deployment_skips(latest).values())
 
 
 def test_database_url_secret_is_not_stored_twice():
-    args = ApplicationArgs(namespace="n", app="a", environment="dev", image="a:1", secrets=("DATABASE_URL", "X"),
-                           database=DatabaseRef("a-db-app"))
+    args = example_args(image="a:1", secrets=("DATABASE_URL", "X"), database=DatabaseRef("a-db-app"))
     assert args.stored_secrets() == ("X",)
     names = [item["name"] for item in container_env(args)]
     assert names == ["DATABASE_URL", "X"]
