@@ -144,9 +144,10 @@ DOCKER_BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
 DOCKER_OFFSITE_COPY_INTERVAL_SECONDS = 3600
 # `nobody:nogroup`: helpers that only read files run without any privilege of the image's root.
 DOCKER_UNPRIVILEGED_USER = "65534:65534"
-# PostgreSQL answers pg_isready within a second once up: check every 10 s, give it 30 s
-# to start, and call it unhealthy after five failures in a row.
-DOCKER_POSTGRES_HEALTH: Mapping[str, int] = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
+# The data services (PostgreSQL, Redis, MinIO) answer their probe within a second once up:
+# check every 10 s, so `depends_on: service_healthy` starts the app seconds after them,
+# give them 30 s to start, and call one unhealthy after five failures in a row.
+DATA_SERVICE_HEALTH: Mapping[str, int] = {"interval_s": 10, "timeout_s": 5, "retries": 5, "start_period_s": 30}
 # CPU (vCPU) and memory (MiB) caps of the hobby stack's helper containers, so a runaway
 # sidecar can never starve PostgreSQL or the app on a small VPS; each fits its usual load.
 DOCKER_SIDECAR_LIMITS: Mapping[str, tuple[float, int]] = {
@@ -171,11 +172,6 @@ DOCKER_SSH_OPTIONS: tuple[str, ...] = (
 # Prometheus scrapes (and evaluates rules) every 30 s: fine-grained enough for a dashboard,
 # light on a small host and on the cluster (Docker and Kubernetes patterns alike).
 PROMETHEUS_SCRAPE_INTERVAL_SECONDS = 30
-
-# -- Docker compose (the ejected files)
-# Compose health checks of the data services probe often, so `depends_on: service_healthy`
-# starts the app seconds after PostgreSQL is ready.
-COMPOSE_HEALTHCHECK: Mapping[str, str | int] = {"interval": "10s", "timeout": "5s", "retries": 5, "start_period": "20s"}
 
 # -- GitHub Actions (the ejected workflows)
 # Minutes per job: a hung step fails in minutes instead of burning the 6-hour default.

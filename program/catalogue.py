@@ -31,6 +31,27 @@ def environment_class(name: str) -> str:
     return "production" if name in PRODUCTION_NAMES else "non-production"
 
 
+# --------------------------------------------------------------------------------- ports
+
+PORTS: Mapping[str, int] = {
+    "http": 80,
+    "https": 443,
+    "postgres": 5432,
+    "redis": 6379,
+    "prometheus": 9090,
+    "uptime-kuma": 3001,
+    "minio": 9000,
+    "minio-console": 9001,
+    # The port CloudNativePG's built-in exporter listens on.
+    "cloudnative-pg-metrics": 9187,
+    # The port cert-manager's HTTP-01 solver listens on.
+    "acme-solver": 8089,
+}
+"""Well-known ports of the software the stacks run: changing one breaks its clients."""
+
+
+# ------------------------------------------------------------------------ AWS catalogue
+
 AWS_REGIONS: tuple[str, ...] = (
     "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
     "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",

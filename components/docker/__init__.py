@@ -1,8 +1,10 @@
 """Docker building blocks for the hobby-project pattern (pulumi-docker).
 
-:mod:`.stack` is the provider-free description of the stack; the components below
-render it with pulumi-docker, and the compose exporter renders it as a compose file.
-Components are imported lazily so that importing :mod:`.stack` never loads an SDK.
+:mod:`.service_model` describes single-host services as plain data and
+:mod:`.hobby_stack` (with :mod:`.hobby_config`) builds the hobby-project stack in it;
+the components below create it with pulumi-docker, and the compose exporter writes it
+as a compose file. Components are imported lazily so that importing the model never
+loads an SDK.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pulumi
 import pulumi_docker as docker
 
 from .containers import Placement, container_name, service_container
-from .stack import ServiceSpec
+from .service_model import ServiceSpec
 
 
 MIGRATION_LABEL = "specql.migrations"
@@ -48,7 +48,7 @@ class AppArgs:
     """Arguments of :class:`App`."""
 
     service: ServiceSpec
-    """The application service from :func:`.stack.hobby_services`. Required."""
+    """The application service from :func:`.hobby_stack.hobby_services`. Required."""
     migrate: ServiceSpec | None
     """The one-shot migration service, run to completion before the application starts;
     `None` skips migrations. Required."""

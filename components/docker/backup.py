@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from .containers import Placement, container_name, pulled_image, service_container
-from .stack import ServiceSpec
+from .service_model import ServiceSpec
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class BackupArgs:
     """Arguments of :class:`Backup`."""
 
     service: ServiceSpec
-    """The backup service from :func:`.stack.hobby_services` (the loop, its interval and
+    """The backup service from :func:`.hobby_stack.hobby_services` (the loop, its interval and
     retention come from `database.backup_frequency` and `database.backup_retention_days`). Required."""
     placement: Placement
     """Network, volumes, secrets (`DB_PASSWORD`) and name prefix of the stack. Required."""

@@ -1,4 +1,4 @@
-"""Turning a :class:`~.stack.ServiceSpec` into a pulumi-docker container.
+"""Turning a :class:`~.service_model.ServiceSpec` into a pulumi-docker container.
 
 Every concept component (Database, App, ReverseProxy, Backup, Monitoring) creates its
 containers through :func:`service_container`, so the mapping from the shared stack
@@ -14,7 +14,7 @@ import pulumi
 import pulumi_docker as docker
 
 from ...program.building_blocks import DOCKER_WAIT_MARGIN_SECONDS
-from .stack import SECRET_REF, ServiceSpec
+from .service_model import SECRET_REF, ServiceSpec
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Placement:
     networks: Mapping[str, docker.Network]
     """Networks by key; each container joins those its spec names, with its service name as alias."""
     volumes: Mapping[str, docker.Volume]
-    """Named volumes by key (see :func:`.stack.hobby_volumes`)."""
+    """Named volumes by key (see :attr:`.service_model.Stack.volumes`)."""
     secrets: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
     """Secret values by name, substituted for ``${NAME}`` in environment templates."""
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -120,6 +120,9 @@ def service_container(
     (compose's ``service_completed_successfully``).
     """
     started = started or {}
+    if spec.env_files or any(mount.volume is None for mount in spec.mounts):
+        raise ValueError(f"service {spec.name!r}: env files and bind or anonymous mounts are for compose's "
+                         "development stack; a deployed container takes named volumes and its environment only")
     missing = [dep.service for dep in spec.depends_on if dep.service not in started]
     if missing:
         raise ValueError(f"service {spec.name!r} depends on {missing[0]!r}, which is not created before it")

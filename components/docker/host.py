@@ -9,7 +9,7 @@ import pulumi
 import pulumi_docker as docker
 
 from ...program.building_blocks import DOCKER_SSH_OPTIONS
-from .stack import NETWORKS, NetworkSpec, VolumeSpec
+from .service_model import NETWORKS, NetworkSpec, VolumeSpec
 
 
 def docker_host_args(host: str | None) -> dict[str, object]:
@@ -36,7 +36,7 @@ class DockerHostArgs:
     volumes: tuple[VolumeSpec, ...] = ()
     """Named volumes to create. Defaults to none."""
     networks: tuple[NetworkSpec, ...] = NETWORKS
-    """Bridge networks to create. Defaults to :data:`.stack.NETWORKS` (`edge`, and the
+    """Bridge networks to create. Defaults to :data:`.service_model.NETWORKS` (`edge`, and the
     internal `backend`)."""
     protected_volumes: frozenset[str] = frozenset()
     """Volume keys that hold data which must survive a mistaken destroy (`protect` and

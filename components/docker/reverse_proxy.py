@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from .containers import Placement, container_name, pulled_image, service_container
-from .stack import ServiceSpec
+from .service_model import ServiceSpec
 
 
 def public_url(domain: str | None, https: bool) -> str:
@@ -23,7 +23,7 @@ class ReverseProxyArgs:
     """Arguments of :class:`ReverseProxy`."""
 
     service: ServiceSpec
-    """The Caddy service from :func:`.stack.hobby_services` (ports, Caddyfile, volumes). Required."""
+    """The Caddy service from :func:`.hobby_stack.hobby_services` (ports, Caddyfile, volumes). Required."""
     placement: Placement
     """Network, volumes and name prefix of the stack. Required."""
     domain: str | None = None

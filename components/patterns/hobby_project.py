@@ -1,7 +1,7 @@
 """HobbyProject: one Docker host running PostgreSQL, the application and Caddy.
 
 For a solo developer on a laptop or one VPS. The stack is the one
-:mod:`specql_deploy.components.docker.stack` describes, the same description the
+:mod:`specql_deploy.components.docker.hobby_stack` describes, the same description the
 ejected `docker-compose.prod.yaml` is written from.
 """
 
@@ -18,13 +18,8 @@ from ..docker.database import Database, DatabaseArgs
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
 from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
-from ..docker.stack import (
-    HobbyStack,
-    database_name,
-    hobby_stack,
-    secret_key,
-    serves_https,
-)
+from ..docker.hobby_config import serves_https
+from ..docker.hobby_stack import HobbyStack, database_name, hobby_stack, secret_key
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -61,7 +56,7 @@ class HobbyProject(pulumi.ComponentResource):
     """PostgreSQL 16, the application and Caddy on one Docker engine, plus optional
     backups and monitoring.
 
-    Services and their order come from :func:`~..docker.stack.hobby_services`; this class
+    Services and their order come from :func:`~..docker.hobby_stack.hobby_services`; this class
     only wires them: the engine (local or `deployment.host`), private networks, named
     volumes, the generated database password, and each concept component.
     """

@@ -7,7 +7,7 @@ loudly (compose's ``${VAR:?}``) instead of running with a placeholder password.
 
 from __future__ import annotations
 
-from ...components.docker.stack import database_name, hobby_secrets
+from ...components.docker.hobby_stack import database_name, hobby_secrets
 from ...program.model import ResolvedDeployment
 from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
 

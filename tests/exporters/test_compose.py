@@ -166,16 +166,39 @@ def test_production_services_restart_and_only_the_proxy_is_public(example):
 
 
 def test_hobby_production_is_the_stack_up_creates():
-    from specql_deploy.components.docker.stack import caddyfile, compose_document
+    from specql_deploy.components.docker.hobby_config import caddyfile
+    from specql_deploy.components.docker.hobby_stack import hobby_stack
+    from specql_deploy.components.docker.service_model import PROD_ENV_FILE
     from specql_deploy.exporters.base import dump_yaml
+    from specql_deploy.exporters.compose.render import compose_document
 
     resolved = resolve_path(Path(__file__).resolve().parents[2] / "examples/hobby-project/deployment.yaml")
     files = render_example("hobby-project", "compose")
     # The document is the shared description, dumped under our header.
-    assert files["docker/docker-compose.prod.yaml"].endswith("\n" + dump_yaml(compose_document(resolved)))
+    document = compose_document(hobby_stack(resolved), env_file=PROD_ENV_FILE)
+    assert files["docker/docker-compose.prod.yaml"].endswith("\n" + dump_yaml(document))
     # The Caddyfile is the one `up` uploads to the Caddy container.
     assert files["docker/Caddyfile"].endswith("\n" + caddyfile(resolved))
     assert "docker/prometheus.yml" in files
+
+
+@pytest.mark.parametrize("example", ["small-saas", "production-saas", "kubernetes"])
+def test_every_production_file_spells_what_they_share_the_same_way(example):
+    # GIVEN the hobby stack `up` creates and a cloud pattern's production stack for one host
+    hobby = load(render_example("hobby-project", "compose")["docker/docker-compose.prod.yaml"])
+    cloud = load(render_example(example, "compose")["docker/docker-compose.prod.yaml"])
+    # THEN one renderer wrote both: the same volumes, Caddy and PostgreSQL mounts, and the
+    # same required-variable message naming the same env file
+    assert {"postgres_data", "caddy_data", "caddy_config"} <= set(cloud["volumes"]) & set(hobby["volumes"])
+    for service in ("caddy", "postgres"):
+        shared = [item for item in hobby["services"][service]["volumes"] if not item.startswith(".")]
+        assert set(shared) <= set(cloud["services"][service]["volumes"]), service
+    assert hobby["services"]["caddy"]["deploy"] == cloud["services"]["caddy"]["deploy"]
+    assert hobby["services"]["postgres"]["healthcheck"].keys() == cloud["services"]["postgres"]["healthcheck"].keys()
+    password = cloud["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert password == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in config/.env.production}"
+    assert hobby["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].endswith(" in config/.env.production}")
+    assert cloud["services"]["app"]["env_file"] == ["../config/.env.production"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

@@ -36,7 +36,6 @@ ALLOWED: dict[str, str] = {
     "aws/firewall.py:_HTTP": "HTTP's port",
     "aws/firewall.py:_POSTGRES": "PostgreSQL's port",
     "aws/firewall.py:_REDIS": "Redis's port",
-    "docker/stack.py:DATABASE_PORT": "PostgreSQL's port inside the private network",
     "kubernetes/common.py:POSTGRES_PORT": "PostgreSQL's port in the operators' pods",
     "kubernetes/application.py:SERVICE_PORT": "HTTP's port, the one an Ingress backend expects",
     "kubernetes/metrics.py:CNPG_METRICS_PORT": "the port CloudNativePG's built-in exporter listens on",

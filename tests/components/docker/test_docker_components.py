@@ -13,7 +13,8 @@ from specql_deploy.capture import (
     ResourceGraph,
     run_under_mocks,
 )
-from specql_deploy.components.docker import stack as hobby
+from specql_deploy.components.docker import hobby_config, service_model
+from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.docker.app import App, AppArgs
 from specql_deploy.components.docker.backup import Backup, BackupArgs
 from specql_deploy.components.docker.containers import Placement
@@ -178,12 +179,13 @@ def test_database_health_check_override():
     # GIVEN a stack whose PostgreSQL check is different
     stack = stack_of()
     postgres = stack.service("postgres")
-    custom = hobby.Healthcheck(("CMD-SHELL", "pg_isready"), interval_s=3, timeout_s=2, retries=9, start_period_s=1)
+    custom = service_model.Healthcheck(("CMD-SHELL", "pg_isready"), interval_s=3, timeout_s=2, retries=9, start_period_s=1)
     changed = hobby.HobbyStack(
+        name=stack.name,
         services=tuple(s if s.name != "postgres" else
                        type(postgres)(**{**postgres.__dict__, "healthcheck": custom, "restart": "always"})
                        for s in stack.services),
-        volumes=stack.volumes, secrets=stack.secrets)
+        secrets=stack.secrets)
     graph = run(database_program(changed))
     inputs = containers(graph)["demo-dev-postgres"].inputs
     assert inputs["healthcheck"] == {"tests": ["CMD-SHELL", "pg_isready"], "interval": "3s", "timeout": "2s",

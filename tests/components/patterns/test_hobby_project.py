@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from specql_deploy.capture import MASK, CapturedResource, capture
-from specql_deploy.components.docker import stack as hobby
+from specql_deploy.components.docker import hobby_config, service_model
+from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.patterns.hobby_project import user_secrets
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
@@ -69,7 +70,7 @@ def test_offline_preview_lists_one_container_per_service(example):
     counts = Counter(resource.type for resource in graph.resources)
     assert counts["pulumi:providers:docker"] == 1
     assert counts["docker:index/network:Network"] == 2
-    assert counts["docker:index/volume:Volume"] == len(hobby.hobby_volumes(resolved))
+    assert counts["docker:index/volume:Volume"] == len(hobby.hobby_stack(resolved).volumes)
     assert counts["random:index/randomPassword:RandomPassword"] == 1
     assert counts["docker:index/image:Image"] == 1
     assert counts["specql:patterns:HobbyProject"] == 1
