@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..program.building_blocks import YAML_INDENT, YAML_LINE_WIDTH
+
 if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment
 
@@ -143,8 +145,8 @@ def dump_yaml(data: Any) -> str:
 
     yaml = YAML()
     yaml.default_flow_style = False
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = YAML_LINE_WIDTH
+    yaml.indent(**YAML_INDENT)
     buffer = StringIO()
     yaml.dump(_quote_ambiguous(data), buffer)
     return buffer.getvalue()

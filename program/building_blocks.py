@@ -19,6 +19,9 @@ KMS_KEY_DELETION_WINDOW_DAYS = 30
 VPC_SUBNET_EXTRA_BITS = 5
 # ...and each tier owns a block of eight of them: room for up to eight zones per tier.
 VPC_TIER_FIRST_SUBNET: Mapping[str, int] = {"public": 0, "private": 8, "isolated": 16}
+# Flow logs are aggregated over a minute (the shortest window): who talked to whom is
+# visible while an incident is still going on.
+VPC_FLOW_LOG_AGGREGATION_SECONDS = 60
 
 # -- AWS: database (RDS PostgreSQL)
 # gp3 gives 3,000 IOPS baseline at any size, cheaper than gp2 for the same volume.
@@ -89,6 +92,11 @@ ECS_HEALTH_CHECK_GRACE_SECONDS = 60
 ECS_SCALE_OUT_COOLDOWN_SECONDS = 60
 # ...scale in only after five quiet minutes.
 ECS_SCALE_IN_COOLDOWN_SECONDS = 300
+# A deploy starts the new tasks before stopping the old ones (never below the running count,
+# at most twice it), so a release never drops capacity...
+ECS_DEPLOYMENT_MIN_HEALTHY_PERCENT = 100
+# ...and briefly runs both revisions side by side.
+ECS_DEPLOYMENT_MAX_PERCENT = 200
 # The container's own health check starts after 30 s...
 ECS_CONTAINER_HEALTH_START_SECONDS = 30
 # ...and marks the container unhealthy after three failures in a row.
@@ -117,6 +125,10 @@ ALARM_REPLICA_LAG_SECONDS = 300.0
 ALARM_PERIOD_SECONDS = 60
 # ...and fire after five of them in breach.
 ALARM_EVALUATION_PERIODS = 5
+# The dashboard is two widgets wide on CloudWatch's 24-column grid, each six rows high...
+DASHBOARD_GRID: Mapping[str, int] = {"columns": 2, "width": 12, "height": 6}
+# ...and its graphs average five-minute periods: a day fits on screen without noise.
+DASHBOARD_PERIOD_SECONDS = 300
 
 # -- AWS: SaaS wiring (disaster recovery, networks without NAT)
 # The DR region's VPC spans two zones: enough for a DB subnet group, half the cost of three.
@@ -208,3 +220,14 @@ EKS_CONTROL_PLANE_LOGS: tuple[str, ...] = ("api", "audit", "authenticator")
 # A fixed unprivileged UID/GID above 10000, so it maps to no user on the node (CKV_K8S_40);
 # the generated Dockerfile creates its application user with the same ids.
 APP_RUN_AS_ID = 10001
+
+# -- Generated files: layout
+# YAML lines never fold (a folded shell command or URL breaks when copied)...
+YAML_LINE_WIDTH = 4096
+# ...and nest two spaces deep, list items indented under their key, as the compose,
+# GitHub Actions and Kubernetes documentation write them.
+YAML_INDENT: Mapping[str, int] = {"mapping": 2, "sequence": 4, "offset": 2}
+# An HCL list of scalars stays on one line while it fits in 100 columns, as `tofu fmt` leaves it.
+HCL_ONE_LINE_LIST_WIDTH = 100
+# The OpenTofu README's module tree names a module's first four resource types (then "+N more").
+README_MODULE_TYPES_SHOWN = 4

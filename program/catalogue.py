@@ -155,3 +155,60 @@ HELM_CHARTS: Mapping[str, tuple[str, str, str]] = {
     "cert-manager": ("cert-manager", "v1.16.3", "https://charts.jetstack.io"),
     "kube-prometheus-stack": ("kube-prometheus-stack", "68.3.0", "https://prometheus-community.github.io/helm-charts"),
 }
+
+
+# ------------------------------------------------------------------------------ AWS facts
+
+# Account ids of Elastic Load Balancing in the regions opened before August 2022; later
+# regions grant the log-delivery service principal instead (AWS ALB access-log docs).
+ELB_ACCOUNT_BY_REGION: Mapping[str, str] = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
+    "sa-east-1": "507241528517", "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
+    "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
+}
+
+RDS_MONITORING_INTERVALS: tuple[int, ...] = (0, 1, 5, 10, 15, 30, 60)
+"""The seconds RDS enhanced monitoring accepts between samples (0 turns it off)."""
+
+EKS_MIN_AVAILABILITY_ZONES = 2
+"""The EKS control plane needs subnets in at least two availability zones."""
+
+AWS_NAME_MAX_LENGTH: Mapping[str, int] = {
+    # OpenTofu type → the longest name (or name prefix) AWS accepts for it
+    "aws_ecs_cluster": 255,
+    "aws_ecs_service": 255,
+    "aws_ecr_repository": 256,
+    "aws_cloudwatch_metric_alarm": 255,
+    "aws_appautoscaling_policy": 255,
+    "aws_wafv2_web_acl": 128,
+    "aws_shield_protection": 128,
+    "aws_cloudfront_response_headers_policy": 128,
+    "aws_cloudfront_origin_access_control": 64,
+    "aws_elasticache_subnet_group": 255,
+    "aws_elasticache_replication_group": 40,
+    "aws_ssm_parameter": 2048,
+    "aws_iam_role": 38,
+    "aws_iam_role_policy": 100,
+    "aws_iam_policy": 96,
+    "aws_security_group": 100,
+    "aws_sns_topic": 200,
+    "aws_s3_bucket": 37,
+    "aws_secretsmanager_secret": 256,
+    "aws_db_parameter_group": 100,
+    "aws_db_subnet_group": 100,
+    "aws_cloudwatch_log_group": 483,
+}
+"""How long a generated name may be (prefixes leave room for the random suffix AWS adds)."""
+
+
+# ---------------------------------------------------------------------------- Kubernetes
+
+POSTGRES_OPERATOR_PORTS: Mapping[str, tuple[int, ...]] = {"cloudnative-pg": (8000,), "crunchy-pgo": (8008, 8432)}
+"""Ports each PostgreSQL operator reaches its pods on besides PostgreSQL's: CloudNativePG's
+instance manager; PGO's Patroni REST API and pgBackRest TLS server."""

@@ -14,10 +14,10 @@ from ...program.building_blocks import (
     REDIS_MAINTENANCE_WINDOW,
     REDIS_SNAPSHOT_WINDOW,
 )
+from ...program.catalogue import PORTS
 from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
 
-_REDIS_PORT = 6379
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Cache(pulumi.ComponentResource):
     auth_secret: aws.secretsmanager.Secret
     security_group: aws.ec2.SecurityGroup
     endpoint: pulumi.Output[str]
-    port: int = _REDIS_PORT
+    port: int = PORTS["redis"]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Cache", name, None, opts)
@@ -107,7 +107,7 @@ class Cache(pulumi.ComponentResource):
             engine="redis",
             engine_version=args.engine_version,
             node_type=args.node_type,
-            port=_REDIS_PORT,
+            port=PORTS["redis"],
             parameter_group_name=parameter_group_name(args.engine_version, args.cluster_mode),
             subnet_group_name=subnet_group.name,
             security_group_ids=[security_group.id],

@@ -16,12 +16,12 @@ from ...program.building_blocks import (
     RDS_STORAGE_TYPE,
     RDS_WORK_MEM_KB,
 )
+from ...program.catalogue import PORTS, RDS_MONITORING_INTERVALS
 from .children import child, name_tag, stateful
 from .policies import assume_role_policy
 from .regions import partition
 from .firewall import DataStoreAccess, data_tier_group
 
-_POSTGRES_PORT = 5432
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ class DatabaseArgs:
     def __post_init__(self) -> None:
         if self.max_storage_gb < self.storage_gb:
             raise ValueError("`max_storage_gb` must be at least `storage_gb`")
-        if self.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
-            raise ValueError("`monitoring_interval` must be one of 0, 1, 5, 10, 15, 30, 60")
+        if self.monitoring_interval not in RDS_MONITORING_INTERVALS:
+            raise ValueError(f"`monitoring_interval` must be one of {', '.join(map(str, RDS_MONITORING_INTERVALS))}")
 
 
 def parameter_family(engine_version: str) -> str:
@@ -129,7 +129,7 @@ class Database(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     endpoint: pulumi.Output[str]
     address: pulumi.Output[str]
-    port: int = _POSTGRES_PORT
+    port: int = PORTS["postgres"]
     database_name: str = RDS_DATABASE_NAME
     master_username: str = RDS_MASTER_USERNAME
     monitoring_role_arn: pulumi.Output[str] | None

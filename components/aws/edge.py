@@ -12,6 +12,7 @@ from ...program.building_blocks import (
     CLOUDFRONT_VIEWER_TLS_POLICY,
     HSTS_MAX_AGE_SECONDS,
 )
+from ...program.catalogue import PORTS
 from .children import child
 from .outputs import concat
 from .certificate import validated_certificate
@@ -145,8 +146,8 @@ class Edge(pulumi.ComponentResource):
                 "origin_id": "load-balancer",
                 "domain_name": args.load_balancer_dns_name,
                 "custom_origin_config": {
-                    "http_port": 80,
-                    "https_port": 443,
+                    "http_port": PORTS["http"],
+                    "https_port": PORTS["https"],
                     "origin_protocol_policy": "https-only" if args.origin_https else "http-only",
                     "origin_ssl_protocols": ["TLSv1.2"],
                 },

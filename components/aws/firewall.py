@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ...program.catalogue import PORTS
+
 from .children import child, name_tag
 
 _ANYWHERE = "0.0.0.0/0"
-_HTTPS = 443
-_HTTP = 80
-_POSTGRES = 5432
-_REDIS = 6379
+_HTTPS = PORTS["https"]
+_HTTP = PORTS["http"]
+_POSTGRES = PORTS["postgres"]
+_REDIS = PORTS["redis"]
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 """AWS-managed prefix list of the addresses CloudFront uses to reach origins (per region)."""
 

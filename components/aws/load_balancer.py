@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
+from ...program.catalogue import PORTS
 from .children import child
 from .outputs import concat
 from .certificate import validated_certificate
@@ -138,7 +139,7 @@ class LoadBalancer(pulumi.ComponentResource):
         self.certificate = None
         if args.domain is None:
             self.listeners = [aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
+                f"{name}-http", load_balancer_arn=self.alb.arn, port=PORTS["http"], protocol="HTTP",
                 default_actions=forward, opts=child(self))]
             self.url = concat("http://", self.alb.dns_name)
         else:
@@ -149,13 +150,13 @@ class LoadBalancer(pulumi.ComponentResource):
                 issued = validated_certificate(f"{name}-cert", args.domain, args.dns_zone_id, child(self))
                 self.certificate, certificate_arn = issued.certificate, issued.arn
             redirect = [{"type": "redirect", "redirect": {
-                "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
+                "protocol": "HTTPS", "port": str(PORTS["https"]), "status_code": "HTTP_301"}}]
             self.listeners = [
                 aws.lb.Listener(
-                    f"{name}-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
+                    f"{name}-http", load_balancer_arn=self.alb.arn, port=PORTS["http"], protocol="HTTP",
                     default_actions=redirect, opts=child(self)),
                 aws.lb.Listener(
-                    f"{name}-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
+                    f"{name}-https", load_balancer_arn=self.alb.arn, port=PORTS["https"], protocol="HTTPS",
                     ssl_policy=ALB_SSL_POLICY, certificate_arn=certificate_arn, default_actions=forward,
                     opts=child(self)),
             ]

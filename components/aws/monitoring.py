@@ -10,6 +10,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import (
+    DASHBOARD_GRID,
+    DASHBOARD_PERIOD_SECONDS,
     ALARM_ALB_5XX_COUNT,
     ALARM_ALB_5XX_PERIOD_SECONDS,
     ALARM_CONNECTIONS_PERCENT,
@@ -257,27 +259,30 @@ def _dimensions(spec: AlarmSpec, args: MonitoringArgs) -> dict[str, pulumi.Input
 
 def dashboard_body(args: MonitoringArgs) -> dict[str, object]:
     """Four rows: service, load balancer, database and (when present) cache."""
-    def widget(title: str, metrics: list[list[object]], x: int, y: int) -> dict[str, object]:
-        return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6,
-                "properties": {"title": title, "region": args.region, "stat": "Average", "period": 300,
-                               "view": "timeSeries", "metrics": metrics}}
-
     service = ["ClusterName", args.cluster_name, "ServiceName", args.service_name]
     alb = ["LoadBalancer", args.load_balancer_arn_suffix]
     db = ["DBInstanceIdentifier", args.database_identifier]
-    widgets = [
-        widget("Service CPU and memory (%)", [["AWS/ECS", "CPUUtilization", *service],
-                                              ["AWS/ECS", "MemoryUtilization", *service]], 0, 0),
-        widget("Requests and 5xx", [["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
-                                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}]], 12, 0),
-        widget("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]], 0, 6),
-        widget("Database CPU (%) and connections", [["AWS/RDS", "CPUUtilization", *db],
-                                                    ["AWS/RDS", "DatabaseConnections", *db]], 12, 6),
+    graphs: list[tuple[str, list[list[object]]]] = [
+        ("Service CPU and memory (%)", [["AWS/ECS", "CPUUtilization", *service],
+                                        ["AWS/ECS", "MemoryUtilization", *service]]),
+        ("Requests and 5xx", [["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
+                              ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}]]),
+        ("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]]),
+        ("Database CPU (%) and connections", [["AWS/RDS", "CPUUtilization", *db],
+                                              ["AWS/RDS", "DatabaseConnections", *db]]),
     ]
     if args.cache_id is not None:
         cache = ["CacheClusterId", args.cache_id]
-        widgets.append(widget("Redis CPU and memory (%)", [
+        graphs.append(("Redis CPU and memory (%)", [
             ["AWS/ElastiCache", "EngineCPUUtilization", *cache],
-            ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", *cache]], 0, 12))
+            ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", *cache]]))
+    columns, width, height = DASHBOARD_GRID["columns"], DASHBOARD_GRID["width"], DASHBOARD_GRID["height"]
+    widgets = [
+        {"type": "metric", "x": index % columns * width, "y": index // columns * height,
+         "width": width, "height": height,
+         "properties": {"title": title, "region": args.region, "stat": "Average", "period": DASHBOARD_PERIOD_SECONDS,
+                        "view": "timeSeries", "metrics": metrics}}
+        for index, (title, metrics) in enumerate(graphs)
+    ]
     return {"widgets": widgets}
 

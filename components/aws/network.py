@@ -9,7 +9,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from ...program.building_blocks import VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
+from ...program.building_blocks import VPC_FLOW_LOG_AGGREGATION_SECONDS, VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
+from ...program.catalogue import PORTS
 from .children import child, name_tag
 from .outputs import concat
 from .policies import assume_role_policy, policy_document
@@ -51,8 +52,9 @@ class NetworkArgs:
     def __post_init__(self) -> None:
         if len(self.availability_zones) < 1:
             raise ValueError("`availability_zones` needs at least one zone")
-        if len(self.availability_zones) > 8:
-            raise ValueError("`availability_zones` holds at most 8 zones")
+        most = VPC_TIER_FIRST_SUBNET["private"] - VPC_TIER_FIRST_SUBNET["public"]  # subnets per tier
+        if len(self.availability_zones) > most:
+            raise ValueError(f"`availability_zones` holds at most {most} zones")
         if self.flow_logs and self.kms_key_arn is None:
             raise ValueError("`flow_logs` needs `kms_key_arn` to encrypt the log group")
 
@@ -200,7 +202,7 @@ class Network(pulumi.ComponentResource):
             f"{name}-endpoints-sg",
             description=f"{name} interface endpoints: HTTPS from inside the VPC",
             vpc_id=self.vpc.id,
-            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr],
+            ingress=[{"protocol": "tcp", "from_port": PORTS["https"], "to_port": PORTS["https"], "cidr_blocks": [args.cidr],
                       "description": "HTTPS to AWS APIs from inside the VPC"}],
             egress=[],
             tags=name_tag(f"{name}-endpoints"),
@@ -250,6 +252,6 @@ class Network(pulumi.ComponentResource):
             log_destination_type="cloud-watch-logs",
             log_destination=group.arn,
             iam_role_arn=role.arn,
-            max_aggregation_interval=60,
+            max_aggregation_interval=VPC_FLOW_LOG_AGGREGATION_SECONDS,
             opts=child(self),
         )

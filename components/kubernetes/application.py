@@ -18,9 +18,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...program.building_blocks import APP_RUN_AS_ID
+from ...program.catalogue import PORTS
 from .common import checkov_skips, inherited_depends, labels, resources, selector_labels
 
-SERVICE_PORT = 80
+SERVICE_PORT = PORTS["http"]
 """Port the Service listens on; it forwards to the container's port."""
 DATABASE_URL = "DATABASE_URL"
 

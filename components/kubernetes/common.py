@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...program.catalogue import PORTS
+
 # Well-known label keys (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/).
 NAME_LABEL = "app.kubernetes.io/name"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
@@ -19,7 +21,7 @@ MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 # Set by the API server on every namespace since Kubernetes 1.21: selects a namespace by name.
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
-POSTGRES_PORT = 5432
+POSTGRES_PORT = PORTS["postgres"]
 
 
 def selector_labels(app: str, component: str) -> dict[str, str]:

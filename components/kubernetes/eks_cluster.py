@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import EKS_CONTROL_PLANE_LOGS, EKS_NODE_INSTANCE_TYPE, EKS_NODE_MAX_FACTOR
+from ...program.catalogue import EKS_MIN_AVAILABILITY_ZONES
 from ..aws.policies import assume_role_policy
 from ..aws.regions import partition
 from ..aws.encryption import Encryption, EncryptionArgs
@@ -43,8 +44,9 @@ class EksClusterArgs:
     """EC2 instance type of the nodes. Defaults to `t3.large`."""
 
     def __post_init__(self) -> None:
-        if len(self.availability_zones) < 2:
-            raise ValueError("EKS needs `availability_zones` >= 2: the control plane spans two zones")
+        if len(self.availability_zones) < EKS_MIN_AVAILABILITY_ZONES:
+            raise ValueError(f"EKS needs `availability_zones` >= {EKS_MIN_AVAILABILITY_ZONES}: "
+                             "the control plane spans two zones")
         if self.node_count < 1:
             raise ValueError("`node_count` must be at least 1")
 

@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...program.catalogue import PORTS
 from .common import inherited_depends, labels
 
 CERT_MANAGER_API = "cert-manager.io/v1"
@@ -31,8 +32,8 @@ class IngressArgs:
     """Environment name (labels). Required."""
     service_name: str
     """Service the Ingress routes to. Required."""
-    service_port: int = 80
-    """Port of that Service. Defaults to `80`."""
+    service_port: int = PORTS["http"]
+    """Port of that Service. Defaults to HTTP's (`catalogue.PORTS["http"]`)."""
     ingress_class: str = "nginx"
     """IngressClass that serves it (`nginx` or `traefik`). Defaults to `nginx`."""
     host: str | None = None

@@ -14,13 +14,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...program.building_blocks import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
+from ...program.catalogue import PORTS
 from .common import inherited_depends, labels
 
 MONITORING_API = "monitoring.coreos.com/v1"
 RELEASE_LABEL = {"release": "kube-prometheus-stack"}
 METRICS_PATH = "/metrics"
 """Where the supported frameworks serve Prometheus metrics (FraiseQL's built-in endpoint)."""
-CNPG_METRICS_PORT = 9187
+CNPG_METRICS_PORT = PORTS["cloudnative-pg-metrics"]
 """Port of the exporter built into every CloudNativePG instance."""
 
 

@@ -17,10 +17,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...program.catalogue import PORTS
 from .common import NAMESPACE_NAME_LABEL, POSTGRES_PORT, inherited_depends, labels
 
 ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver"
-ACME_SOLVER_PORT = 8089
+ACME_SOLVER_PORT = PORTS["acme-solver"]
 """Port of cert-manager's HTTP-01 solver pods."""
 
 

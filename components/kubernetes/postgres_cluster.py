@@ -15,16 +15,13 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.catalogue import IMAGES
+from ...program.catalogue import IMAGES, POSTGRES_OPERATOR_PORTS
 from .common import POSTGRES_PORT, daily_time, inherited_depends, labels, resources
 
 CNPG_API = "postgresql.cnpg.io/v1"
 PGO_API = "postgres-operator.crunchydata.com/v1beta1"
 # The label each operator puts on every pod of a cluster (NetworkPolicies select by it).
 CLUSTER_POD_LABEL = {"cloudnative-pg": "cnpg.io/cluster", "crunchy-pgo": "postgres-operator.crunchydata.com/cluster"}
-# Ports the operator itself reaches pods on (besides PostgreSQL): CloudNativePG's instance
-# manager; PGO's Patroni REST API and pgBackRest TLS server.
-OPERATOR_PORTS = {"cloudnative-pg": (8000,), "crunchy-pgo": (8008, 8432)}
 DATABASE_NAME = "app"
 """Database and owner role the operators create for the application."""
 
@@ -178,7 +175,7 @@ class PostgresCluster(pulumi.ComponentResource):
         }
         self.cluster_name = args.cluster_name
         self.pod_labels = {CLUSTER_POD_LABEL[args.operator]: args.cluster_name}
-        self.operator_ports = OPERATOR_PORTS[args.operator]
+        self.operator_ports = POSTGRES_OPERATOR_PORTS[args.operator]
         self.port = POSTGRES_PORT
         if args.operator == "cloudnative-pg":
             self.cluster = k8s.apiextensions.CustomResource(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...program.building_blocks import DELETION_PROTECTION_INPUTS
+from ...program.building_blocks import DELETION_PROTECTION_INPUTS, README_MODULE_TYPES_SHOWN
+from ...program.catalogue import PORTS
 from ..base import ExportContext, GeneratedFile, hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
@@ -116,7 +117,7 @@ def _waf_associated(resource: TfResource, configuration: Configuration) -> bool:
 
 
 def _open_port_80(inputs: Any) -> bool:
-    return any(rule.get("fromPort") == 80 and "0.0.0.0/0" in (rule.get("cidrBlocks") or [])
+    return any(rule.get("fromPort") == PORTS["http"] and "0.0.0.0/0" in (rule.get("cidrBlocks") or [])
                for rule in inputs.get("ingress") or [])
 
 
@@ -335,8 +336,9 @@ def _architecture(configuration: Configuration) -> str:
         counts: dict[str, int] = {}
         for resource in module.resources:
             counts[resource.type] = counts.get(resource.type, 0) + 1
-        main = ", ".join(f"{count}× {kind}" if count > 1 else kind for kind, count in list(counts.items())[:4])
-        more = "" if len(counts) <= 4 else f", +{len(counts) - 4} more"
+        shown = README_MODULE_TYPES_SHOWN
+        main = ", ".join(f"{count}× {kind}" if count > 1 else kind for kind, count in list(counts.items())[:shown])
+        more = "" if len(counts) <= shown else f", +{len(counts) - shown} more"
         region = ""
         aliases = module.aliases - {None}
         if aliases and len(module.aliases) == 1:

@@ -179,32 +179,33 @@ RENAMED: Mapping[tuple[str, str], str] = {
     ("aws_cloudwatch_metric_alarm", "name"): "alarm_name",
 }
 
-AUTONAMES: Mapping[str, tuple[str, str, int]] = {
-    # OpenTofu type → (Pulumi name input, input to add, longest value OpenTofu accepts)
+AUTONAMES: Mapping[str, tuple[str, str]] = {
+    # OpenTofu type → (Pulumi name input, input to add); the longest value AWS accepts is
+    # catalogue.AWS_NAME_MAX_LENGTH
     # A `...Prefix` input keeps Pulumi's behaviour (a random suffix per resource); the
     # others are required arguments without a prefix form, so they get a fixed name.
-    "aws_ecs_cluster": ("name", "name", 255),
-    "aws_ecs_service": ("name", "name", 255),
-    "aws_ecr_repository": ("name", "name", 256),
-    "aws_cloudwatch_metric_alarm": ("name", "name", 255),
-    "aws_appautoscaling_policy": ("name", "name", 255),
-    "aws_wafv2_web_acl": ("name", "name", 128),
-    "aws_shield_protection": ("name", "name", 128),
-    "aws_cloudfront_response_headers_policy": ("name", "name", 128),
-    "aws_cloudfront_origin_access_control": ("name", "name", 64),
-    "aws_elasticache_subnet_group": ("name", "name", 255),
-    "aws_elasticache_replication_group": ("replicationGroupId", "replicationGroupId", 40),
-    "aws_ssm_parameter": ("name", "name", 2048),
-    "aws_iam_role": ("name", "namePrefix", 38),
-    "aws_iam_role_policy": ("name", "namePrefix", 100),
-    "aws_iam_policy": ("name", "namePrefix", 96),
-    "aws_security_group": ("name", "namePrefix", 100),
-    "aws_sns_topic": ("name", "namePrefix", 200),
-    "aws_s3_bucket": ("bucket", "bucketPrefix", 37),
-    "aws_secretsmanager_secret": ("name", "namePrefix", 256),
-    "aws_db_parameter_group": ("name", "namePrefix", 100),
-    "aws_db_subnet_group": ("name", "namePrefix", 100),
-    "aws_cloudwatch_log_group": ("name", "namePrefix", 483),
+    "aws_ecs_cluster": ("name", "name"),
+    "aws_ecs_service": ("name", "name"),
+    "aws_ecr_repository": ("name", "name"),
+    "aws_cloudwatch_metric_alarm": ("name", "name"),
+    "aws_appautoscaling_policy": ("name", "name"),
+    "aws_wafv2_web_acl": ("name", "name"),
+    "aws_shield_protection": ("name", "name"),
+    "aws_cloudfront_response_headers_policy": ("name", "name"),
+    "aws_cloudfront_origin_access_control": ("name", "name"),
+    "aws_elasticache_subnet_group": ("name", "name"),
+    "aws_elasticache_replication_group": ("replicationGroupId", "replicationGroupId"),
+    "aws_ssm_parameter": ("name", "name"),
+    "aws_iam_role": ("name", "namePrefix"),
+    "aws_iam_role_policy": ("name", "namePrefix"),
+    "aws_iam_policy": ("name", "namePrefix"),
+    "aws_security_group": ("name", "namePrefix"),
+    "aws_sns_topic": ("name", "namePrefix"),
+    "aws_s3_bucket": ("bucket", "bucketPrefix"),
+    "aws_secretsmanager_secret": ("name", "namePrefix"),
+    "aws_db_parameter_group": ("name", "namePrefix"),
+    "aws_db_subnet_group": ("name", "namePrefix"),
+    "aws_cloudwatch_log_group": ("name", "namePrefix"),
 }
 """Cloud names Pulumi generates when a component gives none (`<resource name>-<random>`)."""
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...program.catalogue import AWS_NAME_MAX_LENGTH
 from . import mapping
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
 
@@ -376,9 +377,10 @@ class Translator:
             module_name = self._module_of(item, taken, names)
             module = self.modules[module_name] if module_name else self.root
             label = self._resource_label(item, module)
-            candidate, counter = label, 2
+            candidate, counter = label, 1
             while (module_name, tf_type, candidate) in used:
-                candidate, counter = f"{label}_{counter}", counter + 1
+                counter += 1
+                candidate = f"{label}_{counter}"
             used.add((module_name, tf_type, candidate))
             alias = self.provider_alias.get(item.provider) if item.provider else None
             resource = TfResource(item, tf_type, candidate, module_name, alias)
@@ -707,7 +709,8 @@ def autonamed(resource: TfResource, inputs: dict[str, Any]) -> dict[str, Any]:
     rule = mapping.AUTONAMES.get(resource.type)
     if rule is None:
         return inputs
-    source, target, longest = rule
+    source, target = rule
+    longest = AWS_NAME_MAX_LENGTH[resource.type]
     if source in inputs or target in inputs:
         return inputs
     name = resource.captured.name + ("-" if target.endswith("Prefix") else "")
@@ -752,13 +755,15 @@ def _blank_then(body: list[Any], block: Block) -> list[Any]:
     return [Blank(), block] if body else [block]
 
 
-def _order_key(field_name: str) -> tuple[int, str]:
+NAME_FIELDS = ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId")
+TAG_FIELDS = ("tags", "tagsAll")
+
+
+def _order_key(field_name: str) -> tuple[bool, bool, str]:
     """Names first, tags last, the rest alphabetical: stable and easy to scan."""
-    if field_name in ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId"):
-        return (0, field_name)
-    if field_name in ("tags", "tagsAll"):
-        return (2, field_name)
-    return (1, mapping.snake(field_name))
+    if field_name in NAME_FIELDS:
+        return (False, False, field_name)
+    return (True, field_name in TAG_FIELDS, field_name if field_name in TAG_FIELDS else mapping.snake(field_name))
 
 
 def _has_placeholder(value: Any) -> bool:
