@@ -43,7 +43,7 @@ def root(
 def validate(file: ManifestArg) -> None:
     """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem."""
     from ..program.resolve import environment_names
-    from .front import load_manifest, resolve_manifest
+    from .cli_manifest import load_manifest, resolve_manifest
 
     manifest = load_manifest(file)
     for environment in environment_names(manifest.spec):
@@ -63,7 +63,7 @@ def resolve_command(
     upgrade: Annotated[bool, typer.Option("--upgrade", help="Show what today's defaults change against the lock, then rewrite it.")] = False,
 ) -> None:
     """Show the fully resolved deployment: every size, count and flag explicit."""
-    from .front import load_manifest, resolve_manifest
+    from .cli_manifest import load_manifest, resolve_manifest
     from .resolve_view import print_resolved, write_or_upgrade_lock
 
     manifest = load_manifest(file)

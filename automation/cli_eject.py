@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .errors import EXIT_FAILED, EXIT_USAGE
-from .front import fail, load_resolved, resolve_manifest
+from .cli_manifest import fail, load_resolved, resolve_manifest
 
 if TYPE_CHECKING:
     from .eject import EjectResult

@@ -3,7 +3,7 @@ cancel / bootstrap`.
 
 Each command parses options, builds one `Deployer` through `_open`, and prints. Every
 failure arrives as a `DeployError` (already explained) and leaves through
-`front.fail`; pulumi is imported only inside the commands.
+`cli_manifest.fail`; pulumi is imported only inside the commands.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .errors import EXIT_USAGE, DeployError
-from .front import fail, load_resolved, with_overrides
+from .cli_manifest import fail, load_resolved, with_overrides
 
 if TYPE_CHECKING:
     from rich.console import Console

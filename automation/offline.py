@@ -52,7 +52,7 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
     """Run the offline preview and print it; return the exit code (2 bad input, 1 failure)."""
     import typer
 
-    from .front import load_resolved
+    from .cli_manifest import load_resolved
 
     try:
         _, resolved = load_resolved(manifest_path, env)

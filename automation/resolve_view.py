@@ -11,7 +11,7 @@ from ..program.lock import lock_changes, lock_document, lock_path, write_lock
 from ..program.manifest import Manifest
 from ..program.model import ResolvedDeployment
 from ..program.resolve import environment_names
-from .front import resolve_manifest
+from .cli_manifest import resolve_manifest
 
 SOURCE_STYLE = {"user": "bold green", "environment": "green", "pattern": "cyan",
                 "framework": "magenta", "default": "dim", "lock": "yellow"}

@@ -3,7 +3,7 @@
 Each target maps to ``(module, function)``; modules import lazily so the CLI starts
 fast and a target's heavy dependencies (the offline capture) load only when used.
 Every function has the signature ``render(resolved, context) -> list[GeneratedFile]``
-(see :mod:`.base`). A target that reads other environments of the manifest names them in
+(see :mod:`.contract`). A target that reads other environments of the manifest names them in
 ``environments_needed(resolved)``; the caller resolves them into the context, so
 exporters stay pure functions of what they are given.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from .base import ExportContext, GeneratedFile, Renderer
+from .contract import ExportContext, GeneratedFile, Renderer
 
 if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment

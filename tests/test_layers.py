@@ -124,7 +124,7 @@ def test_every_layer_is_walked():
 
 @pytest.mark.parametrize(("module", "source", "wrong"), [
     (f"{PACKAGE}.components.aws.saas", "from ...capture import ANSWERS\n", "capture"),
-    (f"{PACKAGE}.components.aws.saas", "def f():\n    from ...automation.front import fail\n", "automation"),
+    (f"{PACKAGE}.components.aws.saas", "def f():\n    from ...automation.cli_manifest import fail\n", "automation"),
     (f"{PACKAGE}.program.resolve", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                                     "    from ..exporters import TARGETS\n", "exporters"),
     (f"{PACKAGE}.capture.mocks", "import specql_deploy.components.aws\n", "components"),

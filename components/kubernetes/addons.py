@@ -18,7 +18,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...program.catalogue import HELM_CHARTS
-from .common import inherited_depends
+from .options import inherited_depends
 
 AddonRole = Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"]
 

@@ -19,7 +19,9 @@ import pulumi_kubernetes as k8s
 
 from ...program.building_blocks import APP_RUN_AS_ID
 from ...program.catalogue import PORTS
-from .common import checkov_skips, inherited_depends, labels, resources, selector_labels
+from .labels import checkov_skips, labels, selector_labels
+from .options import inherited_depends
+from .quantities import resources
 
 SERVICE_PORT = PORTS["http"]
 """Port the Service listens on; it forwards to the container's port."""

@@ -14,7 +14,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...program.catalogue import PORTS
-from .common import inherited_depends, labels
+from .labels import labels
+from .options import inherited_depends
 
 CERT_MANAGER_API = "cert-manager.io/v1"
 LETSENCRYPT_SERVER = "https://acme-v02.api.letsencrypt.org/directory"

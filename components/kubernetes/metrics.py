@@ -15,7 +15,8 @@ import pulumi_kubernetes as k8s
 
 from ...program.building_blocks import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
 from ...program.catalogue import PORTS
-from .common import inherited_depends, labels
+from .labels import labels
+from .options import inherited_depends
 
 MONITORING_API = "monitoring.coreos.com/v1"
 RELEASE_LABEL = {"release": "kube-prometheus-stack"}

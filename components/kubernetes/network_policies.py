@@ -18,7 +18,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ...program.catalogue import PORTS
-from .common import NAMESPACE_NAME_LABEL, POSTGRES_PORT, inherited_depends, labels
+from .labels import NAMESPACE_NAME_LABEL, labels
+from .options import inherited_depends
 
 ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver"
 ACME_SOLVER_PORT = PORTS["acme-solver"]
@@ -89,12 +90,12 @@ def policy_specs(args: NetworkPoliciesArgs) -> dict[str, dict[str, Any]]:
             "podSelector": database,
             "policyTypes": ["Ingress"],
             "ingress": [{"from": [{"podSelector": {"matchLabels": dict(args.app_pod_labels)}}],
-                         "ports": tcp(POSTGRES_PORT)}],
+                         "ports": tcp(PORTS["postgres"])}],
         }
         specs["allow-database-internal"] = {
             "podSelector": database,
             "policyTypes": ["Ingress"],
-            "ingress": [{"from": internal, "ports": tcp(POSTGRES_PORT, *args.database_internal_ports)}],
+            "ingress": [{"from": internal, "ports": tcp(PORTS["postgres"], *args.database_internal_ports)}],
         }
     if args.monitoring_namespace:
         specs["allow-monitoring-to-app"] = {

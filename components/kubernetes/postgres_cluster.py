@@ -15,8 +15,10 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.catalogue import IMAGES, POSTGRES_OPERATOR_PORTS
-from .common import POSTGRES_PORT, daily_time, inherited_depends, labels, resources
+from ...program.catalogue import IMAGES, PORTS, POSTGRES_OPERATOR_PORTS
+from .labels import labels
+from .options import inherited_depends
+from .quantities import daily_time, resources
 
 CNPG_API = "postgresql.cnpg.io/v1"
 PGO_API = "postgres-operator.crunchydata.com/v1beta1"
@@ -176,7 +178,7 @@ class PostgresCluster(pulumi.ComponentResource):
         self.cluster_name = args.cluster_name
         self.pod_labels = {CLUSTER_POD_LABEL[args.operator]: args.cluster_name}
         self.operator_ports = POSTGRES_OPERATOR_PORTS[args.operator]
-        self.port = POSTGRES_PORT
+        self.port = PORTS["postgres"]
         if args.operator == "cloudnative-pg":
             self.cluster = k8s.apiextensions.CustomResource(
                 f"{name}-cluster", api_version=CNPG_API, kind="Cluster",

@@ -15,7 +15,7 @@ import pulumi_kubernetes as k8s
 
 from ..kubernetes.addons import Addons, AddonsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
-from ..kubernetes.common import labels, selector_labels
+from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.ingress import Ingress, IngressArgs
 from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs

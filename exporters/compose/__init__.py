@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from ...components.docker.service_model import DEV_ENV_FILE, PROD_ENV_FILE, Stack
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
+from ..yaml_text import dump_yaml
 from . import projects
 from .render import compose_document
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from ...components.docker.hobby_stack import database_name, hobby_secrets
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
+from ..yaml_text import dump_yaml
 
 SECRET_STORES = {
     "aws-secrets": "AWS Secrets Manager",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
 from .dockerfile import (
     APP_UID,
     DEV_TARGETS,

@@ -19,7 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
+from ..yaml_text import dump_yaml
 from .actions import ACTIONS, annotate_versions
 from .workflows import (
     deploy_workflow,

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...program.building_blocks import CI_JOB_TIMEOUT_MINUTES, CI_POSTGRES_HEALTH_OPTIONS
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext
+from ..contract import ExportContext
 from .steps import (
     RUNNER,
     app_url,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..base import GeneratedFile, hash_header
+from ..contract import GeneratedFile
+from ..headers import hash_header
 from .chart import chart_values, template_text, values_yaml
 from .manifests import AddonRelease, KindFile, StackSecret, addon_releases, dump_documents, helm_command, kind_files, stack_secrets
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
-    from ..base import ExportContext
+    from ..contract import ExportContext
 
 ROOT = "infrastructure/kubernetes"
 CHART_VERSION = "0.1.0"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
-    from ..base import ExportContext, GeneratedFile
+    from ..contract import ExportContext, GeneratedFile
 
 
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:

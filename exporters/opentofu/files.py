@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from ...program.building_blocks import DELETION_PROTECTION_INPUTS, README_MODULE_TYPES_SHOWN
 from ...program.catalogue import PORTS
-from ..base import ExportContext, GeneratedFile, hash_header, header_lines
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header, header_lines
 from . import mapping
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
-from .translate import BINDINGS, DATA_ARGUMENTS, Configuration, Module, TfResource, Variable
+from .configuration import Configuration, Module, TfResource, Variable
+from .mapping import BINDINGS, DATA_ARGUMENTS
 
 if TYPE_CHECKING:
     from ...capture.cost import CostEstimate

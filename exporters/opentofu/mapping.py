@@ -1,17 +1,24 @@
-"""Explicit tables from Pulumi's names to OpenTofu's: types, blocks, renamed arguments.
+"""Explicit tables from Pulumi's names to OpenTofu's: types, blocks, renamed arguments,
+and what the translator does with them (modules, variables, data sources, outputs).
 
 Pulumi's AWS provider is bridged from the Terraform provider, so most names translate
 mechanically (camelCase → snake_case). What does not is listed here: the type tokens
 (one entry per type the patterns use; an unmapped token fails the eject with its
 name rather than vanish), list blocks the bridge pluralised (`parameters` ↔
 `parameter`), map attributes that look like blocks (`tags`), and strings that hold
-JSON documents (written as `jsonencode({...})`).
+JSON documents (written as `jsonencode({...})`). Then the translator's own tables:
+component → module, arguments that carry a manifest value (variables), data-source
+calls, and the descriptions of the stack outputs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .hcl import Expr
 
 TYPES: Mapping[str, str] = {
     # networking
@@ -275,3 +282,151 @@ def singular(name: str) -> str:
     if name.endswith("s") and not name.endswith("ss"):
         return name[:-1]
     return name
+
+
+# ---------------------------------------------------------------- translator tables
+
+MODULE_NAMES: Mapping[str, str] = {
+    "Encryption": "encryption",
+    "Network": "networking",
+    "LogArchive": "logging",
+    "Database": "database",
+    "Service": "compute",
+    "LoadBalancer": "loadbalancer",
+    "Monitoring": "monitoring",
+    "Storage": "storage",
+    "Cache": "cache",
+    "Edge": "edge",
+    "Secrets": "secrets",
+}
+"""Component class (last part of its type token) → module folder name, in main.tf order."""
+
+
+CREATE_BEFORE_DESTROY = frozenset({"aws_acm_certificate"})
+"""Types whose replacement must exist before the old one goes, as Pulumi replaces by default
+(a listener can never be left without a certificate)."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An argument whose value came from the manifest: exposed as a variable."""
+
+    path: str
+    """Dotted path in the ResolvedDeployment (also the variable name, dots as underscores)."""
+    type: str
+    """HCL type of the variable."""
+    description: str
+    """Used when neither the resolved model nor the manifest field has a doc."""
+    manifest: str | None = None
+    """`Spec class.field` the value is written as in deployment.yaml (its doc is preferred)."""
+    key: str | None = None
+    """The manifest key a user edits (`database.storage`)."""
+
+
+_B = Binding
+
+
+BINDINGS: Mapping[tuple[str, str], Binding] = {
+    ("aws_vpc", "cidr_block"): _B("network.vpc_cidr", "string", "VPC address range.",
+                                  "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"),
+    ("aws_db_instance", "instance_class"): _B("database.instance_class", "string",
+                                              "RDS instance class of the database.", None, "database.size"),
+    ("aws_db_instance", "allocated_storage"): _B("database.storage_gb", "number", "Allocated storage in GB.",
+                                                 "DatabaseSpec.storage", "database.storage"),
+    ("aws_db_instance", "max_allocated_storage"): _B("database.max_storage_gb", "number",
+                                                     "Ceiling of storage autoscaling in GB."),
+    ("aws_db_instance", "multi_az"): _B("database.multi_az", "bool", "Standby in a second availability zone.",
+                                        "DatabaseSpec.multi_az", "database.multi_az"),
+    ("aws_db_instance", "backup_retention_period"): _B("database.backup_retention_days", "number",
+                                                       "Days automated backups are kept.",
+                                                       "BackupSpec.retention", "database.backup.retention"),
+    ("aws_db_instance", "deletion_protection"): _B("database.deletion_protection", "bool",
+                                                   "AWS refuses to delete the database while set "
+                                                   "(`./deploy.sh destroy` turns it off first)."),
+    ("aws_lb", "enable_deletion_protection"): _B("load_balancer.deletion_protection", "bool",
+                                                 "AWS refuses to delete the load balancer while set "
+                                                 "(`./deploy.sh destroy` turns it off first)."),
+    ("aws_ecs_service", "desired_count"): _B("application.instances", "number", "Running copies of the application.",
+                                             "ApplicationSpec.instances", "application.instances"),
+    ("aws_ecs_task_definition", "cpu"): _B("application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).",
+                                           None, "application.cpu"),
+    ("aws_ecs_task_definition", "memory"): _B("application.memory_mib", "string", "Memory per task in MiB.",
+                                              None, "application.memory"),
+    ("aws_appautoscaling_target", "min_capacity"): _B("application.autoscale_min", "number",
+                                                      "Fewest running tasks under autoscaling.",
+                                                      "AutoscaleSpec.min", "application.autoscale.min"),
+    ("aws_appautoscaling_target", "max_capacity"): _B("application.autoscale_max", "number",
+                                                      "Most running tasks under autoscaling.",
+                                                      "AutoscaleSpec.max", "application.autoscale.max"),
+    ("aws_elasticache_replication_group", "node_type"): _B("cache.node_type", "string", "ElastiCache node type.",
+                                                           None, "cache.size"),
+    ("aws_acm_certificate", "domain_name"): _B("deployment.domain", "string", "Public domain of the application.",
+                                               "DeploymentMeta.domain", "deployment.domain"),
+    ("aws_route53_record", "name"): _B("deployment.domain", "string", "Public domain of the application.",
+                                      "DeploymentMeta.domain", "deployment.domain"),
+}
+"""(OpenTofu type, argument) → the manifest value it carries.
+
+Log retention stays a literal on purpose: checkov resolves a variable's default in some
+modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
+
+
+SET_ATTRIBUTES = frozenset({("aws_acm_certificate", "domain_validation_options")})
+"""Attributes the provider types as sets: indexing one needs `tolist()` first."""
+
+
+DATA_CALLS: Mapping[str, Mapping[str, str]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+        "accountId": "data.aws_caller_identity.current.account_id",
+        "arn": "data.aws_caller_identity.current.arn",
+        "userId": "data.aws_caller_identity.current.user_id",
+        "id": "data.aws_caller_identity.current.id",
+    },
+    "aws:index/getPartition:getPartition": {
+        "partition": "data.aws_partition.current.partition",
+        "dnsSuffix": "data.aws_partition.current.dns_suffix",
+        "id": "data.aws_partition.current.id",
+    },
+    "aws:index/getRegion:getRegion": {
+        "name": "data.aws_region.current.region",
+        "region": "data.aws_region.current.region",
+        "id": "data.aws_region.current.region",
+    },
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+        "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
+    },
+    "aws:route53/getZone:getZone": {
+        "zoneId": "data.aws_route53_zone.domain.zone_id",
+        "id": "data.aws_route53_zone.domain.id",
+        "name": "data.aws_route53_zone.domain.name",
+    },
+}
+"""Data-source calls answered with references to OpenTofu data sources."""
+
+
+DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
+    "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
+    "aws_route53_zone.domain": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
+}
+"""`kind.label` → arguments of the data sources that read one named object (others have none)."""
+
+
+NAME_FIELDS = ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId")
+
+
+TAG_FIELDS = ("tags", "tagsAll")
+
+
+STACK_OUTPUTS: Mapping[str, str] = {
+    "url": "Public URL of the application",
+    "vpc_id": "ID of the VPC",
+    "cluster_name": "Name of the ECS cluster",
+    "service_name": "Name of the ECS service",
+    "database_endpoint": "Endpoint (host:port) of the primary database",
+    "dr_database_endpoint": "Endpoint (host:port) of the disaster-recovery database replica",
+    "cache_endpoint": "Endpoint of the Redis cache",
+    "ecr_repository_url": "URL of the ECR repository images are pushed to",
+    "load_balancer_dns_name": "DNS name of the load balancer",
+    "buckets": "Object storage buckets by manifest name",
+}
+"""Descriptions of the pattern's stack outputs (others are described from their name)."""

@@ -1,16 +1,11 @@
 """ResourceGraph → OpenTofu configuration model (modules, resources, variables, outputs).
 
-The program runs under mocks with a hook that answers every output property with a
-placeholder naming the resource and attribute, written as an HCL interpolation
-(``${«r12.arn»}``); data sources answer with placeholders naming a data source
-(``${«data.aws_caller_identity.current.account_id»}``). An output typed as a list of
-objects answers with one object whose fields are placeholders with their traversal
-(``${«r12.masterUserSecrets»[0].secret_arn}``), which is kept.
-Inputs built from outputs therefore arrive with the placeholders inside, even through
-``Output.concat`` and ``json_dumps``; here each placeholder becomes an HCL reference
-(same module), a module variable wired from another module's output, or a module
-output reference (from the root). One module per top-level component; values that
-came from the manifest become variables; literal secrets become sensitive variables.
+The graph comes from the reference capture (:mod:`.references`): inputs built from
+other resources' outputs hold placeholders. Here each placeholder becomes an HCL
+reference (same module), a module variable wired from another module's output, or a
+module output reference (from the root). One module per top-level component
+(:data:`.mapping.MODULE_NAMES`); values that came from the manifest become variables
+(:data:`.mapping.BINDINGS`); literal secrets become sensitive variables.
 """
 
 from __future__ import annotations
@@ -18,257 +13,30 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...program.catalogue import AWS_NAME_MAX_LENGTH
 from . import mapping
+from .configuration import ROOT, Configuration, Module, OutputValue, Provider, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
+from .mapping import (
+    BINDINGS,
+    CREATE_BEFORE_DESTROY,
+    MODULE_NAMES,
+    NAME_FIELDS,
+    SET_ATTRIBUTES,
+    STACK_OUTPUTS,
+    TAG_FIELDS,
+    Binding,
+)
+from .references import PLACEHOLDER, capture_with_references
 
 if TYPE_CHECKING:
     from ...capture import CapturedResource, ResourceGraph
     from ...program.model import ResolvedDeployment
 
-PLACEHOLDER = re.compile(r"\$\{«([^«»]+)»((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
-"""`${«key.attribute»<traversal>}`: group 1 names the value, group 2 is an optional HCL traversal."""
-ROOT = ""
-
-MODULE_NAMES: Mapping[str, str] = {
-    "Encryption": "encryption",
-    "Network": "networking",
-    "LogArchive": "logging",
-    "Database": "database",
-    "Service": "compute",
-    "LoadBalancer": "loadbalancer",
-    "Monitoring": "monitoring",
-    "Storage": "storage",
-    "Cache": "cache",
-    "Edge": "edge",
-    "Secrets": "secrets",
-}
-"""Component class (last part of its type token) → module folder name, in main.tf order."""
-
-
-CREATE_BEFORE_DESTROY = frozenset({"aws_acm_certificate"})
-"""Types whose replacement must exist before the old one goes, as Pulumi replaces by default
-(a listener can never be left without a certificate)."""
-
-
-@dataclass(frozen=True)
-class Binding:
-    """An argument whose value came from the manifest: exposed as a variable."""
-
-    path: str
-    """Dotted path in the ResolvedDeployment (also the variable name, dots as underscores)."""
-    type: str
-    """HCL type of the variable."""
-    description: str
-    """Used when neither the resolved model nor the manifest field has a doc."""
-    manifest: str | None = None
-    """`Spec class.field` the value is written as in deployment.yaml (its doc is preferred)."""
-    key: str | None = None
-    """The manifest key a user edits (`database.storage`)."""
-
-
-_B = Binding
-BINDINGS: Mapping[tuple[str, str], Binding] = {
-    ("aws_vpc", "cidr_block"): _B("network.vpc_cidr", "string", "VPC address range.",
-                                  "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"),
-    ("aws_db_instance", "instance_class"): _B("database.instance_class", "string",
-                                              "RDS instance class of the database.", None, "database.size"),
-    ("aws_db_instance", "allocated_storage"): _B("database.storage_gb", "number", "Allocated storage in GB.",
-                                                 "DatabaseSpec.storage", "database.storage"),
-    ("aws_db_instance", "max_allocated_storage"): _B("database.max_storage_gb", "number",
-                                                     "Ceiling of storage autoscaling in GB."),
-    ("aws_db_instance", "multi_az"): _B("database.multi_az", "bool", "Standby in a second availability zone.",
-                                        "DatabaseSpec.multi_az", "database.multi_az"),
-    ("aws_db_instance", "backup_retention_period"): _B("database.backup_retention_days", "number",
-                                                       "Days automated backups are kept.",
-                                                       "BackupSpec.retention", "database.backup.retention"),
-    ("aws_db_instance", "deletion_protection"): _B("database.deletion_protection", "bool",
-                                                   "AWS refuses to delete the database while set "
-                                                   "(`./deploy.sh destroy` turns it off first)."),
-    ("aws_lb", "enable_deletion_protection"): _B("load_balancer.deletion_protection", "bool",
-                                                 "AWS refuses to delete the load balancer while set "
-                                                 "(`./deploy.sh destroy` turns it off first)."),
-    ("aws_ecs_service", "desired_count"): _B("application.instances", "number", "Running copies of the application.",
-                                             "ApplicationSpec.instances", "application.instances"),
-    ("aws_ecs_task_definition", "cpu"): _B("application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).",
-                                           None, "application.cpu"),
-    ("aws_ecs_task_definition", "memory"): _B("application.memory_mib", "string", "Memory per task in MiB.",
-                                              None, "application.memory"),
-    ("aws_appautoscaling_target", "min_capacity"): _B("application.autoscale_min", "number",
-                                                      "Fewest running tasks under autoscaling.",
-                                                      "AutoscaleSpec.min", "application.autoscale.min"),
-    ("aws_appautoscaling_target", "max_capacity"): _B("application.autoscale_max", "number",
-                                                      "Most running tasks under autoscaling.",
-                                                      "AutoscaleSpec.max", "application.autoscale.max"),
-    ("aws_elasticache_replication_group", "node_type"): _B("cache.node_type", "string", "ElastiCache node type.",
-                                                           None, "cache.size"),
-    ("aws_acm_certificate", "domain_name"): _B("deployment.domain", "string", "Public domain of the application.",
-                                               "DeploymentMeta.domain", "deployment.domain"),
-    ("aws_route53_record", "name"): _B("deployment.domain", "string", "Public domain of the application.",
-                                      "DeploymentMeta.domain", "deployment.domain"),
-}
-"""(OpenTofu type, argument) → the manifest value it carries.
-
-Log retention stays a literal on purpose: checkov resolves a variable's default in some
-modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
-
-SET_ATTRIBUTES = frozenset({("aws_acm_certificate", "domain_validation_options")})
-"""Attributes the provider types as sets: indexing one needs `tolist()` first."""
-
-DATA_CALLS: Mapping[str, Mapping[str, str]] = {
-    "aws:index/getCallerIdentity:getCallerIdentity": {
-        "accountId": "data.aws_caller_identity.current.account_id",
-        "arn": "data.aws_caller_identity.current.arn",
-        "userId": "data.aws_caller_identity.current.user_id",
-        "id": "data.aws_caller_identity.current.id",
-    },
-    "aws:index/getPartition:getPartition": {
-        "partition": "data.aws_partition.current.partition",
-        "dnsSuffix": "data.aws_partition.current.dns_suffix",
-        "id": "data.aws_partition.current.id",
-    },
-    "aws:index/getRegion:getRegion": {
-        "name": "data.aws_region.current.region",
-        "region": "data.aws_region.current.region",
-        "id": "data.aws_region.current.region",
-    },
-    "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
-        "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
-    },
-    "aws:route53/getZone:getZone": {
-        "zoneId": "data.aws_route53_zone.domain.zone_id",
-        "id": "data.aws_route53_zone.domain.id",
-        "name": "data.aws_route53_zone.domain.name",
-    },
-}
-"""Data-source calls answered with references to OpenTofu data sources."""
-
-DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
-    "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
-    "aws_route53_zone.domain": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
-}
-"""`kind.label` → arguments of the data sources that read one named object (others have none)."""
-
-
-@dataclass
-class Variable:
-    name: str
-    type: str
-    description: str
-    default: Any = None
-    has_default: bool = False
-    sensitive: bool = False
-
-
-@dataclass
-class OutputValue:
-    name: str
-    value: Any
-    description: str
-    sensitive: bool = False
-
-
-@dataclass
-class TfResource:
-    captured: CapturedResource
-    type: str
-    label: str
-    module: str
-    alias: str | None
-    """Provider alias (None: the module's default aws provider)."""
-
-    @property
-    def address(self) -> str:
-        return f"{self.type}.{self.label}"
-
-
-@dataclass
-class Module:
-    name: str
-    component: str
-    """Name of the Pulumi component the module comes from (empty for the root)."""
-    component_type: str = ""
-    resources: list[TfResource] = field(default_factory=list)
-    variables: dict[str, Variable] = field(default_factory=dict)
-    outputs: dict[str, OutputValue] = field(default_factory=dict)
-    arguments: dict[str, Any] = field(default_factory=dict)
-    """Root-side values of the module's variables (`vpc_id = module.networking.vpc_id`)."""
-    data: set[str] = field(default_factory=set)
-    """`kind.label` of each data source the module reads."""
-    aliases: set[str | None] = field(default_factory=set)
-    body: list[Block] = field(default_factory=list)
-    depends_on: set[str] = field(default_factory=set)
-    """Modules this one must wait for beyond its references (Pulumi `depends_on` across components)."""
-
-
-@dataclass
-class Provider:
-    urn: str
-    name: str
-    alias: str | None
-    region_var: str
-    inputs: Mapping[str, Any]
-
-
-@dataclass
-class Configuration:
-    """Everything the file writers need."""
-
-    modules: dict[str, Module]
-    root: Module
-    providers: list[Provider]
-    graph: ResourceGraph
-    resolved: ResolvedDeployment
-    uses_random: bool = False
-
-    def all_resources(self) -> list[TfResource]:
-        return [resource for module in [self.root, *self.modules.values()] for resource in module.resources]
-
 
 # --------------------------------------------------------------------------- capture
-
-
-class ReferenceHook:
-    """outputs_for: every output of a resource answers with its placeholder."""
-
-    def __init__(self) -> None:
-        self.urns: dict[str, str] = {}
-
-    def __call__(self, resource: CapturedResource) -> dict[str, Any]:
-        if resource.is_provider:
-            return {}
-        key = f"r{len(self.urns)}"
-        self.urns[key] = resource.urn
-        state: dict[str, Any] = {}
-        for name in resource.output_names:
-            fields = resource.list_outputs.get(name)
-            if fields:
-                # A list of objects answers with one object whose fields carry the traversal
-                # (`${«r12.masterUserSecrets»[0].secret_arn}`): a component reading the first
-                # element's field gets the reference to exactly that.
-                state[name] = [{field_name: "${«" + f"{key}.{name}" + "»" + f"[0].{mapping.snake(field_name)}" + "}"
-                                for field_name in fields}]
-            else:
-                state[name] = "${«" + f"{key}.{name}" + "»}"
-        state["id"] = "${«" + f"{key}.id" + "»}"
-        return state
-
-
-def _data_placeholders() -> dict[str, Any]:
-    """Answers to the data-source calls for one capture: placeholders of the root's data blocks."""
-    return {token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
-            for token, fields in DATA_CALLS.items()}
-
-
-def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:
-    from ...capture import capture
-
-    hook = ReferenceHook()
-    graph = capture(resolved, outputs_for=hook, calls=_data_placeholders())
-    return graph, hook.urns
 
 
 # ----------------------------------------------------------------------- translation
@@ -755,10 +523,6 @@ def _blank_then(body: list[Any], block: Block) -> list[Any]:
     return [Blank(), block] if body else [block]
 
 
-NAME_FIELDS = ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId")
-TAG_FIELDS = ("tags", "tagsAll")
-
-
 def _order_key(field_name: str) -> tuple[bool, bool, str]:
     """Names first, tags last, the rest alphabetical: stable and easy to scan."""
     if field_name in NAME_FIELDS:
@@ -774,21 +538,6 @@ def _has_placeholder(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_placeholder(item) for item in value.values())
     return False
-
-
-STACK_OUTPUTS: Mapping[str, str] = {
-    "url": "Public URL of the application",
-    "vpc_id": "ID of the VPC",
-    "cluster_name": "Name of the ECS cluster",
-    "service_name": "Name of the ECS service",
-    "database_endpoint": "Endpoint (host:port) of the primary database",
-    "dr_database_endpoint": "Endpoint (host:port) of the disaster-recovery database replica",
-    "cache_endpoint": "Endpoint of the Redis cache",
-    "ecr_repository_url": "URL of the ECR repository images are pushed to",
-    "load_balancer_dns_name": "DNS name of the load balancer",
-    "buckets": "Object storage buckets by manifest name",
-}
-"""Descriptions of the pattern's stack outputs (others are described from their name)."""
 
 
 def _output_text(name: str) -> str:

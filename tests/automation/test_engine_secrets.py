@@ -28,7 +28,7 @@ def secret_deployment(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     """A manifest in a temp folder whose dev stack was deployed with a secret config value."""
     from engine_resources import files_program
     from specql_deploy.automation.deployer import Deployer, Secret
-    from specql_deploy.automation.front import load_resolved
+    from specql_deploy.automation.cli_manifest import load_resolved
     from specql_deploy.automation.stacks import locate
 
     root = tmp_path_factory.mktemp("secrets")

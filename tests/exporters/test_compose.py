@@ -169,7 +169,7 @@ def test_hobby_production_is_the_stack_up_creates():
     from specql_deploy.components.docker.hobby_config import caddyfile
     from specql_deploy.components.docker.hobby_stack import hobby_stack
     from specql_deploy.components.docker.service_model import PROD_ENV_FILE
-    from specql_deploy.exporters.base import dump_yaml
+    from specql_deploy.exporters.yaml_text import dump_yaml
     from specql_deploy.exporters.compose.render import compose_document
 
     resolved = resolve_path(Path(__file__).resolve().parents[2] / "examples/hobby-project/deployment.yaml")

@@ -4,7 +4,7 @@ The load balancer's own regional ACL is the load balancer's (test_aws_load_balan
 
 from __future__ import annotations
 
-from aws_harness import KEY, PRODUCTION, SMALL, build, only
+from aws_harness import KEY, PRODUCTION, build, only
 from specql_deploy.components.patterns.saas import edge_settings
 from specql_deploy.components.aws.edge import Edge, EdgeArgs
 

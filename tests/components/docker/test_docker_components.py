@@ -13,7 +13,7 @@ from specql_deploy.capture import (
     ResourceGraph,
     run_under_mocks,
 )
-from specql_deploy.components.docker import hobby_config, service_model
+from specql_deploy.components.docker import service_model
 from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.docker.app import App, AppArgs
 from specql_deploy.components.docker.backup import Backup, BackupArgs

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from specql_deploy.capture import MASK, CapturedResource, capture
-from specql_deploy.components.docker import hobby_config, service_model
 from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.patterns.hobby_project import user_secrets
 from specql_deploy.program.manifest import load

@@ -148,7 +148,7 @@ def ejected(tmp_path_factory) -> dict[str, Ejected]:
     """
     import pulumi.runtime.config as config
     from specql_deploy.capture import capture
-    from specql_deploy.exporters.base import ExportContext
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.kubernetes import render
 
     base = tmp_path_factory.mktemp("k8s-eject")

@@ -14,7 +14,7 @@ from k8s_export_support import (  # noqa: F401  (ejected is a fixture)
     resolve_path,
 )
 
-from specql_deploy.exporters.base import ExportContext
+from specql_deploy.exporters.contract import ExportContext
 from specql_deploy.exporters.kubernetes import render
 from specql_deploy.exporters.kubernetes.manifests import (
     is_manifest_resource,

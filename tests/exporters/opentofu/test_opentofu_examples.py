@@ -19,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.mark.parametrize("name", OTHER_EXAMPLES)
 def test_non_aws_patterns_eject_no_opentofu(name):
-    from specql_deploy.exporters.base import ExportContext
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.opentofu import render
 
     resolved = support.resolve(name)

@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 from specql_deploy.exporters.opentofu import hcl, mapping
-from specql_deploy.exporters.opentofu.translate import ReferenceHook, Translator
+from specql_deploy.exporters.opentofu.references import ReferenceHook
+from specql_deploy.exporters.opentofu.translate import Translator
 
 from .tofu_support import resolve
 

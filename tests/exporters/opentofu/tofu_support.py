@@ -36,7 +36,7 @@ def configuration(name: str):
 @cache
 def files(name: str) -> dict[str, str]:
     from specql_deploy.capture.cost import estimate
-    from specql_deploy.exporters.base import ExportContext
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.opentofu.files import render_configuration
 
     resolved = resolve(name)

@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: load + resolve a manifest, or print problems and exit 2.
+"""Loading and resolving the manifest for a command, or printing its problems and exiting 2.
 
 Every command that takes a manifest goes through `load_resolved`, so the error
 contract (one `field.path: message (line N)` per problem, exit 2, no traceback) holds
