@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from .. import __version__
+from .cli_options import EnvOption, ManifestArg
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="specql-deploy: deployment.yaml to production infrastructure.")
 deploy = typer.Typer(no_args_is_help=True, help="Validate, resolve, preview, deploy and eject deployments.")
 app.add_typer(deploy, name="deploy")
 
-ManifestArg = Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)]
-EnvOption = Annotated[Optional[str], typer.Option("--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")]
 
 
 def _version(value: bool) -> None:

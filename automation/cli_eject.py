@@ -9,20 +9,20 @@ import typer
 
 from .errors import EXIT_FAILED, EXIT_USAGE
 from .cli_manifest import fail, load_resolved, resolve_manifest
+from .cli_options import EnvOption, ManifestArg
 
 if TYPE_CHECKING:
     from .eject import EjectResult
 
 
 def eject_command(
-    file: Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)],
+    file: ManifestArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the files into.",
                                          show_default=False)],
     only: Annotated[list[str] | None, typer.Option(
         "--only", help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
                        "Defaults to all.")] = None,
-    env: Annotated[str | None, typer.Option(
-        "--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")] = None,
+    env: EnvOption = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace files changed since the last eject.")] = False,
 ) -> None:

@@ -55,7 +55,7 @@ class Deployer:
         self.env_vars = {"PULUMI_SKIP_UPDATE_CHECK": "true", **(env_vars or {})}
         self.pulumi_home = pulumi_home
         self.plugins = plugins
-        self.cancel_hint = cancel_hint or f"specql deploy cancel <manifest> --stack {stack}"
+        self.cancel_hint = cancel_hint or f"specql deploy cancel <manifest> --env {stack}"
         self._cli = cli
         self._workspace = None
 

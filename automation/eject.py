@@ -127,7 +127,8 @@ def _blocked(output: Path, path: str) -> bool:
     return any(parent.exists() and not parent.is_dir() for parent in target.parents if output in parent.parents)
 
 
-def _write(root: Path, item: GeneratedFile, data: bytes) -> None:
+def write_file(root: Path, item: GeneratedFile, data: bytes) -> None:
+    """Write one generated file under `root` with its mode (the seam the failure tests replace)."""
     path = root / item.path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -228,7 +229,7 @@ def _commit(output: Path, to_write: list[tuple[GeneratedFile, bytes]], stale: li
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.eject-", dir=output.parent))
         try:
             for item, data in to_write:
-                _write(staging, item, data)
+                write_file(staging, item, data)
             (staging / RECORD_NAME).write_bytes(record)
             staging.chmod(0o755)
             os.rename(staging, output)
@@ -241,7 +242,7 @@ def _commit(output: Path, to_write: list[tuple[GeneratedFile, bytes]], stale: li
     staging = Path(tempfile.mkdtemp(prefix=".specql-eject-", dir=output))
     try:
         for item, data in to_write:
-            _write(staging, item, data)
+            write_file(staging, item, data)
         (staging / RECORD_NAME).write_bytes(record)
         for item, _ in to_write:
             destination = output / item.path

@@ -71,8 +71,8 @@ def test_every_command_reports_a_missing_manifest_with_exit_2(command, tmp_path)
 
 @pytest.mark.parametrize("command", STACK_COMMANDS)
 def test_every_stack_command_rejects_an_unknown_stack_with_exit_2(command, manifest):
-    result = invoke(command, str(manifest), "--stack", "qa", "--yes") if command in ("up", "destroy", "cancel") \
-        else invoke(command, str(manifest), "--stack", "qa")
+    result = invoke(command, str(manifest), "--env", "qa", "--yes") if command in ("up", "destroy", "cancel") \
+        else invoke(command, str(manifest), "--env", "qa")
     assert result.exit_code == 2
     assert "qa" in result.stderr
     assert not (manifest.parent / ".specql").exists(), "nothing may be written for bad input"
@@ -82,6 +82,21 @@ def test_every_stack_command_rejects_an_unknown_stack_with_exit_2(command, manif
 def test_stack_and_env_are_the_same_option(option, manifest):
     result = invoke("outputs", str(manifest), option, "qa")
     assert result.exit_code == 2 and "qa" in result.stderr
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS)
+def test_help_shows_one_spelling_of_the_environment_and_the_backend_options_once(command):
+    result = runner.invoke(app, ["deploy", command, "--help"])
+    assert result.exit_code == 0
+    assert "--stack" not in result.output  # the alias is hidden
+    assert ("--env" in result.output) is (command != "stacks")
+    for option in ("--backend-endpoint", "--backend-region", "--secrets-provider"):
+        assert result.output.count(option) == 1, option
+
+
+def test_env_and_its_alias_may_not_disagree(manifest):
+    result = invoke("outputs", str(manifest), "--env", "staging", "--stack", "production")
+    assert result.exit_code == 2 and "disagree" in result.output + result.stderr
 
 
 def test_an_unsupported_backend_is_bad_usage(manifest, monkeypatch, tmp_path):
@@ -146,7 +161,7 @@ def test_destroying_production_without_a_terminal_is_refused(manifest):
 
 
 def test_destroying_production_needs_the_exact_stack_name(manifest, monkeypatch):
-    monkeypatch.setattr("specql_deploy.automation.cli_stack._interactive", lambda: True)
+    monkeypatch.setattr("specql_deploy.automation.policy.interactive", lambda: True)
     result = runner.invoke(app, ["deploy", "destroy", str(manifest), "--stack", "production"], input="prod\n")
     assert result.exit_code == 2
     assert "the name did not match; nothing was destroyed" in result.stderr
@@ -154,7 +169,7 @@ def test_destroying_production_needs_the_exact_stack_name(manifest, monkeypatch)
 
 def test_typing_the_production_name_or_both_flags_passes_the_confirmation(manifest, monkeypatch, no_pulumi):
     # the next step needs the engine, absent here: reaching its message proves the gate opened
-    monkeypatch.setattr("specql_deploy.automation.cli_stack._interactive", lambda: True)
+    monkeypatch.setattr("specql_deploy.automation.policy.interactive", lambda: True)
     typed = runner.invoke(app, ["deploy", "destroy", str(manifest), "--stack", "production"], input="production\n")
     flags = invoke("destroy", str(manifest), "--stack", "production", "--yes", "--confirm-production")
     for result in (typed, flags):
@@ -186,7 +201,7 @@ def test_destroy_hands_the_deployer_a_program_without_deletion_protection_outsid
         built.append(resolved)
         return lambda: None
 
-    monkeypatch.setattr("specql_deploy.automation.cli_stack._open", opened)
+    monkeypatch.setattr("specql_deploy.automation.cli_stack.open_stack", opened)
     monkeypatch.setattr("specql_deploy.program.make_program", make_program)
     result = invoke("destroy", str(manifest), "--stack", stack, "--yes", "--confirm-production")
     assert result.exit_code == 0, result.stderr

@@ -162,7 +162,7 @@ def test_failure_while_writing_keeps_the_previous_tree(tmp_path, monkeypatch):
 
     import specql_deploy.automation.eject as eject_module
 
-    real_write = eject_module._write
+    real_write = eject_module.write_file
     calls = []
 
     def write_then_fail(root, item, data):
@@ -171,7 +171,7 @@ def test_failure_while_writing_keeps_the_previous_tree(tmp_path, monkeypatch):
             raise OSError("disk full")
         real_write(root, item, data)
 
-    monkeypatch.setattr(eject_module, "_write", write_then_fail)
+    monkeypatch.setattr(eject_module, "write_file", write_then_fail)
     # WHEN the disk fails half-way through writing the new files
     result = eject(out, manifest=changed)
     # THEN the command fails and the directory is exactly as before
