@@ -17,14 +17,19 @@ if TYPE_CHECKING:
 
 def eject_command(
     file: ManifestArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the files into.",
-                                         show_default=False)],
-    only: Annotated[list[str] | None, typer.Option(
-        "--only", help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
-                       "Defaults to all.")] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to write the files into.", show_default=False)
+    ],
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
+            "Defaults to all.",
+        ),
+    ] = None,
     env: EnvOption = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Replace files changed since the last eject.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace files changed since the last eject.")] = False,
 ) -> None:
     """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu and Kubernetes files."""
     from .eject import EjectError, UserChangedFiles, eject, parse_targets
@@ -41,8 +46,11 @@ def eject_command(
         result = eject(resolved, manifest.path, output, only=targets, force=force, environments=others)
     except UserChangedFiles as error:
         listing = "".join(f"\n  {path}" for path in error.paths)
-        fail(f"{len(error.paths)} file(s) in {output} changed since the last eject; "
-             f"rerun with --force to replace them:{listing}", EXIT_USAGE)
+        fail(
+            f"{len(error.paths)} file(s) in {output} changed since the last eject; "
+            f"rerun with --force to replace them:{listing}",
+            EXIT_USAGE,
+        )
     except EjectError as error:
         fail(str(error), EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - any exporter failure: report it, nothing was written
@@ -60,9 +68,11 @@ def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:
     counts = ", ".join(f"{target} {count}" for target, count in result.targets.items())
     total = sum(result.targets.values())
     verb = "wrote" if result.changed else "unchanged:"
-    print(f"{verb} {len(result.created)} created, {len(result.updated)} updated, "
-          f"{len(result.unchanged)} unchanged of {total} files in {result.output} "
-          f"({pattern}, {environment}; {counts})")
+    print(
+        f"{verb} {len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged of {total} files in {result.output} "
+        f"({pattern}, {environment}; {counts})"
+    )
 
 
 def register(deploy: typer.Typer) -> None:

@@ -62,8 +62,9 @@ def load_resolved(path: Path, environment: str | None) -> tuple[Manifest, Resolv
     return manifest, resolve_manifest(manifest, environment)
 
 
-def with_overrides(resolved: ResolvedDeployment, *, version: str | None = None,
-                   image: str | None = None) -> ResolvedDeployment:
+def with_overrides(
+    resolved: ResolvedDeployment, *, version: str | None = None, image: str | None = None
+) -> ResolvedDeployment:
     """The resolution with a release chosen on the command line (CI deploys one image tag).
 
     Only these two values may be overridden: they name *what* runs, not how the

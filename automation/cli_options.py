@@ -26,10 +26,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 ManifestArg = Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-EnvOption = Annotated[str | None, typer.Option(
-    "--env", "-e", help="Environment (one stack each); defaults to the first listed, or dev.")]
-_StackAlias = Annotated[str | None, typer.Option(
-    "--stack", "-s", hidden=True, help="Same as --env (the stack commands' former spelling).")]
+EnvOption = Annotated[
+    str | None, typer.Option("--env", "-e", help="Environment (one stack each); defaults to the first listed, or dev.")
+]
+_StackAlias = Annotated[
+    str | None, typer.Option("--stack", "-s", hidden=True, help="Same as --env (the stack commands' former spelling).")
+]
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,28 @@ class Backend:
 
 
 _BACKEND_OPTIONS: dict[str, Any] = {
-    "backend": Annotated[str | None, typer.Option(
-        "--backend", help="State backend: a folder, s3://bucket/prefix, or https://api.pulumi.com. "
-                          "Defaults to .specql/state next to the manifest.")],
-    "backend_endpoint": Annotated[str | None, typer.Option(
-        "--backend-endpoint", help="S3-compatible endpoint for an s3:// backend (MinIO, R2, moto).")],
-    "backend_region": Annotated[str | None, typer.Option(
-        "--backend-region", help="Region of the s3:// backend bucket.")],
-    "secrets_provider": Annotated[str | None, typer.Option(
-        "--secrets-provider",
-        help="passphrase (default; PULUMI_CONFIG_PASSPHRASE[_FILE]) or awskms://alias/<key>?region=<r>.")],
+    "backend": Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            help="State backend: a folder, s3://bucket/prefix, or https://api.pulumi.com. "
+            "Defaults to .specql/state next to the manifest.",
+        ),
+    ],
+    "backend_endpoint": Annotated[
+        str | None,
+        typer.Option("--backend-endpoint", help="S3-compatible endpoint for an s3:// backend (MinIO, R2, moto)."),
+    ],
+    "backend_region": Annotated[
+        str | None, typer.Option("--backend-region", help="Region of the s3:// backend bucket.")
+    ],
+    "secrets_provider": Annotated[
+        str | None,
+        typer.Option(
+            "--secrets-provider",
+            help="passphrase (default; PULUMI_CONFIG_PASSPHRASE[_FILE]) or awskms://alias/<key>?region=<r>.",
+        ),
+    ],
 }
 
 
@@ -64,8 +78,14 @@ def with_backend(command: F) -> F:
     """Give `command` the state-backend options; it receives them as `backend: Backend`."""
 
     def collect(values: dict[str, Any]) -> dict[str, Any]:
-        return {"backend": Backend(values.pop("backend"), values.pop("backend_endpoint"),
-                                   values.pop("backend_region"), values.pop("secrets_provider"))}
+        return {
+            "backend": Backend(
+                values.pop("backend"),
+                values.pop("backend_endpoint"),
+                values.pop("backend_region"),
+                values.pop("secrets_provider"),
+            )
+        }
 
     return _replace_parameters(command, "backend", _BACKEND_OPTIONS, collect)
 
@@ -82,13 +102,16 @@ def with_environment(command: F) -> F:
     return _replace_parameters(command, "env", {"env": EnvOption, "stack": _StackAlias}, collect)
 
 
-def _replace_parameters(command: F, receives: str, options: dict[str, Any],
-                        collect: Callable[[dict[str, Any]], dict[str, Any]]) -> F:
+def _replace_parameters(
+    command: F, receives: str, options: dict[str, Any], collect: Callable[[dict[str, Any]], dict[str, Any]]
+) -> F:
     """`command` with its parameter `receives` replaced by `options` on the command line."""
     signature = inspect.signature(command, eval_str=True)
     kept = [parameter for name, parameter in signature.parameters.items() if name != receives]
-    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-             for name, annotation in options.items()]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        for name, annotation in options.items()
+    ]
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -96,6 +119,9 @@ def _replace_parameters(command: F, receives: str, options: dict[str, Any],
         return command(*args, **kwargs, **collect(values))
 
     wrapper.__signature__ = signature.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {**{parameter.name: parameter.annotation for parameter in kept},
-                               **options, "return": signature.return_annotation}
+    wrapper.__annotations__ = {
+        **{parameter.name: parameter.annotation for parameter in kept},
+        **options,
+        "return": signature.return_annotation,
+    }
     return wrapper  # type: ignore[return-value]

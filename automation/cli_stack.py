@@ -28,12 +28,22 @@ if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment
     from .deployer import Deployer
 
-EmulateOption = Annotated[bool, typer.Option(
-    "--emulate", help="Point the aws provider at a local moto server started for this command.")]
-VersionOption = Annotated[str | None, typer.Option(
-    "--version", help="Deploy this application version (image tag) instead of deployment.version; CI passes the commit SHA.")]
-ImageOption = Annotated[str | None, typer.Option(
-    "--image", help="Deploy this image reference instead of application.image (e.g. ghcr.io/org/app:sha).")]
+EmulateOption = Annotated[
+    bool, typer.Option("--emulate", help="Point the aws provider at a local moto server started for this command.")
+]
+VersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--version",
+        help="Deploy this application version (image tag) instead of deployment.version; CI passes the commit SHA.",
+    ),
+]
+ImageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--image", help="Deploy this image reference instead of application.image (e.g. ghcr.io/org/app:sha)."
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,11 @@ def _stdout() -> Console:
 def _cancel_hint(target: Target, stack: str) -> str:
     """The exact cancel command for this stack, with the options that locate it."""
     backend = target.backend
-    options = [("--backend", backend.url), ("--backend-endpoint", backend.endpoint),
-               ("--backend-region", backend.region)]
+    options = [
+        ("--backend", backend.url),
+        ("--backend-endpoint", backend.endpoint),
+        ("--backend-region", backend.region),
+    ]
     extra = "".join(f" {flag} {value}" for flag, value in options if value)
     return f"specql deploy cancel {target.file} --env {stack}{extra}"
 
@@ -84,9 +97,15 @@ def open_stack(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer
 
             cli = locate_cli()
             backend = target.backend
-            location = locate(resolved.deployment.name, resolved.deployment.environment, target.file,
-                              backend=backend.url, secrets_provider=backend.secrets_provider,
-                              s3_endpoint=backend.endpoint, s3_region=backend.region)
+            location = locate(
+                resolved.deployment.name,
+                resolved.deployment.environment,
+                target.file,
+                backend=backend.url,
+                secrets_provider=backend.secrets_provider,
+                s3_endpoint=backend.endpoint,
+                s3_region=backend.region,
+            )
             from rich.markup import escape
 
             for notice in location.notices:
@@ -105,9 +124,15 @@ def open_stack(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer
                 from ..program import make_program
 
                 program = make_program(resolved, project_root=str(target.file.resolve().parent))
-            deployer = Deployer.at(location, program, config=stack_config(resolved, overrides),
-                                   env_vars=env, cli=cli, cancel_hint=_cancel_hint(target, location.stack),
-                                   plugins=required_plugins(resolved) if with_program else ())
+            deployer = Deployer.at(
+                location,
+                program,
+                config=stack_config(resolved, overrides),
+                env_vars=env,
+                cli=cli,
+                cancel_hint=_cancel_hint(target, location.stack),
+                plugins=required_plugins(resolved) if with_program else (),
+            )
         except DeployError as error:
             fail(error.message, error.code)
         yield deployer, resolved
@@ -134,10 +159,16 @@ def preview(
     file: ManifestArg,
     env: str | None,
     backend: Backend,
-    offline: Annotated[bool, typer.Option("--offline", help="Run the program under mocks: no engine, no cloud.")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Run the program under mocks: no engine, no cloud.")
+    ] = False,
     as_json: JsonOption = False,
-    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write a PR-comment summary to this file.")] = None,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")] = False,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a PR-comment summary to this file.")
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error.")
+    ] = False,
     emulate: EmulateOption = False,
 ) -> None:
     """Show what `up` would change, from the real engine (or `--offline` under mocks)."""
@@ -191,8 +222,9 @@ def up(
             return
         _allowed(lambda: policy.confirm(f"deploy these changes to {deployer.project}/{deployer.stack_name}?", yes))
         waits_for_dns = bool(resolved.deployment.domain) and not resolved.deployment.dns_zone
-        with live_progress(_stderr(), f"up {deployer.project}/{deployer.stack_name}",
-                           dns_records=waits_for_dns) as listener:
+        with live_progress(
+            _stderr(), f"up {deployer.project}/{deployer.stack_name}", dns_records=waits_for_dns
+        ) as listener:
             result = _run(lambda: deployer.up(listener))
     if as_json:
         print(result.to_json())
@@ -207,7 +239,12 @@ def destroy(
     env: str | None,
     backend: Backend,
     yes: YesOption = False,
-    confirm_production: Annotated[bool, typer.Option("--confirm-production", help="With --yes: allow destroying a production stack without typing its name.")] = False,
+    confirm_production: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-production", help="With --yes: allow destroying a production stack without typing its name."
+        ),
+    ] = False,
     emulate: EmulateOption = False,
 ) -> None:
     """Delete every resource of the stack. Production stacks need their name typed (or --yes --confirm-production)."""
@@ -216,8 +253,10 @@ def destroy(
     _, resolved = load_resolved(file, env)
     _allowed(lambda: policy.confirm_destroy(resolved, yes=yes, confirm_production=confirm_production))
     unprotected = policy.unprotected_program(resolved, project_root=str(file.resolve().parent))
-    with (open_stack(Target(file, env, backend, emulate), with_program=True) as (deployer, _),
-          live_progress(_stderr(), f"destroy {deployer.project}/{resolved.deployment.environment}") as listener):
+    with (
+        open_stack(Target(file, env, backend, emulate), with_program=True) as (deployer, _),
+        live_progress(_stderr(), f"destroy {deployer.project}/{resolved.deployment.environment}") as listener,
+    ):
         result = _run(lambda: deployer.destroy(listener, unprotected=unprotected))
     print_summary(_stdout(), result, show_outputs=False)
 
@@ -234,8 +273,10 @@ def refresh(
     """Read every resource's real state into the stack (drift becomes visible in the next preview)."""
     from .progress import live_progress, print_summary
 
-    with (open_stack(Target(file, env, backend, emulate), with_program=True) as (deployer, _),
-          live_progress(_stderr(), f"refresh {deployer.project}/{deployer.stack_name}") as listener):
+    with (
+        open_stack(Target(file, env, backend, emulate), with_program=True) as (deployer, _),
+        live_progress(_stderr(), f"refresh {deployer.project}/{deployer.stack_name}") as listener,
+    ):
         result = _run(lambda: deployer.refresh(listener))
     if as_json:
         print(result.to_json())
@@ -272,9 +313,16 @@ def stacks(
     """List the deployment's stacks in the backend, with their last update and resource count."""
     with open_stack(Target(file, None, backend), with_program=False) as (deployer, resolved):
         found = _run(deployer.stacks)
-    rows = [{"name": item.name, "lastUpdate": item.last_update, "resourceCount": item.resource_count,
-             "updateInProgress": item.update_in_progress,
-             "declared": item.name.rsplit("/", 1)[-1] in resolved.environments} for item in found]
+    rows = [
+        {
+            "name": item.name,
+            "lastUpdate": item.last_update,
+            "resourceCount": item.resource_count,
+            "updateInProgress": item.update_in_progress,
+            "declared": item.name.rsplit("/", 1)[-1] in resolved.environments,
+        }
+        for item in found
+    ]
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
         return
@@ -282,8 +330,10 @@ def stacks(
         print(f"no stacks yet for {deployer.project} in {deployer.backend_url}")
     for row in rows:
         busy = " (update in progress)" if row["updateInProgress"] else ""
-        print(f"{row['name']}\t{row['resourceCount'] if row['resourceCount'] is not None else '-'} resources"
-              f"\tlast update {row['lastUpdate'] or 'never'}{busy}")
+        print(
+            f"{row['name']}\t{row['resourceCount'] if row['resourceCount'] is not None else '-'} resources"
+            f"\tlast update {row['lastUpdate'] or 'never'}{busy}"
+        )
 
 
 @with_backend
@@ -296,9 +346,13 @@ def cancel(
 ) -> None:
     """Release the lock of an interrupted update (only when no update is really running)."""
     _, resolved = load_resolved(file, env)
-    _allowed(lambda: policy.confirm(
-        f"release the lock on {resolved.deployment.name}/{resolved.deployment.environment}? "
-        "Only do this when no update is running", yes))
+    _allowed(
+        lambda: policy.confirm(
+            f"release the lock on {resolved.deployment.name}/{resolved.deployment.environment}? "
+            "Only do this when no update is running",
+            yes,
+        )
+    )
     with open_stack(Target(file, env, backend), with_program=False) as (deployer, _):
         _run(deployer.cancel)
     print(f"released the lock on {deployer.project}/{deployer.stack_name}; run `specql deploy up` to finish")
@@ -306,8 +360,9 @@ def cancel(
 
 def bootstrap(
     backend: Annotated[str, typer.Option("--backend", help="s3://bucket[/prefix] to create.", show_default=False)],
-    backend_endpoint: Annotated[str | None, typer.Option(
-        "--backend-endpoint", help="S3-compatible endpoint of the bucket (MinIO, R2, moto).")] = None,
+    backend_endpoint: Annotated[
+        str | None, typer.Option("--backend-endpoint", help="S3-compatible endpoint of the bucket (MinIO, R2, moto).")
+    ] = None,
     backend_region: Annotated[str | None, typer.Option("--backend-region", help="Region of the bucket.")] = None,
 ) -> None:
     """Create the shared state backend: versioned encrypted S3 bucket, KMS key for secrets, lock table. Idempotent."""

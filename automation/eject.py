@@ -44,7 +44,8 @@ class UserChangedFiles(EjectError):
         self.paths = sorted(paths)
         super().__init__(
             "these files were changed since the last eject (or were never written by it); "
-            "rerun with --force to replace them: " + ", ".join(self.paths))
+            "rerun with --force to replace them: " + ", ".join(self.paths)
+        )
 
 
 @dataclass
@@ -209,8 +210,7 @@ def eject(
     result.kept.sort()
 
     if blocked:
-        raise EjectError("a folder or file is in the way of (move it, even --force cannot): "
-                         + ", ".join(blocked))
+        raise EjectError("a folder or file is in the way of (move it, even --force cannot): " + ", ".join(blocked))
     if conflicts and not force:
         raise UserChangedFiles(conflicts)
 

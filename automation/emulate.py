@@ -28,10 +28,35 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 # Services the project's components call; the aws provider takes one endpoint per service.
 EMULATED_SERVICES = (
-    "acm", "apigateway", "applicationautoscaling", "autoscaling", "backup", "cloudfront",
-    "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs", "efs", "elasticache", "elb",
-    "elbv2", "events", "iam", "kms", "lambda", "rds", "route53", "s3", "secretsmanager", "sns",
-    "sqs", "ssm", "sts", "wafv2",
+    "acm",
+    "apigateway",
+    "applicationautoscaling",
+    "autoscaling",
+    "backup",
+    "cloudfront",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "efs",
+    "elasticache",
+    "elb",
+    "elbv2",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
 )
 
 
@@ -60,8 +85,10 @@ class MotoServer:
     def start(self) -> Self:
         self._process = subprocess.Popen(
             [moto_server_binary(), "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, **DUMMY_CREDENTIALS})
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **DUMMY_CREDENTIALS},
+        )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -93,8 +120,12 @@ class MotoServer:
 
     def environment(self, region: str) -> dict[str, str]:
         """Environment for processes talking to the emulator (AWS SDKs honour these)."""
-        return {**DUMMY_CREDENTIALS, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
-                "AWS_ENDPOINT_URL": self.endpoint}
+        return {
+            **DUMMY_CREDENTIALS,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ENDPOINT_URL": self.endpoint,
+        }
 
 
 def aws_provider_config(endpoint: str) -> dict[str, Any]:

@@ -28,16 +28,27 @@ KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
     "pulumi:providers:aws": ("region",),
     "aws:ec2/vpc:Vpc": ("cidrBlock",),
     "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone"),
-    "aws:rds/instance:Instance": ("instanceClass", "engineVersion", "multiAz", "allocatedStorage",
-                                  "storageEncrypted", "deletionProtection", "backupRetentionPeriod"),
+    "aws:rds/instance:Instance": (
+        "instanceClass",
+        "engineVersion",
+        "multiAz",
+        "allocatedStorage",
+        "storageEncrypted",
+        "deletionProtection",
+        "backupRetentionPeriod",
+    ),
     "aws:ecs/service:Service": ("desiredCount", "launchType"),
     "aws:ecs/taskDefinition:TaskDefinition": ("cpu", "memory"),
     "aws:appautoscaling/target:Target": ("minCapacity", "maxCapacity"),
     "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "internal"),
     "aws:lb/listener:Listener": ("port", "protocol"),
     "aws:lb/targetGroup:TargetGroup": ("port", "protocol", "targetType"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": ("nodeType", "numCacheClusters",
-                                                          "atRestEncryptionEnabled", "transitEncryptionEnabled"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "nodeType",
+        "numCacheClusters",
+        "atRestEncryptionEnabled",
+        "transitEncryptionEnabled",
+    ),
     "aws:cloudwatch/logGroup:LogGroup": ("retentionInDays",),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold"),
     "aws:s3/bucket:Bucket": ("bucket",),
@@ -107,8 +118,11 @@ def key_inputs(resource: CapturedResource) -> str:
     inputs = resource.public_inputs()
     keys = KEY_INPUTS.get(resource.type)
     if keys is None:
-        keys = tuple(key for key, value in sorted(inputs.items())
-                     if _informative(value) and key not in ("tags", "name", "description"))[:_MAX_SHOWN]
+        keys = tuple(
+            key
+            for key, value in sorted(inputs.items())
+            if _informative(value) and key not in ("tags", "name", "description")
+        )[:_MAX_SHOWN]
     shown = [f"{key}={_scalar(inputs[key])}" for key in keys if key in inputs]
     return ", ".join(shown)
 
@@ -143,8 +157,10 @@ def _count(number: int, noun: str) -> str:
 def summary_line(graph: ResourceGraph) -> str:
     summary = graph.to_json()["summary"]
     protected = [resource.name for resource in graph.resources if resource.protect]
-    line = (f"{_count(summary['resources'], 'resource')} in {_count(summary['components'], 'component')}, "
-            f"{_count(summary['providers'], 'explicit provider')}; {summary['protected']} protected")
+    line = (
+        f"{_count(summary['resources'], 'resource')} in {_count(summary['components'], 'component')}, "
+        f"{_count(summary['providers'], 'explicit provider')}; {summary['protected']} protected"
+    )
     if protected:
         line += f" ({', '.join(protected)})"
     return line
@@ -155,8 +171,10 @@ def render_table(graph: ResourceGraph, resolved: ResolvedDeployment, cost: CostE
     from rich.table import Table
 
     prefix = f"{resolved.stack_prefix}-"
-    console.print(f"[bold]{resolved.stack_prefix}[/bold] ({resolved.deployment.pattern}, "
-                  f"{resolved.platform.region}) — offline preview, nothing was contacted")
+    console.print(
+        f"[bold]{resolved.stack_prefix}[/bold] ({resolved.deployment.pattern}, "
+        f"{resolved.platform.region}) — offline preview, nothing was contacted"
+    )
     for component, resources in group_by_component(graph).items():
         table = Table(title=component, title_justify="left", expand=False)
         table.add_column("type", no_wrap=True)

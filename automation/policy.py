@@ -57,10 +57,11 @@ def confirm_destroy(resolved: ResolvedDeployment, *, yes: bool, confirm_producti
     if yes:
         return
     if not interactive():
-        raise Refused(f"{name} is a production stack: type its name in a terminal, or pass "
-                      "--yes --confirm-production")
-    typed = typer.prompt(f"this destroys production stack {name}: every resource but its protected data "
-                         "(database, cache, buckets, keys), which stays; type its name")
+        raise Refused(f"{name} is a production stack: type its name in a terminal, or pass --yes --confirm-production")
+    typed = typer.prompt(
+        f"this destroys production stack {name}: every resource but its protected data "
+        "(database, cache, buckets, keys), which stays; type its name"
+    )
     if typed.strip() != name:
         raise Refused("the name did not match; nothing was destroyed")
 

@@ -13,9 +13,17 @@ from .mocks import UNKNOWN, OutputsHook, capture, run_under_mocks
 
 __all__ = [
     # the graph
-    "CapturedResource", "ResourceGraph", "MASK", "iter_custom", "natural_key",
+    "CapturedResource",
+    "ResourceGraph",
+    "MASK",
+    "iter_custom",
+    "natural_key",
     # running a program under mocks
-    "capture", "run_under_mocks", "OutputsHook", "UNKNOWN",
+    "capture",
+    "run_under_mocks",
+    "OutputsHook",
+    "UNKNOWN",
     # data-source answers
-    "ANSWERS", "CallHandler",
+    "ANSWERS",
+    "CallHandler",
 ]

@@ -26,8 +26,12 @@ def _availability_zones(args: Mapping[str, Any], region: str) -> dict[str, Any]:
 
 
 def _caller_identity(args: Mapping[str, Any], region: str) -> dict[str, Any]:
-    return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/offline", "userId": "OFFLINE",
-            "id": "123456789012"}
+    return {
+        "accountId": "123456789012",
+        "arn": "arn:aws:iam::123456789012:user/offline",
+        "userId": "OFFLINE",
+        "id": "123456789012",
+    }
 
 
 def _region(args: Mapping[str, Any], region: str) -> dict[str, Any]:

@@ -145,7 +145,6 @@ def natural_key(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-
 def _mask(value: Any, secret_paths: set[str], path: str) -> Any:
     if path in secret_paths:
         return MASK

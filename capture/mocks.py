@@ -43,13 +43,22 @@ _LOCK = threading.Lock()  # the Pulumi runtime is process-global: one capture at
 OutputsHook = Callable[[CapturedResource], Mapping[str, Any]]
 
 
-def capture(resolved: ResolvedDeployment, *, outputs_for: OutputsHook | None = None,
-            calls: Mapping[str, CallHandler] | None = None) -> ResourceGraph:
+def capture(
+    resolved: ResolvedDeployment,
+    *,
+    outputs_for: OutputsHook | None = None,
+    calls: Mapping[str, CallHandler] | None = None,
+) -> ResourceGraph:
     """Run the deployment's Pulumi program under mocks (`calls`: see :func:`run_under_mocks`)."""
     from ..program import build
 
-    return run_under_mocks(lambda: build(resolved, offline=True), project=resolved.deployment.name,
-                           stack=resolved.deployment.environment, outputs_for=outputs_for, calls=calls)
+    return run_under_mocks(
+        lambda: build(resolved, offline=True),
+        project=resolved.deployment.name,
+        stack=resolved.deployment.environment,
+        outputs_for=outputs_for,
+        calls=calls,
+    )
 
 
 def run_under_mocks(
@@ -173,21 +182,23 @@ def _make_monitor_class():
                 secrets: list[str] = []
                 inputs = _decode(raw, "", secrets)
                 shape = self.recorder.output_shape(request.type, request.name)
-                self.recorder.resources.append(CapturedResource(
-                    type=request.type,
-                    name=request.name,
-                    urn=urn,
-                    parent=request.parent or None,
-                    dependencies=tuple(sorted(set(request.dependencies))),
-                    inputs=inputs,
-                    provider=(request.provider.rsplit("::", 1)[0] if request.provider else None),
-                    custom=bool(request.custom),
-                    protect=bool(getattr(request, "protect", False)),
-                    retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
-                    secret_paths=tuple(secrets),
-                    output_names=shape.names,
-                    list_outputs=shape.list_objects,
-                ))
+                self.recorder.resources.append(
+                    CapturedResource(
+                        type=request.type,
+                        name=request.name,
+                        urn=urn,
+                        parent=request.parent or None,
+                        dependencies=tuple(sorted(set(request.dependencies))),
+                        inputs=inputs,
+                        provider=(request.provider.rsplit("::", 1)[0] if request.provider else None),
+                        custom=bool(request.custom),
+                        protect=bool(getattr(request, "protect", False)),
+                        retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                        secret_paths=tuple(secrets),
+                        output_names=shape.names,
+                        list_outputs=shape.list_objects,
+                    )
+                )
                 if not request.custom:
                     # Components have no provider: register without asking the mocks.
                     return _component_response(urn)
@@ -313,6 +324,3 @@ def _decode(value: Any, path: str, secrets: list[str]) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-

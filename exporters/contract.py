@@ -73,8 +73,10 @@ class ExportContext:
         try:
             return self.environments[name]
         except KeyError:
-            raise LookupError(f"environment {name!r} was not resolved for this export; resolve every "
-                              "environment exporters.environments_needed() names into the context") from None
+            raise LookupError(
+                f"environment {name!r} was not resolved for this export; resolve every "
+                "environment exporters.environments_needed() names into the context"
+            ) from None
 
     @property
     def manifest_name(self) -> str:

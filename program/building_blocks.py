@@ -176,10 +176,14 @@ DOCKER_WAIT_MARGIN_SECONDS = 30
 # pulls alive through NAT (a probe every 30 s, four missed before hanging up). Host keys
 # stay strictly checked.
 DOCKER_SSH_OPTIONS: tuple[str, ...] = (
-    "-o", "BatchMode=yes",
-    "-o", "ConnectTimeout=15",
-    "-o", "ServerAliveInterval=30",
-    "-o", "ServerAliveCountMax=4",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ConnectTimeout=15",
+    "-o",
+    "ServerAliveInterval=30",
+    "-o",
+    "ServerAliveCountMax=4",
 )
 # Prometheus scrapes (and evaluates rules) every 30 s: fine-grained enough for a dashboard,
 # light on a small host and on the cluster (Docker and Kubernetes patterns alike).

@@ -53,13 +53,44 @@ PORTS: Mapping[str, int] = {
 # ------------------------------------------------------------------------ AWS catalogue
 
 AWS_REGIONS: tuple[str, ...] = (
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",
-    "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-north-1",
-    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2",
-    "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
 )
 
 
@@ -87,8 +118,10 @@ def fargate_cpu_units(vcpu: float) -> int:
 def fargate_memory_hint(cpu_units: int, memory_mib: int) -> str:
     """Explain a rejected cpu/memory pair and name the nearest valid choices."""
     allowed = FARGATE_MEMORY_BY_CPU[cpu_units]
-    shown = ", ".join(_mib_text(mib) for mib in allowed) if len(allowed) <= 6 else (
-        f"{_mib_text(allowed[0])} to {_mib_text(allowed[-1])} in {_mib_text(allowed[1] - allowed[0])} steps"
+    shown = (
+        ", ".join(_mib_text(mib) for mib in allowed)
+        if len(allowed) <= 6
+        else (f"{_mib_text(allowed[0])} to {_mib_text(allowed[-1])} in {_mib_text(allowed[1] - allowed[0])} steps")
     )
     fitting_cpu = [units for units, memories in FARGATE_MEMORY_BY_CPU.items() if memory_mib in memories]
     other = f", or cpu {fitting_cpu[0] / 1024:g} to keep {_mib_text(memory_mib)}" if fitting_cpu else ""
@@ -162,15 +195,32 @@ HELM_CHARTS: Mapping[str, tuple[str, str, str]] = {
 # Account ids of Elastic Load Balancing in the regions opened before August 2022; later
 # regions grant the log-delivery service principal instead (AWS ALB access-log docs).
 ELB_ACCOUNT_BY_REGION: Mapping[str, str] = {
-    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
-    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
-    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
-    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
-    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
-    "sa-east-1": "507241528517", "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
-    "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580",
+    "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
 }
 
 RDS_MONITORING_INTERVALS: tuple[int, ...] = (0, 1, 5, 10, 15, 30, 60)

@@ -40,6 +40,7 @@ class PatternInfo:
 
 # --------------------------------------------------------------------------- global
 
+
 def _d(value: Any, reason: str) -> Default:
     return Default(value, reason)
 
@@ -70,7 +71,9 @@ FRAMEWORKS: Mapping[str, Table] = {
         "application.runtime": _d("python", "FraiseQL is a Python (FastAPI) framework"),
         "application.runtime_version": _d("3.13", "FraiseQL targets Python 3.13+"),
         "application.port": _d(8000, "uvicorn's conventional port"),
-        "application.command": _d(("fraiseql", "run", "--host", "0.0.0.0", "--port", "8000"), "FraiseQL's server entry point"),
+        "application.command": _d(
+            ("fraiseql", "run", "--host", "0.0.0.0", "--port", "8000"), "FraiseQL's server entry point"
+        ),
         "application.health_check_path": _d("/health", "FraiseQL's health endpoint"),
         "application.build_system": _d("maturin", "FraiseQL's Rust extensions build with maturin"),
         "application.base_image": _d("python:3.13-slim-bookworm", "glibc base for the Rust wheels"),
@@ -80,7 +83,10 @@ FRAMEWORKS: Mapping[str, Table] = {
         "application.runtime": _d("python", "Django is a Python framework"),
         "application.runtime_version": _d("3.12", "the newest Python every Django 5 dependency supports"),
         "application.port": _d(8000, "gunicorn's conventional port"),
-        "application.command": _d(("gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"), "gunicorn serves Django in production"),
+        "application.command": _d(
+            ("gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"),
+            "gunicorn serves Django in production",
+        ),
         "application.health_check_path": _d("/health/", "Django URLs end with a slash"),
         "application.build_system": _d("pip", "plain pip install of requirements"),
         "application.base_image": _d("python:3.12-slim-bookworm", "small glibc base"),
@@ -140,8 +146,10 @@ PATTERNS: Mapping[str, PatternInfo] = {
         summary="AWS for an MVP: ECS Fargate behind an ALB, RDS (single-AZ outside production), one NAT gateway",
         sizes=SMALL_SAAS_SIZES,
         defaults={
-            "database.deletion_protection": _d(True, "AWS refuses to delete the database by mistake; a "
-                                                        "confirmed `specql deploy destroy` lifts it first"),
+            "database.deletion_protection": _d(
+                True,
+                "AWS refuses to delete the database by mistake; a confirmed `specql deploy destroy` lifts it first",
+            ),
         },
     ),
     "production-saas": PatternInfo(
@@ -158,8 +166,10 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "database.read_replicas": _d(1, "offloads reads and is a warm spare"),
             "database.backup_frequency": _d("continuous", "point-in-time recovery to the second"),
             "database.backup_retention_days": _d(30, "a month of recovery points for audits and mistakes"),
-            "database.deletion_protection": _d(True, "AWS refuses to delete the database by mistake; a "
-                                                        "confirmed `specql deploy destroy` lifts it first"),
+            "database.deletion_protection": _d(
+                True,
+                "AWS refuses to delete the database by mistake; a confirmed `specql deploy destroy` lifts it first",
+            ),
             "database.final_snapshot": _d(True, "a last snapshot before any deletion"),
             "database.monitoring_interval": _d(15, "finer enhanced monitoring for incident response"),
             "application.instances": _d(3, "one task per zone"),
@@ -219,19 +229,29 @@ def size_defaults(info: PatternInfo) -> Table:
     if info.cloud == "aws":
         return {
             "database.instance_class": Derived(
-                ("database.size",), lambda size: sizes[size]["database"],
-                lambda size: f"{info.name} maps size {size} to {sizes[size]['database']}"),
+                ("database.size",),
+                lambda size: sizes[size]["database"],
+                lambda size: f"{info.name} maps size {size} to {sizes[size]['database']}",
+            ),
             "cache.node_type": Derived(
-                ("cache.size",), lambda size: sizes[size]["cache"],
-                lambda size: f"{info.name} maps size {size} to {sizes[size]['cache']}"),
+                ("cache.size",),
+                lambda size: sizes[size]["cache"],
+                lambda size: f"{info.name} maps size {size} to {sizes[size]['cache']}",
+            ),
             "database.cpu": Default(None, "RDS sizes by instance class"),
             "database.memory_mib": Default(None, "RDS sizes by instance class"),
         }
     return {
         "database.instance_class": Default(None, "PostgreSQL runs in containers, not RDS"),
         "cache.node_type": Default(None, "Redis runs in a container, not ElastiCache"),
-        "database.cpu": Derived(("database.size",), lambda size: sizes[size]["database"][0],
-                                lambda size: f"size {size}: {sizes[size]['database'][0]} vCPU per PostgreSQL instance"),
-        "database.memory_mib": Derived(("database.size",), lambda size: sizes[size]["database"][1],
-                                       lambda size: f"size {size}: {sizes[size]['database'][1]} MiB per PostgreSQL instance"),
+        "database.cpu": Derived(
+            ("database.size",),
+            lambda size: sizes[size]["database"][0],
+            lambda size: f"size {size}: {sizes[size]['database'][0]} vCPU per PostgreSQL instance",
+        ),
+        "database.memory_mib": Derived(
+            ("database.size",),
+            lambda size: sizes[size]["database"][1],
+            lambda size: f"size {size}: {sizes[size]['database'][1]} MiB per PostgreSQL instance",
+        ),
     }

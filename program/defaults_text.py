@@ -76,8 +76,11 @@ def default_sentence(feeds: Feeds) -> str | None:
         return f"Defaults to {_default_text(item, show)}." if item is not None else None
     frameworks = {name: table[feeds.path] for name, table in tables.FRAMEWORKS.items() if feeds.path in table}
     if frameworks:
-        return "Defaults per framework: " + ", ".join(
-            f"{name} {_plain(entry, show)}" for name, entry in frameworks.items()) + "."
+        return (
+            "Defaults per framework: "
+            + ", ".join(f"{name} {_plain(entry, show)}" for name, entry in frameworks.items())
+            + "."
+        )
     base = tables.GLOBAL_DEFAULTS.get(feeds.path)
     if base is None:
         return None

@@ -22,9 +22,21 @@ from .spec import DeploymentMeta, DeploymentSpec, PlatformSpec
 
 # Keys under `deployment:` that belong elsewhere: key → path in the long form.
 LIFTED = {
-    **{section: (section,) for section in (
-        "database", "application", "networking", "storage", "cache", "monitoring",
-        "security", "cicd", "environments", "kubernetes")},
+    **{
+        section: (section,)
+        for section in (
+            "database",
+            "application",
+            "networking",
+            "storage",
+            "cache",
+            "monitoring",
+            "security",
+            "cicd",
+            "environments",
+            "kubernetes",
+        )
+    },
     "platform": ("platform",),
     "region": ("platform", "region"),
     "regions": ("platform", "regions"),
@@ -136,10 +148,14 @@ def _yaml(text: str) -> tuple[Any, dict[tuple, int]]:
     except RecursionError:
         raise ManifestError([Problem("(yaml)", "invalid YAML: nested too deeply")]) from None
     if document is None:
-        raise ManifestError([Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")])
+        raise ManifestError(
+            [Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")]
+        )
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
-        raise ManifestError([Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)])
+        raise ManifestError(
+            [Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)]
+        )
     lines: dict[tuple, int] = {}
     plain = _plain(document, (), lines)
     return plain, lines
@@ -153,8 +169,9 @@ def _plain(node: Any, path: tuple, lines: dict[tuple, int]) -> Any:
         result = {}
         for key, value in node.items():
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise ManifestError([Problem(_dotted(path) or "(root)", "mapping keys must be plain words",
-                                             lines.get(path))])
+                raise ManifestError(
+                    [Problem(_dotted(path) or "(root)", "mapping keys must be plain words", lines.get(path))]
+                )
             key_text = str(key) if not isinstance(key, str) else key
             try:
                 lines[path + (key_text,)] = node.lc.key(key)[0] + 1
@@ -227,6 +244,7 @@ def _lift(document: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple, tuple]]
 
 
 # ------------------------------------------------------------------------------ errors
+
 
 def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple, tuple]) -> list[Problem]:
     problems: list[Problem] = []

@@ -42,13 +42,13 @@ class DeploymentInfo(Frozen):
     """Application framework."""
     pattern: str
     """Deployment pattern."""
-    version: Annotated[
-        str, Default("latest", "images are tagged with the git SHA in CI; `latest` only for local runs")]
+    version: Annotated[str, Default("latest", "images are tagged with the git SHA in CI; `latest` only for local runs")]
     """Application version (image tag)."""
     domain: Annotated[str | None, Default(None, "no domain: served on the load balancer's own DNS name")]
     """Public domain, if any."""
     dns_zone: Annotated[
-        str | None, Default(None, "DNS stays wherever the domain is hosted; `up` prints the validation CNAME")]
+        str | None, Default(None, "DNS stays wherever the domain is hosted; `up` prints the validation CNAME")
+    ]
     """Route 53 hosted zone holding the domain (None: DNS is managed elsewhere)."""
     host: Annotated[str | None, Default(None, "the local Docker engine")]
     """Docker host for hobby-project (None: local engine)."""
@@ -67,7 +67,10 @@ class PlatformInfo(Frozen):
 
 class NetworkInfo(Frozen):
     vpc_cidr: Annotated[str, Default("10.0.0.0/16", "65,536 addresses: room for every subnet the patterns create")]
-    nat_strategy: Annotated[Literal["none", "single", "one-per-az"], Default("single", "one NAT gateway (~$33/month) gives private subnets outbound access")]
+    nat_strategy: Annotated[
+        Literal["none", "single", "one-per-az"],
+        Default("single", "one NAT gateway (~$33/month) gives private subnets outbound access"),
+    ]
     isolated_subnets: Annotated[bool, Default(False, "the database shares the private subnets")]
     flow_logs: Annotated[bool, Default(True, "VPC flow logs are the only record of who talked to what")]
 
@@ -83,17 +86,24 @@ class DatabaseInfo(Frozen):
     memory_mib: int | None
     """MiB per PostgreSQL container (Docker and Kubernetes patterns)."""
     storage_gb: Annotated[int, Default(20, "the RDS gp3 minimum; storage autoscaling grows it")]
-    max_storage_gb: Annotated[int, Derived(("database.storage_gb",), lambda gb: gb * 5,
-        "storage autoscaling up to 5x the allocation avoids a full disk at 3 a.m.")]
+    max_storage_gb: Annotated[
+        int,
+        Derived(
+            ("database.storage_gb",),
+            lambda gb: gb * 5,
+            "storage autoscaling up to 5x the allocation avoids a full disk at 3 a.m.",
+        ),
+    ]
     multi_az: Annotated[bool, Default(False, "a standby doubles the database cost")]
     read_replicas: Annotated[int, Default(0, "replicas only pay off for read-heavy load")]
-    backup_frequency: Annotated[
-        str, Default("daily", "RDS takes one automated snapshot a day plus transaction logs")]
+    backup_frequency: Annotated[str, Default("daily", "RDS takes one automated snapshot a day plus transaction logs")]
     backup_retention_days: Annotated[
-        int, Default(7, "a week of point-in-time recovery is free up to the database size")]
+        int, Default(7, "a week of point-in-time recovery is free up to the database size")
+    ]
     backup_window: Annotated[str, Default("03:00-04:00", "UTC night, before the maintenance window")]
     backup_destination: Annotated[
-        str | None, Default(None, "dumps stay on the host unless the manifest names an off-site bucket")]
+        str | None, Default(None, "dumps stay on the host unless the manifest names an off-site bucket")
+    ]
     """`s3://bucket/prefix` receiving a copy of every dump (hobby-project), or None."""
     backup_endpoint: Annotated[str | None, Default(None, "AWS S3 unless an S3-compatible endpoint is given")]
     """S3-compatible endpoint of the destination (None: AWS S3)."""
@@ -106,13 +116,18 @@ class DatabaseInfo(Frozen):
     performance_insights_retention_days: Annotated[int, Default(7, "the free tier")]
     monitoring_interval: Annotated[int, Default(60, "enhanced monitoring every minute costs cents a month")]
     iam_auth: Annotated[bool, Default(True, "lets the application use short-lived IAM tokens instead of passwords")]
-    log_exports: Annotated[
-        tuple[str, ...], Default(("postgresql", "upgrade"), "query and upgrade logs in CloudWatch")]
+    log_exports: Annotated[tuple[str, ...], Default(("postgresql", "upgrade"), "query and upgrade logs in CloudWatch")]
     max_connections: Annotated[int, Default(200, "room for the application's pools and a migration")]
     log_min_duration_ms: Annotated[int, Default(1000, "log queries slower than a second")]
     operator: Annotated[str, Default("cloudnative-pg", "the CNCF PostgreSQL operator")]
-    instances: Annotated[int, Derived(("database.size",), lambda size: DATABASE_INSTANCES_BY_SIZE[size],
-        lambda size: f"size {size}: {DATABASE_INSTANCES_BY_SIZE[size]} PostgreSQL instance(s) in the cluster")]
+    instances: Annotated[
+        int,
+        Derived(
+            ("database.size",),
+            lambda size: DATABASE_INSTANCES_BY_SIZE[size],
+            lambda size: f"size {size}: {DATABASE_INSTANCES_BY_SIZE[size]} PostgreSQL instance(s) in the cluster",
+        ),
+    ]
 
 
 class ApplicationInfo(Frozen):
@@ -132,10 +147,17 @@ class ApplicationInfo(Frozen):
     cpu: Annotated[float, Default(0.25, "the smallest Fargate task; enough for an idle-most-of-the-day API")]
     memory_mib: Annotated[int, Default(512, "room for a Python or Node.js API; pairs with 0.25 vCPU on Fargate")]
     autoscale: Annotated[bool, Default(True, "scale on load instead of paying for the peak all day")]
-    autoscale_min: Annotated[int, Derived(("application.instances",), lambda count: count,
-        "never scale below the instance count")]
-    autoscale_max: Annotated[int, Derived(("application.instances",), lambda count: max(count * 2, 4),
-        "twice the instance count (at least 4) caps the bill")]
+    autoscale_min: Annotated[
+        int, Derived(("application.instances",), lambda count: count, "never scale below the instance count")
+    ]
+    autoscale_max: Annotated[
+        int,
+        Derived(
+            ("application.instances",),
+            lambda count: max(count * 2, 4),
+            "twice the instance count (at least 4) caps the bill",
+        ),
+    ]
     target_cpu: Annotated[int, Default(70, "headroom for spikes while scaling out")]
     target_memory: Annotated[int | None, Default(None, "memory scaling only when asked")]
     hpa: Annotated[bool, Default(False, "HorizontalPodAutoscaler only on kubernetes")]
@@ -159,8 +181,9 @@ class CacheInfo(Frozen):
     node_type: str | None
     replicas: Annotated[int, Default(0, "one node; the cache is rebuilt from the database")]
     cluster_mode: Annotated[bool, Default(False, "one shard is simpler and enough below ~25 GB")]
-    automatic_failover: Annotated[bool, Derived(("cache.replicas",), lambda replicas: replicas > 0,
-        "failover needs a replica")]
+    automatic_failover: Annotated[
+        bool, Derived(("cache.replicas",), lambda replicas: replicas > 0, "failover needs a replica")
+    ]
     snapshot_retention_days: Annotated[int, Default(1, "one daily snapshot to rebuild from")]
 
 
@@ -187,20 +210,27 @@ def default_bucket(name: str) -> dict[str, Any]:
 
 class StorageInfo(Frozen):
     enabled: Annotated[bool, Default(False, "no buckets unless the manifest has a storage section")]
-    buckets: Annotated[tuple[BucketInfo, ...], Default((default_bucket("uploads"),),
-        "one private bucket for user uploads")]
+    buckets: Annotated[
+        tuple[BucketInfo, ...], Default((default_bucket("uploads"),), "one private bucket for user uploads")
+    ]
     noncurrent_version_days: Annotated[int, Default(30, "old object versions expire after a month")]
 
 
 class LoadBalancerInfo(Frozen):
     type: Annotated[str, Default("application", "HTTP routing, health checks and TLS termination")]
-    https: Annotated[bool, Derived(("deployment.domain",), lambda domain: domain is not None,
-        "HTTPS needs a domain for its certificate")]
+    https: Annotated[
+        bool,
+        Derived(("deployment.domain",), lambda domain: domain is not None, "HTTPS needs a domain for its certificate"),
+    ]
     certificate: Annotated[str, Default("acm", "free certificates renewed by AWS")]
     idle_timeout: Annotated[int, Default(60, "the ALB default")]
     access_logs: Annotated[bool, Default(True, "who called what, kept in a private bucket")]
-    deletion_protection: Annotated[bool, Default(True, "AWS refuses to delete the entry point by mistake; a confirmed "
-        "`specql deploy destroy` lifts it first")]
+    deletion_protection: Annotated[
+        bool,
+        Default(
+            True, "AWS refuses to delete the entry point by mistake; a confirmed `specql deploy destroy` lifts it first"
+        ),
+    ]
 
 
 class EdgeInfo(Frozen):
@@ -212,8 +242,9 @@ class EdgeInfo(Frozen):
 class AlarmInfo(Frozen):
     name: str
     metric: str
-    comparison: Annotated[Literal[">", ">=", "<", "<="],
-                          Default(">", "an alarm type names what rises: CPU, errors, connections")]
+    comparison: Annotated[
+        Literal[">", ">=", "<", "<="], Default(">", "an alarm type names what rises: CPU, errors, connections")
+    ]
     threshold: Annotated[float, Default(80.0, "80% leaves time to act before the resource saturates")]
     percent: bool
     duration_seconds: Annotated[int, Default(300, "five minutes in breach is a trend, not a spike")]
@@ -222,7 +253,10 @@ class AlarmInfo(Frozen):
 
 
 class MonitoringInfo(Frozen):
-    level: Annotated[Literal["basic", "standard", "enterprise"], Default("standard", "core alarms, a dashboard, database and cache alarms")]
+    level: Annotated[
+        Literal["basic", "standard", "enterprise"],
+        Default("standard", "core alarms, a dashboard, database and cache alarms"),
+    ]
     stack: Annotated[str, Default("cloudwatch", "no servers to run")]
     log_aggregator: Annotated[str, Default("cloudwatch", "ECS and RDS ship logs there with no agent")]
     log_retention_days: Annotated[int, Default(365, "a year of logs, what audits ask for; storing them costs cents")]
@@ -237,8 +271,13 @@ class MonitoringInfo(Frozen):
 class SecurityInfo(Frozen):
     ssl: Annotated[bool, Default(True, "HTTPS wherever there is a domain")]
     certificate_provider: Annotated[str, Default("aws-acm", "free certificates renewed by AWS")]
-    secrets_manager: Annotated[str, Default(
-        "aws-secrets", "rotation and IAM-scoped access on AWS; on a cluster, Kubernetes Secrets made from Pulumi secrets")]
+    secrets_manager: Annotated[
+        str,
+        Default(
+            "aws-secrets",
+            "rotation and IAM-scoped access on AWS; on a cluster, Kubernetes Secrets made from Pulumi secrets",
+        ),
+    ]
     encryption_at_rest: Annotated[bool, Default(True, "free, and protects every backup")]
     kms_key: Annotated[bool, Default(True, "a customer-managed key per deployment, so access can be revoked")]
 
@@ -249,8 +288,9 @@ class CicdEnvironmentInfo(Frozen):
     approval_required: bool
 
 
-def cicd_environment(name: str, auto_deploy: bool | None = None,
-                     approval_required: bool | None = None) -> dict[str, Any]:
+def cicd_environment(
+    name: str, auto_deploy: bool | None = None, approval_required: bool | None = None
+) -> dict[str, Any]:
     """A pipeline stage: production waits for a reviewer, every other stage deploys on merge."""
     production = environment_class(name) == "production"
     return {
@@ -263,23 +303,38 @@ def cicd_environment(name: str, auto_deploy: bool | None = None,
 class CicdInfo(Frozen):
     provider: Annotated[str, Default("github-actions", "the CI most users already have")]
     main_branch: Annotated[str, Default("main", "GitHub's default branch")]
-    environments: Annotated[tuple[CicdEnvironmentInfo, ...], Default(
-        (cicd_environment("staging"), cicd_environment("production")), "staging on every merge, production after approval")]
+    environments: Annotated[
+        tuple[CicdEnvironmentInfo, ...],
+        Default(
+            (cicd_environment("staging"), cicd_environment("production")),
+            "staging on every merge, production after approval",
+        ),
+    ]
     migrations_auto_run: Annotated[bool, Default(False, "migrations run after a human approves")]
     rollback_on_failure: Annotated[bool, Default(True, "a failed smoke test rolls back to the last image")]
 
 
 class KubernetesInfo(Frozen):
-    cluster: Annotated[
-        Literal["existing", "create"], Default("existing", "use the cluster your kubeconfig points at")]
+    cluster: Annotated[Literal["existing", "create"], Default("existing", "use the cluster your kubeconfig points at")]
     kubeconfig: Annotated[str | None, Default(None, "the default kubeconfig")]
     context: Annotated[str | None, Default(None, "the current context")]
-    namespace: Annotated[str, Derived(("deployment.name", "deployment.environment"),
-        lambda name, env: f"{name}-{env}"[:63].rstrip("-"),
-        "one namespace per deployment and environment")]
+    namespace: Annotated[
+        str,
+        Derived(
+            ("deployment.name", "deployment.environment"),
+            lambda name, env: f"{name}-{env}"[:63].rstrip("-"),
+            "one namespace per deployment and environment",
+        ),
+    ]
     ingress_class: Annotated[str, Default("nginx", "the most common ingress controller")]
-    tls: Annotated[Literal["cert-manager", "none"], Derived(("deployment.domain",), lambda domain: "cert-manager" if domain else "none",
-        "Let's Encrypt certificates need a domain")]
+    tls: Annotated[
+        Literal["cert-manager", "none"],
+        Derived(
+            ("deployment.domain",),
+            lambda domain: "cert-manager" if domain else "none",
+            "Let's Encrypt certificates need a domain",
+        ),
+    ]
     existing_addons: Annotated[tuple[str, ...], Default((), "install every add-on the pattern needs")]
 
 
@@ -330,10 +385,12 @@ class ResolvedDeployment(Frozen):
         a stray `tofu destroy`; a destroy the user confirmed is the one deletion it must
         let through. Pulumi's `protect` (production data) is a separate guard and stays.
         """
-        return self.model_copy(update={
-            "database": self.database.model_copy(update={"deletion_protection": False}),
-            "load_balancer": self.load_balancer.model_copy(update={"deletion_protection": False}),
-        })
+        return self.model_copy(
+            update={
+                "database": self.database.model_copy(update={"deletion_protection": False}),
+                "load_balancer": self.load_balancer.model_copy(update={"deletion_protection": False}),
+            }
+        )
 
     def tags(self) -> dict[str, str]:
         """Tags every taggable resource carries, merged from one place."""

@@ -84,13 +84,17 @@ def resolve(
     choices: dict[str, _Choice] = {}
     layers: list[tuple[str, Mapping[str, Default | Derived]]] = [
         ("default", tables.GLOBAL_DEFAULTS),
-        ("default", {
-            "deployment.name": Default(default_name, "named after the manifest's folder"),
-            "deployment.environment": Default(environment, "the environment being resolved"),
-            "deployment.environment_class": Default(
-                catalogue.environment_class(environment),
-                "production, prod, prd and live are production environments"),
-        }),
+        (
+            "default",
+            {
+                "deployment.name": Default(default_name, "named after the manifest's folder"),
+                "deployment.environment": Default(environment, "the environment being resolved"),
+                "deployment.environment_class": Default(
+                    catalogue.environment_class(environment),
+                    "production, prod, prd and live are production environments",
+                ),
+            },
+        ),
         ("framework", tables.FRAMEWORKS[framework]),
         ("pattern", tables.size_defaults(pattern)),
         ("pattern", pattern.defaults),
@@ -107,10 +111,12 @@ def resolve(
     if env_spec is not None:
         choices["application.variables"] = _Choice(
             Default(dict(sorted((env_spec.variables or {}).items())), f"variables of environment {environment}"),
-            "user", user=True)
+            "user",
+            user=True,
+        )
         choices["application.secrets"] = _Choice(
-            Default(tuple(sorted(env_spec.secrets or ())), f"secrets of environment {environment}"),
-            "user", user=True)
+            Default(tuple(sorted(env_spec.secrets or ())), f"secrets of environment {environment}"), "user", user=True
+        )
     else:
         choices["application.variables"] = _Choice(Default({}, "no environment variables declared"), "default")
         choices["application.secrets"] = _Choice(Default((), "no secrets declared"), "default")
@@ -156,8 +162,7 @@ def _with_overlay(spec: DeploymentSpec, env: EnvironmentSpec | None) -> Deployme
     """The manifest with one environment's section overrides merged in."""
     if env is None:
         return spec
-    overlay = env.model_dump(exclude_unset=True, by_alias=True,
-                             exclude={"name", "variables", "secrets"})
+    overlay = env.model_dump(exclude_unset=True, by_alias=True, exclude={"name", "variables", "secrets"})
     if not overlay:
         return spec
     merged = _deep_merge(spec.model_dump(exclude_unset=True, by_alias=True), overlay)
@@ -185,7 +190,9 @@ def _unknown_environment(name: str, declared: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------- evaluation
 
 
-def _evaluate(choices: dict[str, _Choice], lock: Mapping[str, LockEntry]) -> tuple[dict[str, Any], dict[str, Provenance]]:
+def _evaluate(
+    choices: dict[str, _Choice], lock: Mapping[str, LockEntry]
+) -> tuple[dict[str, Any], dict[str, Provenance]]:
     values: dict[str, Any] = {}
     provenance: dict[str, Provenance] = {}
     visiting: set[str] = set()
@@ -231,8 +238,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _fit_fargate(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance],
-                 choices: dict[str, _Choice]) -> None:
+def _fit_fargate(
+    pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]
+) -> None:
     """When the user set only one of cpu/memory, pick the other so Fargate accepts the pair."""
     if pattern.cloud != "aws":
         return
@@ -248,11 +256,13 @@ def _fit_fargate(pattern: PatternInfo, values: dict[str, Any], provenance: dict[
         if fitting:
             values["application.cpu"] = fitting[0] / 1024
             provenance["application.cpu"] = Provenance(
-                source="default", reason=f"the smallest Fargate cpu that runs {memory} MiB")
+                source="default", reason=f"the smallest Fargate cpu that runs {memory} MiB"
+            )
     elif cpu_user and not memory_user and allowed:
         values["application.memory_mib"] = allowed[0]
         provenance["application.memory_mib"] = Provenance(
-            source="default", reason=f"the smallest Fargate memory for {values['application.cpu']:g} vCPU")
+            source="default", reason=f"the smallest Fargate memory for {values['application.cpu']:g} vCPU"
+        )
 
 
 def _fit_cache(values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]) -> None:
@@ -268,16 +278,35 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
     """Rules that only hold once every layer is applied."""
     problems: list[tuple[str, str]] = []
     if values["application.autoscale_min"] > values["application.autoscale_max"]:
-        problems.append(("application.autoscale", f"min ({values['application.autoscale_min']}) exceeds max "
-                         f"({values['application.autoscale_max']}); set both"))
+        problems.append(
+            (
+                "application.autoscale",
+                f"min ({values['application.autoscale_min']}) exceeds max "
+                f"({values['application.autoscale_max']}); set both",
+            )
+        )
     if values["database.backup_destination"] and pattern.cloud != "docker":
-        problems.append(("database.backup.destination", (f"{pattern.name} keeps its backups in the managed "
-                                                         "database; an off-site copy of dumps serves hobby-project")))
+        problems.append(
+            (
+                "database.backup.destination",
+                (
+                    f"{pattern.name} keeps its backups in the managed "
+                    "database; an off-site copy of dumps serves hobby-project"
+                ),
+            )
+        )
     if values["database.backup_destination"] and values["database.backup_retention_days"] == 0:
         problems.append(("database.backup.destination", "backups are off (retention 0): nothing to copy"))
     if values["deployment.dns_zone"] and pattern.cloud != "aws":
-        problems.append(("deployment.dns_zone", (f"a Route 53 zone serves the AWS patterns; {pattern.name} "
-                                                 "gets its certificate without one: remove it")))
+        problems.append(
+            (
+                "deployment.dns_zone",
+                (
+                    f"a Route 53 zone serves the AWS patterns; {pattern.name} "
+                    "gets its certificate without one: remove it"
+                ),
+            )
+        )
     if values["load_balancer.https"] and not values["deployment.domain"]:
         problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":
@@ -310,9 +339,13 @@ def _build(values: dict[str, Any], provenance: dict[str, Provenance], declared: 
 def derived_basis(resolved: ResolvedDeployment) -> dict[str, tuple[Any, ...]]:
     """Inputs of every derived value, recomputed from the resolved model (for the lock)."""
     pattern = tables.PATTERNS[resolved.deployment.pattern]
-    tables_in_play = [tables.GLOBAL_DEFAULTS, tables.FRAMEWORKS[resolved.deployment.framework],
-                      tables.size_defaults(pattern), pattern.defaults,
-                      tables.ENVIRONMENT_DEFAULTS[resolved.deployment.environment_class]]
+    tables_in_play = [
+        tables.GLOBAL_DEFAULTS,
+        tables.FRAMEWORKS[resolved.deployment.framework],
+        tables.size_defaults(pattern),
+        pattern.defaults,
+        tables.ENVIRONMENT_DEFAULTS[resolved.deployment.environment_class],
+    ]
     basis: dict[str, tuple[Any, ...]] = {}
     for table in tables_in_play:
         for path, entry in table.items():

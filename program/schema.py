@@ -17,19 +17,34 @@ from .spec import DeploymentSpec
 
 # definition name → the shorthand forms it also accepts
 SHORTHANDS: dict[str, dict[str, Any]] = {
-    "PlatformSpec": {"type": "string", "enum": ["aws", "gcp", "azure", "digitalocean", "bare-metal"],
-                     "description": "Short for `{provider: <value>}`."},
-    "BackupSpec": {"type": "string", "enum": ["hourly", "daily", "weekly", "continuous"],
-                   "description": "Short for `{frequency: <value>}`."},
-    "MonitoringSpec": {"type": "string",
-                       "enum": ["basic", "standard", "enterprise", "cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"],
-                       "description": "A level (basic, standard, enterprise) or a stack name."},
-    "CacheSpec": {"anyOf": [{"type": "string", "enum": ["redis", "redis-cluster", "enabled", "disabled"]}, {"type": "boolean"}],
-                  "description": "`redis-cluster` is Redis with replicas and failover."},
-    "StorageSpec": {"type": "string", "enum": ["s3", "gcs", "azure-blob", "local"],
-                    "description": "Short for `{type: <value>}` with one `uploads` bucket."},
-    "AutoscaleSpec": {"anyOf": [{"type": "string", "enum": ["enabled", "disabled"]}, {"type": "boolean"}],
-                      "description": "Short for `{enabled: <value>}`."},
+    "PlatformSpec": {
+        "type": "string",
+        "enum": ["aws", "gcp", "azure", "digitalocean", "bare-metal"],
+        "description": "Short for `{provider: <value>}`.",
+    },
+    "BackupSpec": {
+        "type": "string",
+        "enum": ["hourly", "daily", "weekly", "continuous"],
+        "description": "Short for `{frequency: <value>}`.",
+    },
+    "MonitoringSpec": {
+        "type": "string",
+        "enum": ["basic", "standard", "enterprise", "cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"],
+        "description": "A level (basic, standard, enterprise) or a stack name.",
+    },
+    "CacheSpec": {
+        "anyOf": [{"type": "string", "enum": ["redis", "redis-cluster", "enabled", "disabled"]}, {"type": "boolean"}],
+        "description": "`redis-cluster` is Redis with replicas and failover.",
+    },
+    "StorageSpec": {
+        "type": "string",
+        "enum": ["s3", "gcs", "azure-blob", "local"],
+        "description": "Short for `{type: <value>}` with one `uploads` bucket.",
+    },
+    "AutoscaleSpec": {
+        "anyOf": [{"type": "string", "enum": ["enabled", "disabled"]}, {"type": "boolean"}],
+        "description": "Short for `{enabled: <value>}`.",
+    },
 }
 TOGGLES = ("waf", "ddos_protection", "ssl", "encryption_at_rest", "hpa")
 SIZE_TEXT = {"type": "string", "pattern": r"^\d+(\.\d+)?\s*(Mi|M|MB|MiB|Gi|G|GB|GiB)?$"}
@@ -46,11 +61,15 @@ def manifest_schema() -> dict[str, Any]:
         properties = definition.get("properties", {})
         for name in TOGGLES:
             if name in properties:
-                properties[name] = _with_alternative(properties[name], {"type": "string", "enum": ["enabled", "disabled"]})
+                properties[name] = _with_alternative(
+                    properties[name], {"type": "string", "enum": ["enabled", "disabled"]}
+                )
         if "memory" in properties:
             properties["memory"] = _with_alternative(properties["memory"], SIZE_TEXT)
         if "cpu" in properties:
-            properties["cpu"] = _with_alternative(properties["cpu"], {"type": "string", "pattern": r"^(\d+m|\d+(\.\d+)?)$"})
+            properties["cpu"] = _with_alternative(
+                properties["cpu"], {"type": "string", "pattern": r"^(\d+m|\d+(\.\d+)?)$"}
+            )
         if "nat_gateway" in properties:
             properties["nat_gateway"] = _with_alternative(properties["nat_gateway"], {"type": "boolean"})
         if "command" in properties:
@@ -60,11 +79,28 @@ def manifest_schema() -> dict[str, Any]:
         if "alarms" in properties:
             properties.setdefault("alerts", properties["alarms"])
     meta = definitions.get("DeploymentMeta", {}).get("properties", {})
-    for section in ("platform", "database", "application", "networking", "storage", "cache", "monitoring",
-                    "security", "cicd", "environments", "kubernetes"):
+    for section in (
+        "platform",
+        "database",
+        "application",
+        "networking",
+        "storage",
+        "cache",
+        "monitoring",
+        "security",
+        "cicd",
+        "environments",
+        "kubernetes",
+    ):
         meta.setdefault(section, schema["properties"][section])
-    for key, target in (("region", "PlatformSpec"), ("regions", "PlatformSpec"), ("cluster", "KubernetesSpec"),
-                        ("namespace", "KubernetesSpec"), ("ingress", "KubernetesSpec"), ("kubeconfig", "KubernetesSpec")):
+    for key, target in (
+        ("region", "PlatformSpec"),
+        ("regions", "PlatformSpec"),
+        ("cluster", "KubernetesSpec"),
+        ("namespace", "KubernetesSpec"),
+        ("ingress", "KubernetesSpec"),
+        ("kubeconfig", "KubernetesSpec"),
+    ):
         meta.setdefault(key, definitions[target]["properties"][key])
     return schema
 
@@ -106,7 +142,11 @@ def _ref_target(prop: dict[str, Any]) -> str | None:
 
 def _with_alternative(prop: dict[str, Any], alternative: dict[str, Any]) -> dict[str, Any]:
     description = prop.get("description")
-    options = list(prop["anyOf"]) if "anyOf" in prop else [{k: v for k, v in prop.items() if k not in ("description", "default", "title")}]
+    options = (
+        list(prop["anyOf"])
+        if "anyOf" in prop
+        else [{k: v for k, v in prop.items() if k not in ("description", "default", "title")}]
+    )
     options.insert(0, alternative)
     result = {"anyOf": options}
     if description:

@@ -37,8 +37,16 @@ VARIABLE_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$")
 Pattern = Literal["hobby-project", "small-saas", "production-saas", "kubernetes"]
 Framework = Literal["fraiseql", "django", "rails", "nodejs"]
 Size = Literal["small", "medium", "large", "xlarge"]
-ENABLED_WORDS = {"enabled": True, "on": True, "yes": True, "true": True,
-                 "disabled": False, "off": False, "no": False, "false": False}
+ENABLED_WORDS = {
+    "enabled": True,
+    "on": True,
+    "yes": True,
+    "true": True,
+    "disabled": False,
+    "off": False,
+    "no": False,
+    "false": False,
+}
 
 
 class Section(BaseModel):
@@ -168,11 +176,15 @@ def _disaster_recovery(regions: tuple[str, ...]) -> str | None:
 class PlatformSpec(Section):
     """Where the infrastructure runs. `platform: aws` is short for `platform: {provider: aws}`."""
 
-    provider: Annotated[Literal["aws", "gcp", "azure", "digitalocean", "bare-metal"] | None, Feeds("platform.provider")] = None
+    provider: Annotated[
+        Literal["aws", "gcp", "azure", "digitalocean", "bare-metal"] | None, Feeds("platform.provider")
+    ] = None
     """Cloud provider. Only `aws` has patterns today (small-saas, production-saas)."""
     region: Annotated[str | None, Feeds("platform.region")] = None
     """Primary AWS region (the first of `regions` when those are listed)."""
-    regions: Annotated[tuple[str, ...] | None, Feeds("platform.region", _primary), Feeds("platform.dr_region", _disaster_recovery)] = None
+    regions: Annotated[
+        tuple[str, ...] | None, Feeds("platform.region", _primary), Feeds("platform.dr_region", _disaster_recovery)
+    ] = None
     """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there)."""
     availability_zones: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Availability zones to spread subnets over."""
@@ -225,7 +237,9 @@ def _check_region(value: str | None) -> str | None:
 class BackupSpec(Section):
     """Automated backups. `backup: daily` is short for `backup: {frequency: daily}`."""
 
-    frequency: Annotated[Literal["hourly", "daily", "weekly", "continuous"] | None, Feeds("database.backup_frequency")] = None
+    frequency: Annotated[
+        Literal["hourly", "daily", "weekly", "continuous"] | None, Feeds("database.backup_frequency")
+    ] = None
     """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention."""
     retention: Annotated[int | None, Feeds("database.backup_retention_days")] = Field(default=None, ge=0, le=35)
     """Days backups are kept (RDS allows 0–35; 0 turns automated backups off)."""
@@ -252,8 +266,10 @@ class BackupSpec(Section):
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?/?", value):
-            raise ValueError(f"{value!r} is not an HTTPS endpoint such as https://<account>.r2.cloudflarestorage.com "
-                             "(backups travel over TLS only)")
+            raise ValueError(
+                f"{value!r} is not an HTTPS endpoint such as https://<account>.r2.cloudflarestorage.com "
+                "(backups travel over TLS only)"
+            )
         return value.rstrip("/") if value is not None else value
 
     @model_validator(mode="after")
@@ -350,7 +366,9 @@ class ApplicationSpec(Section):
     """Language runtime."""
     version: Annotated[str | None, Feeds("application.runtime_version")] = None
     """Runtime version (e.g. `3.13`, `20`)."""
-    instances: Annotated[int | None, Feeds("application.instances")] = Field(default=None, ge=1, le=1000, validation_alias=AliasChoices("instances", "replicas"))
+    instances: Annotated[int | None, Feeds("application.instances")] = Field(
+        default=None, ge=1, le=1000, validation_alias=AliasChoices("instances", "replicas")
+    )
     """Running copies of the application (`replicas` is accepted too)."""
     memory: Annotated[int | None, Feeds("application.memory_mib")] = Field(default=None, ge=128, le=122880)
     """Memory per instance in MiB; `512`, `512Mi` and `1Gi` are accepted. On Fargate it must pair with `cpu`."""
@@ -476,7 +494,6 @@ class BucketSpec(Section):
     lifecycle: Annotated[int | None, Feeds("storage.buckets[].lifecycle_days")] = Field(default=None, ge=1, le=3650)
     """Days after which objects (and old versions) expire."""
 
-
     @field_validator("public")
     @classmethod
     def _private(cls, value: bool | None) -> bool | None:
@@ -490,10 +507,14 @@ class BucketSpec(Section):
 
 def _buckets(buckets: tuple[BucketSpec, ...]) -> tuple[dict[str, Any], ...]:
     defaults = item_defaults(BucketInfo)
-    return tuple({"name": bucket.name,
-                  "versioning": bucket.versioning if bucket.versioning is not None else defaults["versioning"],
-                  "lifecycle_days": bucket.lifecycle if bucket.lifecycle is not None else defaults["lifecycle_days"]}
-                 for bucket in buckets)
+    return tuple(
+        {
+            "name": bucket.name,
+            "versioning": bucket.versioning if bucket.versioning is not None else defaults["versioning"],
+            "lifecycle_days": bucket.lifecycle if bucket.lifecycle is not None else defaults["lifecycle_days"],
+        }
+        for bucket in buckets
+    )
 
 
 class StorageSpec(Section):
@@ -571,7 +592,9 @@ class MetricsSpec(Section):
 class LogsSpec(Section):
     """Where logs go and how long they stay."""
 
-    aggregator: Annotated[Literal["cloudwatch", "loki", "elasticsearch"] | None, Feeds("monitoring.log_aggregator")] = None
+    aggregator: Annotated[Literal["cloudwatch", "loki", "elasticsearch"] | None, Feeds("monitoring.log_aggregator")] = (
+        None
+    )
     """Log store."""
     retention: Annotated[int | None, Feeds("monitoring.log_retention_days")] = Field(default=None, ge=1, le=3653)
     """Days logs are kept."""
@@ -605,7 +628,19 @@ class AlarmSpec(Section):
 
     name: str | None = None
     """Alert name. Defaults to `type`."""
-    type: Literal["cpu_high", "memory_high", "db_connections", "db_cpu", "db_storage", "http_5xx", "unhealthy_hosts", "cache_memory"] | None = None
+    type: (
+        Literal[
+            "cpu_high",
+            "memory_high",
+            "db_connections",
+            "db_cpu",
+            "db_storage",
+            "http_5xx",
+            "unhealthy_hosts",
+            "cache_memory",
+        ]
+        | None
+    ) = None
     """What is watched."""
     condition: str | None = None
     """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`)."""
@@ -653,7 +688,12 @@ def _alarm(alarm: AlarmSpec) -> dict[str, Any]:
     if alarm.condition:
         match = re.fullmatch(r"\s*([a-z_]+)\s*(>=|<=|>|<)\s*(\d+(?:\.\d+)?)(%?)\s*", alarm.condition)
         assert match  # the spec validated the condition's shape
-        metric, comparison, threshold, percent = match.group(1), match.group(2), float(match.group(3)), bool(match.group(4))
+        metric, comparison, threshold, percent = (
+            match.group(1),
+            match.group(2),
+            float(match.group(3)),
+            bool(match.group(4)),
+        )
     return AlarmInfo(
         name=alarm.name or alarm.type or metric,
         metric=metric,
@@ -680,7 +720,9 @@ class MonitoringSpec(Section):
 
     level: Annotated[Literal["basic", "standard", "enterprise"] | None, Feeds("monitoring.level")] = None
     """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ p99 latency, database I/O latency and replica lag alarms)."""
-    stack: Annotated[Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None, Feeds("monitoring.stack")] = None
+    stack: Annotated[
+        Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None, Feeds("monitoring.stack")
+    ] = None
     """Monitoring stack."""
     metrics: MetricsSpec | None = None
     """Metrics destinations."""
@@ -688,7 +730,11 @@ class MonitoringSpec(Section):
     """Log aggregation and retention."""
     dashboards: DashboardsSpec | None = None
     """Dashboards."""
-    alarms: Annotated[tuple[AlarmSpec, ...] | None, Feeds("monitoring.alarms", _alarms), Feeds("monitoring.alarm_emails", _alarm_emails)] = Field(default=None, validation_alias=AliasChoices("alarms", "alerts"))
+    alarms: Annotated[
+        tuple[AlarmSpec, ...] | None,
+        Feeds("monitoring.alarms", _alarms),
+        Feeds("monitoring.alarm_emails", _alarm_emails),
+    ] = Field(default=None, validation_alias=AliasChoices("alarms", "alerts"))
     """Extra alerts and who hears them (`alerts` is accepted too)."""
 
     @model_validator(mode="before")
@@ -707,13 +753,17 @@ class SecuritySpec(Section):
 
     ssl: Annotated[bool | None, Feeds("security.ssl")] = None
     """HTTPS everywhere a domain is given."""
-    certificate_provider: Annotated[Literal["letsencrypt", "aws-acm"] | None, Feeds("security.certificate_provider")] = None
+    certificate_provider: Annotated[
+        Literal["letsencrypt", "aws-acm"] | None, Feeds("security.certificate_provider")
+    ] = None
     """Certificate authority."""
     waf: Annotated[bool | None, Feeds("edge.waf")] = None
     """AWS WAF web ACL with managed rule groups in front of the application."""
     ddos_protection: Annotated[bool | None, Feeds("edge.ddos_protection")] = None
     """AWS Shield Advanced (about $3,000/month, 1-year commitment)."""
-    secrets_manager: Annotated[Literal["aws-secrets", "vault", "env-file"] | None, Feeds("security.secrets_manager")] = None
+    secrets_manager: Annotated[
+        Literal["aws-secrets", "vault", "env-file"] | None, Feeds("security.secrets_manager")
+    ] = None
     """Where secrets live."""
     encryption_at_rest: Annotated[bool | None, Feeds("security.encryption_at_rest")] = None
     """Encrypt databases, caches, buckets and logs. Always on; `false` is refused."""
@@ -722,8 +772,10 @@ class SecuritySpec(Section):
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = {key: _toggle(value) if key in ("waf", "ddos_protection", "ssl", "encryption_at_rest") else value
-                    for key, value in data.items()}
+            data = {
+                key: _toggle(value) if key in ("waf", "ddos_protection", "ssl", "encryption_at_rest") else value
+                for key, value in data.items()
+            }
         return data
 
     @field_validator("encryption_at_rest")
@@ -772,7 +824,6 @@ class CicdEnvironmentSpec(Section):
     """Require a reviewer's approval (GitHub environment protection). Defaults to on for production."""
 
 
-
 class MigrationsSpec(Section):
     """Database migrations in the pipeline."""
 
@@ -799,7 +850,9 @@ class CicdSpec(Section):
     """CI system. Only `github-actions` is generated today."""
     triggers: Annotated[tuple[TriggerSpec, ...] | None, Feeds("cicd.main_branch", _deploy_branch, doc=False)] = None
     """When the pipeline runs. Defaults to tests and previews on pull requests, deploy on push to main."""
-    environments: Annotated[tuple[CicdEnvironmentSpec, ...] | None, Feeds("cicd.environments", _cicd_environments)] = None
+    environments: Annotated[tuple[CicdEnvironmentSpec, ...] | None, Feeds("cicd.environments", _cicd_environments)] = (
+        None
+    )
     """Promotion order."""
     migrations: MigrationsSpec | None = None
     """Migration policy."""
@@ -818,7 +871,9 @@ class CicdSpec(Section):
 class IngressSpec(Section):
     """Kubernetes ingress."""
 
-    class_: Annotated[Literal["nginx", "traefik"] | None, Feeds("kubernetes.ingress_class")] = Field(default=None, alias="class")
+    class_: Annotated[Literal["nginx", "traefik"] | None, Feeds("kubernetes.ingress_class")] = Field(
+        default=None, alias="class"
+    )
     """Ingress controller class."""
     ssl: Annotated[Literal["cert-manager", "none"] | None, Feeds("kubernetes.tls")] = None
     """TLS certificates: `cert-manager` (Let's Encrypt) or `none`."""
@@ -839,9 +894,11 @@ class KubernetesSpec(Section):
     """Namespace for the application. DNS-safe."""
     ingress: IngressSpec | None = None
     """Ingress controller and TLS."""
-    existing_addons: Annotated[tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None, Feeds("kubernetes.existing_addons")] = None
+    existing_addons: Annotated[
+        tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None,
+        Feeds("kubernetes.existing_addons"),
+    ] = None
     """Add-ons the cluster already runs, so they are not installed again."""
-
 
 
 # ------------------------------------------------------------------------- environments
@@ -868,7 +925,6 @@ class EnvironmentSpec(Section):
     """Security settings for this environment only."""
     networking: NetworkingSpec | None = None
     """Networking settings for this environment only."""
-
 
     @field_validator("variables")
     @classmethod

@@ -73,16 +73,21 @@ def imported(module: str, path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             target = _absolute(module, is_package, node.level, node.module)
             # `from .. import program` imports the sub-module `program`
-            found += [(node.lineno, f"{target}.{alias.name}" if node.module is None else target)
-                      for alias in node.names]
-        elif (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))
-              and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "import_module"
-              and node.args):
+            found += [
+                (node.lineno, f"{target}.{alias.name}" if node.module is None else target) for alias in node.names
+            ]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Name, ast.Attribute))
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "import_module"
+            and node.args
+        ):
             text = _literal_prefix(node.args[0])
             if text:
                 level = len(text) - len(text.lstrip("."))
-                found.append((node.lineno, _absolute(module, is_package, level, text.lstrip(".") or None)
-                              if level else text))
+                found.append(
+                    (node.lineno, _absolute(module, is_package, level, text.lstrip(".") or None) if level else text)
+                )
     return found
 
 
@@ -122,15 +127,24 @@ def test_every_layer_is_walked():
     assert walked == set(MAY_IMPORT)
 
 
-@pytest.mark.parametrize(("module", "source", "wrong"), [
-    (f"{PACKAGE}.components.aws.saas", "from ...capture import ANSWERS\n", "capture"),
-    (f"{PACKAGE}.components.aws.saas", "def f():\n    from ...automation.cli_manifest import fail\n", "automation"),
-    (f"{PACKAGE}.program.resolve", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                                    "    from ..exporters import TARGETS\n", "exporters"),
-    (f"{PACKAGE}.capture.mocks", "import specql_deploy.components.aws\n", "components"),
-    (f"{PACKAGE}.exporters", "from importlib import import_module\n"
-                              "import_module(f'specql_deploy.automation.{name}')\n", "automation"),
-])
+@pytest.mark.parametrize(
+    ("module", "source", "wrong"),
+    [
+        (f"{PACKAGE}.components.aws.saas", "from ...capture import ANSWERS\n", "capture"),
+        (f"{PACKAGE}.components.aws.saas", "def f():\n    from ...automation.cli_manifest import fail\n", "automation"),
+        (
+            f"{PACKAGE}.program.resolve",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..exporters import TARGETS\n",
+            "exporters",
+        ),
+        (f"{PACKAGE}.capture.mocks", "import specql_deploy.components.aws\n", "components"),
+        (
+            f"{PACKAGE}.exporters",
+            "from importlib import import_module\nimport_module(f'specql_deploy.automation.{name}')\n",
+            "automation",
+        ),
+    ],
+)
 def test_the_walk_sees_every_kind_of_import(tmp_path, module, source, wrong):
     path = tmp_path / ("__init__.py" if module.count(".") == 1 else "m.py")
     path.write_text(source)

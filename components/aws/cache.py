@@ -19,7 +19,6 @@ from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
 
 
-
 @dataclass(frozen=True)
 class CacheArgs:
     """Arguments of :class:`Cache`."""
@@ -78,11 +77,13 @@ class Cache(pulumi.ComponentResource):
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Cache", name, None, opts)
         subnet_group = aws.elasticache.SubnetGroup(
-            f"{name}-subnets", description=f"{name}: data subnets", subnet_ids=args.subnet_ids, opts=child(self))
+            f"{name}-subnets", description=f"{name}: data subnets", subnet_ids=args.subnet_ids, opts=child(self)
+        )
         # Clients admit themselves with their own rules (see firewall.admit).
         self.security_group = security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, "Redis")
-        token = random.RandomPassword(f"{name}-auth-token", length=REDIS_AUTH_TOKEN_LENGTH, special=False,
-                                      opts=child(self))
+        token = random.RandomPassword(
+            f"{name}-auth-token", length=REDIS_AUTH_TOKEN_LENGTH, special=False, opts=child(self)
+        )
         self.auth_secret = aws.secretsmanager.Secret(
             f"{name}-auth",
             description=f"{name}: Redis AUTH token",
@@ -90,15 +91,23 @@ class Cache(pulumi.ComponentResource):
             opts=child(self),
         )
         aws.secretsmanager.SecretVersion(
-            f"{name}-auth-value", secret_id=self.auth_secret.id, secret_string=token.result, opts=child(self))
+            f"{name}-auth-value", secret_id=self.auth_secret.id, secret_string=token.result, opts=child(self)
+        )
         slow_log = aws.cloudwatch.LogGroup(
-            f"{name}-slow-log", name=f"/aws/elasticache/{name}/slow-log", retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn,
-            opts=child(self))
+            f"{name}-slow-log",
+            name=f"/aws/elasticache/{name}/slow-log",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child(self),
+        )
 
         shape: dict[str, object]
         if args.cluster_mode:
-            shape = {"num_node_groups": REDIS_CLUSTER_SHARDS, "replicas_per_node_group": args.replicas,
-                     "cluster_mode": "enabled"}
+            shape = {
+                "num_node_groups": REDIS_CLUSTER_SHARDS,
+                "replicas_per_node_group": args.replicas,
+                "cluster_mode": "enabled",
+            }
         else:
             shape = {"num_cache_clusters": 1 + args.replicas}
         self.replication_group = aws.elasticache.ReplicationGroup(
@@ -122,18 +131,23 @@ class Cache(pulumi.ComponentResource):
             maintenance_window=REDIS_MAINTENANCE_WINDOW,
             auto_minor_version_upgrade=True,
             apply_immediately=False,
-            log_delivery_configurations=[{
-                "destination": slow_log.name,
-                "destination_type": "cloudwatch-logs",
-                "log_format": "json",
-                "log_type": "slow-log",
-            }],
+            log_delivery_configurations=[
+                {
+                    "destination": slow_log.name,
+                    "destination_type": "cloudwatch-logs",
+                    "log_format": "json",
+                    "log_type": "slow-log",
+                }
+            ],
             tags=name_tag(f"{name}-redis"),
             opts=stateful(self, args.protect),
             **shape,
         )
-        self.endpoint = (self.replication_group.configuration_endpoint_address if args.cluster_mode
-                         else self.replication_group.primary_endpoint_address)
+        self.endpoint = (
+            self.replication_group.configuration_endpoint_address
+            if args.cluster_mode
+            else self.replication_group.primary_endpoint_address
+        )
         self.register_outputs({"endpoint": self.endpoint, "auth_secret_arn": self.auth_secret.arn})
 
     @property

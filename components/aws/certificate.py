@@ -24,12 +24,16 @@ class ValidatedCertificate:
     """The certificate's ARN, known only once ACM has issued it (use this one)."""
 
 
-def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | None,
-                          opts: pulumi.ResourceOptions) -> ValidatedCertificate:
+def validated_certificate(
+    name: str, domain: str, zone_id: pulumi.Input[str] | None, opts: pulumi.ResourceOptions
+) -> ValidatedCertificate:
     """A DNS-validated certificate for `domain`, its validation record in `zone_id` if given."""
     certificate = aws.acm.Certificate(
-        name, domain_name=domain, validation_method="DNS",
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=False)))
+        name,
+        domain_name=domain,
+        validation_method="DNS",
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=False)),
+    )
     fqdns: list[pulumi.Output[str]] | None = None
     if zone_id is not None:
         options = certificate.domain_validation_options
@@ -46,5 +50,6 @@ def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | N
         )
         fqdns = [record.fqdn]
     validation = aws.acm.CertificateValidation(
-        f"{name}-issued", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=opts)
+        f"{name}-issued", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=opts
+    )
     return ValidatedCertificate(certificate, validation.certificate_arn)

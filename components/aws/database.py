@@ -23,7 +23,6 @@ from .regions import partition
 from .firewall import DataStoreAccess, data_tier_group
 
 
-
 @dataclass(frozen=True)
 class DatabaseArgs:
     """Arguments of :class:`Database`."""
@@ -195,7 +194,8 @@ class Database(pulumi.ComponentResource):
             "performance_insights_enabled": args.performance_insights,
             "performance_insights_kms_key_id": args.kms_key_arn if args.performance_insights else None,
             "performance_insights_retention_period": (
-                args.performance_insights_retention_days if args.performance_insights else None),
+                args.performance_insights_retention_days if args.performance_insights else None
+            ),
             "monitoring_interval": args.monitoring_interval,
             "monitoring_role_arn": self.monitoring_role_arn if args.monitoring_interval else None,
             "auto_minor_version_upgrade": True,
@@ -253,11 +253,13 @@ class Database(pulumi.ComponentResource):
         ]
         self.endpoint = self.instance.endpoint
         self.address = self.instance.address
-        self.register_outputs({
-            "endpoint": self.endpoint,
-            "arn": self.instance.arn,
-            "replica_endpoints": [replica.endpoint for replica in self.replicas],
-        })
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "arn": self.instance.arn,
+                "replica_endpoints": [replica.endpoint for replica in self.replicas],
+            }
+        )
 
     @property
     def access(self) -> DataStoreAccess:

@@ -64,27 +64,29 @@ def key_policy(account_id: pulumi.Input[str], region: str, part: str) -> pulumi.
     """Root administers the key (IAM policies then grant use); two services get narrow use."""
     root = concat("arn:", part, ":iam::", account_id, ":root")
     log_groups = concat("arn:", part, ":logs:", region, ":", account_id, ":log-group:*")
-    return policy_document([
-        {
-            "Sid": "AccountAdministers",
-            "Effect": "Allow",
-            "Principal": {"AWS": root},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
-        {
-            "Sid": "CloudWatchLogsEncrypts",
-            "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            "Resource": "*",
-            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
-        },
-        {
-            "Sid": "CloudWatchAlarmsPublish",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-            "Resource": "*",
-        },
-    ])
+    return policy_document(
+        [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchLogsEncrypts",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+            },
+            {
+                "Sid": "CloudWatchAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+            },
+        ]
+    )

@@ -98,11 +98,18 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("specql:aws:LoadBalancer", name, None, opts)
         access_logs = (
             {"bucket": args.access_logs_bucket, "prefix": "alb", "enabled": True}
-            if args.access_logs_bucket is not None else None
+            if args.access_logs_bucket is not None
+            else None
         )
         self.security_group = load_balancer_group(
-            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.app_port, https=args.domain is not None,
-            cdn_prefix_list_id=cloudfront_prefix_list_id(self) if args.cdn_only else None)
+            self,
+            f"{name}-sg",
+            args.vpc_id,
+            args.vpc_cidr,
+            args.app_port,
+            https=args.domain is not None,
+            cdn_prefix_list_id=cloudfront_prefix_list_id(self) if args.cdn_only else None,
+        )
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -138,9 +145,16 @@ class LoadBalancer(pulumi.ComponentResource):
         forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
         self.certificate = None
         if args.domain is None:
-            self.listeners = [aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=self.alb.arn, port=PORTS["http"], protocol="HTTP",
-                default_actions=forward, opts=child(self))]
+            self.listeners = [
+                aws.lb.Listener(
+                    f"{name}-http",
+                    load_balancer_arn=self.alb.arn,
+                    port=PORTS["http"],
+                    protocol="HTTP",
+                    default_actions=forward,
+                    opts=child(self),
+                )
+            ]
             self.url = concat("http://", self.alb.dns_name)
         else:
             certificate_arn: pulumi.Input[str]
@@ -149,31 +163,51 @@ class LoadBalancer(pulumi.ComponentResource):
             else:
                 issued = validated_certificate(f"{name}-cert", args.domain, args.dns_zone_id, child(self))
                 self.certificate, certificate_arn = issued.certificate, issued.arn
-            redirect = [{"type": "redirect", "redirect": {
-                "protocol": "HTTPS", "port": str(PORTS["https"]), "status_code": "HTTP_301"}}]
+            redirect = [
+                {
+                    "type": "redirect",
+                    "redirect": {"protocol": "HTTPS", "port": str(PORTS["https"]), "status_code": "HTTP_301"},
+                }
+            ]
             self.listeners = [
                 aws.lb.Listener(
-                    f"{name}-http", load_balancer_arn=self.alb.arn, port=PORTS["http"], protocol="HTTP",
-                    default_actions=redirect, opts=child(self)),
+                    f"{name}-http",
+                    load_balancer_arn=self.alb.arn,
+                    port=PORTS["http"],
+                    protocol="HTTP",
+                    default_actions=redirect,
+                    opts=child(self),
+                ),
                 aws.lb.Listener(
-                    f"{name}-https", load_balancer_arn=self.alb.arn, port=PORTS["https"], protocol="HTTPS",
-                    ssl_policy=ALB_SSL_POLICY, certificate_arn=certificate_arn, default_actions=forward,
-                    opts=child(self)),
+                    f"{name}-https",
+                    load_balancer_arn=self.alb.arn,
+                    port=PORTS["https"],
+                    protocol="HTTPS",
+                    ssl_policy=ALB_SSL_POLICY,
+                    certificate_arn=certificate_arn,
+                    default_actions=forward,
+                    opts=child(self),
+                ),
             ]
             self.url = pulumi.Output.from_input(f"https://{args.domain}")
             if args.dns_zone_id is not None and not args.cdn_only:
                 aws.route53.Record(
-                    f"{name}-alias", zone_id=args.dns_zone_id, name=args.domain, type="A",
-                    aliases=[{"name": self.alb.dns_name, "zone_id": self.alb.zone_id,
-                              "evaluate_target_health": True}],
-                    opts=child(self))
+                    f"{name}-alias",
+                    zone_id=args.dns_zone_id,
+                    name=args.domain,
+                    type="A",
+                    aliases=[{"name": self.alb.dns_name, "zone_id": self.alb.zone_id, "evaluate_target_health": True}],
+                    opts=child(self),
+                )
         self.web_acl = None
         if args.waf:
             assert args.waf_log_kms_key_arn is not None
-            self.web_acl = web_acl(f"{name}-waf", "REGIONAL", args.waf_log_kms_key_arn, args.waf_log_retention_days,
-                                   child(self))
+            self.web_acl = web_acl(
+                f"{name}-waf", "REGIONAL", args.waf_log_kms_key_arn, args.waf_log_retention_days, child(self)
+            )
             aws.wafv2.WebAclAssociation(
-                f"{name}-waf-alb", resource_arn=self.alb.arn, web_acl_arn=self.web_acl.arn, opts=child(self))
+                f"{name}-waf-alb", resource_arn=self.alb.arn, web_acl_arn=self.web_acl.arn, opts=child(self)
+            )
         self.dns_name = self.alb.dns_name
         outputs: dict[str, object] = {"dns_name": self.dns_name, "url": self.url}
         if self.certificate is not None:

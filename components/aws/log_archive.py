@@ -15,7 +15,6 @@ from .policies import policy_document, tls_only_statement
 from .regions import partition
 
 
-
 @dataclass(frozen=True)
 class LogArchiveArgs:
     """Arguments of :class:`LogArchive`."""
@@ -45,8 +44,7 @@ class LogArchive(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LogArchiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:LogArchive", name, None, opts)
-        self.bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=not args.protect,
-                                    opts=stateful(self, args.protect))
+        self.bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=not args.protect, opts=stateful(self, args.protect))
         blocked = aws.s3.BucketPublicAccessBlock(
             f"{name}-logs-public-access",
             bucket=self.bucket.id,
@@ -77,14 +75,16 @@ class LogArchive(pulumi.ComponentResource):
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-logs-lifecycle",
             bucket=self.bucket.id,
-            rules=[{
-                "id": "expire-logs",
-                "status": "Enabled",
-                "filter": {},
-                "expiration": {"days": args.retention_days},
-                "noncurrent_version_expiration": {"noncurrent_days": S3_NONCURRENT_LOG_VERSION_DAYS},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": S3_ABORT_MULTIPART_DAYS},
-            }],
+            rules=[
+                {
+                    "id": "expire-logs",
+                    "status": "Enabled",
+                    "filter": {},
+                    "expiration": {"days": args.retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": S3_NONCURRENT_LOG_VERSION_DAYS},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": S3_ABORT_MULTIPART_DAYS},
+                }
+            ],
             opts=child(self),
         )
         policy = aws.s3.BucketPolicy(
@@ -105,30 +105,37 @@ class LogArchive(pulumi.ComponentResource):
 
 
 def log_delivery_policy(
-    bucket_arn: pulumi.Input[str], region: str, account_id: pulumi.Input[str],
+    bucket_arn: pulumi.Input[str],
+    region: str,
+    account_id: pulumi.Input[str],
 ) -> pulumi.Output[str]:
     """TLS only; S3 logging and the region's load balancers may write, nothing else."""
     part = partition(region)
     objects = concat(bucket_arn, "/*")
     lb_objects = concat(bucket_arn, "/alb/AWSLogs/", account_id, "/*")
     elb_account = ELB_ACCOUNT_BY_REGION.get(region)
-    lb_principal = ({"AWS": f"arn:{part}:iam::{elb_account}:root"} if elb_account
-                    else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"})
-    return policy_document([
-        tls_only_statement(bucket_arn),
-        {
-            "Sid": "S3ServerAccessLogs",
-            "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": objects,
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        },
-        {
-            "Sid": "LoadBalancerAccessLogs",
-            "Effect": "Allow",
-            "Principal": lb_principal,
-            "Action": "s3:PutObject",
-            "Resource": lb_objects,
-        },
-    ])
+    lb_principal = (
+        {"AWS": f"arn:{part}:iam::{elb_account}:root"}
+        if elb_account
+        else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    )
+    return policy_document(
+        [
+            tls_only_statement(bucket_arn),
+            {
+                "Sid": "S3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": objects,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+            {
+                "Sid": "LoadBalancerAccessLogs",
+                "Effect": "Allow",
+                "Principal": lb_principal,
+                "Action": "s3:PutObject",
+                "Resource": lb_objects,
+            },
+        ]
+    )

@@ -64,7 +64,7 @@ def subnet_cidrs(cidr: str, tier: str, zones: int) -> tuple[str, ...]:
     network = ipaddress.ip_network(cidr)
     blocks = list(network.subnets(prefixlen_diff=VPC_SUBNET_EXTRA_BITS))
     offset = VPC_TIER_FIRST_SUBNET[tier]
-    return tuple(str(block) for block in blocks[offset:offset + zones])
+    return tuple(str(block) for block in blocks[offset : offset + zones])
 
 
 def nat_count(strategy: NatStrategy, zones: int) -> int:
@@ -109,51 +109,71 @@ class Network(pulumi.ComponentResource):
             tags=name_tag(f"{name}-default-locked"),
             opts=child(self),
         )
-        igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=self.vpc.id, tags=name_tag(f"{name}-igw"), opts=child(self))
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=name_tag(f"{name}-igw"), opts=child(self))
 
         public = self._subnets(name, "public", args, zones)
         private = self._subnets(name, "private", args, zones)
         isolated = self._subnets(name, "isolated", args, zones) if args.isolated_subnets else []
 
         public_rt = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-public"), opts=child(self))
+            f"{name}-public-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-public"), opts=child(self)
+        )
         aws.ec2.Route(
-            f"{name}-public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
-            gateway_id=igw.id, opts=child(self))
+            f"{name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=child(self),
+        )
         for index, subnet in enumerate(public):
             aws.ec2.RouteTableAssociation(
-                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child(self))
+                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child(self)
+            )
 
         nats = []
         for index in range(nat_count(args.nat_strategy, len(zones))):
-            eip = aws.ec2.Eip(f"{name}-nat-eip-{index}", domain="vpc",
-                              tags=name_tag(f"{name}-nat-{index}"), opts=child(self))
-            nats.append(aws.ec2.NatGateway(
-                f"{name}-nat-{index}", allocation_id=eip.id, subnet_id=public[index].id,
-                tags=name_tag(f"{name}-nat-{index}"), opts=child(self, depends_on=[igw])))
+            eip = aws.ec2.Eip(
+                f"{name}-nat-eip-{index}", domain="vpc", tags=name_tag(f"{name}-nat-{index}"), opts=child(self)
+            )
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{index}",
+                    allocation_id=eip.id,
+                    subnet_id=public[index].id,
+                    tags=name_tag(f"{name}-nat-{index}"),
+                    opts=child(self, depends_on=[igw]),
+                )
+            )
 
         route_tables = [public_rt]
         for index, subnet in enumerate(private):
             table = aws.ec2.RouteTable(
-                f"{name}-private-rt-{index}", vpc_id=self.vpc.id,
-                tags=name_tag(f"{name}-private-{zones[index]}"), opts=child(self))
+                f"{name}-private-rt-{index}",
+                vpc_id=self.vpc.id,
+                tags=name_tag(f"{name}-private-{zones[index]}"),
+                opts=child(self),
+            )
             if nats:
                 aws.ec2.Route(
-                    f"{name}-private-default-{index}", route_table_id=table.id,
-                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nats[index % len(nats)].id,
-                    opts=child(self))
+                    f"{name}-private-default-{index}",
+                    route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nats[index % len(nats)].id,
+                    opts=child(self),
+                )
             aws.ec2.RouteTableAssociation(
-                f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self))
+                f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self)
+            )
             route_tables.append(table)
 
         if isolated:
             isolated_rt = aws.ec2.RouteTable(
-                f"{name}-isolated-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-isolated"), opts=child(self))
+                f"{name}-isolated-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-isolated"), opts=child(self)
+            )
             for index, subnet in enumerate(isolated):
                 aws.ec2.RouteTableAssociation(
-                    f"{name}-isolated-{index}", subnet_id=subnet.id, route_table_id=isolated_rt.id,
-                    opts=child(self))
+                    f"{name}-isolated-{index}", subnet_id=subnet.id, route_table_id=isolated_rt.id, opts=child(self)
+                )
             route_tables.append(isolated_rt)
 
         aws.ec2.VpcEndpoint(
@@ -174,12 +194,14 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = [subnet.id for subnet in public]
         self.private_subnet_ids = [subnet.id for subnet in private]
         self.data_subnet_ids = [subnet.id for subnet in (isolated or private)]
-        self.register_outputs({
-            "vpc_id": self.vpc_id,
-            "public_subnet_ids": self.public_subnet_ids,
-            "private_subnet_ids": self.private_subnet_ids,
-            "data_subnet_ids": self.data_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "data_subnet_ids": self.data_subnet_ids,
+            }
+        )
 
     def _subnets(self, name: str, tier: str, args: NetworkArgs, zones: tuple[str, ...]) -> list[aws.ec2.Subnet]:
         cidrs = subnet_cidrs(args.cidr, tier, len(zones))
@@ -202,8 +224,15 @@ class Network(pulumi.ComponentResource):
             f"{name}-endpoints-sg",
             description=f"{name} interface endpoints: HTTPS from inside the VPC",
             vpc_id=self.vpc.id,
-            ingress=[{"protocol": "tcp", "from_port": PORTS["https"], "to_port": PORTS["https"], "cidr_blocks": [args.cidr],
-                      "description": "HTTPS to AWS APIs from inside the VPC"}],
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": PORTS["https"],
+                    "to_port": PORTS["https"],
+                    "cidr_blocks": [args.cidr],
+                    "description": "HTTPS to AWS APIs from inside the VPC",
+                }
+            ],
             egress=[],
             tags=name_tag(f"{name}-endpoints"),
             opts=child(self),
@@ -238,11 +267,15 @@ class Network(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-flow-logs-write",
             role=role.id,
-            policy=policy_document([{
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [group.arn, concat(group.arn, ":*")],
-            }]),
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        "Resource": [group.arn, concat(group.arn, ":*")],
+                    }
+                ]
+            ),
             opts=child(self),
         )
         aws.ec2.FlowLog(

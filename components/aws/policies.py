@@ -18,14 +18,18 @@ def policy_document(statements: Sequence[Mapping[str, Any]]) -> pulumi.Output[st
 
 def assume_role_policy(service: str) -> str:
     """A trust policy letting one AWS service assume a role."""
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-        }],
-    })
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
 
 
 def tls_only_statement(bucket_arn: pulumi.Input[str]) -> dict[str, Any]:

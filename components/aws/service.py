@@ -118,12 +118,18 @@ def health_check_command(port: int, path: str) -> list[str]:
 
 def ecr_lifecycle_policy(keep: int) -> str:
     """Expire all but the newest `keep` images."""
-    return json.dumps({"rules": [{
-        "rulePriority": 1,
-        "description": f"Keep the last {keep} images",
-        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
-        "action": {"type": "expire"},
-    }]})
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Keep the last {keep} images",
+                    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
+    )
 
 
 class Service(pulumi.ComponentResource):
@@ -146,7 +152,8 @@ class Service(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Service", name, None, opts)
         self.security_group = application_group(
-            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.port, args.load_balancer_security_group_id)
+            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.port, args.load_balancer_security_group_id
+        )
         for store in args.data_stores:
             admit(self, f"{name}-to-{store.what.lower()}", self.security_group.id, store)
         self.repository = aws.ecr.Repository(
@@ -158,19 +165,27 @@ class Service(pulumi.ComponentResource):
             opts=stateful(self, args.protect),
         )
         aws.ecr.LifecyclePolicy(
-            f"{name}-repo-lifecycle", repository=self.repository.name, policy=ecr_lifecycle_policy(ECR_KEEP_IMAGES),
-            opts=child(self))
+            f"{name}-repo-lifecycle",
+            repository=self.repository.name,
+            policy=ecr_lifecycle_policy(ECR_KEEP_IMAGES),
+            opts=child(self),
+        )
         self.cluster = aws.ecs.Cluster(
             f"{name}-cluster",
             settings=[{"name": "containerInsights", "value": "enabled" if args.container_insights else "disabled"}],
             opts=child(self),
         )
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=f"/ecs/{name}", retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=child(self))
+            f"{name}-logs",
+            name=f"/ecs/{name}",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child(self),
+        )
 
         execution_role = aws.iam.Role(
-            f"{name}-execution-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
-            opts=child(self))
+            f"{name}-execution-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self)
+        )
         aws.iam.RolePolicy(
             f"{name}-execution",
             role=execution_role.id,
@@ -178,11 +193,15 @@ class Service(pulumi.ComponentResource):
             opts=child(self),
         )
         task_role = aws.iam.Role(
-            f"{name}-task-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self))
+            f"{name}-task-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self)
+        )
         if args.task_policy_statements:
             aws.iam.RolePolicy(
-                f"{name}-task", role=task_role.id, policy=policy_document(list(args.task_policy_statements)),
-                opts=child(self))
+                f"{name}-task",
+                role=task_role.id,
+                policy=policy_document(list(args.task_policy_statements)),
+                opts=child(self),
+            )
 
         image = args.image or concat(self.repository.repository_url, ":", args.version)
         self.task_definition = aws.ecs.TaskDefinition(
@@ -215,39 +234,56 @@ class Service(pulumi.ComponentResource):
                 "security_groups": [self.security_group.id],
                 "assign_public_ip": False,
             },
-            load_balancers=[{
-                "target_group_arn": args.target_group_arn,
-                "container_name": CONTAINER_NAME,
-                "container_port": args.port,
-            }],
+            load_balancers=[
+                {
+                    "target_group_arn": args.target_group_arn,
+                    "container_name": CONTAINER_NAME,
+                    "container_port": args.port,
+                }
+            ],
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            opts=child(self, depends_on=list(args.depends_on),
-                       ignore_changes=["desiredCount"] if args.autoscale else None),
+            opts=child(
+                self, depends_on=list(args.depends_on), ignore_changes=["desiredCount"] if args.autoscale else None
+            ),
         )
         if args.autoscale:
             self._autoscaling(name, args)
-        self.register_outputs({
-            "cluster_name": self.cluster.name,
-            "service_name": self.service.name,
-            "repository_url": self.repository.repository_url,
-        })
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster.name,
+                "service_name": self.service.name,
+                "repository_url": self.repository.repository_url,
+            }
+        )
 
     def _execution_statements(self, args: ServiceArgs) -> list[dict[str, Any]]:
         statements: list[dict[str, Any]] = [
             {"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-            {"Sid": "PullImages", "Effect": "Allow",
-             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-             "Resource": self.repository.arn},
-            {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": concat(self.log_group.arn, ":*")},
-            {"Sid": "DecryptWithDeploymentKey", "Effect": "Allow", "Action": "kms:Decrypt",
-             "Resource": args.kms_key_arn},
+            {
+                "Sid": "PullImages",
+                "Effect": "Allow",
+                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                "Resource": self.repository.arn,
+            },
+            {
+                "Sid": "WriteLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": concat(self.log_group.arn, ":*"),
+            },
+            {
+                "Sid": "DecryptWithDeploymentKey",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": args.kms_key_arn,
+            },
         ]
         if args.secret_arns:
             known = pulumi.Output.all(*args.secret_arns).apply(lambda arns: [arn for arn in arns if arn])
-            statements.append({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                               "Resource": known})
+            statements.append(
+                {"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": known}
+            )
         return statements
 
     def _autoscaling(self, name: str, args: ServiceArgs) -> None:

@@ -14,25 +14,37 @@ from typing import Any
 
 _LAZY = {
     # engine and shared plumbing
-    "DockerHost": "host", "DockerHostArgs": "host",
+    "DockerHost": "host",
+    "DockerHostArgs": "host",
     # services
-    "Database": "database", "DatabaseArgs": "database",
-    "App": "app", "AppArgs": "app",
-    "ReverseProxy": "reverse_proxy", "ReverseProxyArgs": "reverse_proxy",
+    "Database": "database",
+    "DatabaseArgs": "database",
+    "App": "app",
+    "AppArgs": "app",
+    "ReverseProxy": "reverse_proxy",
+    "ReverseProxyArgs": "reverse_proxy",
     # operations
-    "Backup": "backup", "BackupArgs": "backup",
-    "Monitoring": "monitoring", "MonitoringArgs": "monitoring",
+    "Backup": "backup",
+    "BackupArgs": "backup",
+    "Monitoring": "monitoring",
+    "MonitoringArgs": "monitoring",
     # helpers
     "Placement": "containers",
 }
 
 __all__ = [
-    "DockerHost", "DockerHostArgs",
-    "Database", "DatabaseArgs",
-    "App", "AppArgs",
-    "ReverseProxy", "ReverseProxyArgs",
-    "Backup", "BackupArgs",
-    "Monitoring", "MonitoringArgs",
+    "DockerHost",
+    "DockerHostArgs",
+    "Database",
+    "DatabaseArgs",
+    "App",
+    "AppArgs",
+    "ReverseProxy",
+    "ReverseProxyArgs",
+    "Backup",
+    "BackupArgs",
+    "Monitoring",
+    "MonitoringArgs",
     "Placement",
 ]
 

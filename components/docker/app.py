@@ -28,8 +28,10 @@ def require_success(exit_code: int | None) -> str:
     if exit_code is None:  # not run yet (preview, mocks)
         return "pending"
     if exit_code != 0:
-        raise RuntimeError(f"migrations exited with code {exit_code}; the application was not updated "
-                           "(see the migrate container's logs)")
+        raise RuntimeError(
+            f"migrations exited with code {exit_code}; the application was not updated "
+            "(see the migrate container's logs)"
+        )
     return "applied"
 
 
@@ -105,11 +107,13 @@ class App(pulumi.ComponentResource):
         started = dict(args.after)
         self.migration = None
         if args.migrate is not None:
-            self.migration = service_container(f"{name}-migrate", args.migrate, args.placement,
-                                               image=self.image_name, started=started, opts=child)
+            self.migration = service_container(
+                f"{name}-migrate", args.migrate, args.placement, image=self.image_name, started=started, opts=child
+            )
             started[args.migrate.name] = self.migration
         gate = {MIGRATION_LABEL: self.migration.exit_code.apply(require_success)} if self.migration else None
-        self.container = service_container(f"{name}-server", spec, args.placement, image=self.image_name,
-                                           started=started, labels=gate, opts=child)
+        self.container = service_container(
+            f"{name}-server", spec, args.placement, image=self.image_name, started=started, labels=gate, opts=child
+        )
         self.container_name = container_name(args.placement.project, spec.name)
         self.register_outputs({"image": self.image_name, "container": self.container_name})

@@ -43,16 +43,22 @@ class Backup(pulumi.ComponentResource):
         super().__init__("specql:docker:Backup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         image = pulled_image(f"{name}-image", args.service, opts=child)
-        self.container = service_container(f"{name}-job", args.service, args.placement, image=image.name,
-                                           started=dict(args.after), opts=child)
+        self.container = service_container(
+            f"{name}-job", args.service, args.placement, image=image.name, started=dict(args.after), opts=child
+        )
         self.container_name = container_name(args.placement.project, args.service.name)
         outputs: dict[str, object] = {"container": self.container_name}
         self.offsite_container_name: str | None = None
         if args.offsite is not None:
             offsite_image = pulled_image(f"{name}-offsite-image", args.offsite, opts=child)
             self.offsite = service_container(
-                f"{name}-offsite", args.offsite, args.placement, image=offsite_image.name,
-                started={**args.after, args.service.name: self.container}, opts=child)
+                f"{name}-offsite",
+                args.offsite,
+                args.placement,
+                image=offsite_image.name,
+                started={**args.after, args.service.name: self.container},
+                opts=child,
+            )
             self.offsite_container_name = container_name(args.placement.project, args.offsite.name)
             outputs["offsite_container"] = self.offsite_container_name
         self.register_outputs(outputs)

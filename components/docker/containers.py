@@ -59,11 +59,13 @@ def environment(spec: ServiceSpec, secrets: Mapping[str, pulumi.Output[str]]) ->
                 f"service {spec.name!r}: environment {key} references secret {missing[0]}, "
                 f"which the stack does not define (defined: {', '.join(sorted(secrets)) or 'none'})"
             )
-        entries.append(pulumi.Output.secret(
-            pulumi.Output.all(*(secrets[ref] for ref in refs)).apply(
-                lambda values, key=key, template=template, refs=refs: _fill(key, template, dict(zip(refs, values)))
+        entries.append(
+            pulumi.Output.secret(
+                pulumi.Output.all(*(secrets[ref] for ref in refs)).apply(
+                    lambda values, key=key, template=template, refs=refs: _fill(key, template, dict(zip(refs, values)))
+                )
             )
-        ))
+        )
     return entries
 
 
@@ -94,8 +96,7 @@ def wait_timeout(spec: ServiceSpec) -> int | None:
 
 def ports(spec: ServiceSpec) -> list[docker.ContainerPortArgs]:
     return [
-        docker.ContainerPortArgs(internal=port.target, external=port.published, protocol=port.protocol,
-                                 ip=port.host_ip)
+        docker.ContainerPortArgs(internal=port.target, external=port.published, protocol=port.protocol, ip=port.host_ip)
         for port in spec.ports
     ]
 
@@ -121,15 +122,18 @@ def service_container(
     """
     started = started or {}
     if spec.env_files or any(mount.volume is None for mount in spec.mounts):
-        raise ValueError(f"service {spec.name!r}: env files and bind or anonymous mounts are for compose's "
-                         "development stack; a deployed container takes named volumes and its environment only")
+        raise ValueError(
+            f"service {spec.name!r}: env files and bind or anonymous mounts are for compose's "
+            "development stack; a deployed container takes named volumes and its environment only"
+        )
     missing = [dep.service for dep in spec.depends_on if dep.service not in started]
     if missing:
         raise ValueError(f"service {spec.name!r} depends on {missing[0]!r}, which is not created before it")
     depends_on: Sequence[pulumi.Resource] = [started[dep.service] for dep in spec.depends_on]
     # A fixed container name and fixed host ports cannot exist twice: replace by deleting first.
     options = pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(depends_on=list(depends_on), delete_before_replace=True))
+        opts, pulumi.ResourceOptions(depends_on=list(depends_on), delete_before_replace=True)
+    )
     waits = spec.healthcheck is not None and not spec.one_shot
     return docker.Container(
         resource_name,
@@ -141,11 +145,14 @@ def service_container(
         envs=environment(spec, placement.secrets) or None,
         ports=ports(spec) or None,
         volumes=[
-            docker.ContainerVolumeArgs(volume_name=placement.volumes[mount.volume].name,
-                                       container_path=mount.target,
-                                       read_only=mount.read_only or None)
+            docker.ContainerVolumeArgs(
+                volume_name=placement.volumes[mount.volume].name,
+                container_path=mount.target,
+                read_only=mount.read_only or None,
+            )
             for mount in spec.mounts
-        ] or None,
+        ]
+        or None,
         uploads=[docker.ContainerUploadArgs(file=config.target, content=config.content) for config in spec.configs]
         or None,
         networks_advanced=[
@@ -161,12 +168,18 @@ def service_container(
         read_only=spec.read_only or None,
         tmpfs={path: "" for path in spec.tmpfs} or None,
         security_opts=list(spec.security_opts) or None,
-        capabilities=docker.ContainerCapabilitiesArgs(drops=list(spec.cap_drop) or None, adds=list(spec.cap_add) or None)
-        if spec.cap_drop or spec.cap_add else None,
+        capabilities=docker.ContainerCapabilitiesArgs(
+            drops=list(spec.cap_drop) or None, adds=list(spec.cap_add) or None
+        )
+        if spec.cap_drop or spec.cap_add
+        else None,
         log_driver="json-file" if spec.log_options else None,
         log_opts=dict(spec.log_options) or None,
-        labels=[docker.ContainerLabelArgs(label=key, value=value)
-                for key, value in sorted({**placement.labels, **(labels or {})}.items())] or None,
+        labels=[
+            docker.ContainerLabelArgs(label=key, value=value)
+            for key, value in sorted({**placement.labels, **(labels or {})}.items())
+        ]
+        or None,
         must_run=False if spec.one_shot else None,
         attach=True if spec.one_shot else None,
         logs=True if spec.one_shot else None,
@@ -174,6 +187,8 @@ def service_container(
     )
 
 
-def pulled_image(resource_name: str, spec: ServiceSpec, opts: pulumi.ResourceOptions | None = None) -> docker.RemoteImage:
+def pulled_image(
+    resource_name: str, spec: ServiceSpec, opts: pulumi.ResourceOptions | None = None
+) -> docker.RemoteImage:
     """Pull a pinned image onto the host, kept when the stack is destroyed (other stacks may share it)."""
     return docker.RemoteImage(resource_name, name=spec.image, keep_locally=True, opts=opts)

@@ -55,9 +55,15 @@ class Database(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(generated.result)
         self.host = args.service.name
-        self.url = pulumi.Output.secret(pulumi.Output.format(
-            "postgresql://{0}:{1}@{2}:{3}/{0}", args.database, self.password, self.host, PORTS["postgres"],
-        ))
+        self.url = pulumi.Output.secret(
+            pulumi.Output.format(
+                "postgresql://{0}:{1}@{2}:{3}/{0}",
+                args.database,
+                self.password,
+                self.host,
+                PORTS["postgres"],
+            )
+        )
         placement = args.placement.with_secrets({"DB_PASSWORD": self.password})
         image = pulled_image(f"{name}-image", args.service, opts=child)
         self.container = service_container(f"{name}-server", args.service, placement, image=image.name, opts=child)

@@ -46,10 +46,10 @@ def prometheus_config(resolved: ResolvedDeployment) -> str:
         "  - job_name: app\n"
         "    metrics_path: /metrics\n"
         "    static_configs:\n"
-        f"      - targets: [\"app:{port}\"]\n"
+        f'      - targets: ["app:{port}"]\n'
         "  - job_name: prometheus\n"
         "    static_configs:\n"
-        f"      - targets: [\"localhost:{PORTS['prometheus']}\"]\n"
+        f'      - targets: ["localhost:{PORTS["prometheus"]}"]\n'
     )
 
 
@@ -76,7 +76,7 @@ def backup_script(resolved: ResolvedDeployment) -> str:
         "now=$(date -u +%s); "
         f'next=$(date -u -d "$(date -u +%Y-%m-%d) {window_start}:00" +%s); '
         f'while [ "$next" -le "$now" ]; do next=$((next + {interval})); done; '
-        'sleep $((next - now)); '
+        "sleep $((next - now)); "
         "stamp=$(date -u +%Y%m%dT%H%M%SZ); "
         f'file="{BACKUP_DIR}/${{PGDATABASE}}-${{stamp}}.dump"; '
         'if pg_dump --format=custom --file="${file}.partial"; '

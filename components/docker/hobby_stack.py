@@ -97,14 +97,16 @@ def _app_healthcheck(resolved: ResolvedDeployment) -> Healthcheck:
     url = f"http://127.0.0.1:{app.port}{app.health_check_path}"
     timeout = app.health_check_timeout
     if app.runtime == "python":
-        test = ("CMD", "python", "-c",
-                f"import urllib.request; urllib.request.urlopen('{url}', timeout={timeout})")
+        test = ("CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout={timeout})")
     elif app.runtime == "nodejs":
-        test = ("CMD", "node", "-e",
-                f"fetch('{url}').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))")
+        test = (
+            "CMD",
+            "node",
+            "-e",
+            f"fetch('{url}').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))",
+        )
     elif app.runtime == "ruby":
-        test = ("CMD", "ruby", "-rnet/http", "-e",
-                f"exit Net::HTTP.get_response(URI('{url}')).is_a?(Net::HTTPSuccess)")
+        test = ("CMD", "ruby", "-rnet/http", "-e", f"exit Net::HTTP.get_response(URI('{url}')).is_a?(Net::HTTPSuccess)")
     else:
         test = ("CMD-SHELL", f"wget -q -O /dev/null {url} || exit 1")
     return Healthcheck(
@@ -143,8 +145,10 @@ def _postgres(resolved: ResolvedDeployment) -> ServiceSpec:
         purpose=f"PostgreSQL {database.version}: the application's database, on the internal backend network only",
         command=(
             "postgres",
-            "-c", f"max_connections={database.max_connections}",
-            "-c", f"log_min_duration_statement={database.log_min_duration_ms}",
+            "-c",
+            f"max_connections={database.max_connections}",
+            "-c",
+            f"log_min_duration_statement={database.log_min_duration_ms}",
         ),
         environment=(
             ("POSTGRES_DB", ident),
@@ -197,9 +201,8 @@ def _app(resolved: ResolvedDeployment) -> ServiceSpec:
         healthcheck=_app_healthcheck(resolved),
         cpus=app.cpu,
         memory_mib=app.memory_mib,
-        depends_on=(Dependency("postgres", "service_healthy"),) + (
-            (Dependency("migrate", "service_completed_successfully"),) if _has_migrations(resolved) else ()
-        ),
+        depends_on=(Dependency("postgres", "service_healthy"),)
+        + ((Dependency("migrate", "service_completed_successfully"),) if _has_migrations(resolved) else ()),
         read_only=app.read_only_root,
         tmpfs=("/tmp",) if app.read_only_root else (),
         cap_drop=("ALL",),
@@ -208,8 +211,9 @@ def _app(resolved: ResolvedDeployment) -> ServiceSpec:
     )
 
 
-def caddy_service(config: ConfigFile, *, https: bool, purpose: str,
-                  environment: tuple[tuple[str, str], ...] = ()) -> ServiceSpec:
+def caddy_service(
+    config: ConfigFile, *, https: bool, purpose: str, environment: tuple[tuple[str, str], ...] = ()
+) -> ServiceSpec:
     """Caddy in front of the app: HTTP, and with `https` HTTPS and HTTP/3 (the hobby stack
     and the cloud patterns' stack for one host run the same one)."""
     http, tls = PORTS["http"], PORTS["https"]
@@ -235,11 +239,21 @@ def caddy_service(config: ConfigFile, *, https: bool, purpose: str,
 def _caddy(resolved: ResolvedDeployment) -> ServiceSpec:
     domain = resolved.deployment.domain
     tls = serves_https(resolved)
-    config = ConfigFile(f"{COMPOSE_DIR}/Caddyfile", "/etc/caddy/Caddyfile", caddyfile(resolved),
-                        note="Mounted read-only at /etc/caddy/Caddyfile (the same content `up` uploads).")
-    return caddy_service(config, https=tls, purpose=(
-        f"reverse proxy with automatic HTTPS for {domain}" if tls
-        else f"reverse proxy on port {PORTS['http']} (no domain: no certificate)"))
+    config = ConfigFile(
+        f"{COMPOSE_DIR}/Caddyfile",
+        "/etc/caddy/Caddyfile",
+        caddyfile(resolved),
+        note="Mounted read-only at /etc/caddy/Caddyfile (the same content `up` uploads).",
+    )
+    return caddy_service(
+        config,
+        https=tls,
+        purpose=(
+            f"reverse proxy with automatic HTTPS for {domain}"
+            if tls
+            else f"reverse proxy on port {PORTS['http']} (no domain: no certificate)"
+        ),
+    )
 
 
 def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
@@ -248,8 +262,9 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
     return ServiceSpec(
         name="backup",
         image=IMAGES["postgres"],
-        purpose=(f"{database.backup_frequency} pg_dump into the backups volume, "
-                 f"kept {database.backup_retention_days} days"),
+        purpose=(
+            f"{database.backup_frequency} pg_dump into the backups volume, kept {database.backup_retention_days} days"
+        ),
         command=("sh", "-c", backup_script(resolved)),
         environment=(
             ("PGHOST", "postgres"),
@@ -308,9 +323,14 @@ def _prometheus(resolved: ResolvedDeployment) -> ServiceSpec:
         purpose=f"scrapes the application's metrics; UI on 127.0.0.1:{port} (SSH tunnel on a VPS)",
         ports=(Port(port, port, host_ip="127.0.0.1"),),
         mounts=(Mount("prometheus_data", "/prometheus"),),
-        configs=(ConfigFile(f"{COMPOSE_DIR}/prometheus.yml", "/etc/prometheus/prometheus.yml",
-                            prometheus_config(resolved),
-                            note="Mounted read-only at /etc/prometheus/prometheus.yml (the same content `up` uploads)."),),
+        configs=(
+            ConfigFile(
+                f"{COMPOSE_DIR}/prometheus.yml",
+                "/etc/prometheus/prometheus.yml",
+                prometheus_config(resolved),
+                note="Mounted read-only at /etc/prometheus/prometheus.yml (the same content `up` uploads).",
+            ),
+        ),
         depends_on=(Dependency("app"),),
         cap_drop=("ALL",),
         # backend to scrape the app; edge because an internal network cannot publish the UI port

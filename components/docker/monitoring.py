@@ -42,8 +42,9 @@ class Monitoring(pulumi.ComponentResource):
         self.container_names: dict[str, str] = {}
         for spec in args.services:
             image = pulled_image(f"{name}-{spec.name}-image", spec, opts=child)
-            container = service_container(f"{name}-{spec.name}", spec, args.placement, image=image.name,
-                                          started=started, opts=child)
+            container = service_container(
+                f"{name}-{spec.name}", spec, args.placement, image=image.name, started=started, opts=child
+            )
             self.containers[spec.name] = container
             self.container_names[spec.name] = container_name(args.placement.project, spec.name)
             started[spec.name] = container

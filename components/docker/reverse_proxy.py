@@ -50,8 +50,9 @@ class ReverseProxy(pulumi.ComponentResource):
         super().__init__("specql:docker:ReverseProxy", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         image = pulled_image(f"{name}-image", args.service, opts=child)
-        self.container = service_container(f"{name}-caddy", args.service, args.placement, image=image.name,
-                                           started=dict(args.after), opts=child)
+        self.container = service_container(
+            f"{name}-caddy", args.service, args.placement, image=image.name, started=dict(args.after), opts=child
+        )
         self.container_name = container_name(args.placement.project, args.service.name)
         self.url = public_url(args.domain, args.https)
         self.register_outputs({"url": self.url, "container": self.container_name})

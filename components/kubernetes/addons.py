@@ -72,8 +72,12 @@ def chart_values(key: str, args: AddonsArgs) -> dict[str, Any]:
     """Helm values per chart: only what differs from the chart's defaults, and why."""
     if key == "ingress-nginx":
         # Snippet annotations let any Ingress author inject nginx config (CVE-2021-25742).
-        return {"controller": {"allowSnippetAnnotations": False,
-                               "ingressClassResource": {"name": "nginx", "default": False}}}
+        return {
+            "controller": {
+                "allowSnippetAnnotations": False,
+                "ingressClassResource": {"name": "nginx", "default": False},
+            }
+        }
     if key == "traefik":
         return {"ingressClass": {"enabled": True, "isDefaultClass": False, "name": "traefik"}}
     if key == "cert-manager":
@@ -117,10 +121,12 @@ class Addons(pulumi.ComponentResource):
                 atomic=True,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             )
-        self.register_outputs({
-            "installed": sorted(self.releases),
-            "existing": sorted(args.existing),
-        })
+        self.register_outputs(
+            {
+                "installed": sorted(self.releases),
+                "existing": sorted(args.existing),
+            }
+        )
 
     def ready(self, role: AddonRole) -> list[pulumi.Resource]:
         """What an object needing this role's CRDs or webhooks must wait for (nothing if

@@ -120,10 +120,16 @@ def container_env(args: ApplicationArgs) -> list[dict[str, Any]]:
     """Plain variables, then DATABASE_URL from the operator's Secret, then the stack's secrets."""
     env: list[dict[str, Any]] = [{"name": key, "value": value} for key, value in sorted(args.variables.items())]
     if args.database:
-        env.append({"name": DATABASE_URL, "valueFrom": {"secretKeyRef": {
-            "name": args.database.secret_name, "key": args.database.key}}})
-    env.extend({"name": name, "valueFrom": {"secretKeyRef": {"name": args.secret_name, "key": name}}}
-               for name in args.stored_secrets())
+        env.append(
+            {
+                "name": DATABASE_URL,
+                "valueFrom": {"secretKeyRef": {"name": args.database.secret_name, "key": args.database.key}},
+            }
+        )
+    env.extend(
+        {"name": name, "valueFrom": {"secretKeyRef": {"name": args.secret_name, "key": name}}}
+        for name in args.stored_secrets()
+    )
     return env
 
 
@@ -178,12 +184,14 @@ def pod_spec(args: ApplicationArgs) -> dict[str, Any]:
         "containers": [container],
         "volumes": [{"name": "tmp", "emptyDir": {}}],
         # Spread replicas over nodes so one node failure takes at most a share of them.
-        "topologySpreadConstraints": [{
-            "maxSkew": 1,
-            "topologyKey": "kubernetes.io/hostname",
-            "whenUnsatisfiable": "ScheduleAnyway",
-            "labelSelector": {"matchLabels": selector_labels(args.app, "api")},
-        }],
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector_labels(args.app, "api")},
+            }
+        ],
     }
 
 
@@ -203,11 +211,22 @@ def deployment_spec(args: ApplicationArgs) -> dict[str, Any]:
 
 
 def hpa_metrics(args: ApplicationArgs) -> list[dict[str, Any]]:
-    metrics = [{"type": "Resource", "resource": {"name": "cpu", "target": {
-        "type": "Utilization", "averageUtilization": args.target_cpu}}}]
+    metrics = [
+        {
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": args.target_cpu}},
+        }
+    ]
     if args.target_memory is not None:
-        metrics.append({"type": "Resource", "resource": {"name": "memory", "target": {
-            "type": "Utilization", "averageUtilization": args.target_memory}}})
+        metrics.append(
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "memory",
+                    "target": {"type": "Utilization", "averageUtilization": args.target_memory},
+                },
+            }
+        )
     return metrics
 
 
@@ -235,41 +254,60 @@ class Application(pulumi.ComponentResource):
             return meta
 
         self.service_account = k8s.core.v1.ServiceAccount(
-            f"{name}-sa", metadata=metadata(args.app), automount_service_account_token=False, opts=child)
+            f"{name}-sa", metadata=metadata(args.app), automount_service_account_token=False, opts=child
+        )
 
         depends: list[pulumi.Resource] = [*after, self.service_account]
         self.secret: k8s.core.v1.Secret | None = None
         if args.stored_secrets():
             self.secret = k8s.core.v1.Secret(
-                f"{name}-secrets", metadata=metadata(args.secret_name), type="Opaque",
-                string_data=secret_values(args.stored_secrets()), opts=child)
+                f"{name}-secrets",
+                metadata=metadata(args.secret_name),
+                type="Opaque",
+                string_data=secret_values(args.stored_secrets()),
+                opts=child,
+            )
             depends.append(self.secret)
 
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata(args.app, checkov_skips(deployment_skips(args))),
             spec=deployment_spec(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
 
         self.service = k8s.core.v1.Service(
-            f"{name}-service", metadata=metadata(args.app),
-            spec={"type": "ClusterIP", "selector": self.pod_labels,
-                  "ports": [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}]},
-            opts=child)
+            f"{name}-service",
+            metadata=metadata(args.app),
+            spec={
+                "type": "ClusterIP",
+                "selector": self.pod_labels,
+                "ports": [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}],
+            },
+            opts=child,
+        )
 
         self.autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None = None
         if args.hpa:
             self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                f"{name}-hpa", metadata=metadata(args.app),
-                spec={"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": args.app},
-                      "minReplicas": args.replicas, "maxReplicas": args.hpa_max, "metrics": hpa_metrics(args)},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.deployment]))
+                f"{name}-hpa",
+                metadata=metadata(args.app),
+                spec={
+                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": args.app},
+                    "minReplicas": args.replicas,
+                    "maxReplicas": args.hpa_max,
+                    "metrics": hpa_metrics(args),
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.deployment]),
+            )
 
         # Voluntary disruptions (node drains, upgrades) take one pod at a time.
         self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
-            f"{name}-pdb", metadata=metadata(args.app),
+            f"{name}-pdb",
+            metadata=metadata(args.app),
             spec={"maxUnavailable": 1, "selector": {"matchLabels": self.pod_labels}},
-            opts=child)
+            opts=child,
+        )
 
         self.register_outputs({"service_name": self.service_name, "deployment": self.deployment.metadata.name})
 
@@ -282,8 +320,10 @@ def secret_values(names: tuple[str, ...]) -> dict[str, pulumi.Output[str]]:
     for name in names:
         value = config.get_secret(name)
         if value is None:
-            pulumi.log.warn(f"secret {name} has no value: set it with `pulumi config set --secret {name}` "
-                            "(or `specql deploy` secrets) before the application can start")
+            pulumi.log.warn(
+                f"secret {name} has no value: set it with `pulumi config set --secret {name}` "
+                "(or `specql deploy` secrets) before the application can start"
+            )
             continue
         values[name] = value
     return values

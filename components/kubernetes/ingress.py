@@ -70,11 +70,17 @@ def cluster_issuer_spec(args: IngressArgs) -> dict[str, Any]:
 
 
 def ingress_spec(args: IngressArgs) -> dict[str, Any]:
-    rule: dict[str, Any] = {"http": {"paths": [{
-        "path": "/",
-        "pathType": "Prefix",
-        "backend": {"service": {"name": args.service_name, "port": {"number": args.service_port}}},
-    }]}}
+    rule: dict[str, Any] = {
+        "http": {
+            "paths": [
+                {
+                    "path": "/",
+                    "pathType": "Prefix",
+                    "backend": {"service": {"name": args.service_name, "port": {"number": args.service_port}}},
+                }
+            ]
+        }
+    }
     if args.host:
         rule = {"host": args.host, **rule}
     spec: dict[str, Any] = {"ingressClassName": args.ingress_class, "rules": [rule]}
@@ -88,8 +94,14 @@ class Ingress(pulumi.ComponentResource):
 
     url: str
 
-    def __init__(self, name: str, args: IngressArgs, opts: pulumi.ResourceOptions | None = None,
-                 *, cert_manager: list[pulumi.Resource] | None = None):
+    def __init__(
+        self,
+        name: str,
+        args: IngressArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        cert_manager: list[pulumi.Resource] | None = None,
+    ):
         """`cert_manager`: what the ClusterIssuer waits for (the cert-manager release, if installed here)."""
         super().__init__("specql:kubernetes:Ingress", name, None, opts)
         object_labels = labels(args.app, "api", args.environment)
@@ -99,18 +111,24 @@ class Ingress(pulumi.ComponentResource):
         self.issuer: k8s.apiextensions.CustomResource | None = None
         if args.tls:
             self.issuer = k8s.apiextensions.CustomResource(
-                f"{name}-issuer", api_version=CERT_MANAGER_API, kind="ClusterIssuer",
+                f"{name}-issuer",
+                api_version=CERT_MANAGER_API,
+                kind="ClusterIssuer",
                 metadata={"name": args.issuer_name, "labels": object_labels},
                 spec=cluster_issuer_spec(args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *(cert_manager or [])]))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *(cert_manager or [])]),
+            )
             annotations["cert-manager.io/cluster-issuer"] = args.issuer_name
             depends.append(self.issuer)
         metadata: dict[str, Any] = {"name": args.app, "namespace": args.namespace, "labels": object_labels}
         if annotations:
             metadata["annotations"] = annotations
         self.ingress = k8s.networking.v1.Ingress(
-            f"{name}-ingress", metadata=metadata, spec=ingress_spec(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends))
+            f"{name}-ingress",
+            metadata=metadata,
+            spec=ingress_spec(args),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
         scheme = "https" if args.tls else "http"
         self.url = f"{scheme}://{args.host}" if args.host else ""
         self.register_outputs({"url": self.url, "ingress": self.ingress.metadata.name})

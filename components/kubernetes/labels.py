@@ -40,5 +40,7 @@ def checkov_skips(skips: Mapping[str, str]) -> dict[str, str]:
     Only for findings that are deliberate, each with its reason; the reason travels
     with the object into the ejected manifests.
     """
-    return {f"checkov.io/skip{index}": f"{check}={reason}"
-            for index, (check, reason) in enumerate(sorted(skips.items()), start=1)}
+    return {
+        f"checkov.io/skip{index}": f"{check}={reason}"
+        for index, (check, reason) in enumerate(sorted(skips.items()), start=1)
+    }

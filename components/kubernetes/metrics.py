@@ -70,13 +70,21 @@ class Metrics(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=inherited_depends(opts))
         object_labels = {**labels(args.app, "metrics", args.environment), **RELEASE_LABEL}
         self.service_monitor = k8s.apiextensions.CustomResource(
-            f"{name}-app", api_version=MONITORING_API, kind="ServiceMonitor",
+            f"{name}-app",
+            api_version=MONITORING_API,
+            kind="ServiceMonitor",
             metadata={"name": args.app, "namespace": args.namespace, "labels": object_labels},
-            spec=service_monitor_spec(args), opts=child)
+            spec=service_monitor_spec(args),
+            opts=child,
+        )
         self.pod_monitor: k8s.apiextensions.CustomResource | None = None
         if args.database_pod_labels:
             self.pod_monitor = k8s.apiextensions.CustomResource(
-                f"{name}-database", api_version=MONITORING_API, kind="PodMonitor",
+                f"{name}-database",
+                api_version=MONITORING_API,
+                kind="PodMonitor",
                 metadata={"name": f"{args.app}-db", "namespace": args.namespace, "labels": object_labels},
-                spec=pod_monitor_spec(args), opts=child)
+                spec=pod_monitor_spec(args),
+                opts=child,
+            )
         self.register_outputs({"service_monitor": args.app})

@@ -89,8 +89,9 @@ def policy_specs(args: NetworkPoliciesArgs) -> dict[str, dict[str, Any]]:
         specs["allow-app-to-database"] = {
             "podSelector": database,
             "policyTypes": ["Ingress"],
-            "ingress": [{"from": [{"podSelector": {"matchLabels": dict(args.app_pod_labels)}}],
-                         "ports": tcp(PORTS["postgres"])}],
+            "ingress": [
+                {"from": [{"podSelector": {"matchLabels": dict(args.app_pod_labels)}}], "ports": tcp(PORTS["postgres"])}
+            ],
         }
         specs["allow-database-internal"] = {
             "podSelector": database,
@@ -107,8 +108,9 @@ def policy_specs(args: NetworkPoliciesArgs) -> dict[str, dict[str, Any]]:
             specs["allow-monitoring-to-database"] = {
                 "podSelector": {"matchLabels": dict(args.database_pod_labels)},
                 "policyTypes": ["Ingress"],
-                "ingress": [{"from": [namespace_peer(args.monitoring_namespace)],
-                             "ports": tcp(args.database_metrics_port)}],
+                "ingress": [
+                    {"from": [namespace_peer(args.monitoring_namespace)], "ports": tcp(args.database_metrics_port)}
+                ],
             }
     return specs
 
@@ -123,8 +125,12 @@ class NetworkPolicies(pulumi.ComponentResource):
         for suffix, spec in policy_specs(args).items():
             self.policies[suffix] = k8s.networking.v1.NetworkPolicy(
                 f"{name}-{suffix}",
-                metadata={"name": f"{args.app}-{suffix}", "namespace": args.namespace,
-                          "labels": labels(args.app, "network-policy", args.environment)},
+                metadata={
+                    "name": f"{args.app}-{suffix}",
+                    "namespace": args.namespace,
+                    "labels": labels(args.app, "network-policy", args.environment),
+                },
                 spec=spec,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=after))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+            )
         self.register_outputs({"policies": sorted(self.policies)})

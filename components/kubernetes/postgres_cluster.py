@@ -131,25 +131,31 @@ def pgo_cluster_spec(args: PostgresClusterArgs) -> dict[str, Any]:
     volume = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{args.storage_gb}Gi"}}}
     return {
         "postgresVersion": int(args.version),
-        "instances": [{
-            "name": "instance1",
-            "replicas": args.instances,
-            "dataVolumeClaimSpec": volume,
-            "resources": resources(args.cpu, args.memory_mib),
-        }],
+        "instances": [
+            {
+                "name": "instance1",
+                "replicas": args.instances,
+                "dataVolumeClaimSpec": volume,
+                "resources": resources(args.cpu, args.memory_mib),
+            }
+        ],
         "users": [{"name": DATABASE_NAME, "databases": [DATABASE_NAME]}],
         "patroni": {"dynamicConfiguration": {"postgresql": {"parameters": postgres_parameters(args)}}},
-        "backups": {"pgbackrest": {
-            "global": {
-                "repo1-retention-full": str(args.backup_retention_days),
-                "repo1-retention-full-type": "time",
-            },
-            "repos": [{
-                "name": "repo1",
-                "schedules": {"full": backup_cron(args.backup_frequency, args.backup_window, seconds=False)},
-                "volume": {"volumeClaimSpec": volume},
-            }],
-        }},
+        "backups": {
+            "pgbackrest": {
+                "global": {
+                    "repo1-retention-full": str(args.backup_retention_days),
+                    "repo1-retention-full-type": "time",
+                },
+                "repos": [
+                    {
+                        "name": "repo1",
+                        "schedules": {"full": backup_cron(args.backup_frequency, args.backup_window, seconds=False)},
+                        "volume": {"volumeClaimSpec": volume},
+                    }
+                ],
+            }
+        },
     }
 
 
@@ -168,8 +174,9 @@ class PostgresCluster(pulumi.ComponentResource):
         super().__init__("specql:kubernetes:PostgresCluster", name, None, opts)
         after = inherited_depends(opts)
         # Deleting the cluster object deletes its volumes: production keeps it through a destroy.
-        stateful = pulumi.ResourceOptions(parent=self, depends_on=after, protect=args.deletion_protection,
-                                          retain_on_delete=args.deletion_protection)
+        stateful = pulumi.ResourceOptions(
+            parent=self, depends_on=after, protect=args.deletion_protection, retain_on_delete=args.deletion_protection
+        )
         metadata = {
             "name": args.cluster_name,
             "namespace": args.namespace,
@@ -181,21 +188,35 @@ class PostgresCluster(pulumi.ComponentResource):
         self.port = PORTS["postgres"]
         if args.operator == "cloudnative-pg":
             self.cluster = k8s.apiextensions.CustomResource(
-                f"{name}-cluster", api_version=CNPG_API, kind="Cluster",
-                metadata=metadata, spec=cnpg_cluster_spec(args), opts=stateful)
+                f"{name}-cluster",
+                api_version=CNPG_API,
+                kind="Cluster",
+                metadata=metadata,
+                spec=cnpg_cluster_spec(args),
+                opts=stateful,
+            )
             self.scheduled_backup = k8s.apiextensions.CustomResource(
-                f"{name}-backup", api_version=CNPG_API, kind="ScheduledBackup",
+                f"{name}-backup",
+                api_version=CNPG_API,
+                kind="ScheduledBackup",
                 metadata={**metadata, "name": f"{args.cluster_name}-backup"},
                 spec=cnpg_scheduled_backup_spec(args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.cluster]))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.cluster]),
+            )
             self.app_secret_name = f"{args.cluster_name}-app"
         else:
             self.cluster = k8s.apiextensions.CustomResource(
-                f"{name}-cluster", api_version=PGO_API, kind="PostgresCluster",
-                metadata=metadata, spec=pgo_cluster_spec(args), opts=stateful)
+                f"{name}-cluster",
+                api_version=PGO_API,
+                kind="PostgresCluster",
+                metadata=metadata,
+                spec=pgo_cluster_spec(args),
+                opts=stateful,
+            )
             self.app_secret_name = f"{args.cluster_name}-pguser-{DATABASE_NAME}"
-        self.register_outputs({
-            "cluster_name": self.cluster_name,
-            "app_secret_name": self.app_secret_name,
-        })
-
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "app_secret_name": self.app_secret_name,
+            }
+        )

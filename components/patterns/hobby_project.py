@@ -44,9 +44,7 @@ def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool) -> dic
         value = config.get_secret(key)
         if value is None:
             if not offline:
-                raise ValueError(
-                    f"secret {secret.name} has no value: run `pulumi config set --secret {key} <value>`"
-                )
+                raise ValueError(f"secret {secret.name} has no value: run `pulumi config set --secret {key} <value>`")
             value = pulumi.Output.secret("")
         values[secret.name] = value
     return values
@@ -61,8 +59,15 @@ class HobbyProject(pulumi.ComponentResource):
     volumes, the generated database password, and each concept component.
     """
 
-    def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None,
-                 *, project_root: str = ".", offline: bool = False):
+    def __init__(
+        self,
+        name: str,
+        resolved: ResolvedDeployment,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        project_root: str = ".",
+        offline: bool = False,
+    ):
         """``project_root`` is the folder of `deployment.yaml` (the build context and the
         ejected `docker/Dockerfile` are relative to it). Defaults to `.`.
 
@@ -75,61 +80,90 @@ class HobbyProject(pulumi.ComponentResource):
         project = resolved.stack_prefix
         labels = {f"specql.{key.lower()}": value for key, value in resolved.tags().items()}
 
-        self.host = DockerHost(f"{name}-host", DockerHostArgs(
-            project=project,
-            host=resolved.deployment.host,
-            volumes=stack.volumes,
-            protected_volumes=DATA_VOLUMES if resolved.database.deletion_protection else frozenset(),
-            labels=labels,
-        ), opts=pulumi.ResourceOptions(parent=self))
+        self.host = DockerHost(
+            f"{name}-host",
+            DockerHostArgs(
+                project=project,
+                host=resolved.deployment.host,
+                volumes=stack.volumes,
+                protected_volumes=DATA_VOLUMES if resolved.database.deletion_protection else frozenset(),
+                labels=labels,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         child = pulumi.ResourceOptions(parent=self, providers={"docker": self.host.provider})
         placement = Placement(project, self.host.networks, self.host.volumes, labels=labels)
 
-        self.database = Database(f"{name}-database", DatabaseArgs(
-            service=stack.service("postgres"),
-            placement=placement,
-            database=database_name(resolved),
-        ), opts=child)
-        placement = placement.with_secrets({"DB_PASSWORD": self.database.password,
-                                            **user_secrets(stack, offline=offline)})
+        self.database = Database(
+            f"{name}-database",
+            DatabaseArgs(
+                service=stack.service("postgres"),
+                placement=placement,
+                database=database_name(resolved),
+            ),
+            opts=child,
+        )
+        placement = placement.with_secrets(
+            {"DB_PASSWORD": self.database.password, **user_secrets(stack, offline=offline)}
+        )
         started: dict[str, pulumi.Resource] = {"postgres": self.database.container}
 
         names = {service.name for service in stack.services}
-        self.app = App(f"{name}-app", AppArgs(
-            service=stack.service("app"),
-            migrate=stack.service("migrate") if "migrate" in names else None,
-            placement=placement,
-            offline=offline,
-            after=dict(started),
-            project_root=project_root,
-        ), opts=child)
+        self.app = App(
+            f"{name}-app",
+            AppArgs(
+                service=stack.service("app"),
+                migrate=stack.service("migrate") if "migrate" in names else None,
+                placement=placement,
+                offline=offline,
+                after=dict(started),
+                project_root=project_root,
+            ),
+            opts=child,
+        )
         if self.app.migration is not None:
             started["migrate"] = self.app.migration
         started["app"] = self.app.container
 
-        self.proxy = ReverseProxy(f"{name}-proxy", ReverseProxyArgs(
-            service=stack.service("caddy"),
-            placement=placement,
-            domain=resolved.deployment.domain,
-            https=serves_https(resolved),
-            after=dict(started),
-        ), opts=child)
+        self.proxy = ReverseProxy(
+            f"{name}-proxy",
+            ReverseProxyArgs(
+                service=stack.service("caddy"),
+                placement=placement,
+                domain=resolved.deployment.domain,
+                https=serves_https(resolved),
+                after=dict(started),
+            ),
+            opts=child,
+        )
         started["caddy"] = self.proxy.container
 
         self.backup: Backup | None = None
         if "backup" in names:
-            self.backup = Backup(f"{name}-backup", BackupArgs(
-                service=stack.service("backup"), placement=placement, after=dict(started),
-                offsite=stack.service("backup-offsite") if "backup-offsite" in names else None,
-            ), opts=child)
+            self.backup = Backup(
+                f"{name}-backup",
+                BackupArgs(
+                    service=stack.service("backup"),
+                    placement=placement,
+                    after=dict(started),
+                    offsite=stack.service("backup-offsite") if "backup-offsite" in names else None,
+                ),
+                opts=child,
+            )
             started["backup"] = self.backup.container
 
         self.monitoring: Monitoring | None = None
         monitors = tuple(service for service in stack.services if service.name in MONITORING_SERVICES)
         if monitors:
-            self.monitoring = Monitoring(f"{name}-monitoring", MonitoringArgs(
-                services=monitors, placement=placement, after=dict(started),
-            ), opts=child)
+            self.monitoring = Monitoring(
+                f"{name}-monitoring",
+                MonitoringArgs(
+                    services=monitors,
+                    placement=placement,
+                    after=dict(started),
+                ),
+                opts=child,
+            )
 
         self.register_outputs(self.stack_outputs())
 

@@ -28,25 +28,39 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     """The local development stack for every pattern, and the production stack on one host."""
     dev = projects.development(resolved)
     services = {spec.name for spec in dev.services}
-    dev_header = hash_header(context, what=(
-        "Local development: hot reload, PostgreSQL with the migrations mounted"
-        + (", Redis" if "redis" in services else "") + (", MinIO for S3" if "minio" in services else "")
-        + ".\nRun from the repository root: docker compose --env-file config/.env "
-          "-f docker/docker-compose.dev.yaml up --build"))
+    dev_header = hash_header(
+        context,
+        what=(
+            "Local development: hot reload, PostgreSQL with the migrations mounted"
+            + (", Redis" if "redis" in services else "")
+            + (", MinIO for S3" if "minio" in services else "")
+            + ".\nRun from the repository root: docker compose --env-file config/.env "
+            "-f docker/docker-compose.dev.yaml up --build"
+        ),
+    )
     files = [_compose_file("docker/docker-compose.dev.yaml", dev, DEV_ENV_FILE, dev_header)]
     if resolved.cloud == "docker":
         from ...components.docker.hobby_stack import hobby_stack
 
         production: Stack = hobby_stack(resolved)
-        what = ("The hobby-project stack: the same services, images, ports, volumes, health checks\n"
-                "and limits that `specql deploy up` creates on the Docker host.")
+        what = (
+            "The hobby-project stack: the same services, images, ports, volumes, health checks\n"
+            "and limits that `specql deploy up` creates on the Docker host."
+        )
     else:
         production = projects.cloud_production(resolved)
-        what = ("Production on one host: Caddy (automatic HTTPS), the app, PostgreSQL"
-                + (", Redis" if resolved.cache.enabled else "") + ".")
-    prod_header = hash_header(context, what=(
-        what + "\nRun from the repository root: docker compose --env-file config/.env.production "
-               "-f docker/docker-compose.prod.yaml up -d"))
+        what = (
+            "Production on one host: Caddy (automatic HTTPS), the app, PostgreSQL"
+            + (", Redis" if resolved.cache.enabled else "")
+            + "."
+        )
+    prod_header = hash_header(
+        context,
+        what=(
+            what + "\nRun from the repository root: docker compose --env-file config/.env.production "
+            "-f docker/docker-compose.prod.yaml up -d"
+        ),
+    )
     files.append(_compose_file("docker/docker-compose.prod.yaml", production, PROD_ENV_FILE, prod_header))
     for config in production.config_files:
         note = config.note or f"Mounted read-only at {config.target}."

@@ -47,8 +47,7 @@ DEV_FRAMEWORK_ENV = {
 CREDENTIALS = ("POSTGRES_DB", "POSTGRES_PASSWORD", "POSTGRES_USER")
 """The PostgreSQL image's settings, read from the env file by the database and the app."""
 
-DATABASE_URL = (f"postgresql://${{POSTGRES_USER}}:${{POSTGRES_PASSWORD}}@postgres:{PORTS['postgres']}"
-                "/${POSTGRES_DB}")
+DATABASE_URL = f"postgresql://${{POSTGRES_USER}}:${{POSTGRES_PASSWORD}}@postgres:{PORTS['postgres']}/${{POSTGRES_DB}}"
 
 MIGRATIONS = Mount.bind("migrations", "/docker-entrypoint-initdb.d", read_only=True)
 """SQL files in `migrations/` run once, when the data volume is first initialised."""
@@ -69,7 +68,8 @@ def _postgres(resolved: ResolvedDeployment, *, production: bool) -> ServiceSpec:
         mounts=(Mount("postgres_data", "/var/lib/postgresql/data"), MIGRATIONS),
         healthcheck=Healthcheck(
             test=("CMD-SHELL", 'pg_isready --username="${POSTGRES_USER}" --dbname="${POSTGRES_DB}"'),
-            **DATA_SERVICE_HEALTH),
+            **DATA_SERVICE_HEALTH,
+        ),
     )
     if production:
         cpus, memory_mib = _database_resources(resolved)
@@ -81,10 +81,15 @@ def _postgres(resolved: ResolvedDeployment, *, production: bool) -> ServiceSpec:
 def _redis(resolved: ResolvedDeployment, *, production: bool) -> ServiceSpec:
     if not production:
         port = PORTS["redis"]
-        return _development(ServiceSpec(
-            name="redis", image=IMAGES["redis"], purpose="Redis for the local loop",
-            ports=(Port(port, port, host_ip=LOCALHOST),),
-            healthcheck=Healthcheck(test=("CMD", "redis-cli", "ping"), **DATA_SERVICE_HEALTH)))
+        return _development(
+            ServiceSpec(
+                name="redis",
+                image=IMAGES["redis"],
+                purpose="Redis for the local loop",
+                ports=(Port(port, port, host_ip=LOCALHOST),),
+                healthcheck=Healthcheck(test=("CMD", "redis-cli", "ping"), **DATA_SERVICE_HEALTH),
+            )
+        )
     cpus, memory_mib = CONTAINER_SIZES[resolved.cache.size]["cache"]
     return ServiceSpec(
         name="redis",
@@ -94,8 +99,9 @@ def _redis(resolved: ResolvedDeployment, *, production: bool) -> ServiceSpec:
         command=("sh", "-c", 'exec redis-server --requirepass "${REDIS_PASSWORD}" --appendonly yes'),
         environment=(("REDIS_PASSWORD", "${REDIS_PASSWORD}"),),
         mounts=(Mount("redis_data", "/data"),),
-        healthcheck=Healthcheck(test=("CMD-SHELL", 'REDISCLI_AUTH="${REDIS_PASSWORD}" redis-cli ping | grep -q PONG'),
-                                **DATA_SERVICE_HEALTH),
+        healthcheck=Healthcheck(
+            test=("CMD-SHELL", 'REDISCLI_AUTH="${REDIS_PASSWORD}" redis-cli ping | grep -q PONG'), **DATA_SERVICE_HEALTH
+        ),
         cpus=cpus,
         memory_mib=memory_mib,
     )
@@ -167,20 +173,34 @@ def _minio(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ServiceSpec]:
     credentials = (("MINIO_ROOT_PASSWORD", "${MINIO_ROOT_PASSWORD}"), ("MINIO_ROOT_USER", "${MINIO_ROOT_USER}"))
     api, console = PORTS["minio"], PORTS["minio-console"]
     buckets = " ".join(f"local/{bucket.name}" for bucket in resolved.storage.buckets)
-    server = _development(ServiceSpec(
-        name="minio", image=IMAGES["minio"], purpose="MinIO speaking the S3 API locally",
-        command=("server", "/data", "--console-address", f":{console}"),
-        environment=credentials,
-        ports=(Port(api, api, host_ip=LOCALHOST), Port(console, console, host_ip=LOCALHOST)),
-        mounts=(Mount("minio_data", "/data"),),
-        healthcheck=Healthcheck(test=("CMD", "mc", "ready", "local"), **DATA_SERVICE_HEALTH)))
-    client = _development(ServiceSpec(
-        name="minio-buckets", image=IMAGES["minio-client"], purpose="creates the manifest's buckets once",
-        entrypoint=("sh", "-c",
-                    f'mc alias set local http://minio:{api} "${{MINIO_ROOT_USER}}" "${{MINIO_ROOT_PASSWORD}}"'
-                    f" && mc mb --ignore-existing {buckets}"),
-        environment=credentials,
-        depends_on=(Dependency("minio", "service_healthy"),)), restart="no")
+    server = _development(
+        ServiceSpec(
+            name="minio",
+            image=IMAGES["minio"],
+            purpose="MinIO speaking the S3 API locally",
+            command=("server", "/data", "--console-address", f":{console}"),
+            environment=credentials,
+            ports=(Port(api, api, host_ip=LOCALHOST), Port(console, console, host_ip=LOCALHOST)),
+            mounts=(Mount("minio_data", "/data"),),
+            healthcheck=Healthcheck(test=("CMD", "mc", "ready", "local"), **DATA_SERVICE_HEALTH),
+        )
+    )
+    client = _development(
+        ServiceSpec(
+            name="minio-buckets",
+            image=IMAGES["minio-client"],
+            purpose="creates the manifest's buckets once",
+            entrypoint=(
+                "sh",
+                "-c",
+                f'mc alias set local http://minio:{api} "${{MINIO_ROOT_USER}}" "${{MINIO_ROOT_PASSWORD}}"'
+                f" && mc mb --ignore-existing {buckets}",
+            ),
+            environment=credentials,
+            depends_on=(Dependency("minio", "service_healthy"),),
+        ),
+        restart="no",
+    )
     return server, client
 
 
@@ -197,21 +217,24 @@ def development(resolved: ResolvedDeployment) -> Stack:
     if resolved.storage.enabled:
         services += _minio(resolved)
         depends.append(Dependency("minio-buckets", "service_completed_successfully"))
-    app = _development(ServiceSpec(
-        name="app",
-        image=None,
-        purpose="the application with its framework's reloading server",
-        build=Build(target=DEV_TARGETS[resolved.deployment.framework]),
-        command=dev_command(resolved),
-        env_files=(DEV_ENV_FILE,),
-        environment=_app_environment(resolved, production=False),
-        ports=(Port(resolved.application.port, resolved.application.port, host_ip=LOCALHOST),),
-        # The working tree mounted over the image's copy: edits reload without a rebuild.
-        mounts=tuple(mounts),
-        depends_on=tuple(depends),
-    ))
-    return Stack(name=f"{resolved.name}-dev", services=(app, _postgres(resolved, production=False), *services),
-                 networks=())
+    app = _development(
+        ServiceSpec(
+            name="app",
+            image=None,
+            purpose="the application with its framework's reloading server",
+            build=Build(target=DEV_TARGETS[resolved.deployment.framework]),
+            command=dev_command(resolved),
+            env_files=(DEV_ENV_FILE,),
+            environment=_app_environment(resolved, production=False),
+            ports=(Port(resolved.application.port, resolved.application.port, host_ip=LOCALHOST),),
+            # The working tree mounted over the image's copy: edits reload without a rebuild.
+            mounts=tuple(mounts),
+            depends_on=tuple(depends),
+        )
+    )
+    return Stack(
+        name=f"{resolved.name}-dev", services=(app, _postgres(resolved, production=False), *services), networks=()
+    )
 
 
 # -------------------------------------------------------------------------- production
@@ -244,12 +267,21 @@ def cloud_production(resolved: ResolvedDeployment) -> Stack:
         read_only=app_info.read_only_root,
         tmpfs=("/tmp",) if app_info.read_only_root else (),
     )
-    config = ConfigFile(f"{COMPOSE_DIR}/Caddyfile", "/etc/caddy/Caddyfile", caddyfile(resolved),
-                        note="Caddy in front of the app: automatic HTTPS and security headers.")
-    caddy = caddy_service(config, https=True, purpose="reverse proxy with automatic HTTPS for $DOMAIN", environment=(
-        ("APP_UPSTREAM", f"app:{app_info.port}"),
-        ("DOMAIN", "${DOMAIN}"),
-    ))
+    config = ConfigFile(
+        f"{COMPOSE_DIR}/Caddyfile",
+        "/etc/caddy/Caddyfile",
+        caddyfile(resolved),
+        note="Caddy in front of the app: automatic HTTPS and security headers.",
+    )
+    caddy = caddy_service(
+        config,
+        https=True,
+        purpose="reverse proxy with automatic HTTPS for $DOMAIN",
+        environment=(
+            ("APP_UPSTREAM", f"app:{app_info.port}"),
+            ("DOMAIN", "${DOMAIN}"),
+        ),
+    )
     services = [_postgres(resolved, production=True)]
     if resolved.cache.enabled:
         services.append(_redis(resolved, production=True))

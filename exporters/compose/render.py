@@ -29,8 +29,9 @@ def compose_document(stack: Stack, *, env_file: str) -> dict[str, Any]:
         "services": {spec.name: compose_service(spec, env_file=env_file) for spec in stack.services},
     }
     if stack.networks:
-        document["networks"] = {network.key: ({"internal": True} if network.internal else {})
-                                for network in stack.networks}
+        document["networks"] = {
+            network.key: ({"internal": True} if network.internal else {}) for network in stack.networks
+        }
     volumes = stack.volumes
     if volumes:
         document["volumes"] = {volume.key: {} for volume in volumes}
@@ -122,7 +123,7 @@ def template(value: str, env_file: str) -> str:
     out: list[str] = []
     position = 0
     for match in SECRET_REF.finditer(value):
-        out += [literal(value[position:match.start()]), required(match.group(1), env_file)]
+        out += [literal(value[position : match.start()]), required(match.group(1), env_file)]
         position = match.end()
     out.append(literal(value[position:]))
     return "".join(out)

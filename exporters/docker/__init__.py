@@ -21,7 +21,8 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     """Every pattern ships a container image, so every pattern gets the Docker files."""
     framework = resolved.deployment.framework
     dockerfile = render_dockerfile(
-        resolved, hash_header(context, what=f"Multi-stage image for the {framework} application."))
+        resolved, hash_header(context, what=f"Multi-stage image for the {framework} application.")
+    )
     ignore = render_dockerignore(resolved, hash_header(context, what="Files kept out of the build context."))
     return [
         GeneratedFile("docker/Dockerfile", dockerfile),

@@ -41,6 +41,8 @@ def kind_order(kind: str) -> str:
             if kind in names.split("|"):
                 return f"{phase}{position}"
     return f"{len(APPLY_PHASES) + 1}0"
+
+
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 TOP_KEYS = ("apiVersion", "kind", "metadata")
@@ -78,16 +80,21 @@ class StackSecret:
 
 
 def is_manifest_resource(resource: Any) -> bool:
-    return (resource.custom and resource.type.startswith("kubernetes:")
-            and resource.type not in (HELM_RELEASE, SECRET) and "kind" in resource.inputs)
+    return (
+        resource.custom
+        and resource.type.startswith("kubernetes:")
+        and resource.type not in (HELM_RELEASE, SECRET)
+        and "kind" in resource.inputs
+    )
 
 
 def kubernetes_object(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The object as the API server takes it: apiVersion, kind, metadata first, every
     other key sorted (the engine's wire format keeps no order; files must be stable)."""
     ordered = {key: _sorted(inputs[key]) for key in TOP_KEYS if key in inputs}
-    ordered.update({key: _sorted(inputs[key]) for key in sorted(inputs)
-                    if key not in TOP_KEYS and inputs[key] is not None})
+    ordered.update(
+        {key: _sorted(inputs[key]) for key in sorted(inputs) if key not in TOP_KEYS and inputs[key] is not None}
+    )
     return ordered
 
 
@@ -106,7 +113,9 @@ def kind_files(resources: Iterable[Any]) -> list[KindFile]:
         if not is_manifest_resource(resource):
             continue
         if resource.secret_paths:
-            raise ValueError(f"{resource.name}: a manifest object holds secret inputs ({', '.join(resource.secret_paths)})")
+            raise ValueError(
+                f"{resource.name}: a manifest object holds secret inputs ({', '.join(resource.secret_paths)})"
+            )
         obj = kubernetes_object(resource.inputs)
         by_kind.setdefault(obj["kind"], []).append(obj)
     files = []
@@ -122,10 +131,16 @@ def addon_releases(resources: Iterable[Any]) -> list[AddonRelease]:
         if resource.type != HELM_RELEASE:
             continue
         inputs = resource.inputs
-        releases.append(AddonRelease(
-            name=inputs.get("name", resource.name), chart=inputs["chart"], version=inputs["version"],
-            repository=(inputs.get("repositoryOpts") or {}).get("repo"), namespace=inputs["namespace"],
-            values=inputs.get("values") or {}))
+        releases.append(
+            AddonRelease(
+                name=inputs.get("name", resource.name),
+                chart=inputs["chart"],
+                version=inputs["version"],
+                repository=(inputs.get("repositoryOpts") or {}).get("repo"),
+                namespace=inputs["namespace"],
+                values=inputs.get("values") or {},
+            )
+        )
     return releases
 
 
@@ -136,8 +151,9 @@ def stack_secrets(resources: Iterable[Any]) -> list[StackSecret]:
             continue
         metadata = resource.inputs.get("metadata", {})
         data = {**(resource.inputs.get("data") or {}), **(resource.inputs.get("stringData") or {})}
-        secrets.append(StackSecret(name=metadata["name"], namespace=metadata.get("namespace", "default"),
-                                   keys=tuple(sorted(data))))
+        secrets.append(
+            StackSecret(name=metadata["name"], namespace=metadata.get("namespace", "default"), keys=tuple(sorted(data)))
+        )
     return secrets
 
 
@@ -167,5 +183,6 @@ def helm_command(release: AddonRelease) -> str:
 
 def dump_documents(objects: Iterable[Mapping[str, Any]]) -> str:
     """YAML documents separated by `---`, keys in the order given."""
-    return "---\n".join(yaml.safe_dump(dict(obj), sort_keys=False, default_flow_style=False, width=YAML_LINE_WIDTH)
-                        for obj in objects)
+    return "---\n".join(
+        yaml.safe_dump(dict(obj), sort_keys=False, default_flow_style=False, width=YAML_LINE_WIDTH) for obj in objects
+    )

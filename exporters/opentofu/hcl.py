@@ -132,8 +132,11 @@ def _render_list(items: list[Any], level: int) -> str:
         return "[]"
     flat = [render_value(item, level + 1) for item in items]
     one_line = "[" + ", ".join(flat) + "]"
-    if all("\n" not in text for text in flat) and len(one_line) + len(INDENT) * level <= HCL_ONE_LINE_LIST_WIDTH and not any(
-            isinstance(item, dict) for item in items):
+    if (
+        all("\n" not in text for text in flat)
+        and len(one_line) + len(INDENT) * level <= HCL_ONE_LINE_LIST_WIDTH
+        and not any(isinstance(item, dict) for item in items)
+    ):
         return one_line
     pad = INDENT * (level + 1)
     lines = ["["]

@@ -78,10 +78,8 @@ TYPES: Mapping[str, str] = {
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
     "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2": "aws_s3_bucket_versioning",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-        "aws_s3_bucket_server_side_encryption_configuration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
-        "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "aws_s3_bucket_server_side_encryption_configuration",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
     "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
@@ -169,16 +167,37 @@ BLOCK_NAMES: Mapping[str, str] = {
 }
 """List-of-objects inputs become repeated blocks; the bridge pluralised most of their names."""
 
-MAP_ATTRIBUTES: frozenset[str] = frozenset({
-    "tags", "tagsAll", "dimensions", "variables", "attributes", "options", "keepers",
-    "triggers", "labels", "parameters_map", "environmentVariables", "context",
-})
+MAP_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "tags",
+        "tagsAll",
+        "dimensions",
+        "variables",
+        "attributes",
+        "options",
+        "keepers",
+        "triggers",
+        "labels",
+        "parameters_map",
+        "environmentVariables",
+        "context",
+    }
+)
 """Object-valued inputs that are map attributes (`tags = {...}`), not nested blocks."""
 
-JSON_FIELDS: frozenset[str] = frozenset({
-    "policy", "assumeRolePolicy", "containerDefinitions", "accessPolicies", "redrivePolicy",
-    "eventPattern", "dashboardBody", "deliveryPolicy", "secretString",
-})
+JSON_FIELDS: frozenset[str] = frozenset(
+    {
+        "policy",
+        "assumeRolePolicy",
+        "containerDefinitions",
+        "accessPolicies",
+        "redrivePolicy",
+        "eventPattern",
+        "dashboardBody",
+        "deliveryPolicy",
+        "secretString",
+    }
+)
 """String inputs holding a JSON document; written as `jsonencode(...)` so references stay live."""
 
 RENAMED: Mapping[tuple[str, str], str] = {
@@ -216,14 +235,20 @@ AUTONAMES: Mapping[str, tuple[str, str]] = {
 }
 """Cloud names Pulumi generates when a component gives none (`<resource name>-<random>`)."""
 
-PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset({
-    "skipRegionValidation", "skipCredentialsValidation", "version", "skipMetadataApiCheck",
-    "skipRequestingAccountId",
-})
+PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset(
+    {
+        "skipRegionValidation",
+        "skipCredentialsValidation",
+        "version",
+        "skipMetadataApiCheck",
+        "skipRequestingAccountId",
+    }
+)
 """Provider inputs the Pulumi SDK adds with its own defaults; OpenTofu's defaults are the same."""
 
 PROVIDER_INPUTS: frozenset[str] = frozenset({"region", "defaultTags"})
 """Provider inputs the eject writes (as `region = var...` and a `default_tags` block)."""
+
 
 class UnmappedTypeError(LookupError):
     """A resource type has no OpenTofu equivalent in :data:`TYPES`."""
@@ -231,7 +256,8 @@ class UnmappedTypeError(LookupError):
     def __init__(self, token: str, name: str):
         super().__init__(
             f"OpenTofu eject has no mapping for Pulumi type `{token}` (resource `{name}`): add it to "
-            "exporters/opentofu/mapping.py TYPES so the resource is not silently left out")
+            "exporters/opentofu/mapping.py TYPES so the resource is not silently left out"
+        )
         self.token = token
 
 
@@ -327,43 +353,78 @@ _B = Binding
 
 
 BINDINGS: Mapping[tuple[str, str], Binding] = {
-    ("aws_vpc", "cidr_block"): _B("network.vpc_cidr", "string", "VPC address range.",
-                                  "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"),
-    ("aws_db_instance", "instance_class"): _B("database.instance_class", "string",
-                                              "RDS instance class of the database.", None, "database.size"),
-    ("aws_db_instance", "allocated_storage"): _B("database.storage_gb", "number", "Allocated storage in GB.",
-                                                 "DatabaseSpec.storage", "database.storage"),
-    ("aws_db_instance", "max_allocated_storage"): _B("database.max_storage_gb", "number",
-                                                     "Ceiling of storage autoscaling in GB."),
-    ("aws_db_instance", "multi_az"): _B("database.multi_az", "bool", "Standby in a second availability zone.",
-                                        "DatabaseSpec.multi_az", "database.multi_az"),
-    ("aws_db_instance", "backup_retention_period"): _B("database.backup_retention_days", "number",
-                                                       "Days automated backups are kept.",
-                                                       "BackupSpec.retention", "database.backup.retention"),
-    ("aws_db_instance", "deletion_protection"): _B("database.deletion_protection", "bool",
-                                                   "AWS refuses to delete the database while set "
-                                                   "(`./deploy.sh destroy` turns it off first)."),
-    ("aws_lb", "enable_deletion_protection"): _B("load_balancer.deletion_protection", "bool",
-                                                 "AWS refuses to delete the load balancer while set "
-                                                 "(`./deploy.sh destroy` turns it off first)."),
-    ("aws_ecs_service", "desired_count"): _B("application.instances", "number", "Running copies of the application.",
-                                             "ApplicationSpec.instances", "application.instances"),
-    ("aws_ecs_task_definition", "cpu"): _B("application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).",
-                                           None, "application.cpu"),
-    ("aws_ecs_task_definition", "memory"): _B("application.memory_mib", "string", "Memory per task in MiB.",
-                                              None, "application.memory"),
-    ("aws_appautoscaling_target", "min_capacity"): _B("application.autoscale_min", "number",
-                                                      "Fewest running tasks under autoscaling.",
-                                                      "AutoscaleSpec.min", "application.autoscale.min"),
-    ("aws_appautoscaling_target", "max_capacity"): _B("application.autoscale_max", "number",
-                                                      "Most running tasks under autoscaling.",
-                                                      "AutoscaleSpec.max", "application.autoscale.max"),
-    ("aws_elasticache_replication_group", "node_type"): _B("cache.node_type", "string", "ElastiCache node type.",
-                                                           None, "cache.size"),
-    ("aws_acm_certificate", "domain_name"): _B("deployment.domain", "string", "Public domain of the application.",
-                                               "DeploymentMeta.domain", "deployment.domain"),
-    ("aws_route53_record", "name"): _B("deployment.domain", "string", "Public domain of the application.",
-                                      "DeploymentMeta.domain", "deployment.domain"),
+    ("aws_vpc", "cidr_block"): _B(
+        "network.vpc_cidr", "string", "VPC address range.", "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"
+    ),
+    ("aws_db_instance", "instance_class"): _B(
+        "database.instance_class", "string", "RDS instance class of the database.", None, "database.size"
+    ),
+    ("aws_db_instance", "allocated_storage"): _B(
+        "database.storage_gb", "number", "Allocated storage in GB.", "DatabaseSpec.storage", "database.storage"
+    ),
+    ("aws_db_instance", "max_allocated_storage"): _B(
+        "database.max_storage_gb", "number", "Ceiling of storage autoscaling in GB."
+    ),
+    ("aws_db_instance", "multi_az"): _B(
+        "database.multi_az",
+        "bool",
+        "Standby in a second availability zone.",
+        "DatabaseSpec.multi_az",
+        "database.multi_az",
+    ),
+    ("aws_db_instance", "backup_retention_period"): _B(
+        "database.backup_retention_days",
+        "number",
+        "Days automated backups are kept.",
+        "BackupSpec.retention",
+        "database.backup.retention",
+    ),
+    ("aws_db_instance", "deletion_protection"): _B(
+        "database.deletion_protection",
+        "bool",
+        "AWS refuses to delete the database while set (`./deploy.sh destroy` turns it off first).",
+    ),
+    ("aws_lb", "enable_deletion_protection"): _B(
+        "load_balancer.deletion_protection",
+        "bool",
+        "AWS refuses to delete the load balancer while set (`./deploy.sh destroy` turns it off first).",
+    ),
+    ("aws_ecs_service", "desired_count"): _B(
+        "application.instances",
+        "number",
+        "Running copies of the application.",
+        "ApplicationSpec.instances",
+        "application.instances",
+    ),
+    ("aws_ecs_task_definition", "cpu"): _B(
+        "application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).", None, "application.cpu"
+    ),
+    ("aws_ecs_task_definition", "memory"): _B(
+        "application.memory_mib", "string", "Memory per task in MiB.", None, "application.memory"
+    ),
+    ("aws_appautoscaling_target", "min_capacity"): _B(
+        "application.autoscale_min",
+        "number",
+        "Fewest running tasks under autoscaling.",
+        "AutoscaleSpec.min",
+        "application.autoscale.min",
+    ),
+    ("aws_appautoscaling_target", "max_capacity"): _B(
+        "application.autoscale_max",
+        "number",
+        "Most running tasks under autoscaling.",
+        "AutoscaleSpec.max",
+        "application.autoscale.max",
+    ),
+    ("aws_elasticache_replication_group", "node_type"): _B(
+        "cache.node_type", "string", "ElastiCache node type.", None, "cache.size"
+    ),
+    ("aws_acm_certificate", "domain_name"): _B(
+        "deployment.domain", "string", "Public domain of the application.", "DeploymentMeta.domain", "deployment.domain"
+    ),
+    ("aws_route53_record", "name"): _B(
+        "deployment.domain", "string", "Public domain of the application.", "DeploymentMeta.domain", "deployment.domain"
+    ),
 }
 """(OpenTofu type, argument) → the manifest value it carries.
 

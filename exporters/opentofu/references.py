@@ -43,8 +43,12 @@ class ReferenceHook:
                 # A list of objects answers with one object whose fields carry the traversal
                 # (`${«r12.masterUserSecrets»[0].secret_arn}`): a component reading the first
                 # element's field gets the reference to exactly that.
-                state[name] = [{field_name: "${«" + f"{key}.{name}" + "»" + f"[0].{mapping.snake(field_name)}" + "}"
-                                for field_name in fields}]
+                state[name] = [
+                    {
+                        field_name: "${«" + f"{key}.{name}" + "»" + f"[0].{mapping.snake(field_name)}" + "}"
+                        for field_name in fields
+                    }
+                ]
             else:
                 state[name] = "${«" + f"{key}.{name}" + "»}"
         state["id"] = "${«" + f"{key}.id" + "»}"
@@ -53,8 +57,10 @@ class ReferenceHook:
 
 def _data_placeholders() -> dict[str, Any]:
     """Answers to the data-source calls for one capture: placeholders of the root's data blocks."""
-    return {token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
-            for token, fields in mapping.DATA_CALLS.items()}
+    return {
+        token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
+        for token, fields in mapping.DATA_CALLS.items()
+    }
 
 
 def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:

@@ -95,8 +95,10 @@ class Translator:
 
     def _providers(self) -> None:
         primary_region = self.resolved.platform.region
-        explicit = sorted((item for item in self.graph.resources if item.type == "pulumi:providers:aws"),
-                          key=lambda item: (item.inputs.get("region") != primary_region, _natural(item.name)))
+        explicit = sorted(
+            (item for item in self.graph.resources if item.type == "pulumi:providers:aws"),
+            key=lambda item: (item.inputs.get("region") != primary_region, _natural(item.name)),
+        )
         for position, item in enumerate(explicit):
             if position == 0:
                 alias, region_var = None, "region"
@@ -106,8 +108,10 @@ class Translator:
                 region_var = f"{alias}_region"
             unknown = set(item.inputs) - mapping.PROVIDER_INPUTS - mapping.PROVIDER_INPUTS_IGNORED
             if unknown:
-                raise LookupError(f"provider `{item.name}` sets {', '.join(sorted(unknown))}, which the OpenTofu eject "
-                                  "does not translate: add them to exporters/opentofu (files.py provider blocks)")
+                raise LookupError(
+                    f"provider `{item.name}` sets {', '.join(sorted(unknown))}, which the OpenTofu eject "
+                    "does not translate: add them to exporters/opentofu (files.py provider blocks)"
+                )
             self.providers.append(Provider(item.urn, item.name, alias, region_var, item.inputs))
             self.provider_alias[item.urn] = alias
         for item in self.graph.resources:
@@ -129,15 +133,22 @@ class Translator:
         taken: set[str] = set()
         names: dict[str, str] = {}
         used: set[tuple[str, str, str]] = set()
-        components = sorted((item for item in self.graph.resources if not item.custom),
-                            key=lambda item: _component_rank(item.name.removeprefix(f"{self.prefix}-")))
+        components = sorted(
+            (item for item in self.graph.resources if not item.custom),
+            key=lambda item: _component_rank(item.name.removeprefix(f"{self.prefix}-")),
+        )
         for component in components:
-            children = [item for item in self.graph.resources if item.custom and not item.is_provider
-                        and self.graph.top_component(item) is component]
+            children = [
+                item
+                for item in self.graph.resources
+                if item.custom and not item.is_provider and self.graph.top_component(item) is component
+            ]
             if children:
                 self._module_of(children[0], taken, names)
-        ordered = sorted((item for item in self.graph.resources if item.custom and not item.is_provider),
-                         key=lambda item: (_natural(item.name), item.type))
+        ordered = sorted(
+            (item for item in self.graph.resources if item.custom and not item.is_provider),
+            key=lambda item: (_natural(item.name), item.type),
+        )
         for item in ordered:
             tf_type = mapping.tofu_type(item.type, item.name)
             if tf_type.startswith("random_"):
@@ -164,7 +175,7 @@ class Translator:
             return "this"
         for prefix in (f"{module.component}-", f"{self.prefix}-"):
             if module.component and name.startswith(prefix):
-                return _label(name[len(prefix):])
+                return _label(name[len(prefix) :])
         return _label(name.removeprefix(f"{self.prefix}-"))
 
     # -- references and values
@@ -187,7 +198,8 @@ class Translator:
             return f"module.{source.name}.{output}"
         if output not in module.variables:
             module.variables[output] = Variable(
-                output, "string", f"{_attribute_text(attr)} of {target.address} in the {source.name or 'root'} module.")
+                output, "string", f"{_attribute_text(attr)} of {target.address} in the {source.name or 'root'} module."
+            )
             module.arguments[output] = Expr(f"module.{source.name}.{output}" if source.name else local)
         return f"var.{output}"
 
@@ -205,7 +217,7 @@ class Translator:
         parts: list[Any] = []
         position = 0
         for match in PLACEHOLDER.finditer(value):
-            parts.extend(self._literal_parts(value[position:match.start()], module))
+            parts.extend(self._literal_parts(value[position : match.start()], module))
             inner, traversal = match.group(1), match.group(2)
             if inner.startswith("data."):
                 parts.append(Expr(self._data_reference(inner, module) + traversal))
@@ -262,22 +274,36 @@ class Translator:
         if kind == "aws_route53_zone" and "deployment_dns_zone" not in self.root_variables:
             zone = self.resolved.deployment.dns_zone
             self.root_variables["deployment_dns_zone"] = Variable(
-                "deployment_dns_zone", "string", describe(Binding("deployment.dns_zone", "string", (
-                    "Route 53 hosted zone that holds the domain."), "DeploymentMeta.dns_zone",
-                    "deployment.dns_zone"), self.resolved), zone, True)
+                "deployment_dns_zone",
+                "string",
+                describe(
+                    Binding(
+                        "deployment.dns_zone",
+                        "string",
+                        ("Route 53 hosted zone that holds the domain."),
+                        "DeploymentMeta.dns_zone",
+                        "deployment.dns_zone",
+                    ),
+                    self.resolved,
+                ),
+                zone,
+                True,
+            )
         if module is self.root:
             return reference
         variable = attribute if label == "current" else f"{label}_{attribute}"
         if variable not in module.variables:
             module.variables[variable] = Variable(
-                variable, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module.")
+                variable, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module."
+            )
             module.arguments[variable] = Expr(reference)
         return f"var.{variable}"
 
     def _region_variable(self, module: Module, provider: Provider) -> None:
         if "region" not in module.variables:
             module.variables["region"] = Variable(
-                "region", "string", "AWS region of the provider this module runs with (zone names derive from it).")
+                "region", "string", "AWS region of the provider this module runs with (zone names derive from it)."
+            )
             module.arguments["region"] = Expr(f"var.{provider.region_var}")
 
     def _module_provider(self, module: Module) -> Provider | None:
@@ -290,7 +316,8 @@ class Translator:
     def _name_prefix(self, module: Module) -> str:
         if module is not self.root and "name_prefix" not in module.variables:
             module.variables["name_prefix"] = Variable(
-                "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`).")
+                "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`)."
+            )
             module.arguments["name_prefix"] = Expr("var.name_prefix")
         return "var.name_prefix"
 
@@ -320,16 +347,21 @@ class Translator:
         captured = resource.captured
         referenced: set[str] = set()
         secret_tops = {re.split(r"[.\[]", path, 1)[0] for path in captured.secret_paths}
-        items = self._arguments(resource, autonamed(resource, dict(captured.inputs)), module, referenced,
-                                secret_tops, top=True)
+        items = self._arguments(
+            resource, autonamed(resource, dict(captured.inputs)), module, referenced, secret_tops, top=True
+        )
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
-        explicit = [self.by_urn[urn] for urn in captured.dependencies
-                    if urn in self.by_urn and urn not in referenced and urn != captured.urn]
+        explicit = [
+            self.by_urn[urn]
+            for urn in captured.dependencies
+            if urn in self.by_urn and urn not in referenced and urn != captured.urn
+        ]
         depends = sorted((item for item in explicit if item.module == module.name), key=lambda item: item.address)
         self.explicit.setdefault(module.name, set()).update(
-            item.module for item in explicit if item.module != module.name and item.module)
+            item.module for item in explicit if item.module != module.name and item.module
+        )
         if depends:
             meta.append(Attribute("depends_on", [Expr(item.address) for item in depends]))
         body = _with_meta(meta, spaced(items)) if meta else spaced(items)
@@ -343,8 +375,16 @@ class Translator:
             block.body.extend(_blank_then(block.body, Block("lifecycle", (), lifecycle)))
         return block
 
-    def _arguments(self, resource: TfResource, inputs: dict[str, Any], module: Module, referenced: set[str],
-                   secret_tops: set[str], *, top: bool) -> list[Any]:
+    def _arguments(
+        self,
+        resource: TfResource,
+        inputs: dict[str, Any],
+        module: Module,
+        referenced: set[str],
+        secret_tops: set[str],
+        *,
+        top: bool,
+    ) -> list[Any]:
         items: list[Any] = []
         blocks: list[Any] = []
         for field_name in sorted(inputs, key=_order_key):
@@ -352,8 +392,12 @@ class Translator:
             if raw is None:
                 continue
             if top and field_name in secret_tops and not _has_placeholder(raw):
-                items.append(Attribute(mapping.argument_name(resource.type, field_name),
-                                       Expr(self._secret_variable(resource, field_name, module, raw))))
+                items.append(
+                    Attribute(
+                        mapping.argument_name(resource.type, field_name),
+                        Expr(self._secret_variable(resource, field_name, module, raw)),
+                    )
+                )
                 continue
             name = mapping.argument_name(resource.type, field_name)
             if isinstance(raw, str) and field_name in mapping.JSON_FIELDS:
@@ -364,8 +408,12 @@ class Translator:
             if isinstance(raw, dict) and field_name not in mapping.MAP_ATTRIBUTES:
                 blocks.append(self._nested(resource, mapping.snake(field_name), raw, module, referenced))
                 continue
-            if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw) \
-                    and field_name not in mapping.MAP_ATTRIBUTES:
+            if (
+                isinstance(raw, list)
+                and raw
+                and all(isinstance(item, dict) for item in raw)
+                and field_name not in mapping.MAP_ATTRIBUTES
+            ):
                 block_name = mapping.block_name(resource.type, field_name)
                 blocks.extend(self._nested(resource, block_name, item, module, referenced) for item in raw)
                 continue
@@ -377,8 +425,9 @@ class Translator:
             items.append(Attribute(name, converted))
         return items + blocks
 
-    def _nested(self, resource: TfResource, name: str, inputs: dict[str, Any], module: Module,
-                referenced: set[str]) -> Block:
+    def _nested(
+        self, resource: TfResource, name: str, inputs: dict[str, Any], module: Module, referenced: set[str]
+    ) -> Block:
         body = self._arguments(resource, inputs, module, referenced, set(), top=False)
         return Block(name, (), spaced(body))
 
@@ -404,8 +453,10 @@ class Translator:
     def _secret_variable(self, resource: TfResource, field_name: str, module: Module, raw: Any) -> str:
         variable = f"{resource.label}_{mapping.snake(field_name)}"
         kind = "string" if isinstance(raw, str) else "any"
-        description = f"Secret `{mapping.snake(field_name)}` of {resource.address}; set it in terraform.tfvars " \
-                      "or TF_VAR_" + variable + ", never in code."
+        description = (
+            f"Secret `{mapping.snake(field_name)}` of {resource.address}; set it in terraform.tfvars "
+            "or TF_VAR_" + variable + ", never in code."
+        )
         self.root_variables[variable] = Variable(variable, kind, description, sensitive=True)
         if module is self.root:
             return f"var.{variable}"
@@ -463,7 +514,8 @@ class Translator:
             if converted in ("", [], {}):
                 continue
             self.root.outputs[name] = OutputValue(
-                name, converted, f"{_output_text(name)} (the Pulumi stack output of the same name).")
+                name, converted, f"{_output_text(name)} (the Pulumi stack output of the same name)."
+            )
 
 
 def _module_rank(module: Module) -> tuple[int, int, str]:
@@ -545,8 +597,13 @@ def _output_text(name: str) -> str:
 
 
 def _attribute_text(attribute: str) -> str:
-    special = {"id": "ID", "arn": "ARN", "dns_name": "DNS name", "zone_id": "Route 53 zone ID",
-               "secret_arn": "ARN of the secret"}
+    special = {
+        "id": "ID",
+        "arn": "ARN",
+        "dns_name": "DNS name",
+        "zone_id": "Route 53 zone ID",
+        "secret_arn": "ARN of the secret",
+    }
     return special.get(attribute, attribute.replace("_", " ").capitalize())
 
 

@@ -87,13 +87,16 @@ def test_full_cycle_through_the_cli(project):
     outputs = deploy("outputs", file, "--json")
     assert json.loads(outputs.stdout)["site_content"] == "v1"
     stacks = deploy("stacks", file, "--json")
-    assert [(s["name"], s["resourceCount"] >= 2, s["declared"]) for s in json.loads(stacks.stdout)] == [("dev", True, True)]
+    assert [(s["name"], s["resourceCount"] >= 2, s["declared"]) for s in json.loads(stacks.stdout)] == [
+        ("dev", True, True)
+    ]
 
     # a changed input through the CLI: update shown in the JSON, applied by up
     state["files"] = [{**state["files"][0], "content": "v2"}]
     changed = deploy("preview", file, "--json")
-    assert [(r["name"], r["action"], r["changed"]) for r in json.loads(changed.stdout)["resources"]] == \
-        [("site", "update", ["content"])]
+    assert [(r["name"], r["action"], r["changed"]) for r in json.loads(changed.stdout)["resources"]] == [
+        ("site", "update", ["content"])
+    ]
     assert deploy("up", file, "--yes").exit_code == 0
     assert (cloud / "site.txt").read_text() == "v2"
 

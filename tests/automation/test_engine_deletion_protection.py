@@ -16,8 +16,10 @@ pytestmark = pytest.mark.engine
 
 
 def files(root: Path, *, protected: bool, extra: bool = False, b_content: str = "bravo") -> list[dict]:
-    entries = [{"name": "db", "path": str(root / "db.txt"), "content": "data", "deletion_protection": protected},
-               {"name": "b", "path": str(root / "b.txt"), "content": b_content}]
+    entries = [
+        {"name": "db", "path": str(root / "db.txt"), "content": "data", "deletion_protection": protected},
+        {"name": "b", "path": str(root / "b.txt"), "content": b_content},
+    ]
     if extra:
         entries.append({"name": "new", "path": str(root / "new.txt"), "content": "never applied"})
     return entries
@@ -74,13 +76,27 @@ def test_the_lift_reaches_a_protected_resource_inside_a_component(sandbox):
     def program_with(protected: bool):
         def program() -> None:
             database = pulumi.ComponentResource("specql:test:Database", "db")
-            LocalFile("db-primary", str(out / "primary.txt"), "data", opts=pulumi.ResourceOptions(parent=database),
-                      deletion_protection=protected)
+            LocalFile(
+                "db-primary",
+                str(out / "primary.txt"),
+                "data",
+                opts=pulumi.ResourceOptions(parent=database),
+                deletion_protection=protected,
+            )
             database.register_outputs({})
+
         return program
 
-    deployer = Deployer("files", "nested", program_with(True), sandbox.root / "work" / "files", sandbox.backend_url,
-                        "passphrase", env_vars=sandbox.env, pulumi_home=sandbox.home)
+    deployer = Deployer(
+        "files",
+        "nested",
+        program_with(True),
+        sandbox.root / "work" / "files",
+        sandbox.backend_url,
+        "passphrase",
+        env_vars=sandbox.env,
+        pulumi_home=sandbox.home,
+    )
     deployer.up()
     destroyed = deployer.destroy(unprotected=program_with(False))
     assert {change.name for change in destroyed.changes} == {"db", "db-primary"}
@@ -114,8 +130,16 @@ def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox)
         LocalFile("db", str(out / "db.txt"), "data", opts=pulumi.ResourceOptions(protect=True))
         LocalFile("web", str(out / "web.txt"), "page")
 
-    deployer = Deployer("files", "production", program, sandbox.root / "work" / "files", sandbox.backend_url,
-                        "passphrase", env_vars=sandbox.env, pulumi_home=sandbox.home)
+    deployer = Deployer(
+        "files",
+        "production",
+        program,
+        sandbox.root / "work" / "files",
+        sandbox.backend_url,
+        "passphrase",
+        env_vars=sandbox.env,
+        pulumi_home=sandbox.home,
+    )
     deployer.up()
     with pytest.raises(DeployError) as kept:
         deployer.destroy()
@@ -129,15 +153,22 @@ def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox)
 def test_deletion_protected_reads_both_aws_input_names():
     from specql_deploy.automation.deployer import deletion_protected
 
-    state = {"resources": [
-        {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::db", "inputs": {"deletionProtection": True}},
-        {"urn": "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb", "inputs": {"enableDeletionProtection": True}},
-        {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::off", "inputs": {"deletionProtection": False}},
-        {"urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs", "inputs": {}},
-        {"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"},
-    ]}
-    assert deletion_protected(state) == ["urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb",
-                                         "urn:pulumi:dev::p::aws:rds/instance:Instance::db"]
+    state = {
+        "resources": [
+            {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::db", "inputs": {"deletionProtection": True}},
+            {
+                "urn": "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb",
+                "inputs": {"enableDeletionProtection": True},
+            },
+            {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::off", "inputs": {"deletionProtection": False}},
+            {"urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs", "inputs": {}},
+            {"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"},
+        ]
+    }
+    assert deletion_protected(state) == [
+        "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb",
+        "urn:pulumi:dev::p::aws:rds/instance:Instance::db",
+    ]
     assert deletion_protected(None) == [] and deletion_protected({}) == []
 
 

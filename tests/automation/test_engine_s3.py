@@ -30,9 +30,13 @@ def s3_sandbox(sandbox_factory, tmp_path_factory):
 def s3_client(moto: MotoServer):
     import boto3
 
-    return boto3.client("s3", region_name="us-east-1", endpoint_url=moto.endpoint,
-                        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=moto.endpoint,
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def bucket_keys(moto: MotoServer) -> list[str]:
@@ -42,8 +46,10 @@ def bucket_keys(moto: MotoServer) -> list[str]:
 
 def test_the_backend_url_uses_the_sdk_v2_endpoint_parameters():
     url = with_s3_endpoint("s3://bucket/prefix", "http://127.0.0.1:5000", "us-east-1")
-    assert url == ("s3://bucket/prefix?endpoint=http%3A%2F%2F127.0.0.1%3A5000"
-                   "&use_path_style=true&disable_https=true&region=us-east-1")
+    assert url == (
+        "s3://bucket/prefix?endpoint=http%3A%2F%2F127.0.0.1%3A5000"
+        "&use_path_style=true&disable_https=true&region=us-east-1"
+    )
 
 
 def test_the_tls_only_policy_refuses_the_engine_over_plain_http(s3_sandbox):
@@ -87,9 +93,17 @@ def test_kms_secrets_provider_from_bootstrap_encrypts_stack_secrets(s3_sandbox):
     out.mkdir()
     spec = sandbox.spec([{"name": "k", "path": str(out / "k.txt"), "secret": "token"}], stack="kms")
     env = {key: value for key, value in sandbox.env.items() if not key.startswith("PULUMI_CONFIG_PASSPHRASE")}
-    deployer = Deployer("files", "kms", files_program(spec), sandbox.root / "work-kms", sandbox.backend_url,
-                        plan.secrets_provider(), {"token": Secret("kms-protected-value")}, env_vars=env,
-                        pulumi_home=sandbox.home)
+    deployer = Deployer(
+        "files",
+        "kms",
+        files_program(spec),
+        sandbox.root / "work-kms",
+        sandbox.backend_url,
+        plan.secrets_provider(),
+        {"token": Secret("kms-protected-value")},
+        env_vars=env,
+        pulumi_home=sandbox.home,
+    )
     result = deployer.up()
     assert result.outputs["k_content"] == "[secret]"
     assert (out / "k.txt").read_text() == "kms-protected-value"

@@ -37,8 +37,12 @@ def secret_deployment(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     shutil.copy(ROOT / "examples" / "small-saas" / "deployment.yaml", manifest)
     cloud = root / "cloud"  # where the "resources" (files) live: outside the state folder
     cloud.mkdir()
-    spec = {"files": [{"name": "token", "path": str(cloud / "token.txt"), "secret": "token"},
-                      {"name": "plain", "path": str(cloud / "plain.txt"), "content": "public"}]}
+    spec = {
+        "files": [
+            {"name": "token", "path": str(cloud / "token.txt"), "secret": "token"},
+            {"name": "plain", "path": str(cloud / "plain.txt"), "content": "public"},
+        ]
+    }
     _, resolved = load_resolved(manifest, None)
     patch = pytest.MonkeyPatch()
     patch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)

@@ -24,6 +24,7 @@ def resolve_example(name: str):
     manifest = load(example_path(name))
     return resolve(manifest.spec, None, default_name=manifest.default_name)
 
+
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
@@ -56,8 +57,7 @@ def test_json_contract_shape(production_json):
         assert resource["urn"].startswith("urn:pulumi:dev::production-saas::")
     summary = document["summary"]
     assert summary["total"] == len(document["resources"])
-    custom = [item for item in document["resources"]
-              if not item["type"].startswith(("specql:", "pulumi:providers:"))]
+    custom = [item for item in document["resources"] if not item["type"].startswith(("specql:", "pulumi:providers:"))]
     assert summary["resources"] == len(custom)
     assert summary["protected"] == sum(1 for resource in graph_of("production-saas").resources if resource.protect)
 
@@ -70,8 +70,11 @@ def test_json_includes_explicit_providers_with_their_region(production_json):
 
 def test_json_inputs_are_camel_case_as_the_engine_sees_them(production_json):
     document = json.loads(production_json)
-    database = next(item for item in document["resources"] if item["type"] == "aws:rds/instance:Instance"
-                    and "replicateSourceDb" not in item["inputs"])
+    database = next(
+        item
+        for item in document["resources"]
+        if item["type"] == "aws:rds/instance:Instance" and "replicateSourceDb" not in item["inputs"]
+    )
     assert database["inputs"]["instanceClass"] == resolve_example("production-saas").database.instance_class
     assert database["inputs"]["multiAz"] is True
     assert "instance_class" not in database["inputs"]
@@ -130,8 +133,7 @@ def test_production_costs_more_and_prices_multi_az_twice():
 
     resolved = resolve_example("production-saas")
     cost = estimate(graph_of("production-saas"), resolved)
-    primary = next(item for item in cost.items if item.description.startswith("RDS")
-                   and "Multi-AZ" in item.description)
+    primary = next(item for item in cost.items if item.description.startswith("RDS") and "Multi-AZ" in item.description)
     assert primary.monthly == pytest.approx(RDS_HOURLY[resolved.database.instance_class].amount * 730 * 2, abs=0.01)
     assert cost.total > 3 * estimate(graph_of("small-saas"), resolve_example("small-saas")).total
 

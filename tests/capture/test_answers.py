@@ -15,7 +15,7 @@ def test_a_route53_zone_answers_with_an_id_made_from_its_name():
 
 def test_a_managed_prefix_list_answers_per_service_and_region():
     answer = ANSWERS["aws:ec2/getManagedPrefixList:getManagedPrefixList"](
-        {"name": "com.amazonaws.global.cloudfront.origin-facing"}, "eu-west-1")
+        {"name": "com.amazonaws.global.cloudfront.origin-facing"}, "eu-west-1"
+    )
     assert answer["id"] == "pl-cloudfront-eu-west-1"
     assert answer["entries"] == []
-

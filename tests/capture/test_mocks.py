@@ -12,8 +12,11 @@ class Box(pulumi.ComponentResource):
     def __init__(self, name: str, provider: aws.Provider, opts: pulumi.ResourceOptions | None = None):
         super().__init__("specql:test:Box", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
-        self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block="10.0.0.0/16",
-                               opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)))
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block="10.0.0.0/16",
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
+        )
         self.subnet = aws.ec2.Subnet(f"{name}-subnet", vpc_id=self.vpc.id, cidr_block="10.0.1.0/24", opts=child)
         password = random.RandomPassword(f"{name}-password", length=24, opts=pulumi.ResourceOptions(parent=self))
         aws.secretsmanager.SecretVersion(f"{name}-secret", secret_id="s", secret_string=password.result, opts=child)
@@ -66,7 +69,9 @@ def test_invokes_answer_for_the_provider_region_and_exports_are_kept():
 def test_outputs_hook_turns_references_into_text():
     # GIVEN a hook that answers every output with reference text
     def hook(resource):
-        return {name: f"${{{resource.name}.{name}}}" for name in resource.output_names} | {"id": f"${{{resource.name}.id}}"}
+        return {name: f"${{{resource.name}.{name}}}" for name in resource.output_names} | {
+            "id": f"${{{resource.name}.id}}"
+        }
 
     graph = run_under_mocks(program, outputs_for=hook)
     # THEN inputs built from outputs arrive as that text

@@ -41,8 +41,13 @@ def test_compose_document_escapes_literal_dollars_but_keeps_secret_variables():
 
 def test_compose_escapes_dollars_in_plain_variables(tmp_path):
     resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={"application": resolved.application.model_copy(
-        update={"variables": {"PRICE": "5$", "GREETING": "hi ${DB_PASSWORD} $HOME"}})})
+    resolved = resolved.model_copy(
+        update={
+            "application": resolved.application.model_copy(
+                update={"variables": {"PRICE": "5$", "GREETING": "hi ${DB_PASSWORD} $HOME"}}
+            )
+        }
+    )
     env = prod_compose(resolved)["services"]["app"]["environment"]
     assert env["PRICE"] == "5$$"
     assert env["GREETING"] == "hi ${DB_PASSWORD:?set DB_PASSWORD in config/.env.production} $$HOME"
@@ -69,7 +74,11 @@ def test_compose_document_is_accepted_by_docker_compose(tmp_path):
     # WHEN docker compose resolves it
     result = subprocess.run(
         [binary, "-f", "docker-compose.prod.yaml", "config", "--format", "json"],
-        cwd=docker_dir, capture_output=True, text=True, timeout=60, check=False,
+        cwd=docker_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={"DB_PASSWORD": "placeholder", "PATH": "/usr/bin:/bin"},
     )
     # THEN it is valid and sees every service

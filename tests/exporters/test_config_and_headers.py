@@ -55,8 +55,13 @@ def test_secrets_inventory_lists_every_secret_without_values():
     text = render_example("full-manifest", "config")["config/secrets/secrets.yaml.example"]
     document = YAML(typ="safe").load(text)
     assert document["store"] == "aws-secrets"
-    assert sorted(document["secrets"]) == ["DATABASE_URL", "JWT_SECRET", "POSTGRES_PASSWORD",
-                                           "REDIS_PASSWORD", "STRIPE_API_KEY"]
+    assert sorted(document["secrets"]) == [
+        "DATABASE_URL",
+        "JWT_SECRET",
+        "POSTGRES_PASSWORD",
+        "REDIS_PASSWORD",
+        "STRIPE_API_KEY",
+    ]
     assert all(entry["value"] == "" for entry in document["secrets"].values())
 
 
@@ -65,8 +70,10 @@ def test_compose_and_env_templates_agree_on_the_variables():
     for example in EXAMPLES:
         compose = render_example(example, "compose")
         config = render_example(example, "config")
-        for compose_name, template in (("docker/docker-compose.dev.yaml", "config/.env.example"),
-                                       ("docker/docker-compose.prod.yaml", "config/.env.production.example")):
+        for compose_name, template in (
+            ("docker/docker-compose.dev.yaml", "config/.env.example"),
+            ("docker/docker-compose.prod.yaml", "config/.env.production.example"),
+        ):
             required = set(re.findall(r"\$\{([A-Z_]+):\?", compose[compose_name]))
             assert required <= set(env_entries(config[template])), (example, compose_name)
 

@@ -48,7 +48,8 @@ DEFAULT_LIKE_STRINGS = {
     "a time window (02:00-03:00, sun:05:00-sun:06:00)": re.compile(r"\d{1,2}:\d{2}"),
     "a version or a dated policy (16.6, TLSv1.2_2021, ...-2021-06)": re.compile(r"\d+\.\d+|\d{4}-\d{2}"),
     "an instance class (t3.large, db.t4g.micro)": re.compile(
-        r"^(db\.|cache\.)?[a-z]+\d[a-z\d-]*\.(nano|micro|small|medium|\d*x?large|metal)$"),
+        r"^(db\.|cache\.)?[a-z]+\d[a-z\d-]*\.(nano|micro|small|medium|\d*x?large|metal)$"
+    ),
     "an image with a tag (postgres:16, ghcr.io/x/y:1.2)": re.compile(r"^[\w.\-/]+:(latest|[\w.\-]*\d[\w.\-]*)$"),
     "an option with a number (ConnectTimeout=15)": re.compile(r"=\d+$"),
 }
@@ -88,8 +89,12 @@ def _structural(node: ast.Constant, parents: dict[ast.AST, ast.AST]) -> bool:
         if isinstance(parent.op, ast.Pow) and parent.right is node and _number(parent.left) in UNIT_FACTORS:
             return True
     # rule 4: a regex group number
-    if (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute)
-            and parent.func.attr in MATCH_POSITIONS and node in parent.args):
+    if (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Attribute)
+        and parent.func.attr in MATCH_POSITIONS
+        and node in parent.args
+    ):
         return True
     return False
 
@@ -123,42 +128,52 @@ def _modules() -> list[Path]:
 
 
 def test_no_number_or_duration_is_written_in_components_or_exporters():
-    offences = [offence for path in _modules()
-                for offence in literal_offences(path.read_text(), path.relative_to(ROOT).as_posix())]
+    offences = [
+        offence
+        for path in _modules()
+        for offence in literal_offences(path.read_text(), path.relative_to(ROOT).as_posix())
+    ]
     assert not offences, (
         "move these into program/ (building_blocks.py with a one-line reason, the catalogue for a fact, "
-        "the resolved model for a manifest setting):\n" + "\n".join(f"  {offence}" for offence in offences))
+        "the resolved model for a manifest setting):\n" + "\n".join(f"  {offence}" for offence in offences)
+    )
 
 
-@pytest.mark.parametrize("source", [
-    "def f(args):\n    return Thing(retention_in_days=30)",
-    "@dataclass\nclass Args:\n    log_retention_days: int = 30",
-    "def f(x=5):\n    return x",
-    "ports = [Port(80, 80)]",
-    "THRESHOLD: float = -0.5",
-    "limit = count * 2",
-    "ok = len(zones) >= 2",
-    "wait = {'interval': '10s'}",
-    "memory = '512Mi'",
-    "def f():\n    return ('-o', '30m')",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(args):\n    return Thing(retention_in_days=30)",
+        "@dataclass\nclass Args:\n    log_retention_days: int = 30",
+        "def f(x=5):\n    return x",
+        "ports = [Port(80, 80)]",
+        "THRESHOLD: float = -0.5",
+        "limit = count * 2",
+        "ok = len(zones) >= 2",
+        "wait = {'interval': '10s'}",
+        "memory = '512Mi'",
+        "def f():\n    return ('-o', '30m')",
+    ],
+)
 def test_the_walk_catches_defaults_wherever_they_are_written(source):
     assert literal_offences(source), source
 
 
-@pytest.mark.parametrize("source", [
-    "first, last = items[0], items[-1]",
-    "head = name[:-3] + parts[2]",
-    "every_other = pieces[::2]",
-    "gib = mib / 1024",
-    "seconds = days * 24 * 60 * 60",
-    "bytes_ = storage_gb * 1024 ** 3 * share / 100",
-    "millicores = round(vcpu * 1000)",
-    "name = match.group(2)",
-    "label = f'{order:02d}-{stem}'",
-    "enabled = flag or 0",
-    "retries = 1",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "first, last = items[0], items[-1]",
+        "head = name[:-3] + parts[2]",
+        "every_other = pieces[::2]",
+        "gib = mib / 1024",
+        "seconds = days * 24 * 60 * 60",
+        "bytes_ = storage_gb * 1024 ** 3 * share / 100",
+        "millicores = round(vcpu * 1000)",
+        "name = match.group(2)",
+        "label = f'{order:02d}-{stem}'",
+        "enabled = flag or 0",
+        "retries = 1",
+    ],
+)
 def test_the_walk_leaves_structural_numbers_alone(source):
     assert not literal_offences(source), source
 
@@ -177,10 +192,17 @@ def _module_constants(tree: ast.Module) -> list[tuple[str, ast.expr, int]]:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 names = target.elts if isinstance(target, ast.Tuple) else [target]
-                found += [(n.id, node.value, node.lineno) for n in names
-                          if isinstance(n, ast.Name) and _is_constant_name(n.id)]
-        elif (isinstance(node, ast.AnnAssign) and node.value is not None
-              and isinstance(node.target, ast.Name) and _is_constant_name(node.target.id)):
+                found += [
+                    (n.id, node.value, node.lineno)
+                    for n in names
+                    if isinstance(n, ast.Name) and _is_constant_name(n.id)
+                ]
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and node.value is not None
+            and isinstance(node.target, ast.Name)
+            and _is_constant_name(node.target.id)
+        ):
             found.append((node.target.id, node.value, node.lineno))
     return found
 
@@ -191,8 +213,11 @@ def default_like_strings(value: ast.expr) -> list[str]:
     reasons = []
     for node in ast.walk(value):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and not ADDRESS.match(node.value):
-            reasons += [f"{node.value!r} is {kind}" for kind, pattern in DEFAULT_LIKE_STRINGS.items()
-                        if pattern.search(node.value)]
+            reasons += [
+                f"{node.value!r} is {kind}"
+                for kind, pattern in DEFAULT_LIKE_STRINGS.items()
+                if pattern.search(node.value)
+            ]
     return reasons
 
 
@@ -212,36 +237,43 @@ def test_no_component_constant_holds_a_default_like_string():
         offenders.update(offending_constants(path.read_text(), path.relative_to(COMPONENTS).as_posix()))
     assert not offenders, (
         "move these into program/ (building_blocks.py with a one-line reason, or the catalogue):\n"
-        + "\n".join(f"  {key}: {'; '.join(why)}" for key, why in sorted(offenders.items())))
+        + "\n".join(f"  {key}: {'; '.join(why)}" for key, why in sorted(offenders.items()))
+    )
 
 
-@pytest.mark.parametrize("line", [
-    "SNAPSHOT_WINDOW = '02:00-03:00'",
-    "MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00'",
-    "LOG_ROTATION = (('max-size', '10m'), ('max-file', '5'))",
-    "SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'",
-    "VIEWER_TLS_POLICY = 'TLSv1.2_2021'",
-    "NODE_INSTANCE_TYPE = 't3.large'",
-    "CLASS = 'db.r7g.2xlarge'",
-    "IMAGE = 'ghcr.io/cloudnative-pg/postgresql:16'",
-    "PINNED = f'postgres:16.6-alpine3.21'",
-    "SSH = ('-o', 'ConnectTimeout=15')",
-    "ACCOUNTS = {'us-east-1': '127311923021'}",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SNAPSHOT_WINDOW = '02:00-03:00'",
+        "MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00'",
+        "LOG_ROTATION = (('max-size', '10m'), ('max-file', '5'))",
+        "SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'",
+        "VIEWER_TLS_POLICY = 'TLSv1.2_2021'",
+        "NODE_INSTANCE_TYPE = 't3.large'",
+        "CLASS = 'db.r7g.2xlarge'",
+        "IMAGE = 'ghcr.io/cloudnative-pg/postgresql:16'",
+        "PINNED = f'postgres:16.6-alpine3.21'",
+        "SSH = ('-o', 'ConnectTimeout=15')",
+        "ACCOUNTS = {'us-east-1': '127311923021'}",
+    ],
+)
 def test_the_string_check_catches_defaults(line):
     assert offending_constants(line, "m.py"), line
 
 
-@pytest.mark.parametrize("line", [
-    "CONTAINER_NAME = 'app'",
-    "CNPG_API = 'postgresql.cnpg.io/v1'",
-    "LETSENCRYPT_SERVER = 'https://acme-v02.api.letsencrypt.org/directory'",
-    "CACHING_DISABLED_POLICY = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'",
-    "OPERATORS = {'>': 'GreaterThanThreshold', '<': 'LessThanThreshold'}",
-    "SECURITY = ('no-new-privileges', True)",
-    "ANYWHERE = '0.0.0.0/0'",
-    "log = '30s'",  # not a constant name (the AST walk catches it)
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "CONTAINER_NAME = 'app'",
+        "CNPG_API = 'postgresql.cnpg.io/v1'",
+        "LETSENCRYPT_SERVER = 'https://acme-v02.api.letsencrypt.org/directory'",
+        "CACHING_DISABLED_POLICY = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'",
+        "OPERATORS = {'>': 'GreaterThanThreshold', '<': 'LessThanThreshold'}",
+        "SECURITY = ('no-new-privileges', True)",
+        "ANYWHERE = '0.0.0.0/0'",
+        "log = '30s'",  # not a constant name (the AST walk catches it)
+    ],
+)
 def test_the_string_check_leaves_names_and_identifiers_alone(line):
     assert not offending_constants(line, "m.py"), line
 
@@ -254,8 +286,11 @@ def test_every_building_block_default_has_a_reason_above_it():
     lines = source.splitlines()
     constants = [(name, lineno) for name, _, lineno in _module_constants(ast.parse(source))]
     assert len(constants) >= 50, "the building blocks hold the values no manifest key controls"
-    missing = [name for name, lineno in constants
-               if not lines[lineno - 2].lstrip().startswith("#") or lines[lineno - 2].lstrip().startswith("# --")]
+    missing = [
+        name
+        for name, lineno in constants
+        if not lines[lineno - 2].lstrip().startswith("#") or lines[lineno - 2].lstrip().startswith("# --")
+    ]
     assert not missing, f"give each a one-line reason as the comment right above it: {missing}"
 
 
@@ -268,15 +303,24 @@ def test_no_table_repeats_what_a_lower_layer_already_gives():
     def same(entry, lower) -> bool:
         if isinstance(entry, Default) and isinstance(lower, Default):
             return entry.value == lower.value
-        return (isinstance(entry, Derived) and isinstance(lower, Derived) and entry.inputs == lower.inputs
-                and all(entry.compute(n) == lower.compute(n) for n in range(1, 64)))
+        return (
+            isinstance(entry, Derived)
+            and isinstance(lower, Derived)
+            and entry.inputs == lower.inputs
+            and all(entry.compute(n) == lower.compute(n) for n in range(1, 64))
+        )
 
-    repeats = [f"{name}: {path}" for name, pattern in defaults.PATTERNS.items()
-               for path, entry in pattern.defaults.items() if same(entry, defaults.GLOBAL_DEFAULTS.get(path))]
+    repeats = [
+        f"{name}: {path}"
+        for name, pattern in defaults.PATTERNS.items()
+        for path, entry in pattern.defaults.items()
+        if same(entry, defaults.GLOBAL_DEFAULTS.get(path))
+    ]
     for environment_class, table in defaults.ENVIRONMENT_DEFAULTS.items():
         for path, entry in table.items():
-            lowers = [pattern.defaults.get(path, defaults.GLOBAL_DEFAULTS.get(path))
-                      for pattern in defaults.PATTERNS.values()]
+            lowers = [
+                pattern.defaults.get(path, defaults.GLOBAL_DEFAULTS.get(path)) for pattern in defaults.PATTERNS.values()
+            ]
             if all(same(entry, lower) for lower in lowers):
                 repeats.append(f"{environment_class} environments: {path}")
     assert not repeats, f"these entries repeat the value below them; remove them: {repeats}"

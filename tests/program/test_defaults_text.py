@@ -16,7 +16,9 @@ def _property(schema: dict, model: str, field: str) -> dict:
     return schema["$defs"][model]["properties"][info.alias or field]
 
 
-@pytest.mark.parametrize(("model", "field"), sorted(key for key, feeds in DOCUMENTED.items() if default_sentence(feeds)))
+@pytest.mark.parametrize(
+    ("model", "field"), sorted(key for key, feeds in DOCUMENTED.items() if default_sentence(feeds))
+)
 def test_a_documented_field_does_not_hand_write_its_default(model, field):
     # GIVEN a field whose default the tables hold
     # THEN its own doc says what it is, and only the generated sentence says its default
@@ -26,8 +28,9 @@ def test_a_documented_field_does_not_hand_write_its_default(model, field):
 def test_the_schema_states_the_global_default_and_the_pattern_overrides():
     schema = manifest_schema()
     storage = _property(schema, "DatabaseSpec", "storage")["description"]
-    assert storage.endswith("Defaults to `20` (the RDS gp3 minimum; storage autoscaling grows it); "
-                            "`100` on production-saas.")
+    assert storage.endswith(
+        "Defaults to `20` (the RDS gp3 minimum; storage autoscaling grows it); `100` on production-saas."
+    )
     instances = _property(schema, "ApplicationSpec", "instances")["description"]
     assert "`1` on hobby-project, `3` on production-saas and kubernetes." in instances
     multi_az = _property(schema, "DatabaseSpec", "multi_az")["description"]

@@ -31,21 +31,25 @@ def _resolved_field(path: str) -> object:
     return model.model_fields[rest]
 
 
-@pytest.mark.parametrize(("model", "field", "feeds"), spec_fields(), ids=lambda value: str(getattr(value, "path", value)))
+@pytest.mark.parametrize(
+    ("model", "field", "feeds"), spec_fields(), ids=lambda value: str(getattr(value, "path", value))
+)
 def test_every_feeds_marker_names_a_resolved_field(model, field, feeds):
     assert _resolved_field(feeds.path) is not None
 
 
 def test_the_walk_writes_shorthands_through_their_converters():
     # GIVEN sections that turn features on by being present, and two regions
-    spec = spec_module.DeploymentSpec.model_validate({
-        "deployment": {"pattern": "production-saas"},
-        "platform": {"regions": ["eu-west-1", "eu-central-1"]},
-        "networking": {"public_subnets": 3},
-        "cache": "redis",
-        "application": {"autoscale": {"max": 9}},
-        "monitoring": {"alarms": [{"condition": "cpu > 90", "email": "ops@example.com"}]},
-    })
+    spec = spec_module.DeploymentSpec.model_validate(
+        {
+            "deployment": {"pattern": "production-saas"},
+            "platform": {"regions": ["eu-west-1", "eu-central-1"]},
+            "networking": {"public_subnets": 3},
+            "cache": "redis",
+            "application": {"autoscale": {"max": 9}},
+            "monitoring": {"alarms": [{"condition": "cpu > 90", "email": "ops@example.com"}]},
+        }
+    )
     # WHEN the manifest is walked
     values = user_values(spec)
     # THEN each value lands on its path, converted where the field says so
@@ -54,18 +58,26 @@ def test_the_walk_writes_shorthands_through_their_converters():
     assert values["cache.enabled"] is True and values["cache.engine"] == "redis"
     assert values["application.autoscale"] is True and values["application.autoscale_max"] == 9
     (alarm,) = values["monitoring.alarms"]
-    assert (alarm["metric"], alarm["threshold"], alarm["duration_seconds"], alarm["channel"]) == ("cpu", 90.0, 300, "email")
+    assert (alarm["metric"], alarm["threshold"], alarm["duration_seconds"], alarm["channel"]) == (
+        "cpu",
+        90.0,
+        300,
+        "email",
+    )
     assert values["monitoring.alarm_emails"] == ("ops@example.com",)
 
 
 def test_the_platform_section_wins_over_the_subnet_counts():
-    spec = spec_module.DeploymentSpec.model_validate({
-        "deployment": {"pattern": "small-saas"}, "platform": {"availability_zones": 2},
-        "networking": {"public_subnets": 3, "private_subnets": 3}})
+    spec = spec_module.DeploymentSpec.model_validate(
+        {
+            "deployment": {"pattern": "small-saas"},
+            "platform": {"availability_zones": 2},
+            "networking": {"public_subnets": 3, "private_subnets": 3},
+        }
+    )
     assert user_values(spec)["platform.availability_zones"] == 2
 
 
 def test_unwritten_fields_feed_nothing():
     spec = spec_module.DeploymentSpec.model_validate({"deployment": {"pattern": "small-saas"}})
     assert user_values(spec) == {"deployment.pattern": "small-saas"}
-

@@ -41,8 +41,10 @@ def policy(resource: CapturedResource, key: str = "policy") -> dict[str, Any]:
 
 def statements(resource: CapturedResource, key: str = "policy") -> dict[str, dict[str, Any]]:
     """Policy statements by Sid."""
-    return {statement.get("Sid", str(index)): statement
-            for index, statement in enumerate(policy(resource, key)["Statement"])}
+    return {
+        statement.get("Sid", str(index)): statement
+        for index, statement in enumerate(policy(resource, key)["Statement"])
+    }
 
 
 def _resolved(name: str):

@@ -96,8 +96,12 @@ def test_protected_in_production():
 
 def test_failover_without_replica_is_refused():
     with pytest.raises(ValueError, match="replicas"):
-        CacheArgs(**{**cache_settings(SMALL), "replicas": 0, "automatic_failover": True},
-                  vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
+        CacheArgs(
+            **{**cache_settings(SMALL), "replicas": 0, "automatic_failover": True},
+            vpc_id=VPC,
+            subnet_ids=SUBNETS,
+            kms_key_arn=KEY,
+        )
 
 
 def test_parameter_group_name_per_mode():

@@ -17,8 +17,7 @@ INSTANCE = "aws:rds/instance:Instance"
 
 
 def database(**overrides):
-    args = {**database_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY,
-            "region": "us-east-1"}
+    args = {**database_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY, "region": "us-east-1"}
     args.update(overrides)
     return build(lambda: Database("shop-dev-db", DatabaseArgs(**args)))
 
@@ -87,7 +86,9 @@ def test_non_production_skips_the_final_snapshot_and_keeps_deletion_protection()
 def test_exported_log_groups_exist_up_front_encrypted_and_expiring():
     groups = database().of_type("aws:cloudwatch/logGroup:LogGroup")
     assert sorted(g.inputs["name"] for g in groups) == [
-        "/aws/rds/instance/shop-dev-db-postgres/postgresql", "/aws/rds/instance/shop-dev-db-postgres/upgrade"]
+        "/aws/rds/instance/shop-dev-db-postgres/postgresql",
+        "/aws/rds/instance/shop-dev-db-postgres/upgrade",
+    ]
     retention = SMALL.monitoring.log_retention_days
     assert all(g.inputs["kmsKeyId"] == KEY and g.inputs["retentionInDays"] == retention for g in groups)
 
@@ -107,8 +108,15 @@ def test_parameter_group_forces_tls_and_logs_statements():
 
 
 def test_production_values_protect_keep_and_snapshot_the_database():
-    graph = database(instance_class="db.r7g.xlarge", multi_az=True, read_replicas=2, deletion_protection=True,
-                     final_snapshot=True, backup_retention_days=30, protect=True)
+    graph = database(
+        instance_class="db.r7g.xlarge",
+        multi_az=True,
+        read_replicas=2,
+        deletion_protection=True,
+        final_snapshot=True,
+        backup_retention_days=30,
+        protect=True,
+    )
     db = primary(graph)
     assert db.inputs["instanceClass"] == "db.r7g.xlarge"
     assert db.inputs["multiAz"] is True
@@ -127,8 +135,7 @@ def test_production_values_protect_keep_and_snapshot_the_database():
 
 def test_cross_region_replica_follows_the_source_arn_and_creates_no_login():
     source = "arn:aws:rds:us-east-1:123456789012:db:shop-prod-db-postgres"
-    graph = database(replicate_source_db=source,
-                     monitoring_role_arn="arn:aws:iam::123456789012:role/monitoring")
+    graph = database(replicate_source_db=source, monitoring_role_arn="arn:aws:iam::123456789012:role/monitoring")
     db = primary(graph)
     assert db.inputs["replicateSourceDb"] == source
     assert not {"username", "manageMasterUserPassword", "engine", "allocatedStorage"} & set(db.inputs)
@@ -171,11 +178,16 @@ def test_tuned_parameters_carry_the_resolved_values():
 
 def test_invalid_arguments_are_refused():
     with pytest.raises(ValueError, match="max_storage_gb"):
-        DatabaseArgs(**{**database_settings(SMALL), "storage_gb": 100, "max_storage_gb": 50},
-                     vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
+        DatabaseArgs(
+            **{**database_settings(SMALL), "storage_gb": 100, "max_storage_gb": 50},
+            vpc_id=VPC,
+            subnet_ids=SUBNETS,
+            kms_key_arn=KEY,
+        )
     with pytest.raises(ValueError, match="monitoring_interval"):
-        DatabaseArgs(**{**database_settings(SMALL), "monitoring_interval": 7},
-                     vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
+        DatabaseArgs(
+            **{**database_settings(SMALL), "monitoring_interval": 7}, vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY
+        )
 
 
 def test_first_secret_arn_reads_the_first_managed_secret():

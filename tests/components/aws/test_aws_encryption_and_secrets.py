@@ -30,7 +30,8 @@ def test_key_policy_lets_this_regions_cloudwatch_logs_encrypt_only_this_accounts
     logs = granted["CloudWatchLogsEncrypts"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == (
-        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:*")
+        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:*"
+    )
     assert granted["CloudWatchAlarmsPublish"]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
 
 
@@ -45,10 +46,13 @@ def test_production_key_is_protected_and_kept():
 
 
 def test_one_encrypted_secret_per_name_with_no_value():
-    graph = build(lambda: Secrets("shop-prod-secrets", SecretsArgs(names=("JWT_SECRET", "STRIPE_API_KEY"),
-                                                                     kms_key_arn=KEY)))
+    graph = build(
+        lambda: Secrets("shop-prod-secrets", SecretsArgs(names=("JWT_SECRET", "STRIPE_API_KEY"), kms_key_arn=KEY))
+    )
     secrets = graph.of_type("aws:secretsmanager/secret:Secret")
     assert sorted(s.inputs["name"] for s in secrets) == [
-        "shop-prod-secrets/JWT_SECRET", "shop-prod-secrets/STRIPE_API_KEY"]
+        "shop-prod-secrets/JWT_SECRET",
+        "shop-prod-secrets/STRIPE_API_KEY",
+    ]
     assert all(s.inputs["kmsKeyId"] == KEY and s.inputs["recoveryWindowInDays"] == 30 for s in secrets)
     assert graph.of_type("aws:secretsmanager/secretVersion:SecretVersion") == []

@@ -24,8 +24,16 @@ def load_balancer_group(**overrides):
 
 
 def service_graph(**overrides):
-    args = {**service_settings(SMALL), "region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": VPC, "vpc_cidr": CIDR,
-            "load_balancer_security_group_id": "sg-lb", "target_group_arn": "arn:tg", "kms_key_arn": KEY}
+    args = {
+        **service_settings(SMALL),
+        "region": "us-east-1",
+        "subnet_ids": SUBNETS,
+        "vpc_id": VPC,
+        "vpc_cidr": CIDR,
+        "load_balancer_security_group_id": "sg-lb",
+        "target_group_arn": "arn:tg",
+        "kms_key_arn": KEY,
+    }
     args.update(overrides)
     return build(lambda: Service("shop-dev-app", ServiceArgs(**args)))
 
@@ -79,8 +87,9 @@ def test_internal_egress_stays_inside_the_vpc():
 
 
 def test_the_service_admits_its_group_into_each_data_store_on_its_port_only():
-    graph = service_graph(data_stores=(DataStoreAccess("sg-db", 5432, "PostgreSQL"),
-                                       DataStoreAccess("sg-cache", 6379, "Redis")))
+    graph = service_graph(
+        data_stores=(DataStoreAccess("sg-db", 5432, "PostgreSQL"), DataStoreAccess("sg-cache", 6379, "Redis"))
+    )
     [group] = graph.of_type(SG)
     rules = {rule.inputs["securityGroupId"]: rule.inputs for rule in graph.of_type(INGRESS_RULE)}
     assert set(rules) == {"sg-db", "sg-cache"}
@@ -93,8 +102,11 @@ def test_the_service_admits_its_group_into_each_data_store_on_its_port_only():
 
 def test_a_data_store_group_has_no_egress_and_no_inline_ingress():
     # inline ingress (even an empty list) would delete the clients' separate rules on update
-    graph = build(lambda: Database("shop-dev-db", DatabaseArgs(
-        **database_settings(SMALL), vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)))
+    graph = build(
+        lambda: Database(
+            "shop-dev-db", DatabaseArgs(**database_settings(SMALL), vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
+        )
+    )
     [group] = graph.of_type(SG)
     assert group.inputs["egress"] == [] and "ingress" not in group.inputs
     [instance] = graph.of_type("aws:rds/instance:Instance")

@@ -11,8 +11,13 @@ LISTENER = "aws:lb/listener:Listener"
 
 
 def load_balancer(**overrides):
-    args = {**load_balancer_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": "10.0.0.0/16",
-            "access_logs_bucket": "logs"}
+    args = {
+        **load_balancer_settings(SMALL),
+        "vpc_id": VPC,
+        "subnet_ids": SUBNETS,
+        "vpc_cidr": "10.0.0.0/16",
+        "access_logs_bucket": "logs",
+    }
     args.update(overrides)
     return build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
 
@@ -37,8 +42,7 @@ def test_without_a_domain_one_http_listener_forwards():
 
 
 def test_target_group_health_check_comes_from_the_application():
-    graph = load_balancer(health_check_path="/healthz", health_check_interval=15, unhealthy_threshold=5,
-                          app_port=3000)
+    graph = load_balancer(health_check_path="/healthz", health_check_interval=15, unhealthy_threshold=5, app_port=3000)
     group = only(graph, "aws:lb/targetGroup:TargetGroup").inputs
     assert group["targetType"] == "ip" and group["port"] == 3000
     check = group["healthCheck"]
@@ -51,7 +55,8 @@ def test_domain_brings_a_certificate_tls12_listener_and_a_redirect():
     assert cert == {"domainName": "app.example.com", "validationMethod": "DNS"}
     by_port = listeners(graph)
     assert by_port[80]["defaultActions"] == [
-        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+    ]
     assert by_port[443]["protocol"] == "HTTPS"
     assert by_port[443]["sslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
 
@@ -74,7 +79,9 @@ def test_deletion_protection_override():
 
 def test_certificate_without_domain_is_refused():
     with pytest.raises(ValueError, match="domain"):
-        LoadBalancerArgs(**{**load_balancer_settings(SMALL), "certificate_arn": "arn:x"}, vpc_id=VPC, subnet_ids=SUBNETS)
+        LoadBalancerArgs(
+            **{**load_balancer_settings(SMALL), "certificate_arn": "arn:x"}, vpc_id=VPC, subnet_ids=SUBNETS
+        )
 
 
 # --------------------------------------------------------------------------------- WAF
@@ -93,13 +100,18 @@ def test_waf_is_a_regional_acl_associated_with_this_load_balancer_and_logged():
     acl = only(graph, "aws:wafv2/webAcl:WebAcl")
     alb = only(graph, "aws:lb/loadBalancer:LoadBalancer")
     assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
-    groups = [rule["statement"]["managedRuleGroupStatement"]["name"]
-              for rule in acl.inputs["rules"] if "managedRuleGroupStatement" in rule["statement"]]
+    groups = [
+        rule["statement"]["managedRuleGroupStatement"]["name"]
+        for rule in acl.inputs["rules"]
+        if "managedRuleGroupStatement" in rule["statement"]
+    ]
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(groups)
     assert acl.inputs["rules"][0]["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
     association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation")
-    assert association.inputs == {"resourceArn": f"arn:aws:offline:::{alb.name}",
-                                  "webAclArn": f"arn:aws:offline:::{acl.name}"}
+    assert association.inputs == {
+        "resourceArn": f"arn:aws:offline:::{alb.name}",
+        "webAclArn": f"arn:aws:offline:::{acl.name}",
+    }
     # the association is the load balancer's child: it lives (and is ejected) beside the ALB
     assert association.parent == alb.parent
     logs = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs

@@ -20,8 +20,12 @@ ROUTE = "aws:ec2/route:Route"
 
 
 def network(**overrides):
-    args = {**network_settings(SMALL), "region": "us-east-1", "availability_zones": ("us-east-1a", "us-east-1b"),
-            "kms_key_arn": KEY}
+    args = {
+        **network_settings(SMALL),
+        "region": "us-east-1",
+        "availability_zones": ("us-east-1a", "us-east-1b"),
+        "kms_key_arn": KEY,
+    }
     args.update(overrides)
     return build(lambda: Network("shop-dev-net", NetworkArgs(**args)))
 
@@ -104,8 +108,7 @@ def test_no_nat_leaves_private_subnets_without_a_route_out():
 def test_isolated_subnets_add_a_third_tier_with_no_routes():
     graph = network(isolated_subnets=True)
     assert len(tiers(graph)["isolated"]) == 2
-    isolated_table = next(
-        t for t in graph.of_type("aws:ec2/routeTable:RouteTable") if t.name.endswith("isolated-rt"))
+    isolated_table = next(t for t in graph.of_type("aws:ec2/routeTable:RouteTable") if t.name.endswith("isolated-rt"))
     assert not [r for r in graph.of_type(ROUTE) if r.inputs["routeTableId"] == f"{isolated_table.name}-id"]
 
 
@@ -125,12 +128,15 @@ def test_flow_logs_without_a_key_are_refused():
 
 @pytest.mark.parametrize("cidr", ["10.0.0.0/16", "172.20.0.0/16", "10.8.0.0/20"])
 def test_subnet_blocks_of_all_tiers_lie_in_the_vpc_and_never_overlap(cidr):
-    blocks = [ipaddress.ip_network(block) for tier in ("public", "private", "isolated")
-              for block in subnet_cidrs(cidr, tier, 6)]
+    blocks = [
+        ipaddress.ip_network(block)
+        for tier in ("public", "private", "isolated")
+        for block in subnet_cidrs(cidr, tier, 6)
+    ]
     vpc = ipaddress.ip_network(cidr)
     assert all(block.subnet_of(vpc) for block in blocks)
     assert len(blocks) == 18
-    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
 
 
 def test_nat_count_per_strategy():
@@ -139,10 +145,13 @@ def test_nat_count_per_strategy():
 
 def test_interface_endpoints_give_private_subnets_aws_apis_without_nat():
     graph = network(nat_strategy="none", interface_endpoints=("ecr.api", "logs"))
-    interfaces = [e.inputs for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                  if e.inputs["vpcEndpointType"] == "Interface"]
-    assert sorted(e["serviceName"] for e in interfaces) == ["com.amazonaws.us-east-1.ecr.api",
-                                                            "com.amazonaws.us-east-1.logs"]
+    interfaces = [
+        e.inputs for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"
+    ]
+    assert sorted(e["serviceName"] for e in interfaces) == [
+        "com.amazonaws.us-east-1.ecr.api",
+        "com.amazonaws.us-east-1.logs",
+    ]
     private = sorted(f"{s.name}-id" for s in tiers(graph)["private"])
     assert all(sorted(e["subnetIds"]) == private and e["privateDnsEnabled"] is True for e in interfaces)
     group = next(g for g in graph.of_type("aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("endpoints-sg"))

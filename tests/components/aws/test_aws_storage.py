@@ -16,8 +16,12 @@ OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 
 def storage(*buckets: BucketSpec, **overrides):
-    args = {**storage_settings(SMALL), "buckets": buckets or (BucketSpec("uploads", True, None),), "kms_key_arn": KEY,
-            "log_bucket": "shop-logs"}
+    args = {
+        **storage_settings(SMALL),
+        "buckets": buckets or (BucketSpec("uploads", True, None),),
+        "kms_key_arn": KEY,
+        "log_bucket": "shop-logs",
+    }
     args.update(overrides)
     return build(lambda: Storage("shop-dev-storage", StorageArgs(**args)))
 
@@ -30,8 +34,10 @@ def archive(**overrides):
 
 def assert_private(graph):
     for block in graph.of_type(PAB):
-        assert all(block.inputs[flag] is True for flag in (
-            "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+        assert all(
+            block.inputs[flag] is True
+            for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        )
 
 
 def assert_tls_only(resource):
@@ -79,15 +85,15 @@ def test_buckets_are_not_protected_outside_production():
 
 
 def test_lifecycle_days_expire_current_objects():
-    [rule] = only(storage(BucketSpec("backups", True, 90), noncurrent_version_days=7), LIFECYCLE).inputs[
-        "rules"]
+    [rule] = only(storage(BucketSpec("backups", True, 90), noncurrent_version_days=7), LIFECYCLE).inputs["rules"]
     assert rule["expiration"] == {"days": 90}
     assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 7}
 
 
 def test_versioning_off_suspends_it():
-    assert only(storage(BucketSpec("scratch", False, None)), VERSIONING).inputs[
-        "versioningConfiguration"] == {"status": "Suspended"}
+    assert only(storage(BucketSpec("scratch", False, None)), VERSIONING).inputs["versioningConfiguration"] == {
+        "status": "Suspended"
+    }
 
 
 def test_production_buckets_are_protected_kept_and_never_force_destroyed():
@@ -120,7 +126,8 @@ def test_log_archive_lets_only_s3_logging_and_the_regions_load_balancers_write()
 def test_log_archive_in_a_newer_region_grants_the_delivery_service_principal():
     policy = statements(only(archive(region="ap-southeast-5"), POLICY))
     assert policy["LoadBalancerAccessLogs"]["Principal"] == {
-        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"
+    }
 
 
 def test_log_archive_expires_logs_after_the_retention():
@@ -135,7 +142,8 @@ def test_log_archive_disables_acls():
 
 def test_every_bucket_and_the_log_archive_publish_object_events_to_eventbridge():
     notifications = storage(BucketSpec("uploads", True, None), BucketSpec("backups", True, None)).of_type(
-        "aws:s3/bucketNotification:BucketNotification")
+        "aws:s3/bucketNotification:BucketNotification"
+    )
     assert len(notifications) == 2 and all(n.inputs["eventbridge"] is True for n in notifications)
     assert only(archive(), "aws:s3/bucketNotification:BucketNotification").inputs["eventbridge"] is True
 
@@ -149,9 +157,15 @@ def replicated(*buckets: BucketSpec):
 
     def program():
         provider = aws.Provider("dr", region="eu-west-1")
-        return Storage("shop-prod-storage", StorageArgs(
-            **{**storage_settings(PRODUCTION), "buckets": buckets}, kms_key_arn=KEY, log_bucket="shop-logs",
-            replica=ReplicaTarget(provider, DR_KEY)))
+        return Storage(
+            "shop-prod-storage",
+            StorageArgs(
+                **{**storage_settings(PRODUCTION), "buckets": buckets},
+                kms_key_arn=KEY,
+                log_bucket="shop-logs",
+                replica=ReplicaTarget(provider, DR_KEY),
+            ),
+        )
 
     return build(program)
 
@@ -166,8 +180,12 @@ def test_versioned_buckets_replicate_with_a_least_privilege_role():
     granted = statements(only(graph, "aws:iam/rolePolicy:RolePolicy"))
     assert granted["WriteReplicas"]["Resource"] == [f"arn:aws:offline:::{replica.name}/*"]
     assert granted["ReadSourceVersions"]["Resource"] == ["arn:aws:offline:::shop-prod-storage-uploads/*"]
-    assert granted["DecryptSources"] == {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt",
-                                         "Resource": KEY}
+    assert granted["DecryptSources"] == {
+        "Sid": "DecryptSources",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": KEY,
+    }
     assert granted["EncryptReplicas"]["Resource"] == DR_KEY
     assert not any("*" == statement["Resource"] or statement["Action"] == "s3:*" for statement in granted.values())
     trust = only(graph, "aws:iam/role:Role").inputs["assumeRolePolicy"]

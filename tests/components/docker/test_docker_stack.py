@@ -16,8 +16,6 @@ from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
 
 
-
-
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -28,7 +26,6 @@ def example_path(name: str) -> Path:
 def resolve_example(name: str, environment: str | None = None):
     manifest = load(example_path(name))
     return resolve(manifest.spec, environment, default_name=manifest.default_name)
-
 
 
 def resolve_manifest(tmp_path: Path, text: str, environment: str | None = None):
@@ -130,7 +127,11 @@ def test_only_the_database_password_is_a_secret_by_default_and_only_referenced()
 def test_domain_gives_caddy_https_ports_and_a_site_block_for_the_domain():
     resolved = resolve_example("hobby-project")
     caddy = hobby.hobby_stack(resolved).service("caddy")
-    assert caddy.ports == (service_model.Port(80, 80), service_model.Port(443, 443), service_model.Port(443, 443, "udp"))
+    assert caddy.ports == (
+        service_model.Port(80, 80),
+        service_model.Port(443, 443),
+        service_model.Port(443, 443, "udp"),
+    )
     (config,) = caddy.configs
     assert config.path == "docker/Caddyfile" and config.target == "/etc/caddy/Caddyfile"
     assert config.content.startswith("myapp.com {\n")
@@ -177,8 +178,9 @@ def toolbox(request, tmp_path) -> str:
     return str(folder)
 
 
-def run_backup_loop(tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *,
-                    dump_succeeds: bool = True) -> tuple[subprocess.CompletedProcess, list[int]]:
+def run_backup_loop(
+    tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *, dump_succeeds: bool = True
+) -> tuple[subprocess.CompletedProcess, list[int]]:
     """Run one round of the backup loop with stand-ins for pg_dump and sleep."""
     backups = tmp_path / "backups"
     backups.mkdir()
@@ -190,11 +192,16 @@ def run_backup_loop(tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *,
         f'echo "$1" >> {sleeps}\n'
         # the second sleep means one full round is done: stop the loop
         f'[ "$(wc -l < {sleeps})" -ge 2 ] && kill -TERM "$PPID"\n'
-        "exit 0\n")
+        "exit 0\n"
+    )
     (fake / "pg_dump").write_text(
         "#!/usr/bin/env sh\n"
-        + ('for arg; do case "$arg" in --file=*) echo dump > "${arg#--file=}";; esac; done\n'
-           if dump_succeeds else "echo 'connection refused' >&2; exit 1\n"))
+        + (
+            'for arg; do case "$arg" in --file=*) echo dump > "${arg#--file=}";; esac; done\n'
+            if dump_succeeds
+            else "echo 'connection refused' >&2; exit 1\n"
+        )
+    )
     for tool in fake.iterdir():
         tool.chmod(0o755)
     (backups / "hobby_project-old.dump").write_text("old")
@@ -203,8 +210,13 @@ def run_backup_loop(tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *,
     subprocess.run(["touch", "-d", "1 day ago", str(backups / "hobby_project-recent.dump")], check=True)
     script = hobby_config.backup_script(resolved).replace(hobby_config.BACKUP_DIR, str(backups))
     result = subprocess.run(
-        ["sh", "-c", script], capture_output=True, text=True, timeout=30, check=False,
-        env={"PATH": f"{fake}:{toolbox}", "PGDATABASE": "hobby_project"})
+        ["sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env={"PATH": f"{fake}:{toolbox}", "PGDATABASE": "hobby_project"},
+    )
     return result, [int(line) for line in sleeps.read_text().split()]
 
 
@@ -239,8 +251,9 @@ def test_backup_loop_survives_a_failed_dump_without_leaving_a_partial_file(tmp_p
 
 def test_hourly_backups_wait_at_most_an_hour(tmp_path):
     resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={"database": resolved.database.model_copy(
-        update={"backup_frequency": "hourly"})})
+    resolved = resolved.model_copy(
+        update={"database": resolved.database.model_copy(update={"backup_frequency": "hourly"})}
+    )
     _, sleeps = run_backup_loop(tmp_path, resolved)
     assert 0 < sleeps[0] <= 3600
 
@@ -248,7 +261,12 @@ def test_hourly_backups_wait_at_most_an_hour(tmp_path):
 def test_volumes_are_those_the_services_mount():
     volumes = hobby.hobby_stack(resolve_example("hobby-project")).volumes
     assert [v.key for v in volumes] == [
-        "postgres_data", "caddy_data", "caddy_config", "backups", "prometheus_data", "uptime_kuma_data",
+        "postgres_data",
+        "caddy_data",
+        "caddy_config",
+        "backups",
+        "prometheus_data",
+        "uptime_kuma_data",
     ]
 
 
@@ -277,7 +295,8 @@ def test_weekly_backups_sleep_a_week_and_keep_the_requested_days(tmp_path):
 
 def test_monitoring_off_removes_prometheus_and_uptime_kuma(tmp_path):
     resolved = resolve_manifest(
-        tmp_path, MINIMAL + "monitoring:\n  stack: cloudwatch\n  metrics:\n    prometheus: false\n")
+        tmp_path, MINIMAL + "monitoring:\n  stack: cloudwatch\n  metrics:\n    prometheus: false\n"
+    )
     services = names(hobby.hobby_services(resolved))
     assert "prometheus" not in services and "uptime-kuma" not in services
     keys = [v.key for v in hobby.hobby_stack(resolved).volumes]
@@ -305,19 +324,29 @@ def test_rails_health_check_uses_ruby(tmp_path):
 
 def test_prebuilt_image_is_pulled_instead_of_built(tmp_path):
     resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={
-        "application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})})
+    resolved = resolved.model_copy(
+        update={"application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})}
+    )
     app = hobby.hobby_stack(resolved).service("app")
     assert app.build is None and app.image == "ghcr.io/me/app:1.2.3"
 
 
 def test_application_secrets_and_variable_references_become_user_provided_secrets(tmp_path):
-    resolved = resolve_manifest(tmp_path, MINIMAL + (
-        "environments:\n  - name: production\n    secrets: [STRIPE_KEY]\n"
-        "    variables:\n      FEATURE: \"on\"\n      API_TOKEN: ${API_TOKEN}\n"), "production")
+    resolved = resolve_manifest(
+        tmp_path,
+        MINIMAL
+        + (
+            "environments:\n  - name: production\n    secrets: [STRIPE_KEY]\n"
+            '    variables:\n      FEATURE: "on"\n      API_TOKEN: ${API_TOKEN}\n'
+        ),
+        "production",
+    )
     stack = hobby.hobby_stack(resolved)
     assert [(s.name, s.generated) for s in stack.secrets] == [
-        ("DB_PASSWORD", True), ("STRIPE_KEY", False), ("API_TOKEN", False)]
+        ("DB_PASSWORD", True),
+        ("STRIPE_KEY", False),
+        ("API_TOKEN", False),
+    ]
     env = stack.service("app").env
     assert env["STRIPE_KEY"] == "${STRIPE_KEY}" and env["FEATURE"] == "on"
     assert hobby.secret_key("STRIPE_KEY") == "stripeKey"

@@ -54,7 +54,9 @@ def test_resources_come_from_cpu_and_memory(captured):
     # GIVEN the example (0.5 vCPU, 512 MiB from the kubernetes pattern)
     _, graph = captured("kubernetes")
     assert container(graph)["resources"] == {
-        "requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
+        "requests": {"cpu": "500m", "memory": "512Mi"},
+        "limits": {"cpu": "500m", "memory": "512Mi"},
+    }
     # AND a manifest with cpu 1, memory 1Gi
     _, other = captured("plain-http-no-hpa")
     assert container(other)["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
@@ -68,7 +70,9 @@ def test_hpa_owns_the_replica_count_when_on(captured):
     assert spec["minReplicas"] == resolved.application.instances == 3
     assert spec["maxReplicas"] == resolved.application.autoscale_max
     assert spec["metrics"][0]["resource"] == {
-        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": resolved.application.target_cpu}}
+        "name": "cpu",
+        "target": {"type": "Utilization", "averageUtilization": resolved.application.target_cpu},
+    }
 
 
 def test_fixed_replicas_and_no_hpa_when_off(captured):
@@ -115,7 +119,10 @@ def test_secrets_are_kubernetes_secrets_from_pulumi_config(tmp_path):
     assert secret.inputs["stringData"] == {"STRIPE_API_KEY": "sk_test_not_for_files"}
     assert "stringData" in secret.secret_paths
     env = container(graph)["env"]
-    assert {"name": "STRIPE_API_KEY", "valueFrom": {"secretKeyRef": {"name": "notes-secrets", "key": "STRIPE_API_KEY"}}} in env
+    assert {
+        "name": "STRIPE_API_KEY",
+        "valueFrom": {"secretKeyRef": {"name": "notes-secrets", "key": "STRIPE_API_KEY"}},
+    } in env
     assert [item["name"] for item in env] == ["LOG_LEVEL", "DATABASE_URL", "STRIPE_API_KEY"]
     # AND the Deployment waits for the Secret
     assert secret.urn in one(graph, DEPLOYMENT).dependencies
@@ -135,10 +142,16 @@ def test_rails_keeps_a_writable_root_and_says_why(captured):
     assert any(skip.startswith("CKV_K8S_22=") for skip in skips)
 
 
-@pytest.mark.parametrize(("image", "tag"), [
-    ("shop:latest", "latest"), ("shop", "latest"), ("registry:5000/team/shop:1.2.3", "1.2.3"),
-    ("registry:5000/team/shop", "latest"), ("shop@sha256:abc", ""),
-])
+@pytest.mark.parametrize(
+    ("image", "tag"),
+    [
+        ("shop:latest", "latest"),
+        ("shop", "latest"),
+        ("registry:5000/team/shop:1.2.3", "1.2.3"),
+        ("registry:5000/team/shop", "latest"),
+        ("shop@sha256:abc", ""),
+    ],
+)
 def test_image_tag(image, tag):
     assert image_tag(image) == tag
 

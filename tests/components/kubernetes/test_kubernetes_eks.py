@@ -61,6 +61,13 @@ def test_kubeconfig_authenticates_with_short_lived_tokens():
 
 def test_eks_needs_two_zones():
     with pytest.raises(ValueError, match="availability_zones"):
-        EksClusterArgs(region="us-east-1", availability_zones=("us-east-1a",), vpc_cidr="10.0.0.0/16",
-                       nat_strategy="single", flow_logs=True, log_retention_days=365, node_count=2,
-                       deletion_protection=False)
+        EksClusterArgs(
+            region="us-east-1",
+            availability_zones=("us-east-1a",),
+            vpc_cidr="10.0.0.0/16",
+            nat_strategy="single",
+            flow_logs=True,
+            log_retention_days=365,
+            node_count=2,
+            deletion_protection=False,
+        )

@@ -83,8 +83,12 @@ def test_example_component_tree(example_graph):
     assert root.type == "specql:patterns:HobbyProject"
     children = {r.type for r in example_graph.children(root.urn)}
     assert children == {
-        "specql:docker:DockerHost", "specql:docker:Database", "specql:docker:App",
-        "specql:docker:ReverseProxy", "specql:docker:Backup", "specql:docker:Monitoring",
+        "specql:docker:DockerHost",
+        "specql:docker:Database",
+        "specql:docker:App",
+        "specql:docker:ReverseProxy",
+        "specql:docker:Backup",
+        "specql:docker:Monitoring",
     }
 
 
@@ -221,8 +225,11 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
         HobbyProject("x", resolve_example("hobby-project"), offline=True)
 
     run_under_mocks(program)
-    named = {key: value for key, value in seen.items()
-             if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")}
+    named = {
+        key: value
+        for key, value in seen.items()
+        if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")
+    }
     assert len(named) == 7 + 2 + 6
     assert all(named.values()), [key for key, value in named.items() if not value]
 
@@ -265,8 +272,10 @@ def test_the_off_site_keys_are_secrets_the_user_provides():
 
 
 def test_an_s3_compatible_endpoint_replaces_aws_encryption_headers():
-    resolved = with_values(resolve_example("hobby-project"), database={
-        **OFFSITE, "backup_endpoint": "https://acct.r2.cloudflarestorage.com", "backup_region": "auto"})
+    resolved = with_values(
+        resolve_example("hobby-project"),
+        database={**OFFSITE, "backup_endpoint": "https://acct.r2.cloudflarestorage.com", "backup_region": "auto"},
+    )
     copy = next(s for s in hobby.hobby_services(resolved) if s.name == "backup-offsite")
     env = copy.env
     assert env["RCLONE_CONFIG_OFFSITE_PROVIDER"] == "Other"

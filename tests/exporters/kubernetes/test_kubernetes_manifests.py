@@ -37,8 +37,10 @@ def test_manifests_are_exactly_the_captured_objects(ejected, case):
     # GIVEN what the Pulumi program registers
     item = ejected[case]
     captured = [r for r in item.graph.resources if is_manifest_resource(r)]
-    expected = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
-                for o in map(lambda r: kubernetes_object(r.inputs), captured)}
+    expected = {
+        (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
+        for o in map(lambda r: kubernetes_object(r.inputs), captured)
+    }
     # THEN the manifests hold every one of them, unchanged, and nothing else
     assert documents(item.manifests.glob("*.yaml")) == expected
     kinds = {key[0] for key in expected}
@@ -60,8 +62,9 @@ def test_stored_secrets_are_documented_as_kubectl_commands(ejected):
     item = ejected["plain-http-secrets"]
     assert item.graph.of_type("kubernetes:core/v1:Secret"), "the stack does store the secret"
     readme = (item.manifests / "README.md").read_text()
-    assert ('kubectl -n notes-staging create secret generic notes-secrets '
-            '--from-literal=STRIPE_API_KEY="$STRIPE_API_KEY"') in readme
+    assert (
+        'kubectl -n notes-staging create secret generic notes-secrets --from-literal=STRIPE_API_KEY="$STRIPE_API_KEY"'
+    ) in readme
     assert "DATABASE_URL" in readme
 
 

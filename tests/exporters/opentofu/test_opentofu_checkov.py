@@ -71,8 +71,12 @@ def test_single_az_skips_give_the_reason_that_holds_for_each_instance():
     # the DR replica mirrors the primary's Multi-AZ: it passes the check instead of skipping it
     dr = production[f"{support.BASE}/modules/dr_database/main.tf"]
     assert "checkov:skip" not in dr and re.search(r"multi_az\s+= var\.database_multi_az", dr)
-    assert production[f"{support.BASE}/modules/database/main.tf"].count(
-        "checkov:skip=CKV_AWS_157:read replica: availability comes from the primary's Multi-AZ standby") == 2
+    assert (
+        production[f"{support.BASE}/modules/database/main.tf"].count(
+            "checkov:skip=CKV_AWS_157:read replica: availability comes from the primary's Multi-AZ standby"
+        )
+        == 2
+    )
     # full-manifest writes `multi_az: false` itself: the skip says so instead of blaming the pattern
     single_az = support.files("full-manifest")[f"{support.BASE}/modules/database/main.tf"]
     assert "Multi-AZ standby" not in single_az

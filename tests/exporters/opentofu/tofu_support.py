@@ -41,8 +41,7 @@ def files(name: str) -> dict[str, str]:
 
     resolved = resolve(name)
     config = configuration(name)
-    rendered = render_configuration(config, ExportContext(manifest(name), resolved),
-                                    estimate(config.graph, resolved))
+    rendered = render_configuration(config, ExportContext(manifest(name), resolved), estimate(config.graph, resolved))
     return {item.path: item.content for item in rendered}
 
 
