@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .errors import EXIT_FAILED, EXIT_USAGE
 from .cli_manifest import fail, load_resolved, resolve_manifest
 from .cli_options import EnvOption, ManifestArg
+from .errors import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
     from .eject import EjectResult

@@ -20,9 +20,9 @@ from .errors import EXIT_FAILED, EXIT_OK
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..program.model import ResolvedDeployment
     from ..capture import CapturedResource, ResourceGraph
     from ..capture.cost import CostEstimate
+    from ..program.model import ResolvedDeployment
 
 KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
     "pulumi:providers:aws": ("region",),

@@ -77,7 +77,7 @@ class PreviewSummary:
         return any(change.action in CHANGE_ACTIONS for change in self.changes)
 
     def counts(self) -> dict[str, int]:
-        counts = {action: 0 for action in CHANGE_ACTIONS}
+        counts = dict.fromkeys(CHANGE_ACTIONS, 0)
         for change in self.changes:
             if change.action in counts:
                 counts[change.action] += 1

@@ -8,7 +8,6 @@ from typing import Any
 
 from ..program.building_blocks import YAML_INDENT, YAML_LINE_WIDTH
 
-
 # Scalars a YAML 1.1 reader (PyYAML, some Go readers) would not take as strings.
 _AMBIGUOUS = re.compile(
     r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"

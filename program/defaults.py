@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .catalogue import CONTAINER_SIZES, PATTERN_CLOUD, PRODUCTION_SAAS_SIZES, SMALL_SAAS_SIZES, environment_class
+from .catalogue import CONTAINER_SIZES, PATTERN_CLOUD, PRODUCTION_SAAS_SIZES, SMALL_SAAS_SIZES
 from .markers import Default, Derived
 from .model import ResolvedDeployment
 

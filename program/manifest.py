@@ -9,6 +9,7 @@ validation, and errors are reported at the path the user actually wrote.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -173,19 +174,15 @@ def _plain(node: Any, path: tuple, lines: dict[tuple, int]) -> Any:
                     [Problem(_dotted(path) or "(root)", "mapping keys must be plain words", lines.get(path))]
                 )
             key_text = str(key) if not isinstance(key, str) else key
-            try:
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[path + (key_text,)] = node.lc.key(key)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                pass
             result[key_text] = _plain(value, path + (key_text,), lines)
         return result
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
-            try:
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[path + (index,)] = node.lc.item(index)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                pass
             items.append(_plain(value, path + (index,), lines))
         return items
     if isinstance(node, str):

@@ -18,9 +18,9 @@ from ...program.building_blocks import (
 )
 from ...program.catalogue import PORTS, RDS_MONITORING_INTERVALS
 from .children import child, name_tag, stateful
+from .firewall import DataStoreAccess, data_tier_group
 from .policies import assume_role_policy
 from .regions import partition
-from .firewall import DataStoreAccess, data_tier_group
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from ...program.building_blocks import (
     HSTS_MAX_AGE_SECONDS,
 )
 from ...program.catalogue import PORTS
+from .certificate import validated_certificate
 from .children import child
 from .outputs import concat
-from .certificate import validated_certificate
 from .web_acl import web_acl
 
 # AWS-managed CloudFront policies (fixed ids published by AWS).

@@ -16,7 +16,6 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.catalogue import PORTS
-
 from .children import child, name_tag
 
 _ANYWHERE = "0.0.0.0/0"

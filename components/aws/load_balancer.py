@@ -9,10 +9,10 @@ import pulumi_aws as aws
 
 from ...program.building_blocks import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
 from ...program.catalogue import PORTS
-from .children import child
-from .outputs import concat
 from .certificate import validated_certificate
+from .children import child
 from .firewall import cloudfront_prefix_list_id, load_balancer_group
+from .outputs import concat
 from .web_acl import web_acl
 
 

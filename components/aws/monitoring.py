@@ -10,8 +10,6 @@ import pulumi
 import pulumi_aws as aws
 
 from ...program.building_blocks import (
-    DASHBOARD_GRID,
-    DASHBOARD_PERIOD_SECONDS,
     ALARM_ALB_5XX_COUNT,
     ALARM_ALB_5XX_PERIOD_SECONDS,
     ALARM_CONNECTIONS_PERCENT,
@@ -23,6 +21,8 @@ from ...program.building_blocks import (
     ALARM_MEMORY_PERCENT,
     ALARM_PERIOD_SECONDS,
     ALARM_REPLICA_LAG_SECONDS,
+    DASHBOARD_GRID,
+    DASHBOARD_PERIOD_SECONDS,
 )
 from .children import child
 

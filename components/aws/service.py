@@ -22,9 +22,9 @@ from ...program.building_blocks import (
 )
 from ...program.catalogue import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
 from .children import child, stateful
+from .firewall import DataStoreAccess, admit, application_group
 from .outputs import concat
 from .policies import assume_role_policy, policy_document
-from .firewall import DataStoreAccess, admit, application_group
 
 CONTAINER_NAME = "app"
 # With a read-only root file system the container still gets a writable /tmp (task storage).

@@ -13,7 +13,6 @@ import pulumi_docker as docker
 from .containers import Placement, container_name, service_container
 from .service_model import ServiceSpec
 
-
 MIGRATION_LABEL = "specql.migrations"
 """Label on the application container recording that migrations succeeded."""
 

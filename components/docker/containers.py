@@ -62,7 +62,9 @@ def environment(spec: ServiceSpec, secrets: Mapping[str, pulumi.Output[str]]) ->
         entries.append(
             pulumi.Output.secret(
                 pulumi.Output.all(*(secrets[ref] for ref in refs)).apply(
-                    lambda values, key=key, template=template, refs=refs: _fill(key, template, dict(zip(refs, values)))
+                    lambda values, key=key, template=template, refs=refs: _fill(
+                        key, template, dict(zip(refs, values, strict=False))
+                    )
                 )
             )
         )
@@ -166,7 +168,7 @@ def service_container(
         cpus=f"{spec.cpus:g}" if spec.cpus is not None else None,
         memory=spec.memory_mib,
         read_only=spec.read_only or None,
-        tmpfs={path: "" for path in spec.tmpfs} or None,
+        tmpfs=dict.fromkeys(spec.tmpfs, "") or None,
         security_opts=list(spec.security_opts) or None,
         capabilities=docker.ContainerCapabilitiesArgs(
             drops=list(spec.cap_drop) or None, adds=list(spec.cap_add) or None

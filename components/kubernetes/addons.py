@@ -105,7 +105,7 @@ class Addons(pulumi.ComponentResource):
         self.args = args
         self.releases = {}
         after = inherited_depends(opts)
-        for role, key in args.to_install().items():
+        for _role, key in args.to_install().items():
             chart, version, repository = HELM_CHARTS[key]
             oci = repository.startswith("oci://")
             self.releases[key] = k8s.helm.v3.Release(

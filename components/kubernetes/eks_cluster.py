@@ -14,10 +14,10 @@ import pulumi_aws as aws
 
 from ...program.building_blocks import EKS_CONTROL_PLANE_LOGS, EKS_NODE_INSTANCE_TYPE, EKS_NODE_MAX_FACTOR
 from ...program.catalogue import EKS_MIN_AVAILABILITY_ZONES
-from ..aws.policies import assume_role_policy
-from ..aws.regions import partition
 from ..aws.encryption import Encryption, EncryptionArgs
 from ..aws.network import NatStrategy, Network, NetworkArgs
+from ..aws.policies import assume_role_policy
+from ..aws.regions import partition
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from ..docker.app import App, AppArgs
 from ..docker.backup import Backup, BackupArgs
 from ..docker.containers import Placement
 from ..docker.database import Database, DatabaseArgs
+from ..docker.hobby_config import serves_https
+from ..docker.hobby_stack import HobbyStack, database_name, hobby_stack, secret_key
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
 from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
-from ..docker.hobby_config import serves_https
-from ..docker.hobby_stack import HobbyStack, database_name, hobby_stack, secret_key
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment

@@ -15,8 +15,8 @@ import pulumi_kubernetes as k8s
 
 from ..kubernetes.addons import Addons, AddonsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
-from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.ingress import Ingress, IngressArgs
+from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs
 from ..kubernetes.postgres_cluster import PostgresCluster, PostgresClusterArgs

@@ -7,9 +7,8 @@ name or an input can never become shell code (GitHub's script-injection advice).
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 from ruamel.yaml.scalarstring import LiteralScalarString

@@ -9,8 +9,8 @@ from ...program.catalogue import PORTS
 from ..contract import ExportContext, GeneratedFile
 from ..headers import hash_header, header_lines
 from . import mapping
-from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
 from .configuration import Configuration, Module, TfResource, Variable
+from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
 from .mapping import BINDINGS, DATA_ARGUMENTS
 
 if TYPE_CHECKING:

@@ -346,7 +346,7 @@ class Translator:
     def _resource_block(self, resource: TfResource, module: Module) -> Block:
         captured = resource.captured
         referenced: set[str] = set()
-        secret_tops = {re.split(r"[.\[]", path, 1)[0] for path in captured.secret_paths}
+        secret_tops = {re.split(r"[.\[]", path, maxsplit=1)[0] for path in captured.secret_paths}
         items = self._arguments(
             resource, autonamed(resource, dict(captured.inputs)), module, referenced, secret_tops, top=True
         )

@@ -112,8 +112,9 @@ class EngineSandbox:
         project: str = "files",
         config: dict[str, Any] | None = None,
     ):
-        from engine_resources import files_program
         from specql_deploy.automation.deployer import Deployer
+
+        from engine_resources import files_program
 
         spec = self.spec(files, stack=stack, project=project)
         return Deployer(

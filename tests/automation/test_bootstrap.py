@@ -6,9 +6,10 @@ import json
 import socket
 
 import pytest
+from typer.testing import CliRunner
+
 from specql_deploy.automation.bootstrap import bootstrap, plan_for
 from specql_deploy.automation.emulate import DUMMY_CREDENTIALS, MotoServer
-from typer.testing import CliRunner
 
 runner = CliRunner()
 BACKEND = "s3://team-state/specql?region=us-east-1"

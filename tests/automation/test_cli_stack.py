@@ -10,9 +10,10 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from specql_deploy.automation.cli import app
 from specql_deploy.automation.errors import DeployError, explain
-from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

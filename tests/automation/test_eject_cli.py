@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.cli import app
 from typer.testing import CliRunner
+
+from specql_deploy.automation.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "examples" / "full-manifest" / "deployment.yaml"

@@ -14,8 +14,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
+
+from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 

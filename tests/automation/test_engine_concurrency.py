@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine

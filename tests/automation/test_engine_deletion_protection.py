@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
@@ -43,8 +44,9 @@ def test_a_plain_destroy_is_refused_by_the_protected_resource(sandbox):
 
 
 def test_destroy_with_the_unprotected_program_lifts_the_guard_then_deletes_everything(sandbox):
-    from engine_resources import files_program
     from specql_deploy.automation.deployer import deletion_protected
+
+    from engine_resources import files_program
 
     out = sandbox.root / "lifted"
     out.mkdir()
@@ -67,8 +69,10 @@ def test_destroy_with_the_unprotected_program_lifts_the_guard_then_deletes_every
 def test_the_lift_reaches_a_protected_resource_inside_a_component(sandbox):
     # RDS instances and load balancers are children of components: the targeted update must reach them
     import pulumi
-    from engine_resources import LocalFile
+
     from specql_deploy.automation.deployer import Deployer
+
+    from engine_resources import LocalFile
 
     out = sandbox.root / "nested"
     out.mkdir()
@@ -119,9 +123,11 @@ def test_destroy_without_protected_resources_runs_no_update(sandbox):
 def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox):
     # production data carries Pulumi's protect: destroy deletes the rest and names what it kept
     import pulumi
-    from engine_resources import LocalFile
+
     from specql_deploy.automation.deployer import Deployer
     from specql_deploy.automation.errors import DeployError
+
+    from engine_resources import LocalFile
 
     out = sandbox.root / "production"
     out.mkdir()

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
+
 from specql_deploy.automation.summary import render_markdown, sticky_marker
+
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 

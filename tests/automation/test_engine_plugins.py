@@ -15,8 +15,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
+
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 

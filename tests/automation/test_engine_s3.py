@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import pytest
-from engine_fixtures import pulumi_bin_dir, sandbox_factory  # noqa: F401 - pytest fixtures
+
 from specql_deploy.automation.bootstrap import bootstrap, plan_for
 from specql_deploy.automation.emulate import DUMMY_CREDENTIALS, MotoServer
 from specql_deploy.automation.stacks import with_s3_endpoint
+
+from engine_fixtures import pulumi_bin_dir, sandbox_factory  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
@@ -85,8 +87,9 @@ def test_state_lands_in_the_bucket_under_the_prefix(s3_sandbox):
 
 
 def test_kms_secrets_provider_from_bootstrap_encrypts_stack_secrets(s3_sandbox):
-    from engine_resources import files_program
     from specql_deploy.automation.deployer import Deployer, Secret
+
+    from engine_resources import files_program
 
     _, plan, sandbox = s3_sandbox
     out = sandbox.root / "kms"

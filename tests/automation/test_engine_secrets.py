@@ -13,8 +13,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
+
+from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
@@ -26,10 +27,11 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def secret_deployment(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     """A manifest in a temp folder whose dev stack was deployed with a secret config value."""
-    from engine_resources import files_program
-    from specql_deploy.automation.deployer import Deployer, Secret
     from specql_deploy.automation.cli_manifest import load_resolved
+    from specql_deploy.automation.deployer import Deployer, Secret
     from specql_deploy.automation.stacks import locate
+
+    from engine_resources import files_program
 
     root = tmp_path_factory.mktemp("secrets")
     manifest = root / "app" / "deployment.yaml"

@@ -7,8 +7,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from specql_deploy.capture import MASK
+
 from specql_deploy.automation.offline import group_by_component, offline_preview
+from specql_deploy.capture import MASK
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,8 +141,9 @@ def test_production_costs_more_and_prices_multi_az_twice():
 
 def test_cli_offline_preview_prints_the_contract():
     # GIVEN the CLI  WHEN `deploy preview --offline --json` runs
-    from specql_deploy.automation.cli import app
     from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
 
     result = CliRunner().invoke(app, ["deploy", "preview", str(example_path("small-saas")), "--offline", "--json"])
     # THEN it exits 0 and stdout is exactly the contract object

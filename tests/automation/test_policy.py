@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from support import resolve_example
 
 from specql_deploy.automation import policy
+
+from support import resolve_example
 
 
 def test_a_non_production_destroy_needs_yes_without_a_terminal(monkeypatch):

@@ -6,6 +6,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+
 from specql_deploy.automation.events import (
     EventLog,
     ResourceChange,
@@ -147,9 +148,8 @@ def step(op: str, urn: str, *, keys=None, diffs=None, detailed=None, old=None, n
 
 
 def event(**kinds):
-    base = {
-        name: None
-        for name in (
+    base = dict.fromkeys(
+        (
             "cancel_event",
             "diagnostic_event",
             "summary_event",
@@ -157,7 +157,7 @@ def event(**kinds):
             "res_outputs_event",
             "res_op_failed_event",
         )
-    }
+    )
     return SimpleNamespace(**{**base, **kinds})
 
 

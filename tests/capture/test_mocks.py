@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
+
 from specql_deploy.capture import MASK, run_under_mocks
 
 

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 import validators
 from eject_support import (
     EXAMPLES,
@@ -18,7 +20,6 @@ from eject_support import (
     resolve_path,
     write_tree,
 )
-from ruamel.yaml import YAML
 
 COMPOSE_FILES = ("docker/docker-compose.dev.yaml", "docker/docker-compose.prod.yaml")
 SECRET_NAMES = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$")
@@ -183,8 +184,8 @@ def test_hobby_production_is_the_stack_up_creates():
     from specql_deploy.components.docker.hobby_config import caddyfile
     from specql_deploy.components.docker.hobby_stack import hobby_stack
     from specql_deploy.components.docker.service_model import PROD_ENV_FILE
-    from specql_deploy.exporters.yaml_text import dump_yaml
     from specql_deploy.exporters.compose.render import compose_document
+    from specql_deploy.exporters.yaml_text import dump_yaml
 
     resolved = resolve_path(Path(__file__).resolve().parents[2] / "examples/hobby-project/deployment.yaml")
     files = render_example("hobby-project", "compose")

@@ -9,9 +9,11 @@ import subprocess
 
 import pytest
 from ruamel.yaml import YAML
+
 from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.docker import service_model
 from specql_deploy.exporters.compose.render import compose_document, required, template
+
 from support import resolve_example
 
 

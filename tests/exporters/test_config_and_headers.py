@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 from eject_support import (
     EXAMPLES,
     MY_TARGETS,
@@ -17,7 +19,6 @@ from eject_support import (
     render_path,
     resolve_path,
 )
-from ruamel.yaml import YAML
 
 
 def env_entries(text: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 import validators
 from eject_support import (
     EXAMPLES,

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 import validators
 from eject_support import (
     EXAMPLES,
@@ -18,7 +20,6 @@ from eject_support import (
     render_path,
     write_tree,
 )
-from ruamel.yaml import YAML
 
 WORKFLOWS = ("test.yml", "preview.yml", "deploy.yml", "rollback.yml")
 PREFIX = "ci-cd/github-actions/"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+
 from specql_deploy.capture import ResourceGraph, capture
 from specql_deploy.exporters.contract import ExportContext
 from specql_deploy.program.manifest import load

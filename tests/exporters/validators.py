@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from support import venv_tool  # tests/ is on sys.path (root conftest)
 
 CHECKOV_TIMEOUT = 600

@@ -89,14 +89,12 @@ def _structural(node: ast.Constant, parents: dict[ast.AST, ast.AST]) -> bool:
         if isinstance(parent.op, ast.Pow) and parent.right is node and _number(parent.left) in UNIT_FACTORS:
             return True
     # rule 4: a regex group number
-    if (
+    return bool(
         isinstance(parent, ast.Call)
         and isinstance(parent.func, ast.Attribute)
         and parent.func.attr in MATCH_POSITIONS
         and node in parent.args
-    ):
-        return True
-    return False
+    )
 
 
 def _format_specs(tree: ast.AST) -> set[ast.AST]:

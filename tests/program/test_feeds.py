@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 
 import pytest
+
 from specql_deploy.program import spec as spec_module
 from specql_deploy.program.markers import Feeds
 from specql_deploy.program.model import ResolvedDeployment

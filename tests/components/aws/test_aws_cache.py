@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
-from specql_deploy.components.patterns.saas import cache_settings
+
 from specql_deploy.components.aws.cache import Cache, CacheArgs, parameter_group_name
+from specql_deploy.components.patterns.saas import cache_settings
+
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
-from specql_deploy.components.patterns.saas import database_settings
+
 from specql_deploy.components.aws.database import (
     Database,
     DatabaseArgs,
@@ -12,6 +11,9 @@ from specql_deploy.components.aws.database import (
     parameter_family,
     tuned_parameters,
 )
+from specql_deploy.components.patterns.saas import database_settings
+
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
 
 INSTANCE = "aws:rds/instance:Instance"
 

@@ -4,9 +4,10 @@ The load balancer's own regional ACL is the load balancer's (test_aws_load_balan
 
 from __future__ import annotations
 
-from aws_harness import KEY, PRODUCTION, build, only
-from specql_deploy.components.patterns.saas import edge_settings
 from specql_deploy.components.aws.edge import Edge, EdgeArgs
+from specql_deploy.components.patterns.saas import edge_settings
+
+from aws_harness import KEY, PRODUCTION, build, only
 
 ALB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/abc"
 ACL = "aws:wafv2/webAcl:WebAcl"

@@ -3,12 +3,13 @@ group attached to what it runs; clients admit themselves into data stores; every
 
 from __future__ import annotations
 
-from aws_harness import KEY, SMALL, SUBNETS, VPC, build
-from specql_deploy.components.patterns.saas import database_settings, load_balancer_settings, service_settings
 from specql_deploy.components.aws.database import Database, DatabaseArgs
 from specql_deploy.components.aws.firewall import DataStoreAccess
 from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 from specql_deploy.components.aws.service import Service, ServiceArgs
+from specql_deploy.components.patterns.saas import database_settings, load_balancer_settings, service_settings
+
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"

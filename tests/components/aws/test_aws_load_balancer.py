@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import SMALL, SUBNETS, VPC, build, only
-from specql_deploy.components.patterns.saas import load_balancer_settings
+
 from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+from specql_deploy.components.patterns.saas import load_balancer_settings
+
+from aws_harness import SMALL, SUBNETS, VPC, build, only
 
 LISTENER = "aws:lb/listener:Listener"
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import KEY, SMALL, build, only
-from specql_deploy.components.patterns.saas import monitoring_settings
+
 from specql_deploy.components.aws.monitoring import (
     CustomAlarm,
     Monitoring,
     MonitoringArgs,
     builtin_alarms,
 )
+from specql_deploy.components.patterns.saas import monitoring_settings
+
+from aws_harness import KEY, SMALL, build, only
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 

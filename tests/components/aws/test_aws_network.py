@@ -5,14 +5,16 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from aws_harness import KEY, SMALL, build, only
-from specql_deploy.components.patterns.saas import network_settings
+
 from specql_deploy.components.aws.network import (
     Network,
     NetworkArgs,
     nat_count,
     subnet_cidrs,
 )
+from specql_deploy.components.patterns.saas import network_settings
+
+from aws_harness import KEY, SMALL, build, only
 
 SUBNET = "aws:ec2/subnet:Subnet"
 NAT = "aws:ec2/natGateway:NatGateway"

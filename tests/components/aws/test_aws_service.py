@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import KEY, SMALL, SUBNETS, build, only, statements
-from specql_deploy.components.patterns.saas import service_settings
+
 from specql_deploy.components.aws.service import Service, ServiceArgs
+from specql_deploy.components.patterns.saas import service_settings
+
+from aws_harness import KEY, SMALL, SUBNETS, build, only, statements
 
 TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop/abc"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/STRIPE"

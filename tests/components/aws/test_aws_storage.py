@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aws_harness import PRODUCTION, ACCOUNT, KEY, SMALL, build, only, statements
-from specql_deploy.components.patterns.saas import log_archive_settings, storage_settings
 from specql_deploy.components.aws.log_archive import LogArchive, LogArchiveArgs
 from specql_deploy.components.aws.storage import BucketSpec, Storage, StorageArgs
+from specql_deploy.components.patterns.saas import log_archive_settings, storage_settings
+
+from aws_harness import ACCOUNT, KEY, PRODUCTION, SMALL, build, only, statements
 
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -59,8 +60,8 @@ def test_each_manifest_bucket_is_private_kms_encrypted_versioned_and_logged():
         assert rule["bucketKeyEnabled"] is True
     assert {v.inputs["versioningConfiguration"]["status"] for v in graph.of_type(VERSIONING)} == {"Enabled"}
     logging = graph.of_type("aws:s3/bucketLogging:BucketLogging")
-    assert sorted(l.inputs["targetPrefix"] for l in logging) == ["s3/backups/", "s3/uploads/"]
-    assert {l.inputs["targetBucket"] for l in logging} == {"shop-logs"}
+    assert sorted(log.inputs["targetPrefix"] for log in logging) == ["s3/backups/", "s3/uploads/"]
+    assert {log.inputs["targetBucket"] for log in logging} == {"shop-logs"}
     assert {o.inputs["rule"]["objectOwnership"] for o in graph.of_type(OWNERSHIP)} == {"BucketOwnerEnforced"}
 
 
@@ -153,6 +154,7 @@ DR_KEY = "arn:aws:kms:eu-west-1:123456789012:key/dr"
 
 def replicated(*buckets: BucketSpec):
     import pulumi_aws as aws
+
     from specql_deploy.components.aws.storage import ReplicaTarget
 
     def program():
@@ -187,7 +189,7 @@ def test_versioned_buckets_replicate_with_a_least_privilege_role():
         "Resource": KEY,
     }
     assert granted["EncryptReplicas"]["Resource"] == DR_KEY
-    assert not any("*" == statement["Resource"] or statement["Action"] == "s3:*" for statement in granted.values())
+    assert not any(statement["Resource"] == "*" or statement["Action"] == "s3:*" for statement in granted.values())
     trust = only(graph, "aws:iam/role:Role").inputs["assumeRolePolicy"]
     assert "s3.amazonaws.com" in trust
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pulumi
 import pytest
+
 from specql_deploy.capture import (
     MASK,
     CapturedResource,
     ResourceGraph,
     run_under_mocks,
 )
-from specql_deploy.components.docker import service_model
 from specql_deploy.components.docker import hobby_stack as hobby
+from specql_deploy.components.docker import service_model
 from specql_deploy.components.docker.app import App, AppArgs
 from specql_deploy.components.docker.backup import Backup, BackupArgs
 from specql_deploy.components.docker.containers import Placement

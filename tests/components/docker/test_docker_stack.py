@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+
 from specql_deploy.components.docker import hobby_config, service_model
 from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.program.catalogue import IMAGES
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
-
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 from specql_deploy.components.kubernetes.addons import AddonsArgs, addon_namespace
 from specql_deploy.program.catalogue import HELM_CHARTS
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.application import (
     ApplicationArgs,
     DatabaseRef,
@@ -11,6 +11,8 @@ from specql_deploy.components.kubernetes.application import (
     deployment_skips,
     image_tag,
 )
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
@@ -104,8 +106,10 @@ def test_database_url_comes_from_the_operator_secret(captured):
 def test_secrets_are_kubernetes_secrets_from_pulumi_config(tmp_path):
     # GIVEN a Pulumi config secret for the one secret the stack stores
     import pulumi.runtime.config as config
-    from k8s_support import resolve_variant
+
     from specql_deploy.capture import capture
+
+    from k8s_support import resolve_variant
 
     resolved = resolve_variant("plain-http-no-hpa", tmp_path)
     key = f"{resolved.deployment.name}:STRIPE_API_KEY"
@@ -161,6 +165,7 @@ def example_args(**overrides) -> ApplicationArgs:
     from dataclasses import replace
 
     from specql_deploy.components.patterns.kubernetes_app import application_args
+
     from support import resolve_example
 
     base = application_args(resolve_example("kubernetes"), None)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.eks_cluster import EksClusterArgs, kubeconfig
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 
 def test_eks_cluster_in_private_subnets_with_a_managed_node_group(captured):

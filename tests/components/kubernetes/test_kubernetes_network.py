@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.ingress import LETSENCRYPT_SERVER, IngressArgs
 from specql_deploy.components.kubernetes.network_policies import (
     NetworkPoliciesArgs,
     policy_specs,
 )
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 

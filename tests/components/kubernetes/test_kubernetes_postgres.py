@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.postgres_cluster import backup_cron, cnpg_image
 from specql_deploy.program.catalogue import CONTAINER_SIZES, DATABASE_INSTANCES_BY_SIZE, IMAGES
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 
 def test_cloudnative_pg_cluster_from_the_example(captured):

@@ -6,9 +6,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
 from specql_deploy.capture import ResourceGraph, capture
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
+
 from support import resolve_example
 
 AWS_EXAMPLES = ["small-saas", "production-saas", "full-manifest", "phase2-extended"]
@@ -309,7 +311,7 @@ def _walk(value, path=""):
 @pytest.mark.parametrize("example", AWS_EXAMPLES)
 def test_no_input_holds_a_literal_password(example):
     for resource in graph_of(example).resources:
-        for path, value in _walk(dict(resource.inputs)):
+        for path, _value in _walk(dict(resource.inputs)):
             leaf = path.rsplit(".", 1)[-1].lower()
             if any(word in leaf for word in ("password", "authtoken", "secretstring")) and not leaf.startswith(
                 "managemasteruser"

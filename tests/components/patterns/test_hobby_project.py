@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from specql_deploy.capture import MASK, CapturedResource, capture
 from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.patterns.hobby_project import user_secrets
@@ -211,6 +212,7 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
     # A second container with the same name (or the same host ports) cannot be created
     # while the first exists: every named resource must be delete-before-replace.
     import pulumi
+
     from specql_deploy.capture import run_under_mocks
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from specql_deploy.capture import capture
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve

@@ -151,6 +151,7 @@ def ejected(tmp_path_factory) -> dict[str, Ejected]:
     Each app secret has a value in Pulumi config, so a leak would show in the files.
     """
     import pulumi.runtime.config as config
+
     from specql_deploy.capture import capture
     from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.kubernetes import render

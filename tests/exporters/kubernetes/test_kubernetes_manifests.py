@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import pytest
 import yaml
+
+from specql_deploy.exporters.contract import ExportContext
+from specql_deploy.exporters.kubernetes import render
+from specql_deploy.exporters.kubernetes.manifests import (
+    is_manifest_resource,
+    kubernetes_object,
+)
+
 from k8s_export_support import (  # noqa: F401  (ejected is a fixture)
     CASES,
     OTHER_EXAMPLES,
@@ -12,13 +20,6 @@ from k8s_export_support import (  # noqa: F401  (ejected is a fixture)
     ejected,
     manifest_path,
     resolve_path,
-)
-
-from specql_deploy.exporters.contract import ExportContext
-from specql_deploy.exporters.kubernetes import render
-from specql_deploy.exporters.kubernetes.manifests import (
-    is_manifest_resource,
-    kubernetes_object,
 )
 
 
@@ -39,7 +40,7 @@ def test_manifests_are_exactly_the_captured_objects(ejected, case):
     captured = [r for r in item.graph.resources if is_manifest_resource(r)]
     expected = {
         (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
-        for o in map(lambda r: kubernetes_object(r.inputs), captured)
+        for o in (kubernetes_object(r.inputs) for r in captured)
     }
     # THEN the manifests hold every one of them, unchanged, and nothing else
     assert documents(item.manifests.glob("*.yaml")) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from k8s_export_support import CASES, documents, ejected, helm  # noqa: F401  (ejected is a fixture)
 from validators import checkov, failed_checks, skipped_checks
 

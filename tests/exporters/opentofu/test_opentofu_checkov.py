@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from validators import checkov
 
 from . import tofu_support as support
 from .tofu_support import AWS_EXAMPLES
+from validators import checkov
 
 pytestmark = [pytest.mark.validators, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from specql_deploy.exporters.opentofu import mapping
 
 from . import tofu_support as support
@@ -197,7 +198,7 @@ def test_no_secret_as_a_literal(name):
     text = "\n".join(tree.values())
     config = support.configuration(name)
     # every database uses the RDS-managed master password, never a password argument
-    for folder, kind, _, body in support.resources(name):
+    for _folder, kind, _, body in support.resources(name):
         if kind == "aws_db_instance" and "replicate_source_db" not in body:
             assert body.get("manage_master_user_password") is True
             assert "password" not in body

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from specql_deploy.exporters.opentofu import hcl, mapping
 from specql_deploy.exporters.opentofu.references import ReferenceHook
 from specql_deploy.exporters.opentofu.translate import Translator
@@ -128,7 +129,7 @@ def has(text: str, name: str, value: str) -> bool:
 
 def _block(config, module: str, label: str) -> str:
     target = config.modules[module]
-    for resource, block in zip(target.resources, target.body):
+    for resource, block in zip(target.resources, target.body, strict=False):
         if resource.label == label:
             return hcl.render_file([block])
     raise KeyError(label)
@@ -269,6 +270,7 @@ def test_a_list_of_objects_output_answers_with_one_object_of_references():
     # (RDS's managed master secret), as it does in a real run
     import pulumi
     import pulumi_aws as aws
+
     from specql_deploy.capture import run_under_mocks
 
     seen: dict[str, object] = {}
