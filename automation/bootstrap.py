@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import EXIT_USAGE, DeployError
@@ -107,7 +108,7 @@ def _bucket(plan: BackendPlan, report: BootstrapReport, kms_key_arn: str) -> Non
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
             raise
-        arguments = {"Bucket": plan.bucket}
+        arguments: dict[str, Any] = {"Bucket": plan.bucket}
         if plan.region != "us-east-1":
             arguments["CreateBucketConfiguration"] = {"LocationConstraint": plan.region}
         s3.create_bucket(**arguments)

@@ -82,8 +82,8 @@ def run_under_mocks(
     with _LOCK:
         recorder = _Recorder(outputs_for, calls or {})
         monitor = _RecordingMonitor(recorder, project, stack)
-        settings.set_root_resource(None)
-        mocks.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)
+        settings.set_root_resource(None)  # type: ignore[arg-type]  # the runtime's own reset
+        mocks.set_mocks(recorder, project=project, stack=stack, preview=False, monitor=monitor)  # type: ignore[arg-type]
         settings.SETTINGS.rpc_manager.clear()
         settings.SETTINGS.outputs.clear()
         exported: dict[str, Any] = {}
@@ -98,7 +98,7 @@ def run_under_mocks(
             for key, value in sorted(getattr(root, "outputs", {}).items()):
                 exported[key] = _sync_await(_resolve_output(value))
         finally:
-            settings.set_root_resource(None)
+            settings.set_root_resource(None)  # type: ignore[arg-type]
         return ResourceGraph(resources=tuple(recorder.resources), outputs=exported)
 
 
@@ -163,7 +163,7 @@ def _make_monitor_class():
         """MockMonitor that records parents, dependencies and options before registering."""
 
         def __init__(self, recorder: _Recorder, project: str, stack: str):
-            super().__init__(recorder)
+            super().__init__(recorder)  # type: ignore[arg-type]  # it speaks the Mocks protocol
             self.recorder = recorder
             self.project, self.stack = project, stack
 

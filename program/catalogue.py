@@ -137,20 +137,20 @@ def _mib_text(mib: int) -> str:
 
 # Size words → AWS classes. small-saas favours burstable Graviton classes (cheapest that
 # run PostgreSQL well); production-saas uses general-purpose classes with steady CPU.
-SMALL_SAAS_SIZES = {
+SMALL_SAAS_SIZES: Mapping[str, Mapping[str, str]] = {
     "small": {"database": "db.t4g.micro", "cache": "cache.t4g.micro"},
     "medium": {"database": "db.t4g.medium", "cache": "cache.t4g.small"},
     "large": {"database": "db.t4g.large", "cache": "cache.t4g.medium"},
     "xlarge": {"database": "db.m7g.xlarge", "cache": "cache.m7g.large"},
 }
-PRODUCTION_SAAS_SIZES = {
+PRODUCTION_SAAS_SIZES: Mapping[str, Mapping[str, str]] = {
     "small": {"database": "db.m7g.large", "cache": "cache.m7g.large"},
     "medium": {"database": "db.m7g.xlarge", "cache": "cache.m7g.xlarge"},
     "large": {"database": "db.r7g.xlarge", "cache": "cache.r7g.large"},
     "xlarge": {"database": "db.r7g.2xlarge", "cache": "cache.r7g.xlarge"},
 }
 # Kubernetes and Docker sizes are container resources (vCPU, MiB), not instance classes.
-CONTAINER_SIZES = {
+CONTAINER_SIZES: Mapping[str, Mapping[str, tuple[float, int]]] = {
     "small": {"database": (0.5, 1024), "cache": (0.25, 256)},
     "medium": {"database": (1, 2048), "cache": (0.5, 512)},
     "large": {"database": (2, 8192), "cache": (1, 2048)},

@@ -10,7 +10,7 @@ text cannot disagree with what resolution does.
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -70,7 +70,8 @@ def _is_list_of_models(annotation: Any) -> bool:
 def default_sentence(feeds: Feeds) -> str | None:
     """`Defaults to `20` (the RDS gp3 minimum; …); `100` on production-saas.` — None when no
     table holds the path (the name comes from the manifest's folder)."""
-    show = (lambda value: f"`{feeds.shown(value)}`") if feeds.shown is not None else _literal
+    shown = feeds.shown
+    show: Callable[[Any], str] = (lambda value: f"`{shown(value)}`") if shown is not None else _literal
     if "[]." in feeds.path:
         item = _item_default(feeds.path)
         return f"Defaults to {_default_text(item, show)}." if item is not None else None
@@ -102,6 +103,7 @@ def _item_default(path: str) -> Default | Derived | None:
     section, _, rest = path.partition(".")
     container, _, item_field = rest.partition("[].")
     model = ResolvedDeployment.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
     (item,) = [arg for arg in typing.get_args(model.model_fields[container].annotation) if arg is not Ellipsis]
     metadata = item.model_fields[item_field].metadata
     return next((entry for entry in metadata if isinstance(entry, Default | Derived)), None)

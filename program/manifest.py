@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -398,7 +398,7 @@ def _unknown_key(loc: tuple) -> str:
     return f"unknown key{hint}"
 
 
-def _choices_message(item: dict[str, Any], loc: tuple) -> str:
+def _choices_message(item: Mapping[str, Any], loc: tuple) -> str:
     expected = item.get("ctx", {}).get("expected", "")
     choices = re.findall(r"'([^']*)'", expected)
     value = item.get("input")
@@ -423,4 +423,5 @@ SHORTHAND_HINTS: dict[type[BaseModel], str] = {
 
 
 def _shorthand_hint(loc: tuple) -> str:
-    return SHORTHAND_HINTS.get(_model_at(loc), "")
+    model = _model_at(loc)
+    return SHORTHAND_HINTS.get(model, "") if model is not None else ""

@@ -19,7 +19,7 @@ from . import catalogue
 from . import defaults as tables
 from .defaults import PatternInfo
 from .markers import Default, Derived, Feeds
-from .model import Provenance, ResolvedDeployment
+from .model import Provenance, ResolvedDeployment, Source
 from .spec import DeploymentSpec, EnvironmentSpec
 
 USER_REASON = "written in the manifest"
@@ -38,7 +38,7 @@ class _Choice:
     """The entry that won a path: a literal, a derived rule, or a user value."""
 
     entry: Default | Derived
-    source: str
+    source: Source
     user: bool = False
 
 
@@ -79,10 +79,12 @@ def resolve(
     base_user = user_values(spec)
     effective = _with_overlay(spec, env_spec)
     env_user = user_values(effective) if effective is not spec else base_user
-    framework = env_user.get("deployment.framework", tables.GLOBAL_DEFAULTS["deployment.framework"].value)
+    framework_default = tables.GLOBAL_DEFAULTS["deployment.framework"]
+    assert isinstance(framework_default, Default)
+    framework: str = env_user.get("deployment.framework", framework_default.value)
 
     choices: dict[str, _Choice] = {}
-    layers: list[tuple[str, Mapping[str, Default | Derived]]] = [
+    layers: list[tuple[Source, Mapping[str, Default | Derived]]] = [
         ("default", tables.GLOBAL_DEFAULTS),
         (
             "default",
@@ -105,9 +107,8 @@ def resolve(
             choices[path] = _Choice(entry, source)
     for path, value in env_user.items():
         overridden = path not in base_user or base_user[path] != value
-        source = "environment" if overridden else "user"
         reason = f"set for environment {environment}" if overridden else USER_REASON
-        choices[path] = _Choice(Default(value, reason), source, user=True)
+        choices[path] = _Choice(Default(value, reason), "environment" if overridden else "user", user=True)
     if env_spec is not None:
         choices["application.variables"] = _Choice(
             Default(dict(sorted((env_spec.variables or {}).items())), f"variables of environment {environment}"),

@@ -111,7 +111,7 @@ def _state_defaults(schema: dict[str, Any], definitions: dict[str, Any]) -> None
         sentence = default_sentence(feeds)
         if sentence is None:
             continue
-        model = definitions.get(model_name, schema if model_name == DeploymentSpec.__name__ else None)
+        model = schema if model_name == DeploymentSpec.__name__ else definitions[model_name]
         info = getattr(spec, model_name).model_fields[field_name]
         prop = model["properties"][info.alias or field_name]
         prop["description"] = f"{prop['description']} {sentence}" if prop.get("description") else sentence

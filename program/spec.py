@@ -694,6 +694,7 @@ def _alarm(alarm: AlarmSpec) -> dict[str, Any]:
             float(match.group(3)),
             bool(match.group(4)),
         )
+    assert metric is not None  # the spec refused an alarm without type, condition or name
     return AlarmInfo(
         name=alarm.name or alarm.type or metric,
         metric=metric,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs everything the suite needs (the venv, the Pulumi CLI
 # built from the Go module proxy, checkov in its own venv, caddy and helm built from
-# the Go module proxy), then runs pytest.
+# the Go module proxy), checks lint, format and types (scripts/check.sh), then runs pytest.
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,9 @@ python=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 export PYTHON="$PWD/.venv/bin/python"
+
+# ruff (lint and format) and mypy, before any test runs.
+scripts/check.sh
 
 # Real Pulumi engine for the engine tier (cached after the first build).
 PATH="$(scripts/install-pulumi-cli.sh --print-bin-dir):$PATH"

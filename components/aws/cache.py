@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -25,7 +26,7 @@ class CacheArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the cache. Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Subnets of the cache subnet group (isolated or private). Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting data at rest, the AUTH token secret and the slow log. Required."""

@@ -29,7 +29,7 @@ class DatabaseArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the database. Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Subnets of the DB subnet group (isolated or private). Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting storage, Performance Insights, logs and the master secret. Required."""
@@ -131,7 +131,7 @@ class Database(pulumi.ComponentResource):
     port: int = PORTS["postgres"]
     database_name: str = RDS_DATABASE_NAME
     master_username: str = RDS_MASTER_USERNAME
-    monitoring_role_arn: pulumi.Output[str] | None
+    monitoring_role_arn: pulumi.Input[str] | None
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Database", name, None, opts)

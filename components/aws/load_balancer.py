@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -22,7 +23,7 @@ class LoadBalancerArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the target group. Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Public subnets, one per zone (at least two). Required."""
     vpc_cidr: str
     """VPC range: the load balancer's group sends only to the application port inside it. Required."""

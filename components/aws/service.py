@@ -37,7 +37,7 @@ class ServiceArgs:
 
     region: str
     """Region (log configuration). Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets the tasks run in (no public address). Required."""
     vpc_id: pulumi.Input[str]
     """VPC of the tasks' security group. Required."""

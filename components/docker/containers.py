@@ -7,6 +7,7 @@ description to provider inputs lives in one place and cannot differ per service.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -62,13 +63,15 @@ def environment(spec: ServiceSpec, secrets: Mapping[str, pulumi.Output[str]]) ->
         entries.append(
             pulumi.Output.secret(
                 pulumi.Output.all(*(secrets[ref] for ref in refs)).apply(
-                    lambda values, key=key, template=template, refs=refs: _fill(
-                        key, template, dict(zip(refs, values, strict=False))
-                    )
+                    functools.partial(_filled, key, template, refs)
                 )
             )
         )
     return entries
+
+
+def _filled(key: str, template: str, refs: Sequence[str], values: Sequence[str]) -> str:
+    return _fill(key, template, dict(zip(refs, values, strict=True)))
 
 
 def _fill(key: str, template: str, values: Mapping[str, str]) -> str:
@@ -148,7 +151,7 @@ def service_container(
         ports=ports(spec) or None,
         volumes=[
             docker.ContainerVolumeArgs(
-                volume_name=placement.volumes[mount.volume].name,
+                volume_name=placement.volumes[str(mount.volume)].name,
                 container_path=mount.target,
                 read_only=mount.read_only or None,
             )

@@ -31,7 +31,7 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
 
     domain = resolved.deployment.domain
     tls = serves_https(resolved)
-    site = domain if tls else (f"http://{domain}" if domain else f":{PORTS['http']}")
+    site = domain if tls and domain else (f"http://{domain}" if domain else f":{PORTS['http']}")
     return site_block(site, f"app:{resolved.application.port}", resolved.application, tls=tls)
 
 

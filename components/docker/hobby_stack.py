@@ -96,6 +96,7 @@ def _app_healthcheck(resolved: ResolvedDeployment) -> Healthcheck:
     app = resolved.application
     url = f"http://127.0.0.1:{app.port}{app.health_check_path}"
     timeout = app.health_check_timeout
+    test: tuple[str, ...]
     if app.runtime == "python":
         test = ("CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout={timeout})")
     elif app.runtime == "nodejs":

@@ -251,7 +251,7 @@ def _create_eks(name: str, resolved: ResolvedDeployment, parent: pulumi.Resource
             region=platform.region,
             availability_zones=zones,
             vpc_cidr=network.vpc_cidr,
-            nat_strategy=network.nat_strategy,  # type: ignore[arg-type]
+            nat_strategy=network.nat_strategy,
             flow_logs=network.flow_logs,
             log_retention_days=resolved.monitoring.log_retention_days,
             node_count=max(len(zones), resolved.database.instances),

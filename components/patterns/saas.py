@@ -16,7 +16,7 @@ add `-dr`. These names are part of every URN: renaming one requires an alias.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -543,9 +543,10 @@ class SaasPattern(pulumi.ComponentResource):
         )
         if resolved.database.iam_auth:
             environment["DATABASE_IAM_USER"] = RDS_APP_IAM_USER
-        master_secret = database.master_secret_arn
+        # None before RDS created the secret (and under mocks): the task definition then waits
+        master_secret = cast("pulumi.Output[str]", database.master_secret_arn)
         injected: dict[str, pulumi.Input[str]] = {
-            "DATABASE_PASSWORD": master_secret.apply(lambda arn: f"{arn}:password::" if arn else None),
+            "DATABASE_PASSWORD": master_secret.apply(lambda arn: cast(str, f"{arn}:password::" if arn else None)),
         }
         secret_arns: list[pulumi.Input[str]] = [master_secret]
         if cache is not None:

@@ -268,7 +268,9 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
             mapping_ = {Expr("aws"): Expr(f"aws.{alias}")}
         else:
             mapping_ = {Expr("aws"): Expr("aws")}
-            mapping_.update({Expr(f"aws.{alias}"): Expr(f"aws.{alias}") for alias in sorted(aliases)})
+            mapping_.update(
+                {Expr(f"aws.{alias}"): Expr(f"aws.{alias}") for alias in sorted(alias for alias in aliases if alias)}
+            )
         block.body.append(Blank())
         block.attr("providers", mapping_)
     if module.arguments:

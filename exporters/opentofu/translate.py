@@ -248,7 +248,7 @@ class Translator:
     def _region_parts(self, text: str, module: Module) -> list[Any]:
         provider = self._module_provider(module)
         region = str(provider.inputs.get("region") or "") if provider else ""
-        if not region or region not in text:
+        if provider is None or not region or region not in text:
             return [text]
         self._region_variable(module, provider)
         parts: list[Any] = []
