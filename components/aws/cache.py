@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -18,6 +19,9 @@ from ...program.building_blocks import (
 from ...program.catalogue import PORTS
 from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -155,3 +159,26 @@ class Cache(pulumi.ComponentResource):
     def access(self) -> DataStoreAccess:
         """What a client needs to admit itself into the cache's group."""
         return DataStoreAccess(self.security_group.id, self.port, "Redis")
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def cache_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    cache = resolved.cache
+    return {
+        "engine_version": cache.engine_version,
+        "node_type": _required(cache.node_type, "cache.node_type"),
+        "replicas": cache.replicas,
+        "cluster_mode": cache.cluster_mode,
+        "automatic_failover": cache.automatic_failover,
+        "snapshot_retention_days": cache.snapshot_retention_days,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "protect": resolved.is_production,
+    }
+
+
+def _required(value: str | None, path: str) -> str:
+    if value is None:
+        raise ValueError(f"{path} is not resolved for an AWS pattern")
+    return value

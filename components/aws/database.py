@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -21,6 +22,9 @@ from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
 from .policies import assume_role_policy
 from .regions import partition
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -275,3 +279,55 @@ class Database(pulumi.ComponentResource):
 def first_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret] | None) -> str | None:
     """The first managed secret's ARN from `master_user_secrets` (None before creation)."""
     return secrets[0].secret_arn if secrets else None
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """What the primary and its DR replica share: a promoted replica must be the same database
+    (class, storage, Multi-AZ, protection, monitoring, logs), so one list serves both."""
+    db_info = resolved.database
+    return {
+        "engine_version": db_info.version,
+        "instance_class": _required(db_info.instance_class, "database.instance_class"),
+        "storage_gb": db_info.storage_gb,
+        "max_storage_gb": db_info.max_storage_gb,
+        "multi_az": db_info.multi_az,
+        "deletion_protection": db_info.deletion_protection,
+        "performance_insights": db_info.performance_insights,
+        "performance_insights_retention_days": db_info.performance_insights_retention_days,
+        "monitoring_interval": db_info.monitoring_interval,
+        "iam_auth": db_info.iam_auth,
+        "log_exports": db_info.log_exports,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "max_connections": db_info.max_connections,
+        "log_min_duration_ms": db_info.log_min_duration_ms,
+        "protect": resolved.is_production,
+    }
+
+
+def database_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """The primary: the shared instance settings plus its replicas and backups."""
+    db_info = resolved.database
+    return {
+        "region": resolved.platform.region,
+        "read_replicas": db_info.read_replicas,
+        "backup_retention_days": db_info.backup_retention_days,
+        "backup_window": db_info.backup_window,
+        "maintenance_window": db_info.maintenance_window,
+        "final_snapshot": db_info.final_snapshot,
+        **instance_settings(resolved),
+    }
+
+
+def dr_database_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[str, Any]:
+    """The cross-region replica: the primary's settings in the DR region, without replicas of its
+    own (a replica's backups follow its primary)."""
+    return {**database_settings(resolved), "region": dr_region, "read_replicas": 0}
+
+
+def _required(value: str | None, path: str) -> str:
+    if value is None:
+        raise ValueError(f"{path} is not resolved for an AWS pattern")
+    return value

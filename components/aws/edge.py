@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -15,8 +16,12 @@ from ...program.building_blocks import (
 from ...program.catalogue import PORTS
 from .certificate import validated_certificate
 from .children import child
+from .load_balancer import serves_https
 from .outputs import concat
 from .web_acl import web_acl
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 # AWS-managed CloudFront policies (fixed ids published by AWS).
 CACHING_DISABLED_POLICY = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -234,3 +239,18 @@ class Edge(pulumi.ComponentResource):
             delivery_destination_arn=destination.arn,
             opts=global_opts,
         )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def edge_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    https = serves_https(resolved)
+    return {
+        "cdn": resolved.edge.cdn,
+        "waf": resolved.edge.waf,
+        "ddos_protection": resolved.edge.ddos_protection,
+        "domain": resolved.deployment.domain if https else None,
+        "origin_https": https,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -12,6 +13,9 @@ from .children import stateful
 from .outputs import concat
 from .policies import policy_document
 from .regions import partition
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -90,3 +94,10 @@ def key_policy(account_id: pulumi.Input[str], region: str, part: str) -> pulumi.
             },
         ]
     )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def encryption_settings(resolved: ResolvedDeployment, region: str) -> dict[str, Any]:
+    return {"region": region, "protect": resolved.is_production}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -15,6 +16,9 @@ from .children import child
 from .firewall import cloudfront_prefix_list_id, load_balancer_group
 from .outputs import concat
 from .web_acl import web_acl
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -222,3 +226,32 @@ class LoadBalancer(pulumi.ComponentResource):
     @property
     def arn_suffix(self) -> pulumi.Output[str]:
         return self.alb.arn_suffix
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def serves_https(resolved: ResolvedDeployment) -> bool:
+    """HTTPS needs a domain for its certificate, and the load balancer asked for it."""
+    return bool(resolved.deployment.domain) and resolved.load_balancer.https
+
+
+def load_balancer_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    app, https = resolved.application, serves_https(resolved)
+    certificate = resolved.load_balancer.certificate
+    return {
+        "vpc_cidr": resolved.network.vpc_cidr,
+        "app_port": app.port,
+        "domain": resolved.deployment.domain if https else None,
+        "certificate_arn": certificate if https and certificate.startswith("arn:") else None,
+        "health_check_path": app.health_check_path,
+        "health_check_interval": app.health_check_interval,
+        "health_check_timeout": app.health_check_timeout,
+        "healthy_threshold": app.healthy_threshold,
+        "unhealthy_threshold": app.unhealthy_threshold,
+        "idle_timeout": resolved.load_balancer.idle_timeout,
+        "deletion_protection": resolved.load_balancer.deletion_protection,
+        "cdn_only": resolved.edge.cdn,
+        "waf": resolved.edge.waf,
+        "waf_log_retention_days": resolved.monitoring.log_retention_days,
+    }

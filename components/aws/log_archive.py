@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,6 +14,9 @@ from .children import child, stateful
 from .outputs import concat
 from .policies import policy_document, tls_only_statement
 from .regions import partition
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -139,3 +143,14 @@ def log_delivery_policy(
             },
         ]
     )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def log_archive_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    return {
+        "region": resolved.platform.region,
+        "retention_days": resolved.monitoring.log_retention_days,
+        "protect": resolved.is_production,
+    }

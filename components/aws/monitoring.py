@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -25,6 +25,9 @@ from ...program.building_blocks import (
     DASHBOARD_PERIOD_SECONDS,
 )
 from .children import child
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 Level = Literal["basic", "standard", "enterprise"]
 """How much is watched.
@@ -403,3 +406,21 @@ def dashboard_body(args: MonitoringArgs) -> dict[str, object]:
         for index, (title, metrics) in enumerate(graphs)
     ]
     return {"widgets": widgets}
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def monitoring_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    monitoring = resolved.monitoring
+    return {
+        "region": resolved.platform.region,
+        "database_storage_gb": resolved.database.storage_gb,
+        "database_max_connections": resolved.database.max_connections,
+        "level": monitoring.level,
+        "emails": monitoring.alarm_emails,
+        "custom_alarms": tuple(
+            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email)
+            for a in monitoring.alarms
+        ),
+    }

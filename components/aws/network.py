@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.building_blocks import VPC_FLOW_LOG_AGGREGATION_SECONDS, VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
+from ...program.building_blocks import (
+    DR_AVAILABILITY_ZONES,
+    NO_NAT_INTERFACE_ENDPOINTS,
+    VPC_FLOW_LOG_AGGREGATION_SECONDS,
+    VPC_SUBNET_EXTRA_BITS,
+    VPC_TIER_FIRST_SUBNET,
+)
 from ...program.catalogue import PORTS
 from .children import child, name_tag
 from .outputs import concat
 from .policies import assume_role_policy, policy_document
+from .regions import zone_names
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 NatStrategy = Literal["none", "single", "one-per-az"]
 """How private subnets reach the internet.
@@ -288,3 +298,34 @@ class Network(pulumi.ComponentResource):
             max_aggregation_interval=VPC_FLOW_LOG_AGGREGATION_SECONDS,
             opts=child(self),
         )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def network_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    region, network = resolved.platform.region, resolved.network
+    return {
+        "region": region,
+        "availability_zones": zone_names(region, resolved.platform.availability_zones),
+        "cidr": network.vpc_cidr,
+        "nat_strategy": network.nat_strategy,
+        "isolated_subnets": network.isolated_subnets,
+        "flow_logs": network.flow_logs,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "interface_endpoints": NO_NAT_INTERFACE_ENDPOINTS if network.nat_strategy == "none" else (),
+    }
+
+
+def dr_network_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[str, Any]:
+    """The DR region's VPC: only what a promotable replica needs (no NAT, no isolated tier)."""
+    return {
+        "region": dr_region,
+        "availability_zones": zone_names(dr_region, DR_AVAILABILITY_ZONES),
+        "cidr": resolved.network.vpc_cidr,
+        "nat_strategy": "none",
+        "isolated_subnets": False,
+        "flow_logs": resolved.network.flow_logs,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "interface_endpoints": (),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -25,6 +25,9 @@ from .children import child, stateful
 from .firewall import DataStoreAccess, admit, application_group
 from .outputs import concat
 from .policies import assume_role_policy, policy_document
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 CONTAINER_NAME = "app"
 # With a read-only root file system the container still gets a writable /tmp (task storage).
@@ -351,3 +354,33 @@ def container_definition(args: ServiceArgs, image: pulumi.Input[str], log_group:
     if args.command:
         definition["command"] = list(args.command)
     return definition
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def service_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    app = resolved.application
+    return {
+        "region": resolved.platform.region,
+        "vpc_cidr": resolved.network.vpc_cidr,
+        "version": resolved.deployment.version,
+        "image": app.image,
+        "port": app.port,
+        "command": app.command,
+        "cpu_units": app.cpu_units,
+        "memory_mib": app.memory_mib,
+        "health_check_path": app.health_check_path,
+        "health_check_interval": app.health_check_interval,
+        "health_check_timeout": app.health_check_timeout,
+        "read_only_root": app.read_only_root,
+        "desired_count": app.instances,
+        "autoscale": app.autoscale,
+        "autoscale_min": app.autoscale_min,
+        "autoscale_max": app.autoscale_max,
+        "target_cpu": app.target_cpu,
+        "target_memory": app.target_memory,
+        "container_insights": resolved.monitoring.container_insights,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "protect": resolved.is_production,
+    }

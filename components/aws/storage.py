@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -11,6 +12,9 @@ from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS
 from .children import child, stateful
 from .outputs import concat
 from .policies import assume_role_policy, policy_document, tls_only_statement
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -282,3 +286,14 @@ def lifecycle_rules(spec: BucketSpec, noncurrent_version_days: int) -> list[dict
     if spec.lifecycle_days is not None:
         rule["expiration"] = {"days": spec.lifecycle_days}
     return [rule]
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def storage_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    return {
+        "buckets": tuple(BucketSpec(b.name, b.versioning, b.lifecycle_days) for b in resolved.storage.buckets),
+        "noncurrent_version_days": resolved.storage.noncurrent_version_days,
+        "protect": resolved.is_production,
+    }

@@ -5,10 +5,11 @@ resolved values they receive (zones, NAT strategy, sizes, protection, edge) and 
 :meth:`SaasPattern.disaster_recovery_region`, a hook only ProductionSaas enables; the
 wiring between the blocks lives here, once.
 
-What each block takes from the resolved model is a pure function next to it
-(``network_settings(resolved)``...), so the block tests build a block from a resolved
-example exactly as the pattern does, and no block repeats a resolved value as a
-default of its own.
+What each block takes from the resolved model is a pure function next to the block's
+arguments (``network_settings(resolved)`` in ``aws/network.py``...), so the block tests
+build a block from a resolved example exactly as the pattern does, no block repeats a
+resolved value as a default of its own, and a new setting a block reads is added in
+that block's file.
 
 Child names: `<stack prefix>-<role>` (`shop-prod-net`, `shop-prod-db`); the DR copies
 add `-dr`. These names are part of every URN: renaming one requires an alias.
@@ -21,214 +22,26 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import pulumi
 import pulumi_aws as aws
 
-from ...program.building_blocks import DR_AVAILABILITY_ZONES, NO_NAT_INTERFACE_ENDPOINTS, RDS_APP_IAM_USER
-from ..aws.cache import Cache, CacheArgs
-from ..aws.database import Database, DatabaseArgs
-from ..aws.edge import Edge, EdgeArgs
-from ..aws.encryption import Encryption, EncryptionArgs
-from ..aws.load_balancer import LoadBalancer, LoadBalancerArgs
-from ..aws.log_archive import LogArchive, LogArchiveArgs
-from ..aws.monitoring import CustomAlarm, Monitoring, MonitoringArgs
-from ..aws.network import Network, NetworkArgs
+from ...program.building_blocks import RDS_APP_IAM_USER
+from ..aws.cache import Cache, CacheArgs, cache_settings
+from ..aws.database import Database, DatabaseArgs, database_settings, dr_database_settings
+from ..aws.edge import Edge, EdgeArgs, edge_settings
+from ..aws.encryption import Encryption, EncryptionArgs, encryption_settings
+from ..aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings, serves_https
+from ..aws.log_archive import LogArchive, LogArchiveArgs, log_archive_settings
+from ..aws.monitoring import Monitoring, MonitoringArgs, monitoring_settings
+from ..aws.network import Network, NetworkArgs, dr_network_settings, network_settings
 from ..aws.outputs import concat
-from ..aws.regions import partition, zone_names
+from ..aws.regions import partition
 from ..aws.secrets import Secrets, SecretsArgs
-from ..aws.service import Service, ServiceArgs
-from ..aws.storage import BucketSpec, ReplicaTarget, Storage, StorageArgs
+from ..aws.service import Service, ServiceArgs, service_settings
+from ..aws.storage import ReplicaTarget, Storage, StorageArgs, storage_settings
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
 
 # CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1.
 GLOBAL_REGION = "us-east-1"
-
-
-# ------------------------------------------------------- what each block takes from the model
-
-
-def serves_https(resolved: ResolvedDeployment) -> bool:
-    """HTTPS needs a domain for its certificate, and the load balancer asked for it."""
-    return bool(resolved.deployment.domain) and resolved.load_balancer.https
-
-
-def encryption_settings(resolved: ResolvedDeployment, region: str) -> dict[str, Any]:
-    return {"region": region, "protect": resolved.is_production}
-
-
-def network_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    region, network = resolved.platform.region, resolved.network
-    return {
-        "region": region,
-        "availability_zones": zone_names(region, resolved.platform.availability_zones),
-        "cidr": network.vpc_cidr,
-        "nat_strategy": network.nat_strategy,
-        "isolated_subnets": network.isolated_subnets,
-        "flow_logs": network.flow_logs,
-        "log_retention_days": resolved.monitoring.log_retention_days,
-        "interface_endpoints": NO_NAT_INTERFACE_ENDPOINTS if network.nat_strategy == "none" else (),
-    }
-
-
-def dr_network_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[str, Any]:
-    """The DR region's VPC: only what a promotable replica needs (no NAT, no isolated tier)."""
-    return {
-        "region": dr_region,
-        "availability_zones": zone_names(dr_region, DR_AVAILABILITY_ZONES),
-        "cidr": resolved.network.vpc_cidr,
-        "nat_strategy": "none",
-        "isolated_subnets": False,
-        "flow_logs": resolved.network.flow_logs,
-        "log_retention_days": resolved.monitoring.log_retention_days,
-        "interface_endpoints": (),
-    }
-
-
-def log_archive_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    return {
-        "region": resolved.platform.region,
-        "retention_days": resolved.monitoring.log_retention_days,
-        "protect": resolved.is_production,
-    }
-
-
-def instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    """What the primary and its DR replica share: a promoted replica must be the same database
-    (class, storage, Multi-AZ, protection, monitoring, logs), so one list serves both."""
-    db_info = resolved.database
-    return {
-        "engine_version": db_info.version,
-        "instance_class": _required(db_info.instance_class, "database.instance_class"),
-        "storage_gb": db_info.storage_gb,
-        "max_storage_gb": db_info.max_storage_gb,
-        "multi_az": db_info.multi_az,
-        "deletion_protection": db_info.deletion_protection,
-        "performance_insights": db_info.performance_insights,
-        "performance_insights_retention_days": db_info.performance_insights_retention_days,
-        "monitoring_interval": db_info.monitoring_interval,
-        "iam_auth": db_info.iam_auth,
-        "log_exports": db_info.log_exports,
-        "log_retention_days": resolved.monitoring.log_retention_days,
-        "max_connections": db_info.max_connections,
-        "log_min_duration_ms": db_info.log_min_duration_ms,
-        "protect": resolved.is_production,
-    }
-
-
-def database_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    """The primary: the shared instance settings plus its replicas and backups."""
-    db_info = resolved.database
-    return {
-        "region": resolved.platform.region,
-        "read_replicas": db_info.read_replicas,
-        "backup_retention_days": db_info.backup_retention_days,
-        "backup_window": db_info.backup_window,
-        "maintenance_window": db_info.maintenance_window,
-        "final_snapshot": db_info.final_snapshot,
-        **instance_settings(resolved),
-    }
-
-
-def dr_database_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[str, Any]:
-    """The cross-region replica: the primary's settings in the DR region, without replicas of its
-    own (a replica's backups follow its primary)."""
-    return {**database_settings(resolved), "region": dr_region, "read_replicas": 0}
-
-
-def cache_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    cache = resolved.cache
-    return {
-        "engine_version": cache.engine_version,
-        "node_type": _required(cache.node_type, "cache.node_type"),
-        "replicas": cache.replicas,
-        "cluster_mode": cache.cluster_mode,
-        "automatic_failover": cache.automatic_failover,
-        "snapshot_retention_days": cache.snapshot_retention_days,
-        "log_retention_days": resolved.monitoring.log_retention_days,
-        "protect": resolved.is_production,
-    }
-
-
-def storage_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    return {
-        "buckets": tuple(BucketSpec(b.name, b.versioning, b.lifecycle_days) for b in resolved.storage.buckets),
-        "noncurrent_version_days": resolved.storage.noncurrent_version_days,
-        "protect": resolved.is_production,
-    }
-
-
-def load_balancer_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    app, https = resolved.application, serves_https(resolved)
-    certificate = resolved.load_balancer.certificate
-    return {
-        "vpc_cidr": resolved.network.vpc_cidr,
-        "app_port": app.port,
-        "domain": resolved.deployment.domain if https else None,
-        "certificate_arn": certificate if https and certificate.startswith("arn:") else None,
-        "health_check_path": app.health_check_path,
-        "health_check_interval": app.health_check_interval,
-        "health_check_timeout": app.health_check_timeout,
-        "healthy_threshold": app.healthy_threshold,
-        "unhealthy_threshold": app.unhealthy_threshold,
-        "idle_timeout": resolved.load_balancer.idle_timeout,
-        "deletion_protection": resolved.load_balancer.deletion_protection,
-        "cdn_only": resolved.edge.cdn,
-        "waf": resolved.edge.waf,
-        "waf_log_retention_days": resolved.monitoring.log_retention_days,
-    }
-
-
-def service_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    app = resolved.application
-    return {
-        "region": resolved.platform.region,
-        "vpc_cidr": resolved.network.vpc_cidr,
-        "version": resolved.deployment.version,
-        "image": app.image,
-        "port": app.port,
-        "command": app.command,
-        "cpu_units": app.cpu_units,
-        "memory_mib": app.memory_mib,
-        "health_check_path": app.health_check_path,
-        "health_check_interval": app.health_check_interval,
-        "health_check_timeout": app.health_check_timeout,
-        "read_only_root": app.read_only_root,
-        "desired_count": app.instances,
-        "autoscale": app.autoscale,
-        "autoscale_min": app.autoscale_min,
-        "autoscale_max": app.autoscale_max,
-        "target_cpu": app.target_cpu,
-        "target_memory": app.target_memory,
-        "container_insights": resolved.monitoring.container_insights,
-        "log_retention_days": resolved.monitoring.log_retention_days,
-        "protect": resolved.is_production,
-    }
-
-
-def edge_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    https = serves_https(resolved)
-    return {
-        "cdn": resolved.edge.cdn,
-        "waf": resolved.edge.waf,
-        "ddos_protection": resolved.edge.ddos_protection,
-        "domain": resolved.deployment.domain if https else None,
-        "origin_https": https,
-        "log_retention_days": resolved.monitoring.log_retention_days,
-    }
-
-
-def monitoring_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
-    monitoring = resolved.monitoring
-    return {
-        "region": resolved.platform.region,
-        "database_storage_gb": resolved.database.storage_gb,
-        "database_max_connections": resolved.database.max_connections,
-        "level": monitoring.level,
-        "emails": monitoring.alarm_emails,
-        "custom_alarms": tuple(
-            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email)
-            for a in monitoring.alarms
-        ),
-    }
 
 
 # ------------------------------------------------------------------------------ the pattern
@@ -612,9 +425,3 @@ def _first_cache_node(cache: Cache, cluster_mode: bool) -> pulumi.Output[str]:
     publishes engine metrics per node."""
     suffix = "-0001-001" if cluster_mode else "-001"
     return concat(cache.replication_group.id, suffix)
-
-
-def _required(value: str | None, path: str) -> str:
-    if value is None:
-        raise ValueError(f"{path} is not resolved for an AWS pattern")
-    return value

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specql_deploy.components.aws.cache import Cache, CacheArgs, parameter_group_name
-from specql_deploy.components.patterns.saas import cache_settings
+from specql_deploy.components.aws.cache import Cache, CacheArgs, cache_settings, parameter_group_name
 
 from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
 

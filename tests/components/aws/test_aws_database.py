@@ -7,11 +7,11 @@ import pytest
 from specql_deploy.components.aws.database import (
     Database,
     DatabaseArgs,
+    database_settings,
     first_secret_arn,
     parameter_family,
     tuned_parameters,
 )
-from specql_deploy.components.patterns.saas import database_settings
 
 from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
 

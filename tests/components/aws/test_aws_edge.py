@@ -4,8 +4,7 @@ The load balancer's own regional ACL is the load balancer's (test_aws_load_balan
 
 from __future__ import annotations
 
-from specql_deploy.components.aws.edge import Edge, EdgeArgs
-from specql_deploy.components.patterns.saas import edge_settings
+from specql_deploy.components.aws.edge import Edge, EdgeArgs, edge_settings
 
 from aws_harness import KEY, PRODUCTION, build, only
 

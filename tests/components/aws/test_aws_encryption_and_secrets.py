@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from specql_deploy.components.aws.encryption import Encryption, EncryptionArgs
+from specql_deploy.components.aws.encryption import Encryption, EncryptionArgs, encryption_settings
 from specql_deploy.components.aws.secrets import Secrets, SecretsArgs
-from specql_deploy.components.patterns.saas import encryption_settings
 
 from aws_harness import ACCOUNT, KEY, SMALL, build, only, statements
 

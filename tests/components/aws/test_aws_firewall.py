@@ -3,11 +3,10 @@ group attached to what it runs; clients admit themselves into data stores; every
 
 from __future__ import annotations
 
-from specql_deploy.components.aws.database import Database, DatabaseArgs
+from specql_deploy.components.aws.database import Database, DatabaseArgs, database_settings
 from specql_deploy.components.aws.firewall import DataStoreAccess
-from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
-from specql_deploy.components.aws.service import Service, ServiceArgs
-from specql_deploy.components.patterns.saas import database_settings, load_balancer_settings, service_settings
+from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings
+from specql_deploy.components.aws.service import Service, ServiceArgs, service_settings
 
 from aws_harness import KEY, SMALL, SUBNETS, VPC, build
 

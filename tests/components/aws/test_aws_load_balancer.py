@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
-from specql_deploy.components.patterns.saas import load_balancer_settings
+from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings
 
 from aws_harness import SMALL, SUBNETS, VPC, build, only
 

@@ -11,8 +11,8 @@ from specql_deploy.components.aws.monitoring import (
     Monitoring,
     MonitoringArgs,
     builtin_alarms,
+    monitoring_settings,
 )
-from specql_deploy.components.patterns.saas import monitoring_settings
 
 from aws_harness import KEY, SMALL, build, only
 

@@ -6,13 +6,7 @@ import ipaddress
 
 import pytest
 
-from specql_deploy.components.aws.network import (
-    Network,
-    NetworkArgs,
-    nat_count,
-    subnet_cidrs,
-)
-from specql_deploy.components.patterns.saas import network_settings
+from specql_deploy.components.aws.network import Network, NetworkArgs, nat_count, network_settings, subnet_cidrs
 
 from aws_harness import KEY, SMALL, build, only
 

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from specql_deploy.components.aws.service import Service, ServiceArgs
-from specql_deploy.components.patterns.saas import service_settings
+from specql_deploy.components.aws.service import Service, ServiceArgs, service_settings
 
 from aws_harness import KEY, SMALL, SUBNETS, build, only, statements
 

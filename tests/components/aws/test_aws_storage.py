@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from specql_deploy.components.aws.log_archive import LogArchive, LogArchiveArgs
-from specql_deploy.components.aws.storage import BucketSpec, Storage, StorageArgs
-from specql_deploy.components.patterns.saas import log_archive_settings, storage_settings
+from specql_deploy.components.aws.log_archive import LogArchive, LogArchiveArgs, log_archive_settings
+from specql_deploy.components.aws.storage import BucketSpec, Storage, StorageArgs, storage_settings
 
 from aws_harness import ACCOUNT, KEY, PRODUCTION, SMALL, build, only, statements
 
