@@ -1,9 +1,9 @@
 """`specql deploy preview --offline`: what the program would create, with no cloud at all.
 
-The program runs under recording mocks (:mod:`.capture`): no credentials, no engine,
-no network. `--json` prints the ResourceGraph contract (ARCHITECTURE.md); the default
-is a table per top-level component with the settings a reviewer looks for first, a
-summary line and the monthly cost estimate. Pulumi and provider SDKs are imported
+The program runs under recording mocks (:mod:`...capture`): no credentials, no engine,
+no network. `--json` prints the ResourceGraph contract (`ResourceGraph.to_json` in
+capture/graph.py); the default is a table per top-level component with the settings a
+reviewer looks for first, a summary line and the monthly cost estimate. Pulumi and provider SDKs are imported
 only here, inside the function, so the CLI starts fast.
 """
 
