@@ -339,6 +339,8 @@ class HealthCheckSpec(Section):
     """Seconds between checks."""
     timeout: Annotated[int | None, Feeds("application.health_check_timeout")] = Field(default=None, ge=2, le=120)
     """Seconds before a check counts as failed."""
+    healthy_threshold: Annotated[int | None, Feeds("application.healthy_threshold")] = Field(default=None, ge=2, le=10)
+    """Passing checks in a row before an instance gets traffic (the ALB takes 2 to 10)."""
 
     @field_validator("path")
     @classmethod

@@ -252,3 +252,22 @@ def test_an_off_site_backup_copy_serves_the_hobby_pattern_only():
         resolved_from(
             "deployment: {pattern: hobby-project}\ndatabase: {backup: {retention: 0, destination: 's3://bkt/x'}}"
         )
+
+
+def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_once():
+    # GIVEN a manifest that asks for four passing checks before traffic
+    resolved = resolved_from("""
+        deployment: {pattern: small-saas}
+        application: {health_check: {healthy_threshold: 4}}
+    """)
+    # THEN it lands on the resolved path, as the user's
+    assert resolved.application.healthy_threshold == 4
+    assert resolved.provenance["application.healthy_threshold"].source == "user"
+    # and left out it is the model's default, which the schema states from the same marker
+    assert resolved_from("deployment: {pattern: small-saas}").application.healthy_threshold == 2
+    from specql_deploy.program.schema import manifest_schema
+
+    described = manifest_schema()["$defs"]["HealthCheckSpec"]["properties"]["healthy_threshold"]["description"]
+    assert described.endswith("Defaults to `2` (two passes before traffic arrives).")
+    with pytest.raises(Exception, match="healthy_threshold"):
+        resolved_from("deployment: {pattern: small-saas}\napplication: {health_check: {healthy_threshold: 1}}")

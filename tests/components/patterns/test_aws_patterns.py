@@ -421,3 +421,13 @@ def test_manifest_secrets_are_injected_from_secrets_manager():
 def only_lb(graph):
     [alb] = graph.of_type("aws:lb/loadBalancer:LoadBalancer")
     return alb
+
+
+def test_the_manifest_healthy_threshold_reaches_the_target_group(tmp_path):
+    # GIVEN small-saas with four passing checks before traffic
+    graph = graph_from_text(
+        tmp_path, "deployment: {pattern: small-saas}\napplication: {health_check: {healthy_threshold: 4}}\n"
+    )
+    # THEN the load balancer's target group waits for them
+    [group] = graph.of_type("aws:lb/targetGroup:TargetGroup")
+    assert group.inputs["healthCheck"]["healthyThreshold"] == 4
