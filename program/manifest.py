@@ -19,26 +19,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .spec import DeploymentMeta, DeploymentSpec, PlatformSpec
+from .spec import SECTIONS, DeploymentMeta, DeploymentSpec, PlatformSpec
 
 # Keys under `deployment:` that belong elsewhere: key → path in the long form.
 LIFTED = {
-    **{
-        section: (section,)
-        for section in (
-            "database",
-            "application",
-            "networking",
-            "storage",
-            "cache",
-            "monitoring",
-            "security",
-            "cicd",
-            "environments",
-            "kubernetes",
-        )
-    },
-    "platform": ("platform",),
+    **{section: (section,) for section in SECTIONS},
     "region": ("platform", "region"),
     "regions": ("platform", "regions"),
     "availability_zones": ("platform", "availability_zones"),

@@ -408,6 +408,14 @@ class ResolvedDeployment(Frozen):
             node = getattr(node, part)
         return node
 
+    def require(self, path: str) -> Any:
+        """The value at a dotted path that the pattern must have resolved (a size class, a
+        container size); a missing one is a bug in the tables, named by its path."""
+        value = self.value(path)
+        if value is None:
+            raise ValueError(f"{path} is not resolved for the {self.deployment.pattern} pattern")
+        return value
+
     def flat(self) -> dict[str, Any]:
         """Dotted path → JSON-ready value, in path order (for --explain and the lock)."""
         data = self.model_dump(mode="json", exclude={"provenance", "environments"})

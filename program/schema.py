@@ -13,7 +13,7 @@ from typing import Any
 
 from . import spec
 from .defaults_text import default_sentence, documented_fields
-from .spec import DeploymentSpec
+from .spec import SECTIONS, DeploymentSpec
 
 # definition name → the shorthand forms it also accepts
 SHORTHANDS: dict[str, dict[str, Any]] = {
@@ -79,19 +79,7 @@ def manifest_schema() -> dict[str, Any]:
         if "alarms" in properties:
             properties.setdefault("alerts", properties["alarms"])
     meta = definitions.get("DeploymentMeta", {}).get("properties", {})
-    for section in (
-        "platform",
-        "database",
-        "application",
-        "networking",
-        "storage",
-        "cache",
-        "monitoring",
-        "security",
-        "cicd",
-        "environments",
-        "kubernetes",
-    ):
+    for section in SECTIONS:
         meta.setdefault(section, schema["properties"][section])
     for key, target in (
         ("region", "PlatformSpec"),

@@ -1017,6 +1017,10 @@ class DeploymentSpec(Section):
         return found
 
 
+SECTIONS: tuple[str, ...] = tuple(name for name in DeploymentSpec.model_fields if name != "deployment")
+"""The manifest's sections beside `deployment:` (which also accepts them nested under it)."""
+
+
 def _check_fargate(where: str, application: ApplicationSpec | None) -> None:
     """Fargate accepts only some cpu/memory pairs; say which ones fit."""
     if application is None or application.cpu is None or application.memory is None:

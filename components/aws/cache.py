@@ -168,7 +168,7 @@ def cache_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
     cache = resolved.cache
     return {
         "engine_version": cache.engine_version,
-        "node_type": _required(cache.node_type, "cache.node_type"),
+        "node_type": resolved.require("cache.node_type"),
         "replicas": cache.replicas,
         "cluster_mode": cache.cluster_mode,
         "automatic_failover": cache.automatic_failover,
@@ -176,9 +176,3 @@ def cache_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
         "log_retention_days": resolved.monitoring.log_retention_days,
         "protect": resolved.is_production,
     }
-
-
-def _required(value: str | None, path: str) -> str:
-    if value is None:
-        raise ValueError(f"{path} is not resolved for an AWS pattern")
-    return value

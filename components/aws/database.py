@@ -290,7 +290,7 @@ def instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
     db_info = resolved.database
     return {
         "engine_version": db_info.version,
-        "instance_class": _required(db_info.instance_class, "database.instance_class"),
+        "instance_class": resolved.require("database.instance_class"),
         "storage_gb": db_info.storage_gb,
         "max_storage_gb": db_info.max_storage_gb,
         "multi_az": db_info.multi_az,
@@ -325,9 +325,3 @@ def dr_database_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[s
     """The cross-region replica: the primary's settings in the DR region, without replicas of its
     own (a replica's backups follow its primary)."""
     return {**database_settings(resolved), "region": dr_region, "read_replicas": 0}
-
-
-def _required(value: str | None, path: str) -> str:
-    if value is None:
-        raise ValueError(f"{path} is not resolved for an AWS pattern")
-    return value

@@ -54,8 +54,8 @@ def postgres_args(resolved: ResolvedDeployment) -> PostgresClusterArgs:
         operator=database.operator,  # type: ignore[arg-type]
         version=database.version,
         instances=database.instances,
-        cpu=_container_size(database.cpu, "database.cpu"),
-        memory_mib=_container_size(database.memory_mib, "database.memory_mib"),
+        cpu=resolved.require("database.cpu"),
+        memory_mib=resolved.require("database.memory_mib"),
         storage_gb=database.storage_gb,
         backup_frequency=database.backup_frequency,  # type: ignore[arg-type]
         backup_window=database.backup_window,
@@ -64,13 +64,6 @@ def postgres_args(resolved: ResolvedDeployment) -> PostgresClusterArgs:
         log_min_duration_ms=database.log_min_duration_ms,
         deletion_protection=database.deletion_protection,
     )
-
-
-def _container_size(value: float | int | None, path: str) -> Any:
-    """A container pattern resolves the database's size into vCPU and MiB."""
-    if value is None:
-        raise ValueError(f"{path} is not resolved for the kubernetes pattern")
-    return value
 
 
 def application_args(resolved: ResolvedDeployment, database: DatabaseRef | None) -> ApplicationArgs:
