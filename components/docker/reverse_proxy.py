@@ -26,10 +26,10 @@ class ReverseProxyArgs:
     """The Caddy service from :func:`.hobby_stack.hobby_services` (ports, Caddyfile, volumes). Required."""
     placement: Placement
     """Network, volumes and name prefix of the stack. Required."""
-    domain: str | None = None
-    """Public domain Caddy obtains a certificate for. Defaults to `None` (plain HTTP on :80)."""
-    https: bool = True
-    """Serve the domain over HTTPS with a Let's Encrypt certificate. Defaults to `True`."""
+    domain: str | None
+    """Public domain Caddy obtains a certificate for. Required."""
+    https: bool
+    """Serve the domain over HTTPS with a Let's Encrypt certificate. Required."""
     after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Containers already created, by service name (the application). Defaults to none."""
 

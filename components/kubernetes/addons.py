@@ -41,16 +41,16 @@ INGRESS_CHARTS: Mapping[str, str] = {"nginx": "ingress-nginx", "traefik": "traef
 class AddonsArgs:
     """Which add-ons the application needs and which the cluster already has."""
 
-    ingress_class: Literal["nginx", "traefik"] = "nginx"
-    """Ingress controller to install (`nginx`: ingress-nginx; `traefik`). Defaults to `nginx`."""
-    cert_manager: bool = True
-    """Install cert-manager (needed for Let's Encrypt certificates). Defaults to `True`."""
-    database_operator: Literal["cloudnative-pg", "crunchy-pgo"] = "cloudnative-pg"
-    """PostgreSQL operator to install. Defaults to `cloudnative-pg`."""
-    monitoring: bool = True
-    """Install kube-prometheus-stack (Prometheus, Alertmanager, Grafana). Defaults to `True`."""
-    grafana: bool = True
-    """Ship Grafana with kube-prometheus-stack. Defaults to `True`."""
+    ingress_class: Literal["nginx", "traefik"]
+    """Ingress controller to install (`nginx`: ingress-nginx; `traefik`). Required."""
+    cert_manager: bool
+    """Install cert-manager (needed for Let's Encrypt certificates). Required."""
+    database_operator: Literal["cloudnative-pg", "crunchy-pgo"]
+    """PostgreSQL operator to install. Required."""
+    monitoring: bool
+    """Install kube-prometheus-stack (Prometheus, Alertmanager, Grafana). Required."""
+    grafana: bool
+    """Ship Grafana with kube-prometheus-stack. Required."""
     existing: frozenset[AddonRole] = field(default_factory=frozenset)
     """Add-on roles the cluster already runs; nothing is installed for them. Defaults to none."""
 

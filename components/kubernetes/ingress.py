@@ -33,14 +33,14 @@ class IngressArgs:
     """Environment name (labels). Required."""
     service_name: str
     """Service the Ingress routes to. Required."""
+    ingress_class: str
+    """IngressClass that serves it (`nginx` or `traefik`). Required."""
+    host: str | None
+    """Public host name; `None` answers on any host over plain HTTP. Required."""
+    tls: bool
+    """Certificate from Let's Encrypt through cert-manager (needs `host`). Required."""
     service_port: int = PORTS["http"]
     """Port of that Service. Defaults to HTTP's (`catalogue.PORTS["http"]`)."""
-    ingress_class: str = "nginx"
-    """IngressClass that serves it (`nginx` or `traefik`). Defaults to `nginx`."""
-    host: str | None = None
-    """Public host name; `None` answers on any host over plain HTTP. Defaults to `None`."""
-    tls: bool = True
-    """Certificate from Let's Encrypt through cert-manager (needs `host`). Defaults to `True`."""
     acme_email: str | None = None
     """Contact address Let's Encrypt warns before a certificate expires. Defaults to `None` (no contact)."""
 

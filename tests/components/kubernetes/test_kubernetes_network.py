@@ -48,7 +48,9 @@ def test_no_domain_means_plain_http_on_any_host(captured):
 
 def test_tls_needs_a_host():
     with pytest.raises(ValueError, match="`tls` needs a `host`"):
-        IngressArgs(namespace="n", app="a", environment="dev", service_name="a", tls=True, host=None)
+        IngressArgs(
+            namespace="n", app="a", environment="dev", service_name="a", ingress_class="nginx", tls=True, host=None
+        )
 
 
 def test_namespace_denies_inbound_by_default_and_admits_only_the_needed_paths(captured):
