@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import EXIT_USAGE, DeployError
@@ -50,9 +51,12 @@ def plan_for(backend_url: str, region: str | None = None, endpoint_url: str | No
     if parts.scheme != "s3" or not parts.netloc:
         raise DeployError(f"bootstrap needs --backend s3://bucket[/prefix], not {backend_url!r}", code=EXIT_USAGE)
     query = dict(parse_qsl(parts.query))
-    return BackendPlan(bucket=parts.netloc, prefix=parts.path.strip("/"),
-                       region=region or query.get("region") or _session_region() or DEFAULT_REGION,
-                       endpoint_url=endpoint_url or query.get("endpoint"))
+    return BackendPlan(
+        bucket=parts.netloc,
+        prefix=parts.path.strip("/"),
+        region=region or query.get("region") or _session_region() or DEFAULT_REGION,
+        endpoint_url=endpoint_url or query.get("endpoint"),
+    )
 
 
 def _session_region() -> str | None:
@@ -73,9 +77,19 @@ class BootstrapReport:
 def tls_only_policy(bucket: str, partition: str = "aws") -> dict:
     """Deny every request to the state bucket that is not made over TLS."""
     arn = f"arn:{partition}:s3:::{bucket}"
-    return {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
 
 
 def _client(service: str, plan: BackendPlan):
@@ -94,7 +108,7 @@ def _bucket(plan: BackendPlan, report: BootstrapReport, kms_key_arn: str) -> Non
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
             raise
-        arguments = {"Bucket": plan.bucket}
+        arguments: dict[str, Any] = {"Bucket": plan.bucket}
         if plan.region != "us-east-1":
             arguments["CreateBucketConfiguration"] = {"LocationConstraint": plan.region}
         s3.create_bucket(**arguments)
@@ -102,12 +116,26 @@ def _bucket(plan: BackendPlan, report: BootstrapReport, kms_key_arn: str) -> Non
     if s3.get_bucket_versioning(Bucket=plan.bucket).get("Status") != "Enabled":
         s3.put_bucket_versioning(Bucket=plan.bucket, VersioningConfiguration={"Status": "Enabled"})
         report.add("bucket versioning", "updated")
-    s3.put_bucket_encryption(Bucket=plan.bucket, ServerSideEncryptionConfiguration={"Rules": [{
-        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": kms_key_arn},
-        "BucketKeyEnabled": True}]})
-    s3.put_public_access_block(Bucket=plan.bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-        "RestrictPublicBuckets": True})
+    s3.put_bucket_encryption(
+        Bucket=plan.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": kms_key_arn},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_public_access_block(
+        Bucket=plan.bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
     # the key's ARN names the partition (aws, aws-us-gov, aws-cn) the bucket's ARN must use
     partition = kms_key_arn.split(":")[1] if kms_key_arn.startswith("arn:") else "aws"
     s3.put_bucket_policy(Bucket=plan.bucket, Policy=json.dumps(tls_only_policy(plan.bucket, partition)))
@@ -120,8 +148,11 @@ def _kms_key(plan: BackendPlan, report: BootstrapReport) -> str:
             if alias["AliasName"] == plan.kms_alias and alias.get("TargetKeyId"):
                 report.add(f"KMS key {plan.kms_alias}", "exists")
                 return kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
-    key = kms.create_key(Description=f"Pulumi secrets for the state in s3://{plan.bucket}",
-                         KeyUsage="ENCRYPT_DECRYPT", Tags=[{"TagKey": "ManagedBy", "TagValue": "specql-deploy"}])
+    key = kms.create_key(
+        Description=f"Pulumi secrets for the state in s3://{plan.bucket}",
+        KeyUsage="ENCRYPT_DECRYPT",
+        Tags=[{"TagKey": "ManagedBy", "TagValue": "specql-deploy"}],
+    )
     key_id = key["KeyMetadata"]["KeyId"]
     kms.enable_key_rotation(KeyId=key_id)
     kms.create_alias(AliasName=plan.kms_alias, TargetKeyId=key_id)
@@ -135,10 +166,13 @@ def _lock_table(plan: BackendPlan, report: BootstrapReport) -> None:
         report.add(f"lock table {plan.lock_table}", "exists")
         return
     dynamodb.create_table(
-        TableName=plan.lock_table, BillingMode="PAY_PER_REQUEST",
+        TableName=plan.lock_table,
+        BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": LOCK_TABLE_KEY, "AttributeType": "S"}],
         KeySchema=[{"AttributeName": LOCK_TABLE_KEY, "KeyType": "HASH"}],
-        SSESpecification={"Enabled": True}, DeletionProtectionEnabled=True)
+        SSESpecification={"Enabled": True},
+        DeletionProtectionEnabled=True,
+    )
     dynamodb.get_waiter("table_exists").wait(TableName=plan.lock_table)
     report.add(f"lock table {plan.lock_table}", "created")
 
@@ -160,8 +194,9 @@ def bootstrap(plan: BackendPlan) -> BootstrapReport:
         _bucket(plan, report, key_arn)
         _lock_table(plan, report)
     except NoCredentialsError:
-        raise DeployError("no AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
-                          "AWS_SECRET_ACCESS_KEY and retry") from None
+        raise DeployError(
+            "no AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and retry"
+        ) from None
     except ClientError as error:
         details = error.response.get("Error", {})
         raise DeployError(f"bootstrap failed: {details.get('Code')}: {details.get('Message')}") from None

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from .. import __version__
+from .cli_options import EnvOption, ManifestArg
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="specql-deploy: deployment.yaml to production infrastructure.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="specql-deploy: deployment.yaml to production infrastructure."
+)
 deploy = typer.Typer(no_args_is_help=True, help="Validate, resolve, preview, deploy and eject deployments.")
 app.add_typer(deploy, name="deploy")
-
-ManifestArg = Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)]
-EnvOption = Annotated[Optional[str], typer.Option("--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")]
 
 
 def _version(value: bool) -> None:
@@ -33,8 +31,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """specql-deploy: ~15 lines of deployment intent to production infrastructure."""
 
@@ -43,14 +42,13 @@ def root(
 def validate(file: ManifestArg) -> None:
     """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem."""
     from ..program.resolve import environment_names
-    from .front import load_manifest, resolve_manifest
+    from .cli_manifest import load_manifest, resolve_manifest
 
     manifest = load_manifest(file)
     for environment in environment_names(manifest.spec):
         resolve_manifest(manifest, environment)
     spec = manifest.spec
-    print(f"OK {file}: {spec.deployment.pattern} pattern, "
-          f"environments: {', '.join(environment_names(spec))}")
+    print(f"OK {file}: {spec.deployment.pattern} pattern, environments: {', '.join(environment_names(spec))}")
 
 
 @deploy.command("resolve")
@@ -60,10 +58,12 @@ def resolve_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the resolved model as JSON.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show where every value came from and why.")] = False,
     lock: Annotated[bool, typer.Option("--lock", help="Write deployment.lock.json next to the manifest.")] = False,
-    upgrade: Annotated[bool, typer.Option("--upgrade", help="Show what today's defaults change against the lock, then rewrite it.")] = False,
+    upgrade: Annotated[
+        bool, typer.Option("--upgrade", help="Show what today's defaults change against the lock, then rewrite it.")
+    ] = False,
 ) -> None:
     """Show the fully resolved deployment: every size, count and flag explicit."""
-    from .front import load_manifest, resolve_manifest
+    from .cli_manifest import load_manifest, resolve_manifest
     from .resolve_view import print_resolved, write_or_upgrade_lock
 
     manifest = load_manifest(file)

@@ -7,24 +7,29 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_manifest import fail, load_resolved, resolve_manifest
+from .cli_options import EnvOption, ManifestArg
 from .errors import EXIT_FAILED, EXIT_USAGE
-from .front import fail, load_resolved
 
 if TYPE_CHECKING:
     from .eject import EjectResult
 
 
 def eject_command(
-    file: Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the files into.",
-                                         show_default=False)],
-    only: Annotated[list[str] | None, typer.Option(
-        "--only", help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
-                       "Defaults to all.")] = None,
-    env: Annotated[str | None, typer.Option(
-        "--env", "-e", help="Environment (stack) to resolve; defaults to the first listed, or dev.")] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Replace files changed since the last eject.")] = False,
+    file: ManifestArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to write the files into.", show_default=False)
+    ],
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
+            "Defaults to all.",
+        ),
+    ] = None,
+    env: EnvOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files changed since the last eject.")] = False,
 ) -> None:
     """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu and Kubernetes files."""
     from .eject import EjectError, UserChangedFiles, eject, parse_targets
@@ -34,12 +39,18 @@ def eject_command(
     except EjectError as error:
         fail(str(error), EXIT_USAGE)
     manifest, resolved = load_resolved(file, env)
+    from ..exporters import environments_needed
+
+    others = {name: resolve_manifest(manifest, name) for name in environments_needed(resolved, targets)}
     try:
-        result = eject(resolved, manifest.path, output, only=targets, force=force)
+        result = eject(resolved, manifest.path, output, only=targets, force=force, environments=others)
     except UserChangedFiles as error:
         listing = "".join(f"\n  {path}" for path in error.paths)
-        fail(f"{len(error.paths)} file(s) in {output} changed since the last eject; "
-             f"rerun with --force to replace them:{listing}", EXIT_USAGE)
+        fail(
+            f"{len(error.paths)} file(s) in {output} changed since the last eject; "
+            f"rerun with --force to replace them:{listing}",
+            EXIT_USAGE,
+        )
     except EjectError as error:
         fail(str(error), EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - any exporter failure: report it, nothing was written
@@ -57,9 +68,11 @@ def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:
     counts = ", ".join(f"{target} {count}" for target, count in result.targets.items())
     total = sum(result.targets.values())
     verb = "wrote" if result.changed else "unchanged:"
-    print(f"{verb} {len(result.created)} created, {len(result.updated)} updated, "
-          f"{len(result.unchanged)} unchanged of {total} files in {result.output} "
-          f"({pattern}, {environment}; {counts})")
+    print(
+        f"{verb} {len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged of {total} files in {result.output} "
+        f"({pattern}, {environment}; {counts})"
+    )
 
 
 def register(deploy: typer.Typer) -> None:

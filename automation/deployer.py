@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..program.defaults import DELETION_PROTECTION_INPUTS
+from ..program.building_blocks import DELETION_PROTECTION_INPUTS
 from .engine import PulumiCli, locate_cli
 from .errors import DeployError, explain
 from .events import EventLog
@@ -40,11 +40,22 @@ class Secret:
 class Deployer:
     """Operations on one stack of one project, for one inline program."""
 
-    def __init__(self, project: str, stack: str, program: Callable[[], None] | None, work_dir: Path,
-                 backend_url: str, secrets_provider: str | None = "passphrase",
-                 config: Mapping[str, Any] | None = None, *, env_vars: Mapping[str, str] | None = None,
-                 pulumi_home: Path | None = None, plugins: tuple[Plugin, ...] = (),
-                 cancel_hint: str | None = None, cli: PulumiCli | None = None) -> None:
+    def __init__(
+        self,
+        project: str,
+        stack: str,
+        program: Callable[[], None] | None,
+        work_dir: Path,
+        backend_url: str,
+        secrets_provider: str | None = "passphrase",
+        config: Mapping[str, Any] | None = None,
+        *,
+        env_vars: Mapping[str, str] | None = None,
+        pulumi_home: Path | None = None,
+        plugins: tuple[Plugin, ...] = (),
+        cancel_hint: str | None = None,
+        cli: PulumiCli | None = None,
+    ) -> None:
         self.project = project
         self.stack_name = stack
         self.program = program
@@ -55,15 +66,22 @@ class Deployer:
         self.env_vars = {"PULUMI_SKIP_UPDATE_CHECK": "true", **(env_vars or {})}
         self.pulumi_home = pulumi_home
         self.plugins = plugins
-        self.cancel_hint = cancel_hint or f"specql deploy cancel <manifest> --stack {stack}"
+        self.cancel_hint = cancel_hint or f"specql deploy cancel <manifest> --env {stack}"
         self._cli = cli
         self._workspace = None
 
     @classmethod
     def at(cls, location: StackLocation, program: Callable[[], None] | None, **kwargs: Any) -> Deployer:
-        return cls(location.project, location.stack, program, location.work_dir, location.backend_url,
-                   location.secrets_provider, env_vars={**location.env_vars, **kwargs.pop("env_vars", {})},
-                   **kwargs)
+        return cls(
+            location.project,
+            location.stack,
+            program,
+            location.work_dir,
+            location.backend_url,
+            location.secrets_provider,
+            env_vars={**location.env_vars, **kwargs.pop("env_vars", {})},
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ workspace
 
@@ -84,13 +102,20 @@ class Deployer:
             self.work_dir.mkdir(parents=True, exist_ok=True)
             if self.pulumi_home is not None:
                 Path(self.pulumi_home).mkdir(parents=True, exist_ok=True)
-            settings = ProjectSettings(name=self.project, runtime="python",
-                                       backend=ProjectBackend(self.backend_url))
+            settings = ProjectSettings(name=self.project, runtime="python", backend=ProjectBackend(self.backend_url))
             command = self.cli.command()
-            self._workspace = self._call("open the workspace", lambda: LocalWorkspace(
-                work_dir=str(self.work_dir), pulumi_home=str(self.pulumi_home) if self.pulumi_home else None,
-                program=self.program, env_vars=self.env_vars, secrets_provider=self.secrets_provider,
-                project_settings=settings, pulumi_command=command))
+            self._workspace = self._call(
+                "open the workspace",
+                lambda: LocalWorkspace(
+                    work_dir=str(self.work_dir),
+                    pulumi_home=str(self.pulumi_home) if self.pulumi_home else None,
+                    program=self.program,
+                    env_vars=self.env_vars,
+                    secrets_provider=self.secrets_provider,
+                    project_settings=settings,
+                    pulumi_command=command,
+                ),
+            )
         return self._workspace
 
     def _stack(self, *, create: bool):
@@ -101,9 +126,12 @@ class Deployer:
             return self._call("select the stack", lambda: Stack.select(self.stack_name, workspace))
         stack = self._call("select the stack", lambda: Stack.create_or_select(self.stack_name, workspace))
         if self.config:
-            values = {key: ConfigValue(value.value, secret=True) if isinstance(value, Secret)
-                      else ConfigValue(value if isinstance(value, str) else _config_text(value))
-                      for key, value in self.config.items()}
+            values = {
+                key: ConfigValue(value.value, secret=True)
+                if isinstance(value, Secret)
+                else ConfigValue(value if isinstance(value, str) else _config_text(value))
+                for key, value in self.config.items()
+            }
             self._call("set the stack config", lambda: stack.set_all_config(values, path=True))
         return stack
 
@@ -135,29 +163,44 @@ class Deployer:
                 done.wait(0.2)
             except KeyboardInterrupt:
                 if interrupted:
-                    raise DeployError(f"interrupted twice: stopped waiting for the engine to {what}; if "
-                                      f"the stack stays locked, run: {self.cancel_hint}") from None
+                    raise DeployError(
+                        f"interrupted twice: stopped waiting for the engine to {what}; if "
+                        f"the stack stays locked, run: {self.cancel_hint}"
+                    ) from None
                 interrupted = True
-                print("interrupted: waiting for the engine to stop cleanly "
-                      "(Ctrl+C again to stop waiting)", file=sys.stderr, flush=True)
+                print(
+                    "interrupted: waiting for the engine to stop cleanly (Ctrl+C again to stop waiting)",
+                    file=sys.stderr,
+                    flush=True,
+                )
         if "error" in box:
             error = box["error"]
-            mapped = explain(error, stack=self.stack_name, cancel_hint=self.cancel_hint,
-                             diagnostics=log.errors if log else ())
+            mapped = explain(
+                error, stack=self.stack_name, cancel_hint=self.cancel_hint, diagnostics=log.errors if log else ()
+            )
             if interrupted:
-                raise DeployError(f"the {what} was interrupted before it finished ({mapped.message}); "
-                                  "run the command again to complete it (if it reports a lock, "
-                                  f"release it first with: {self.cancel_hint})") from None
+                raise DeployError(
+                    f"the {what} was interrupted before it finished ({mapped.message}); "
+                    "run the command again to complete it (if it reports a lock, "
+                    f"release it first with: {self.cancel_hint})"
+                ) from None
             raise mapped from None
         if interrupted:
-            print(f"the engine had already finished the {what}; nothing was left half done",
-                  file=sys.stderr, flush=True)
+            print(
+                f"the engine had already finished the {what}; nothing was left half done", file=sys.stderr, flush=True
+            )
         return box["value"]
 
     def _summary(self, operation: str, log: EventLog, started: float, outputs=None) -> PreviewSummary:
-        return PreviewSummary(project=self.project, stack=self.stack_name, changes=log.resource_changes(),
-                              unchanged=log.unchanged_count(), operation=operation,
-                              outputs=mask_outputs(outputs or {}), duration_seconds=time.monotonic() - started)
+        return PreviewSummary(
+            project=self.project,
+            stack=self.stack_name,
+            changes=log.resource_changes(),
+            unchanged=log.unchanged_count(),
+            operation=operation,
+            outputs=mask_outputs(outputs or {}),
+            duration_seconds=time.monotonic() - started,
+        )
 
     # ------------------------------------------------------------------ operations
 
@@ -181,8 +224,9 @@ class Deployer:
         self._call("refresh", lambda: stack.refresh(on_event=log, show_secrets=False), log)
         return self._summary("refresh", log, started)
 
-    def destroy(self, listener: Listener | None = None, *,
-                unprotected: Callable[[], None] | None = None) -> PreviewSummary:
+    def destroy(
+        self, listener: Listener | None = None, *, unprotected: Callable[[], None] | None = None
+    ) -> PreviewSummary:
         """Delete every resource of the stack.
 
         With `unprotected` (the same program with deletion protection off), resources
@@ -197,8 +241,11 @@ class Deployer:
             targets = deletion_protected(state)
             if targets:
                 lift = EventLog(listener)
-                self._call("lift deletion protection", lambda: stack.up(
-                    program=unprotected, target=targets, on_event=lift, show_secrets=False), lift)
+                self._call(
+                    "lift deletion protection",
+                    lambda: stack.up(program=unprotected, target=targets, on_event=lift, show_secrets=False),
+                    lift,
+                )
         log, started = EventLog(listener), time.monotonic()
         self._call("destroy", lambda: stack.destroy(on_event=log, show_secrets=False), log)
         return self._summary("destroy", log, started)
@@ -227,8 +274,11 @@ class Deployer:
 def deletion_protected(state: Mapping[str, Any] | None) -> list[str]:
     """URNs of the resources in a checkpoint whose deletion protection is on."""
     resources = (state or {}).get("resources") or []
-    return sorted(resource["urn"] for resource in resources
-                  if any((resource.get("inputs") or {}).get(key) is True for key in DELETION_PROTECTION_INPUTS))
+    return sorted(
+        resource["urn"]
+        for resource in resources
+        if any((resource.get("inputs") or {}).get(key) is True for key in DELETION_PROTECTION_INPUTS)
+    )
 
 
 def _config_text(value: Any) -> str:

@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,8 @@ class UserChangedFiles(EjectError):
         self.paths = sorted(paths)
         super().__init__(
             "these files were changed since the last eject (or were never written by it); "
-            "rerun with --force to replace them: " + ", ".join(self.paths))
+            "rerun with --force to replace them: " + ", ".join(self.paths)
+        )
 
 
 @dataclass
@@ -127,7 +128,8 @@ def _blocked(output: Path, path: str) -> bool:
     return any(parent.exists() and not parent.is_dir() for parent in target.parents if output in parent.parents)
 
 
-def _write(root: Path, item: GeneratedFile, data: bytes) -> None:
+def write_file(root: Path, item: GeneratedFile, data: bytes) -> None:
+    """Write one generated file under `root` with its mode (the seam the failure tests replace)."""
     path = root / item.path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -155,13 +157,18 @@ def eject(
     only: Iterable[str] | None = None,
     force: bool = False,
     graph_factory: Callable[[], Any] | None = None,
+    environments: Mapping[str, ResolvedDeployment] | None = None,
 ) -> EjectResult:
-    """Render the targets and move their files into ``output`` (see the module doc)."""
+    """Render the targets and move their files into ``output`` (see the module doc).
+
+    ``environments`` holds the other environments the targets read, resolved
+    (:func:`~..exporters.environments_needed` names them).
+    """
     targets = parse_targets(only)
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise EjectError(f"{output} exists and is not a directory")
-    context = ExportContext(Path(manifest_path), resolved, graph_factory)
+    context = ExportContext(Path(manifest_path), resolved, graph_factory, dict(environments or {}))
     files, counts = render_targets(resolved, context, targets)
     result = EjectResult(output=output, targets=counts)
 
@@ -203,8 +210,7 @@ def eject(
     result.kept.sort()
 
     if blocked:
-        raise EjectError("a folder or file is in the way of (move it, even --force cannot): "
-                         + ", ".join(blocked))
+        raise EjectError("a folder or file is in the way of (move it, even --force cannot): " + ", ".join(blocked))
     if conflicts and not force:
         raise UserChangedFiles(conflicts)
 
@@ -223,7 +229,7 @@ def _commit(output: Path, to_write: list[tuple[GeneratedFile, bytes]], stale: li
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.eject-", dir=output.parent))
         try:
             for item, data in to_write:
-                _write(staging, item, data)
+                write_file(staging, item, data)
             (staging / RECORD_NAME).write_bytes(record)
             staging.chmod(0o755)
             os.rename(staging, output)
@@ -236,7 +242,7 @@ def _commit(output: Path, to_write: list[tuple[GeneratedFile, bytes]], stale: li
     staging = Path(tempfile.mkdtemp(prefix=".specql-eject-", dir=output))
     try:
         for item, data in to_write:
-            _write(staging, item, data)
+            write_file(staging, item, data)
         (staging / RECORD_NAME).write_bytes(record)
         for item, _ in to_write:
             destination = output / item.path

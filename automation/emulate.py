@@ -26,10 +26,35 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 # Services the project's components call; the aws provider takes one endpoint per service.
 EMULATED_SERVICES = (
-    "acm", "apigateway", "applicationautoscaling", "autoscaling", "backup", "cloudfront",
-    "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs", "efs", "elasticache", "elb",
-    "elbv2", "events", "iam", "kms", "lambda", "rds", "route53", "s3", "secretsmanager", "sns",
-    "sqs", "ssm", "sts", "wafv2",
+    "acm",
+    "apigateway",
+    "applicationautoscaling",
+    "autoscaling",
+    "backup",
+    "cloudfront",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "efs",
+    "elasticache",
+    "elb",
+    "elbv2",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
 )
 
 
@@ -66,8 +91,10 @@ class MotoServer:
         moto_available()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "specql_deploy.automation.emulate_server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, **DUMMY_CREDENTIALS, **EMULATOR_ENVIRONMENT})
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **DUMMY_CREDENTIALS, **EMULATOR_ENVIRONMENT},
+        )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -104,8 +131,12 @@ class MotoServer:
 
     def environment(self, region: str) -> dict[str, str]:
         """Environment for processes talking to the emulator (AWS SDKs honour these)."""
-        return {**DUMMY_CREDENTIALS, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
-                "AWS_ENDPOINT_URL": self.endpoint}
+        return {
+            **DUMMY_CREDENTIALS,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ENDPOINT_URL": self.endpoint,
+        }
 
 
 def aws_provider_config(endpoint: str) -> dict[str, Any]:

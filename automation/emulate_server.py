@@ -83,9 +83,14 @@ class RpcV2CborBridge:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         body = json.dumps(_to_json(cbor2.loads(raw)) if raw else {}).encode()
-        inner = {**environ, "PATH_INFO": "/", "CONTENT_TYPE": "application/x-amz-json-1.0",
-                 "CONTENT_LENGTH": str(len(body)), "HTTP_X_AMZ_TARGET": f"{service_id}.{operation}",
-                 "wsgi.input": io.BytesIO(body)}
+        inner = {
+            **environ,
+            "PATH_INFO": "/",
+            "CONTENT_TYPE": "application/x-amz-json-1.0",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_AMZ_TARGET": f"{service_id}.{operation}",
+            "wsgi.input": io.BytesIO(body),
+        }
         inner.pop("HTTP_SMITHY_PROTOCOL", None)
         captured: dict[str, Any] = {}
 
@@ -96,13 +101,15 @@ class RpcV2CborBridge:
         answer = b"".join(self.app(inner, capture))
         status = captured["status"]
         document = json.loads(answer) if answer.strip() else {}
-        if status.startswith("2"):
-            payload = _to_cbor(document, self._output_shape(service_id, operation))
-        else:
-            payload = document  # errors: `__type` and `message` read the same in both protocols
+        # errors keep their JSON shape: `__type` and `message` read the same in both protocols
+        ok = status.startswith("2")
+        payload = _to_cbor(document, self._output_shape(service_id, operation)) if ok else document
         encoded = cbor2.dumps(payload)
-        headers = [(name, value) for name, value in captured["headers"]
-                   if name.lower() not in ("content-type", "content-length")]
+        headers = [
+            (name, value)
+            for name, value in captured["headers"]
+            if name.lower() not in ("content-type", "content-length")
+        ]
         headers += [("Content-Type", CBOR), ("Content-Length", str(len(encoded))), ("smithy-protocol", "rpc-v2-cbor")]
         start_response(status, headers)
         return [encoded]
@@ -113,8 +120,7 @@ class RpcV2CborBridge:
             import botocore.session
 
             session = botocore.session.get_session()
-            by_prefix = {session.get_service_model(name).metadata.get("targetPrefix"): name
-                         for name in _CBOR_SERVICES}
+            by_prefix = {session.get_service_model(name).metadata.get("targetPrefix"): name for name in _CBOR_SERVICES}
             self._models[service_id] = session.get_service_model(by_prefix[service_id])
         return self._models[service_id].operation_model(operation).output_shape
 

@@ -35,9 +35,11 @@ def minimum_cli_version() -> str:
 
 
 def install_hint(version: str) -> str:
-    return (f"install it with `curl -fsSL https://get.pulumi.com | sh -s -- --version {version}` "
-            f"(or `brew install pulumi/tap/pulumi`), or build it offline with "
-            f"`scripts/install-pulumi-cli.sh`, then put it on PATH")
+    return (
+        f"install it with `curl -fsSL https://get.pulumi.com | sh -s -- --version {version}` "
+        f"(or `brew install pulumi/tap/pulumi`), or build it offline with "
+        f"`scripts/install-pulumi-cli.sh`, then put it on PATH"
+    )
 
 
 def cache_bin_dir() -> Path:
@@ -89,8 +91,14 @@ def check_cli(path: Path | None) -> PulumiCli:
         raise DeployError(f"the Pulumi CLI (`pulumi`) was not found on PATH; {install_hint(wanted)}")
     environment = {**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"}
     try:
-        completed = subprocess.run([str(path), "version"], capture_output=True, text=True,
-                                   timeout=VERSION_TIMEOUT_SECONDS, env=environment, check=False)
+        completed = subprocess.run(
+            [str(path), "version"],
+            capture_output=True,
+            text=True,
+            timeout=VERSION_TIMEOUT_SECONDS,
+            env=environment,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DeployError(f"the Pulumi CLI at {path} does not run ({error}); {install_hint(wanted)}") from None
     version = _parse_version(completed.stdout)
@@ -98,9 +106,11 @@ def check_cli(path: Path | None) -> PulumiCli:
     if completed.returncode != 0 or version is None:
         raise DeployError(f"the Pulumi CLI at {path} did not report a version; {install_hint(wanted)}")
     if version.major != minimum.major or version.compare(minimum) < 0:
-        raise DeployError(f"the Pulumi CLI at {path} is version {version}, but this tool's Pulumi SDK "
-                          f"needs {minimum.major}.x at least {minimum} (built for {wanted}); "
-                          f"{install_hint(wanted)}")
+        raise DeployError(
+            f"the Pulumi CLI at {path} is version {version}, but this tool's Pulumi SDK "
+            f"needs {minimum.major}.x at least {minimum} (built for {wanted}); "
+            f"{install_hint(wanted)}"
+        )
     return PulumiCli(path=path, version=str(version))
 
 

@@ -47,15 +47,16 @@ _NOISE = re.compile(r"^\s*(warning:|Updating \(|Previewing |View Live:|Resources
 
 
 def locked_message(stack: str, cancel_hint: str) -> str:
-    return (f"the stack {stack} is locked by another update; wait for it to finish, or, if no "
-            f"update is running (one was interrupted), release the lock with: {cancel_hint}")
+    return (
+        f"the stack {stack} is locked by another update; wait for it to finish, or, if no "
+        f"update is running (one was interrupted), release the lock with: {cancel_hint}"
+    )
 
 
 def plugin_message(name: str, version: str | None) -> str:
     shown = f" v{version}" if version else ""
     command = f"pulumi plugin install resource {name}" + (f" {version}" if version else "")
-    return (f"the Pulumi plugin resource {name}{shown} is not installed and cannot be downloaded "
-            f"here; run: {command}")
+    return f"the Pulumi plugin resource {name}{shown} is not installed and cannot be downloaded here; run: {command}"
 
 
 def failed_resources(diagnostics: Iterable[tuple[str | None, str]]) -> list[str]:
@@ -80,10 +81,12 @@ def protected_message(urns: list[str]) -> str:
     """What a destroy that met Pulumi-protected resources did, and how to go further."""
     names = ", ".join(urn.rsplit("::", 1)[-1] for urn in urns)
     commands = "\n".join(f"  pulumi state unprotect '{urn}'" for urn in urns)
-    return (f"kept {len(urns)} protected resource{'s' if len(urns) != 1 else ''} ({names}): a production "
-            "stack's data carries Pulumi's `protect`, so destroy deleted everything else and stopped there. "
-            "To delete the data too (it cannot be recovered), unprotect each one in this stack's backend "
-            f"and run destroy again:\n{commands}")
+    return (
+        f"kept {len(urns)} protected resource{'s' if len(urns) != 1 else ''} ({names}): a production "
+        "stack's data carries Pulumi's `protect`, so destroy deleted everything else and stopped there. "
+        "To delete the data too (it cannot be recovered), unprotect each one in this stack's backend "
+        f"and run destroy again:\n{commands}"
+    )
 
 
 def _last_error_lines(text: str, limit: int = 6) -> str:
@@ -94,8 +97,9 @@ def _last_error_lines(text: str, limit: int = 6) -> str:
     return "\n".join(chosen[-limit:])
 
 
-def explain(error: BaseException, *, stack: str, cancel_hint: str,
-            diagnostics: Iterable[tuple[str | None, str]] = ()) -> DeployError:
+def explain(
+    error: BaseException, *, stack: str, cancel_hint: str, diagnostics: Iterable[tuple[str | None, str]] = ()
+) -> DeployError:
     """Turn any exception from an engine operation into a DeployError.
 
     `diagnostics` are the (urn, message) pairs of error diagnostics the engine emitted
@@ -110,23 +114,33 @@ def explain(error: BaseException, *, stack: str, cancel_hint: str,
     if isinstance(error, auto_errors.ConcurrentUpdateError) or any(phrase in text for phrase in _LOCKED):
         return DeployError(locked_message(stack, cancel_hint))
     if isinstance(error, auto_errors.StackNotFoundError) or _STACK_NOT_FOUND.search(text):
-        return DeployError(f"no stack named {stack} exists in this backend yet; "
-                           "`specql deploy up` creates it", code=EXIT_USAGE)
+        return DeployError(
+            f"no stack named {stack} exists in this backend yet; `specql deploy up` creates it", code=EXIT_USAGE
+        )
     plugin = _PLUGIN_MISSING.search(text)
     if plugin:
         name = plugin.group("name") or plugin.group("name2") or plugin.group("name3")
         return DeployError(plugin_message(name, plugin.group("version")))
     if _PASSPHRASE.search(text):
-        return DeployError("the secrets passphrase does not open this stack's secrets; set "
-                           "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the one "
-                           "the stack was created with")
+        return DeployError(
+            "the secrets passphrase does not open this stack's secrets; set "
+            "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the one "
+            "the stack was created with"
+        )
     if _CREDENTIALS.search(text):
         detail = _last_error_lines(text, limit=2)
-        return DeployError("the cloud credentials are missing, were rejected, or may not do this; "
-                           f"check AWS_PROFILE / AWS_ACCESS_KEY_ID (or your login) and retry.\n{detail}")
+        return DeployError(
+            "the cloud credentials are missing, were rejected, or may not do this; "
+            f"check AWS_PROFILE / AWS_ACCESS_KEY_ID (or your login) and retry.\n{detail}"
+        )
     diagnostics = list(diagnostics)
-    protected = sorted({match.group("urn") for message in [text, *(item for _, item in diagnostics)]
-                        for match in _PROTECTED.finditer(" ".join(message.split()))})
+    protected = sorted(
+        {
+            match.group("urn")
+            for message in [text, *(item for _, item in diagnostics)]
+            for match in _PROTECTED.finditer(" ".join(message.split()))
+        }
+    )
     if protected:
         return DeployError(protected_message(protected))
     failures = failed_resources(diagnostics)

@@ -54,8 +54,14 @@ class ResourceChange:
     """Properties that force the replacement (replace only)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"urn": self.urn, "type": self.type, "name": self.name, "action": self.action,
-                "changed": list(self.changed), "replaceReasons": list(self.replace_reasons)}
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "action": self.action,
+            "changed": list(self.changed),
+            "replaceReasons": list(self.replace_reasons),
+        }
 
 
 def is_reported(change: ResourceChange) -> bool:
@@ -95,8 +101,14 @@ def change_from_metadata(metadata) -> ResourceChange:
     reasons = _top_level(metadata.keys or ()) if action == "replace" else ()
     if action == "replace" and not changed:
         changed = reasons
-    return ResourceChange(urn=metadata.urn, type=metadata.type, name=name_of(metadata.urn),
-                          action=action, changed=changed, replace_reasons=reasons)
+    return ResourceChange(
+        urn=metadata.urn,
+        type=metadata.type,
+        name=name_of(metadata.urn),
+        action=action,
+        changed=changed,
+        replace_reasons=reasons,
+    )
 
 
 def _merge(previous: ResourceChange | None, current: ResourceChange) -> ResourceChange:
@@ -107,9 +119,13 @@ def _merge(previous: ResourceChange | None, current: ResourceChange) -> Resource
         return previous
     action = "replace" if "replace" in (previous.action, current.action) else current.action
     return ResourceChange(
-        urn=current.urn, type=current.type, name=current.name, action=action,
+        urn=current.urn,
+        type=current.type,
+        name=current.name,
+        action=action,
         changed=tuple(sorted(set(previous.changed) | set(current.changed))),
-        replace_reasons=tuple(sorted(set(previous.replace_reasons) | set(current.replace_reasons))))
+        replace_reasons=tuple(sorted(set(previous.replace_reasons) | set(current.replace_reasons))),
+    )
 
 
 @dataclass(frozen=True)
@@ -132,8 +148,11 @@ def validation_records(outputs: Mapping[str, Any] | None) -> tuple[DnsRecord, ..
     records = []
     for option in (outputs or {}).get("domainValidationOptions") or ():
         if isinstance(option, Mapping) and option.get("resourceRecordName"):
-            record = DnsRecord(str(option["resourceRecordName"]), str(option.get("resourceRecordType") or "CNAME"),
-                               str(option.get("resourceRecordValue") or ""))
+            record = DnsRecord(
+                str(option["resourceRecordName"]),
+                str(option.get("resourceRecordType") or "CNAME"),
+                str(option.get("resourceRecordValue") or ""),
+            )
             if record not in records:
                 records.append(record)
     return tuple(records)
@@ -159,11 +178,24 @@ class ResourceProgress:
         if self.failed:
             return "failed"
         if self.finished is None:
-            return {"create": "creating", "update": "updating", "replace": "replacing",
-                    "delete": "deleting", "read": "reading", "import": "importing",
-                    "refresh": "refreshing"}.get(self.change.action, "working")
-        return {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted",
-                "read": "read", "import": "imported", "refresh": "refreshed"}.get(self.change.action, "unchanged")
+            return {
+                "create": "creating",
+                "update": "updating",
+                "replace": "replacing",
+                "delete": "deleting",
+                "read": "reading",
+                "import": "importing",
+                "refresh": "refreshing",
+            }.get(self.change.action, "working")
+        return {
+            "create": "created",
+            "update": "updated",
+            "replace": "replaced",
+            "delete": "deleted",
+            "read": "read",
+            "import": "imported",
+            "refresh": "refreshed",
+        }.get(self.change.action, "unchanged")
 
 
 @dataclass
@@ -194,8 +226,10 @@ class EventLog:
         if event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
             self.errors.append((event.diagnostic_event.urn, event.diagnostic_event.message))
         if event.summary_event is not None:
-            self.counts = {getattr(op, "value", str(op)): count
-                           for op, count in (event.summary_event.resource_changes or {}).items()}
+            self.counts = {
+                getattr(op, "value", str(op)): count
+                for op, count in (event.summary_event.resource_changes or {}).items()
+            }
         pre = event.resource_pre_event
         if pre is not None:
             return self._step_started(pre.metadata)
@@ -232,8 +266,11 @@ class EventLog:
     def resource_changes(self) -> tuple[ResourceChange, ...]:
         """Changed resources (not the root stack, not unchanged ones), in event order."""
         with self._lock:
-            return tuple(change for change in self.changes.values()
-                         if is_reported(change) and change.action not in ("same", "read"))
+            return tuple(
+                change
+                for change in self.changes.values()
+                if is_reported(change) and change.action not in ("same", "read")
+            )
 
     def unchanged_count(self) -> int:
         with self._lock:

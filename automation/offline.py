@@ -1,9 +1,9 @@
 """`specql deploy preview --offline`: what the program would create, with no cloud at all.
 
-The program runs under recording mocks (:mod:`.capture`): no credentials, no engine,
-no network. `--json` prints the ResourceGraph contract (ARCHITECTURE.md); the default
-is a table per top-level component with the settings a reviewer looks for first, a
-summary line and the monthly cost estimate. Pulumi and provider SDKs are imported
+The program runs under recording mocks (:mod:`...capture`): no credentials, no engine,
+no network. `--json` prints the ResourceGraph contract (`ResourceGraph.to_json` in
+capture/graph.py); the default is a table per top-level component with the settings a
+reviewer looks for first, a summary line and the monthly cost estimate. Pulumi and provider SDKs are imported
 only here, inside the function, so the CLI starts fast.
 """
 
@@ -20,24 +20,35 @@ from .errors import EXIT_FAILED, EXIT_OK
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..capture import CapturedResource, ResourceGraph
+    from ..capture.cost import CostEstimate
     from ..program.model import ResolvedDeployment
-    from .capture import CapturedResource, ResourceGraph
-    from .cost import CostEstimate
 
 KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
     "pulumi:providers:aws": ("region",),
     "aws:ec2/vpc:Vpc": ("cidrBlock",),
     "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone"),
-    "aws:rds/instance:Instance": ("instanceClass", "engineVersion", "multiAz", "allocatedStorage",
-                                  "storageEncrypted", "deletionProtection", "backupRetentionPeriod"),
+    "aws:rds/instance:Instance": (
+        "instanceClass",
+        "engineVersion",
+        "multiAz",
+        "allocatedStorage",
+        "storageEncrypted",
+        "deletionProtection",
+        "backupRetentionPeriod",
+    ),
     "aws:ecs/service:Service": ("desiredCount", "launchType"),
     "aws:ecs/taskDefinition:TaskDefinition": ("cpu", "memory"),
     "aws:appautoscaling/target:Target": ("minCapacity", "maxCapacity"),
     "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "internal"),
     "aws:lb/listener:Listener": ("port", "protocol"),
     "aws:lb/targetGroup:TargetGroup": ("port", "protocol", "targetType"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": ("nodeType", "numCacheClusters",
-                                                          "atRestEncryptionEnabled", "transitEncryptionEnabled"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "nodeType",
+        "numCacheClusters",
+        "atRestEncryptionEnabled",
+        "transitEncryptionEnabled",
+    ),
     "aws:cloudwatch/logGroup:LogGroup": ("retentionInDays",),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold"),
     "aws:s3/bucket:Bucket": ("bucket",),
@@ -52,7 +63,7 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
     """Run the offline preview and print it; return the exit code (2 bad input, 1 failure)."""
     import typer
 
-    from .front import load_resolved
+    from .cli_manifest import load_resolved
 
     try:
         _, resolved = load_resolved(manifest_path, env)
@@ -69,14 +80,14 @@ def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
         return EXIT_OK
     from rich.console import Console
 
-    from .cost import estimate
+    from ..capture.cost import estimate
 
     render_table(graph, resolved, estimate(graph, resolved), Console())
     return EXIT_OK
 
 
 def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
-    from .capture import capture
+    from ..capture import capture
 
     return capture(resolved)
 
@@ -87,7 +98,7 @@ def group_by_component(graph: ResourceGraph) -> dict[str, list[CapturedResource]
     Registration order under the engine depends on when outputs resolve, so the table
     sorts (providers first, then components by name) to print the same twice.
     """
-    from .capture import natural_key
+    from ..capture import natural_key
 
     groups: dict[str, list[CapturedResource]] = {}
     for resource in sorted(graph.resources, key=lambda item: (natural_key(item.name), item.type)):
@@ -107,8 +118,11 @@ def key_inputs(resource: CapturedResource) -> str:
     inputs = resource.public_inputs()
     keys = KEY_INPUTS.get(resource.type)
     if keys is None:
-        keys = tuple(key for key, value in sorted(inputs.items())
-                     if _informative(value) and key not in ("tags", "name", "description"))[:_MAX_SHOWN]
+        keys = tuple(
+            key
+            for key, value in sorted(inputs.items())
+            if _informative(value) and key not in ("tags", "name", "description")
+        )[:_MAX_SHOWN]
     shown = [f"{key}={_scalar(inputs[key])}" for key in keys if key in inputs]
     return ", ".join(shown)
 
@@ -143,8 +157,10 @@ def _count(number: int, noun: str) -> str:
 def summary_line(graph: ResourceGraph) -> str:
     summary = graph.to_json()["summary"]
     protected = [resource.name for resource in graph.resources if resource.protect]
-    line = (f"{_count(summary['resources'], 'resource')} in {_count(summary['components'], 'component')}, "
-            f"{_count(summary['providers'], 'explicit provider')}; {summary['protected']} protected")
+    line = (
+        f"{_count(summary['resources'], 'resource')} in {_count(summary['components'], 'component')}, "
+        f"{_count(summary['providers'], 'explicit provider')}; {summary['protected']} protected"
+    )
     if protected:
         line += f" ({', '.join(protected)})"
     return line
@@ -155,8 +171,10 @@ def render_table(graph: ResourceGraph, resolved: ResolvedDeployment, cost: CostE
     from rich.table import Table
 
     prefix = f"{resolved.stack_prefix}-"
-    console.print(f"[bold]{resolved.stack_prefix}[/bold] ({resolved.deployment.pattern}, "
-                  f"{resolved.platform.region}) — offline preview, nothing was contacted")
+    console.print(
+        f"[bold]{resolved.stack_prefix}[/bold] ({resolved.deployment.pattern}, "
+        f"{resolved.platform.region}) — offline preview, nothing was contacted"
+    )
     for component, resources in group_by_component(graph).items():
         table = Table(title=component, title_justify="left", expand=False)
         table.add_column("type", no_wrap=True)

@@ -57,23 +57,24 @@ def required_plugins(resolved: ResolvedDeployment) -> tuple[Plugin, ...]:
 
 
 def installed_plugins(workspace) -> set[tuple[str, str, str]]:
-    return {(str(info.kind), info.name, str(info.version or "").lstrip("v"))
-            for info in workspace.list_plugins()}
+    return {(str(info.kind), info.name, str(info.version or "").lstrip("v")) for info in workspace.list_plugins()}
 
 
 def install(cli_path: str, plugin: Plugin, env: Mapping[str, str], timeout: float) -> str | None:
     """Run `pulumi plugin install`; the error text, or None on success."""
     command = [cli_path, "plugin", "install", plugin.kind, plugin.name, plugin.version, "--non-interactive"]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                   env={**os.environ, **env}, check=False)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env={**os.environ, **env}, check=False
+        )
     except subprocess.TimeoutExpired:
         return f"timed out after {timeout:.0f}s"
     return None if completed.returncode == 0 else (completed.stderr or completed.stdout).strip()
 
 
-def ensure_plugins(workspace, cli_path: str, plugins: Iterable[Plugin], *,
-                   timeout: float = INSTALL_TIMEOUT_SECONDS) -> None:
+def ensure_plugins(
+    workspace, cli_path: str, plugins: Iterable[Plugin], *, timeout: float = INSTALL_TIMEOUT_SECONDS
+) -> None:
     """Install each missing plugin, or raise DeployError naming the first that cannot be."""
     plugins = tuple(plugins)
     if not plugins:

@@ -21,8 +21,14 @@ from .summary import ACTION_SYMBOLS, PreviewSummary
 if TYPE_CHECKING:
     from .events import EventLog, ResourceProgress
 
-STATUS_STYLES = {"failed": "bold red", "created": "green", "updated": "yellow", "replaced": "magenta",
-                 "deleted": "red", "refreshed": "cyan"}
+STATUS_STYLES = {
+    "failed": "bold red",
+    "created": "green",
+    "updated": "yellow",
+    "replaced": "magenta",
+    "deleted": "red",
+    "refreshed": "cyan",
+}
 
 
 def _table(log: EventLog, title: str) -> Table:
@@ -31,17 +37,24 @@ def _table(log: EventLog, title: str) -> Table:
         table.add_column(column, justify="right" if column == "time" else "left")
     for entry in list(log.progress.values()):
         change = entry.change
-        table.add_row(ACTION_SYMBOLS.get(change.action, ""), change.name, change.type,
-                      f"[{STATUS_STYLES.get(entry.status, 'bold')}]{entry.status}[/]", f"{entry.elapsed:5.1f}s")
+        table.add_row(
+            ACTION_SYMBOLS.get(change.action, ""),
+            change.name,
+            change.type,
+            f"[{STATUS_STYLES.get(entry.status, 'bold')}]{entry.status}[/]",
+            f"{entry.elapsed:5.1f}s",
+        )
     return table
 
 
 def dns_notice(entry: ResourceProgress) -> str:
     """What to publish for a certificate that waits for DNS validation, and why `up` waits."""
     records = "\n".join(f"    {record}" for record in entry.validation)
-    return (f"certificate {entry.change.name} waits for ACM to see this DNS record; add it at your DNS "
-            f"provider (with deployment.dns_zone, a Route 53 zone gets it automatically):\n{records}\n"
-            "  the update goes on once ACM has validated it (usually minutes; the wait gives up after 75).")
+    return (
+        f"certificate {entry.change.name} waits for ACM to see this DNS record; add it at your DNS "
+        f"provider (with deployment.dns_zone, a Route 53 zone gets it automatically):\n{records}\n"
+        "  the update goes on once ACM has validated it (usually minutes; the wait gives up after 75)."
+    )
 
 
 @contextmanager
@@ -79,9 +92,12 @@ def live_progress(console: Console, title: str, *, dns_records: bool = False) ->
 
     def print_line(_log: EventLog, entry: ResourceProgress) -> None:
         if entry.finished is not None:
-            console.print(f"  {ACTION_SYMBOLS.get(entry.change.action, ' ')} {entry.status:<10} "
-                          f"{entry.change.name} ({entry.change.type}) {entry.elapsed:.1f}s",
-                          highlight=False, markup=False)
+            console.print(
+                f"  {ACTION_SYMBOLS.get(entry.change.action, ' ')} {entry.status:<10} "
+                f"{entry.change.name} ({entry.change.type}) {entry.elapsed:.1f}s",
+                highlight=False,
+                markup=False,
+            )
             text = notice(entry)
             if text:
                 console.print(text, highlight=False, markup=False)
@@ -91,15 +107,22 @@ def live_progress(console: Console, title: str, *, dns_records: bool = False) ->
 
 def print_summary(console: Console, summary: PreviewSummary, *, show_outputs: bool = True) -> None:
     """Human summary: counts, stateful risks, one line per changed resource, outputs."""
-    console.print(f"[bold]{summary.operation}[/] {summary.project}/{summary.stack}: {summary.headline()}",
-                  highlight=False)
+    console.print(
+        f"[bold]{summary.operation}[/] {summary.project}/{summary.stack}: {summary.headline()}", highlight=False
+    )
     for change in summary.stateful_at_risk():
-        console.print(f"  [bold red]![/] stateful {change.type} {change.name} will be "
-                      f"{'replaced' if change.action == 'replace' else 'deleted'}", highlight=False)
+        console.print(
+            f"  [bold red]![/] stateful {change.type} {change.name} will be "
+            f"{'replaced' if change.action == 'replace' else 'deleted'}",
+            highlight=False,
+        )
     for change in summary.changes:
         changed = f" [{', '.join(change.changed)}]" if change.changed else ""
-        console.print(f"  {ACTION_SYMBOLS.get(change.action, ' '):>2} {change.action:<8} {change.name} "
-                      f"({change.type}){changed}", highlight=False, markup=False)
+        console.print(
+            f"  {ACTION_SYMBOLS.get(change.action, ' '):>2} {change.action:<8} {change.name} ({change.type}){changed}",
+            highlight=False,
+            markup=False,
+        )
     if show_outputs and summary.outputs:
         console.print("[bold]outputs[/]")
         for key, value in sorted(summary.outputs.items()):

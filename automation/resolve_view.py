@@ -11,10 +11,16 @@ from ..program.lock import lock_changes, lock_document, lock_path, write_lock
 from ..program.manifest import Manifest
 from ..program.model import ResolvedDeployment
 from ..program.resolve import environment_names
-from .front import resolve_manifest
+from .cli_manifest import resolve_manifest
 
-SOURCE_STYLE = {"user": "bold green", "environment": "green", "pattern": "cyan",
-                "framework": "magenta", "default": "dim", "lock": "yellow"}
+SOURCE_STYLE = {
+    "user": "bold green",
+    "environment": "green",
+    "pattern": "cyan",
+    "framework": "magenta",
+    "default": "dim",
+    "lock": "yellow",
+}
 
 
 def print_resolved(resolved: ResolvedDeployment, *, as_json: bool, explain: bool) -> None:
@@ -26,8 +32,9 @@ def print_resolved(resolved: ResolvedDeployment, *, as_json: bool, explain: bool
     from rich.table import Table
 
     console = Console()
-    title = (f"{resolved.deployment.name} · {resolved.deployment.pattern} · "
-             f"environment {resolved.deployment.environment}")
+    title = (
+        f"{resolved.deployment.name} · {resolved.deployment.pattern} · environment {resolved.deployment.environment}"
+    )
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column("setting", style="bold")
     table.add_column("value")

@@ -77,12 +77,15 @@ def normalize_backend(url: str | None, base: Path) -> str:
     if scheme in ("s3", "gs", "azblob", "https", "http"):
         return url
     if scheme in ("file", ""):
-        path = Path(url[len("file://"):] if scheme else url).expanduser()
+        path = Path(url[len("file://") :] if scheme else url).expanduser()
         path = (path if path.is_absolute() else base / path).resolve()
         path.mkdir(parents=True, exist_ok=True)
         return path.as_uri()
-    raise DeployError(f"--backend {url}: unsupported backend; use s3://bucket/prefix, a folder "
-                      f"path, file://..., or {PULUMI_CLOUD_URL}", code=EXIT_USAGE)
+    raise DeployError(
+        f"--backend {url}: unsupported backend; use s3://bucket/prefix, a folder "
+        f"path, file://..., or {PULUMI_CLOUD_URL}",
+        code=EXIT_USAGE,
+    )
 
 
 def with_s3_endpoint(url: str, endpoint: str | None, region: str | None = None) -> str:
@@ -107,8 +110,9 @@ def with_s3_endpoint(url: str, endpoint: str | None, region: str | None = None) 
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
-def _passphrase_settings(secrets_provider: str | None, backend_url: str,
-                         private_dir: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+def _passphrase_settings(
+    secrets_provider: str | None, backend_url: str, private_dir: Path
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """Environment for the passphrase provider, generating a passphrase when allowed."""
     if secrets_provider != "passphrase":
         return {}, ()
@@ -118,21 +122,33 @@ def _passphrase_settings(secrets_provider: str | None, backend_url: str,
     if stored.is_file():
         return {"PULUMI_CONFIG_PASSPHRASE_FILE": str(stored)}, ()
     if not backend_url.startswith("file://"):
-        raise DeployError("a shared backend needs a secrets passphrase every user and CI job share: "
-                          "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE, or use "
-                          "--secrets-provider awskms://alias/<key>?region=<region>", code=EXIT_USAGE)
+        raise DeployError(
+            "a shared backend needs a secrets passphrase every user and CI job share: "
+            "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE, or use "
+            "--secrets-provider awskms://alias/<key>?region=<region>",
+            code=EXIT_USAGE,
+        )
     _ensure_private_dir(private_dir)
     descriptor = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(secrets.token_urlsafe(PASSPHRASE_BYTES))
-    notice = (f"generated a secrets passphrase in {stored} (mode 0600); back it up somewhere safe: "
-              "without it this stack's secrets cannot be decrypted")
+    notice = (
+        f"generated a secrets passphrase in {stored} (mode 0600); back it up somewhere safe: "
+        "without it this stack's secrets cannot be decrypted"
+    )
     return {"PULUMI_CONFIG_PASSPHRASE_FILE": str(stored)}, (notice,)
 
 
-def locate(project: str, stack: str, manifest_path: Path, *, backend: str | None = None,
-           secrets_provider: str | None = None, s3_endpoint: str | None = None,
-           s3_region: str | None = None) -> StackLocation:
+def locate(
+    project: str,
+    stack: str,
+    manifest_path: Path,
+    *,
+    backend: str | None = None,
+    secrets_provider: str | None = None,
+    s3_endpoint: str | None = None,
+    s3_region: str | None = None,
+) -> StackLocation:
     """Resolve backend, secrets provider and work folder for one stack of a manifest."""
     base = manifest_path.resolve().parent
     private_dir = base / STATE_DIR
@@ -142,11 +158,19 @@ def locate(project: str, stack: str, manifest_path: Path, *, backend: str | None
     env, notices = _passphrase_settings(secrets_provider, backend_url, private_dir)
     work_dir = _ensure_private_dir(private_dir) / "pulumi" / project
     work_dir.mkdir(parents=True, exist_ok=True)
-    return StackLocation(project=project, stack=stack, work_dir=work_dir, backend_url=backend_url,
-                         secrets_provider=secrets_provider, env_vars=env, notices=notices)
+    return StackLocation(
+        project=project,
+        stack=stack,
+        work_dir=work_dir,
+        backend_url=backend_url,
+        secrets_provider=secrets_provider,
+        env_vars=env,
+        notices=notices,
+    )
 
 
 # ------------------------------------------------------------------------ stack config
+
 
 def stack_config(resolved: ResolvedDeployment, provider_overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Provider configuration for the stack, from the resolved model.
@@ -154,8 +178,10 @@ def stack_config(resolved: ResolvedDeployment, provider_overrides: Mapping[str, 
     Keys are Pulumi config paths (`aws:defaultTags.tags.Project`), set with path=True.
     """
     cloud = resolved.cloud
-    config: dict[str, Any] = {"specql:environment": resolved.deployment.environment,
-                              "specql:pattern": resolved.deployment.pattern}
+    config: dict[str, Any] = {
+        "specql:environment": resolved.deployment.environment,
+        "specql:pattern": resolved.deployment.pattern,
+    }
     if cloud == "aws":
         config["aws:region"] = resolved.platform.region
         for key, value in resolved.tags().items():

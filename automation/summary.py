@@ -20,33 +20,39 @@ GITHUB_COMMENT_LIMIT = 65_536
 """GitHub rejects issue and pull-request comments longer than this many characters."""
 
 # Resources whose replacement or deletion loses data: flagged at the top of a preview.
-STATEFUL_TYPES: frozenset[str] = frozenset({
-    "aws:rds/instance:Instance",
-    "aws:rds/cluster:Cluster",
-    "aws:rds/clusterInstance:ClusterInstance",
-    "aws:rds/globalCluster:GlobalCluster",
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-    "aws:elasticache/cluster:Cluster",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
-    "aws:elasticache/serverlessCache:ServerlessCache",
-    "aws:dynamodb/table:Table",
-    "aws:efs/fileSystem:FileSystem",
-    "aws:ebs/volume:Volume",
-    "aws:kms/key:Key",
-    "aws:secretsmanager/secret:Secret",
-    "aws:ecr/repository:Repository",
-    "aws:backup/vault:Vault",
-    "docker:index/volume:Volume",
-    "kubernetes:core/v1:PersistentVolumeClaim",
-    "kubernetes:core/v1:PersistentVolume",
-    "kubernetes:apps/v1:StatefulSet",
-})
+STATEFUL_TYPES: frozenset[str] = frozenset(
+    {
+        "aws:rds/instance:Instance",
+        "aws:rds/cluster:Cluster",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:rds/globalCluster:GlobalCluster",
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketV2:BucketV2",
+        "aws:elasticache/cluster:Cluster",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:elasticache/serverlessCache:ServerlessCache",
+        "aws:dynamodb/table:Table",
+        "aws:efs/fileSystem:FileSystem",
+        "aws:ebs/volume:Volume",
+        "aws:kms/key:Key",
+        "aws:secretsmanager/secret:Secret",
+        "aws:ecr/repository:Repository",
+        "aws:backup/vault:Vault",
+        "docker:index/volume:Volume",
+        "kubernetes:core/v1:PersistentVolumeClaim",
+        "kubernetes:core/v1:PersistentVolume",
+        "kubernetes:apps/v1:StatefulSet",
+    }
+)
 DESTRUCTIVE_ACTIONS = ("replace", "delete")
-ACTION_SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=",
-                  "refresh": "~"}
-ACTION_TITLES = {"create": "to create", "update": "to update", "replace": "to replace",
-                 "delete": "to delete", "import": "to import"}
+ACTION_SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=", "refresh": "~"}
+ACTION_TITLES = {
+    "create": "to create",
+    "update": "to update",
+    "replace": "to replace",
+    "delete": "to delete",
+    "import": "to import",
+}
 
 
 def is_stateful(change: ResourceChange) -> bool:
@@ -71,26 +77,26 @@ class PreviewSummary:
         return any(change.action in CHANGE_ACTIONS for change in self.changes)
 
     def counts(self) -> dict[str, int]:
-        counts = {action: 0 for action in CHANGE_ACTIONS}
+        counts = dict.fromkeys(CHANGE_ACTIONS, 0)
         for change in self.changes:
             if change.action in counts:
                 counts[change.action] += 1
         return counts
 
     def stateful_at_risk(self) -> tuple[ResourceChange, ...]:
-        return tuple(change for change in self.changes
-                     if change.action in DESTRUCTIVE_ACTIONS and is_stateful(change))
+        return tuple(change for change in self.changes if change.action in DESTRUCTIVE_ACTIONS and is_stateful(change))
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "project": self.project, "stack": self.stack, "operation": self.operation,
+            "project": self.project,
+            "stack": self.stack,
+            "operation": self.operation,
             "hasChanges": self.has_changes,
             "summary": {**self.counts(), "same": self.unchanged},
             "statefulAtRisk": [change.urn for change in self.stateful_at_risk()],
             "resources": [change.to_dict() for change in self.changes],
             **({"outputs": dict(self.outputs)} if self.outputs else {}),
-            **({"durationSeconds": round(self.duration_seconds, 1)}
-               if self.duration_seconds is not None else {}),
+            **({"durationSeconds": round(self.duration_seconds, 1)} if self.duration_seconds is not None else {}),
         }
 
     def to_json(self) -> str:
@@ -105,6 +111,7 @@ class PreviewSummary:
 
 # ---------------------------------------------------------------------------- Markdown
 
+
 def sticky_marker(project: str, stack: str) -> str:
     """Hidden comment a workflow searches for to update its one preview comment."""
     return f"<!-- specql-deploy:preview:{project}/{stack} -->"
@@ -112,8 +119,14 @@ def sticky_marker(project: str, stack: str) -> str:
 
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell and outside HTML."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("`", "'").replace("\n", " "))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("`", "'")
+        .replace("\n", " ")
+    )
 
 
 def _code_list(names: tuple[str, ...]) -> str:
@@ -122,32 +135,43 @@ def _code_list(names: tuple[str, ...]) -> str:
 
 def _risk_line(change: ResourceChange) -> str:
     verb = "replaced" if change.action == "replace" else "deleted"
-    because = f" because `{'`, `'.join(_cell(r) for r in change.replace_reasons)}` changed" \
-        if change.replace_reasons else ""
+    because = (
+        f" because `{'`, `'.join(_cell(r) for r in change.replace_reasons)}` changed" if change.replace_reasons else ""
+    )
     return f"> - **{_cell(change.name)}** (`{_cell(change.type)}`) will be **{verb}**{because}"
 
 
 def _row(change: ResourceChange) -> str:
-    return (f"| {ACTION_SYMBOLS.get(change.action, '')} {change.action} | `{_cell(change.name)}` "
-            f"| `{_cell(change.type)}` | {_code_list(change.changed)} |")
+    return (
+        f"| {ACTION_SYMBOLS.get(change.action, '')} {change.action} | `{_cell(change.name)}` "
+        f"| `{_cell(change.type)}` | {_code_list(change.changed)} |"
+    )
 
 
-def _render(summary: PreviewSummary, risks: list[str], rows_by_action: dict[str, list[str]],
-            omitted: int) -> str:
+def _render(summary: PreviewSummary, risks: list[str], rows_by_action: dict[str, list[str]], omitted: int) -> str:
     counts = summary.counts()
-    lines = [sticky_marker(summary.project, summary.stack),
-             f"### specql deploy {summary.operation}: `{_cell(summary.project)}` / `{_cell(summary.stack)}`",
-             "",
-             "| create | update | replace | delete | unchanged |",
-             "|---:|---:|---:|---:|---:|",
-             (f"| {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} "
-              f"| {summary.unchanged} |"),
-             ""]
+    lines = [
+        sticky_marker(summary.project, summary.stack),
+        f"### specql deploy {summary.operation}: `{_cell(summary.project)}` / `{_cell(summary.stack)}`",
+        "",
+        "| create | update | replace | delete | unchanged |",
+        "|---:|---:|---:|---:|---:|",
+        (
+            f"| {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} "
+            f"| {summary.unchanged} |"
+        ),
+        "",
+    ]
     at_risk = summary.stateful_at_risk()
     if at_risk:
-        lines += ["> [!CAUTION]",
-                  (f"> **{len(at_risk)} stateful resource(s) will be replaced or deleted; their data "
-                   "may be lost.** Review before merging."), *risks]
+        lines += [
+            "> [!CAUTION]",
+            (
+                f"> **{len(at_risk)} stateful resource(s) will be replaced or deleted; their data "
+                "may be lost.** Review before merging."
+            ),
+            *risks,
+        ]
         if len(risks) < len(at_risk):
             lines.append(f"> - … and {len(at_risk) - len(risks)} more")
         lines.append("")
@@ -157,13 +181,25 @@ def _render(summary: PreviewSummary, risks: list[str], rows_by_action: dict[str,
         rows = rows_by_action.get(action)
         if not rows:
             continue
-        lines += [f"<details><summary>{counts[action]} {ACTION_TITLES[action]}</summary>", "",
-                  "| action | resource | type | changed properties |", "|---|---|---|---|",
-                  *rows, "", "</details>", ""]
+        lines += [
+            f"<details><summary>{counts[action]} {ACTION_TITLES[action]}</summary>",
+            "",
+            "| action | resource | type | changed properties |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+            "</details>",
+            "",
+        ]
     if omitted:
-        lines += [(f"> **Truncated:** {omitted} resource row(s) are not shown because a GitHub "
-                   f"comment is limited to {GITHUB_COMMENT_LIMIT:,} characters. Run "
-                   "`specql deploy preview --json` for the full list."), ""]
+        lines += [
+            (
+                f"> **Truncated:** {omitted} resource row(s) are not shown because a GitHub "
+                f"comment is limited to {GITHUB_COMMENT_LIMIT:,} characters. Run "
+                "`specql deploy preview --json` for the full list."
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -196,6 +232,7 @@ def render_markdown(summary: PreviewSummary, limit: int = GITHUB_COMMENT_LIMIT) 
 
 
 # ----------------------------------------------------------------------------- outputs
+
 
 def mask_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """OutputValue map → plain values with secrets replaced by `[secret]`."""

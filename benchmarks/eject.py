@@ -44,8 +44,9 @@ def median_of(make_command, runs: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--example", action="append", choices=EXAMPLES,
-                        help="Example to time (repeatable); defaults to all.")
+    parser.add_argument(
+        "--example", action="append", choices=EXAMPLES, help="Example to time (repeatable); defaults to all."
+    )
     args = parser.parse_args()
     base = specql()
     over = []
@@ -57,8 +58,7 @@ def main() -> int:
             eject_command = [*base, "deploy", "eject", manifest, "-o"]
             out = f"{scratch}/{example}"
             preview = median_of(lambda _, command=preview_command: command, args.runs)
-            eject = median_of(lambda index, command=eject_command, out=out: [*command, f"{out}-{index + 1}"],
-                              args.runs)
+            eject = median_of(lambda index, command=eject_command, out=out: [*command, f"{out}-{index + 1}"], args.runs)
             extra = eject - preview
             flag = "" if extra <= BUDGET_SECONDS else f"  over the {BUDGET_SECONDS:g} s budget"
             print(f"{example:<18} {preview:>9.2f} {eject:>9.2f} {extra:>+9.2f}{flag}")

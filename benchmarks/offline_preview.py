@@ -27,7 +27,7 @@ FACTOR, SLACK = 1.5, 0.5
 
 def used_classes(example: str) -> list[tuple[str, str]]:
     """(python module, class) of every resource type the example's program registers."""
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
     from specql_deploy.program.manifest import load
     from specql_deploy.program.resolve import resolve
 
@@ -67,8 +67,9 @@ def timed(command: list[str], *, cold: bool) -> float:
         if cold:
             env["PYTHONPYCACHEPREFIX"] = cache  # empty bytecode cache: every module compiles
         start = time.perf_counter()
-        result = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                check=False)
+        result = subprocess.run(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False
+        )
         elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"command failed ({result.returncode}): {' '.join(command)}\n{result.stderr[-2000:]}")

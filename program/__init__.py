@@ -24,17 +24,21 @@ PATTERN_COMPONENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def build(resolved: ResolvedDeployment, *, project_root: str = ".") -> None:
+def build(resolved: ResolvedDeployment, *, project_root: str = ".", offline: bool | None = None) -> None:
     """Instantiate the pattern's component and export its stack outputs.
 
     ``project_root`` is the folder of deployment.yaml: patterns that build images on a
-    Docker host take their build context from it.
+    Docker host take their build context from it. ``offline`` says nothing will be built
+    or started (the offline capture passes `True`); `None` means offline exactly when the
+    engine runs a preview.
     """
     import pulumi
 
+    if offline is None:
+        offline = pulumi.runtime.is_dry_run()
     module_name, class_name = PATTERN_COMPONENTS[resolved.deployment.pattern]
     module = import_module(f"specql_deploy.components.patterns.{module_name}")
-    options = {"project_root": project_root} if resolved.cloud == "docker" else {}
+    options = {"project_root": project_root, "offline": offline} if resolved.cloud == "docker" else {}
     component = getattr(module, class_name)(resolved.stack_prefix, resolved, **options)
     for key, value in sorted(component.stack_outputs().items()):
         pulumi.export(key, value)

@@ -14,6 +14,7 @@ from specql_deploy.program.resolve import resolve
 config = pulumi.Config("specql")
 manifest = load(config.require("manifest"))
 environment = config.get("environment") or pulumi.get_stack()
-build(resolve(manifest.spec, environment, default_name=manifest.default_name,
-              lock=read_lock(manifest.path, environment)),
-      project_root=str(manifest.path.parent))
+build(
+    resolve(manifest.spec, environment, default_name=manifest.default_name, lock=read_lock(manifest.path, environment)),
+    project_root=str(manifest.path.parent),
+)

@@ -45,7 +45,9 @@ def read_lock(manifest_path: Path, environment: str) -> dict[str, LockEntry] | N
     if entries is None:
         return None
     return {
-        key: LockEntry(value=_freeze(entry["value"]), basis=tuple(_freeze(entry["basis"])) if "basis" in entry else None)
+        key: LockEntry(
+            value=_freeze(entry["value"]), basis=tuple(_freeze(entry["basis"])) if "basis" in entry else None
+        )
         for key, entry in entries.items()
     }
 
@@ -58,7 +60,9 @@ def lock_document(resolutions: list[ResolvedDeployment], version: str) -> dict[s
         flat = resolved.flat()
         pinned: dict[str, Any] = {}
         for path, provenance in sorted(resolved.provenance.items()):
-            if provenance.source in ("user",) or (provenance.source == "environment" and path in _user_env_paths(resolved)):
+            if provenance.source in ("user",) or (
+                provenance.source == "environment" and path in _user_env_paths(resolved)
+            ):
                 continue
             entry: dict[str, Any] = {"value": flat[path]}
             if path in basis:
@@ -76,8 +80,11 @@ def lock_document(resolutions: list[ResolvedDeployment], version: str) -> dict[s
 
 def _user_env_paths(resolved: ResolvedDeployment) -> set[str]:
     """Paths the user set for this environment (their reason says so)."""
-    return {path for path, p in resolved.provenance.items()
-            if p.source == "environment" and p.reason.startswith("set for environment")}
+    return {
+        path
+        for path, p in resolved.provenance.items()
+        if p.source == "environment" and p.reason.startswith("set for environment")
+    }
 
 
 def write_lock(manifest_path: Path, document: dict[str, Any]) -> Path:

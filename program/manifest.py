@@ -9,8 +9,9 @@ validation, and errors are reported at the path the user actually wrote.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -18,14 +19,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .spec import DeploymentMeta, DeploymentSpec, PlatformSpec
+from .spec import SECTIONS, DeploymentMeta, DeploymentSpec, PlatformSpec
 
 # Keys under `deployment:` that belong elsewhere: key → path in the long form.
 LIFTED = {
-    **{section: (section,) for section in (
-        "database", "application", "networking", "storage", "cache", "monitoring",
-        "security", "cicd", "environments", "kubernetes")},
-    "platform": ("platform",),
+    **{section: (section,) for section in SECTIONS},
     "region": ("platform", "region"),
     "regions": ("platform", "regions"),
     "availability_zones": ("platform", "availability_zones"),
@@ -136,10 +134,14 @@ def _yaml(text: str) -> tuple[Any, dict[tuple, int]]:
     except RecursionError:
         raise ManifestError([Problem("(yaml)", "invalid YAML: nested too deeply")]) from None
     if document is None:
-        raise ManifestError([Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")])
+        raise ManifestError(
+            [Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")]
+        )
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
-        raise ManifestError([Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)])
+        raise ManifestError(
+            [Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)]
+        )
     lines: dict[tuple, int] = {}
     plain = _plain(document, (), lines)
     return plain, lines
@@ -153,22 +155,19 @@ def _plain(node: Any, path: tuple, lines: dict[tuple, int]) -> Any:
         result = {}
         for key, value in node.items():
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise ManifestError([Problem(_dotted(path) or "(root)", "mapping keys must be plain words",
-                                             lines.get(path))])
+                raise ManifestError(
+                    [Problem(_dotted(path) or "(root)", "mapping keys must be plain words", lines.get(path))]
+                )
             key_text = str(key) if not isinstance(key, str) else key
-            try:
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[path + (key_text,)] = node.lc.key(key)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                pass
             result[key_text] = _plain(value, path + (key_text,), lines)
         return result
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
-            try:
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[path + (index,)] = node.lc.item(index)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                pass
             items.append(_plain(value, path + (index,), lines))
         return items
     if isinstance(node, str):
@@ -227,6 +226,7 @@ def _lift(document: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple, tuple]]
 
 
 # ------------------------------------------------------------------------------ errors
+
 
 def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple, tuple]) -> list[Problem]:
     problems: list[Problem] = []
@@ -383,7 +383,7 @@ def _unknown_key(loc: tuple) -> str:
     return f"unknown key{hint}"
 
 
-def _choices_message(item: dict[str, Any], loc: tuple) -> str:
+def _choices_message(item: Mapping[str, Any], loc: tuple) -> str:
     expected = item.get("ctx", {}).get("expected", "")
     choices = re.findall(r"'([^']*)'", expected)
     value = item.get("input")
@@ -408,4 +408,5 @@ SHORTHAND_HINTS: dict[type[BaseModel], str] = {
 
 
 def _shorthand_hint(loc: tuple) -> str:
-    return SHORTHAND_HINTS.get(_model_at(loc), "")
+    model = _model_at(loc)
+    return SHORTHAND_HINTS.get(model, "") if model is not None else ""

@@ -26,13 +26,9 @@ from pydantic import (
     model_validator,
 )
 
-from .defaults import (
-    AWS_REGIONS,
-    FARGATE_MEMORY_BY_CPU,
-    PATTERNS,
-    fargate_cpu_units,
-    fargate_memory_hint,
-)
+from .catalogue import AWS_REGIONS, FARGATE_MEMORY_BY_CPU, PATTERN_CLOUD, fargate_cpu_units, fargate_memory_hint
+from .markers import Feeds
+from .model import AlarmInfo, BucketInfo, cicd_environment, item_defaults
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
@@ -41,8 +37,16 @@ VARIABLE_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$")
 Pattern = Literal["hobby-project", "small-saas", "production-saas", "kubernetes"]
 Framework = Literal["fraiseql", "django", "rails", "nodejs"]
 Size = Literal["small", "medium", "large", "xlarge"]
-ENABLED_WORDS = {"enabled": True, "on": True, "yes": True, "true": True,
-                 "disabled": False, "off": False, "no": False, "false": False}
+ENABLED_WORDS = {
+    "enabled": True,
+    "on": True,
+    "yes": True,
+    "true": True,
+    "disabled": False,
+    "off": False,
+    "no": False,
+    "false": False,
+}
 
 
 class Section(BaseModel):
@@ -107,20 +111,20 @@ def parse_cpu(value: Any) -> Any:
 class DeploymentMeta(Section):
     """Who and what is being deployed."""
 
-    name: DnsName | None = None
+    name: Annotated[DnsName | None, Feeds("deployment.name")] = None
     """Name of the application; prefixes every resource. DNS-safe. Defaults to the manifest's folder name."""
-    framework: Framework | None = None
-    """Application framework; decides runtime, port, start command and health path. Defaults to `fraiseql`."""
-    pattern: Pattern
+    framework: Annotated[Framework | None, Feeds("deployment.framework")] = None
+    """Application framework; decides runtime, port, start command and health path."""
+    pattern: Annotated[Pattern, Feeds("deployment.pattern")]
     """Deployment pattern: hobby-project (one Docker host), small-saas (AWS, cost first), production-saas (AWS, HA), kubernetes (any cluster)."""
-    version: str | None = None
-    """Version of the application being deployed, used to tag images. Defaults to `latest`."""
-    domain: str | None = None
-    """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager). Defaults to none (HTTP on the load balancer's name)."""
-    dns_zone: str | None = None
-    """Route 53 hosted zone that holds `domain`, by name (`example.com`). With it (AWS patterns), `up` validates the certificates and points `domain` at the entry point by itself; without it, add the validation CNAME that `up` prints at your DNS provider. Defaults to none."""
-    host: str | None = None
-    """Docker host for hobby-project, e.g. `ssh://deploy@203.0.113.10`. Defaults to the local Docker engine."""
+    version: Annotated[str | None, Feeds("deployment.version")] = None
+    """Version of the application being deployed, used to tag images."""
+    domain: Annotated[str | None, Feeds("deployment.domain")] = None
+    """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager)."""
+    dns_zone: Annotated[str | None, Feeds("deployment.dns_zone")] = None
+    """Route 53 hosted zone that holds `domain`, by name (`example.com`). With it (AWS patterns), `up` validates the certificates and points `domain` at the entry point by itself; without it, add the validation CNAME that `up` prints at your DNS provider."""
+    host: Annotated[str | None, Feeds("deployment.host")] = None
+    """Docker host for hobby-project, e.g. `ssh://deploy@203.0.113.10`."""
 
     @field_validator("domain")
     @classmethod
@@ -161,17 +165,29 @@ class DeploymentMeta(Section):
 # ----------------------------------------------------------------------------- platform
 
 
+def _primary(regions: tuple[str, ...]) -> str:
+    return regions[0]
+
+
+def _disaster_recovery(regions: tuple[str, ...]) -> str | None:
+    return regions[1] if len(regions) == 2 else None
+
+
 class PlatformSpec(Section):
     """Where the infrastructure runs. `platform: aws` is short for `platform: {provider: aws}`."""
 
-    provider: Literal["aws", "gcp", "azure", "digitalocean", "bare-metal"] | None = None
-    """Cloud provider. Only `aws` has patterns today (small-saas, production-saas). Defaults to `aws`."""
-    region: str | None = None
-    """Primary AWS region. Defaults to `us-east-1`, or the first of `regions`."""
-    regions: tuple[str, ...] | None = None
+    provider: Annotated[
+        Literal["aws", "gcp", "azure", "digitalocean", "bare-metal"] | None, Feeds("platform.provider")
+    ] = None
+    """Cloud provider. Only `aws` has patterns today (small-saas, production-saas)."""
+    region: Annotated[str | None, Feeds("platform.region")] = None
+    """Primary AWS region (the first of `regions` when those are listed)."""
+    regions: Annotated[
+        tuple[str, ...] | None, Feeds("platform.region", _primary), Feeds("platform.dr_region", _disaster_recovery)
+    ] = None
     """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there)."""
-    availability_zones: int | None = Field(default=None, ge=1, le=6)
-    """Availability zones to spread subnets over. Defaults per pattern: 2 (small-saas), 3 (production-saas)."""
+    availability_zones: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
+    """Availability zones to spread subnets over."""
 
     @model_validator(mode="before")
     @classmethod
@@ -221,16 +237,18 @@ def _check_region(value: str | None) -> str | None:
 class BackupSpec(Section):
     """Automated backups. `backup: daily` is short for `backup: {frequency: daily}`."""
 
-    frequency: Literal["hourly", "daily", "weekly", "continuous"] | None = None
-    """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention. Defaults to `daily`."""
-    retention: int | None = Field(default=None, ge=0, le=35)
-    """Days backups are kept (RDS allows 0–35; 0 turns automated backups off). Defaults per pattern: 7 (small-saas), 30 (production-saas)."""
-    destination: str | None = None
-    """Off-site copy of every dump (hobby-project), as `s3://bucket/prefix`: the dumps survive the loss of the host. The keys come from the secrets BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY, never from this file. Defaults to none (dumps stay on the host)."""
-    endpoint: str | None = None
-    """HTTPS endpoint of an S3-compatible store for `destination` (Cloudflare R2, Backblaze B2, MinIO). Defaults to AWS S3."""
-    region: str | None = None
-    """Region of the `destination` bucket. Defaults to `us-east-1` (`auto` suits R2)."""
+    frequency: Annotated[
+        Literal["hourly", "daily", "weekly", "continuous"] | None, Feeds("database.backup_frequency")
+    ] = None
+    """How often backups are taken; `continuous` keeps point-in-time recovery over the whole retention."""
+    retention: Annotated[int | None, Feeds("database.backup_retention_days")] = Field(default=None, ge=0, le=35)
+    """Days backups are kept (RDS allows 0–35; 0 turns automated backups off)."""
+    destination: Annotated[str | None, Feeds("database.backup_destination")] = None
+    """Off-site copy of every dump (hobby-project), as `s3://bucket/prefix`: the dumps survive the loss of the host. The keys come from the secrets BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY, never from this file."""
+    endpoint: Annotated[str | None, Feeds("database.backup_endpoint")] = None
+    """HTTPS endpoint of an S3-compatible store for `destination` (Cloudflare R2, Backblaze B2, MinIO)."""
+    region: Annotated[str | None, Feeds("database.backup_region")] = None
+    """Region of the `destination` bucket."""
 
     @model_validator(mode="before")
     @classmethod
@@ -248,8 +266,10 @@ class BackupSpec(Section):
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?/?", value):
-            raise ValueError(f"{value!r} is not an HTTPS endpoint such as https://<account>.r2.cloudflarestorage.com "
-                             "(backups travel over TLS only)")
+            raise ValueError(
+                f"{value!r} is not an HTTPS endpoint such as https://<account>.r2.cloudflarestorage.com "
+                "(backups travel over TLS only)"
+            )
         return value.rstrip("/") if value is not None else value
 
     @model_validator(mode="after")
@@ -262,22 +282,22 @@ class BackupSpec(Section):
 class DatabaseSpec(Section):
     """The PostgreSQL database."""
 
-    engine: Literal["postgresql"] | None = None
-    """Database engine. Defaults to `postgresql`."""
-    version: str | None = None
-    """PostgreSQL major version. Defaults to `16`."""
-    size: Size | None = None
-    """Instance size; the pattern maps it to a class (small → db.t4g.micro on small-saas). Defaults per pattern."""
-    storage: int | None = Field(default=None, ge=20, le=65536)
-    """Allocated storage in GB (gp3), 20–65536. Defaults per pattern: 20 (small-saas), 100 (production-saas)."""
+    engine: Annotated[Literal["postgresql"] | None, Feeds("database.engine")] = None
+    """Database engine."""
+    version: Annotated[str | None, Feeds("database.version")] = None
+    """PostgreSQL major version."""
+    size: Annotated[Size | None, Feeds("database.size")] = None
+    """Instance size; the pattern maps it to a class (small → db.t4g.micro on small-saas)."""
+    storage: Annotated[int | None, Feeds("database.storage_gb")] = Field(default=None, ge=20, le=65536)
+    """Allocated storage in GB (gp3), 20–65536."""
     backup: BackupSpec | None = None
     """Backup schedule and retention."""
-    replicas: int | None = Field(default=None, ge=0, le=5)
-    """Read replicas in the primary region. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
-    multi_az: bool | None = None
-    """Standby in a second availability zone with automatic failover. Defaults to on in production environments and on production-saas, off otherwise."""
-    operator: Literal["cloudnative-pg", "crunchy-pgo"] | None = None
-    """Kubernetes operator that runs PostgreSQL (kubernetes pattern). Defaults to `cloudnative-pg`."""
+    replicas: Annotated[int | None, Feeds("database.read_replicas")] = Field(default=None, ge=0, le=5)
+    """Read replicas in the primary region."""
+    multi_az: Annotated[bool | None, Feeds("database.multi_az")] = None
+    """Standby in a second availability zone with automatic failover."""
+    operator: Annotated[Literal["cloudnative-pg", "crunchy-pgo"] | None, Feeds("database.operator")] = None
+    """Kubernetes operator that runs PostgreSQL (kubernetes pattern)."""
 
 
 # -------------------------------------------------------------------------- application
@@ -286,15 +306,15 @@ class DatabaseSpec(Section):
 class AutoscaleSpec(Section):
     """Target-tracking autoscaling of the application."""
 
-    enabled: bool | None = None
-    """Turn autoscaling on. Defaults per pattern: on for small-saas and production-saas."""
-    min: int | None = Field(default=None, ge=1)
-    """Fewest running instances. Defaults to `application.instances`."""
-    max: int | None = Field(default=None, ge=1)
-    """Most running instances. Defaults per pattern: twice `instances`, at least 4 (small-saas); 50 (production-saas); 10 (kubernetes)."""
-    target_cpu: int | None = Field(default=None, ge=10, le=95)
-    """Average CPU percentage to hold. Defaults to 70."""
-    target_memory: int | None = Field(default=None, ge=10, le=95)
+    enabled: Annotated[bool | None, Feeds("application.autoscale")] = None
+    """Turn autoscaling on; writing the section turns it on unless it says `enabled: false`."""
+    min: Annotated[int | None, Feeds("application.autoscale_min")] = Field(default=None, ge=1)
+    """Fewest running instances."""
+    max: Annotated[int | None, Feeds("application.autoscale_max")] = Field(default=None, ge=1)
+    """Most running instances."""
+    target_cpu: Annotated[int | None, Feeds("application.target_cpu")] = Field(default=None, ge=10, le=95)
+    """Average CPU percentage to hold."""
+    target_memory: Annotated[int | None, Feeds("application.target_memory")] = Field(default=None, ge=10, le=95)
     """Average memory percentage to hold; scaling on memory is off unless set."""
 
     @model_validator(mode="before")
@@ -313,12 +333,14 @@ class AutoscaleSpec(Section):
 class HealthCheckSpec(Section):
     """How the load balancer and orchestrator tell the application is healthy."""
 
-    path: str | None = None
-    """HTTP path that answers 200 when healthy. Defaults per framework (`/health`)."""
-    interval: int | None = Field(default=None, ge=5, le=300)
-    """Seconds between checks. Defaults to 30."""
-    timeout: int | None = Field(default=None, ge=2, le=120)
-    """Seconds before a check counts as failed. Defaults to 5."""
+    path: Annotated[str | None, Feeds("application.health_check_path")] = None
+    """HTTP path that answers 200 when healthy."""
+    interval: Annotated[int | None, Feeds("application.health_check_interval")] = Field(default=None, ge=5, le=300)
+    """Seconds between checks."""
+    timeout: Annotated[int | None, Feeds("application.health_check_timeout")] = Field(default=None, ge=2, le=120)
+    """Seconds before a check counts as failed."""
+    healthy_threshold: Annotated[int | None, Feeds("application.healthy_threshold")] = Field(default=None, ge=2, le=10)
+    """Passing checks in a row before an instance gets traffic (the ALB takes 2 to 10)."""
 
     @field_validator("path")
     @classmethod
@@ -334,29 +356,36 @@ class HealthCheckSpec(Section):
         return self
 
 
+def _enabled_when_present(section: AutoscaleSpec | CacheSpec) -> bool:
+    """A section that is written turns its feature on unless it says `enabled: false`."""
+    return section.enabled if section.enabled is not None else True
+
+
 class ApplicationSpec(Section):
     """The application containers."""
 
-    runtime: Literal["python", "nodejs", "ruby", "go"] | None = None
-    """Language runtime. Defaults per framework (fraiseql, django: python; rails: ruby; nodejs: nodejs)."""
-    version: str | None = None
-    """Runtime version (e.g. `3.13`, `20`). Defaults per framework."""
-    instances: int | None = Field(default=None, ge=1, le=1000, validation_alias=AliasChoices("instances", "replicas"))
-    """Running copies of the application (`replicas` is accepted too). Defaults per pattern: 1 (hobby-project), 2 (small-saas), 3 (production-saas, kubernetes)."""
-    memory: int | None = Field(default=None, ge=128, le=122880)
-    """Memory per instance in MiB; `512`, `512Mi` and `1Gi` are accepted. On Fargate it must pair with `cpu`. Defaults per pattern."""
-    cpu: float | None = Field(default=None, gt=0, le=16)
-    """vCPU per instance (`0.25`, `0.5`, `1` ... or `500m`). Defaults per pattern."""
-    port: int | None = Field(default=None, ge=1, le=65535)
-    """Port the application listens on. Defaults per framework (8000 for fraiseql and django, 3000 for rails and nodejs)."""
-    command: tuple[str, ...] | None = None
-    """Start command. Defaults per framework (fraiseql: `fraiseql run --host 0.0.0.0 --port 8000`)."""
-    autoscale: AutoscaleSpec | None = None
+    runtime: Annotated[Literal["python", "nodejs", "ruby", "go"] | None, Feeds("application.runtime")] = None
+    """Language runtime."""
+    version: Annotated[str | None, Feeds("application.runtime_version")] = None
+    """Runtime version (e.g. `3.13`, `20`)."""
+    instances: Annotated[int | None, Feeds("application.instances")] = Field(
+        default=None, ge=1, le=1000, validation_alias=AliasChoices("instances", "replicas")
+    )
+    """Running copies of the application (`replicas` is accepted too)."""
+    memory: Annotated[int | None, Feeds("application.memory_mib")] = Field(default=None, ge=128, le=122880)
+    """Memory per instance in MiB; `512`, `512Mi` and `1Gi` are accepted. On Fargate it must pair with `cpu`."""
+    cpu: Annotated[float | None, Feeds("application.cpu")] = Field(default=None, gt=0, le=16)
+    """vCPU per instance (`0.25`, `0.5`, `1` ... or `500m`)."""
+    port: Annotated[int | None, Feeds("application.port")] = Field(default=None, ge=1, le=65535)
+    """Port the application listens on."""
+    command: Annotated[tuple[str, ...] | None, Feeds("application.command")] = None
+    """Start command."""
+    autoscale: Annotated[AutoscaleSpec | None, Feeds("application.autoscale", _enabled_when_present)] = None
     """Autoscaling; `autoscale: enabled` is short for `{enabled: true}`."""
     health_check: HealthCheckSpec | None = None
     """Health check settings."""
-    hpa: bool | None = None
-    """HorizontalPodAutoscaler (kubernetes pattern); `hpa: enabled` is accepted. Defaults to on for kubernetes."""
+    hpa: Annotated[bool | None, Feeds("application.hpa")] = None
+    """HorizontalPodAutoscaler (kubernetes pattern); `hpa: enabled` is accepted."""
 
     @model_validator(mode="before")
     @classmethod
@@ -392,12 +421,12 @@ class ApplicationSpec(Section):
 class LoadBalancerSpec(Section):
     """The public entry point."""
 
-    type: Literal["application", "network"] | None = None
-    """`application` (HTTP routing, ALB) or `network` (TCP). Defaults to `application`."""
-    ssl: bool | None = None
-    """Serve HTTPS. Defaults to on whenever `deployment.domain` is set."""
-    certificate: str | None = None
-    """`letsencrypt`, `acm` (a new ACM certificate for the domain) or an existing ACM certificate ARN. Defaults to `acm` on AWS."""
+    type: Annotated[Literal["application", "network"] | None, Feeds("load_balancer.type")] = None
+    """`application` (HTTP routing, ALB) or `network` (TCP)."""
+    ssl: Annotated[bool | None, Feeds("load_balancer.https")] = None
+    """Serve HTTPS."""
+    certificate: Annotated[str | None, Feeds("load_balancer.certificate")] = None
+    """`letsencrypt`, `acm` (a new ACM certificate for the domain) or an existing ACM certificate ARN."""
 
     @field_validator("certificate")
     @classmethod
@@ -410,14 +439,14 @@ class LoadBalancerSpec(Section):
 class NetworkingSpec(Section):
     """The VPC and its subnets."""
 
-    vpc_cidr: str | None = None
-    """VPC address range, /16 to /24. Defaults to `10.0.0.0/16`."""
-    public_subnets: int | None = Field(default=None, ge=1, le=6)
+    vpc_cidr: Annotated[str | None, Feeds("network.vpc_cidr")] = None
+    """VPC address range, /16 to /24."""
+    public_subnets: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Public subnets (one per availability zone). Defaults to `platform.availability_zones`."""
-    private_subnets: int | None = Field(default=None, ge=1, le=6)
+    private_subnets: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Private subnets for the application (one per availability zone). Defaults to `platform.availability_zones`."""
-    nat_gateway: Literal["none", "single", "one-per-az"] | None = None
-    """Outbound internet for private subnets: `single` (cheapest), `one-per-az` (survives an AZ outage) or `none`; `true`/`false` are accepted. Defaults per pattern."""
+    nat_gateway: Annotated[Literal["none", "single", "one-per-az"] | None, Feeds("network.nat_strategy")] = None
+    """Outbound internet for private subnets: `single` (cheapest), `one-per-az` (survives an AZ outage) or `none`; `true`/`false` are accepted."""
     load_balancer: LoadBalancerSpec | None = None
     """Load balancer settings."""
 
@@ -458,15 +487,14 @@ class NetworkingSpec(Section):
 class BucketSpec(Section):
     """One object storage bucket."""
 
-    name: DnsName
+    name: Annotated[DnsName, Feeds("storage.buckets[].name")]
     """Bucket name suffix (DNS-safe); the full name is `<deployment>-<env>-<name>`."""
     public: bool | None = None
     """Public buckets are refused; serve public files through the CDN instead. Defaults to `false`."""
-    versioning: bool | None = None
-    """Keep old object versions. Defaults to `true`."""
-    lifecycle: int | None = Field(default=None, ge=1, le=3650)
-    """Days after which objects (and old versions) expire. Defaults to none for uploads."""
-
+    versioning: Annotated[bool | None, Feeds("storage.buckets[].versioning")] = None
+    """Keep old object versions."""
+    lifecycle: Annotated[int | None, Feeds("storage.buckets[].lifecycle_days")] = Field(default=None, ge=1, le=3650)
+    """Days after which objects (and old versions) expire."""
 
     @field_validator("public")
     @classmethod
@@ -479,13 +507,25 @@ class BucketSpec(Section):
         return value
 
 
+def _buckets(buckets: tuple[BucketSpec, ...]) -> tuple[dict[str, Any], ...]:
+    defaults = item_defaults(BucketInfo)
+    return tuple(
+        {
+            "name": bucket.name,
+            "versioning": bucket.versioning if bucket.versioning is not None else defaults["versioning"],
+            "lifecycle_days": bucket.lifecycle if bucket.lifecycle is not None else defaults["lifecycle_days"],
+        }
+        for bucket in buckets
+    )
+
+
 class StorageSpec(Section):
     """Object storage. `storage: s3` is short for `storage: {type: s3}` (one `uploads` bucket)."""
 
     type: Literal["s3", "gcs", "azure-blob", "local"] | None = None
     """Storage service. Defaults to `s3` on AWS."""
-    buckets: tuple[BucketSpec, ...] | None = None
-    """Buckets to create. Defaults to one bucket named `uploads`."""
+    buckets: Annotated[tuple[BucketSpec, ...] | None, Feeds("storage.buckets", _buckets)] = None
+    """Buckets to create."""
 
     @model_validator(mode="before")
     @classmethod
@@ -508,16 +548,16 @@ class StorageSpec(Section):
 class CacheSpec(Section):
     """Redis cache. `cache: redis-cluster` means Redis with replicas and failover."""
 
-    enabled: bool | None = None
-    """Create a cache. Defaults to on when the section is present."""
-    type: Literal["redis", "memcached"] | None = None
-    """Cache engine. Only `redis` is built (encryption in transit and AUTH need it). Defaults to `redis`."""
-    size: Size | None = None
-    """Node size; the pattern maps it to a node type (small → cache.t4g.micro). Defaults to `small`."""
-    replicas: int | None = Field(default=None, ge=0, le=5)
-    """Replica nodes beside the primary. Defaults per pattern: 0 (small-saas), 1 (production-saas)."""
-    cluster_mode: bool | None = None
-    """Redis cluster mode (sharding). Defaults to off; `redis-cluster` turns on replicas and failover."""
+    enabled: Annotated[bool | None, Feeds("cache.enabled")] = None
+    """Create a cache; writing the section turns it on unless it says `enabled: false`."""
+    type: Annotated[Literal["redis", "memcached"] | None, Feeds("cache.engine")] = None
+    """Cache engine. Only `redis` is built (encryption in transit and AUTH need it)."""
+    size: Annotated[Size | None, Feeds("cache.size")] = None
+    """Node size; the pattern maps it to a node type (small → cache.t4g.micro)."""
+    replicas: Annotated[int | None, Feeds("cache.replicas")] = Field(default=None, ge=0, le=5)
+    """Replica nodes beside the primary."""
+    cluster_mode: Annotated[bool | None, Feeds("cache.cluster_mode")] = None
+    """Redis cluster mode (sharding); `cache: redis-cluster` turns it on with replicas and failover."""
 
     @model_validator(mode="before")
     @classmethod
@@ -545,26 +585,44 @@ class CacheSpec(Section):
 class MetricsSpec(Section):
     """Where metrics go."""
 
-    prometheus: bool | None = None
-    """Expose and scrape Prometheus metrics. Defaults per pattern."""
-    cloudwatch: bool | None = None
-    """CloudWatch Container Insights: per-task CPU and memory of the ECS service (AWS); alarms and the dashboard follow `level`. Defaults to on on AWS."""
+    prometheus: Annotated[bool | None, Feeds("monitoring.prometheus")] = None
+    """Expose and scrape Prometheus metrics."""
+    cloudwatch: Annotated[bool | None, Feeds("monitoring.container_insights")] = None
+    """CloudWatch Container Insights: per-task CPU and memory of the ECS service (AWS); alarms and the dashboard follow `level`."""
 
 
 class LogsSpec(Section):
     """Where logs go and how long they stay."""
 
-    aggregator: Literal["cloudwatch", "loki", "elasticsearch"] | None = None
-    """Log store. Defaults to `cloudwatch` on AWS and `loki` elsewhere."""
-    retention: int | None = Field(default=None, ge=1, le=3653)
-    """Days logs are kept. Defaults to 365 (a year, what audits ask for), 7 on a Docker host."""
+    aggregator: Annotated[Literal["cloudwatch", "loki", "elasticsearch"] | None, Feeds("monitoring.log_aggregator")] = (
+        None
+    )
+    """Log store."""
+    retention: Annotated[int | None, Feeds("monitoring.log_retention_days")] = Field(default=None, ge=1, le=3653)
+    """Days logs are kept."""
 
 
 class DashboardsSpec(Section):
     """Dashboards."""
 
-    grafana: bool | None = None
-    """Provision Grafana dashboards. Defaults per pattern: on for kubernetes (it ships with kube-prometheus-stack), off elsewhere."""
+    grafana: Annotated[bool | None, Feeds("monitoring.grafana")] = None
+    """Provision Grafana dashboards."""
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
+"""Suffix of an alarm `duration` → seconds."""
+
+
+def _duration_seconds(text: str) -> int:
+    return int(text[:-1]) * DURATION_UNITS[text[-1]]
+
+
+def _duration_text(seconds: int) -> str:
+    """Seconds as the manifest writes them: `5m`, `30s`, `1h`."""
+    for suffix, unit in sorted(DURATION_UNITS.items(), key=lambda pair: -pair[1]):
+        if seconds % unit == 0:
+            return f"{seconds // unit}{suffix}"
+    return f"{seconds}s"
 
 
 class AlarmSpec(Section):
@@ -572,17 +630,29 @@ class AlarmSpec(Section):
 
     name: str | None = None
     """Alert name. Defaults to `type`."""
-    type: Literal["cpu_high", "memory_high", "db_connections", "db_cpu", "db_storage", "http_5xx", "unhealthy_hosts", "cache_memory"] | None = None
+    type: (
+        Literal[
+            "cpu_high",
+            "memory_high",
+            "db_connections",
+            "db_cpu",
+            "db_storage",
+            "http_5xx",
+            "unhealthy_hosts",
+            "cache_memory",
+        ]
+        | None
+    ) = None
     """What is watched."""
     condition: str | None = None
     """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`)."""
-    threshold: float | None = None
+    threshold: Annotated[float | None, Feeds("monitoring.alarms[].threshold")] = None
     """Value that triggers the alert; read from `condition` when that is given."""
-    duration: str | None = None
-    """How long the condition must hold (`5m`, `30s`). Defaults to `5m`."""
-    channel: Literal["email", "slack", "sns"] | None = None
-    """Where the alert goes. Defaults to `email`."""
-    email: str | None = None
+    duration: Annotated[str | None, Feeds("monitoring.alarms[].duration_seconds", shown=_duration_text)] = None
+    """How long the condition must hold (`5m`, `30s`)."""
+    channel: Annotated[Literal["email", "slack", "sns"] | None, Feeds("monitoring.alarms[].channel")] = None
+    """Where the alert goes."""
+    email: Annotated[str | None, Feeds("monitoring.alarms[].email")] = None
     """Address subscribed to the alerts topic."""
 
     @field_validator("condition")
@@ -613,20 +683,61 @@ class AlarmSpec(Section):
         return self
 
 
+def _alarm(alarm: AlarmSpec) -> dict[str, Any]:
+    """One alarm as the resolved model holds it; what it leaves out takes :class:`AlarmInfo`'s defaults."""
+    defaults = item_defaults(AlarmInfo)
+    comparison, threshold, percent, metric = defaults["comparison"], alarm.threshold, False, alarm.type or alarm.name
+    if alarm.condition:
+        match = re.fullmatch(r"\s*([a-z_]+)\s*(>=|<=|>|<)\s*(\d+(?:\.\d+)?)(%?)\s*", alarm.condition)
+        assert match  # the spec validated the condition's shape
+        metric, comparison, threshold, percent = (
+            match.group(1),
+            match.group(2),
+            float(match.group(3)),
+            bool(match.group(4)),
+        )
+    assert metric is not None  # the spec refused an alarm without type, condition or name
+    return AlarmInfo(
+        name=alarm.name or alarm.type or metric,
+        metric=metric,
+        comparison=comparison,
+        threshold=threshold if threshold is not None else defaults["threshold"],
+        percent=percent,
+        duration_seconds=_duration_seconds(alarm.duration) if alarm.duration else defaults["duration_seconds"],
+        channel=alarm.channel or defaults["channel"],
+        email=alarm.email,
+    ).model_dump()
+
+
+def _alarms(alarms: tuple[AlarmSpec, ...]) -> tuple[dict[str, Any], ...]:
+    return tuple(_alarm(alarm) for alarm in alarms)
+
+
+def _alarm_emails(alarms: tuple[AlarmSpec, ...]) -> tuple[str, ...] | None:
+    """Every address the alarms name, sorted; None (the default) when they name none."""
+    return tuple(sorted({alarm.email for alarm in alarms if alarm.email})) or None
+
+
 class MonitoringSpec(Section):
     """Observability. `monitoring: standard` is short for `monitoring: {level: standard}`."""
 
-    level: Literal["basic", "standard", "enterprise"] | None = None
-    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ p99 latency, database I/O latency and replica lag alarms). Defaults per pattern."""
-    stack: Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None = None
-    """Monitoring stack. Defaults per pattern (cloudwatch on AWS, kube-prometheus-stack on kubernetes)."""
+    level: Annotated[Literal["basic", "standard", "enterprise"] | None, Feeds("monitoring.level")] = None
+    """How much is watched: basic (core alarms), standard (+ dashboard, DB and cache alarms), enterprise (+ p99 latency, database I/O latency and replica lag alarms)."""
+    stack: Annotated[
+        Literal["cloudwatch", "prometheus", "kube-prometheus-stack", "uptime-kuma"] | None, Feeds("monitoring.stack")
+    ] = None
+    """Monitoring stack."""
     metrics: MetricsSpec | None = None
     """Metrics destinations."""
     logs: LogsSpec | None = None
     """Log aggregation and retention."""
     dashboards: DashboardsSpec | None = None
     """Dashboards."""
-    alarms: tuple[AlarmSpec, ...] | None = Field(default=None, validation_alias=AliasChoices("alarms", "alerts"))
+    alarms: Annotated[
+        tuple[AlarmSpec, ...] | None,
+        Feeds("monitoring.alarms", _alarms),
+        Feeds("monitoring.alarm_emails", _alarm_emails),
+    ] = Field(default=None, validation_alias=AliasChoices("alarms", "alerts"))
     """Extra alerts and who hears them (`alerts` is accepted too)."""
 
     @model_validator(mode="before")
@@ -643,25 +754,31 @@ class MonitoringSpec(Section):
 class SecuritySpec(Section):
     """Security switches. `waf: enabled` and `ddos_protection: enabled` are accepted."""
 
-    ssl: bool | None = None
-    """HTTPS everywhere a domain is given. Defaults to `true`."""
-    certificate_provider: Literal["letsencrypt", "aws-acm"] | None = None
-    """Certificate authority. Defaults to `aws-acm` on AWS, `letsencrypt` elsewhere."""
-    waf: bool | None = None
-    """AWS WAF web ACL with managed rule groups in front of the application. Defaults per pattern (on for production-saas)."""
-    ddos_protection: bool | None = None
-    """AWS Shield Advanced (about $3,000/month, 1-year commitment). Defaults to off."""
-    secrets_manager: Literal["aws-secrets", "vault", "env-file"] | None = None
-    """Where secrets live. Defaults to `aws-secrets` on AWS, `env-file` on a Docker host."""
-    encryption_at_rest: bool | None = None
+    ssl: Annotated[bool | None, Feeds("security.ssl")] = None
+    """HTTPS everywhere a domain is given."""
+    certificate_provider: Annotated[
+        Literal["letsencrypt", "aws-acm"] | None, Feeds("security.certificate_provider")
+    ] = None
+    """Certificate authority."""
+    waf: Annotated[bool | None, Feeds("edge.waf")] = None
+    """AWS WAF web ACL with managed rule groups in front of the application."""
+    ddos_protection: Annotated[bool | None, Feeds("edge.ddos_protection")] = None
+    """AWS Shield Advanced (about $3,000/month, 1-year commitment)."""
+    secrets_manager: Annotated[
+        Literal["aws-secrets", "vault", "env-file"] | None, Feeds("security.secrets_manager")
+    ] = None
+    """Where secrets live."""
+    encryption_at_rest: Annotated[bool | None, Feeds("security.encryption_at_rest")] = None
     """Encrypt databases, caches, buckets and logs. Always on; `false` is refused."""
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = {key: _toggle(value) if key in ("waf", "ddos_protection", "ssl", "encryption_at_rest") else value
-                    for key, value in data.items()}
+            data = {
+                key: _toggle(value) if key in ("waf", "ddos_protection", "ssl", "encryption_at_rest") else value
+                for key, value in data.items()
+            }
         return data
 
     @field_validator("encryption_at_rest")
@@ -702,33 +819,44 @@ class TriggerSpec(Section):
 class CicdEnvironmentSpec(Section):
     """A deployment target in the pipeline."""
 
-    name: DnsName
+    name: Annotated[DnsName, Feeds("cicd.environments[].name")]
     """Environment name (a stack of the same name)."""
-    auto_deploy: bool | None = None
+    auto_deploy: Annotated[bool | None, Feeds("cicd.environments[].auto_deploy")] = None
     """Deploy on every push to the main branch. Defaults to on except for production."""
-    approval_required: bool | None = None
+    approval_required: Annotated[bool | None, Feeds("cicd.environments[].approval_required")] = None
     """Require a reviewer's approval (GitHub environment protection). Defaults to on for production."""
-
 
 
 class MigrationsSpec(Section):
     """Database migrations in the pipeline."""
 
-    auto_run: bool | None = None
-    """Run migrations automatically before a deploy. Defaults to `false` (manual approval)."""
-    rollback_on_failure: bool | None = None
-    """Roll the service back when migrations or the smoke test fail. Defaults to `true`."""
+    auto_run: Annotated[bool | None, Feeds("cicd.migrations_auto_run")] = None
+    """Run migrations automatically before a deploy."""
+    rollback_on_failure: Annotated[bool | None, Feeds("cicd.rollback_on_failure")] = None
+    """Roll the service back when migrations or the smoke test fail."""
+
+
+def _cicd_environments(environments: tuple[CicdEnvironmentSpec, ...]) -> tuple[dict[str, Any], ...]:
+    return tuple(cicd_environment(e.name, e.auto_deploy, e.approval_required) for e in environments)
+
+
+def _deploy_branch(triggers: tuple[TriggerSpec, ...]) -> str | None:
+    """The branch of the first `push` trigger that deploys."""
+    pushes = [trigger.push for trigger in triggers if trigger.push and trigger.push.action == "deploy"]
+    return pushes[0].branch if pushes else None
 
 
 class CicdSpec(Section):
     """The delivery pipeline."""
 
-    provider: Literal["github-actions", "gitlab-ci", "circleci"] | None = None
-    """CI system. Only `github-actions` is generated today. Defaults to `github-actions`."""
-    triggers: tuple[TriggerSpec, ...] | None = None
+    provider: Annotated[Literal["github-actions", "gitlab-ci", "circleci"] | None, Feeds("cicd.provider")] = None
+    """CI system. Only `github-actions` is generated today."""
+    triggers: Annotated[tuple[TriggerSpec, ...] | None, Feeds("cicd.main_branch", _deploy_branch, doc=False)] = None
     """When the pipeline runs. Defaults to tests and previews on pull requests, deploy on push to main."""
-    environments: tuple[CicdEnvironmentSpec, ...] | None = None
-    """Promotion order. Defaults to staging (automatic) then production (approved)."""
+    environments: Annotated[tuple[CicdEnvironmentSpec, ...] | None, Feeds("cicd.environments", _cicd_environments)] = (
+        None
+    )
+    """Promotion order."""
     migrations: MigrationsSpec | None = None
     """Migration policy."""
 
@@ -746,10 +874,12 @@ class CicdSpec(Section):
 class IngressSpec(Section):
     """Kubernetes ingress."""
 
-    class_: Literal["nginx", "traefik"] | None = Field(default=None, alias="class")
-    """Ingress controller class. Defaults to `nginx`."""
-    ssl: Literal["cert-manager", "none"] | None = None
-    """TLS certificates: `cert-manager` (Let's Encrypt) or `none`. Defaults to `cert-manager` when a domain is set."""
+    class_: Annotated[Literal["nginx", "traefik"] | None, Feeds("kubernetes.ingress_class")] = Field(
+        default=None, alias="class"
+    )
+    """Ingress controller class."""
+    ssl: Annotated[Literal["cert-manager", "none"] | None, Feeds("kubernetes.tls")] = None
+    """TLS certificates: `cert-manager` (Let's Encrypt) or `none`."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -757,19 +887,21 @@ class IngressSpec(Section):
 class KubernetesSpec(Section):
     """Kubernetes pattern settings (also accepted directly under `deployment`)."""
 
-    cluster: Literal["existing", "create"] | None = None
-    """`existing` uses your kubeconfig; `create` builds an EKS cluster. Defaults to `existing`."""
-    kubeconfig: str | None = None
-    """Path of the kubeconfig to use with `cluster: existing`. Defaults to the current context."""
-    context: str | None = None
-    """kubeconfig context. Defaults to the current one."""
-    namespace: DnsName | None = None
-    """Namespace for the application. DNS-safe. Defaults to `<name>-<environment>`."""
+    cluster: Annotated[Literal["existing", "create"] | None, Feeds("kubernetes.cluster")] = None
+    """`existing` uses your kubeconfig; `create` builds an EKS cluster."""
+    kubeconfig: Annotated[str | None, Feeds("kubernetes.kubeconfig")] = None
+    """Path of the kubeconfig to use with `cluster: existing`."""
+    context: Annotated[str | None, Feeds("kubernetes.context")] = None
+    """kubeconfig context."""
+    namespace: Annotated[DnsName | None, Feeds("kubernetes.namespace")] = None
+    """Namespace for the application. DNS-safe."""
     ingress: IngressSpec | None = None
     """Ingress controller and TLS."""
-    existing_addons: tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None = None
-    """Add-ons the cluster already runs, so they are not installed again. Defaults to none."""
-
+    existing_addons: Annotated[
+        tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None,
+        Feeds("kubernetes.existing_addons"),
+    ] = None
+    """Add-ons the cluster already runs, so they are not installed again."""
 
 
 # ------------------------------------------------------------------------- environments
@@ -797,7 +929,6 @@ class EnvironmentSpec(Section):
     networking: NetworkingSpec | None = None
     """Networking settings for this environment only."""
 
-
     @field_validator("variables")
     @classmethod
     def _no_secret_values(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -823,6 +954,10 @@ class EnvironmentSpec(Section):
 # --------------------------------------------------------------------------------- root
 
 
+def _storage_enabled(storage: StorageSpec) -> bool:
+    return storage.type != "local"
+
+
 class DeploymentSpec(Section):
     """A deployment manifest (`deployment.yaml`)."""
 
@@ -836,9 +971,9 @@ class DeploymentSpec(Section):
     """Application containers."""
     networking: NetworkingSpec | None = None
     """VPC and load balancer."""
-    storage: StorageSpec | None = None
+    storage: Annotated[StorageSpec | None, Feeds("storage.enabled", _storage_enabled)] = None
     """Object storage."""
-    cache: CacheSpec | None = None
+    cache: Annotated[CacheSpec | None, Feeds("cache.enabled", _enabled_when_present)] = None
     """Redis cache."""
     monitoring: MonitoringSpec | None = None
     """Alarms, logs and dashboards."""
@@ -862,14 +997,14 @@ class DeploymentSpec(Section):
 
     @model_validator(mode="after")
     def _pattern_rules(self) -> DeploymentSpec:
-        pattern = PATTERNS[self.deployment.pattern]
+        cloud = PATTERN_CLOUD[self.deployment.pattern]
         provider = self.platform.provider if self.platform else None
-        if pattern.cloud == "aws" and provider not in (None, "aws"):
+        if cloud == "aws" and provider not in (None, "aws"):
             raise ValueError(
                 f"platform.provider: pattern {self.deployment.pattern} runs on AWS; "
                 f"{provider} has no pattern yet (use kubernetes for any cluster)"
             )
-        if pattern.cloud == "aws":
+        if cloud == "aws":
             for where, application in self._applications():
                 _check_fargate(where, application)
         return self
@@ -880,6 +1015,10 @@ class DeploymentSpec(Section):
             if environment.application is not None:
                 found.append((f"environments[{index}].application", environment.application))
         return found
+
+
+SECTIONS: tuple[str, ...] = tuple(name for name in DeploymentSpec.model_fields if name != "deployment")
+"""The manifest's sections beside `deployment:` (which also accepts them nested under it)."""
 
 
 def _check_fargate(where: str, application: ApplicationSpec | None) -> None:

@@ -85,7 +85,10 @@ def module_package_dirs(module_dir: Path) -> list[Path]:
     """Directories of the module's own packages the provider binary compiles."""
     listing = subprocess.run(
         ["go", "list", "-deps", "-json=ImportPath,Dir", "."],
-        cwd=module_dir, check=True, capture_output=True, text=True,
+        cwd=module_dir,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     decoder = json.JSONDecoder()
     dirs: list[Path] = []
@@ -125,8 +128,10 @@ def main(argv: list[str]) -> int:
     getters = {match.group(1) for line in source.splitlines() if (match := GETTER.match(line))}
     used = called_getters(module_package_dirs(module_dir), getters, clients)
     clients.write_text(cut_client_getters(source, used))
-    print(f"aws_provider_subset: {len(keep)} of {len(every)} services, "
-          f"{len(used)} of {len(getters)} SDK clients", file=sys.stderr)
+    print(
+        f"aws_provider_subset: {len(keep)} of {len(every)} services, {len(used)} of {len(getters)} SDK clients",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -13,7 +13,7 @@
 # Why caddy is built: the tests run `caddy validate` and `caddy fmt` on the generated
 # Caddyfiles, and no package registry this project's CI reaches ships the binary; its
 # Go source is on the module proxy. The version is the one the generated compose files
-# run (IMAGES["caddy"] in program/defaults.py). Tests find it through $SPECQL_CADDY.
+# run (IMAGES["caddy"] in program/catalogue.py). Tests find it through $SPECQL_CADDY.
 #
 #   CHECKOV_VERSION  override the pinned checkov version
 #   CADDY_VERSION    override the caddy version (defaults to the pinned image's)
@@ -43,7 +43,7 @@ install_caddy() {
   local version="${CADDY_VERSION:-}"
   if [ -z "$version" ]; then
     # caddy:2.9.1-alpine -> 2.9.1
-    version="$("$python_bin" -c 'from specql_deploy.program.defaults import IMAGES; print(IMAGES["caddy"].split(":")[1].split("-")[0])')"
+    version="$("$python_bin" -c 'from specql_deploy.program.catalogue import IMAGES; print(IMAGES["caddy"].split(":")[1].split("-")[0])')"
   fi
   local bin_dir="$cache/caddy-$version/bin"
   if [ ! -x "$bin_dir/caddy" ]; then

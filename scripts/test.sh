@@ -2,7 +2,7 @@
 # The test command: installs everything the suite needs (the venv, the Pulumi CLI
 # built from the Go module proxy, checkov in its own venv, caddy and helm built from
 # the Go module proxy, OpenTofu and the AWS provider built from the Go module proxy),
-# then runs pytest.
+# checks lint, format and types (scripts/check.sh), then runs pytest.
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ python=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 export PYTHON="$PWD/.venv/bin/python"
+
+# ruff (lint and format) and mypy, before any test runs.
+scripts/check.sh
 
 # Real Pulumi engine for the engine tier (cached after the first build).
 PATH="$(scripts/install-pulumi-cli.sh --print-bin-dir):$PATH"

@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = {"program": "specql_deploy.program", "components": "specql_deploy.components",
-           "automation": "specql_deploy.automation", "exporters": "specql_deploy.exporters"}
+FOLDERS = {
+    "program": "specql_deploy.program",
+    "capture": "specql_deploy.capture",
+    "components": "specql_deploy.components",
+    "automation": "specql_deploy.automation",
+    "exporters": "specql_deploy.exporters",
+}
 
 
 def declared_packages() -> set[str]:
@@ -37,14 +42,31 @@ def test_every_package_folder_is_declared():
 
 @pytest.mark.slow_build
 def test_wheel_holds_one_import_package(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("specql_deploy-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "specql_deploy/program/spec.py" in names
     assert "specql_deploy/automation/cli.py" in names
-    assert not any(name.startswith(("program/", "components/", "automation/", "exporters/", "tests/"))
-                   for name in names)
+    assert "specql_deploy/capture/mocks.py" in names
+    assert not any(
+        name.startswith(("program/", "capture/", "components/", "automation/", "exporters/", "tests/"))
+        for name in names
+    )
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "specql = specql_deploy.automation.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

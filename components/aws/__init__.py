@@ -11,23 +11,34 @@ from typing import Any
 
 _LAZY = {
     # foundations
-    "Encryption": "encryption", "EncryptionArgs": "encryption",
-    "Network": "network", "NetworkArgs": "network",
+    "Encryption": "encryption",
+    "EncryptionArgs": "encryption",
+    "Network": "network",
+    "NetworkArgs": "network",
     "DataStoreAccess": "firewall",
-    "LogArchive": "log_archive", "LogArchiveArgs": "log_archive",
-    "Secrets": "secrets", "SecretsArgs": "secrets",
+    "LogArchive": "log_archive",
+    "LogArchiveArgs": "log_archive",
+    "Secrets": "secrets",
+    "SecretsArgs": "secrets",
     # data
-    "Database": "database", "DatabaseArgs": "database",
-    "Cache": "cache", "CacheArgs": "cache",
-    "Storage": "storage", "StorageArgs": "storage", "BucketSpec": "storage",
+    "Database": "database",
+    "DatabaseArgs": "database",
+    "Cache": "cache",
+    "CacheArgs": "cache",
+    "Storage": "storage",
+    "StorageArgs": "storage",
+    "BucketSpec": "storage",
     # compute and entry
-    "Service": "service", "ServiceArgs": "service",
-    "LoadBalancer": "load_balancer", "LoadBalancerArgs": "load_balancer",
-    "Edge": "edge", "EdgeArgs": "edge",
+    "Service": "service",
+    "ServiceArgs": "service",
+    "LoadBalancer": "load_balancer",
+    "LoadBalancerArgs": "load_balancer",
+    "Edge": "edge",
+    "EdgeArgs": "edge",
     # operations
-    "Monitoring": "monitoring", "MonitoringArgs": "monitoring", "CustomAlarm": "monitoring",
-    # composition
-    "SaasParts": "saas", "compose_saas": "saas",
+    "Monitoring": "monitoring",
+    "MonitoringArgs": "monitoring",
+    "CustomAlarm": "monitoring",
 }
 
 __all__ = list(_LAZY)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     REDIS_AUTH_TOKEN_LENGTH,
     REDIS_CLUSTER_SHARDS,
     REDIS_MAINTENANCE_WINDOW,
     REDIS_SNAPSHOT_WINDOW,
 )
-from ._support import child, name_tag, stateful
+from ...program.catalogue import PORTS
+from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
 
-_REDIS_PORT = 6379
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -26,27 +30,27 @@ class CacheArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the cache. Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Subnets of the cache subnet group (isolated or private). Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting data at rest, the AUTH token secret and the slow log. Required."""
-    engine_version: str = "7.1"
-    """Redis OSS version. Defaults to `7.1`."""
-    node_type: str = "cache.t4g.micro"
-    """Node type. Defaults to `cache.t4g.micro`."""
-    replicas: int = 0
-    """Replicas per shard. Defaults to `0`."""
-    cluster_mode: bool = False
-    """Shard keys over several node groups. Defaults to `False`."""
-    automatic_failover: bool = False
+    engine_version: str
+    """Redis OSS version. Required."""
+    node_type: str
+    """Node type. Required."""
+    replicas: int
+    """Replicas per shard. Required."""
+    cluster_mode: bool
+    """Shard keys over several node groups. Required."""
+    automatic_failover: bool
     """Promote a replica when the primary fails (needs a replica); also turns on
-    multi-AZ. Defaults to `False`."""
-    snapshot_retention_days: int = 1
-    """Days of daily snapshots. Defaults to `1`."""
-    log_retention_days: int = 30
-    """Days the slow log is kept. Defaults to `30`."""
-    protect: bool = False
-    """Protect the replication group and keep it when the stack is destroyed. Defaults to `False`."""
+    multi-AZ. Required."""
+    snapshot_retention_days: int
+    """Days of daily snapshots. Required."""
+    log_retention_days: int
+    """Days the slow log is kept. Required."""
+    protect: bool
+    """Protect the replication group and keep it when the stack is destroyed. Required."""
 
     def __post_init__(self) -> None:
         if self.automatic_failover and self.replicas < 1:
@@ -73,16 +77,18 @@ class Cache(pulumi.ComponentResource):
     auth_secret: aws.secretsmanager.Secret
     security_group: aws.ec2.SecurityGroup
     endpoint: pulumi.Output[str]
-    port: int = _REDIS_PORT
+    port: int = PORTS["redis"]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Cache", name, None, opts)
         subnet_group = aws.elasticache.SubnetGroup(
-            f"{name}-subnets", description=f"{name}: data subnets", subnet_ids=args.subnet_ids, opts=child(self))
+            f"{name}-subnets", description=f"{name}: data subnets", subnet_ids=args.subnet_ids, opts=child(self)
+        )
         # Clients admit themselves with their own rules (see firewall.admit).
         self.security_group = security_group = data_tier_group(self, f"{name}-sg", args.vpc_id, "Redis")
-        token = random.RandomPassword(f"{name}-auth-token", length=REDIS_AUTH_TOKEN_LENGTH, special=False,
-                                      opts=child(self))
+        token = random.RandomPassword(
+            f"{name}-auth-token", length=REDIS_AUTH_TOKEN_LENGTH, special=False, opts=child(self)
+        )
         self.auth_secret = aws.secretsmanager.Secret(
             f"{name}-auth",
             description=f"{name}: Redis AUTH token",
@@ -92,15 +98,23 @@ class Cache(pulumi.ComponentResource):
         # ElastiCache reads the token from the secret's version, so the stored token is the one
         # in use and the ejected OpenTofu can keep it out of its state (write-only, read back).
         stored = aws.secretsmanager.SecretVersion(
-            f"{name}-auth-value", secret_id=self.auth_secret.id, secret_string=token.result, opts=child(self))
+            f"{name}-auth-value", secret_id=self.auth_secret.id, secret_string=token.result, opts=child(self)
+        )
         slow_log = aws.cloudwatch.LogGroup(
-            f"{name}-slow-log", name=f"/aws/elasticache/{name}/slow-log", retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn,
-            opts=child(self))
+            f"{name}-slow-log",
+            name=f"/aws/elasticache/{name}/slow-log",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child(self),
+        )
 
         shape: dict[str, object]
         if args.cluster_mode:
-            shape = {"num_node_groups": REDIS_CLUSTER_SHARDS, "replicas_per_node_group": args.replicas,
-                     "cluster_mode": "enabled"}
+            shape = {
+                "num_node_groups": REDIS_CLUSTER_SHARDS,
+                "replicas_per_node_group": args.replicas,
+                "cluster_mode": "enabled",
+            }
         else:
             shape = {"num_cache_clusters": 1 + args.replicas}
         self.replication_group = aws.elasticache.ReplicationGroup(
@@ -109,7 +123,7 @@ class Cache(pulumi.ComponentResource):
             engine="redis",
             engine_version=args.engine_version,
             node_type=args.node_type,
-            port=_REDIS_PORT,
+            port=PORTS["redis"],
             parameter_group_name=parameter_group_name(args.engine_version, args.cluster_mode),
             subnet_group_name=subnet_group.name,
             security_group_ids=[security_group.id],
@@ -124,21 +138,43 @@ class Cache(pulumi.ComponentResource):
             maintenance_window=REDIS_MAINTENANCE_WINDOW,
             auto_minor_version_upgrade=True,
             apply_immediately=False,
-            log_delivery_configurations=[{
-                "destination": slow_log.name,
-                "destination_type": "cloudwatch-logs",
-                "log_format": "json",
-                "log_type": "slow-log",
-            }],
+            log_delivery_configurations=[
+                {
+                    "destination": slow_log.name,
+                    "destination_type": "cloudwatch-logs",
+                    "log_format": "json",
+                    "log_type": "slow-log",
+                }
+            ],
             tags=name_tag(f"{name}-redis"),
             opts=stateful(self, args.protect),
             **shape,
         )
-        self.endpoint = (self.replication_group.configuration_endpoint_address if args.cluster_mode
-                         else self.replication_group.primary_endpoint_address)
+        self.endpoint = (
+            self.replication_group.configuration_endpoint_address
+            if args.cluster_mode
+            else self.replication_group.primary_endpoint_address
+        )
         self.register_outputs({"endpoint": self.endpoint, "auth_secret_arn": self.auth_secret.arn})
 
     @property
     def access(self) -> DataStoreAccess:
         """What a client needs to admit itself into the cache's group."""
         return DataStoreAccess(self.security_group.id, self.port, "Redis")
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def cache_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    cache = resolved.cache
+    return {
+        "engine_version": cache.engine_version,
+        "node_type": resolved.require("cache.node_type"),
+        "replicas": cache.replicas,
+        "cluster_mode": cache.cluster_mode,
+        "automatic_failover": cache.automatic_failover,
+        "snapshot_retention_days": cache.snapshot_retention_days,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "protect": resolved.is_production,
+    }

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import CERTIFICATE_VALIDATION_TTL_SECONDS
-from ._support import first_field
+from ...program.building_blocks import CERTIFICATE_VALIDATION_TTL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -25,21 +24,25 @@ class ValidatedCertificate:
     """The certificate's ARN, known only once ACM has issued it (use this one)."""
 
 
-def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | None,
-                          opts: pulumi.ResourceOptions) -> ValidatedCertificate:
+def validated_certificate(
+    name: str, domain: str, zone_id: pulumi.Input[str] | None, opts: pulumi.ResourceOptions
+) -> ValidatedCertificate:
     """A DNS-validated certificate for `domain`, its validation record in `zone_id` if given."""
     certificate = aws.acm.Certificate(
-        name, domain_name=domain, validation_method="DNS",
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=False)))
+        name,
+        domain_name=domain,
+        validation_method="DNS",
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=False)),
+    )
     fqdns: list[pulumi.Output[str]] | None = None
     if zone_id is not None:
         options = certificate.domain_validation_options
         record = aws.route53.Record(
             f"{name}-validation",
             zone_id=zone_id,
-            name=options.apply(lambda found: first_field(found, "resource_record_name")),
-            type=options.apply(lambda found: first_field(found, "resource_record_type")),
-            records=[options.apply(lambda found: first_field(found, "resource_record_value"))],
+            name=options.apply(lambda found: found[0].resource_record_name if found else None),
+            type=options.apply(lambda found: found[0].resource_record_type if found else None),
+            records=[options.apply(lambda found: found[0].resource_record_value if found else None)],
             ttl=CERTIFICATE_VALIDATION_TTL_SECONDS,
             # ACM asks for the same record for every certificate of a domain in an account
             allow_overwrite=True,
@@ -47,5 +50,6 @@ def validated_certificate(name: str, domain: str, zone_id: pulumi.Input[str] | N
         )
         fqdns = [record.fqdn]
     validation = aws.acm.CertificateValidation(
-        f"{name}-issued", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=opts)
+        f"{name}-issued", certificate_arn=certificate.arn, validation_record_fqdns=fqdns, opts=opts
+    )
     return ValidatedCertificate(certificate, validation.certificate_arn)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     RDS_CA_CERT_IDENTIFIER,
     RDS_DATABASE_NAME,
     RDS_LOG_STATEMENT,
@@ -15,10 +17,14 @@ from ...program.defaults import (
     RDS_STORAGE_TYPE,
     RDS_WORK_MEM_KB,
 )
-from ._support import assume_role_policy, child, first_field, name_tag, partition, stateful
+from ...program.catalogue import PORTS, RDS_MONITORING_INTERVALS
+from .children import child, name_tag, stateful
 from .firewall import DataStoreAccess, data_tier_group
+from .policies import assume_role_policy
+from .regions import partition
 
-_POSTGRES_PORT = 5432
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -27,63 +33,63 @@ class DatabaseArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the database. Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Subnets of the DB subnet group (isolated or private). Required."""
     kms_key_arn: pulumi.Input[str]
     """Key encrypting storage, Performance Insights, logs and the master secret. Required."""
     region: str
     """Region of the database (names its log groups' key grant). Required."""
-    engine_version: str = "16"
-    """PostgreSQL major version; minor versions upgrade automatically. Defaults to `16`."""
-    instance_class: str = "db.t4g.micro"
-    """RDS instance class. Defaults to `db.t4g.micro`."""
-    storage_gb: int = 20
-    """Allocated gp3 storage. Defaults to `20`."""
-    max_storage_gb: int = 100
-    """Storage autoscaling ceiling. Defaults to `100`."""
-    multi_az: bool = False
-    """Synchronous standby in another zone. Defaults to `False`."""
-    read_replicas: int = 0
-    """Same-region read replicas. Defaults to `0`."""
-    backup_retention_days: int = 7
-    """Days of automated backups and point-in-time recovery. Defaults to `7`."""
-    backup_window: str = "03:00-04:00"
-    """Daily backup window (UTC). Defaults to `03:00-04:00`."""
-    maintenance_window: str = "mon:04:00-mon:05:00"
-    """Weekly maintenance window (UTC). Defaults to `mon:04:00-mon:05:00`."""
-    deletion_protection: bool = False
-    """Refuse API deletion. Defaults to `False`."""
-    final_snapshot: bool = False
-    """Take a snapshot before deletion. Defaults to `False`."""
-    performance_insights: bool = True
-    """Performance Insights, encrypted with the key. Defaults to `True`."""
-    performance_insights_retention_days: int = 7
-    """Days of Performance Insights history. Defaults to `7`."""
-    monitoring_interval: int = 60
-    """Enhanced monitoring interval in seconds (0 turns it off). Defaults to `60`."""
+    engine_version: str
+    """PostgreSQL major version; minor versions upgrade automatically. Required."""
+    instance_class: str
+    """RDS instance class. Required."""
+    storage_gb: int
+    """Allocated gp3 storage. Required."""
+    max_storage_gb: int
+    """Storage autoscaling ceiling. Required."""
+    multi_az: bool
+    """Synchronous standby in another zone. Required."""
+    read_replicas: int
+    """Same-region read replicas. Required."""
+    backup_retention_days: int
+    """Days of automated backups and point-in-time recovery. Required."""
+    backup_window: str
+    """Daily backup window (UTC). Required."""
+    maintenance_window: str
+    """Weekly maintenance window (UTC). Required."""
+    deletion_protection: bool
+    """Refuse API deletion. Required."""
+    final_snapshot: bool
+    """Take a snapshot before deletion. Required."""
+    performance_insights: bool
+    """Performance Insights, encrypted with the key. Required."""
+    performance_insights_retention_days: int
+    """Days of Performance Insights history. Required."""
+    monitoring_interval: int
+    """Enhanced monitoring interval in seconds (0 turns it off). Required."""
+    iam_auth: bool
+    """IAM database authentication. Required."""
+    log_exports: tuple[str, ...]
+    """Logs exported to CloudWatch. Defaults to `("postgresql", "upgrade")`. Required."""
+    log_retention_days: int
+    """Days the exported logs are kept. Required."""
+    max_connections: int
+    """`max_connections` parameter. Required."""
+    log_min_duration_ms: int
+    """Log statements slower than this. Required."""
+    protect: bool
+    """Protect the instances and keep them when the stack is destroyed. Required."""
     monitoring_role_arn: pulumi.Input[str] | None = None
     """Reuse an enhanced-monitoring role (IAM is global). Defaults to `None`: one is created."""
-    iam_auth: bool = True
-    """IAM database authentication. Defaults to `True`."""
-    log_exports: tuple[str, ...] = ("postgresql", "upgrade")
-    """Logs exported to CloudWatch. Defaults to `("postgresql", "upgrade")`."""
-    log_retention_days: int = 30
-    """Days the exported logs are kept. Defaults to `30`."""
-    max_connections: int = 200
-    """`max_connections` parameter. Defaults to `200`."""
-    log_min_duration_ms: int = 1000
-    """Log statements slower than this. Defaults to `1000`."""
     replicate_source_db: pulumi.Input[str] | None = None
     """ARN of a primary in another region: this database is then its cross-region replica.
     Defaults to `None` (a primary)."""
-    protect: bool = False
-    """Protect the instances and keep them when the stack is destroyed. Defaults to `False`."""
 
     def __post_init__(self) -> None:
         if self.max_storage_gb < self.storage_gb:
             raise ValueError("`max_storage_gb` must be at least `storage_gb`")
-        if self.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
-            raise ValueError("`monitoring_interval` must be one of 0, 1, 5, 10, 15, 30, 60")
+        if self.monitoring_interval not in RDS_MONITORING_INTERVALS:
+            raise ValueError(f"`monitoring_interval` must be one of {', '.join(map(str, RDS_MONITORING_INTERVALS))}")
 
 
 def parameter_family(engine_version: str) -> str:
@@ -126,10 +132,10 @@ class Database(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     endpoint: pulumi.Output[str]
     address: pulumi.Output[str]
-    port: int = _POSTGRES_PORT
+    port: int = PORTS["postgres"]
     database_name: str = RDS_DATABASE_NAME
     master_username: str = RDS_MASTER_USERNAME
-    monitoring_role_arn: pulumi.Output[str] | None
+    monitoring_role_arn: pulumi.Input[str] | None
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Database", name, None, opts)
@@ -192,7 +198,8 @@ class Database(pulumi.ComponentResource):
             "performance_insights_enabled": args.performance_insights,
             "performance_insights_kms_key_id": args.kms_key_arn if args.performance_insights else None,
             "performance_insights_retention_period": (
-                args.performance_insights_retention_days if args.performance_insights else None),
+                args.performance_insights_retention_days if args.performance_insights else None
+            ),
             "monitoring_interval": args.monitoring_interval,
             "monitoring_role_arn": self.monitoring_role_arn if args.monitoring_interval else None,
             "auto_minor_version_upgrade": True,
@@ -250,11 +257,13 @@ class Database(pulumi.ComponentResource):
         ]
         self.endpoint = self.instance.endpoint
         self.address = self.instance.address
-        self.register_outputs({
-            "endpoint": self.endpoint,
-            "arn": self.instance.arn,
-            "replica_endpoints": [replica.endpoint for replica in self.replicas],
-        })
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "arn": self.instance.arn,
+                "replica_endpoints": [replica.endpoint for replica in self.replicas],
+            }
+        )
 
     @property
     def access(self) -> DataStoreAccess:
@@ -267,6 +276,52 @@ class Database(pulumi.ComponentResource):
         return self.instance.master_user_secrets.apply(first_secret_arn)
 
 
-def first_secret_arn(secrets: object) -> str | None:
+def first_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret] | None) -> str | None:
     """The first managed secret's ARN from `master_user_secrets` (None before creation)."""
-    return first_field(secrets, "secret_arn")
+    return secrets[0].secret_arn if secrets else None
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def instance_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """What the primary and its DR replica share: a promoted replica must be the same database
+    (class, storage, Multi-AZ, protection, monitoring, logs), so one list serves both."""
+    db_info = resolved.database
+    return {
+        "engine_version": db_info.version,
+        "instance_class": resolved.require("database.instance_class"),
+        "storage_gb": db_info.storage_gb,
+        "max_storage_gb": db_info.max_storage_gb,
+        "multi_az": db_info.multi_az,
+        "deletion_protection": db_info.deletion_protection,
+        "performance_insights": db_info.performance_insights,
+        "performance_insights_retention_days": db_info.performance_insights_retention_days,
+        "monitoring_interval": db_info.monitoring_interval,
+        "iam_auth": db_info.iam_auth,
+        "log_exports": db_info.log_exports,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "max_connections": db_info.max_connections,
+        "log_min_duration_ms": db_info.log_min_duration_ms,
+        "protect": resolved.is_production,
+    }
+
+
+def database_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """The primary: the shared instance settings plus its replicas and backups."""
+    db_info = resolved.database
+    return {
+        "region": resolved.platform.region,
+        "read_replicas": db_info.read_replicas,
+        "backup_retention_days": db_info.backup_retention_days,
+        "backup_window": db_info.backup_window,
+        "maintenance_window": db_info.maintenance_window,
+        "final_snapshot": db_info.final_snapshot,
+        **instance_settings(resolved),
+    }
+
+
+def dr_database_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[str, Any]:
+    """The cross-region replica: the primary's settings in the DR region, without replicas of its
+    own (a replica's backups follow its primary)."""
+    return {**database_settings(resolved), "region": dr_region, "read_replicas": 0}

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     CLOUDFRONT_PRICE_CLASS,
     CLOUDFRONT_VIEWER_TLS_POLICY,
     HSTS_MAX_AGE_SECONDS,
 )
-from ._support import child, concat
+from ...program.catalogue import PORTS
 from .certificate import validated_certificate
+from .children import child
+from .load_balancer import serves_https
+from .outputs import concat
 from .web_acl import web_acl
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 # AWS-managed CloudFront policies (fixed ids published by AWS).
 CACHING_DISABLED_POLICY = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_ORIGIN_REQUEST_POLICY = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+
 
 @dataclass(frozen=True)
 class EdgeArgs:
@@ -31,28 +39,28 @@ class EdgeArgs:
     waf_log_kms_key_arn: pulumi.Input[str]
     """Key of the us-east-1 log groups (the CloudFront ACL's decisions, CloudFront's access
     logs): a us-east-1 key, where both live. Required."""
+    cdn: bool
+    """Put CloudFront in front of the load balancer. Required."""
+    waf: bool
+    """A CloudFront web ACL with AWS managed rules and a rate limit (with `cdn`). Required."""
+    ddos_protection: bool
+    """Shield Advanced protection (needs an account-level subscription). Required."""
+    origin_https: bool
+    """Reach the load balancer over HTTPS (it has a certificate for `domain`). Required."""
+    log_retention_days: int
+    """Days the WAF decisions and access logs are kept. Required."""
     global_provider: pulumi.ProviderResource | None = None
     """Provider for us-east-1, where CloudFront certificates and WAF ACLs live. Defaults to
     `None`: the component's provider (right when the region is us-east-1)."""
-    cdn: bool = True
-    """Put CloudFront in front of the load balancer. Defaults to `True`."""
-    waf: bool = True
-    """A CloudFront web ACL with AWS managed rules and a rate limit (with `cdn`). Defaults to `True`."""
-    ddos_protection: bool = False
-    """Shield Advanced protection (needs an account-level subscription). Defaults to `False`."""
     domain: str | None = None
     """Public domain served by CloudFront (a us-east-1 ACM certificate is requested).
     Defaults to `None`: the distribution's own domain."""
-    origin_https: bool = False
-    """Reach the load balancer over HTTPS (it has a certificate for `domain`). Defaults to `False`."""
     dns_zone_id: pulumi.Input[str] | None = None
     """Route 53 zone holding `domain`: gets the certificate's validation record and the A/AAAA
     aliases of `domain` to the distribution. Defaults to `None`: DNS is managed elsewhere."""
     access_logs: bool = True
     """CloudFront access logs (standard logging v2) to an encrypted CloudWatch log group;
     unlike legacy logging it needs no bucket ACLs. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days the WAF decisions and access logs are kept. Defaults to `30`."""
 
     def __post_init__(self) -> None:
         if self.origin_https and not self.domain:
@@ -80,23 +88,29 @@ class Edge(pulumi.ComponentResource):
         global_opts = child(self, provider=args.global_provider) if args.global_provider else child(self)
         self.web_acl = None
         if args.waf and args.cdn:
-            self.web_acl = web_acl(f"{name}-waf", "CLOUDFRONT", args.waf_log_kms_key_arn, args.log_retention_days,
-                                   global_opts)
+            self.web_acl = web_acl(
+                f"{name}-waf", "CLOUDFRONT", args.waf_log_kms_key_arn, args.log_retention_days, global_opts
+            )
         self.distribution = None
         self.url = None
         if args.cdn:
             self.distribution = self._distribution(name, args, global_opts)
             if args.access_logs:
                 self._access_logs(name, args, self.distribution, global_opts)
-            self.url = (pulumi.Output.from_input(f"https://{args.domain}") if args.domain
-                        else concat("https://", self.distribution.domain_name))
+            self.url = (
+                pulumi.Output.from_input(f"https://{args.domain}")
+                if args.domain
+                else concat("https://", self.distribution.domain_name)
+            )
 
         if args.ddos_protection:
             aws.shield.Protection(
-                f"{name}-shield-alb", name=f"{name}-alb", resource_arn=args.load_balancer_arn, opts=child(self))
+                f"{name}-shield-alb", name=f"{name}-alb", resource_arn=args.load_balancer_arn, opts=child(self)
+            )
             if self.distribution is not None:
                 aws.shield.Protection(
-                    f"{name}-shield-cdn", name=f"{name}-cdn", resource_arn=self.distribution.arn, opts=global_opts)
+                    f"{name}-shield-cdn", name=f"{name}-cdn", resource_arn=self.distribution.arn, opts=global_opts
+                )
 
         outputs: dict[str, object] = {}
         if self.web_acl is not None:
@@ -105,7 +119,9 @@ class Edge(pulumi.ComponentResource):
             outputs["distribution_domain_name"] = self.distribution.domain_name
         self.register_outputs(outputs or {"waf": False})
 
-    def _distribution(self, name: str, args: EdgeArgs, global_opts: pulumi.ResourceOptions) -> aws.cloudfront.Distribution:
+    def _distribution(
+        self, name: str, args: EdgeArgs, global_opts: pulumi.ResourceOptions
+    ) -> aws.cloudfront.Distribution:
         viewer_certificate: dict[str, object]
         if args.domain:
             issued = validated_certificate(f"{name}-cdn-cert", args.domain, args.dns_zone_id, global_opts)
@@ -123,8 +139,11 @@ class Edge(pulumi.ComponentResource):
                 # `preload` only marks the header eligible; joining browsers' preload list
                 # is a separate, deliberate submission by the domain owner.
                 "strict_transport_security": {
-                    "access_control_max_age_sec": HSTS_MAX_AGE_SECONDS, "include_subdomains": True,
-                    "preload": True, "override": True},
+                    "access_control_max_age_sec": HSTS_MAX_AGE_SECONDS,
+                    "include_subdomains": True,
+                    "preload": True,
+                    "override": True,
+                },
                 "content_type_options": {"override": True},
                 "frame_options": {"frame_option": "DENY", "override": True},
                 "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
@@ -140,16 +159,18 @@ class Edge(pulumi.ComponentResource):
             http_version="http2and3",
             price_class=CLOUDFRONT_PRICE_CLASS,
             aliases=[args.domain] if args.domain else None,
-            origins=[{
-                "origin_id": "load-balancer",
-                "domain_name": args.load_balancer_dns_name,
-                "custom_origin_config": {
-                    "http_port": 80,
-                    "https_port": 443,
-                    "origin_protocol_policy": "https-only" if args.origin_https else "http-only",
-                    "origin_ssl_protocols": ["TLSv1.2"],
-                },
-            }],
+            origins=[
+                {
+                    "origin_id": "load-balancer",
+                    "domain_name": args.load_balancer_dns_name,
+                    "custom_origin_config": {
+                        "http_port": PORTS["http"],
+                        "https_port": PORTS["https"],
+                        "origin_protocol_policy": "https-only" if args.origin_https else "http-only",
+                        "origin_ssl_protocols": ["TLSv1.2"],
+                    },
+                }
+            ],
             default_cache_behavior={
                 "target_origin_id": "load-balancer",
                 "viewer_protocol_policy": "redirect-to-https",
@@ -168,15 +189,24 @@ class Edge(pulumi.ComponentResource):
         if args.domain and args.dns_zone_id is not None:
             for record_type in ("A", "AAAA"):  # the distribution answers over IPv4 and IPv6
                 aws.route53.Record(
-                    f"{name}-cdn-alias-{record_type.lower()}", zone_id=args.dns_zone_id, name=args.domain,
+                    f"{name}-cdn-alias-{record_type.lower()}",
+                    zone_id=args.dns_zone_id,
+                    name=args.domain,
                     type=record_type,
-                    aliases=[{"name": distribution.domain_name, "zone_id": distribution.hosted_zone_id,
-                              "evaluate_target_health": False}],
-                    opts=global_opts)
+                    aliases=[
+                        {
+                            "name": distribution.domain_name,
+                            "zone_id": distribution.hosted_zone_id,
+                            "evaluate_target_health": False,
+                        }
+                    ],
+                    opts=global_opts,
+                )
         return distribution
 
-    def _access_logs(self, name: str, args: EdgeArgs, distribution: aws.cloudfront.Distribution,
-                     global_opts: pulumi.ResourceOptions) -> None:
+    def _access_logs(
+        self, name: str, args: EdgeArgs, distribution: aws.cloudfront.Distribution, global_opts: pulumi.ResourceOptions
+    ) -> None:
         """Standard logging v2: the distribution's access logs delivered to a log group in us-east-1.
 
         Legacy logging writes to a bucket through ACLs, which would keep ACLs enabled on
@@ -190,8 +220,12 @@ class Edge(pulumi.ComponentResource):
             opts=global_opts,
         )
         source = aws.cloudwatch.LogDeliverySource(
-            f"{name}-cdn-log-source", name=f"{name}-cdn", log_type="ACCESS_LOGS", resource_arn=distribution.arn,
-            opts=global_opts)
+            f"{name}-cdn-log-source",
+            name=f"{name}-cdn",
+            log_type="ACCESS_LOGS",
+            resource_arn=distribution.arn,
+            opts=global_opts,
+        )
         destination = aws.cloudwatch.LogDeliveryDestination(
             f"{name}-cdn-log-destination",
             name=f"{name}-cdn",
@@ -200,5 +234,23 @@ class Edge(pulumi.ComponentResource):
             opts=global_opts,
         )
         aws.cloudwatch.LogDelivery(
-            f"{name}-cdn-log-delivery", delivery_source_name=source.name, delivery_destination_arn=destination.arn,
-            opts=global_opts)
+            f"{name}-cdn-log-delivery",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            opts=global_opts,
+        )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def edge_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    https = serves_https(resolved)
+    return {
+        "cdn": resolved.edge.cdn,
+        "waf": resolved.edge.waf,
+        "ddos_protection": resolved.edge.ddos_protection,
+        "domain": resolved.deployment.domain if https else None,
+        "origin_https": https,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+    }

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import KMS_KEY_DELETION_WINDOW_DAYS
-from ._support import concat, partition, policy_document, stateful
+from ...program.building_blocks import KMS_KEY_DELETION_WINDOW_DAYS
+from .children import stateful
+from .outputs import concat
+from .policies import policy_document
+from .regions import partition
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -19,10 +26,10 @@ class EncryptionArgs:
     """AWS account that owns the key (its root administers it). Required."""
     region: str
     """Region of the key; CloudWatch Logs in this region may use it. Required."""
+    protect: bool
+    """Protect the key from deletion and keep it when the stack is destroyed. Required."""
     deletion_window_days: int = KMS_KEY_DELETION_WINDOW_DAYS
     """Days between a delete request and the key's destruction. Defaults to `30`."""
-    protect: bool = False
-    """Protect the key from deletion and keep it when the stack is destroyed. Defaults to `False`."""
 
 
 class Encryption(pulumi.ComponentResource):
@@ -61,27 +68,36 @@ def key_policy(account_id: pulumi.Input[str], region: str, part: str) -> pulumi.
     """Root administers the key (IAM policies then grant use); two services get narrow use."""
     root = concat("arn:", part, ":iam::", account_id, ":root")
     log_groups = concat("arn:", part, ":logs:", region, ":", account_id, ":log-group:*")
-    return policy_document([
-        {
-            "Sid": "AccountAdministers",
-            "Effect": "Allow",
-            "Principal": {"AWS": root},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
-        {
-            "Sid": "CloudWatchLogsEncrypts",
-            "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            "Resource": "*",
-            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
-        },
-        {
-            "Sid": "CloudWatchAlarmsPublish",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-            "Resource": "*",
-        },
-    ])
+    return policy_document(
+        [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchLogsEncrypts",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+            },
+            {
+                "Sid": "CloudWatchAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+            },
+        ]
+    )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def encryption_settings(resolved: ResolvedDeployment, region: str) -> dict[str, Any]:
+    return {"region": region, "protect": resolved.is_production}

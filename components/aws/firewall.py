@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...automation.capture import register_call
-from ._support import child, name_tag
+from ...program.catalogue import PORTS
+from .children import child, name_tag
 
 _ANYWHERE = "0.0.0.0/0"
-_HTTPS = 443
-_HTTP = 80
-_POSTGRES = 5432
-_REDIS = 6379
+_HTTPS = PORTS["https"]
+_HTTP = PORTS["http"]
+_POSTGRES = PORTS["postgres"]
+_REDIS = PORTS["redis"]
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 """AWS-managed prefix list of the addresses CloudFront uses to reach origins (per region)."""
 
@@ -44,9 +44,15 @@ def rule(port: int, description: str, **sources: object) -> dict[str, object]:
     return {"protocol": "tcp", "from_port": port, "to_port": port, "description": description, **sources}
 
 
-def load_balancer_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], vpc_cidr: str,
-                        app_port: int, https: bool,
-                        cdn_prefix_list_id: pulumi.Input[str] | None = None) -> aws.ec2.SecurityGroup:
+def load_balancer_group(
+    parent: pulumi.Resource,
+    name: str,
+    vpc_id: pulumi.Input[str],
+    vpc_cidr: str,
+    app_port: int,
+    https: bool,
+    cdn_prefix_list_id: pulumi.Input[str] | None = None,
+) -> aws.ec2.SecurityGroup:
     """Internet in on 80 (and 443 with HTTPS) only; out only to the application port inside the VPC.
 
     Behind a CDN (`cdn_prefix_list_id`), only CloudFront's origin-facing addresses may
@@ -55,11 +61,13 @@ def load_balancer_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input
     """
     if cdn_prefix_list_id is not None:
         port, scheme = (_HTTPS, "HTTPS") if https else (_HTTP, "HTTP")
-        ingress = [rule(port, f"{scheme} from CloudFront's origin-facing addresses only",
-                        prefix_list_ids=[cdn_prefix_list_id])]
+        ingress = [
+            rule(port, f"{scheme} from CloudFront's origin-facing addresses only", prefix_list_ids=[cdn_prefix_list_id])
+        ]
     else:
-        ingress = [rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)",
-                        cidr_blocks=[_ANYWHERE])]
+        ingress = [
+            rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)", cidr_blocks=[_ANYWHERE])
+        ]
         if https:
             ingress.append(rule(_HTTPS, "HTTPS from the internet", cidr_blocks=[_ANYWHERE]))
     return aws.ec2.SecurityGroup(
@@ -73,15 +81,20 @@ def load_balancer_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input
     )
 
 
-def application_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], vpc_cidr: str,
-                      app_port: int, load_balancer_group_id: pulumi.Input[str]) -> aws.ec2.SecurityGroup:
+def application_group(
+    parent: pulumi.Resource,
+    name: str,
+    vpc_id: pulumi.Input[str],
+    vpc_cidr: str,
+    app_port: int,
+    load_balancer_group_id: pulumi.Input[str],
+) -> aws.ec2.SecurityGroup:
     """The load balancer's group in on the application port; out to HTTPS and the data tier's ports."""
     return aws.ec2.SecurityGroup(
         name,
         description=f"{name}: load balancer in, HTTPS and data tier out",
         vpc_id=vpc_id,
-        ingress=[rule(app_port, "Application port from the load balancer",
-                      security_groups=[load_balancer_group_id])],
+        ingress=[rule(app_port, "Application port from the load balancer", security_groups=[load_balancer_group_id])],
         egress=[
             rule(_HTTPS, "HTTPS to AWS APIs and image registries", cidr_blocks=[_ANYWHERE]),
             rule(_POSTGRES, "PostgreSQL inside the VPC", cidr_blocks=[vpc_cidr]),
@@ -92,8 +105,7 @@ def application_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[s
     )
 
 
-def data_tier_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str],
-                    what: str) -> aws.ec2.SecurityGroup:
+def data_tier_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str], what: str) -> aws.ec2.SecurityGroup:
     """A data store's group: no egress, and no client until one admits itself (see :func:`admit`).
 
     `ingress` stays unset rather than empty: an empty list would make the group own its
@@ -109,8 +121,9 @@ def data_tier_group(parent: pulumi.Resource, name: str, vpc_id: pulumi.Input[str
     )
 
 
-def admit(parent: pulumi.Resource, name: str, client_group_id: pulumi.Input[str],
-          store: DataStoreAccess) -> aws.vpc.SecurityGroupIngressRule:
+def admit(
+    parent: pulumi.Resource, name: str, client_group_id: pulumi.Input[str], store: DataStoreAccess
+) -> aws.vpc.SecurityGroupIngressRule:
     """Let one client group into a data store's group on its port (owned by the client)."""
     return aws.vpc.SecurityGroupIngressRule(
         name,
@@ -128,13 +141,6 @@ def admit(parent: pulumi.Resource, name: str, client_group_id: pulumi.Input[str]
 def cloudfront_prefix_list_id(parent: pulumi.Resource) -> pulumi.Output[str]:
     """The id of CloudFront's origin-facing prefix list in the parent's region."""
     result = aws.ec2.get_managed_prefix_list_output(
-        name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=parent))
+        name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
     return result.id
-
-
-def _offline_prefix_list(args: object, region: str) -> dict[str, object]:
-    """Under mocks: a stable fake id per region (the real list is AWS's)."""
-    return {"id": f"pl-cloudfront-{region}", "name": CLOUDFRONT_ORIGIN_FACING, "entries": []}
-
-
-register_call("aws:ec2/getManagedPrefixList:getManagedPrefixList", _offline_prefix_list)

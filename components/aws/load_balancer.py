@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
-from ._support import child, concat
+from ...program.building_blocks import ALB_DEREGISTRATION_DELAY_SECONDS, ALB_SSL_POLICY
+from ...program.catalogue import PORTS
 from .certificate import validated_certificate
+from .children import child
 from .firewall import cloudfront_prefix_list_id, load_balancer_group
+from .outputs import concat
 from .web_acl import web_acl
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -20,12 +27,33 @@ class LoadBalancerArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the target group. Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Public subnets, one per zone (at least two). Required."""
     vpc_cidr: str
     """VPC range: the load balancer's group sends only to the application port inside it. Required."""
-    app_port: int = 8000
-    """Port of the application targets. Defaults to `8000`."""
+    app_port: int
+    """Port of the application targets. Required."""
+    health_check_path: str
+    """Path the target group probes. Required."""
+    health_check_interval: int
+    """Seconds between probes. Required."""
+    health_check_timeout: int
+    """Seconds before a probe fails. Required."""
+    healthy_threshold: int
+    """Passing probes before a target gets traffic. Required."""
+    unhealthy_threshold: int
+    """Failing probes before a target loses traffic. Required."""
+    idle_timeout: int
+    """Connection idle timeout in seconds. Required."""
+    deletion_protection: bool
+    """Refuse API deletion. Required."""
+    cdn_only: bool
+    """Admit only CloudFront's origin-facing addresses: a CDN in front is the only way in;
+    `False` opens the load balancer to the internet. Required."""
+    waf: bool
+    """A regional web ACL (managed rules, rate limit) associated with the load balancer. Required."""
+    waf_log_retention_days: int
+    """Days the web ACL's decisions are kept. Required."""
     domain: str | None = None
     """Public domain; with it come an ACM certificate, HTTPS and the HTTP→HTTPS redirect.
     Defaults to `None`: HTTP on the load balancer's DNS name."""
@@ -35,32 +63,10 @@ class LoadBalancerArgs:
     """Route 53 zone holding `domain`: gets the certificate's validation record and, unless
     `cdn_only` (the CDN owns the name then), an alias of `domain` to the load balancer.
     Defaults to `None`: DNS is managed elsewhere."""
-    health_check_path: str = "/health"
-    """Path the target group probes. Defaults to `/health`."""
-    health_check_interval: int = 30
-    """Seconds between probes. Defaults to `30`."""
-    health_check_timeout: int = 5
-    """Seconds before a probe fails. Defaults to `5`."""
-    healthy_threshold: int = 2
-    """Passing probes before a target gets traffic. Defaults to `2`."""
-    unhealthy_threshold: int = 3
-    """Failing probes before a target loses traffic. Defaults to `3`."""
-    idle_timeout: int = 60
-    """Connection idle timeout in seconds. Defaults to `60`."""
     access_logs_bucket: pulumi.Input[str] | None = None
     """Bucket for access logs (prefix `alb`). Defaults to `None`: no access logs."""
-    deletion_protection: bool = False
-    """Refuse API deletion. Defaults to `False`."""
-    cdn_only: bool = False
-    """Admit only CloudFront's origin-facing addresses: a CDN in front is the only way in.
-    Defaults to `False`: open to the internet."""
-    waf: bool = False
-    """A regional web ACL (managed rules, rate limit) associated with the load balancer.
-    Defaults to `False`."""
     waf_log_kms_key_arn: pulumi.Input[str] | None = None
     """Key of the web ACL's log group; required with `waf`. Defaults to `None`."""
-    waf_log_retention_days: int = 30
-    """Days the web ACL's decisions are kept. Defaults to `30`."""
 
     def __post_init__(self) -> None:
         if self.certificate_arn and not self.domain:
@@ -97,11 +103,18 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("specql:aws:LoadBalancer", name, None, opts)
         access_logs = (
             {"bucket": args.access_logs_bucket, "prefix": "alb", "enabled": True}
-            if args.access_logs_bucket is not None else None
+            if args.access_logs_bucket is not None
+            else None
         )
         self.security_group = load_balancer_group(
-            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.app_port, https=args.domain is not None,
-            cdn_prefix_list_id=cloudfront_prefix_list_id(self) if args.cdn_only else None)
+            self,
+            f"{name}-sg",
+            args.vpc_id,
+            args.vpc_cidr,
+            args.app_port,
+            https=args.domain is not None,
+            cdn_prefix_list_id=cloudfront_prefix_list_id(self) if args.cdn_only else None,
+        )
         self.alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -137,9 +150,16 @@ class LoadBalancer(pulumi.ComponentResource):
         forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
         self.certificate = None
         if args.domain is None:
-            self.listeners = [aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
-                default_actions=forward, opts=child(self))]
+            self.listeners = [
+                aws.lb.Listener(
+                    f"{name}-http",
+                    load_balancer_arn=self.alb.arn,
+                    port=PORTS["http"],
+                    protocol="HTTP",
+                    default_actions=forward,
+                    opts=child(self),
+                )
+            ]
             self.url = concat("http://", self.alb.dns_name)
         else:
             certificate_arn: pulumi.Input[str]
@@ -148,31 +168,51 @@ class LoadBalancer(pulumi.ComponentResource):
             else:
                 issued = validated_certificate(f"{name}-cert", args.domain, args.dns_zone_id, child(self))
                 self.certificate, certificate_arn = issued.certificate, issued.arn
-            redirect = [{"type": "redirect", "redirect": {
-                "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
+            redirect = [
+                {
+                    "type": "redirect",
+                    "redirect": {"protocol": "HTTPS", "port": str(PORTS["https"]), "status_code": "HTTP_301"},
+                }
+            ]
             self.listeners = [
                 aws.lb.Listener(
-                    f"{name}-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
-                    default_actions=redirect, opts=child(self)),
+                    f"{name}-http",
+                    load_balancer_arn=self.alb.arn,
+                    port=PORTS["http"],
+                    protocol="HTTP",
+                    default_actions=redirect,
+                    opts=child(self),
+                ),
                 aws.lb.Listener(
-                    f"{name}-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
-                    ssl_policy=ALB_SSL_POLICY, certificate_arn=certificate_arn, default_actions=forward,
-                    opts=child(self)),
+                    f"{name}-https",
+                    load_balancer_arn=self.alb.arn,
+                    port=PORTS["https"],
+                    protocol="HTTPS",
+                    ssl_policy=ALB_SSL_POLICY,
+                    certificate_arn=certificate_arn,
+                    default_actions=forward,
+                    opts=child(self),
+                ),
             ]
             self.url = pulumi.Output.from_input(f"https://{args.domain}")
             if args.dns_zone_id is not None and not args.cdn_only:
                 aws.route53.Record(
-                    f"{name}-alias", zone_id=args.dns_zone_id, name=args.domain, type="A",
-                    aliases=[{"name": self.alb.dns_name, "zone_id": self.alb.zone_id,
-                              "evaluate_target_health": True}],
-                    opts=child(self))
+                    f"{name}-alias",
+                    zone_id=args.dns_zone_id,
+                    name=args.domain,
+                    type="A",
+                    aliases=[{"name": self.alb.dns_name, "zone_id": self.alb.zone_id, "evaluate_target_health": True}],
+                    opts=child(self),
+                )
         self.web_acl = None
         if args.waf:
             assert args.waf_log_kms_key_arn is not None
-            self.web_acl = web_acl(f"{name}-waf", "REGIONAL", args.waf_log_kms_key_arn, args.waf_log_retention_days,
-                                   child(self))
+            self.web_acl = web_acl(
+                f"{name}-waf", "REGIONAL", args.waf_log_kms_key_arn, args.waf_log_retention_days, child(self)
+            )
             aws.wafv2.WebAclAssociation(
-                f"{name}-waf-alb", resource_arn=self.alb.arn, web_acl_arn=self.web_acl.arn, opts=child(self))
+                f"{name}-waf-alb", resource_arn=self.alb.arn, web_acl_arn=self.web_acl.arn, opts=child(self)
+            )
         self.dns_name = self.alb.dns_name
         outputs: dict[str, object] = {"dns_name": self.dns_name, "url": self.url}
         if self.certificate is not None:
@@ -186,3 +226,32 @@ class LoadBalancer(pulumi.ComponentResource):
     @property
     def arn_suffix(self) -> pulumi.Output[str]:
         return self.alb.arn_suffix
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def serves_https(resolved: ResolvedDeployment) -> bool:
+    """HTTPS needs a domain for its certificate, and the load balancer asked for it."""
+    return bool(resolved.deployment.domain) and resolved.load_balancer.https
+
+
+def load_balancer_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    app, https = resolved.application, serves_https(resolved)
+    certificate = resolved.load_balancer.certificate
+    return {
+        "vpc_cidr": resolved.network.vpc_cidr,
+        "app_port": app.port,
+        "domain": resolved.deployment.domain if https else None,
+        "certificate_arn": certificate if https and certificate.startswith("arn:") else None,
+        "health_check_path": app.health_check_path,
+        "health_check_interval": app.health_check_interval,
+        "health_check_timeout": app.health_check_timeout,
+        "healthy_threshold": app.healthy_threshold,
+        "unhealthy_threshold": app.unhealthy_threshold,
+        "idle_timeout": resolved.load_balancer.idle_timeout,
+        "deletion_protection": resolved.load_balancer.deletion_protection,
+        "cdn_only": resolved.edge.cdn,
+        "waf": resolved.edge.waf,
+        "waf_log_retention_days": resolved.monitoring.log_retention_days,
+    }

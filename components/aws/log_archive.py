@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import S3_ABORT_MULTIPART_DAYS, S3_NONCURRENT_LOG_VERSION_DAYS
-from ._support import (
-    child,
-    concat,
-    partition,
-    policy_document,
-    stateful,
-    tls_only_statement,
-)
+from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS, S3_NONCURRENT_LOG_VERSION_DAYS
+from ...program.catalogue import ELB_ACCOUNT_BY_REGION
+from .children import child, stateful
+from .outputs import concat
+from .policies import policy_document, tls_only_statement
+from .regions import partition
 
-# Account ids of Elastic Load Balancing in the regions opened before August 2022; later
-# regions grant the log-delivery service principal instead (AWS ALB access-log docs).
-ELB_ACCOUNT_BY_REGION = {
-    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
-    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
-    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
-    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
-    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
-    "sa-east-1": "507241528517", "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
-    "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
-}
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -40,10 +27,10 @@ class LogArchiveArgs:
     """Region of the bucket and the load balancer writing to it. Required."""
     account_id: pulumi.Input[str]
     """Account whose load balancers and buckets write logs here. Required."""
-    retention_days: int = 30
-    """Days before log objects expire. Defaults to `30`."""
-    protect: bool = False
-    """Protect the bucket and keep it when the stack is destroyed. Defaults to `False`."""
+    retention_days: int
+    """Days before log objects expire. Required."""
+    protect: bool
+    """Protect the bucket and keep it when the stack is destroyed. Required."""
 
 
 class LogArchive(pulumi.ComponentResource):
@@ -61,8 +48,7 @@ class LogArchive(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LogArchiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:LogArchive", name, None, opts)
-        self.bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=not args.protect,
-                                    opts=stateful(self, args.protect))
+        self.bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=not args.protect, opts=stateful(self, args.protect))
         blocked = aws.s3.BucketPublicAccessBlock(
             f"{name}-logs-public-access",
             bucket=self.bucket.id,
@@ -93,14 +79,16 @@ class LogArchive(pulumi.ComponentResource):
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-logs-lifecycle",
             bucket=self.bucket.id,
-            rules=[{
-                "id": "expire-logs",
-                "status": "Enabled",
-                "filter": {},
-                "expiration": {"days": args.retention_days},
-                "noncurrent_version_expiration": {"noncurrent_days": S3_NONCURRENT_LOG_VERSION_DAYS},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": S3_ABORT_MULTIPART_DAYS},
-            }],
+            rules=[
+                {
+                    "id": "expire-logs",
+                    "status": "Enabled",
+                    "filter": {},
+                    "expiration": {"days": args.retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": S3_NONCURRENT_LOG_VERSION_DAYS},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": S3_ABORT_MULTIPART_DAYS},
+                }
+            ],
             opts=child(self),
         )
         policy = aws.s3.BucketPolicy(
@@ -121,30 +109,48 @@ class LogArchive(pulumi.ComponentResource):
 
 
 def log_delivery_policy(
-    bucket_arn: pulumi.Input[str], region: str, account_id: pulumi.Input[str],
+    bucket_arn: pulumi.Input[str],
+    region: str,
+    account_id: pulumi.Input[str],
 ) -> pulumi.Output[str]:
     """TLS only; S3 logging and the region's load balancers may write, nothing else."""
     part = partition(region)
     objects = concat(bucket_arn, "/*")
     lb_objects = concat(bucket_arn, "/alb/AWSLogs/", account_id, "/*")
     elb_account = ELB_ACCOUNT_BY_REGION.get(region)
-    lb_principal = ({"AWS": f"arn:{part}:iam::{elb_account}:root"} if elb_account
-                    else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"})
-    return policy_document([
-        tls_only_statement(bucket_arn),
-        {
-            "Sid": "S3ServerAccessLogs",
-            "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": objects,
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        },
-        {
-            "Sid": "LoadBalancerAccessLogs",
-            "Effect": "Allow",
-            "Principal": lb_principal,
-            "Action": "s3:PutObject",
-            "Resource": lb_objects,
-        },
-    ])
+    lb_principal = (
+        {"AWS": f"arn:{part}:iam::{elb_account}:root"}
+        if elb_account
+        else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    )
+    return policy_document(
+        [
+            tls_only_statement(bucket_arn),
+            {
+                "Sid": "S3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": objects,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+            {
+                "Sid": "LoadBalancerAccessLogs",
+                "Effect": "Allow",
+                "Principal": lb_principal,
+                "Action": "s3:PutObject",
+                "Resource": lb_objects,
+            },
+        ]
+    )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def log_archive_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    return {
+        "region": resolved.platform.region,
+        "retention_days": resolved.monitoring.log_retention_days,
+        "protect": resolved.is_production,
+    }

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     ALARM_ALB_5XX_COUNT,
     ALARM_ALB_5XX_PERIOD_SECONDS,
     ALARM_CONNECTIONS_PERCENT,
@@ -21,8 +21,13 @@ from ...program.defaults import (
     ALARM_MEMORY_PERCENT,
     ALARM_PERIOD_SECONDS,
     ALARM_REPLICA_LAG_SECONDS,
+    DASHBOARD_GRID,
+    DASHBOARD_PERIOD_SECONDS,
 )
-from ._support import child
+from .children import child
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 Level = Literal["basic", "standard", "enterprise"]
 """How much is watched.
@@ -34,8 +39,10 @@ Level = Literal["basic", "standard", "enterprise"]
 """
 
 _OPERATORS = {
-    ">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold",
-    "<": "LessThanThreshold", "<=": "LessThanOrEqualToThreshold",
+    ">": "GreaterThanThreshold",
+    ">=": "GreaterThanOrEqualToThreshold",
+    "<": "LessThanThreshold",
+    "<=": "LessThanOrEqualToThreshold",
 }
 
 
@@ -87,73 +94,148 @@ class MonitoringArgs:
     """`targetgroup/<name>/<id>` of the target group. Required."""
     database_identifier: pulumi.Input[str]
     """RDS instance identifier. Required."""
-    database_storage_gb: int = 20
-    """Allocated storage (the free-storage alarm is a share of it). Defaults to `20`."""
-    database_max_connections: int = 200
-    """`max_connections` (the connections alarm is a share of it). Defaults to `200`."""
+    database_storage_gb: int
+    """Allocated storage (the free-storage alarm is a share of it). Required."""
+    database_max_connections: int
+    """`max_connections` (the connections alarm is a share of it). Required."""
+    level: Level
+    """How much is watched (see :data:`Level`). Required."""
+    emails: tuple[str, ...]
+    """Email addresses subscribed to the alarm topic. Required."""
+    custom_alarms: tuple[CustomAlarm, ...]
+    """Extra alarms from the manifest. Required."""
     replica_identifiers: tuple[pulumi.Input[str], ...] = ()
     """Read replicas watched for lag (enterprise). Defaults to `()`."""
     cache_id: pulumi.Input[str] | None = None
     """ElastiCache node (`CacheClusterId`) watched, when there is a cache. Defaults to `None`."""
-    level: Level = "standard"
-    """How much is watched (see :data:`Level`). Defaults to `standard`."""
-    emails: tuple[str, ...] = ()
-    """Email addresses subscribed to the alarm topic. Defaults to `()`."""
-    custom_alarms: tuple[CustomAlarm, ...] = field(default_factory=tuple)
-    """Extra alarms from the manifest. Defaults to `()`."""
 
 
-def builtin_alarms(level: Level, *, storage_gb: int, max_connections: int, cache: bool,
-                   replicas: int) -> list[AlarmSpec]:
+def builtin_alarms(
+    level: Level, *, storage_gb: int, max_connections: int, cache: bool, replicas: int
+) -> list[AlarmSpec]:
     """The alarms a level brings, thresholds already in the metric's unit."""
     alarms = [
-        AlarmSpec("service-cpu", "service", "AWS/ECS", "CPUUtilization", ALARM_CPU_PERCENT,
-                  description="Service CPU is high"),
-        AlarmSpec("alb-5xx", "alb", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ALARM_ALB_5XX_COUNT,
-                  statistic="Sum", period=ALARM_ALB_5XX_PERIOD_SECONDS, evaluation_periods=1,
-                  description="The application answers with server errors"),
-        AlarmSpec("db-cpu", "database", "AWS/RDS", "CPUUtilization", ALARM_CPU_PERCENT,
-                  description="Database CPU is high"),
+        AlarmSpec(
+            "service-cpu", "service", "AWS/ECS", "CPUUtilization", ALARM_CPU_PERCENT, description="Service CPU is high"
+        ),
+        AlarmSpec(
+            "alb-5xx",
+            "alb",
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            ALARM_ALB_5XX_COUNT,
+            statistic="Sum",
+            period=ALARM_ALB_5XX_PERIOD_SECONDS,
+            evaluation_periods=1,
+            description="The application answers with server errors",
+        ),
+        AlarmSpec(
+            "db-cpu", "database", "AWS/RDS", "CPUUtilization", ALARM_CPU_PERCENT, description="Database CPU is high"
+        ),
     ]
     if level == "basic":
         return alarms
     alarms += [
-        AlarmSpec("service-memory", "service", "AWS/ECS", "MemoryUtilization", ALARM_MEMORY_PERCENT,
-                  description="Service memory is high"),
-        AlarmSpec("alb-unhealthy-hosts", "target_group", "AWS/ApplicationELB", "UnHealthyHostCount", 0,
-                  statistic="Maximum", description="Tasks fail their health check"),
-        AlarmSpec("db-connections", "database", "AWS/RDS", "DatabaseConnections",
-                  max_connections * ALARM_CONNECTIONS_PERCENT / 100, description="Database connections near the limit"),
-        AlarmSpec("db-free-storage", "database", "AWS/RDS", "FreeStorageSpace",
-                  storage_gb * 1024**3 * ALARM_FREE_STORAGE_PERCENT / 100, comparison="<",
-                  description="Database storage nearly full"),
+        AlarmSpec(
+            "service-memory",
+            "service",
+            "AWS/ECS",
+            "MemoryUtilization",
+            ALARM_MEMORY_PERCENT,
+            description="Service memory is high",
+        ),
+        AlarmSpec(
+            "alb-unhealthy-hosts",
+            "target_group",
+            "AWS/ApplicationELB",
+            "UnHealthyHostCount",
+            0,
+            statistic="Maximum",
+            description="Tasks fail their health check",
+        ),
+        AlarmSpec(
+            "db-connections",
+            "database",
+            "AWS/RDS",
+            "DatabaseConnections",
+            max_connections * ALARM_CONNECTIONS_PERCENT / 100,
+            description="Database connections near the limit",
+        ),
+        AlarmSpec(
+            "db-free-storage",
+            "database",
+            "AWS/RDS",
+            "FreeStorageSpace",
+            storage_gb * 1024**3 * ALARM_FREE_STORAGE_PERCENT / 100,
+            comparison="<",
+            description="Database storage nearly full",
+        ),
     ]
     if cache:
         alarms += [
-            AlarmSpec("cache-cpu", "cache", "AWS/ElastiCache", "EngineCPUUtilization", ALARM_CPU_PERCENT,
-                      description="Redis CPU is high"),
-            AlarmSpec("cache-memory", "cache", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", ALARM_MEMORY_PERCENT,
-                      description="Redis memory is nearly full"),
+            AlarmSpec(
+                "cache-cpu",
+                "cache",
+                "AWS/ElastiCache",
+                "EngineCPUUtilization",
+                ALARM_CPU_PERCENT,
+                description="Redis CPU is high",
+            ),
+            AlarmSpec(
+                "cache-memory",
+                "cache",
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                ALARM_MEMORY_PERCENT,
+                description="Redis memory is nearly full",
+            ),
         ]
     if level == "enterprise":
         alarms += [
-            AlarmSpec("alb-latency-p99", "alb", "AWS/ApplicationELB", "TargetResponseTime", ALARM_LATENCY_P99_SECONDS,
-                      statistic="", extended_statistic="p99", description="Slow responses (p99)"),
-            AlarmSpec("db-read-latency", "database", "AWS/RDS", "ReadLatency", ALARM_DB_IO_LATENCY_SECONDS,
-                      description="Database reads are slow"),
-            AlarmSpec("db-write-latency", "database", "AWS/RDS", "WriteLatency", ALARM_DB_IO_LATENCY_SECONDS,
-                      description="Database writes are slow"),
+            AlarmSpec(
+                "alb-latency-p99",
+                "alb",
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                ALARM_LATENCY_P99_SECONDS,
+                statistic="",
+                extended_statistic="p99",
+                description="Slow responses (p99)",
+            ),
+            AlarmSpec(
+                "db-read-latency",
+                "database",
+                "AWS/RDS",
+                "ReadLatency",
+                ALARM_DB_IO_LATENCY_SECONDS,
+                description="Database reads are slow",
+            ),
+            AlarmSpec(
+                "db-write-latency",
+                "database",
+                "AWS/RDS",
+                "WriteLatency",
+                ALARM_DB_IO_LATENCY_SECONDS,
+                description="Database writes are slow",
+            ),
         ]
         alarms += [
-            AlarmSpec(f"replica-{index}-lag", "replica", "AWS/RDS", "ReplicaLag", ALARM_REPLICA_LAG_SECONDS,
-                      description=f"Read replica {index} lags behind")
+            AlarmSpec(
+                f"replica-{index}-lag",
+                "replica",
+                "AWS/RDS",
+                "ReplicaLag",
+                ALARM_REPLICA_LAG_SECONDS,
+                description=f"Read replica {index} lags behind",
+            )
             for index in range(replicas)
         ]
     return alarms
 
 
-def custom_alarm_spec(alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max_connections: int,
-                      storage_gb: int) -> AlarmSpec | None:
+def custom_alarm_spec(
+    alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max_connections: int, storage_gb: int
+) -> AlarmSpec | None:
     """Match a manifest alarm to a metric we know; None when its metric is unknown."""
     metric = alarm.metric.lower()
     if "connection" in metric:
@@ -168,15 +250,24 @@ def custom_alarm_spec(alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max
         base, scale = "alb-5xx", 1.0
     else:
         return None
-    catalogue = {spec.key: spec for spec in builtin_alarms(
-        "standard", storage_gb=storage_gb, max_connections=max_connections, cache=False, replicas=0)}
+    catalogue = {
+        spec.key: spec
+        for spec in builtin_alarms(
+            "standard", storage_gb=storage_gb, max_connections=max_connections, cache=False, replicas=0
+        )
+    }
     template = builtins.get(base) or catalogue[base]
     threshold = alarm.threshold * scale if alarm.percent or base == "db-free-storage" else alarm.threshold
     periods = max(1, alarm.duration_seconds // template.period)
-    return replace(template, key=f"custom-{alarm.name.replace('_', '-')}", threshold=threshold,
-                   comparison=alarm.comparison, evaluation_periods=periods,
-                   description=f"Manifest alarm {alarm.name}: {alarm.metric} {alarm.comparison} {alarm.threshold:g}"
-                               + ("%" if alarm.percent else ""))
+    return replace(
+        template,
+        key=f"custom-{alarm.name.replace('_', '-')}",
+        threshold=threshold,
+        comparison=alarm.comparison,
+        evaluation_periods=periods,
+        description=f"Manifest alarm {alarm.name}: {alarm.metric} {alarm.comparison} {alarm.threshold:g}"
+        + ("%" if alarm.percent else ""),
+    )
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -196,17 +287,23 @@ class Monitoring(pulumi.ComponentResource):
         emails = sorted({*args.emails, *(alarm.email for alarm in args.custom_alarms if alarm.email)})
         for index, email in enumerate(emails):
             aws.sns.TopicSubscription(
-                f"{name}-email-{index}", topic=self.topic.arn, protocol="email", endpoint=email, opts=child(self))
+                f"{name}-email-{index}", topic=self.topic.arn, protocol="email", endpoint=email, opts=child(self)
+            )
 
-        specs = builtin_alarms(args.level, storage_gb=args.database_storage_gb,
-                               max_connections=args.database_max_connections,
-                               cache=args.cache_id is not None, replicas=len(args.replica_identifiers))
+        specs = builtin_alarms(
+            args.level,
+            storage_gb=args.database_storage_gb,
+            max_connections=args.database_max_connections,
+            cache=args.cache_id is not None,
+            replicas=len(args.replica_identifiers),
+        )
         by_key = {spec.key: spec for spec in specs}
         for alarm in args.custom_alarms:
             spec = custom_alarm_spec(alarm, by_key, args.database_max_connections, args.database_storage_gb)
             if spec is None:
-                pulumi.log.warn(f"alarm {alarm.name}: no CloudWatch metric known for {alarm.metric!r}; skipped",
-                                resource=self)
+                pulumi.log.warn(
+                    f"alarm {alarm.name}: no CloudWatch metric known for {alarm.metric!r}; skipped", resource=self
+                )
                 continue
             specs.append(spec)
         self.alarms = [self._alarm(name, spec, args) for spec in specs]
@@ -257,27 +354,73 @@ def _dimensions(spec: AlarmSpec, args: MonitoringArgs) -> dict[str, pulumi.Input
 
 def dashboard_body(args: MonitoringArgs) -> dict[str, object]:
     """Four rows: service, load balancer, database and (when present) cache."""
-    def widget(title: str, metrics: list[list[object]], x: int, y: int) -> dict[str, object]:
-        return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6,
-                "properties": {"title": title, "region": args.region, "stat": "Average", "period": 300,
-                               "view": "timeSeries", "metrics": metrics}}
-
     service = ["ClusterName", args.cluster_name, "ServiceName", args.service_name]
     alb = ["LoadBalancer", args.load_balancer_arn_suffix]
     db = ["DBInstanceIdentifier", args.database_identifier]
-    widgets = [
-        widget("Service CPU and memory (%)", [["AWS/ECS", "CPUUtilization", *service],
-                                              ["AWS/ECS", "MemoryUtilization", *service]], 0, 0),
-        widget("Requests and 5xx", [["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
-                                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}]], 12, 0),
-        widget("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]], 0, 6),
-        widget("Database CPU (%) and connections", [["AWS/RDS", "CPUUtilization", *db],
-                                                    ["AWS/RDS", "DatabaseConnections", *db]], 12, 6),
+    graphs: list[tuple[str, list[list[object]]]] = [
+        (
+            "Service CPU and memory (%)",
+            [["AWS/ECS", "CPUUtilization", *service], ["AWS/ECS", "MemoryUtilization", *service]],
+        ),
+        (
+            "Requests and 5xx",
+            [
+                ["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
+                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}],
+            ],
+        ),
+        ("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]]),
+        (
+            "Database CPU (%) and connections",
+            [["AWS/RDS", "CPUUtilization", *db], ["AWS/RDS", "DatabaseConnections", *db]],
+        ),
     ]
     if args.cache_id is not None:
         cache = ["CacheClusterId", args.cache_id]
-        widgets.append(widget("Redis CPU and memory (%)", [
-            ["AWS/ElastiCache", "EngineCPUUtilization", *cache],
-            ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", *cache]], 0, 12))
+        graphs.append(
+            (
+                "Redis CPU and memory (%)",
+                [
+                    ["AWS/ElastiCache", "EngineCPUUtilization", *cache],
+                    ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", *cache],
+                ],
+            )
+        )
+    columns, width, height = DASHBOARD_GRID["columns"], DASHBOARD_GRID["width"], DASHBOARD_GRID["height"]
+    widgets = [
+        {
+            "type": "metric",
+            "x": index % columns * width,
+            "y": index // columns * height,
+            "width": width,
+            "height": height,
+            "properties": {
+                "title": title,
+                "region": args.region,
+                "stat": "Average",
+                "period": DASHBOARD_PERIOD_SECONDS,
+                "view": "timeSeries",
+                "metrics": metrics,
+            },
+        }
+        for index, (title, metrics) in enumerate(graphs)
+    ]
     return {"widgets": widgets}
 
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def monitoring_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    monitoring = resolved.monitoring
+    return {
+        "region": resolved.platform.region,
+        "database_storage_gb": resolved.database.storage_gb,
+        "database_max_connections": resolved.database.max_connections,
+        "level": monitoring.level,
+        "emails": monitoring.alarm_emails,
+        "custom_alarms": tuple(
+            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email)
+            for a in monitoring.alarms
+        ),
+    }

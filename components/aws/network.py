@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import VPC_SUBNET_EXTRA_BITS, VPC_TIER_FIRST_SUBNET
-from ._support import assume_role_policy, child, concat, name_tag, policy_document
+from ...program.building_blocks import (
+    DR_AVAILABILITY_ZONES,
+    NO_NAT_INTERFACE_ENDPOINTS,
+    VPC_FLOW_LOG_AGGREGATION_SECONDS,
+    VPC_SUBNET_EXTRA_BITS,
+    VPC_TIER_FIRST_SUBNET,
+)
+from ...program.catalogue import PORTS
+from .children import child, name_tag
+from .outputs import concat
+from .policies import assume_role_policy, policy_document
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 NatStrategy = Literal["none", "single", "one-per-az"]
 """How private subnets reach the internet.
@@ -29,18 +41,18 @@ class NetworkArgs:
     region: str
     """Region of the VPC. Required."""
     availability_zones: int
-    """How many of the region's available zones the VPC spans (the first ones, in AWS's
-    order); one subnet per tier per zone. Required (at least two for an ALB)."""
-    cidr: str = "10.0.0.0/16"
-    """VPC address range. Defaults to `10.0.0.0/16`."""
-    nat_strategy: NatStrategy = "single"
-    """NAT gateways for private subnets (see :data:`NatStrategy`). Defaults to `single`."""
-    isolated_subnets: bool = False
-    """Add a third tier with no route out, for the database and cache. Defaults to `False`."""
-    flow_logs: bool = True
-    """Record all VPC traffic in a CloudWatch log group. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days the flow-log group keeps records. Defaults to `30`."""
+    """How many of the region's zones the VPC spans (the first ones, in AWS's order); one
+    subnet per tier per zone. Required (at least two for an ALB)."""
+    cidr: str
+    """VPC address range. Required."""
+    nat_strategy: NatStrategy
+    """NAT gateways for private subnets (see :data:`NatStrategy`). Required."""
+    isolated_subnets: bool
+    """Add a third tier with no route out, for the database and cache. Required."""
+    flow_logs: bool
+    """Record all VPC traffic in a CloudWatch log group. Required."""
+    log_retention_days: int
+    """Days the flow-log group keeps records. Required."""
     kms_key_arn: pulumi.Input[str] | None = None
     """Key encrypting the flow-log group. Defaults to `None` (required when `flow_logs`)."""
     interface_endpoints: tuple[str, ...] = ()
@@ -50,8 +62,9 @@ class NetworkArgs:
     def __post_init__(self) -> None:
         if self.availability_zones < 1:
             raise ValueError("`availability_zones` needs at least one zone")
-        if self.availability_zones > 8:
-            raise ValueError("`availability_zones` holds at most 8 zones")
+        most = VPC_TIER_FIRST_SUBNET["private"] - VPC_TIER_FIRST_SUBNET["public"]  # subnets per tier
+        if self.availability_zones > most:
+            raise ValueError(f"`availability_zones` holds at most {most} zones")
         if self.flow_logs and self.kms_key_arn is None:
             raise ValueError("`flow_logs` needs `kms_key_arn` to encrypt the log group")
 
@@ -61,7 +74,7 @@ def subnet_cidrs(cidr: str, tier: str, zones: int) -> tuple[str, ...]:
     network = ipaddress.ip_network(cidr)
     blocks = list(network.subnets(prefixlen_diff=VPC_SUBNET_EXTRA_BITS))
     offset = VPC_TIER_FIRST_SUBNET[tier]
-    return tuple(str(block) for block in blocks[offset:offset + zones])
+    return tuple(str(block) for block in blocks[offset : offset + zones])
 
 
 def nat_count(strategy: NatStrategy, zones: int) -> int:
@@ -110,51 +123,71 @@ class Network(pulumi.ComponentResource):
             tags=name_tag(f"{name}-default-locked"),
             opts=child(self),
         )
-        igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=self.vpc.id, tags=name_tag(f"{name}-igw"), opts=child(self))
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=name_tag(f"{name}-igw"), opts=child(self))
 
         public = self._subnets(name, "public", args, zones)
         private = self._subnets(name, "private", args, zones)
         isolated = self._subnets(name, "isolated", args, zones) if args.isolated_subnets else []
 
         public_rt = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-public"), opts=child(self))
+            f"{name}-public-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-public"), opts=child(self)
+        )
         aws.ec2.Route(
-            f"{name}-public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
-            gateway_id=igw.id, opts=child(self))
+            f"{name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=child(self),
+        )
         for index, subnet in enumerate(public):
             aws.ec2.RouteTableAssociation(
-                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child(self))
+                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child(self)
+            )
 
         nats = []
         for index in range(nat_count(args.nat_strategy, len(zones))):
-            eip = aws.ec2.Eip(f"{name}-nat-eip-{index}", domain="vpc",
-                              tags=name_tag(f"{name}-nat-{index}"), opts=child(self))
-            nats.append(aws.ec2.NatGateway(
-                f"{name}-nat-{index}", allocation_id=eip.id, subnet_id=public[index].id,
-                tags=name_tag(f"{name}-nat-{index}"), opts=child(self, depends_on=[igw])))
+            eip = aws.ec2.Eip(
+                f"{name}-nat-eip-{index}", domain="vpc", tags=name_tag(f"{name}-nat-{index}"), opts=child(self)
+            )
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{index}",
+                    allocation_id=eip.id,
+                    subnet_id=public[index].id,
+                    tags=name_tag(f"{name}-nat-{index}"),
+                    opts=child(self, depends_on=[igw]),
+                )
+            )
 
         route_tables = [public_rt]
         for index, subnet in enumerate(private):
             table = aws.ec2.RouteTable(
-                f"{name}-private-rt-{index}", vpc_id=self.vpc.id,
-                tags={"Name": concat(f"{name}-private-", zones[index])}, opts=child(self))
+                f"{name}-private-rt-{index}",
+                vpc_id=self.vpc.id,
+                tags={"Name": concat(f"{name}-private-", zones[index])},
+                opts=child(self),
+            )
             if nats:
                 aws.ec2.Route(
-                    f"{name}-private-default-{index}", route_table_id=table.id,
-                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nats[index % len(nats)].id,
-                    opts=child(self))
+                    f"{name}-private-default-{index}",
+                    route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nats[index % len(nats)].id,
+                    opts=child(self),
+                )
             aws.ec2.RouteTableAssociation(
-                f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self))
+                f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self)
+            )
             route_tables.append(table)
 
         if isolated:
             isolated_rt = aws.ec2.RouteTable(
-                f"{name}-isolated-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-isolated"), opts=child(self))
+                f"{name}-isolated-rt", vpc_id=self.vpc.id, tags=name_tag(f"{name}-isolated"), opts=child(self)
+            )
             for index, subnet in enumerate(isolated):
                 aws.ec2.RouteTableAssociation(
-                    f"{name}-isolated-{index}", subnet_id=subnet.id, route_table_id=isolated_rt.id,
-                    opts=child(self))
+                    f"{name}-isolated-{index}", subnet_id=subnet.id, route_table_id=isolated_rt.id, opts=child(self)
+                )
             route_tables.append(isolated_rt)
 
         aws.ec2.VpcEndpoint(
@@ -175,14 +208,18 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = [subnet.id for subnet in public]
         self.private_subnet_ids = [subnet.id for subnet in private]
         self.data_subnet_ids = [subnet.id for subnet in (isolated or private)]
-        self.register_outputs({
-            "vpc_id": self.vpc_id,
-            "public_subnet_ids": self.public_subnet_ids,
-            "private_subnet_ids": self.private_subnet_ids,
-            "data_subnet_ids": self.data_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "data_subnet_ids": self.data_subnet_ids,
+            }
+        )
 
-    def _subnets(self, name: str, tier: str, args: NetworkArgs, zones: list[pulumi.Output[str]]) -> list[aws.ec2.Subnet]:
+    def _subnets(
+        self, name: str, tier: str, args: NetworkArgs, zones: list[pulumi.Output[str]]
+    ) -> list[aws.ec2.Subnet]:
         cidrs = subnet_cidrs(args.cidr, tier, len(zones))
         return [
             aws.ec2.Subnet(
@@ -203,8 +240,15 @@ class Network(pulumi.ComponentResource):
             f"{name}-endpoints-sg",
             description=f"{name} interface endpoints: HTTPS from inside the VPC",
             vpc_id=self.vpc.id,
-            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr],
-                      "description": "HTTPS to AWS APIs from inside the VPC"}],
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": PORTS["https"],
+                    "to_port": PORTS["https"],
+                    "cidr_blocks": [args.cidr],
+                    "description": "HTTPS to AWS APIs from inside the VPC",
+                }
+            ],
             egress=[],
             tags=name_tag(f"{name}-endpoints"),
             opts=child(self),
@@ -239,11 +283,15 @@ class Network(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-flow-logs-write",
             role=role.id,
-            policy=policy_document([{
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [group.arn, concat(group.arn, ":*")],
-            }]),
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        "Resource": [group.arn, concat(group.arn, ":*")],
+                    }
+                ]
+            ),
             opts=child(self),
         )
         aws.ec2.FlowLog(
@@ -253,6 +301,37 @@ class Network(pulumi.ComponentResource):
             log_destination_type="cloud-watch-logs",
             log_destination=group.arn,
             iam_role_arn=role.arn,
-            max_aggregation_interval=60,
+            max_aggregation_interval=VPC_FLOW_LOG_AGGREGATION_SECONDS,
             opts=child(self),
         )
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def network_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    region, network = resolved.platform.region, resolved.network
+    return {
+        "region": region,
+        "availability_zones": resolved.platform.availability_zones,
+        "cidr": network.vpc_cidr,
+        "nat_strategy": network.nat_strategy,
+        "isolated_subnets": network.isolated_subnets,
+        "flow_logs": network.flow_logs,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "interface_endpoints": NO_NAT_INTERFACE_ENDPOINTS if network.nat_strategy == "none" else (),
+    }
+
+
+def dr_network_settings(resolved: ResolvedDeployment, dr_region: str) -> dict[str, Any]:
+    """The DR region's VPC: only what a promotable replica needs (no NAT, no isolated tier)."""
+    return {
+        "region": dr_region,
+        "availability_zones": DR_AVAILABILITY_ZONES,
+        "cidr": resolved.network.vpc_cidr,
+        "nat_strategy": "none",
+        "isolated_subnets": False,
+        "flow_logs": resolved.network.flow_logs,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "interface_endpoints": (),
+    }

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import SECRETS_RECOVERY_WINDOW_DAYS
-from ._support import child
+from ...program.building_blocks import SECRETS_RECOVERY_WINDOW_DAYS
+from .children import child
 
 
 @dataclass(frozen=True)

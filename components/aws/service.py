@@ -5,23 +5,29 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
+from ...program.building_blocks import (
     ECR_KEEP_IMAGES,
     ECS_CONTAINER_HEALTH_RETRIES,
     ECS_CONTAINER_HEALTH_START_SECONDS,
+    ECS_DEPLOYMENT_MAX_PERCENT,
+    ECS_DEPLOYMENT_MIN_HEALTHY_PERCENT,
     ECS_HEALTH_CHECK_GRACE_SECONDS,
     ECS_SCALE_IN_COOLDOWN_SECONDS,
     ECS_SCALE_OUT_COOLDOWN_SECONDS,
-    FARGATE_MEMORY_BY_CPU,
-    fargate_memory_hint,
 )
-from ._support import assume_role_policy, child, concat, policy_document, stateful
+from ...program.catalogue import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
+from .children import child, stateful
 from .firewall import DataStoreAccess, admit, application_group
+from .outputs import concat
+from .policies import assume_role_policy, policy_document
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 CONTAINER_NAME = "app"
 # With a read-only root file system the container still gets a writable /tmp (task storage).
@@ -34,7 +40,7 @@ class ServiceArgs:
 
     region: str
     """Region (log configuration). Required."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets the tasks run in (no public address). Required."""
     vpc_id: pulumi.Input[str]
     """VPC of the tasks' security group. Required."""
@@ -46,42 +52,44 @@ class ServiceArgs:
     """Load balancer target group the tasks register with. Required."""
     kms_key_arn: pulumi.Input[str]
     """Key of the image repository, the log group and the injected secrets. Required."""
-    version: str = "latest"
-    """Image tag deployed from the repository. Defaults to `latest`."""
-    image: str | None = None
-    """A complete image reference to run instead of the repository's. Defaults to `None`."""
-    port: int = 8000
-    """Container port. Defaults to `8000`."""
-    command: tuple[str, ...] = ()
-    """Container command. Defaults to `()`: the image's own."""
-    cpu_units: int = 256
-    """Fargate CPU units (1 vCPU = 1024). Defaults to `256`."""
-    memory_mib: int = 512
-    """Fargate memory; must pair with `cpu_units`. Defaults to `512`."""
-    health_check_path: str = "/health"
-    """Path the container health check requests. Defaults to `/health`."""
-    health_check_interval: int = 30
-    """Seconds between container health checks. Defaults to `30`."""
-    health_check_timeout: int = 5
-    """Seconds before a health check fails. Defaults to `5`."""
-    read_only_root: bool = True
-    """Read-only root file system. Defaults to `True`."""
-    desired_count: int = 2
-    """Tasks kept running (the autoscaling floor when autoscaling). Defaults to `2`."""
-    autoscale: bool = True
-    """Target-tracking autoscaling on CPU. Defaults to `True`."""
-    autoscale_min: int = 2
-    """Fewest tasks. Defaults to `2`."""
-    autoscale_max: int = 4
-    """Most tasks. Defaults to `4`."""
-    target_cpu: int = 70
-    """Average CPU percent autoscaling keeps. Defaults to `70`."""
-    target_memory: int | None = None
-    """Average memory percent autoscaling keeps. Defaults to `None`: no memory policy."""
-    container_insights: bool = True
-    """Per-task metrics in CloudWatch. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days the application logs are kept. Defaults to `30`."""
+    version: str
+    """Image tag deployed from the repository. Required."""
+    image: str | None
+    """A complete image reference to run instead of the repository's; `None` runs the repository's. Required."""
+    port: int
+    """Container port. Required."""
+    command: tuple[str, ...]
+    """Container command; empty runs the image's own. Required."""
+    cpu_units: int
+    """Fargate CPU units (1 vCPU = 1024). Required."""
+    memory_mib: int
+    """Fargate memory; must pair with `cpu_units`. Required."""
+    health_check_path: str
+    """Path the container health check requests. Required."""
+    health_check_interval: int
+    """Seconds between container health checks. Required."""
+    health_check_timeout: int
+    """Seconds before a health check fails. Required."""
+    read_only_root: bool
+    """Read-only root file system. Required."""
+    desired_count: int
+    """Tasks kept running (the autoscaling floor when autoscaling). Required."""
+    autoscale: bool
+    """Target-tracking autoscaling on CPU. Required."""
+    autoscale_min: int
+    """Fewest tasks. Required."""
+    autoscale_max: int
+    """Most tasks. Required."""
+    target_cpu: int
+    """Average CPU percent autoscaling keeps. Required."""
+    target_memory: int | None
+    """Average memory percent autoscaling keeps; `None`: no memory policy. Required."""
+    container_insights: bool
+    """Per-task metrics in CloudWatch. Required."""
+    log_retention_days: int
+    """Days the application logs are kept. Required."""
+    protect: bool
+    """Protect the image repository and keep it when the stack is destroyed. Required."""
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Plain environment variables. Defaults to `{}`."""
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -96,8 +104,6 @@ class ServiceArgs:
     each store's group. Defaults to `()`."""
     depends_on: Sequence[pulumi.Resource] = ()
     """Resources the service waits for (the listener attaching the target group). Defaults to `()`."""
-    protect: bool = False
-    """Protect the image repository and keep it when the stack is destroyed. Defaults to `False`."""
 
     def __post_init__(self) -> None:
         if self.cpu_units not in FARGATE_MEMORY_BY_CPU:
@@ -115,12 +121,18 @@ def health_check_command(port: int, path: str) -> list[str]:
 
 def ecr_lifecycle_policy(keep: int) -> str:
     """Expire all but the newest `keep` images."""
-    return json.dumps({"rules": [{
-        "rulePriority": 1,
-        "description": f"Keep the last {keep} images",
-        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
-        "action": {"type": "expire"},
-    }]})
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Keep the last {keep} images",
+                    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
+    )
 
 
 class Service(pulumi.ComponentResource):
@@ -143,7 +155,8 @@ class Service(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("specql:aws:Service", name, None, opts)
         self.security_group = application_group(
-            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.port, args.load_balancer_security_group_id)
+            self, f"{name}-sg", args.vpc_id, args.vpc_cidr, args.port, args.load_balancer_security_group_id
+        )
         for store in args.data_stores:
             admit(self, f"{name}-to-{store.what.lower()}", self.security_group.id, store)
         self.repository = aws.ecr.Repository(
@@ -155,19 +168,27 @@ class Service(pulumi.ComponentResource):
             opts=stateful(self, args.protect),
         )
         aws.ecr.LifecyclePolicy(
-            f"{name}-repo-lifecycle", repository=self.repository.name, policy=ecr_lifecycle_policy(ECR_KEEP_IMAGES),
-            opts=child(self))
+            f"{name}-repo-lifecycle",
+            repository=self.repository.name,
+            policy=ecr_lifecycle_policy(ECR_KEEP_IMAGES),
+            opts=child(self),
+        )
         self.cluster = aws.ecs.Cluster(
             f"{name}-cluster",
             settings=[{"name": "containerInsights", "value": "enabled" if args.container_insights else "disabled"}],
             opts=child(self),
         )
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=f"/ecs/{name}", retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=child(self))
+            f"{name}-logs",
+            name=f"/ecs/{name}",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child(self),
+        )
 
         execution_role = aws.iam.Role(
-            f"{name}-execution-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
-            opts=child(self))
+            f"{name}-execution-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self)
+        )
         aws.iam.RolePolicy(
             f"{name}-execution",
             role=execution_role.id,
@@ -175,11 +196,15 @@ class Service(pulumi.ComponentResource):
             opts=child(self),
         )
         task_role = aws.iam.Role(
-            f"{name}-task-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self))
+            f"{name}-task-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"), opts=child(self)
+        )
         if args.task_policy_statements:
             aws.iam.RolePolicy(
-                f"{name}-task", role=task_role.id, policy=policy_document(list(args.task_policy_statements)),
-                opts=child(self))
+                f"{name}-task",
+                role=task_role.id,
+                policy=policy_document(list(args.task_policy_statements)),
+                opts=child(self),
+            )
 
         image = args.image or concat(self.repository.repository_url, ":", args.version)
         self.task_definition = aws.ecs.TaskDefinition(
@@ -203,8 +228,8 @@ class Service(pulumi.ComponentResource):
             launch_type="FARGATE",
             platform_version="LATEST",
             desired_count=args.desired_count,
-            deployment_minimum_healthy_percent=100,
-            deployment_maximum_percent=200,
+            deployment_minimum_healthy_percent=ECS_DEPLOYMENT_MIN_HEALTHY_PERCENT,
+            deployment_maximum_percent=ECS_DEPLOYMENT_MAX_PERCENT,
             deployment_circuit_breaker={"enable": True, "rollback": True},
             health_check_grace_period_seconds=ECS_HEALTH_CHECK_GRACE_SECONDS,
             network_configuration={
@@ -212,39 +237,56 @@ class Service(pulumi.ComponentResource):
                 "security_groups": [self.security_group.id],
                 "assign_public_ip": False,
             },
-            load_balancers=[{
-                "target_group_arn": args.target_group_arn,
-                "container_name": CONTAINER_NAME,
-                "container_port": args.port,
-            }],
+            load_balancers=[
+                {
+                    "target_group_arn": args.target_group_arn,
+                    "container_name": CONTAINER_NAME,
+                    "container_port": args.port,
+                }
+            ],
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            opts=child(self, depends_on=list(args.depends_on),
-                       ignore_changes=["desiredCount"] if args.autoscale else None),
+            opts=child(
+                self, depends_on=list(args.depends_on), ignore_changes=["desiredCount"] if args.autoscale else None
+            ),
         )
         if args.autoscale:
             self._autoscaling(name, args)
-        self.register_outputs({
-            "cluster_name": self.cluster.name,
-            "service_name": self.service.name,
-            "repository_url": self.repository.repository_url,
-        })
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster.name,
+                "service_name": self.service.name,
+                "repository_url": self.repository.repository_url,
+            }
+        )
 
     def _execution_statements(self, args: ServiceArgs) -> list[dict[str, Any]]:
         statements: list[dict[str, Any]] = [
             {"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-            {"Sid": "PullImages", "Effect": "Allow",
-             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-             "Resource": self.repository.arn},
-            {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": concat(self.log_group.arn, ":*")},
-            {"Sid": "DecryptWithDeploymentKey", "Effect": "Allow", "Action": "kms:Decrypt",
-             "Resource": args.kms_key_arn},
+            {
+                "Sid": "PullImages",
+                "Effect": "Allow",
+                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                "Resource": self.repository.arn,
+            },
+            {
+                "Sid": "WriteLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": concat(self.log_group.arn, ":*"),
+            },
+            {
+                "Sid": "DecryptWithDeploymentKey",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": args.kms_key_arn,
+            },
         ]
         if args.secret_arns:
             known = pulumi.Output.all(*args.secret_arns).apply(lambda arns: [arn for arn in arns if arn])
-            statements.append({"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                               "Resource": known})
+            statements.append(
+                {"Sid": "ReadSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": known}
+            )
         return statements
 
     def _autoscaling(self, name: str, args: ServiceArgs) -> None:
@@ -312,3 +354,33 @@ def container_definition(args: ServiceArgs, image: pulumi.Input[str], log_group:
     if args.command:
         definition["command"] = list(args.command)
     return definition
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def service_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    app = resolved.application
+    return {
+        "region": resolved.platform.region,
+        "vpc_cidr": resolved.network.vpc_cidr,
+        "version": resolved.deployment.version,
+        "image": app.image,
+        "port": app.port,
+        "command": app.command,
+        "cpu_units": app.cpu_units,
+        "memory_mib": app.memory_mib,
+        "health_check_path": app.health_check_path,
+        "health_check_interval": app.health_check_interval,
+        "health_check_timeout": app.health_check_timeout,
+        "read_only_root": app.read_only_root,
+        "desired_count": app.instances,
+        "autoscale": app.autoscale,
+        "autoscale_min": app.autoscale_min,
+        "autoscale_max": app.autoscale_max,
+        "target_cpu": app.target_cpu,
+        "target_memory": app.target_memory,
+        "container_insights": resolved.monitoring.container_insights,
+        "log_retention_days": resolved.monitoring.log_retention_days,
+        "protect": resolved.is_production,
+    }

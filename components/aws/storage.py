@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import S3_ABORT_MULTIPART_DAYS
-from ._support import (
-    assume_role_policy,
-    child,
-    concat,
-    policy_document,
-    stateful,
-    tls_only_statement,
-)
+from ...program.building_blocks import S3_ABORT_MULTIPART_DAYS
+from .children import child, stateful
+from .outputs import concat
+from .policies import assume_role_policy, policy_document, tls_only_statement
+
+if TYPE_CHECKING:
+    from ...program.model import ResolvedDeployment
 
 
 @dataclass(frozen=True)
@@ -24,10 +23,10 @@ class BucketSpec:
 
     name: str
     """Logical name (`uploads`); the physical name gets the stack prefix and a suffix. Required."""
-    versioning: bool = True
-    """Keep every version of every object. Defaults to `True`."""
-    lifecycle_days: int | None = None
-    """Days before current objects expire. Defaults to `None`: kept forever."""
+    versioning: bool
+    """Keep every version of every object. Required."""
+    lifecycle_days: int | None
+    """Days before current objects expire; `None` keeps them forever. Required."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,10 @@ class StorageArgs:
     """Key encrypting every object (with S3 bucket keys to keep KMS calls cheap). Required."""
     log_bucket: pulumi.Input[str]
     """Bucket receiving the server access logs. Required."""
-    noncurrent_version_days: int = 30
-    """Days an overwritten or deleted version is kept. Defaults to `30`."""
-    protect: bool = False
-    """Protect the buckets and keep them when the stack is destroyed. Defaults to `False`."""
+    noncurrent_version_days: int
+    """Days an overwritten or deleted version is kept. Required."""
+    protect: bool
+    """Protect the buckets and keep them when the stack is destroyed. Required."""
     replica: ReplicaTarget | None = None
     """Where versioned buckets replicate to. Defaults to `None`: no replication."""
 
@@ -97,16 +96,20 @@ class Storage(pulumi.ComponentResource):
             opts=child(self),
         )
         aws.s3.BucketOwnershipControls(
-            f"{prefix}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child(self))
+            f"{prefix}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child(self)
+        )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{prefix}-encryption",
             bucket=bucket.id,
-            rules=[{
-                "apply_server_side_encryption_by_default": {
-                    "sse_algorithm": "aws:kms", "kms_master_key_id": args.kms_key_arn},
-                "bucket_key_enabled": True,
-            }],
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": args.kms_key_arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
             opts=child(self),
         )
         self._versioning[spec.name] = versioning = aws.s3.BucketVersioning(
@@ -116,8 +119,12 @@ class Storage(pulumi.ComponentResource):
             opts=child(self),
         )
         aws.s3.BucketLogging(
-            f"{prefix}-logging", bucket=bucket.id, target_bucket=args.log_bucket,
-            target_prefix=f"s3/{spec.name}/", opts=child(self))
+            f"{prefix}-logging",
+            bucket=bucket.id,
+            target_bucket=args.log_bucket,
+            target_prefix=f"s3/{spec.name}/",
+            opts=child(self),
+        )
         aws.s3.BucketLifecycleConfiguration(
             f"{prefix}-lifecycle",
             bucket=bucket.id,
@@ -135,7 +142,6 @@ class Storage(pulumi.ComponentResource):
         aws.s3.BucketNotification(f"{prefix}-events", bucket=bucket.id, eventbridge=True, opts=child(self))
         return bucket
 
-
     def _replicate(self, name: str, specs: list[BucketSpec], args: StorageArgs, target: ReplicaTarget) -> None:
         """Each versioned bucket copies every object to a private, KMS-encrypted replica in the DR region.
 
@@ -145,58 +151,105 @@ class Storage(pulumi.ComponentResource):
         dr_opts = {"provider": target.provider}
         for spec in specs:
             prefix = f"{name}-{spec.name}-replica"
-            replica = aws.s3.Bucket(prefix, force_destroy=not args.protect, opts=stateful(self, args.protect, **dr_opts))
+            replica = aws.s3.Bucket(
+                prefix, force_destroy=not args.protect, opts=stateful(self, args.protect, **dr_opts)
+            )
             blocked = aws.s3.BucketPublicAccessBlock(
-                f"{prefix}-public-access", bucket=replica.id, block_public_acls=True, block_public_policy=True,
-                ignore_public_acls=True, restrict_public_buckets=True, opts=child(self, **dr_opts))
+                f"{prefix}-public-access",
+                bucket=replica.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+                opts=child(self, **dr_opts),
+            )
             aws.s3.BucketOwnershipControls(
-                f"{prefix}-ownership", bucket=replica.id, rule={"object_ownership": "BucketOwnerEnforced"},
-                opts=child(self, **dr_opts))
+                f"{prefix}-ownership",
+                bucket=replica.id,
+                rule={"object_ownership": "BucketOwnerEnforced"},
+                opts=child(self, **dr_opts),
+            )
             aws.s3.BucketServerSideEncryptionConfiguration(
                 f"{prefix}-encryption",
                 bucket=replica.id,
-                rules=[{
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms", "kms_master_key_id": target.kms_key_arn},
-                    "bucket_key_enabled": True,
-                }],
+                rules=[
+                    {
+                        "apply_server_side_encryption_by_default": {
+                            "sse_algorithm": "aws:kms",
+                            "kms_master_key_id": target.kms_key_arn,
+                        },
+                        "bucket_key_enabled": True,
+                    }
+                ],
                 opts=child(self, **dr_opts),
             )
             versioning = aws.s3.BucketVersioning(
-                f"{prefix}-versioning", bucket=replica.id, versioning_configuration={"status": "Enabled"},
-                opts=child(self, **dr_opts))
+                f"{prefix}-versioning",
+                bucket=replica.id,
+                versioning_configuration={"status": "Enabled"},
+                opts=child(self, **dr_opts),
+            )
             aws.s3.BucketLifecycleConfiguration(
-                f"{prefix}-lifecycle", bucket=replica.id, rules=lifecycle_rules(spec, args.noncurrent_version_days),
-                opts=child(self, depends_on=[versioning], **dr_opts))
+                f"{prefix}-lifecycle",
+                bucket=replica.id,
+                rules=lifecycle_rules(spec, args.noncurrent_version_days),
+                opts=child(self, depends_on=[versioning], **dr_opts),
+            )
             aws.s3.BucketPolicy(
-                f"{prefix}-policy", bucket=replica.id, policy=policy_document([tls_only_statement(replica.arn)]),
-                opts=child(self, depends_on=[blocked], **dr_opts))
-            aws.s3.BucketNotification(f"{prefix}-events", bucket=replica.id, eventbridge=True,
-                                      opts=child(self, **dr_opts))
+                f"{prefix}-policy",
+                bucket=replica.id,
+                policy=policy_document([tls_only_statement(replica.arn)]),
+                opts=child(self, depends_on=[blocked], **dr_opts),
+            )
+            aws.s3.BucketNotification(
+                f"{prefix}-events", bucket=replica.id, eventbridge=True, opts=child(self, **dr_opts)
+            )
             self.replicas[spec.name] = replica
             self._replica_versioning[spec.name] = versioning
         role = aws.iam.Role(
-            f"{name}-replication", assume_role_policy=assume_role_policy("s3.amazonaws.com"),
-            description=f"{name}: S3 replication to the disaster-recovery region", opts=child(self))
+            f"{name}-replication",
+            assume_role_policy=assume_role_policy("s3.amazonaws.com"),
+            description=f"{name}: S3 replication to the disaster-recovery region",
+            opts=child(self),
+        )
         sources = [self.buckets[spec.name].arn for spec in specs]
         replicas = [self.replicas[spec.name].arn for spec in specs]
         aws.iam.RolePolicy(
             f"{name}-replication",
             role=role.id,
-            policy=policy_document([
-                {"Sid": "ReadSourceConfiguration", "Effect": "Allow",
-                 "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": sources},
-                {"Sid": "ReadSourceVersions", "Effect": "Allow",
-                 "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
-                            "s3:GetObjectVersionTagging"],
-                 "Resource": [concat(arn, "/*") for arn in sources]},
-                {"Sid": "WriteReplicas", "Effect": "Allow",
-                 "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                 "Resource": [concat(arn, "/*") for arn in replicas]},
-                {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": args.kms_key_arn},
-                {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                 "Resource": target.kms_key_arn},
-            ]),
+            policy=policy_document(
+                [
+                    {
+                        "Sid": "ReadSourceConfiguration",
+                        "Effect": "Allow",
+                        "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                        "Resource": sources,
+                    },
+                    {
+                        "Sid": "ReadSourceVersions",
+                        "Effect": "Allow",
+                        "Action": [
+                            "s3:GetObjectVersionForReplication",
+                            "s3:GetObjectVersionAcl",
+                            "s3:GetObjectVersionTagging",
+                        ],
+                        "Resource": [concat(arn, "/*") for arn in sources],
+                    },
+                    {
+                        "Sid": "WriteReplicas",
+                        "Effect": "Allow",
+                        "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                        "Resource": [concat(arn, "/*") for arn in replicas],
+                    },
+                    {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": args.kms_key_arn},
+                    {
+                        "Sid": "EncryptReplicas",
+                        "Effect": "Allow",
+                        "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                        "Resource": target.kms_key_arn,
+                    },
+                ]
+            ),
             opts=child(self),
         )
         for spec in specs:
@@ -204,17 +257,19 @@ class Storage(pulumi.ComponentResource):
                 f"{name}-{spec.name}-replication",
                 bucket=self.buckets[spec.name].id,
                 role=role.arn,
-                rules=[{
-                    "id": "disaster-recovery",
-                    "status": "Enabled",
-                    "filter": {},
-                    "delete_marker_replication": {"status": "Enabled"},
-                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
-                    "destination": {
-                        "bucket": self.replicas[spec.name].arn,
-                        "encryption_configuration": {"replica_kms_key_id": target.kms_key_arn},
-                    },
-                }],
+                rules=[
+                    {
+                        "id": "disaster-recovery",
+                        "status": "Enabled",
+                        "filter": {},
+                        "delete_marker_replication": {"status": "Enabled"},
+                        "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                        "destination": {
+                            "bucket": self.replicas[spec.name].arn,
+                            "encryption_configuration": {"replica_kms_key_id": target.kms_key_arn},
+                        },
+                    }
+                ],
                 opts=child(self, depends_on=[self._versioning[spec.name], self._replica_versioning[spec.name]]),
             )
 
@@ -231,3 +286,14 @@ def lifecycle_rules(spec: BucketSpec, noncurrent_version_days: int) -> list[dict
     if spec.lifecycle_days is not None:
         rule["expiration"] = {"days": spec.lifecycle_days}
     return [rule]
+
+
+# ------------------------------------------------ what the block takes from the model
+
+
+def storage_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
+    return {
+        "buckets": tuple(BucketSpec(b.name, b.versioning, b.lifecycle_days) for b in resolved.storage.buckets),
+        "noncurrent_version_days": resolved.storage.noncurrent_version_days,
+        "protect": resolved.is_production,
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import WAF_RATE_LIMIT_PER_5_MINUTES
+from ...program.building_blocks import WAF_RATE_LIMIT_PER_5_MINUTES
 
 # AWS managed rule groups, in evaluation order. KnownBadInputs blocks Log4Shell probes;
 # AnonymousIpList blocks Tor and anonymising VPNs.
@@ -25,28 +25,32 @@ MANAGED_RULE_GROUPS = (
 COUNT_ONLY_RULES = {"AWSManagedRulesAnonymousIpList": ("HostingProviderIPList",)}
 
 
-
 def managed_rules() -> list[dict[str, object]]:
     """A rate limit first, then the AWS managed rule groups."""
-    rules: list[dict[str, object]] = [{
-        "name": "rate-limit",
-        "priority": 0,
-        "action": {"block": {}},
-        "statement": {"rate_based_statement": {"limit": WAF_RATE_LIMIT_PER_5_MINUTES, "aggregate_key_type": "IP"}},
-        "visibility_config": _visibility("rate-limit"),
-    }]
+    rules: list[dict[str, object]] = [
+        {
+            "name": "rate-limit",
+            "priority": 0,
+            "action": {"block": {}},
+            "statement": {"rate_based_statement": {"limit": WAF_RATE_LIMIT_PER_5_MINUTES, "aggregate_key_type": "IP"}},
+            "visibility_config": _visibility("rate-limit"),
+        }
+    ]
     for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1):
         statement: dict[str, object] = {"name": group, "vendor_name": "AWS"}
         if group in COUNT_ONLY_RULES:
             statement["rule_action_overrides"] = [
-                {"name": rule, "action_to_use": {"count": {}}} for rule in COUNT_ONLY_RULES[group]]
-        rules.append({
-            "name": group,
-            "priority": priority,
-            "override_action": {"none": {}},
-            "statement": {"managed_rule_group_statement": statement},
-            "visibility_config": _visibility(group),
-        })
+                {"name": rule, "action_to_use": {"count": {}}} for rule in COUNT_ONLY_RULES[group]
+            ]
+        rules.append(
+            {
+                "name": group,
+                "priority": priority,
+                "override_action": {"none": {}},
+                "statement": {"managed_rule_group_statement": statement},
+                "visibility_config": _visibility(group),
+            }
+        )
     return rules
 
 
@@ -54,8 +58,9 @@ def _visibility(metric: str) -> dict[str, object]:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
 
 
-def web_acl(name: str, scope: str, log_kms_key_arn: pulumi.Input[str], log_retention_days: int,
-            opts: pulumi.ResourceOptions) -> aws.wafv2.WebAcl:
+def web_acl(
+    name: str, scope: str, log_kms_key_arn: pulumi.Input[str], log_retention_days: int, opts: pulumi.ResourceOptions
+) -> aws.wafv2.WebAcl:
     """One web ACL (managed rules, rate limit) whose decisions go to an encrypted log group.
 
     `scope` is `REGIONAL` (load balancers) or `CLOUDFRONT` (then `opts` must carry a
@@ -78,5 +83,6 @@ def web_acl(name: str, scope: str, log_kms_key_arn: pulumi.Input[str], log_reten
         opts=opts,
     )
     aws.wafv2.WebAclLoggingConfiguration(
-        f"{name}-logging", resource_arn=acl.arn, log_destination_configs=[logs.arn], opts=opts)
+        f"{name}-logging", resource_arn=acl.arn, log_destination_configs=[logs.arn], opts=opts
+    )
     return acl

@@ -1,8 +1,10 @@
 """Docker building blocks for the hobby-project pattern (pulumi-docker).
 
-:mod:`.stack` is the provider-free description of the stack; the components below
-render it with pulumi-docker, and the compose exporter renders it as a compose file.
-Components are imported lazily so that importing :mod:`.stack` never loads an SDK.
+:mod:`.service_model` describes single-host services as plain data and
+:mod:`.hobby_stack` (with :mod:`.hobby_config`) builds the hobby-project stack in it;
+the components below create it with pulumi-docker, and the compose exporter writes it
+as a compose file. Components are imported lazily so that importing the model never
+loads an SDK.
 """
 
 from __future__ import annotations
@@ -12,25 +14,37 @@ from typing import Any
 
 _LAZY = {
     # engine and shared plumbing
-    "DockerHost": "host", "DockerHostArgs": "host",
+    "DockerHost": "host",
+    "DockerHostArgs": "host",
     # services
-    "Database": "database", "DatabaseArgs": "database",
-    "App": "app", "AppArgs": "app",
-    "ReverseProxy": "reverse_proxy", "ReverseProxyArgs": "reverse_proxy",
+    "Database": "database",
+    "DatabaseArgs": "database",
+    "App": "app",
+    "AppArgs": "app",
+    "ReverseProxy": "reverse_proxy",
+    "ReverseProxyArgs": "reverse_proxy",
     # operations
-    "Backup": "backup", "BackupArgs": "backup",
-    "Monitoring": "monitoring", "MonitoringArgs": "monitoring",
+    "Backup": "backup",
+    "BackupArgs": "backup",
+    "Monitoring": "monitoring",
+    "MonitoringArgs": "monitoring",
     # helpers
     "Placement": "containers",
 }
 
 __all__ = [
-    "DockerHost", "DockerHostArgs",
-    "Database", "DatabaseArgs",
-    "App", "AppArgs",
-    "ReverseProxy", "ReverseProxyArgs",
-    "Backup", "BackupArgs",
-    "Monitoring", "MonitoringArgs",
+    "DockerHost",
+    "DockerHostArgs",
+    "Database",
+    "DatabaseArgs",
+    "App",
+    "AppArgs",
+    "ReverseProxy",
+    "ReverseProxyArgs",
+    "Backup",
+    "BackupArgs",
+    "Monitoring",
+    "MonitoringArgs",
     "Placement",
 ]
 

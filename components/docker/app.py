@@ -10,9 +10,8 @@ from pathlib import Path
 import pulumi
 import pulumi_docker as docker
 
-from .containers import Placement, container_name, is_offline, service_container
-from .stack import ServiceSpec
-
+from .containers import Placement, container_name, service_container
+from .service_model import ServiceSpec
 
 MIGRATION_LABEL = "specql.migrations"
 """Label on the application container recording that migrations succeeded."""
@@ -28,8 +27,10 @@ def require_success(exit_code: int | None) -> str:
     if exit_code is None:  # not run yet (preview, mocks)
         return "pending"
     if exit_code != 0:
-        raise RuntimeError(f"migrations exited with code {exit_code}; the application was not updated "
-                           "(see the migrate container's logs)")
+        raise RuntimeError(
+            f"migrations exited with code {exit_code}; the application was not updated "
+            "(see the migrate container's logs)"
+        )
     return "applied"
 
 
@@ -48,12 +49,15 @@ class AppArgs:
     """Arguments of :class:`App`."""
 
     service: ServiceSpec
-    """The application service from :func:`.stack.hobby_services`. Required."""
+    """The application service from :func:`.hobby_stack.hobby_services`. Required."""
     migrate: ServiceSpec | None
     """The one-shot migration service, run to completion before the application starts;
     `None` skips migrations. Required."""
     placement: Placement
     """Network, volumes, secrets and name prefix of the stack. Required."""
+    offline: bool
+    """Nothing is built or started (a preview, the offline capture): the Dockerfile need
+    not exist yet. Required."""
     after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Containers already created, by service name (the database). Defaults to none."""
     project_root: str = "."
@@ -83,7 +87,7 @@ class App(pulumi.ComponentResource):
         spec = args.service
         if spec.build is not None:
             dockerfile = posixpath.normpath(posixpath.join(args.project_root, spec.build.dockerfile))
-            if not is_offline():
+            if not args.offline:
                 require_dockerfile(dockerfile)
             image = docker.Image(
                 f"{name}-image",
@@ -102,11 +106,13 @@ class App(pulumi.ComponentResource):
         started = dict(args.after)
         self.migration = None
         if args.migrate is not None:
-            self.migration = service_container(f"{name}-migrate", args.migrate, args.placement,
-                                               image=self.image_name, started=started, opts=child)
+            self.migration = service_container(
+                f"{name}-migrate", args.migrate, args.placement, image=self.image_name, started=started, opts=child
+            )
             started[args.migrate.name] = self.migration
         gate = {MIGRATION_LABEL: self.migration.exit_code.apply(require_success)} if self.migration else None
-        self.container = service_container(f"{name}-server", spec, args.placement, image=self.image_name,
-                                           started=started, labels=gate, opts=child)
+        self.container = service_container(
+            f"{name}-server", spec, args.placement, image=self.image_name, started=started, labels=gate, opts=child
+        )
         self.container_name = container_name(args.placement.project, spec.name)
         self.register_outputs({"image": self.image_name, "container": self.container_name})

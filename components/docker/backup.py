@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from .containers import Placement, container_name, pulled_image, service_container
-from .stack import ServiceSpec
+from .service_model import ServiceSpec
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class BackupArgs:
     """Arguments of :class:`Backup`."""
 
     service: ServiceSpec
-    """The backup service from :func:`.stack.hobby_services` (the loop, its interval and
+    """The backup service from :func:`.hobby_stack.hobby_services` (the loop, its interval and
     retention come from `database.backup_frequency` and `database.backup_retention_days`). Required."""
     placement: Placement
     """Network, volumes, secrets (`DB_PASSWORD`) and name prefix of the stack. Required."""
@@ -43,16 +43,22 @@ class Backup(pulumi.ComponentResource):
         super().__init__("specql:docker:Backup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         image = pulled_image(f"{name}-image", args.service, opts=child)
-        self.container = service_container(f"{name}-job", args.service, args.placement, image=image.name,
-                                           started=dict(args.after), opts=child)
+        self.container = service_container(
+            f"{name}-job", args.service, args.placement, image=image.name, started=dict(args.after), opts=child
+        )
         self.container_name = container_name(args.placement.project, args.service.name)
         outputs: dict[str, object] = {"container": self.container_name}
         self.offsite_container_name: str | None = None
         if args.offsite is not None:
             offsite_image = pulled_image(f"{name}-offsite-image", args.offsite, opts=child)
             self.offsite = service_container(
-                f"{name}-offsite", args.offsite, args.placement, image=offsite_image.name,
-                started={**args.after, args.service.name: self.container}, opts=child)
+                f"{name}-offsite",
+                args.offsite,
+                args.placement,
+                image=offsite_image.name,
+                started={**args.after, args.service.name: self.container},
+                opts=child,
+            )
             self.offsite_container_name = container_name(args.placement.project, args.offsite.name)
             outputs["offsite_container"] = self.offsite_container_name
         self.register_outputs(outputs)

@@ -1,4 +1,4 @@
-"""Turning a :class:`~.stack.ServiceSpec` into a pulumi-docker container.
+"""Turning a :class:`~.service_model.ServiceSpec` into a pulumi-docker container.
 
 Every concept component (Database, App, ReverseProxy, Backup, Monitoring) creates its
 containers through :func:`service_container`, so the mapping from the shared stack
@@ -7,14 +7,15 @@ description to provider inputs lives in one place and cannot differ per service.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
 
-from ...program.defaults import DOCKER_WAIT_MARGIN_SECONDS
-from .stack import SECRET_REF, ServiceSpec
+from ...program.building_blocks import DOCKER_WAIT_MARGIN_SECONDS
+from .service_model import SECRET_REF, ServiceSpec
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Placement:
     networks: Mapping[str, docker.Network]
     """Networks by key; each container joins those its spec names, with its service name as alias."""
     volumes: Mapping[str, docker.Volume]
-    """Named volumes by key (see :func:`.stack.hobby_volumes`)."""
+    """Named volumes by key (see :attr:`.service_model.Stack.volumes`)."""
     secrets: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
     """Secret values by name, substituted for ``${NAME}`` in environment templates."""
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -34,14 +35,6 @@ class Placement:
 
     def with_secrets(self, secrets: Mapping[str, pulumi.Output[str]]) -> Placement:
         return Placement(self.project, self.networks, self.volumes, {**self.secrets, **secrets}, self.labels)
-
-
-def is_offline() -> bool:
-    """True under a preview or Pulumi mocks, where nothing is built or started."""
-    from pulumi.runtime import settings
-    from pulumi.runtime.mocks import MockMonitor
-
-    return pulumi.runtime.is_dry_run() or isinstance(settings.SETTINGS.monitor, MockMonitor)
 
 
 def container_name(project: str, service: str) -> str:
@@ -67,12 +60,18 @@ def environment(spec: ServiceSpec, secrets: Mapping[str, pulumi.Output[str]]) ->
                 f"service {spec.name!r}: environment {key} references secret {missing[0]}, "
                 f"which the stack does not define (defined: {', '.join(sorted(secrets)) or 'none'})"
             )
-        entries.append(pulumi.Output.secret(
-            pulumi.Output.all(*(secrets[ref] for ref in refs)).apply(
-                lambda values, key=key, template=template, refs=refs: _fill(key, template, dict(zip(refs, values)))
+        entries.append(
+            pulumi.Output.secret(
+                pulumi.Output.all(*(secrets[ref] for ref in refs)).apply(
+                    functools.partial(_filled, key, template, refs)
+                )
             )
-        ))
+        )
     return entries
+
+
+def _filled(key: str, template: str, refs: Sequence[str], values: Sequence[str]) -> str:
+    return _fill(key, template, dict(zip(refs, values, strict=True)))
 
 
 def _fill(key: str, template: str, values: Mapping[str, str]) -> str:
@@ -102,8 +101,7 @@ def wait_timeout(spec: ServiceSpec) -> int | None:
 
 def ports(spec: ServiceSpec) -> list[docker.ContainerPortArgs]:
     return [
-        docker.ContainerPortArgs(internal=port.target, external=port.published, protocol=port.protocol,
-                                 ip=port.host_ip)
+        docker.ContainerPortArgs(internal=port.target, external=port.published, protocol=port.protocol, ip=port.host_ip)
         for port in spec.ports
     ]
 
@@ -128,13 +126,19 @@ def service_container(
     (compose's ``service_completed_successfully``).
     """
     started = started or {}
+    if spec.env_files or any(mount.volume is None for mount in spec.mounts):
+        raise ValueError(
+            f"service {spec.name!r}: env files and bind or anonymous mounts are for compose's "
+            "development stack; a deployed container takes named volumes and its environment only"
+        )
     missing = [dep.service for dep in spec.depends_on if dep.service not in started]
     if missing:
         raise ValueError(f"service {spec.name!r} depends on {missing[0]!r}, which is not created before it")
     depends_on: Sequence[pulumi.Resource] = [started[dep.service] for dep in spec.depends_on]
     # A fixed container name and fixed host ports cannot exist twice: replace by deleting first.
     options = pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(depends_on=list(depends_on), delete_before_replace=True))
+        opts, pulumi.ResourceOptions(depends_on=list(depends_on), delete_before_replace=True)
+    )
     waits = spec.healthcheck is not None and not spec.one_shot
     return docker.Container(
         resource_name,
@@ -146,11 +150,14 @@ def service_container(
         envs=environment(spec, placement.secrets) or None,
         ports=ports(spec) or None,
         volumes=[
-            docker.ContainerVolumeArgs(volume_name=placement.volumes[mount.volume].name,
-                                       container_path=mount.target,
-                                       read_only=mount.read_only or None)
+            docker.ContainerVolumeArgs(
+                volume_name=placement.volumes[str(mount.volume)].name,
+                container_path=mount.target,
+                read_only=mount.read_only or None,
+            )
             for mount in spec.mounts
-        ] or None,
+        ]
+        or None,
         uploads=[docker.ContainerUploadArgs(file=config.target, content=config.content) for config in spec.configs]
         or None,
         networks_advanced=[
@@ -164,14 +171,20 @@ def service_container(
         cpus=f"{spec.cpus:g}" if spec.cpus is not None else None,
         memory=spec.memory_mib,
         read_only=spec.read_only or None,
-        tmpfs={path: "" for path in spec.tmpfs} or None,
+        tmpfs=dict.fromkeys(spec.tmpfs, "") or None,
         security_opts=list(spec.security_opts) or None,
-        capabilities=docker.ContainerCapabilitiesArgs(drops=list(spec.cap_drop) or None, adds=list(spec.cap_add) or None)
-        if spec.cap_drop or spec.cap_add else None,
+        capabilities=docker.ContainerCapabilitiesArgs(
+            drops=list(spec.cap_drop) or None, adds=list(spec.cap_add) or None
+        )
+        if spec.cap_drop or spec.cap_add
+        else None,
         log_driver="json-file" if spec.log_options else None,
         log_opts=dict(spec.log_options) or None,
-        labels=[docker.ContainerLabelArgs(label=key, value=value)
-                for key, value in sorted({**placement.labels, **(labels or {})}.items())] or None,
+        labels=[
+            docker.ContainerLabelArgs(label=key, value=value)
+            for key, value in sorted({**placement.labels, **(labels or {})}.items())
+        ]
+        or None,
         must_run=False if spec.one_shot else None,
         attach=True if spec.one_shot else None,
         logs=True if spec.one_shot else None,
@@ -179,6 +192,8 @@ def service_container(
     )
 
 
-def pulled_image(resource_name: str, spec: ServiceSpec, opts: pulumi.ResourceOptions | None = None) -> docker.RemoteImage:
+def pulled_image(
+    resource_name: str, spec: ServiceSpec, opts: pulumi.ResourceOptions | None = None
+) -> docker.RemoteImage:
     """Pull a pinned image onto the host, kept when the stack is destroyed (other stacks may share it)."""
     return docker.RemoteImage(resource_name, name=spec.image, keep_locally=True, opts=opts)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 
-from ...program.defaults import DOCKER_DB_PASSWORD_LENGTH
+from ...program.building_blocks import DOCKER_DB_PASSWORD_LENGTH
+from ...program.catalogue import PORTS
 from .containers import Placement, container_name, pulled_image, service_container
-from .stack import DATABASE_PORT, ServiceSpec
+from .service_model import ServiceSpec
 
 
 @dataclass(frozen=True)
@@ -17,12 +18,12 @@ class DatabaseArgs:
     """Arguments of :class:`Database`."""
 
     service: ServiceSpec
-    """The PostgreSQL service from :func:`.stack.hobby_services` (image, health check,
+    """The PostgreSQL service from :func:`.hobby_stack.hobby_services` (image, health check,
     limits, volume). Required."""
     placement: Placement
     """Network, volumes and container-name prefix of the stack. Required."""
     database: str
-    """Database and role name (:func:`.stack.database_name`). Required."""
+    """Database and role name (:func:`.hobby_stack.database_name`). Required."""
     password_length: int = DOCKER_DB_PASSWORD_LENGTH
     """Length of the generated password. Defaults to `32`."""
 
@@ -54,9 +55,15 @@ class Database(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(generated.result)
         self.host = args.service.name
-        self.url = pulumi.Output.secret(pulumi.Output.format(
-            "postgresql://{0}:{1}@{2}:{3}/{0}", args.database, self.password, self.host, DATABASE_PORT,
-        ))
+        self.url = pulumi.Output.secret(
+            pulumi.Output.format(
+                "postgresql://{0}:{1}@{2}:{3}/{0}",
+                args.database,
+                self.password,
+                self.host,
+                PORTS["postgres"],
+            )
+        )
         placement = args.placement.with_secrets({"DB_PASSWORD": self.password})
         image = pulled_image(f"{name}-image", args.service, opts=child)
         self.container = service_container(f"{name}-server", args.service, placement, image=image.name, opts=child)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_docker as docker
 
-from ...program.defaults import DOCKER_SSH_OPTIONS
-from .stack import NETWORKS, NetworkSpec, VolumeSpec
+from ...program.building_blocks import DOCKER_SSH_OPTIONS
+from .service_model import NETWORKS, NetworkSpec, VolumeSpec
 
 
 def docker_host_args(host: str | None) -> dict[str, object]:
@@ -36,7 +36,7 @@ class DockerHostArgs:
     volumes: tuple[VolumeSpec, ...] = ()
     """Named volumes to create. Defaults to none."""
     networks: tuple[NetworkSpec, ...] = NETWORKS
-    """Bridge networks to create. Defaults to :data:`.stack.NETWORKS` (`edge`, and the
+    """Bridge networks to create. Defaults to :data:`.service_model.NETWORKS` (`edge`, and the
     internal `backend`)."""
     protected_volumes: frozenset[str] = frozenset()
     """Volume keys that hold data which must survive a mistaken destroy (`protect` and
@@ -58,8 +58,9 @@ class DockerHost(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DockerHostArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("specql:docker:DockerHost", name, None, opts)
-        self.provider = docker.Provider(f"{name}-engine", **docker_host_args(args.host),
-                                        opts=pulumi.ResourceOptions(parent=self))
+        self.provider = docker.Provider(
+            f"{name}-engine", **docker_host_args(args.host), opts=pulumi.ResourceOptions(parent=self)
+        )
         # Networks and volumes carry fixed names (the compose names), which cannot exist
         # twice: a replacement deletes first.
         child = pulumi.ResourceOptions(parent=self, provider=self.provider, delete_before_replace=True)
@@ -84,7 +85,9 @@ class DockerHost(pulumi.ComponentResource):
                 or None,
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=keep, retain_on_delete=keep)),
             )
-        self.register_outputs({
-            "networks": {key: network.name for key, network in self.networks.items()},
-            "volumes": {key: volume.name for key, volume in self.volumes.items()},
-        })
+        self.register_outputs(
+            {
+                "networks": {key: network.name for key, network in self.networks.items()},
+                "volumes": {key: volume.name for key, volume in self.volumes.items()},
+            }
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from .containers import Placement, container_name, pulled_image, service_container
-from .stack import ServiceSpec
+from .service_model import ServiceSpec
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class MonitoringArgs:
     """Arguments of :class:`Monitoring`."""
 
     services: tuple[ServiceSpec, ...]
-    """The monitoring services from :func:`.stack.hobby_services` (`prometheus`,
+    """The monitoring services from :func:`.hobby_stack.hobby_services` (`prometheus`,
     `uptime-kuma`, whichever the manifest enables). Required."""
     placement: Placement
     """Network, volumes and name prefix of the stack. Required."""
@@ -42,8 +42,9 @@ class Monitoring(pulumi.ComponentResource):
         self.container_names: dict[str, str] = {}
         for spec in args.services:
             image = pulled_image(f"{name}-{spec.name}-image", spec, opts=child)
-            container = service_container(f"{name}-{spec.name}", spec, args.placement, image=image.name,
-                                          started=started, opts=child)
+            container = service_container(
+                f"{name}-{spec.name}", spec, args.placement, image=image.name, started=started, opts=child
+            )
             self.containers[spec.name] = container
             self.container_names[spec.name] = container_name(args.placement.project, spec.name)
             started[spec.name] = container

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from .containers import Placement, container_name, pulled_image, service_container
-from .stack import ServiceSpec
+from .service_model import ServiceSpec
 
 
 def public_url(domain: str | None, https: bool) -> str:
@@ -23,13 +23,13 @@ class ReverseProxyArgs:
     """Arguments of :class:`ReverseProxy`."""
 
     service: ServiceSpec
-    """The Caddy service from :func:`.stack.hobby_services` (ports, Caddyfile, volumes). Required."""
+    """The Caddy service from :func:`.hobby_stack.hobby_services` (ports, Caddyfile, volumes). Required."""
     placement: Placement
     """Network, volumes and name prefix of the stack. Required."""
-    domain: str | None = None
-    """Public domain Caddy obtains a certificate for. Defaults to `None` (plain HTTP on :80)."""
-    https: bool = True
-    """Serve the domain over HTTPS with a Let's Encrypt certificate. Defaults to `True`."""
+    domain: str | None
+    """Public domain Caddy obtains a certificate for. Required."""
+    https: bool
+    """Serve the domain over HTTPS with a Let's Encrypt certificate. Required."""
     after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Containers already created, by service name (the application). Defaults to none."""
 
@@ -50,8 +50,9 @@ class ReverseProxy(pulumi.ComponentResource):
         super().__init__("specql:docker:ReverseProxy", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         image = pulled_image(f"{name}-image", args.service, opts=child)
-        self.container = service_container(f"{name}-caddy", args.service, args.placement, image=image.name,
-                                           started=dict(args.after), opts=child)
+        self.container = service_container(
+            f"{name}-caddy", args.service, args.placement, image=image.name, started=dict(args.after), opts=child
+        )
         self.container_name = container_name(args.placement.project, args.service.name)
         self.url = public_url(args.domain, args.https)
         self.register_outputs({"url": self.url, "container": self.container_name})

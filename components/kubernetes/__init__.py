@@ -13,13 +13,20 @@ from .postgres_cluster import PostgresCluster, PostgresClusterArgs
 
 __all__ = [
     # cluster add-ons (Helm releases)
-    "Addons", "AddonsArgs",
+    "Addons",
+    "AddonsArgs",
     # workload
-    "Application", "ApplicationArgs", "DatabaseRef",
-    "Ingress", "IngressArgs",
-    "NetworkPolicies", "NetworkPoliciesArgs",
+    "Application",
+    "ApplicationArgs",
+    "DatabaseRef",
+    "Ingress",
+    "IngressArgs",
+    "NetworkPolicies",
+    "NetworkPoliciesArgs",
     # observability
-    "Metrics", "MetricsArgs",
+    "Metrics",
+    "MetricsArgs",
     # data
-    "PostgresCluster", "PostgresClusterArgs",
+    "PostgresCluster",
+    "PostgresClusterArgs",
 ]

@@ -1,6 +1,6 @@
 """Cluster add-ons as Helm releases: ingress controller, cert-manager, PostgreSQL
 operator and kube-prometheus-stack, each at the chart version pinned in
-`program.defaults.HELM_CHARTS`.
+`program.catalogue.HELM_CHARTS`.
 
 Add-ons are cluster-wide: a second copy of cert-manager or an operator in the same
 cluster fights the first over its CRDs and webhooks. The manifest's
@@ -17,8 +17,8 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import HELM_CHARTS
-from .common import inherited_depends
+from ...program.catalogue import HELM_CHARTS
+from .options import inherited_depends
 
 AddonRole = Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"]
 
@@ -41,16 +41,16 @@ INGRESS_CHARTS: Mapping[str, str] = {"nginx": "ingress-nginx", "traefik": "traef
 class AddonsArgs:
     """Which add-ons the application needs and which the cluster already has."""
 
-    ingress_class: Literal["nginx", "traefik"] = "nginx"
-    """Ingress controller to install (`nginx`: ingress-nginx; `traefik`). Defaults to `nginx`."""
-    cert_manager: bool = True
-    """Install cert-manager (needed for Let's Encrypt certificates). Defaults to `True`."""
-    database_operator: Literal["cloudnative-pg", "crunchy-pgo"] = "cloudnative-pg"
-    """PostgreSQL operator to install. Defaults to `cloudnative-pg`."""
-    monitoring: bool = True
-    """Install kube-prometheus-stack (Prometheus, Alertmanager, Grafana). Defaults to `True`."""
-    grafana: bool = True
-    """Ship Grafana with kube-prometheus-stack. Defaults to `True`."""
+    ingress_class: Literal["nginx", "traefik"]
+    """Ingress controller to install (`nginx`: ingress-nginx; `traefik`). Required."""
+    cert_manager: bool
+    """Install cert-manager (needed for Let's Encrypt certificates). Required."""
+    database_operator: Literal["cloudnative-pg", "crunchy-pgo"]
+    """PostgreSQL operator to install. Required."""
+    monitoring: bool
+    """Install kube-prometheus-stack (Prometheus, Alertmanager, Grafana). Required."""
+    grafana: bool
+    """Ship Grafana with kube-prometheus-stack. Required."""
     existing: frozenset[AddonRole] = field(default_factory=frozenset)
     """Add-on roles the cluster already runs; nothing is installed for them. Defaults to none."""
 
@@ -72,8 +72,12 @@ def chart_values(key: str, args: AddonsArgs) -> dict[str, Any]:
     """Helm values per chart: only what differs from the chart's defaults, and why."""
     if key == "ingress-nginx":
         # Snippet annotations let any Ingress author inject nginx config (CVE-2021-25742).
-        return {"controller": {"allowSnippetAnnotations": False,
-                               "ingressClassResource": {"name": "nginx", "default": False}}}
+        return {
+            "controller": {
+                "allowSnippetAnnotations": False,
+                "ingressClassResource": {"name": "nginx", "default": False},
+            }
+        }
     if key == "traefik":
         return {"ingressClass": {"enabled": True, "isDefaultClass": False, "name": "traefik"}}
     if key == "cert-manager":
@@ -101,7 +105,7 @@ class Addons(pulumi.ComponentResource):
         self.args = args
         self.releases = {}
         after = inherited_depends(opts)
-        for role, key in args.to_install().items():
+        for _role, key in args.to_install().items():
             chart, version, repository = HELM_CHARTS[key]
             oci = repository.startswith("oci://")
             self.releases[key] = k8s.helm.v3.Release(
@@ -117,10 +121,12 @@ class Addons(pulumi.ComponentResource):
                 atomic=True,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             )
-        self.register_outputs({
-            "installed": sorted(self.releases),
-            "existing": sorted(args.existing),
-        })
+        self.register_outputs(
+            {
+                "installed": sorted(self.releases),
+                "existing": sorted(args.existing),
+            }
+        )
 
     def ready(self, role: AddonRole) -> list[pulumi.Resource]:
         """What an object needing this role's CRDs or webhooks must wait for (nothing if

@@ -17,10 +17,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import APP_RUN_AS_ID
-from .common import checkov_skips, inherited_depends, labels, resources, selector_labels
+from ...program.building_blocks import APP_RUN_AS_ID
+from ...program.catalogue import PORTS
+from .labels import checkov_skips, labels, selector_labels
+from .options import inherited_depends
+from .quantities import resources
 
-SERVICE_PORT = 80
+SERVICE_PORT = PORTS["http"]
 """Port the Service listens on; it forwards to the container's port."""
 DATABASE_URL = "DATABASE_URL"
 
@@ -47,36 +50,36 @@ class ApplicationArgs:
     """Environment name (labels). Required."""
     image: str
     """Container image reference (`repository:tag`). Required."""
-    port: int = 8000
-    """Port the application listens on. Defaults to `8000`."""
-    command: tuple[str, ...] = ()
-    """Container command; empty runs the image's entry point. Defaults to empty."""
-    replicas: int = 3
-    """Pods when the HPA is off; the HPA's minimum when it is on. Defaults to `3`."""
-    cpu: float = 0.5
-    """vCPU per pod (request and limit). Defaults to `0.5`."""
-    memory_mib: int = 512
-    """MiB per pod (request and limit). Defaults to `512`."""
-    health_check_path: str = "/health"
-    """HTTP path of the readiness and liveness probes. Defaults to `/health`."""
-    probe_period_seconds: int = 30
-    """Seconds between probes. Defaults to `30`."""
-    probe_timeout_seconds: int = 5
-    """Seconds a probe may take. Defaults to `5`."""
-    healthy_threshold: int = 2
-    """Successful readiness probes before a pod gets traffic. Defaults to `2`."""
-    unhealthy_threshold: int = 3
-    """Failed probes before a pod leaves the Service (readiness) or restarts (liveness). Defaults to `3`."""
-    read_only_root: bool = True
-    """Mount the root filesystem read-only (the framework writes nothing to disk). Defaults to `True`."""
-    hpa: bool = True
-    """Create a HorizontalPodAutoscaler. Defaults to `True`."""
-    hpa_max: int = 10
-    """The HPA's ceiling. Defaults to `10`."""
-    target_cpu: int = 70
-    """Average CPU utilisation (%) the HPA keeps. Defaults to `70`."""
-    target_memory: int | None = None
-    """Average memory utilisation (%) the HPA also keeps, if set. Defaults to `None`."""
+    port: int
+    """Port the application listens on. Required."""
+    command: tuple[str, ...]
+    """Container command; empty runs the image's entry point. Required."""
+    replicas: int
+    """Pods when the HPA is off; the HPA's minimum when it is on. Required."""
+    cpu: float
+    """vCPU per pod (request and limit). Required."""
+    memory_mib: int
+    """MiB per pod (request and limit). Required."""
+    health_check_path: str
+    """HTTP path of the readiness and liveness probes. Required."""
+    probe_period_seconds: int
+    """Seconds between probes. Required."""
+    probe_timeout_seconds: int
+    """Seconds a probe may take. Required."""
+    healthy_threshold: int
+    """Successful readiness probes before a pod gets traffic. Required."""
+    unhealthy_threshold: int
+    """Failed probes before a pod leaves the Service (readiness) or restarts (liveness). Required."""
+    read_only_root: bool
+    """Mount the root filesystem read-only (the framework writes nothing to disk). Required."""
+    hpa: bool
+    """Create a HorizontalPodAutoscaler. Required."""
+    hpa_max: int
+    """The HPA's ceiling. Required."""
+    target_cpu: int
+    """Average CPU utilisation (%) the HPA keeps. Required."""
+    target_memory: int | None
+    """Average memory utilisation (%) the HPA also keeps, if set. Required."""
     variables: Mapping[str, str] = field(default_factory=dict)
     """Plain environment variables. Defaults to none."""
     secrets: tuple[str, ...] = ()
@@ -117,10 +120,16 @@ def container_env(args: ApplicationArgs) -> list[dict[str, Any]]:
     """Plain variables, then DATABASE_URL from the operator's Secret, then the stack's secrets."""
     env: list[dict[str, Any]] = [{"name": key, "value": value} for key, value in sorted(args.variables.items())]
     if args.database:
-        env.append({"name": DATABASE_URL, "valueFrom": {"secretKeyRef": {
-            "name": args.database.secret_name, "key": args.database.key}}})
-    env.extend({"name": name, "valueFrom": {"secretKeyRef": {"name": args.secret_name, "key": name}}}
-               for name in args.stored_secrets())
+        env.append(
+            {
+                "name": DATABASE_URL,
+                "valueFrom": {"secretKeyRef": {"name": args.database.secret_name, "key": args.database.key}},
+            }
+        )
+    env.extend(
+        {"name": name, "valueFrom": {"secretKeyRef": {"name": args.secret_name, "key": name}}}
+        for name in args.stored_secrets()
+    )
     return env
 
 
@@ -175,12 +184,14 @@ def pod_spec(args: ApplicationArgs) -> dict[str, Any]:
         "containers": [container],
         "volumes": [{"name": "tmp", "emptyDir": {}}],
         # Spread replicas over nodes so one node failure takes at most a share of them.
-        "topologySpreadConstraints": [{
-            "maxSkew": 1,
-            "topologyKey": "kubernetes.io/hostname",
-            "whenUnsatisfiable": "ScheduleAnyway",
-            "labelSelector": {"matchLabels": selector_labels(args.app, "api")},
-        }],
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector_labels(args.app, "api")},
+            }
+        ],
     }
 
 
@@ -200,11 +211,22 @@ def deployment_spec(args: ApplicationArgs) -> dict[str, Any]:
 
 
 def hpa_metrics(args: ApplicationArgs) -> list[dict[str, Any]]:
-    metrics = [{"type": "Resource", "resource": {"name": "cpu", "target": {
-        "type": "Utilization", "averageUtilization": args.target_cpu}}}]
+    metrics = [
+        {
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": args.target_cpu}},
+        }
+    ]
     if args.target_memory is not None:
-        metrics.append({"type": "Resource", "resource": {"name": "memory", "target": {
-            "type": "Utilization", "averageUtilization": args.target_memory}}})
+        metrics.append(
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "memory",
+                    "target": {"type": "Utilization", "averageUtilization": args.target_memory},
+                },
+            }
+        )
     return metrics
 
 
@@ -232,41 +254,60 @@ class Application(pulumi.ComponentResource):
             return meta
 
         self.service_account = k8s.core.v1.ServiceAccount(
-            f"{name}-sa", metadata=metadata(args.app), automount_service_account_token=False, opts=child)
+            f"{name}-sa", metadata=metadata(args.app), automount_service_account_token=False, opts=child
+        )
 
         depends: list[pulumi.Resource] = [*after, self.service_account]
         self.secret: k8s.core.v1.Secret | None = None
         if args.stored_secrets():
             self.secret = k8s.core.v1.Secret(
-                f"{name}-secrets", metadata=metadata(args.secret_name), type="Opaque",
-                string_data=secret_values(args.stored_secrets()), opts=child)
+                f"{name}-secrets",
+                metadata=metadata(args.secret_name),
+                type="Opaque",
+                string_data=secret_values(args.stored_secrets()),
+                opts=child,
+            )
             depends.append(self.secret)
 
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata(args.app, checkov_skips(deployment_skips(args))),
             spec=deployment_spec(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
 
         self.service = k8s.core.v1.Service(
-            f"{name}-service", metadata=metadata(args.app),
-            spec={"type": "ClusterIP", "selector": self.pod_labels,
-                  "ports": [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}]},
-            opts=child)
+            f"{name}-service",
+            metadata=metadata(args.app),
+            spec={
+                "type": "ClusterIP",
+                "selector": self.pod_labels,
+                "ports": [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}],
+            },
+            opts=child,
+        )
 
         self.autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None = None
         if args.hpa:
             self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                f"{name}-hpa", metadata=metadata(args.app),
-                spec={"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": args.app},
-                      "minReplicas": args.replicas, "maxReplicas": args.hpa_max, "metrics": hpa_metrics(args)},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.deployment]))
+                f"{name}-hpa",
+                metadata=metadata(args.app),
+                spec={
+                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": args.app},
+                    "minReplicas": args.replicas,
+                    "maxReplicas": args.hpa_max,
+                    "metrics": hpa_metrics(args),
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.deployment]),
+            )
 
         # Voluntary disruptions (node drains, upgrades) take one pod at a time.
         self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
-            f"{name}-pdb", metadata=metadata(args.app),
+            f"{name}-pdb",
+            metadata=metadata(args.app),
             spec={"maxUnavailable": 1, "selector": {"matchLabels": self.pod_labels}},
-            opts=child)
+            opts=child,
+        )
 
         self.register_outputs({"service_name": self.service_name, "deployment": self.deployment.metadata.name})
 
@@ -279,8 +320,10 @@ def secret_values(names: tuple[str, ...]) -> dict[str, pulumi.Output[str]]:
     for name in names:
         value = config.get_secret(name)
         if value is None:
-            pulumi.log.warn(f"secret {name} has no value: set it with `pulumi config set --secret {name}` "
-                            "(or `specql deploy` secrets) before the application can start")
+            pulumi.log.warn(
+                f"secret {name} has no value: set it with `pulumi config set --secret {name}` "
+                "(or `specql deploy` secrets) before the application can start"
+            )
             continue
         values[name] = value
     return values

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ...program.defaults import (
-    EKS_CONTROL_PLANE_LOGS,
-    EKS_NODE_INSTANCE_TYPE,
-    EKS_NODE_MAX_FACTOR,
-)
-from ..aws._support import assume_role_policy, partition
+from ...program.building_blocks import EKS_CONTROL_PLANE_LOGS, EKS_NODE_INSTANCE_TYPE, EKS_NODE_MAX_FACTOR
+from ...program.catalogue import EKS_MIN_AVAILABILITY_ZONES
 from ..aws.encryption import Encryption, EncryptionArgs
 from ..aws.network import NatStrategy, Network, NetworkArgs
+from ..aws.policies import assume_role_policy
+from ..aws.regions import partition
 
 
 @dataclass(frozen=True)
@@ -31,24 +29,26 @@ class EksClusterArgs:
     availability_zones: int
     """How many of the region's zones the VPC and node group span (at least two: EKS requires
     subnets in two zones). Required."""
-    vpc_cidr: str = "10.0.0.0/16"
-    """VPC address range. Defaults to `10.0.0.0/16`."""
-    nat_strategy: NatStrategy = "single"
-    """NAT gateways that give the private nodes outbound access. Defaults to `single`."""
-    flow_logs: bool = True
-    """VPC flow logs. Defaults to `True`."""
-    log_retention_days: int = 30
-    """Days flow logs are kept. Defaults to `30`."""
+    vpc_cidr: str
+    """VPC address range. Required."""
+    nat_strategy: NatStrategy
+    """NAT gateways that give the private nodes outbound access. Required."""
+    flow_logs: bool
+    """VPC flow logs. Required."""
+    log_retention_days: int
+    """Days flow logs are kept. Required."""
+    node_count: int
+    """Nodes the group runs (and never goes below). Required."""
+    deletion_protection: bool
+    """Refuse to delete the cluster (production). Required."""
     node_instance_type: str = EKS_NODE_INSTANCE_TYPE
     """EC2 instance type of the nodes. Defaults to `t3.large`."""
-    node_count: int = 2
-    """Nodes the group runs (and never goes below). Defaults to `2`."""
-    deletion_protection: bool = False
-    """Refuse to delete the cluster (production). Defaults to `False`."""
 
     def __post_init__(self) -> None:
-        if self.availability_zones < 2:
-            raise ValueError("EKS needs `availability_zones` >= 2: the control plane spans two zones")
+        if self.availability_zones < EKS_MIN_AVAILABILITY_ZONES:
+            raise ValueError(
+                f"EKS needs `availability_zones` >= {EKS_MIN_AVAILABILITY_ZONES}: the control plane spans two zones"
+            )
         if self.node_count < 1:
             raise ValueError("`node_count` must be at least 1")
 
@@ -56,19 +56,32 @@ class EksClusterArgs:
 def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> str:
     """A kubeconfig whose user runs `aws eks get-token`: short-lived tokens from the
     caller's own AWS credentials, nothing secret stored in the file."""
-    return json.dumps({
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": cluster_name, "cluster": {
-            "server": endpoint, "certificate-authority-data": certificate_authority}}],
-        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-        "current-context": cluster_name,
-        "users": [{"name": cluster_name, "user": {"exec": {
-            "apiVersion": "client.authentication.k8s.io/v1beta1",
-            "command": "aws",
-            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
-        }}}],
-    })
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [
+                {
+                    "name": cluster_name,
+                    "cluster": {"server": endpoint, "certificate-authority-data": certificate_authority},
+                }
+            ],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "current-context": cluster_name,
+            "users": [
+                {
+                    "name": cluster_name,
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
+                        }
+                    },
+                }
+            ],
+        }
+    )
 
 
 def managed_policy(region: str, policy: str) -> str:
@@ -88,20 +101,34 @@ class EksCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.encryption = Encryption(
-            f"{name}-kms", EncryptionArgs(account_id=identity.account_id, region=args.region,
-                                          protect=args.deletion_protection), opts=child)
+            f"{name}-kms",
+            EncryptionArgs(account_id=identity.account_id, region=args.region, protect=args.deletion_protection),
+            opts=child,
+        )
         self.network = Network(
             f"{name}-network",
-            NetworkArgs(region=args.region, availability_zones=args.availability_zones, cidr=args.vpc_cidr,
-                        nat_strategy=args.nat_strategy, flow_logs=args.flow_logs,
-                        log_retention_days=args.log_retention_days, kms_key_arn=self.encryption.key_arn),
-            opts=child)
+            NetworkArgs(
+                region=args.region,
+                availability_zones=args.availability_zones,
+                cidr=args.vpc_cidr,
+                nat_strategy=args.nat_strategy,
+                isolated_subnets=False,
+                flow_logs=args.flow_logs,
+                log_retention_days=args.log_retention_days,
+                kms_key_arn=self.encryption.key_arn,
+            ),
+            opts=child,
+        )
 
         cluster_role = aws.iam.Role(
-            f"{name}-cluster-role", assume_role_policy=assume_role_policy("eks.amazonaws.com"), opts=child)
+            f"{name}-cluster-role", assume_role_policy=assume_role_policy("eks.amazonaws.com"), opts=child
+        )
         cluster_policy = aws.iam.RolePolicyAttachment(
-            f"{name}-cluster-policy", role=cluster_role.name,
-            policy_arn=managed_policy(args.region, "AmazonEKSClusterPolicy"), opts=child)
+            f"{name}-cluster-policy",
+            role=cluster_role.name,
+            policy_arn=managed_policy(args.region, "AmazonEKSClusterPolicy"),
+            opts=child,
+        )
 
         self.cluster = aws.eks.Cluster(
             f"{name}-cluster",
@@ -117,14 +144,19 @@ class EksCluster(pulumi.ComponentResource):
             encryption_config={"provider": {"key_arn": self.encryption.key_arn}, "resources": ["secrets"]},
             enabled_cluster_log_types=list(EKS_CONTROL_PLANE_LOGS),
             deletion_protection=args.deletion_protection,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy]),
+        )
 
         node_role = aws.iam.Role(
-            f"{name}-node-role", assume_role_policy=assume_role_policy("ec2.amazonaws.com"), opts=child)
+            f"{name}-node-role", assume_role_policy=assume_role_policy("ec2.amazonaws.com"), opts=child
+        )
         node_policies = [
             aws.iam.RolePolicyAttachment(
-                f"{name}-node-{policy.lower()}", role=node_role.name,
-                policy_arn=managed_policy(args.region, policy), opts=child)
+                f"{name}-node-{policy.lower()}",
+                role=node_role.name,
+                policy_arn=managed_policy(args.region, policy),
+                opts=child,
+            )
             for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
         ]
         self.node_group = aws.eks.NodeGroup(
@@ -133,17 +165,22 @@ class EksCluster(pulumi.ComponentResource):
             node_role_arn=node_role.arn,
             subnet_ids=self.network.private_subnet_ids,
             instance_types=[args.node_instance_type],
-            scaling_config={"desired_size": args.node_count, "min_size": args.node_count,
-                            "max_size": args.node_count * EKS_NODE_MAX_FACTOR},
+            scaling_config={
+                "desired_size": args.node_count,
+                "min_size": args.node_count,
+                "max_size": args.node_count * EKS_NODE_MAX_FACTOR,
+            },
             update_config={"max_unavailable": 1},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=node_policies))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=node_policies),
+        )
 
         self.cluster_name = self.cluster.name
-        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(
-            self.cluster.name, self.cluster.endpoint,
-            # Known only once the cluster exists (empty during an offline preview).
-            self.cluster.certificate_authority.apply(lambda authority: getattr(authority, "data", None) or ""),
-        ).apply(lambda values: kubeconfig(values[0], values[1], values[2], args.region)))
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                self.cluster.name,
+                self.cluster.endpoint,
+                # Known only once the cluster exists (empty during an offline preview).
+                self.cluster.certificate_authority.apply(lambda authority: getattr(authority, "data", None) or ""),
+            ).apply(lambda values: kubeconfig(values[0], values[1], values[2], args.region))
+        )
         self.register_outputs({"cluster_name": self.cluster_name, "kubeconfig": self.kubeconfig})
-
-

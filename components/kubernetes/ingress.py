@@ -13,7 +13,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .common import inherited_depends, labels
+from ...program.catalogue import PORTS
+from .labels import labels
+from .options import inherited_depends
 
 CERT_MANAGER_API = "cert-manager.io/v1"
 LETSENCRYPT_SERVER = "https://acme-v02.api.letsencrypt.org/directory"
@@ -31,14 +33,14 @@ class IngressArgs:
     """Environment name (labels). Required."""
     service_name: str
     """Service the Ingress routes to. Required."""
-    service_port: int = 80
-    """Port of that Service. Defaults to `80`."""
-    ingress_class: str = "nginx"
-    """IngressClass that serves it (`nginx` or `traefik`). Defaults to `nginx`."""
-    host: str | None = None
-    """Public host name; `None` answers on any host over plain HTTP. Defaults to `None`."""
-    tls: bool = True
-    """Certificate from Let's Encrypt through cert-manager (needs `host`). Defaults to `True`."""
+    ingress_class: str
+    """IngressClass that serves it (`nginx` or `traefik`). Required."""
+    host: str | None
+    """Public host name; `None` answers on any host over plain HTTP. Required."""
+    tls: bool
+    """Certificate from Let's Encrypt through cert-manager (needs `host`). Required."""
+    service_port: int = PORTS["http"]
+    """Port of that Service. Defaults to HTTP's (`catalogue.PORTS["http"]`)."""
     acme_email: str | None = None
     """Contact address Let's Encrypt warns before a certificate expires. Defaults to `None` (no contact)."""
 
@@ -68,11 +70,17 @@ def cluster_issuer_spec(args: IngressArgs) -> dict[str, Any]:
 
 
 def ingress_spec(args: IngressArgs) -> dict[str, Any]:
-    rule: dict[str, Any] = {"http": {"paths": [{
-        "path": "/",
-        "pathType": "Prefix",
-        "backend": {"service": {"name": args.service_name, "port": {"number": args.service_port}}},
-    }]}}
+    rule: dict[str, Any] = {
+        "http": {
+            "paths": [
+                {
+                    "path": "/",
+                    "pathType": "Prefix",
+                    "backend": {"service": {"name": args.service_name, "port": {"number": args.service_port}}},
+                }
+            ]
+        }
+    }
     if args.host:
         rule = {"host": args.host, **rule}
     spec: dict[str, Any] = {"ingressClassName": args.ingress_class, "rules": [rule]}
@@ -86,8 +94,14 @@ class Ingress(pulumi.ComponentResource):
 
     url: str
 
-    def __init__(self, name: str, args: IngressArgs, opts: pulumi.ResourceOptions | None = None,
-                 *, cert_manager: list[pulumi.Resource] | None = None):
+    def __init__(
+        self,
+        name: str,
+        args: IngressArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        cert_manager: list[pulumi.Resource] | None = None,
+    ):
         """`cert_manager`: what the ClusterIssuer waits for (the cert-manager release, if installed here)."""
         super().__init__("specql:kubernetes:Ingress", name, None, opts)
         object_labels = labels(args.app, "api", args.environment)
@@ -97,18 +111,24 @@ class Ingress(pulumi.ComponentResource):
         self.issuer: k8s.apiextensions.CustomResource | None = None
         if args.tls:
             self.issuer = k8s.apiextensions.CustomResource(
-                f"{name}-issuer", api_version=CERT_MANAGER_API, kind="ClusterIssuer",
+                f"{name}-issuer",
+                api_version=CERT_MANAGER_API,
+                kind="ClusterIssuer",
                 metadata={"name": args.issuer_name, "labels": object_labels},
                 spec=cluster_issuer_spec(args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *(cert_manager or [])]))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *(cert_manager or [])]),
+            )
             annotations["cert-manager.io/cluster-issuer"] = args.issuer_name
             depends.append(self.issuer)
         metadata: dict[str, Any] = {"name": args.app, "namespace": args.namespace, "labels": object_labels}
         if annotations:
             metadata["annotations"] = annotations
         self.ingress = k8s.networking.v1.Ingress(
-            f"{name}-ingress", metadata=metadata, spec=ingress_spec(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends))
+            f"{name}-ingress",
+            metadata=metadata,
+            spec=ingress_spec(args),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
         scheme = "https" if args.tls else "http"
         self.url = f"{scheme}://{args.host}" if args.host else ""
         self.register_outputs({"url": self.url, "ingress": self.ingress.metadata.name})

@@ -13,14 +13,16 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
-from .common import inherited_depends, labels
+from ...program.building_blocks import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
+from ...program.catalogue import PORTS
+from .labels import labels
+from .options import inherited_depends
 
 MONITORING_API = "monitoring.coreos.com/v1"
 RELEASE_LABEL = {"release": "kube-prometheus-stack"}
 METRICS_PATH = "/metrics"
 """Where the supported frameworks serve Prometheus metrics (FraiseQL's built-in endpoint)."""
-CNPG_METRICS_PORT = 9187
+CNPG_METRICS_PORT = PORTS["cloudnative-pg-metrics"]
 """Port of the exporter built into every CloudNativePG instance."""
 
 
@@ -68,13 +70,21 @@ class Metrics(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=inherited_depends(opts))
         object_labels = {**labels(args.app, "metrics", args.environment), **RELEASE_LABEL}
         self.service_monitor = k8s.apiextensions.CustomResource(
-            f"{name}-app", api_version=MONITORING_API, kind="ServiceMonitor",
+            f"{name}-app",
+            api_version=MONITORING_API,
+            kind="ServiceMonitor",
             metadata={"name": args.app, "namespace": args.namespace, "labels": object_labels},
-            spec=service_monitor_spec(args), opts=child)
+            spec=service_monitor_spec(args),
+            opts=child,
+        )
         self.pod_monitor: k8s.apiextensions.CustomResource | None = None
         if args.database_pod_labels:
             self.pod_monitor = k8s.apiextensions.CustomResource(
-                f"{name}-database", api_version=MONITORING_API, kind="PodMonitor",
+                f"{name}-database",
+                api_version=MONITORING_API,
+                kind="PodMonitor",
                 metadata={"name": f"{args.app}-db", "namespace": args.namespace, "labels": object_labels},
-                spec=pod_monitor_spec(args), opts=child)
+                spec=pod_monitor_spec(args),
+                opts=child,
+            )
         self.register_outputs({"service_monitor": args.app})

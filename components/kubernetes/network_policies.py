@@ -17,10 +17,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .common import NAMESPACE_NAME_LABEL, POSTGRES_PORT, inherited_depends, labels
+from ...program.catalogue import PORTS
+from .labels import NAMESPACE_NAME_LABEL, labels
+from .options import inherited_depends
 
 ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver"
-ACME_SOLVER_PORT = 8089
+ACME_SOLVER_PORT = PORTS["acme-solver"]
 """Port of cert-manager's HTTP-01 solver pods."""
 
 
@@ -87,13 +89,14 @@ def policy_specs(args: NetworkPoliciesArgs) -> dict[str, dict[str, Any]]:
         specs["allow-app-to-database"] = {
             "podSelector": database,
             "policyTypes": ["Ingress"],
-            "ingress": [{"from": [{"podSelector": {"matchLabels": dict(args.app_pod_labels)}}],
-                         "ports": tcp(POSTGRES_PORT)}],
+            "ingress": [
+                {"from": [{"podSelector": {"matchLabels": dict(args.app_pod_labels)}}], "ports": tcp(PORTS["postgres"])}
+            ],
         }
         specs["allow-database-internal"] = {
             "podSelector": database,
             "policyTypes": ["Ingress"],
-            "ingress": [{"from": internal, "ports": tcp(POSTGRES_PORT, *args.database_internal_ports)}],
+            "ingress": [{"from": internal, "ports": tcp(PORTS["postgres"], *args.database_internal_ports)}],
         }
     if args.monitoring_namespace:
         specs["allow-monitoring-to-app"] = {
@@ -105,8 +108,9 @@ def policy_specs(args: NetworkPoliciesArgs) -> dict[str, dict[str, Any]]:
             specs["allow-monitoring-to-database"] = {
                 "podSelector": {"matchLabels": dict(args.database_pod_labels)},
                 "policyTypes": ["Ingress"],
-                "ingress": [{"from": [namespace_peer(args.monitoring_namespace)],
-                             "ports": tcp(args.database_metrics_port)}],
+                "ingress": [
+                    {"from": [namespace_peer(args.monitoring_namespace)], "ports": tcp(args.database_metrics_port)}
+                ],
             }
     return specs
 
@@ -121,8 +125,12 @@ class NetworkPolicies(pulumi.ComponentResource):
         for suffix, spec in policy_specs(args).items():
             self.policies[suffix] = k8s.networking.v1.NetworkPolicy(
                 f"{name}-{suffix}",
-                metadata={"name": f"{args.app}-{suffix}", "namespace": args.namespace,
-                          "labels": labels(args.app, "network-policy", args.environment)},
+                metadata={
+                    "name": f"{args.app}-{suffix}",
+                    "namespace": args.namespace,
+                    "labels": labels(args.app, "network-policy", args.environment),
+                },
                 spec=spec,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=after))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+            )
         self.register_outputs({"policies": sorted(self.policies)})

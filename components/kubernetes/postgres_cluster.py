@@ -15,16 +15,15 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.defaults import IMAGES
-from .common import POSTGRES_PORT, daily_time, inherited_depends, labels, resources
+from ...program.catalogue import IMAGES, PORTS, POSTGRES_OPERATOR_PORTS
+from .labels import labels
+from .options import inherited_depends
+from .quantities import daily_time, resources
 
 CNPG_API = "postgresql.cnpg.io/v1"
 PGO_API = "postgres-operator.crunchydata.com/v1beta1"
 # The label each operator puts on every pod of a cluster (NetworkPolicies select by it).
 CLUSTER_POD_LABEL = {"cloudnative-pg": "cnpg.io/cluster", "crunchy-pgo": "postgres-operator.crunchydata.com/cluster"}
-# Ports the operator itself reaches pods on (besides PostgreSQL): CloudNativePG's instance
-# manager; PGO's Patroni REST API and pgBackRest TLS server.
-OPERATOR_PORTS = {"cloudnative-pg": (8000,), "crunchy-pgo": (8008, 8432)}
 DATABASE_NAME = "app"
 """Database and owner role the operators create for the application."""
 
@@ -39,31 +38,31 @@ class PostgresClusterArgs:
     """Application name; the cluster is `<app>-db`. Required."""
     environment: str
     """Environment name (labels). Required."""
-    operator: Literal["cloudnative-pg", "crunchy-pgo"] = "cloudnative-pg"
-    """Which operator runs it. Defaults to `cloudnative-pg`."""
-    version: str = "16"
-    """PostgreSQL major version. Defaults to `16`."""
-    instances: int = 2
-    """PostgreSQL instances (one primary, the rest streaming replicas). Defaults to `2`."""
-    cpu: float = 1.0
-    """vCPU per instance. Defaults to `1`."""
-    memory_mib: int = 2048
-    """MiB per instance. Defaults to `2048`."""
-    storage_gb: int = 20
-    """Data volume per instance, GiB. Defaults to `20`."""
-    backup_frequency: Literal["hourly", "daily", "weekly", "continuous"] = "daily"
-    """How often a base backup is taken. Defaults to `daily`."""
-    backup_window: str = "03:00-04:00"
-    """UTC window (`HH:MM-HH:MM`) whose start is the backup time. Defaults to `03:00-04:00`."""
-    backup_retention_days: int = 7
-    """Days backups are kept (PGO's pgBackRest expires older ones). Defaults to `7`."""
-    max_connections: int = 200
-    """PostgreSQL `max_connections`. Defaults to `200`."""
-    log_min_duration_ms: int = 1000
-    """Queries slower than this are logged. Defaults to `1000`."""
-    deletion_protection: bool = False
+    operator: Literal["cloudnative-pg", "crunchy-pgo"]
+    """Which operator runs it. Required."""
+    version: str
+    """PostgreSQL major version. Required."""
+    instances: int
+    """PostgreSQL instances (one primary, the rest streaming replicas). Required."""
+    cpu: float
+    """vCPU per instance. Required."""
+    memory_mib: int
+    """MiB per instance. Required."""
+    storage_gb: int
+    """Data volume per instance, GiB. Required."""
+    backup_frequency: Literal["hourly", "daily", "weekly", "continuous"]
+    """How often a base backup is taken. Required."""
+    backup_window: str
+    """UTC window (`HH:MM-HH:MM`) whose start is the backup time. Required."""
+    backup_retention_days: int
+    """Days backups are kept (PGO's pgBackRest expires older ones). Required."""
+    max_connections: int
+    """PostgreSQL `max_connections`. Required."""
+    log_min_duration_ms: int
+    """Queries slower than this are logged. Required."""
+    deletion_protection: bool
     """Protect the cluster object in Pulumi and keep it in the cluster if the stack is
-    destroyed (production data). Defaults to `False`."""
+    destroyed (production data). Required."""
 
     @property
     def cluster_name(self) -> str:
@@ -132,25 +131,31 @@ def pgo_cluster_spec(args: PostgresClusterArgs) -> dict[str, Any]:
     volume = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{args.storage_gb}Gi"}}}
     return {
         "postgresVersion": int(args.version),
-        "instances": [{
-            "name": "instance1",
-            "replicas": args.instances,
-            "dataVolumeClaimSpec": volume,
-            "resources": resources(args.cpu, args.memory_mib),
-        }],
+        "instances": [
+            {
+                "name": "instance1",
+                "replicas": args.instances,
+                "dataVolumeClaimSpec": volume,
+                "resources": resources(args.cpu, args.memory_mib),
+            }
+        ],
         "users": [{"name": DATABASE_NAME, "databases": [DATABASE_NAME]}],
         "patroni": {"dynamicConfiguration": {"postgresql": {"parameters": postgres_parameters(args)}}},
-        "backups": {"pgbackrest": {
-            "global": {
-                "repo1-retention-full": str(args.backup_retention_days),
-                "repo1-retention-full-type": "time",
-            },
-            "repos": [{
-                "name": "repo1",
-                "schedules": {"full": backup_cron(args.backup_frequency, args.backup_window, seconds=False)},
-                "volume": {"volumeClaimSpec": volume},
-            }],
-        }},
+        "backups": {
+            "pgbackrest": {
+                "global": {
+                    "repo1-retention-full": str(args.backup_retention_days),
+                    "repo1-retention-full-type": "time",
+                },
+                "repos": [
+                    {
+                        "name": "repo1",
+                        "schedules": {"full": backup_cron(args.backup_frequency, args.backup_window, seconds=False)},
+                        "volume": {"volumeClaimSpec": volume},
+                    }
+                ],
+            }
+        },
     }
 
 
@@ -169,8 +174,9 @@ class PostgresCluster(pulumi.ComponentResource):
         super().__init__("specql:kubernetes:PostgresCluster", name, None, opts)
         after = inherited_depends(opts)
         # Deleting the cluster object deletes its volumes: production keeps it through a destroy.
-        stateful = pulumi.ResourceOptions(parent=self, depends_on=after, protect=args.deletion_protection,
-                                          retain_on_delete=args.deletion_protection)
+        stateful = pulumi.ResourceOptions(
+            parent=self, depends_on=after, protect=args.deletion_protection, retain_on_delete=args.deletion_protection
+        )
         metadata = {
             "name": args.cluster_name,
             "namespace": args.namespace,
@@ -178,25 +184,39 @@ class PostgresCluster(pulumi.ComponentResource):
         }
         self.cluster_name = args.cluster_name
         self.pod_labels = {CLUSTER_POD_LABEL[args.operator]: args.cluster_name}
-        self.operator_ports = OPERATOR_PORTS[args.operator]
-        self.port = POSTGRES_PORT
+        self.operator_ports = POSTGRES_OPERATOR_PORTS[args.operator]
+        self.port = PORTS["postgres"]
         if args.operator == "cloudnative-pg":
             self.cluster = k8s.apiextensions.CustomResource(
-                f"{name}-cluster", api_version=CNPG_API, kind="Cluster",
-                metadata=metadata, spec=cnpg_cluster_spec(args), opts=stateful)
+                f"{name}-cluster",
+                api_version=CNPG_API,
+                kind="Cluster",
+                metadata=metadata,
+                spec=cnpg_cluster_spec(args),
+                opts=stateful,
+            )
             self.scheduled_backup = k8s.apiextensions.CustomResource(
-                f"{name}-backup", api_version=CNPG_API, kind="ScheduledBackup",
+                f"{name}-backup",
+                api_version=CNPG_API,
+                kind="ScheduledBackup",
                 metadata={**metadata, "name": f"{args.cluster_name}-backup"},
                 spec=cnpg_scheduled_backup_spec(args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.cluster]))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, self.cluster]),
+            )
             self.app_secret_name = f"{args.cluster_name}-app"
         else:
             self.cluster = k8s.apiextensions.CustomResource(
-                f"{name}-cluster", api_version=PGO_API, kind="PostgresCluster",
-                metadata=metadata, spec=pgo_cluster_spec(args), opts=stateful)
+                f"{name}-cluster",
+                api_version=PGO_API,
+                kind="PostgresCluster",
+                metadata=metadata,
+                spec=pgo_cluster_spec(args),
+                opts=stateful,
+            )
             self.app_secret_name = f"{args.cluster_name}-pguser-{DATABASE_NAME}"
-        self.register_outputs({
-            "cluster_name": self.cluster_name,
-            "app_secret_name": self.app_secret_name,
-        })
-
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "app_secret_name": self.app_secret_name,
+            }
+        )

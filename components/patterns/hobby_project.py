@@ -1,7 +1,7 @@
 """HobbyProject: one Docker host running PostgreSQL, the application and Caddy.
 
 For a solo developer on a laptop or one VPS. The stack is the one
-:mod:`specql_deploy.components.docker.stack` describes, the same description the
+:mod:`specql_deploy.components.docker.hobby_stack` describes, the same description the
 ejected `docker-compose.prod.yaml` is written from.
 """
 
@@ -13,18 +13,13 @@ import pulumi
 
 from ..docker.app import App, AppArgs
 from ..docker.backup import Backup, BackupArgs
-from ..docker.containers import Placement, is_offline
+from ..docker.containers import Placement
 from ..docker.database import Database, DatabaseArgs
+from ..docker.hobby_config import serves_https
+from ..docker.hobby_stack import HobbyStack, database_name, hobby_stack, secret_key
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
 from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
-from ..docker.stack import (
-    HobbyStack,
-    database_name,
-    hobby_stack,
-    secret_key,
-    serves_https,
-)
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -34,14 +29,13 @@ DATA_VOLUMES = frozenset({"postgres_data", "backups"})
 """Volumes holding data that production stacks protect from a mistaken destroy."""
 
 
-def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool | None = None) -> dict[str, pulumi.Output[str]]:
+def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool) -> dict[str, pulumi.Output[str]]:
     """The application's own secrets, read from Pulumi config (`pulumi config set --secret`).
 
-    A missing value fails a real deployment with the command that sets it; under the
-    offline preview (mocks) it stands in as an empty secret so the graph can be shown.
+    A missing value fails a deployment with the command that sets it; when `offline`
+    (a preview, the offline capture) it stands in as an empty secret so the graph can be shown.
     """
     config = config if config is not None else pulumi.Config()
-    offline = is_offline() if offline is None else offline
     values: dict[str, pulumi.Output[str]] = {}
     for secret in stack.secrets:
         if secret.generated:
@@ -50,9 +44,7 @@ def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool | None 
         value = config.get_secret(key)
         if value is None:
             if not offline:
-                raise ValueError(
-                    f"secret {secret.name} has no value: run `pulumi config set --secret {key} <value>`"
-                )
+                raise ValueError(f"secret {secret.name} has no value: run `pulumi config set --secret {key} <value>`")
             value = pulumi.Output.secret("")
         values[secret.name] = value
     return values
@@ -62,74 +54,116 @@ class HobbyProject(pulumi.ComponentResource):
     """PostgreSQL 16, the application and Caddy on one Docker engine, plus optional
     backups and monitoring.
 
-    Services and their order come from :func:`~..docker.stack.hobby_services`; this class
+    Services and their order come from :func:`~..docker.hobby_stack.hobby_services`; this class
     only wires them: the engine (local or `deployment.host`), private networks, named
     volumes, the generated database password, and each concept component.
     """
 
-    def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None,
-                 *, project_root: str = "."):
+    def __init__(
+        self,
+        name: str,
+        resolved: ResolvedDeployment,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        project_root: str = ".",
+        offline: bool = False,
+    ):
         """``project_root`` is the folder of `deployment.yaml` (the build context and the
-        ejected `docker/Dockerfile` are relative to it). Defaults to `.`."""
+        ejected `docker/Dockerfile` are relative to it). Defaults to `.`.
+
+        ``offline``: nothing is built or started (a preview, the offline capture), so the
+        Dockerfile need not exist yet and secrets without a value stand in as empty.
+        Defaults to `False`: a deployment."""
         super().__init__("specql:patterns:HobbyProject", name, None, opts)
         self.resolved = resolved
         stack = self.stack = hobby_stack(resolved)
         project = resolved.stack_prefix
         labels = {f"specql.{key.lower()}": value for key, value in resolved.tags().items()}
 
-        self.host = DockerHost(f"{name}-host", DockerHostArgs(
-            project=project,
-            host=resolved.deployment.host,
-            volumes=stack.volumes,
-            protected_volumes=DATA_VOLUMES if resolved.database.deletion_protection else frozenset(),
-            labels=labels,
-        ), opts=pulumi.ResourceOptions(parent=self))
+        self.host = DockerHost(
+            f"{name}-host",
+            DockerHostArgs(
+                project=project,
+                host=resolved.deployment.host,
+                volumes=stack.volumes,
+                protected_volumes=DATA_VOLUMES if resolved.database.deletion_protection else frozenset(),
+                labels=labels,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         child = pulumi.ResourceOptions(parent=self, providers={"docker": self.host.provider})
         placement = Placement(project, self.host.networks, self.host.volumes, labels=labels)
 
-        self.database = Database(f"{name}-database", DatabaseArgs(
-            service=stack.service("postgres"),
-            placement=placement,
-            database=database_name(resolved),
-        ), opts=child)
-        placement = placement.with_secrets({"DB_PASSWORD": self.database.password, **user_secrets(stack)})
+        self.database = Database(
+            f"{name}-database",
+            DatabaseArgs(
+                service=stack.service("postgres"),
+                placement=placement,
+                database=database_name(resolved),
+            ),
+            opts=child,
+        )
+        placement = placement.with_secrets(
+            {"DB_PASSWORD": self.database.password, **user_secrets(stack, offline=offline)}
+        )
         started: dict[str, pulumi.Resource] = {"postgres": self.database.container}
 
         names = {service.name for service in stack.services}
-        self.app = App(f"{name}-app", AppArgs(
-            service=stack.service("app"),
-            migrate=stack.service("migrate") if "migrate" in names else None,
-            placement=placement,
-            after=dict(started),
-            project_root=project_root,
-        ), opts=child)
+        self.app = App(
+            f"{name}-app",
+            AppArgs(
+                service=stack.service("app"),
+                migrate=stack.service("migrate") if "migrate" in names else None,
+                placement=placement,
+                offline=offline,
+                after=dict(started),
+                project_root=project_root,
+            ),
+            opts=child,
+        )
         if self.app.migration is not None:
             started["migrate"] = self.app.migration
         started["app"] = self.app.container
 
-        self.proxy = ReverseProxy(f"{name}-proxy", ReverseProxyArgs(
-            service=stack.service("caddy"),
-            placement=placement,
-            domain=resolved.deployment.domain,
-            https=serves_https(resolved),
-            after=dict(started),
-        ), opts=child)
+        self.proxy = ReverseProxy(
+            f"{name}-proxy",
+            ReverseProxyArgs(
+                service=stack.service("caddy"),
+                placement=placement,
+                domain=resolved.deployment.domain,
+                https=serves_https(resolved),
+                after=dict(started),
+            ),
+            opts=child,
+        )
         started["caddy"] = self.proxy.container
 
         self.backup: Backup | None = None
         if "backup" in names:
-            self.backup = Backup(f"{name}-backup", BackupArgs(
-                service=stack.service("backup"), placement=placement, after=dict(started),
-                offsite=stack.service("backup-offsite") if "backup-offsite" in names else None,
-            ), opts=child)
+            self.backup = Backup(
+                f"{name}-backup",
+                BackupArgs(
+                    service=stack.service("backup"),
+                    placement=placement,
+                    after=dict(started),
+                    offsite=stack.service("backup-offsite") if "backup-offsite" in names else None,
+                ),
+                opts=child,
+            )
             started["backup"] = self.backup.container
 
         self.monitoring: Monitoring | None = None
         monitors = tuple(service for service in stack.services if service.name in MONITORING_SERVICES)
         if monitors:
-            self.monitoring = Monitoring(f"{name}-monitoring", MonitoringArgs(
-                services=monitors, placement=placement, after=dict(started),
-            ), opts=child)
+            self.monitoring = Monitoring(
+                f"{name}-monitoring",
+                MonitoringArgs(
+                    services=monitors,
+                    placement=placement,
+                    after=dict(started),
+                ),
+                opts=child,
+            )
 
         self.register_outputs(self.stack_outputs())
 

@@ -15,8 +15,8 @@ import pulumi_kubernetes as k8s
 
 from ..kubernetes.addons import Addons, AddonsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
-from ..kubernetes.common import labels, selector_labels
 from ..kubernetes.ingress import Ingress, IngressArgs
+from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs
 from ..kubernetes.postgres_cluster import PostgresCluster, PostgresClusterArgs
@@ -54,8 +54,8 @@ def postgres_args(resolved: ResolvedDeployment) -> PostgresClusterArgs:
         operator=database.operator,  # type: ignore[arg-type]
         version=database.version,
         instances=database.instances,
-        cpu=database.cpu or 1.0,
-        memory_mib=database.memory_mib or 2048,
+        cpu=resolved.require("database.cpu"),
+        memory_mib=resolved.require("database.memory_mib"),
         storage_gb=database.storage_gb,
         backup_frequency=database.backup_frequency,  # type: ignore[arg-type]
         backup_window=database.backup_window,
@@ -122,52 +122,79 @@ class KubernetesApp(pulumi.ComponentResource):
         if settings.cluster == "create":
             self.eks = _create_eks(name, resolved, self)
             cluster_ready = [self.eks.node_group]
-            self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.eks.kubeconfig,
-                                         opts=pulumi.ResourceOptions(parent=self))
+            self.provider = k8s.Provider(
+                f"{name}-k8s", kubeconfig=self.eks.kubeconfig, opts=pulumi.ResourceOptions(parent=self)
+            )
         else:
-            self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=settings.kubeconfig, context=settings.context,
-                                         opts=pulumi.ResourceOptions(parent=self))
+            self.provider = k8s.Provider(
+                f"{name}-k8s",
+                kubeconfig=settings.kubeconfig,
+                context=settings.context,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         def options(*depends: pulumi.Resource) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, providers=[self.provider],
-                                          depends_on=[*cluster_ready, *depends])
+            return pulumi.ResourceOptions(parent=self, providers=[self.provider], depends_on=[*cluster_ready, *depends])
 
         self.namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
-            metadata={"name": settings.namespace, "labels": {
-                **labels(app, "namespace", environment),
-                "pod-security.kubernetes.io/enforce": POD_SECURITY,
-                "pod-security.kubernetes.io/warn": POD_SECURITY,
-            }},
+            metadata={
+                "name": settings.namespace,
+                "labels": {
+                    **labels(app, "namespace", environment),
+                    "pod-security.kubernetes.io/enforce": POD_SECURITY,
+                    "pod-security.kubernetes.io/warn": POD_SECURITY,
+                },
+            },
             # Deleting a namespace deletes everything in it, the database included.
-            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=cluster_ready,
-                                        protect=resolved.database.deletion_protection))
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=self.provider,
+                depends_on=cluster_ready,
+                protect=resolved.database.deletion_protection,
+            ),
+        )
 
         self.addons = Addons(f"{name}-addons", addons_args(resolved), options())
         self.database = PostgresCluster(
-            f"{name}-postgres", postgres_args(resolved),
-            options(self.namespace, *self.addons.ready("database-operator")))
+            f"{name}-postgres",
+            postgres_args(resolved),
+            options(self.namespace, *self.addons.ready("database-operator")),
+        )
         self.application = Application(
-            f"{name}-app", application_args(resolved, DatabaseRef(self.database.app_secret_name)),
-            options(self.namespace))
+            f"{name}-app",
+            application_args(resolved, DatabaseRef(self.database.app_secret_name)),
+            options(self.namespace),
+        )
         self.ingress = Ingress(
-            f"{name}-ingress", ingress_args(resolved, self.application), options(self.namespace),
-            cert_manager=self.addons.ready("cert-manager"))
+            f"{name}-ingress",
+            ingress_args(resolved, self.application),
+            options(self.namespace),
+            cert_manager=self.addons.ready("cert-manager"),
+        )
         scraped = resolved.monitoring.prometheus and resolved.monitoring.stack == "kube-prometheus-stack"
         cnpg = resolved.database.operator == "cloudnative-pg"
         self.metrics: Metrics | None = None
         if scraped:
             self.metrics = Metrics(
                 f"{name}-metrics",
-                MetricsArgs(namespace=settings.namespace, app=app, environment=environment,
-                            service_labels=selector_labels(app, "api"),
-                            database_pod_labels=self.database.pod_labels if cnpg else None),
-                options(self.namespace, *self.addons.ready("monitoring")))
+                MetricsArgs(
+                    namespace=settings.namespace,
+                    app=app,
+                    environment=environment,
+                    service_labels=selector_labels(app, "api"),
+                    database_pod_labels=self.database.pod_labels if cnpg else None,
+                ),
+                options(self.namespace, *self.addons.ready("monitoring")),
+            )
         self.network_policies = NetworkPolicies(
             f"{name}-netpol",
             NetworkPoliciesArgs(
-                namespace=settings.namespace, app=app, environment=environment,
-                app_pod_labels=self.application.pod_labels, app_port=resolved.application.port,
+                namespace=settings.namespace,
+                app=app,
+                environment=environment,
+                app_pod_labels=self.application.pod_labels,
+                app_port=resolved.application.port,
                 ingress_namespace=self.addons.namespace("ingress-controller") or "",
                 database_pod_labels=self.database.pod_labels,
                 database_internal_ports=self.database.operator_ports,
@@ -176,7 +203,8 @@ class KubernetesApp(pulumi.ComponentResource):
                 monitoring_namespace=self.addons.namespace("monitoring") if scraped else None,
                 database_metrics_port=CNPG_METRICS_PORT if cnpg else None,
             ),
-            options(self.namespace))
+            options(self.namespace),
+        )
         self.register_outputs(self.stack_outputs())
 
     def stack_outputs(self) -> dict[str, Any]:
@@ -202,8 +230,12 @@ def _create_eks(name: str, resolved: ResolvedDeployment, parent: pulumi.Resource
     from ..kubernetes.eks_cluster import EksCluster, EksClusterArgs
 
     platform, network = resolved.platform, resolved.network
-    aws_provider = aws.Provider(f"{name}-aws", region=platform.region,
-                                default_tags={"tags": resolved.tags()}, opts=pulumi.ResourceOptions(parent=parent))
+    aws_provider = aws.Provider(
+        f"{name}-aws",
+        region=platform.region,
+        default_tags={"tags": resolved.tags()},
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
     zones = platform.availability_zones
     return EksCluster(
         f"{name}-eks",
@@ -211,7 +243,7 @@ def _create_eks(name: str, resolved: ResolvedDeployment, parent: pulumi.Resource
             region=platform.region,
             availability_zones=zones,
             vpc_cidr=network.vpc_cidr,
-            nat_strategy=network.nat_strategy,  # type: ignore[arg-type]
+            nat_strategy=network.nat_strategy,
             flow_logs=network.flow_logs,
             log_retention_days=resolved.monitoring.log_retention_days,
             node_count=max(zones, resolved.database.instances),

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import pulumi
-
-from ..aws.saas import SaasParts, compose_saas
-
-if TYPE_CHECKING:
-    from ...program.model import ResolvedDeployment
+from .saas import SaasPattern
 
 
-class ProductionSaas(pulumi.ComponentResource):
+class ProductionSaas(SaasPattern):
     """The production-saas pattern.
 
     The same blocks as small-saas with production values from the resolved model (three
@@ -22,13 +15,8 @@ class ProductionSaas(pulumi.ComponentResource):
     database, encrypted with a key of that region, ready to be promoted.
     """
 
-    parts: SaasParts
+    component_type = "specql:patterns:ProductionSaas"
 
-    def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("specql:patterns:ProductionSaas", name, None, opts)
-        self.parts = compose_saas(self, name, resolved, allow_dr=True)
-        self.register_outputs(self.stack_outputs())
-
-    def stack_outputs(self) -> dict[str, pulumi.Output[Any]]:
-        """URL, database endpoints (primary and DR), cluster and service names, image repository URL."""
-        return self.parts.stack_outputs()
+    def disaster_recovery_region(self) -> str | None:
+        """The second of `platform.regions`, when the manifest lists two."""
+        return self.resolved.platform.dr_region

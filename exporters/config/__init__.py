@@ -7,9 +7,11 @@ loudly (compose's ``${VAR:?}``) instead of running with a placeholder password.
 
 from __future__ import annotations
 
-from ...components.docker.stack import database_name, hobby_secrets
+from ...components.docker.hobby_stack import database_name, hobby_secrets
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
+from ..yaml_text import dump_yaml
 
 SECRET_STORES = {
     "aws-secrets": "AWS Secrets Manager",
@@ -27,8 +29,13 @@ READERS = {
 """Services that read each wiring secret (the inventory's `read_by`)."""
 
 
+def environments_needed(resolved: ResolvedDeployment) -> tuple[str, ...]:
+    """The production env files are written from the production environment."""
+    return (production_environment(resolved),)
+
+
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
-    production = context.resolve_environment(production_environment(resolved))
+    production = context.environment(production_environment(resolved))
     return [
         GeneratedFile("config/.env.example", render_env(resolved, context, production=False)),
         GeneratedFile("config/.env.production.example", render_env(production, context, production=True)),
@@ -38,7 +45,7 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
 
 def production_environment(resolved: ResolvedDeployment) -> str:
     """The first production-class environment the manifest declares, else the CI's production stage."""
-    from ...program.defaults import environment_class
+    from ...program.catalogue import environment_class
 
     for name in resolved.environments:
         if environment_class(name) == "production":
@@ -63,12 +70,18 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
     environment = resolved.deployment.environment
     target = "config/.env.production" if production else "config/.env"
     compose = "docker-compose.prod.yaml" if production else "docker-compose.dev.yaml"
-    header = hash_header(context, what=(
-        f"Template for {target} (environment {environment}): copy it, fill the empty values, "
-        "never commit the copy.\n"
-        + (f"docker/{compose} takes its ${{VAR}} values from it (docker compose --env-file)."
-           if production and resolved.cloud == "docker" else
-           f"docker/{compose} reads it (env_file) and compose interpolates ${{VAR:?}} from it (--env-file).")))
+    header = hash_header(
+        context,
+        what=(
+            f"Template for {target} (environment {environment}): copy it, fill the empty values, "
+            "never commit the copy.\n"
+            + (
+                f"docker/{compose} takes its ${{VAR}} values from it (docker compose --env-file)."
+                if production and resolved.cloud == "docker"
+                else f"docker/{compose} reads it (env_file) and compose interpolates ${{VAR:?}} from it (--env-file)."
+            )
+        ),
+    )
     generate = "generate with: openssl rand -hex 32"
     wiring: list[tuple[str, str, str]] = [
         ("POSTGRES_DB", database_name(resolved), ""),
@@ -77,15 +90,41 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
     ]
     if production and resolved.cloud == "docker":
         # hobby-project: the variables the shared stack description references.
-        wiring = [("APP_IMAGE", "", ("Optional: an image to run instead of building docker/Dockerfile "
-                                     "(tag it with its commit SHA, never `latest`)."))]
-        wiring += [(secret.name, "", f"{secret.description}; {generate}") for secret in hobby_secrets(resolved)
-                   if secret.name not in resolved.application.secrets]
+        wiring = [
+            (
+                "APP_IMAGE",
+                "",
+                (
+                    "Optional: an image to run instead of building docker/Dockerfile "
+                    "(tag it with its commit SHA, never `latest`)."
+                ),
+            )
+        ]
+        wiring += [
+            (secret.name, "", f"{secret.description}; {generate}")
+            for secret in hobby_secrets(resolved)
+            if secret.name not in resolved.application.secrets
+        ]
     elif production:
-        wiring.insert(0, ("DOMAIN", resolved.deployment.domain or "",
-                          "Public host name; Caddy requests its certificate (DNS must point here first)."))
-        wiring.insert(1, ("APP_IMAGE", "", ("Image to run, tagged with its commit SHA (never `latest`); "
-                                         "`docker compose build` builds and tags it.")))
+        wiring.insert(
+            0,
+            (
+                "DOMAIN",
+                resolved.deployment.domain or "",
+                "Public host name; Caddy requests its certificate (DNS must point here first).",
+            ),
+        )
+        wiring.insert(
+            1,
+            (
+                "APP_IMAGE",
+                "",
+                (
+                    "Image to run, tagged with its commit SHA (never `latest`); "
+                    "`docker compose build` builds and tags it."
+                ),
+            ),
+        )
         if resolved.cache.enabled:
             wiring.append(("REDIS_PASSWORD", "", generate))
     elif resolved.storage.enabled:
@@ -95,13 +134,16 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
     lines += _section("services (compose wiring)", wiring)
     variables = sorted(resolved.application.variables.items())
     if variables:
-        lines += _section(f"application settings for {environment} (from the manifest)",
-                          [(name, value, "") for name, value in variables])
+        lines += _section(
+            f"application settings for {environment} (from the manifest)",
+            [(name, value, "") for name, value in variables],
+        )
     secrets = sorted(resolved.application.secrets)
     if secrets:
         store = SECRET_STORES.get(resolved.security.secrets_manager, resolved.security.secrets_manager)
-        lines += _section(f"application secrets (in the cloud they live in {store})",
-                          [(name, "", "") for name in secrets])
+        lines += _section(
+            f"application secrets (in the cloud they live in {store})", [(name, "", "") for name in secrets]
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -126,7 +168,11 @@ def render_secrets(resolved: ResolvedDeployment, context: ExportContext) -> str:
             for name in names
         },
     }
-    header = hash_header(context, what=(
-        "Inventory of the secrets this deployment needs. Copy to secrets.yaml to track them;\n"
-        "values stay empty here and belong in the secret store, never in git."))
+    header = hash_header(
+        context,
+        what=(
+            "Inventory of the secrets this deployment needs. Copy to secrets.yaml to track them;\n"
+            "values stay empty here and belong in the secret store, never in git."
+        ),
+    )
     return header + "\n" + dump_yaml(document)

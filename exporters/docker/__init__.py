@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
 from .dockerfile import (
     APP_UID,
     DEV_TARGETS,
@@ -20,7 +21,8 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     """Every pattern ships a container image, so every pattern gets the Docker files."""
     framework = resolved.deployment.framework
     dockerfile = render_dockerfile(
-        resolved, hash_header(context, what=f"Multi-stage image for the {framework} application."))
+        resolved, hash_header(context, what=f"Multi-stage image for the {framework} application.")
+    )
     ignore = render_dockerignore(resolved, hash_header(context, what="Files kept out of the build context."))
     return [
         GeneratedFile("docker/Dockerfile", dockerfile),

@@ -15,7 +15,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...program.defaults import APP_RUN_AS_ID, IMAGES
+from ...program.building_blocks import APP_RUN_AS_ID
+from ...program.catalogue import IMAGES
 from ...program.model import ResolvedDeployment
 
 TOOLCHAIN_IMAGES = {"rust": IMAGES["rust"]}
@@ -46,14 +47,26 @@ def _python_probe(url: str, seconds: int) -> list[str]:
 
 
 def _node_probe(url: str, seconds: int) -> list[str]:
-    return ["node", "-e", (f"fetch('{url}', {{signal: AbortSignal.timeout({seconds * 1000})}})"
-                           ".then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))")]
+    return [
+        "node",
+        "-e",
+        (
+            f"fetch('{url}', {{signal: AbortSignal.timeout({seconds * 1000})}})"
+            ".then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+        ),
+    ]
 
 
 def _ruby_probe(url: str, seconds: int) -> list[str]:
-    return ["ruby", "-rnet/http", "-e",
-            (f"u = URI('{url}'); exit Net::HTTP.start(u.host, u.port, open_timeout: {seconds}, "
-             f"read_timeout: {seconds}) {{ |http| http.get(u.path).is_a?(Net::HTTPSuccess) }}")]
+    return [
+        "ruby",
+        "-rnet/http",
+        "-e",
+        (
+            f"u = URI('{url}'); exit Net::HTTP.start(u.host, u.port, open_timeout: {seconds}, "
+            f"read_timeout: {seconds}) {{ |http| http.get(u.path).is_a?(Net::HTTPSuccess) }}"
+        ),
+    ]
 
 
 def _apt_install(packages: list[str], why: str) -> list[str]:
@@ -95,12 +108,14 @@ NPM_CACHE = "--mount=type=cache,target=/root/.npm"
 
 # ------------------------------------------------------------------------- fraiseql
 
+
 def _fraiseql_builder(resolved: ResolvedDeployment) -> list[str]:
     rust = TOOLCHAIN_IMAGES["rust"]
     return [
         f"FROM {resolved.application.base_image} AS builder",
-        *_apt_install(["build-essential", "libpq-dev"],
-                      "C toolchain for the Rust linker and psycopg; headers for libpq."),
+        *_apt_install(
+            ["build-essential", "libpq-dev"], "C toolchain for the Rust linker and psycopg; headers for libpq."
+        ),
         "",
         "# The Rust toolchain from the official image, for FraiseQL's maturin-built extensions.",
         f"COPY --from={rust} /usr/local/cargo /usr/local/cargo",
@@ -133,6 +148,7 @@ def _python_runtime(resolved: ResolvedDeployment) -> list[str]:
 
 
 # --------------------------------------------------------------------------- django
+
 
 def _django_builder(resolved: ResolvedDeployment) -> list[str]:
     return [
@@ -168,8 +184,10 @@ _RAILS_ENV = [
 def _rails_builder(resolved: ResolvedDeployment) -> list[str]:
     return [
         f"FROM {resolved.application.base_image} AS builder",
-        *_apt_install(["build-essential", "git", "libpq-dev", "libyaml-dev", "pkg-config"],
-                      "Compilers and headers for native gems (pg, psych)."),
+        *_apt_install(
+            ["build-essential", "git", "libpq-dev", "libyaml-dev", "pkg-config"],
+            "Compilers and headers for native gems (pg, psych).",
+        ),
         *_RAILS_ENV,
         "WORKDIR /rails",
         "# Gems first, so editing application code does not reinstall them.",
@@ -199,6 +217,7 @@ def _rails_runtime(resolved: ResolvedDeployment) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- node
+
 
 def _node_builder(resolved: ResolvedDeployment) -> list[str]:
     return [
@@ -275,8 +294,10 @@ def render_dockerfile(resolved: ResolvedDeployment, header: str) -> str:
         "",
         f"USER {APP_UID}:{APP_UID}",
         f"EXPOSE {app.port}",
-        (f"HEALTHCHECK --interval={app.health_check_interval}s --timeout={app.health_check_timeout}s "
-         f"--start-period={start_period}s --retries={app.unhealthy_threshold} \\"),
+        (
+            f"HEALTHCHECK --interval={app.health_check_interval}s --timeout={app.health_check_timeout}s "
+            f"--start-period={start_period}s --retries={app.unhealthy_threshold} \\"
+        ),
         f"    CMD {_exec_form(recipe.health_probe(url, probe_seconds))}",
         f"CMD {_exec_form(app.command)}",
     ]

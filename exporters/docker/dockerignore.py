@@ -47,9 +47,17 @@ _BY_RUNTIME = {
 
 
 def render_dockerignore(resolved: ResolvedDeployment, header: str) -> str:
-    runtime = "python" if resolved.deployment.framework in ("fraiseql", "django") else (
-        "ruby" if resolved.deployment.framework == "rails" else "nodejs")
-    lines = [*header.rstrip("\n").split("\n"), "",
-             *_COMMON, "", f"# Build output and dependencies of the {runtime} toolchain (rebuilt in the image)",
-             *_BY_RUNTIME[runtime]]
+    runtime = (
+        "python"
+        if resolved.deployment.framework in ("fraiseql", "django")
+        else ("ruby" if resolved.deployment.framework == "rails" else "nodejs")
+    )
+    lines = [
+        *header.rstrip("\n").split("\n"),
+        "",
+        *_COMMON,
+        "",
+        f"# Build output and dependencies of the {runtime} toolchain (rebuilt in the image)",
+        *_BY_RUNTIME[runtime],
+    ]
     return "\n".join(lines) + "\n"

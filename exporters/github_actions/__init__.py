@@ -19,7 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext, GeneratedFile, dump_yaml, hash_header
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header
+from ..yaml_text import dump_yaml
 from .actions import ACTIONS, annotate_versions
 from .workflows import (
     deploy_workflow,
@@ -44,18 +46,29 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
         return []
     workflows: list[tuple[str, str, dict[str, Any]]] = [
         ("test.yml", "Pull requests and main: lint and tests against PostgreSQL.", test_workflow(resolved, context)),
-        ("preview.yml", "Pull requests: the infrastructure preview as one sticky comment.",
-         preview_workflow(resolved, context)),
-        ("deploy.yml", "Main: build the image once, deploy it stage by stage, smoke test each stage.",
-         deploy_workflow(resolved, context)),
-        ("rollback.yml", "Manual: redeploy an image tag that deploy.yml pushed earlier.",
-         rollback_workflow(resolved, context)),
+        (
+            "preview.yml",
+            "Pull requests: the infrastructure preview as one sticky comment.",
+            preview_workflow(resolved, context),
+        ),
+        (
+            "deploy.yml",
+            "Main: build the image once, deploy it stage by stage, smoke test each stage.",
+            deploy_workflow(resolved, context),
+        ),
+        (
+            "rollback.yml",
+            "Manual: redeploy an image tag that deploy.yml pushed earlier.",
+            rollback_workflow(resolved, context),
+        ),
     ]
     files = []
     for name, what, document in workflows:
         text = annotate_versions(dump_yaml(document))
         if name == "rollback.yml":
-            text = text.replace("on:\n  workflow_dispatch:\n", f"on:\n  {ROLLBACK_INPUTS_WAIVER}\n  workflow_dispatch:\n", 1)
+            text = text.replace(
+                "on:\n  workflow_dispatch:\n", f"on:\n  {ROLLBACK_INPUTS_WAIVER}\n  workflow_dispatch:\n", 1
+            )
         header = hash_header(context, what=f"{what}\nCopy to .github/workflows/ to enable it.")
         files.append(GeneratedFile(f"{OUTPUT_DIR}/{name}", header + "\n" + text))
     return files

@@ -33,7 +33,8 @@ ACTIONS: dict[str, Action] = {
     "setup-ruby": Action("ruby/setup-ruby", "v1.207.0", "v1.207.0"),
     # OIDC role assumption: short-lived AWS credentials, no stored keys.
     "configure-aws-credentials": Action(
-        "aws-actions/configure-aws-credentials", "e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.2"),
+        "aws-actions/configure-aws-credentials", "e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.2"
+    ),
     # Docker login to the account's ECR registry with the assumed role.
     "amazon-ecr-login": Action("aws-actions/amazon-ecr-login", "062b18b96a7aff071d4dc91bc00c4c1a7945b076", "v2.0.1"),
     # BuildKit builder with the GitHub Actions layer cache.
@@ -55,7 +56,10 @@ def annotate_versions(text: str) -> str:
 
     def comment(match: re.Match[str]) -> str:
         version = by_uses.get(match.group(2))
-        return match.group(0) if version is None or version == match.group(2).split("@")[1] else (
-            f"{match.group(0)}  # {version}")
+        return (
+            match.group(0)
+            if version is None or version == match.group(2).split("@")[1]
+            else (f"{match.group(0)}  # {version}")
+        )
 
     return re.sub(r"^(\s*-?\s*uses: )(\S+)$", comment, text, flags=re.MULTILINE)

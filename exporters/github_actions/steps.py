@@ -7,15 +7,14 @@ name or an input can never become shell code (GitHub's script-injection advice).
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ... import __version__
-from ...program.defaults import (
+from ...program.building_blocks import (
     CI_SMOKE_MAX_TIME_SECONDS,
     CI_SMOKE_RETRIES,
     CI_SMOKE_RETRY_DELAY_SECONDS,
@@ -65,8 +64,13 @@ def toolchain(resolved: ResolvedDeployment) -> Toolchain:
     app = resolved.application
     framework = resolved.deployment.framework
     if framework in ("fraiseql", "django"):
-        setup = [step("Set up Python", uses=uses("setup-python"),
-                      with_={"python-version": app.runtime_version, "cache": "pip"})]
+        setup = [
+            step(
+                "Set up Python",
+                uses=uses("setup-python"),
+                with_={"python-version": app.runtime_version, "cache": "pip"},
+            )
+        ]
         if framework == "fraiseql":
             return Toolchain(
                 setup=setup,
@@ -76,7 +80,8 @@ def toolchain(resolved: ResolvedDeployment) -> Toolchain:
                     "for file in migrations/*.sql; do\n"
                     '  [ -e "$file" ] || continue\n'
                     '  psql "$DATABASE_URL" --set ON_ERROR_STOP=1 --quiet --file "$file"\n'
-                    "done"),
+                    "done"
+                ),
                 test="pytest",
                 env={},
             )
@@ -90,8 +95,13 @@ def toolchain(resolved: ResolvedDeployment) -> Toolchain:
         )
     if framework == "rails":
         return Toolchain(
-            setup=[step("Set up Ruby", uses=uses("setup-ruby"),
-                        with_={"ruby-version": app.runtime_version, "bundler-cache": True})],
+            setup=[
+                step(
+                    "Set up Ruby",
+                    uses=uses("setup-ruby"),
+                    with_={"ruby-version": app.runtime_version, "bundler-cache": True},
+                )
+            ],
             install="bundle install",
             lint="bundle exec rubocop",
             migrate="bin/rails db:prepare",
@@ -99,8 +109,9 @@ def toolchain(resolved: ResolvedDeployment) -> Toolchain:
             env={"RAILS_ENV": "test"},
         )
     return Toolchain(
-        setup=[step("Set up Node.js", uses=uses("setup-node"),
-                    with_={"node-version": app.runtime_version, "cache": "npm"})],
+        setup=[
+            step("Set up Node.js", uses=uses("setup-node"), with_={"node-version": app.runtime_version, "cache": "npm"})
+        ],
         install="npm ci",
         lint="npm run lint",
         migrate="npm run migrate --if-present",
@@ -119,11 +130,15 @@ def specql_tools(*, pulumi: bool = True) -> list[dict[str, Any]]:
         ]
     return [
         step("Set up Python for specql", uses=uses("setup-python"), with_={"python-version": TOOL_PYTHON}),
-        step("Install specql-deploy and the Pulumi CLI", env={"PULUMI_VERSION": PULUMI_VERSION}, run=script(f"""
+        step(
+            "Install specql-deploy and the Pulumi CLI",
+            env={"PULUMI_VERSION": PULUMI_VERSION},
+            run=script(f"""
 {install}
 curl --fail --silent --show-error --location https://get.pulumi.com/ | sh -s -- --version "$PULUMI_VERSION"
 echo "$HOME/.pulumi/bin" >> "$GITHUB_PATH"
-""")),
+"""),
+        ),
     ]
 
 
@@ -131,27 +146,45 @@ def cloud_access(resolved: ResolvedDeployment, *, role_variable: str) -> list[di
     """Credentials for the pattern's target: OIDC for AWS, a kubeconfig, or SSH to the Docker host."""
     target = resolved.cloud
     if target == "aws":
-        return [step("Assume the AWS role (OIDC, no stored keys)", uses=uses("configure-aws-credentials"), with_={
-            "role-to-assume": "${{ vars." + role_variable + " }}",
-            "aws-region": resolved.platform.region,
-            "role-session-name": "specql-${{ github.run_id }}",
-        })]
+        return [
+            step(
+                "Assume the AWS role (OIDC, no stored keys)",
+                uses=uses("configure-aws-credentials"),
+                with_={
+                    "role-to-assume": "${{ vars." + role_variable + " }}",
+                    "aws-region": resolved.platform.region,
+                    "role-session-name": "specql-${{ github.run_id }}",
+                },
+            )
+        ]
     if target == "kubernetes":
-        return [step("Write the kubeconfig", env={"KUBECONFIG_DATA": "${{ secrets.KUBECONFIG }}"}, run=script("""
+        return [
+            step(
+                "Write the kubeconfig",
+                env={"KUBECONFIG_DATA": "${{ secrets.KUBECONFIG }}"},
+                run=script("""
 umask 077
 printf '%s\\n' "$KUBECONFIG_DATA" > "$RUNNER_TEMP/kubeconfig"
 echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
-"""))]
-    return [step("SSH access to the Docker host", env={
-        "SSH_KEY": "${{ secrets.DEPLOY_SSH_KEY }}",
-        "KNOWN_HOSTS": "${{ vars.DEPLOY_SSH_KNOWN_HOSTS }}",
-    }, run=script("""
+"""),
+            )
+        ]
+    return [
+        step(
+            "SSH access to the Docker host",
+            env={
+                "SSH_KEY": "${{ secrets.DEPLOY_SSH_KEY }}",
+                "KNOWN_HOSTS": "${{ vars.DEPLOY_SSH_KNOWN_HOSTS }}",
+            },
+            run=script("""
 install -m 700 -d "$HOME/.ssh"
 umask 077
 printf '%s\\n' "$SSH_KEY" > "$HOME/.ssh/id_deploy"
 printf '%s\\n' "$KNOWN_HOSTS" > "$HOME/.ssh/known_hosts"
 printf 'Host *\\n  IdentityFile ~/.ssh/id_deploy\\n  IdentitiesOnly yes\\n' > "$HOME/.ssh/config"
-"""))]
+"""),
+        )
+    ]
 
 
 def cloud_env(resolved: ResolvedDeployment) -> dict[str, str]:
@@ -171,7 +204,10 @@ def stack_env() -> dict[str, str]:
 
 def smoke_test(resolved: ResolvedDeployment) -> dict[str, Any]:
     path = resolved.application.health_check_path
-    return step("Smoke test the health endpoint", env={"HEALTH_PATH": path}, run=script(f"""
+    return step(
+        "Smoke test the health endpoint",
+        env={"HEALTH_PATH": path},
+        run=script(f"""
 if [ -z "$APP_URL" ]; then
   echo "::error::Set the APP_URL variable on the GitHub environment '$STACK' (https://host of this stack)."
   exit 1
@@ -179,13 +215,14 @@ fi
 curl --fail --silent --show-error --max-time {CI_SMOKE_MAX_TIME_SECONDS} \\
   --retry {CI_SMOKE_RETRIES} --retry-delay {CI_SMOKE_RETRY_DELAY_SECONDS} --retry-all-errors \\
   "${{APP_URL%/}}$HEALTH_PATH"
-"""))
+"""),
+    )
 
 
 def app_url(resolved: ResolvedDeployment, environment: str) -> str:
     """Expression for the stack's public URL: the environment's APP_URL variable, or the
     manifest's domain for the production stage."""
-    from ...program.defaults import environment_class
+    from ...program.catalogue import environment_class
 
     domain = resolved.deployment.domain
     if domain and environment_class(environment) == "production":

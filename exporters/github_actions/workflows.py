@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.defaults import CI_JOB_TIMEOUT_MINUTES, CI_POSTGRES_HEALTH_OPTIONS
+from ...program.building_blocks import CI_JOB_TIMEOUT_MINUTES, CI_POSTGRES_HEALTH_OPTIONS
 from ...program.model import ResolvedDeployment
-from ..base import ExportContext
+from ..contract import ExportContext
 from .steps import (
     RUNNER,
     app_url,
@@ -46,8 +46,9 @@ def _stages(resolved: ResolvedDeployment) -> list[str]:
 
 # ----------------------------------------------------------------------------- test
 
+
 def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
-    from ...program.defaults import IMAGES
+    from ...program.catalogue import IMAGES
 
     tools = toolchain(resolved)
     env = {"DATABASE_URL": f"postgresql://postgres@localhost:5432/{TEST_DATABASE}", **tools.env}
@@ -70,8 +71,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
                         # A throwaway database on the runner: trust auth, so no password exists at all.
                         "env": {"POSTGRES_DB": TEST_DATABASE, "POSTGRES_HOST_AUTH_METHOD": "trust"},
                         "ports": ["5432:5432"],
-                        "options": ("--health-cmd \"pg_isready --username=postgres\" "
-                                    + CI_POSTGRES_HEALTH_OPTIONS),
+                        "options": ('--health-cmd "pg_isready --username=postgres" ' + CI_POSTGRES_HEALTH_OPTIONS),
                     },
                 },
                 "env": env,
@@ -100,6 +100,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
 
 
 # -------------------------------------------------------------------------- preview
+
 
 def preview_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
     stage = _stages(resolved)[0]
@@ -140,13 +141,21 @@ fi
                     checkout(),
                     *specql_tools(),
                     *cloud_access(resolved, role_variable="AWS_PREVIEW_ROLE_ARN"),
-                    step("Preview", run=(
-                        'specql deploy preview "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" '
-                        "--markdown preview.md")),
-                    step("Post or update the preview comment", env={
-                        "GH_TOKEN": "${{ github.token }}",
-                        "PR_NUMBER": "${{ github.event.pull_request.number }}",
-                    }, run=script(comment)),
+                    step(
+                        "Preview",
+                        run=(
+                            'specql deploy preview "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" '
+                            "--markdown preview.md"
+                        ),
+                    ),
+                    step(
+                        "Post or update the preview comment",
+                        env={
+                            "GH_TOKEN": "${{ github.token }}",
+                            "PR_NUMBER": "${{ github.event.pull_request.number }}",
+                        },
+                        run=script(comment),
+                    ),
                 ],
             },
         },
@@ -165,9 +174,13 @@ fi
 # - Docker host (hobby-project): the program builds the image on the host from
 #   docker/Dockerfile and tags it with deployment.version: no registry, no build job.
 
+
 def _stack_repository() -> dict[str, Any]:
     """Read the stack's `ecr_repository_url` output into `steps.repository.outputs.url`."""
-    return step("Find the stack's image repository", id="repository", run=script("""
+    return step(
+        "Find the stack's image repository",
+        id="repository",
+        run=script("""
 url="$(specql deploy outputs "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" --json \\
   | jq --raw-output '.ecr_repository_url // empty')"
 if [ -z "$url" ]; then
@@ -175,7 +188,8 @@ if [ -z "$url" ]; then
   exit 1
 fi
 echo "url=$url" >> "$GITHUB_OUTPUT"
-"""))
+"""),
+    )
 
 
 def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
@@ -186,22 +200,33 @@ def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
             *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
             _stack_repository(),
             step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
-            step("Image name", id="image", env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+            step(
+                "Image name",
+                id="image",
+                env={"REPOSITORY": "${{ steps.repository.outputs.url }}"},
+                run=script("""
 echo "image=$REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"
 # Tags are immutable in the stack's repository: a re-run for the same commit reuses the image.
 if aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$GITHUB_SHA" > /dev/null 2>&1; then
   echo "exists=true" >> "$GITHUB_OUTPUT"
 fi
-""")),
+"""),
+            ),
         ]
     return [
-        step("Log in to GitHub Container Registry", uses=uses("docker-login"), with_={
-            "registry": "ghcr.io",
-            "username": "${{ github.actor }}",
-            "password": "${{ secrets.GITHUB_TOKEN }}",
-        }),
+        step(
+            "Log in to GitHub Container Registry",
+            uses=uses("docker-login"),
+            with_={
+                "registry": "ghcr.io",
+                "username": "${{ github.actor }}",
+                "password": "${{ secrets.GITHUB_TOKEN }}",
+            },
+        ),
         # Registry paths must be lower case; repository names may not be.
-        step("Image name", id="image", run='echo "image=ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'),
+        step(
+            "Image name", id="image", run='echo "image=ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'
+        ),
     ]
 
 
@@ -214,8 +239,9 @@ def _stage_permissions(resolved: ResolvedDeployment) -> dict[str, str]:
 def _deploy_and_check(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     select = '--image "$IMAGE"' if resolved.cloud == "kubernetes" else '--version "$IMAGE_TAG"'
     return [
-        step("Deploy", run=(
-            f'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" {select} --yes')),
+        step(
+            "Deploy", run=(f'specql deploy up "$MANIFEST" --stack "$STACK" --backend "$SPECQL_BACKEND" {select} --yes')
+        ),
         smoke_test(resolved),
     ]
 
@@ -228,15 +254,18 @@ def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
             _stack_repository(),
             step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
             step("Set up Docker Buildx", uses=uses("setup-buildx")),
-            step("Promote the tested image into this stack's repository",
-                 env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+            step(
+                "Promote the tested image into this stack's repository",
+                env={"REPOSITORY": "${{ steps.repository.outputs.url }}"},
+                run=script("""
 image="$REPOSITORY:$IMAGE_TAG"
 # Same manifest digest under a new name: no rebuild, so this stage runs what the last one tested.
 # Tags are immutable, so a re-run finds the copy already there.
 if [ "$image" != "$SOURCE_IMAGE" ] && ! docker buildx imagetools inspect "$image" > /dev/null 2>&1; then
   docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"
 fi
-""")),
+"""),
+            ),
         ]
     return steps + _deploy_and_check(resolved)
 
@@ -254,17 +283,22 @@ def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str
         job["env"] = {"MANIFEST": context.manifest_name, "STACK": _stages(resolved)[0], **stack_env()}
     # A re-run for a commit already built (AWS tags are immutable) skips the build.
     only_new = {"if": "steps.image.outputs.exists != 'true'"} if aws else {}
-    build = step("Build and push", **only_new, uses=uses("build-push"), with_={
-        "context": ".",
-        "file": "docker/Dockerfile",
-        "target": "runtime",
-        "push": True,
-        "tags": "${{ steps.image.outputs.image }}",
-        "provenance": "mode=max",
-        "sbom": True,
-        "cache-from": "type=gha",
-        "cache-to": "type=gha,mode=max",
-    })
+    build = step(
+        "Build and push",
+        **only_new,
+        uses=uses("build-push"),
+        with_={
+            "context": ".",
+            "file": "docker/Dockerfile",
+            "target": "runtime",
+            "push": True,
+            "tags": "${{ steps.image.outputs.image }}",
+            "provenance": "mode=max",
+            "sbom": True,
+            "cache-from": "type=gha",
+            "cache-to": "type=gha,mode=max",
+        },
+    )
     job["steps"] = [checkout(), *_build_steps(resolved), step("Set up Docker Buildx", uses=uses("setup-buildx")), build]
     return job
 
@@ -291,16 +325,18 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
         if registry:
             key = "IMAGE" if resolved.cloud == "kubernetes" else "SOURCE_IMAGE"
             env[key] = "${{ needs.build.outputs.image }}"
-        job.update({
-            "runs-on": RUNNER,
-            "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["deploy"],
-            # Required reviewers on this GitHub environment gate the job when the manifest asks for approval.
-            "environment": {"name": environment.name, "url": "${{ vars.APP_URL }}"},
-            "concurrency": {"group": f"deploy-{environment.name}", "cancel-in-progress": False},
-            "permissions": _stage_permissions(resolved),
-            "env": env,
-            "steps": _stage_steps(resolved),
-        })
+        job.update(
+            {
+                "runs-on": RUNNER,
+                "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["deploy"],
+                # Required reviewers on this GitHub environment gate the job when the manifest asks for approval.
+                "environment": {"name": environment.name, "url": "${{ vars.APP_URL }}"},
+                "concurrency": {"group": f"deploy-{environment.name}", "cancel-in-progress": False},
+                "permissions": _stage_permissions(resolved),
+                "env": env,
+                "steps": _stage_steps(resolved),
+            }
+        )
         previous = f"deploy-{environment.name}"
         jobs[previous] = job
     return {
@@ -313,6 +349,7 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
 
 # ------------------------------------------------------------------------- rollback
 
+
 def rollback_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[str, Any]:
     stages = _stages(resolved)
     check_tag = """
@@ -324,20 +361,30 @@ fi
     target = resolved.cloud
     if target == "docker":
         # The host builds the image from the source: build the tagged commit's source again.
-        checkout_step = step("Check out the commit to redeploy", uses=uses("checkout"),
-                             with_={"ref": "${{ inputs.image_tag }}", "persist-credentials": False})
+        checkout_step = step(
+            "Check out the commit to redeploy",
+            uses=uses("checkout"),
+            with_={"ref": "${{ inputs.image_tag }}", "persist-credentials": False},
+        )
     else:
         checkout_step = checkout()
-    steps = [step("Check the image tag", run=script(check_tag)), checkout_step, *specql_tools(),
-             *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
+    steps = [
+        step("Check the image tag", run=script(check_tag)),
+        checkout_step,
+        *specql_tools(),
+        *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
+    ]
     if target == "aws":
         steps += [
             _stack_repository(),
-            step("Check the image is still in the repository",
-                 env={"REPOSITORY": "${{ steps.repository.outputs.url }}"}, run=script("""
+            step(
+                "Check the image is still in the repository",
+                env={"REPOSITORY": "${{ steps.repository.outputs.url }}"},
+                run=script("""
 # The repository keeps recent images only (lifecycle policy): fail early if this one expired.
 aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$IMAGE_TAG" > /dev/null
-""")),
+"""),
+            ),
         ]
     elif target == "kubernetes":
         steps.append(step("Image", run='echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY,,}:$IMAGE_TAG" >> "$GITHUB_ENV"'))

@@ -10,13 +10,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..base import GeneratedFile, hash_header
+from ..contract import GeneratedFile
+from ..headers import hash_header
 from .chart import chart_values, template_text, values_yaml
-from .manifests import AddonRelease, KindFile, StackSecret, addon_releases, dump_documents, helm_command, kind_files, stack_secrets
+from .manifests import (
+    AddonRelease,
+    KindFile,
+    StackSecret,
+    addon_releases,
+    dump_documents,
+    helm_command,
+    kind_files,
+    stack_secrets,
+)
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
-    from ..base import ExportContext
+    from ..contract import ExportContext
 
 ROOT = "infrastructure/kubernetes"
 CHART_VERSION = "0.1.0"
@@ -32,35 +42,42 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     releases = addon_releases(resources)
     secrets = stack_secrets(resources)
     header = hash_header(context, what="Kubernetes objects of the deployment, as `specql deploy up` creates them.")
-    out = [GeneratedFile(f"{ROOT}/manifests/{file.stem}.yaml", header + dump_documents(file.objects))
-           for file in files]
+    out = [GeneratedFile(f"{ROOT}/manifests/{file.stem}.yaml", header + dump_documents(file.objects)) for file in files]
     out.append(GeneratedFile(f"{ROOT}/manifests/README.md", manifests_readme(resolved, files, releases, secrets)))
     out.extend(chart_files(resolved, context, files, releases, secrets))
     return out
 
 
-def chart_files(resolved: ResolvedDeployment, context: ExportContext, files: list[KindFile],
-                releases: list[AddonRelease], secrets: list[StackSecret]) -> list[GeneratedFile]:
+def chart_files(
+    resolved: ResolvedDeployment,
+    context: ExportContext,
+    files: list[KindFile],
+    releases: list[AddonRelease],
+    secrets: list[StackSecret],
+) -> list[GeneratedFile]:
     values = chart_values(files)
     header = hash_header(context, what="Helm template; with the default values it renders the plain manifests.")
-    chart_yaml = "".join([
-        hash_header(context),
-        "apiVersion: v2\n",
-        f"name: {resolved.deployment.name}\n",
-        f"description: {resolved.deployment.name} ({resolved.deployment.framework}) with its PostgreSQL cluster, "
-        "ingress and network policies\n",
-        "type: application\n",
-        f"version: {CHART_VERSION}\n",
-        f'appVersion: "{resolved.deployment.version}"\n',
-    ])
+    chart_yaml = "".join(
+        [
+            hash_header(context),
+            "apiVersion: v2\n",
+            f"name: {resolved.deployment.name}\n",
+            f"description: {resolved.deployment.name} ({resolved.deployment.framework}) with its PostgreSQL cluster, "
+            "ingress and network policies\n",
+            "type: application\n",
+            f"version: {CHART_VERSION}\n",
+            f'appVersion: "{resolved.deployment.version}"\n',
+        ]
+    )
     out = [
         GeneratedFile(f"{ROOT}/helm/Chart.yaml", chart_yaml),
         GeneratedFile(f"{ROOT}/helm/values.yaml", hash_header(context) + values_yaml(values)),
         GeneratedFile(f"{ROOT}/helm/.helmignore", "# Files helm package leaves out.\nREADME.md\n"),
         GeneratedFile(f"{ROOT}/helm/README.md", chart_readme(resolved, releases, secrets)),
     ]
-    out.extend(GeneratedFile(f"{ROOT}/helm/templates/{file.stem}.yaml", header + template_text(file, values))
-               for file in files)
+    out.extend(
+        GeneratedFile(f"{ROOT}/helm/templates/{file.stem}.yaml", header + template_text(file, values)) for file in files
+    )
     return out
 
 
@@ -95,8 +112,9 @@ def _secrets_section(resolved: ResolvedDeployment, secrets: list[StackSecret]) -
     return lines
 
 
-def manifests_readme(resolved: ResolvedDeployment, files: list[KindFile], releases: list[AddonRelease],
-                     secrets: list[StackSecret]) -> str:
+def manifests_readme(
+    resolved: ResolvedDeployment, files: list[KindFile], releases: list[AddonRelease], secrets: list[StackSecret]
+) -> str:
     namespace = resolved.kubernetes.namespace
     lines = [
         f"# Kubernetes manifests: {resolved.deployment.name} ({resolved.deployment.environment})",

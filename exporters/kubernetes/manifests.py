@@ -16,26 +16,33 @@ from typing import Any
 
 import yaml
 
-# Kind → (order, file stem). Apply order: the namespace first, then what pods need,
-# then what needs CRDs from the add-ons; `kubectl apply -f DIR` goes by file name.
-KIND_FILES: Mapping[str, tuple[int, str]] = {
-    "Namespace": (0, "namespace"),
-    "ServiceAccount": (10, "serviceaccount"),
-    "ConfigMap": (11, "configmap"),
-    "Service": (20, "service"),
-    "Deployment": (30, "deployment"),
-    "HorizontalPodAutoscaler": (31, "horizontalpodautoscaler"),
-    "PodDisruptionBudget": (32, "poddisruptionbudget"),
-    "NetworkPolicy": (40, "networkpolicy"),
-    "ClusterIssuer": (50, "clusterissuer"),
-    "Ingress": (51, "ingress"),
-    "Cluster": (60, "cluster"),
-    "PostgresCluster": (60, "postgrescluster"),
-    "ScheduledBackup": (61, "scheduledbackup"),
-    "ServiceMonitor": (70, "servicemonitor"),
-    "PodMonitor": (71, "podmonitor"),
-}
-UNKNOWN_KIND_ORDER = 90
+from ...program.building_blocks import YAML_LINE_WIDTH
+
+# Apply order: the namespace first, then what pods need, then what needs CRDs from the
+# add-ons; `kubectl apply -f DIR` goes by file name.
+APPLY_PHASES: tuple[tuple[str, ...], ...] = (
+    ("Namespace",),
+    ("ServiceAccount", "ConfigMap"),
+    ("Service",),
+    ("Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"),
+    ("NetworkPolicy",),
+    ("ClusterIssuer", "Ingress"),
+    ("Cluster|PostgresCluster", "ScheduledBackup"),
+    ("ServiceMonitor", "PodMonitor"),
+)
+"""Kinds in apply order: a file is `<phase><position>-<kind>.yaml` (`31-horizontalpodautoscaler`);
+`A|B` are alternatives at one position (the two operators' clusters)."""
+
+
+def kind_order(kind: str) -> str:
+    """The two-digit prefix that orders a kind's file; kinds not listed come after every phase."""
+    for phase, kinds in enumerate(APPLY_PHASES):
+        for position, names in enumerate(kinds):
+            if kind in names.split("|"):
+                return f"{phase}{position}"
+    return f"{len(APPLY_PHASES) + 1}0"
+
+
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 TOP_KEYS = ("apiVersion", "kind", "metadata")
@@ -73,16 +80,21 @@ class StackSecret:
 
 
 def is_manifest_resource(resource: Any) -> bool:
-    return (resource.custom and resource.type.startswith("kubernetes:")
-            and resource.type not in (HELM_RELEASE, SECRET) and "kind" in resource.inputs)
+    return (
+        resource.custom
+        and resource.type.startswith("kubernetes:")
+        and resource.type not in (HELM_RELEASE, SECRET)
+        and "kind" in resource.inputs
+    )
 
 
 def kubernetes_object(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The object as the API server takes it: apiVersion, kind, metadata first, every
     other key sorted (the engine's wire format keeps no order; files must be stable)."""
     ordered = {key: _sorted(inputs[key]) for key in TOP_KEYS if key in inputs}
-    ordered.update({key: _sorted(inputs[key]) for key in sorted(inputs)
-                    if key not in TOP_KEYS and inputs[key] is not None})
+    ordered.update(
+        {key: _sorted(inputs[key]) for key in sorted(inputs) if key not in TOP_KEYS and inputs[key] is not None}
+    )
     return ordered
 
 
@@ -101,14 +113,15 @@ def kind_files(resources: Iterable[Any]) -> list[KindFile]:
         if not is_manifest_resource(resource):
             continue
         if resource.secret_paths:
-            raise ValueError(f"{resource.name}: a manifest object holds secret inputs ({', '.join(resource.secret_paths)})")
+            raise ValueError(
+                f"{resource.name}: a manifest object holds secret inputs ({', '.join(resource.secret_paths)})"
+            )
         obj = kubernetes_object(resource.inputs)
         by_kind.setdefault(obj["kind"], []).append(obj)
     files = []
     for kind, objects in by_kind.items():
-        order, stem = KIND_FILES.get(kind, (UNKNOWN_KIND_ORDER, kind.lower()))
         objects.sort(key=lambda obj: (obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
-        files.append(KindFile(kind=kind, stem=f"{order:02d}-{stem}", objects=tuple(objects)))
+        files.append(KindFile(kind=kind, stem=f"{kind_order(kind)}-{kind.lower()}", objects=tuple(objects)))
     return sorted(files, key=lambda file: file.stem)
 
 
@@ -118,10 +131,16 @@ def addon_releases(resources: Iterable[Any]) -> list[AddonRelease]:
         if resource.type != HELM_RELEASE:
             continue
         inputs = resource.inputs
-        releases.append(AddonRelease(
-            name=inputs.get("name", resource.name), chart=inputs["chart"], version=inputs["version"],
-            repository=(inputs.get("repositoryOpts") or {}).get("repo"), namespace=inputs["namespace"],
-            values=inputs.get("values") or {}))
+        releases.append(
+            AddonRelease(
+                name=inputs.get("name", resource.name),
+                chart=inputs["chart"],
+                version=inputs["version"],
+                repository=(inputs.get("repositoryOpts") or {}).get("repo"),
+                namespace=inputs["namespace"],
+                values=inputs.get("values") or {},
+            )
+        )
     return releases
 
 
@@ -132,8 +151,9 @@ def stack_secrets(resources: Iterable[Any]) -> list[StackSecret]:
             continue
         metadata = resource.inputs.get("metadata", {})
         data = {**(resource.inputs.get("data") or {}), **(resource.inputs.get("stringData") or {})}
-        secrets.append(StackSecret(name=metadata["name"], namespace=metadata.get("namespace", "default"),
-                                   keys=tuple(sorted(data))))
+        secrets.append(
+            StackSecret(name=metadata["name"], namespace=metadata.get("namespace", "default"), keys=tuple(sorted(data)))
+        )
     return secrets
 
 
@@ -163,5 +183,6 @@ def helm_command(release: AddonRelease) -> str:
 
 def dump_documents(objects: Iterable[Mapping[str, Any]]) -> str:
     """YAML documents separated by `---`, keys in the order given."""
-    return "---\n".join(yaml.safe_dump(dict(obj), sort_keys=False, default_flow_style=False, width=1000)
-                        for obj in objects)
+    return "---\n".join(
+        yaml.safe_dump(dict(obj), sort_keys=False, default_flow_style=False, width=YAML_LINE_WIDTH) for obj in objects
+    )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
-    from ..base import ExportContext, GeneratedFile
+    from ..contract import ExportContext, GeneratedFile
 
 
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
@@ -22,7 +22,7 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     pattern = PATTERNS.get(resolved.deployment.pattern)
     if resolved.platform.provider != "aws" or pattern is None or pattern.cloud != "aws":
         return []
-    from ...automation.cost import estimate
+    from ...capture.cost import estimate
     from .files import render_configuration
     from .translate import translate
 

@@ -49,7 +49,7 @@ def _unify_text(texts: Sequence[str], expression: bool) -> list[str | Expr]:
         if len(set(column)) == 1:
             parts.append(column[0])
             continue
-        if position % 2 == 0:  # a non-digit piece differs
+        if not all(piece.isdigit() for piece in column):  # a non-digit piece differs
             raise NotUniform(texts)
         first = _progression([int(value) for value in column])
         if first is None:
@@ -89,8 +89,9 @@ def unify(values: Sequence[Any]) -> Any:
     if isinstance(first, Call):
         if len({(value.name, len(value.args)) for value in values}) != 1:
             raise NotUniform(values)
-        return Call(first.name, tuple(unify([value.args[index] for value in values])
-                                      for index in range(len(first.args))))
+        return Call(
+            first.name, tuple(unify([value.args[index] for value in values]) for index in range(len(first.args)))
+        )
     if isinstance(first, list):
         if len({len(value) for value in values}) != 1:
             raise NotUniform(values)
@@ -200,7 +201,9 @@ def splat_lists(value: Any, sizes: dict[str, int]) -> Any:
     return value
 
 
-_MEMBER = re.compile(r"^(?P<base>(?:var\.[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+))\[(?P<index>\d+)\](?P<rest>(?:\.[A-Za-z0-9_\[\]]+)*)$")
+_MEMBER = re.compile(
+    r"^(?P<base>(?:var\.[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+))\[(?P<index>\d+)\](?P<rest>(?:\.[A-Za-z0-9_\[\]]+)*)$"
+)
 
 
 def _splat(items: list[Any], sizes: dict[str, int]) -> Any:
@@ -213,7 +216,7 @@ def _splat(items: list[Any], sizes: dict[str, int]) -> Any:
         if match and size and match.group("index") == "0" and position + size <= len(items):
             base, rest = match.group("base"), match.group("rest")
             expected = [Expr(f"{base}[{index}]{rest}") for index in range(size)]
-            if items[position:position + size] == expected:
+            if items[position : position + size] == expected:
                 whole = f"{base}{rest}" if base.startswith("var.") and not rest else f"{base}[*]{rest}"
                 runs.append(Expr(whole))
                 position += size

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...program.defaults import DELETION_PROTECTION_INPUTS
-from ..base import ExportContext, GeneratedFile, hash_header, header_lines
+from ...program.building_blocks import DELETION_PROTECTION_INPUTS, README_MODULE_TYPES_SHOWN
+from ...program.catalogue import PORTS
+from ..contract import ExportContext, GeneratedFile
+from ..headers import hash_header, header_lines
 from . import mapping
+from .configuration import Configuration, Module, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
-from .translate import BINDINGS, DATA_ARGUMENTS, Configuration, Module, TfResource, Variable
+from .mapping import BINDINGS, DATA_ARGUMENTS
 
 if TYPE_CHECKING:
-    from ...automation.cost import CostEstimate
+    from ...capture.cost import CostEstimate
 
 BASE = "infrastructure/opentofu"
 TOFU_VERSION = ">= 1.12.6"
@@ -26,23 +29,23 @@ SKIP_REASONS: dict[str, str] = {
     "http": "no domain in the manifest means no certificate: plain HTTP is the only listener (set deployment.domain for HTTPS and a redirect)",
     "CKV_AWS_157": "non-production stack: single-AZ by the pattern to halve the cost (Multi-AZ in production)",
     "single_az_asked": "the manifest sets database.multi_az: false (one instance, half the cost; "
-                       "no standby in another zone)",
+    "no standby in another zone)",
     "replica": "read replica: availability comes from the primary's Multi-AZ standby",
     "CKV2_AWS_57": "Redis AUTH token: Secrets Manager has no rotation function for ElastiCache AUTH tokens; "
-                   "rotate by regenerating the token and applying",
+    "rotate by regenerating the token and applying",
     "no_dr": "no disaster-recovery region in this deployment to replicate to (platform regions: add a second)",
     "cdn_certificate": "no domain in the manifest: CloudFront's default *.cloudfront.net certificate is the only one "
-                       "(set deployment.domain for an ACM certificate with TLS 1.2+)",
+    "(set deployment.domain for an ACM certificate with TLS 1.2+)",
     "CKV_AWS_374": "geo restriction is a legal decision of each business, not a default: the API serves every country",
     "CKV_AWS_310": "origin failover serves only GET/HEAD/OPTIONS behaviours; this API's behaviour forwards writes",
     "CKV_AWS_305": "an API, not a website: there is no index object to serve at /",
     "waf_off": "{pattern} leaves WAF off for cost (about $10/month); set security.waf: enabled",
     "replica_bucket": "cross-region replica written only by S3 replication; access logs need a bucket in its "
-                      "region, which a failover brings with the DR stack",
+    "region, which a failover brings with the DR stack",
     "zones": "modules take the first zones of this list, which AWS orders by name; a zone AWS adds later "
-             "sorts after them, so the set a module uses never changes under it",
+    "sorts after them, so the set a module uses never changes under it",
     "CKV_AWS_86": "access logs go through standard logging v2 (aws_cloudwatch_log_delivery_source here); "
-                  "checkov reads only legacy logging_config, which would need bucket ACLs",
+    "checkov reads only legacy logging_config, which would need bucket ACLs",
 }
 """Why a checkov check is wrong for the pattern, per check (or per situation)."""
 
@@ -72,8 +75,11 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         source = str(inputs.get("replicateSourceDb") or "")
         if source and resolved.database.multi_az and not inputs.get("multiAz"):
             skips.append(("CKV_AWS_157", SKIP_REASONS["replica"]))
-        elif not inputs.get("multiAz") and resolved.provenance["database.multi_az"].source in ("user", "environment") \
-                and not resolved.database.multi_az:
+        elif (
+            not inputs.get("multiAz")
+            and resolved.provenance["database.multi_az"].source in ("user", "environment")
+            and not resolved.database.multi_az
+        ):
             skips.append(("CKV_AWS_157", SKIP_REASONS["single_az_asked"]))
         elif not resolved.is_production and not inputs.get("multiAz"):
             skips.append("CKV_AWS_157")
@@ -81,14 +87,25 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         skips.append(("CKV2_AWS_28", SKIP_REASONS["waf_off"].format(pattern=resolved.deployment.pattern)))
     if kind == "aws_secretsmanager_secret" and _in_component(module, "Cache"):
         skips.append("CKV2_AWS_57")
-    if kind == "aws_s3_bucket" and _in_component(module, "Storage") and not inputs.get("replicationConfiguration") \
-            and not resolved.platform.dr_region:
+    if (
+        kind == "aws_s3_bucket"
+        and _in_component(module, "Storage")
+        and not inputs.get("replicationConfiguration")
+        and not resolved.platform.dr_region
+    ):
         skips.append(("CKV_AWS_144", SKIP_REASONS["no_dr"]))
-    if kind == "aws_s3_bucket" and _in_component(module, "Storage") and _replica_without_logging(resource, configuration):
+    if (
+        kind == "aws_s3_bucket"
+        and _in_component(module, "Storage")
+        and _replica_without_logging(resource, configuration)
+    ):
         skips.append(("CKV_AWS_18", SKIP_REASONS["replica_bucket"]))
     if kind == "aws_cloudfront_distribution":
         if (inputs.get("viewerCertificate") or {}).get("cloudfrontDefaultCertificate"):
-            skips += [("CKV_AWS_174", SKIP_REASONS["cdn_certificate"]), ("CKV2_AWS_42", SKIP_REASONS["cdn_certificate"])]
+            skips += [
+                ("CKV_AWS_174", SKIP_REASONS["cdn_certificate"]),
+                ("CKV2_AWS_42", SKIP_REASONS["cdn_certificate"]),
+            ]
         skips += ["CKV_AWS_374", "CKV_AWS_310", "CKV_AWS_305"]
         if not inputs.get("loggingConfig") and _log_delivery_source(resource, configuration):
             skips.append("CKV_AWS_86")
@@ -109,25 +126,34 @@ def _in_component(module: Module | None, kind: str) -> bool:
 def _replica_without_logging(resource: TfResource, configuration: Configuration) -> bool:
     """A replication destination that no server access logging covers."""
     related = [item for item in configuration.all_resources() if resource.captured.urn in item.captured.dependencies]
-    return any(item.type == "aws_s3_bucket_replication_configuration" for item in related) and \
-        not any(item.type == "aws_s3_bucket_logging" for item in related)
+    return any(item.type == "aws_s3_bucket_replication_configuration" for item in related) and not any(
+        item.type == "aws_s3_bucket_logging" for item in related
+    )
 
 
 def _log_delivery_source(resource: TfResource, configuration: Configuration) -> bool:
     """A CloudWatch Logs delivery source reads this resource's logs (standard logging v2)."""
-    return any(resource.captured.urn in item.captured.dependencies for item in configuration.all_resources()
-               if item.type == "aws_cloudwatch_log_delivery_source")
+    return any(
+        resource.captured.urn in item.captured.dependencies
+        for item in configuration.all_resources()
+        if item.type == "aws_cloudwatch_log_delivery_source"
+    )
 
 
 def _waf_associated(resource: TfResource, configuration: Configuration) -> bool:
     """A WAFv2 association in the program points at this load balancer (through its ARN)."""
-    return any(resource.captured.urn in item.captured.dependencies for item in configuration.all_resources()
-               if item.type == "aws_wafv2_web_acl_association")
+    return any(
+        resource.captured.urn in item.captured.dependencies
+        for item in configuration.all_resources()
+        if item.type == "aws_wafv2_web_acl_association"
+    )
 
 
 def _open_port_80(inputs: Any) -> bool:
-    return any(rule.get("fromPort") == 80 and "0.0.0.0/0" in (rule.get("cidrBlocks") or [])
-               for rule in inputs.get("ingress") or [])
+    return any(
+        rule.get("fromPort") == PORTS["http"] and "0.0.0.0/0" in (rule.get("cidrBlocks") or [])
+        for rule in inputs.get("ingress") or []
+    )
 
 
 def _hcl_file(path: str, context: ExportContext, items: list[Any], what: str = "") -> GeneratedFile:
@@ -178,16 +204,19 @@ def _versions(configuration: Configuration, module: Module | None, context: Expo
     if module is None:
         resolved = configuration.resolved
         terraform.body.append(Blank())
-        terraform.body.append(Comment(
-            "Remote state in S3 with locking. Create the bucket (versioned, encrypted) first,\n"
-            "fill in the names, uncomment, then run `tofu init -migrate-state`.\n"
-            'backend "s3" {\n'
-            '  bucket       = "REPLACE-with-your-state-bucket"\n'
-            f'  key          = "{resolved.deployment.name}/{resolved.deployment.environment}/terraform.tfstate"\n'
-            f'  region       = "{resolved.platform.region}"\n'
-            "  encrypt      = true\n"
-            "  use_lockfile = true # S3-native locking (OpenTofu >= 1.10)\n"
-            "}"))
+        terraform.body.append(
+            Comment(
+                "Remote state in S3 with locking. Create the bucket (versioned, encrypted) first,\n"
+                "fill in the names, uncomment, then run `tofu init -migrate-state`.\n"
+                'backend "s3" {\n'
+                '  bucket       = "REPLACE-with-your-state-bucket"\n'
+                f'  key          = "{resolved.deployment.name}/{resolved.deployment.environment}/terraform.tfstate"\n'
+                f'  region       = "{resolved.platform.region}"\n'
+                "  encrypt      = true\n"
+                "  use_lockfile = true # S3-native locking (OpenTofu >= 1.10)\n"
+                "}"
+            )
+        )
     return [terraform]
 
 
@@ -216,14 +245,19 @@ def _root_variables(configuration: Configuration) -> dict[str, Variable]:
     resolved = configuration.resolved
     variables = dict(configuration.root.variables)
     variables["name_prefix"] = Variable(
-        "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`).",
-        resolved.stack_prefix, True)
+        "name_prefix",
+        "string",
+        "Prefix of every cloud resource name (`<name>-<environment>`).",
+        resolved.stack_prefix,
+        True,
+    )
     for provider in configuration.providers:
         region = str(provider.inputs.get("region") or resolved.platform.region)
         what = "Primary AWS region." if provider.alias is None else f"AWS region of the `{provider.alias}` provider."
         variables[provider.region_var] = Variable(provider.region_var, "string", what, region, True)
-    variables["tags"] = Variable("tags", "map(string)", "Tags every resource carries (provider default tags).",
-                                 resolved.tags(), True)
+    variables["tags"] = Variable(
+        "tags", "map(string)", "Tags every resource carries (provider default tags).", resolved.tags(), True
+    )
     return variables
 
 
@@ -237,7 +271,9 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
             mapping_ = {Expr("aws"): Expr(f"aws.{alias}")}
         else:
             mapping_ = {Expr("aws"): Expr("aws")}
-            mapping_.update({Expr(f"aws.{alias}"): Expr(f"aws.{alias}") for alias in sorted(aliases)})
+            mapping_.update(
+                {Expr(f"aws.{alias}"): Expr(f"aws.{alias}") for alias in sorted(alias for alias in aliases if alias)}
+            )
         block.body.append(Blank())
         block.attr("providers", mapping_)
     if module.arguments:
@@ -252,11 +288,20 @@ def _module_call(configuration: Configuration, module: Module) -> Block:
 
 def _module_blocks(module: Module, configuration: Configuration) -> list[Any]:
     """Module main.tf: its data sources, then its resources (with their inline checkov skips)."""
-    data = [Block("data", tuple(source.split(".")),
-                  [*_data_skips(source),
-                   *(Attribute(name, value) for name, value in
-                     (DATA_ARGUMENTS.get(source) or module.data_arguments.get(source, {})).items())])
-            for source in sorted(module.data)]
+    data = [
+        Block(
+            "data",
+            tuple(source.split(".")),
+            [
+                *_data_skips(source),
+                *(
+                    Attribute(name, value)
+                    for name, value in (DATA_ARGUMENTS.get(source) or module.data_arguments.get(source, {})).items()
+                ),
+            ],
+        )
+        for source in sorted(module.data)
+    ]
     resources = []
     for resource, block in zip(module.resources, module.body, strict=True):
         if block is None:
@@ -269,8 +314,9 @@ def _module_blocks(module: Module, configuration: Configuration) -> list[Any]:
     return data + resources
 
 
-def render_configuration(configuration: Configuration, context: ExportContext,
-                         cost: CostEstimate) -> list[GeneratedFile]:
+def render_configuration(
+    configuration: Configuration, context: ExportContext, cost: CostEstimate
+) -> list[GeneratedFile]:
     files: list[GeneratedFile] = []
     root = configuration.root
     root_blocks = _module_blocks(root, configuration)
@@ -299,8 +345,11 @@ def render_configuration(configuration: Configuration, context: ExportContext,
 def _tfvars(variables: dict[str, Variable], context: ExportContext) -> str:
     from .hcl import render_value
 
-    lines = [hash_header(context).rstrip("\n"),
-             "# Copy to terraform.tfvars and adjust. Defaults shown; sensitive values have no default.", ""]
+    lines = [
+        hash_header(context).rstrip("\n"),
+        "# Copy to terraform.tfvars and adjust. Defaults shown; sensitive values have no default.",
+        "",
+    ]
     for name in sorted(variables):
         variable = variables[name]
         lines.append(f"# {variable.description}")
@@ -335,17 +384,24 @@ def _flow(configuration: Configuration) -> list[str]:
 
 
 def _architecture(configuration: Configuration) -> str:
-    lines = _flow(configuration) + ["", "root (providers: " + ", ".join(
-        f"aws{'.' + provider.alias if provider.alias else ''} {provider.inputs.get('region', '')}"
-        for provider in configuration.providers) + ")"]
+    lines = _flow(configuration) + [
+        "",
+        "root (providers: "
+        + ", ".join(
+            f"aws{'.' + provider.alias if provider.alias else ''} {provider.inputs.get('region', '')}"
+            for provider in configuration.providers
+        )
+        + ")",
+    ]
     modules = list(configuration.modules.values())
     for position, module in enumerate(modules):
         branch = "└──" if position == len(modules) - 1 else "├──"
         counts: dict[str, int] = {}
         for resource in module.resources:
             counts[resource.type] = counts.get(resource.type, 0) + 1
-        main = ", ".join(f"{count}× {kind}" if count > 1 else kind for kind, count in list(counts.items())[:4])
-        more = "" if len(counts) <= 4 else f", +{len(counts) - 4} more"
+        shown = README_MODULE_TYPES_SHOWN
+        main = ", ".join(f"{count}× {kind}" if count > 1 else kind for kind, count in list(counts.items())[:shown])
+        more = "" if len(counts) <= shown else f", +{len(counts) - shown} more"
         region = ""
         aliases = module.aliases - {None}
         if aliases and len(module.aliases) == 1:
@@ -362,28 +418,36 @@ def _certificate_note(configuration: Configuration) -> str:
     domain = configuration.resolved.deployment.domain
     zone = configuration.resolved.deployment.dns_zone
     if zone:
-        return (f"\nACM validates `{domain}` by DNS: the Route 53 zone `{zone}` (`deployment_dns_zone`) receives "
-                "the validation record and the alias of the domain, and `tofu apply` goes on once ACM has "
-                "issued the certificate.\n")
+        return (
+            f"\nACM validates `{domain}` by DNS: the Route 53 zone `{zone}` (`deployment_dns_zone`) receives "
+            "the validation record and the alias of the domain, and `tofu apply` goes on once ACM has "
+            "issued the certificate.\n"
+        )
     first = certificates[0]
     address = f"module.{first.module}.{first.address}" if first.module else first.address
-    return (f"\nACM validates `{domain}` by DNS and `tofu apply` waits until it has. The domain's zone is not in "
-            f"Route 53 here, so create the certificate first (`tofu apply -target={address}`), publish the "
-            f"CNAME that `tofu state show {address}` lists under `domain_validation_options` at your DNS "
-            f"provider, then run the full apply; point `{domain}` at the entry point named by `tofu output`.\n")
+    return (
+        f"\nACM validates `{domain}` by DNS and `tofu apply` waits until it has. The domain's zone is not in "
+        f"Route 53 here, so create the certificate first (`tofu apply -target={address}`), publish the "
+        f"CNAME that `tofu state show {address}` lists under `domain_validation_options` at your DNS "
+        f"provider, then run the full apply; point `{domain}` at the entry point named by `tofu output`.\n"
+    )
 
 
 def _destroy_note(configuration: Configuration) -> str:
     if configuration.resolved.is_production:
-        return ("A production stack's data resources carry `prevent_destroy`: deleting them takes a "
-                "deliberate edit of the modules.")
+        return (
+            "A production stack's data resources carry `prevent_destroy`: deleting them takes a "
+            "deliberate edit of the modules."
+        )
     addresses, variables = deletion_protected(configuration)
     if not addresses:
         return "`./deploy.sh destroy` deletes every resource after you type the stack's name."
     lift = ", ".join(f"`{variable}`" for variable in variables)
-    return (f"`./deploy.sh destroy` deletes every resource after you type the stack's name: AWS refuses to "
-            f"delete the {len(addresses)} resources with deletion protection on, so it first applies {lift} "
-            "set to `false` to exactly those.")
+    return (
+        f"`./deploy.sh destroy` deletes every resource after you type the stack's name: AWS refuses to "
+        f"delete the {len(addresses)} resources with deletion protection on, so it first applies {lift} "
+        "set to `false` to exactly those."
+    )
 
 
 def _readme(configuration: Configuration, context: ExportContext, cost: CostEstimate) -> str:
@@ -458,8 +522,12 @@ fi"""
     addresses, variables = deletion_protected(configuration)
     lift = " ".join(f"-var={variable}=false" for variable in variables)
     targets = " ".join(f"-target={address}" for address in addresses)
-    steps = f"""  tofu apply -input=false -auto-approve {lift} {targets}
-  tofu destroy -input=false -auto-approve {lift}""" if addresses else """  tofu destroy -input=false -auto-approve"""
+    steps = (
+        f"""  tofu apply -input=false -auto-approve {lift} {targets}
+  tofu destroy -input=false -auto-approve {lift}"""
+        if addresses
+        else """  tofu destroy -input=false -auto-approve"""
+    )
     return f"""if [ "${{1:-}}" = "destroy" ]; then
   # AWS refuses to delete resources with deletion protection on: turn it off on exactly
   # those ({len(addresses)}), then delete everything, after one typed confirmation.

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...program.building_blocks import HCL_ONE_LINE_LIST_WIDTH
+
 INDENT = "  "
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -130,8 +132,11 @@ def _render_list(items: list[Any], level: int) -> str:
         return "[]"
     flat = [render_value(item, level + 1) for item in items]
     one_line = "[" + ", ".join(flat) + "]"
-    if all("\n" not in text for text in flat) and len(one_line) + 2 * level <= 100 and not any(
-            isinstance(item, dict) for item in items):
+    if (
+        all("\n" not in text for text in flat)
+        and len(one_line) + len(INDENT) * level <= HCL_ONE_LINE_LIST_WIDTH
+        and not any(isinstance(item, dict) for item in items)
+    ):
         return one_line
     pad = INDENT * (level + 1)
     lines = ["["]

@@ -1,17 +1,24 @@
-"""Explicit tables from Pulumi's names to OpenTofu's: types, blocks, renamed arguments.
+"""Explicit tables from Pulumi's names to OpenTofu's: types, blocks, renamed arguments,
+and what the translator does with them (modules, variables, data sources, outputs).
 
 Pulumi's AWS provider is bridged from the Terraform provider, so most names translate
 mechanically (camelCase → snake_case). What does not is listed here: the type tokens
 (one entry per type the patterns use; an unmapped token fails the eject with its
 name rather than vanish), list blocks the bridge pluralised (`parameters` ↔
 `parameter`), map attributes that look like blocks (`tags`), and strings that hold
-JSON documents (written as `jsonencode({...})`).
+JSON documents (written as `jsonencode({...})`). Then the translator's own tables:
+component → module, arguments that carry a manifest value (variables), data-source
+calls, and the descriptions of the stack outputs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .hcl import Expr
 
 TYPES: Mapping[str, str] = {
     # networking
@@ -71,10 +78,8 @@ TYPES: Mapping[str, str] = {
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
     "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2": "aws_s3_bucket_versioning",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-        "aws_s3_bucket_server_side_encryption_configuration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
-        "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "aws_s3_bucket_server_side_encryption_configuration",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
     "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
@@ -125,6 +130,9 @@ sets it to true; None: copied as is)."""
 
 EPHEMERAL_ATTRIBUTES: Mapping[str, str] = {"result": "random_password"}
 """RandomPassword output → the ephemeral resource's attribute."""
+
+COUNT_BINDINGS: Mapping[str, str] = {"aws_db_instance": "database.read_replicas"}
+"""A `count` family of this type, as many as this manifest value, counts with its variable."""
 
 PROVIDER_SOURCES: Mapping[str, tuple[str, str]] = {
     # The release the test tier applies every eject with (scripts/install-opentofu.sh);
@@ -179,16 +187,37 @@ BLOCK_NAMES: Mapping[str, str] = {
 }
 """List-of-objects inputs become repeated blocks; the bridge pluralised most of their names."""
 
-MAP_ATTRIBUTES: frozenset[str] = frozenset({
-    "tags", "tagsAll", "dimensions", "variables", "attributes", "options", "keepers",
-    "triggers", "labels", "parameters_map", "environmentVariables", "context",
-})
+MAP_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "tags",
+        "tagsAll",
+        "dimensions",
+        "variables",
+        "attributes",
+        "options",
+        "keepers",
+        "triggers",
+        "labels",
+        "parameters_map",
+        "environmentVariables",
+        "context",
+    }
+)
 """Object-valued inputs that are map attributes (`tags = {...}`), not nested blocks."""
 
-JSON_FIELDS: frozenset[str] = frozenset({
-    "policy", "assumeRolePolicy", "containerDefinitions", "accessPolicies", "redrivePolicy",
-    "eventPattern", "dashboardBody", "deliveryPolicy", "secretString",
-})
+JSON_FIELDS: frozenset[str] = frozenset(
+    {
+        "policy",
+        "assumeRolePolicy",
+        "containerDefinitions",
+        "accessPolicies",
+        "redrivePolicy",
+        "eventPattern",
+        "dashboardBody",
+        "deliveryPolicy",
+        "secretString",
+    }
+)
 """String inputs holding a JSON document; written as `jsonencode(...)` so references stay live."""
 
 RENAMED: Mapping[tuple[str, str], str] = {
@@ -197,43 +226,50 @@ RENAMED: Mapping[tuple[str, str], str] = {
     ("aws_sns_topic_subscription", "topic"): "topic_arn",
 }
 
-AUTONAMES: Mapping[str, tuple[str, str, int]] = {
-    # OpenTofu type → (Pulumi name input, input to add, longest value OpenTofu accepts)
+AUTONAMES: Mapping[str, tuple[str, str]] = {
+    # OpenTofu type → (Pulumi name input, input to add); the longest value AWS accepts is
+    # catalogue.AWS_NAME_MAX_LENGTH
     # A `...Prefix` input keeps Pulumi's behaviour (a random suffix per resource); the
     # others are required arguments without a prefix form, so they get a fixed name.
-    "aws_ecs_cluster": ("name", "name", 255),
-    "aws_ecs_service": ("name", "name", 255),
-    "aws_ecr_repository": ("name", "name", 256),
-    "aws_cloudwatch_metric_alarm": ("name", "name", 255),
-    "aws_appautoscaling_policy": ("name", "name", 255),
-    "aws_wafv2_web_acl": ("name", "name", 128),
-    "aws_shield_protection": ("name", "name", 128),
-    "aws_cloudfront_response_headers_policy": ("name", "name", 128),
-    "aws_cloudfront_origin_access_control": ("name", "name", 64),
-    "aws_elasticache_subnet_group": ("name", "name", 255),
-    "aws_elasticache_replication_group": ("replicationGroupId", "replicationGroupId", 40),
-    "aws_ssm_parameter": ("name", "name", 2048),
-    "aws_iam_role": ("name", "namePrefix", 38),
-    "aws_iam_role_policy": ("name", "namePrefix", 100),
-    "aws_iam_policy": ("name", "namePrefix", 96),
-    "aws_security_group": ("name", "namePrefix", 100),
-    "aws_sns_topic": ("name", "namePrefix", 200),
-    "aws_s3_bucket": ("bucket", "bucketPrefix", 37),
-    "aws_secretsmanager_secret": ("name", "namePrefix", 256),
-    "aws_db_parameter_group": ("name", "namePrefix", 100),
-    "aws_db_subnet_group": ("name", "namePrefix", 100),
-    "aws_cloudwatch_log_group": ("name", "namePrefix", 483),
+    "aws_ecs_cluster": ("name", "name"),
+    "aws_ecs_service": ("name", "name"),
+    "aws_ecr_repository": ("name", "name"),
+    "aws_cloudwatch_metric_alarm": ("name", "name"),
+    "aws_appautoscaling_policy": ("name", "name"),
+    "aws_wafv2_web_acl": ("name", "name"),
+    "aws_shield_protection": ("name", "name"),
+    "aws_cloudfront_response_headers_policy": ("name", "name"),
+    "aws_cloudfront_origin_access_control": ("name", "name"),
+    "aws_elasticache_subnet_group": ("name", "name"),
+    "aws_elasticache_replication_group": ("replicationGroupId", "replicationGroupId"),
+    "aws_ssm_parameter": ("name", "name"),
+    "aws_iam_role": ("name", "namePrefix"),
+    "aws_iam_role_policy": ("name", "namePrefix"),
+    "aws_iam_policy": ("name", "namePrefix"),
+    "aws_security_group": ("name", "namePrefix"),
+    "aws_sns_topic": ("name", "namePrefix"),
+    "aws_s3_bucket": ("bucket", "bucketPrefix"),
+    "aws_secretsmanager_secret": ("name", "namePrefix"),
+    "aws_db_parameter_group": ("name", "namePrefix"),
+    "aws_db_subnet_group": ("name", "namePrefix"),
+    "aws_cloudwatch_log_group": ("name", "namePrefix"),
 }
 """Cloud names Pulumi generates when a component gives none (`<resource name>-<random>`)."""
 
-PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset({
-    "skipRegionValidation", "skipCredentialsValidation", "version", "skipMetadataApiCheck",
-    "skipRequestingAccountId",
-})
+PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset(
+    {
+        "skipRegionValidation",
+        "skipCredentialsValidation",
+        "version",
+        "skipMetadataApiCheck",
+        "skipRequestingAccountId",
+    }
+)
 """Provider inputs the Pulumi SDK adds with its own defaults; OpenTofu's defaults are the same."""
 
 PROVIDER_INPUTS: frozenset[str] = frozenset({"region", "defaultTags"})
 """Provider inputs the eject writes (as `region = var...` and a `default_tags` block)."""
+
 
 class UnmappedTypeError(LookupError):
     """A resource type has no OpenTofu equivalent in :data:`TYPES`."""
@@ -241,7 +277,8 @@ class UnmappedTypeError(LookupError):
     def __init__(self, token: str, name: str):
         super().__init__(
             f"OpenTofu eject has no mapping for Pulumi type `{token}` (resource `{name}`): add it to "
-            "exporters/opentofu/mapping.py TYPES so the resource is not silently left out")
+            "exporters/opentofu/mapping.py TYPES so the resource is not silently left out"
+        )
         self.token = token
 
 
@@ -292,3 +329,186 @@ def singular(name: str) -> str:
     if name.endswith("s") and not name.endswith("ss"):
         return name[:-1]
     return name
+
+
+# ---------------------------------------------------------------- translator tables
+
+MODULE_NAMES: Mapping[str, str] = {
+    "Encryption": "encryption",
+    "Network": "networking",
+    "LogArchive": "logging",
+    "Database": "database",
+    "Service": "compute",
+    "LoadBalancer": "loadbalancer",
+    "Monitoring": "monitoring",
+    "Storage": "storage",
+    "Cache": "cache",
+    "Edge": "edge",
+    "Secrets": "secrets",
+}
+"""Component class (last part of its type token) → module folder name, in main.tf order."""
+
+
+CREATE_BEFORE_DESTROY = frozenset({"aws_acm_certificate"})
+"""Types whose replacement must exist before the old one goes, as Pulumi replaces by default
+(a listener can never be left without a certificate)."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An argument whose value came from the manifest: exposed as a variable."""
+
+    path: str
+    """Dotted path in the ResolvedDeployment (also the variable name, dots as underscores)."""
+    type: str
+    """HCL type of the variable."""
+    description: str
+    """Used when neither the resolved model nor the manifest field has a doc."""
+    manifest: str | None = None
+    """`Spec class.field` the value is written as in deployment.yaml (its doc is preferred)."""
+    key: str | None = None
+    """The manifest key a user edits (`database.storage`)."""
+
+
+_B = Binding
+
+
+BINDINGS: Mapping[tuple[str, str], Binding] = {
+    ("aws_vpc", "cidr_block"): _B(
+        "network.vpc_cidr", "string", "VPC address range.", "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"
+    ),
+    ("aws_db_instance", "instance_class"): _B(
+        "database.instance_class", "string", "RDS instance class of the database.", None, "database.size"
+    ),
+    ("aws_db_instance", "allocated_storage"): _B(
+        "database.storage_gb", "number", "Allocated storage in GB.", "DatabaseSpec.storage", "database.storage"
+    ),
+    ("aws_db_instance", "max_allocated_storage"): _B(
+        "database.max_storage_gb", "number", "Ceiling of storage autoscaling in GB."
+    ),
+    ("aws_db_instance", "multi_az"): _B(
+        "database.multi_az",
+        "bool",
+        "Standby in a second availability zone.",
+        "DatabaseSpec.multi_az",
+        "database.multi_az",
+    ),
+    ("aws_db_instance", "backup_retention_period"): _B(
+        "database.backup_retention_days",
+        "number",
+        "Days automated backups are kept.",
+        "BackupSpec.retention",
+        "database.backup.retention",
+    ),
+    ("aws_db_instance", "deletion_protection"): _B(
+        "database.deletion_protection",
+        "bool",
+        "AWS refuses to delete the database while set (`./deploy.sh destroy` turns it off first).",
+    ),
+    ("aws_lb", "enable_deletion_protection"): _B(
+        "load_balancer.deletion_protection",
+        "bool",
+        "AWS refuses to delete the load balancer while set (`./deploy.sh destroy` turns it off first).",
+    ),
+    ("aws_ecs_service", "desired_count"): _B(
+        "application.instances",
+        "number",
+        "Running copies of the application.",
+        "ApplicationSpec.instances",
+        "application.instances",
+    ),
+    ("aws_ecs_task_definition", "cpu"): _B(
+        "application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).", None, "application.cpu"
+    ),
+    ("aws_ecs_task_definition", "memory"): _B(
+        "application.memory_mib", "string", "Memory per task in MiB.", None, "application.memory"
+    ),
+    ("aws_appautoscaling_target", "min_capacity"): _B(
+        "application.autoscale_min",
+        "number",
+        "Fewest running tasks under autoscaling.",
+        "AutoscaleSpec.min",
+        "application.autoscale.min",
+    ),
+    ("aws_appautoscaling_target", "max_capacity"): _B(
+        "application.autoscale_max",
+        "number",
+        "Most running tasks under autoscaling.",
+        "AutoscaleSpec.max",
+        "application.autoscale.max",
+    ),
+    ("aws_elasticache_replication_group", "node_type"): _B(
+        "cache.node_type", "string", "ElastiCache node type.", None, "cache.size"
+    ),
+    ("aws_acm_certificate", "domain_name"): _B(
+        "deployment.domain", "string", "Public domain of the application.", "DeploymentMeta.domain", "deployment.domain"
+    ),
+    ("aws_route53_record", "name"): _B(
+        "deployment.domain", "string", "Public domain of the application.", "DeploymentMeta.domain", "deployment.domain"
+    ),
+}
+"""(OpenTofu type, argument) → the manifest value it carries.
+
+Log retention stays a literal on purpose: checkov resolves a variable's default in some
+modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
+
+
+SET_ATTRIBUTES = frozenset({("aws_acm_certificate", "domain_validation_options")})
+"""Attributes the provider types as sets: indexing one needs `tolist()` first."""
+
+
+DATA_CALLS: Mapping[str, Mapping[str, str]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+        "accountId": "data.aws_caller_identity.current.account_id",
+        "arn": "data.aws_caller_identity.current.arn",
+        "userId": "data.aws_caller_identity.current.user_id",
+        "id": "data.aws_caller_identity.current.id",
+    },
+    "aws:index/getPartition:getPartition": {
+        "partition": "data.aws_partition.current.partition",
+        "dnsSuffix": "data.aws_partition.current.dns_suffix",
+        "id": "data.aws_partition.current.id",
+    },
+    "aws:index/getRegion:getRegion": {
+        "name": "data.aws_region.current.region",
+        "region": "data.aws_region.current.region",
+        "id": "data.aws_region.current.region",
+    },
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+        "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
+    },
+    "aws:route53/getZone:getZone": {
+        "zoneId": "data.aws_route53_zone.domain.zone_id",
+        "id": "data.aws_route53_zone.domain.id",
+        "name": "data.aws_route53_zone.domain.name",
+    },
+}
+"""Data-source calls answered with references to OpenTofu data sources."""
+
+
+DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
+    "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
+    "aws_route53_zone.domain": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
+}
+"""`kind.label` → arguments of the data sources that read one named object (others have none)."""
+
+
+NAME_FIELDS = ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId")
+
+
+TAG_FIELDS = ("tags", "tagsAll")
+
+
+STACK_OUTPUTS: Mapping[str, str] = {
+    "url": "Public URL of the application",
+    "vpc_id": "ID of the VPC",
+    "cluster_name": "Name of the ECS cluster",
+    "service_name": "Name of the ECS service",
+    "database_endpoint": "Endpoint (host:port) of the primary database",
+    "dr_database_endpoint": "Endpoint (host:port) of the disaster-recovery database replica",
+    "cache_endpoint": "Endpoint of the Redis cache",
+    "ecr_repository_url": "URL of the ECR repository images are pushed to",
+    "load_balancer_dns_name": "DNS name of the load balancer",
+    "buckets": "Object storage buckets by manifest name",
+}
+"""Descriptions of the pattern's stack outputs (others are described from their name)."""

@@ -1,16 +1,11 @@
 """ResourceGraph → OpenTofu configuration model (modules, resources, variables, outputs).
 
-The program runs under mocks with a hook that answers every output property with a
-placeholder naming the resource and attribute, written as an HCL interpolation
-(``${«r12.arn»}``); data sources answer with placeholders naming a data source
-(``${«data.aws_caller_identity.current.account_id»}``). A component that knows it runs
-under this capture may extend the interpolation with a traversal
-(``${«r12.masterUserSecrets»[0].secret_arn}``), which is kept.
-Inputs built from outputs therefore arrive with the placeholders inside, even through
-``Output.concat`` and ``json_dumps``; here each placeholder becomes an HCL reference
-(same module), a module variable wired from another module's output, or a module
-output reference (from the root). One module per top-level component; values that
-came from the manifest become variables; literal secrets become sensitive variables.
+The graph comes from the reference capture (:mod:`.references`): inputs built from
+other resources' outputs hold placeholders. Here each placeholder becomes an HCL
+reference (same module), a module variable wired from another module's output, or a
+module output reference (from the root). One module per top-level component
+(:data:`.mapping.MODULE_NAMES`); values that came from the manifest become variables
+(:data:`.mapping.BINDINGS`); literal secrets become sensitive variables.
 """
 
 from __future__ import annotations
@@ -19,281 +14,34 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ...program.catalogue import AWS_NAME_MAX_LENGTH
 from . import families as families_
 from . import mapping
+from .configuration import ROOT, Configuration, Module, OutputValue, Provider, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
+from .mapping import (
+    BINDINGS,
+    COUNT_BINDINGS,
+    CREATE_BEFORE_DESTROY,
+    MODULE_NAMES,
+    NAME_FIELDS,
+    SET_ATTRIBUTES,
+    STACK_OUTPUTS,
+    TAG_FIELDS,
+    Binding,
+)
+from .references import PLACEHOLDER, capture_with_references
 
 if TYPE_CHECKING:
-    from ...automation.capture import CapturedResource, ResourceGraph
+    from ...capture import CapturedResource, ResourceGraph
     from ...program.model import ResolvedDeployment
 
-PLACEHOLDER = re.compile(r"\$\{«([^«»]+)»((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
-"""`${«key.attribute»<traversal>}`: group 1 names the value, group 2 is an optional HCL traversal."""
-ROOT = ""
 
-MODULE_NAMES: Mapping[str, str] = {
-    "Encryption": "encryption",
-    "Network": "networking",
-    "LogArchive": "logging",
-    "Database": "database",
-    "Service": "compute",
-    "LoadBalancer": "loadbalancer",
-    "Monitoring": "monitoring",
-    "Storage": "storage",
-    "Cache": "cache",
-    "Edge": "edge",
-    "Secrets": "secrets",
-}
-"""Component class (last part of its type token) → module folder name, in main.tf order."""
-
-
-CREATE_BEFORE_DESTROY = frozenset({"aws_acm_certificate"})
-"""Types whose replacement must exist before the old one goes, as Pulumi replaces by default
-(a listener can never be left without a certificate)."""
-
-
-@dataclass(frozen=True)
-class Binding:
-    """An argument whose value came from the manifest: exposed as a variable."""
-
-    path: str
-    """Dotted path in the ResolvedDeployment (also the variable name, dots as underscores)."""
-    type: str
-    """HCL type of the variable."""
-    description: str
-    """Used when neither the resolved model nor the manifest field has a doc."""
-    manifest: str | None = None
-    """`Spec class.field` the value is written as in deployment.yaml (its doc is preferred)."""
-    key: str | None = None
-    """The manifest key a user edits (`database.storage`)."""
-
-
-_B = Binding
-BINDINGS: Mapping[tuple[str, str], Binding] = {
-    ("aws_vpc", "cidr_block"): _B("network.vpc_cidr", "string", "VPC address range.",
-                                  "NetworkingSpec.vpc_cidr", "networking.vpc_cidr"),
-    ("aws_db_instance", "instance_class"): _B("database.instance_class", "string",
-                                              "RDS instance class of the database.", None, "database.size"),
-    ("aws_db_instance", "allocated_storage"): _B("database.storage_gb", "number", "Allocated storage in GB.",
-                                                 "DatabaseSpec.storage", "database.storage"),
-    ("aws_db_instance", "max_allocated_storage"): _B("database.max_storage_gb", "number",
-                                                     "Ceiling of storage autoscaling in GB."),
-    ("aws_db_instance", "multi_az"): _B("database.multi_az", "bool", "Standby in a second availability zone.",
-                                        "DatabaseSpec.multi_az", "database.multi_az"),
-    ("aws_db_instance", "backup_retention_period"): _B("database.backup_retention_days", "number",
-                                                       "Days automated backups are kept.",
-                                                       "BackupSpec.retention", "database.backup.retention"),
-    ("aws_db_instance", "deletion_protection"): _B("database.deletion_protection", "bool",
-                                                   "AWS refuses to delete the database while set "
-                                                   "(`./deploy.sh destroy` turns it off first)."),
-    ("aws_lb", "enable_deletion_protection"): _B("load_balancer.deletion_protection", "bool",
-                                                 "AWS refuses to delete the load balancer while set "
-                                                 "(`./deploy.sh destroy` turns it off first)."),
-    ("aws_ecs_service", "desired_count"): _B("application.instances", "number", "Running copies of the application.",
-                                             "ApplicationSpec.instances", "application.instances"),
-    ("aws_ecs_task_definition", "cpu"): _B("application.cpu_units", "string", "CPU units per task (1024 = 1 vCPU).",
-                                           None, "application.cpu"),
-    ("aws_ecs_task_definition", "memory"): _B("application.memory_mib", "string", "Memory per task in MiB.",
-                                              None, "application.memory"),
-    ("aws_appautoscaling_target", "min_capacity"): _B("application.autoscale_min", "number",
-                                                      "Fewest running tasks under autoscaling.",
-                                                      "AutoscaleSpec.min", "application.autoscale.min"),
-    ("aws_appautoscaling_target", "max_capacity"): _B("application.autoscale_max", "number",
-                                                      "Most running tasks under autoscaling.",
-                                                      "AutoscaleSpec.max", "application.autoscale.max"),
-    ("aws_elasticache_replication_group", "node_type"): _B("cache.node_type", "string", "ElastiCache node type.",
-                                                           None, "cache.size"),
-    ("aws_acm_certificate", "domain_name"): _B("deployment.domain", "string", "Public domain of the application.",
-                                               "DeploymentMeta.domain", "deployment.domain"),
-    ("aws_route53_record", "name"): _B("deployment.domain", "string", "Public domain of the application.",
-                                      "DeploymentMeta.domain", "deployment.domain"),
-}
-"""(OpenTofu type, argument) → the manifest value it carries.
-
-Log retention stays a literal on purpose: checkov resolves a variable's default in some
-modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
-
-SET_ATTRIBUTES = frozenset({("aws_acm_certificate", "domain_validation_options")})
-"""Attributes the provider types as sets: indexing one needs `tolist()` first."""
-
-DATA_CALLS: Mapping[str, Mapping[str, str]] = {
-    "aws:index/getCallerIdentity:getCallerIdentity": {
-        "accountId": "data.aws_caller_identity.current.account_id",
-        "arn": "data.aws_caller_identity.current.arn",
-        "userId": "data.aws_caller_identity.current.user_id",
-        "id": "data.aws_caller_identity.current.id",
-    },
-    "aws:index/getPartition:getPartition": {
-        "partition": "data.aws_partition.current.partition",
-        "dnsSuffix": "data.aws_partition.current.dns_suffix",
-        "id": "data.aws_partition.current.id",
-    },
-    "aws:index/getRegion:getRegion": {
-        "name": "data.aws_region.current.region",
-        "region": "data.aws_region.current.region",
-        "id": "data.aws_region.current.region",
-    },
-    "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
-        "id": "data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id",
-    },
-    "aws:route53/getZone:getZone": {
-        "zoneId": "data.aws_route53_zone.domain.zone_id",
-        "id": "data.aws_route53_zone.domain.id",
-        "name": "data.aws_route53_zone.domain.name",
-    },
-}
-"""Data-source calls answered with references to OpenTofu data sources."""
-
-DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
-    "aws_ec2_managed_prefix_list.cloudfront_origin_facing": {"name": "com.amazonaws.global.cloudfront.origin-facing"},
-    "aws_route53_zone.domain": {"name": Expr("var.deployment_dns_zone"), "private_zone": False},
-}
-"""`kind.label` → arguments of the data sources that read one named object (others have none)."""
-
-
-@dataclass
-class Variable:
-    name: str
-    type: str
-    description: str
-    default: Any = None
-    has_default: bool = False
-    sensitive: bool = False
-
-
-@dataclass
-class OutputValue:
-    name: str
-    value: Any
-    description: str
-    sensitive: bool = False
-
-
-@dataclass
-class TfResource:
-    captured: CapturedResource
-    type: str
-    label: str
-    module: str
-    alias: str | None
-    """Provider alias (None: the module's default aws provider)."""
-    family: str | None = None
-    """Label of the `count` block this resource is one copy of (`private` for `private_1`)."""
-    index: int | None = None
-    """Which copy (`count.index`) it is."""
-
-    @property
-    def ephemeral(self) -> bool:
-        return self.type in mapping.EPHEMERAL_TYPES
-
-    @property
-    def address(self) -> str:
-        if self.family is not None:
-            return f"{self.type}.{self.family}[{self.index}]"
-        return f"ephemeral.{self.type}.{self.label}" if self.ephemeral else f"{self.type}.{self.label}"
-
-    @property
-    def family_address(self) -> str | None:
-        return f"{self.type}.{self.family}" if self.family is not None else None
-
-
-@dataclass
-class Module:
-    name: str
-    component: str
-    """Name of the Pulumi component the module comes from (empty for the root)."""
-    component_type: str = ""
-    resources: list[TfResource] = field(default_factory=list)
-    variables: dict[str, Variable] = field(default_factory=dict)
-    outputs: dict[str, OutputValue] = field(default_factory=dict)
-    arguments: dict[str, Any] = field(default_factory=dict)
-    """Root-side values of the module's variables (`vpc_id = module.networking.vpc_id`)."""
-    data: set[str] = field(default_factory=set)
-    """`kind.label` of each data source the module reads."""
-    aliases: set[str | None] = field(default_factory=set)
-    body: list[Block | None] = field(default_factory=list)
-    """One block per resource, aligned with `resources`; None for the later copies of a `count` family."""
-    depends_on: set[str] = field(default_factory=set)
-    """Modules this one must wait for beyond its references (Pulumi `depends_on` across components)."""
-    data_arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """`kind.label` → arguments of a data source this configuration adds (the zones of a region)."""
-    zone_indices: set[int] = field(default_factory=set)
-    """Positions in `var.azs` the module's resources use."""
-    zone_label: str = ""
-    """Label of the root's `aws_availability_zones` data source that feeds `var.azs`."""
-
-
-@dataclass
-class Provider:
-    urn: str
-    name: str
-    alias: str | None
-    region_var: str
-    inputs: Mapping[str, Any]
-
-
-@dataclass
-class Configuration:
-    """Everything the file writers need."""
-
-    modules: dict[str, Module]
-    root: Module
-    providers: list[Provider]
-    graph: ResourceGraph
-    resolved: ResolvedDeployment
-
-    def all_resources(self) -> list[TfResource]:
-        return [resource for module in [self.root, *self.modules.values()] for resource in module.resources]
-
-
-# --------------------------------------------------------------------------- capture
-
-
-class ReferenceHook:
-    """outputs_for: every output of a resource answers with its placeholder."""
-
-    def __init__(self) -> None:
-        self.urns: dict[str, str] = {}
-
-    def __call__(self, resource: CapturedResource) -> dict[str, Any]:
-        if resource.is_provider:
-            return {}
-        key = f"r{len(self.urns)}"
-        self.urns[key] = resource.urn
-        state: dict[str, Any] = {name: "${«" + f"{key}.{name}" + "»}" for name in resource.output_names}
-        state["id"] = "${«" + f"{key}.id" + "»}"
-        return state
-
-
-def _data_placeholders() -> dict[str, Any]:
-    """Answers to the data-source calls for one capture: placeholders of the root's data blocks."""
-    answers: dict[str, Any] = {
-        token: (lambda args, region, fields=fields: {key: "${«" + ref + "»}" for key, ref in fields.items()})
-        for token, fields in DATA_CALLS.items()}
-    answers[ZONES_CALL] = lambda args, region: {
-        "names": ["${«" + f"data.aws_availability_zones.zones@{region}.names" + "»" + f"[{index}]}}"
-                  for index in range(MAX_ZONES)],
-        "id": region}
-    return answers
-
-
-ZONES_CALL = "aws:index/getAvailabilityZones:getAvailabilityZones"
-MAX_ZONES = 8
-"""Zone names answered per region (a network spans at most eight)."""
 CIDR = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}")
-COUNT_BINDINGS: Mapping[str, str] = {"aws_db_instance": "database.read_replicas"}
-"""A family of this type whose size is this manifest value counts with its variable."""
-
-
-def capture_with_references(resolved: ResolvedDeployment) -> tuple[ResourceGraph, dict[str, str]]:
-    from ...automation.capture import capture
-
-    hook = ReferenceHook()
-    graph = capture(resolved, outputs_for=hook, calls=_data_placeholders())
-    return graph, hook.urns
+"""An IPv4 range written as text (`10.0.64.0/21`)."""
 
 
 # ----------------------------------------------------------------------- translation
@@ -320,8 +68,13 @@ def module_name_for(component: CapturedResource, stack_prefix: str, taken: set[s
 class Translator:
     """Builds a :class:`Configuration` from a graph captured with :class:`ReferenceHook`."""
 
-    def __init__(self, graph: ResourceGraph, urns: Mapping[str, str], resolved: ResolvedDeployment,
-                 separate: frozenset[tuple[str, str, str]] = frozenset()):
+    def __init__(
+        self,
+        graph: ResourceGraph,
+        urns: Mapping[str, str],
+        resolved: ResolvedDeployment,
+        separate: frozenset[tuple[str, str, str]] = frozenset(),
+    ):
         self.separate = separate
         """(module, type, family) written as separate blocks: their copies differ beyond `count.index`."""
         self.graph = graph
@@ -360,8 +113,10 @@ class Translator:
 
     def _providers(self) -> None:
         primary_region = self.resolved.platform.region
-        explicit = sorted((item for item in self.graph.resources if item.type == "pulumi:providers:aws"),
-                          key=lambda item: (item.inputs.get("region") != primary_region, _natural(item.name)))
+        explicit = sorted(
+            (item for item in self.graph.resources if item.type == "pulumi:providers:aws"),
+            key=lambda item: (item.inputs.get("region") != primary_region, _natural(item.name)),
+        )
         for position, item in enumerate(explicit):
             if position == 0:
                 alias, region_var = None, "region"
@@ -371,8 +126,10 @@ class Translator:
                 region_var = f"{alias}_region"
             unknown = set(item.inputs) - mapping.PROVIDER_INPUTS - mapping.PROVIDER_INPUTS_IGNORED
             if unknown:
-                raise LookupError(f"provider `{item.name}` sets {', '.join(sorted(unknown))}, which the OpenTofu eject "
-                                  "does not translate: add them to exporters/opentofu (files.py provider blocks)")
+                raise LookupError(
+                    f"provider `{item.name}` sets {', '.join(sorted(unknown))}, which the OpenTofu eject "
+                    "does not translate: add them to exporters/opentofu (files.py provider blocks)"
+                )
             self.providers.append(Provider(item.urn, item.name, alias, region_var, item.inputs))
             self.provider_alias[item.urn] = alias
         for item in self.graph.resources:
@@ -394,23 +151,31 @@ class Translator:
         taken: set[str] = set()
         names: dict[str, str] = {}
         used: set[tuple[str, str, str]] = set()
-        components = sorted((item for item in self.graph.resources if not item.custom),
-                            key=lambda item: _component_rank(item.name.removeprefix(f"{self.prefix}-")))
+        components = sorted(
+            (item for item in self.graph.resources if not item.custom),
+            key=lambda item: _component_rank(item.name.removeprefix(f"{self.prefix}-")),
+        )
         for component in components:
-            children = [item for item in self.graph.resources if item.custom and not item.is_provider
-                        and self.graph.top_component(item) is component]
+            children = [
+                item
+                for item in self.graph.resources
+                if item.custom and not item.is_provider and self.graph.top_component(item) is component
+            ]
             if children:
                 self._module_of(children[0], taken, names)
-        ordered = sorted((item for item in self.graph.resources if item.custom and not item.is_provider),
-                         key=lambda item: (_natural(item.name), item.type))
+        ordered = sorted(
+            (item for item in self.graph.resources if item.custom and not item.is_provider),
+            key=lambda item: (_natural(item.name), item.type),
+        )
         for item in ordered:
             tf_type = mapping.tofu_type(item.type, item.name)
             module_name = self._module_of(item, taken, names)
             module = self.modules[module_name] if module_name else self.root
             label = self._resource_label(item, module)
-            candidate, counter = label, 2
+            candidate, counter = label, 1
             while (module_name, tf_type, candidate) in used:
-                candidate, counter = f"{label}_{counter}", counter + 1
+                counter += 1
+                candidate = f"{label}_{counter}"
             used.add((module_name, tf_type, candidate))
             alias = self.provider_alias.get(item.provider) if item.provider else None
             resource = TfResource(item, tf_type, candidate, module_name, alias)
@@ -421,16 +186,6 @@ class Translator:
         self.modules = dict(sorted(self.modules.items(), key=lambda pair: _module_rank(pair[1])))
         self._mark_families()
         self._mark_write_only()
-
-    def _mark_write_only(self) -> None:
-        """Secret versions holding a generated password: written write-only, read back by a data source."""
-        ephemeral = {resource.captured.urn for resource in self.by_urn.values() if resource.ephemeral}
-        for resource in self.by_urn.values():
-            if resource.type != "aws_secretsmanager_secret_version":
-                continue
-            keys = PLACEHOLDER.findall(str(resource.captured.inputs.get("secretString") or ""))
-            if any(self.keys.get(inner.partition(".")[0]) in ephemeral for inner, _ in keys):
-                self.write_only.add(resource.captured.urn)
 
     def _mark_families(self) -> None:
         """Copies `<stem>_0` … `<stem>_<n-1>` of one type in one module become one `count` family."""
@@ -444,11 +199,25 @@ class Translator:
                     groups.setdefault((resource.type, stem), []).append((int(match.group(2)), resource))
             for (kind, stem), members in groups.items():
                 indices = sorted(index for index, _ in members)
-                if len(members) < 2 or indices != list(range(len(members))) or (kind, stem) in labels \
-                        or (module.name, kind, stem) in self.separate:
+                if (
+                    len(members) <= 1
+                    or indices != list(range(len(members)))
+                    or (kind, stem) in labels
+                    or (module.name, kind, stem) in self.separate
+                ):
                     continue
                 for index, resource in members:
                     resource.family, resource.index = stem, index
+
+    def _mark_write_only(self) -> None:
+        """Secret versions holding a generated password: written write-only, read back by a data source."""
+        ephemeral = {resource.captured.urn for resource in self.by_urn.values() if resource.ephemeral}
+        for resource in self.by_urn.values():
+            if resource.type != "aws_secretsmanager_secret_version":
+                continue
+            keys = PLACEHOLDER.findall(str(resource.captured.inputs.get("secretString") or ""))
+            if any(self.keys.get(inner.partition(".")[0]) in ephemeral for inner, _ in keys):
+                self.write_only.add(resource.captured.urn)
 
     def _resource_label(self, item: CapturedResource, module: Module) -> str:
         name = item.name
@@ -456,7 +225,7 @@ class Translator:
             return "this"
         for prefix in (f"{module.component}-", f"{self.prefix}-"):
             if module.component and name.startswith(prefix):
-                return _label(name[len(prefix):])
+                return _label(name[len(prefix) :])
         return _label(name.removeprefix(f"{self.prefix}-"))
 
     # -- references and values
@@ -478,14 +247,21 @@ class Translator:
         last = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", traversal)
         named = last[-1] if last else attr
         if target.family is not None:
-            output = self._expose(source, f"{target.family}_{_plural(named)}",
-                                  Expr(f"{target.family_address}[*].{attr}{traversal}"),
-                                  f"{_attribute_text(named)} of each {target.family_address}.")
+            output = self._expose(
+                source,
+                f"{target.family}_{_plural(named)}",
+                Expr(f"{target.family_address}[*].{attr}{traversal}"),
+                f"{_attribute_text(named)} of each {target.family_address}.",
+            )
             selector, kind = f"[{target.index}]", "list(string)"
         else:
-            output = self._expose(source, f"{target.label}_{named}", Expr(local),
-                                  f"{_attribute_text(named)} of {target.address}.",
-                                  f"{target.label}_{target.type.removeprefix('aws_')}_{named}")
+            output = self._expose(
+                source,
+                f"{target.label}_{named}",
+                Expr(local),
+                f"{_attribute_text(named)} of {target.address}.",
+                f"{target.label}_{target.type.removeprefix('aws_')}_{named}",
+            )
             selector, kind = "", "string"
         if module is self.root:
             return f"module.{source.name}.{output}{selector}"
@@ -495,12 +271,15 @@ class Translator:
         wired = Expr(f"module.{source.name}.{output}" if source.name else local)
         if variable not in module.variables:
             module.variables[variable] = Variable(
-                variable, kind, source.outputs[output].description.rstrip(".") +
-                f" in the {source.name or 'root'} module.")
+                variable,
+                kind,
+                source.outputs[output].description.rstrip(".") + f" in the {source.name or 'root'} module.",
+            )
             module.arguments[variable] = wired
         elif module.arguments.get(variable) != wired:
-            raise LookupError(f"module {module.name}: input `{variable}` would carry both "
-                              f"{module.arguments[variable]} and {wired}")
+            raise LookupError(
+                f"module {module.name}: input `{variable}` would carry both {module.arguments[variable]} and {wired}"
+            )
         return f"var.{variable}{selector}"
 
     def _secret_reference(self, target: TfResource, attribute: str, module: Module, traversal: str) -> str:
@@ -511,16 +290,17 @@ class Translator:
         eject writes to state other than the one that needs it.
         """
         if target.module != module.name:
-            raise LookupError(f"{target.address} is read from module {module.name or 'root'}; a generated "
-                              "secret is read only beside the secret that holds it")
+            raise LookupError(
+                f"{target.address} is read from module {module.name or 'root'}; a generated "
+                "secret is read only beside the secret that holds it"
+            )
         if target.ephemeral:
             return f"{target.address}.{mapping.EPHEMERAL_ATTRIBUTES[attribute]}{traversal}"
         source = f"aws_secretsmanager_secret_version.{target.label}"
         if source not in module.data:
             module.data.add(source)
             secret_id = self.value(target.captured.inputs["secretId"], module, set())
-            module.data_arguments[source] = {"secret_id": secret_id,
-                                             "version_id": Expr(f"{target.address}.version_id")}
+            module.data_arguments[source] = {"secret_id": secret_id, "version_id": Expr(f"{target.address}.version_id")}
         return f"data.{source}.secret_string{traversal}"
 
     def _expose(self, source: Module, name: str, value: Expr, description: str, fallback: str = "") -> str:
@@ -528,7 +308,9 @@ class Translator:
         existing = source.outputs.get(name)
         if existing is not None and existing.value != value:
             if not fallback or (source.outputs.get(fallback) is not None and source.outputs[fallback].value != value):
-                raise LookupError(f"module {source.name}: output `{name}` would carry both {existing.value} and {value}")
+                raise LookupError(
+                    f"module {source.name}: output `{name}` would carry both {existing.value} and {value}"
+                )
             name = fallback
         if name not in source.outputs:
             source.outputs[name] = OutputValue(name, value, description)
@@ -542,7 +324,7 @@ class Translator:
         parts: list[Any] = []
         position = 0
         for match in PLACEHOLDER.finditer(value):
-            parts.extend(self._literal_parts(value[position:match.start()], module))
+            parts.extend(self._literal_parts(value[position : match.start()], module))
             inner, traversal = match.group(1), match.group(2)
             if inner.startswith("data.aws_availability_zones."):
                 parts.append(Expr(self._zone_reference(inner, traversal, module)))
@@ -569,15 +351,20 @@ class Translator:
         """
         if not CIDR.fullmatch(value):
             return None
-        vpc = ipaddress.ip_network(self.resolved.network.vpc_cidr)
-        network = ipaddress.ip_network(value, strict=False)
-        if str(network) != value or network.version != vpc.version or not network.subnet_of(vpc):
+        try:
+            vpc = ipaddress.IPv4Network(self.resolved.network.vpc_cidr)
+            network = ipaddress.IPv4Network(value, strict=False)
+        except ValueError:  # looks like a range, is not one (`999.0.0.0/8`): plain text
+            return None
+        if str(network) != value or not network.subnet_of(vpc):
             return None
         variable = Expr(self._bound_variable(module, "network.vpc_cidr", "string"))
         if network == vpc:
             return variable
         bits = network.prefixlen - vpc.prefixlen
-        number = (int(network.network_address) - int(vpc.network_address)) >> (network.max_prefixlen - network.prefixlen)
+        number = (int(network.network_address) - int(vpc.network_address)) >> (
+            network.max_prefixlen - network.prefixlen
+        )
         return Call("cidrsubnet", (variable, bits, number))
 
     def _zone_reference(self, reference: str, traversal: str, module: Module) -> str:
@@ -596,7 +383,8 @@ class Translator:
         module.zone_label = label
         if "azs" not in module.variables:
             module.variables["azs"] = Variable(
-                "azs", "list(string)", "Availability zones the module spans: the first of its region's, in AWS's order.")
+                "azs", "list(string)", "Availability zones the module spans: the first of its region's, in AWS's order."
+            )
         return f"var.azs{traversal}"
 
     def _literal_parts(self, text: str, module: Module) -> list[Any]:
@@ -613,7 +401,7 @@ class Translator:
     def _region_parts(self, text: str, module: Module) -> list[Any]:
         provider = self._module_provider(module)
         region = str(provider.inputs.get("region") or "") if provider else ""
-        if not region or region not in text:
+        if provider is None or not region or region not in text:
             return [text]
         self._region_variable(module, provider)
         parts: list[Any] = []
@@ -639,22 +427,36 @@ class Translator:
         if kind == "aws_route53_zone" and "deployment_dns_zone" not in self.root_variables:
             zone = self.resolved.deployment.dns_zone
             self.root_variables["deployment_dns_zone"] = Variable(
-                "deployment_dns_zone", "string", describe(Binding("deployment.dns_zone", "string", (
-                    "Route 53 hosted zone that holds the domain."), "DeploymentMeta.dns_zone",
-                    "deployment.dns_zone"), self.resolved), zone, True)
+                "deployment_dns_zone",
+                "string",
+                describe(
+                    Binding(
+                        "deployment.dns_zone",
+                        "string",
+                        ("Route 53 hosted zone that holds the domain."),
+                        "DeploymentMeta.dns_zone",
+                        "deployment.dns_zone",
+                    ),
+                    self.resolved,
+                ),
+                zone,
+                True,
+            )
         if module is self.root:
             return reference
         variable = attribute if label == "current" else f"{label}_{attribute}"
         if variable not in module.variables:
             module.variables[variable] = Variable(
-                variable, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module.")
+                variable, "string", f"`{attribute}` of the `{kind}` data source, read once in the root module."
+            )
             module.arguments[variable] = Expr(reference)
         return f"var.{variable}"
 
     def _region_variable(self, module: Module, provider: Provider) -> None:
         if "region" not in module.variables:
             module.variables["region"] = Variable(
-                "region", "string", "AWS region of the provider this module runs with (zone names derive from it).")
+                "region", "string", "AWS region of the provider this module runs with (zone names derive from it)."
+            )
             module.arguments["region"] = Expr(f"var.{provider.region_var}")
 
     def _module_provider(self, module: Module) -> Provider | None:
@@ -667,7 +469,8 @@ class Translator:
     def _name_prefix(self, module: Module) -> str:
         if module is not self.root and "name_prefix" not in module.variables:
             module.variables["name_prefix"] = Variable(
-                "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`).")
+                "name_prefix", "string", "Prefix of every cloud resource name (`<name>-<environment>`)."
+            )
             module.arguments["name_prefix"] = Expr("var.name_prefix")
         return "var.name_prefix"
 
@@ -698,17 +501,22 @@ class Translator:
         if resource.ephemeral:
             return Block("ephemeral", (resource.type, resource.label), _password_arguments(captured))
         referenced: set[str] = set()
-        secret_tops = {re.split(r"[.\[]", path, 1)[0] for path in captured.secret_paths}
-        items = self._arguments(resource, autonamed(resource, dict(captured.inputs)), module, referenced,
-                                secret_tops, top=True)
+        secret_tops = {re.split(r"[.\[]", path, maxsplit=1)[0] for path in captured.secret_paths}
+        items = self._arguments(
+            resource, autonamed(resource, dict(captured.inputs)), module, referenced, secret_tops, top=True
+        )
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
-        explicit = [self.by_urn[urn] for urn in captured.dependencies
-                    if urn in self.by_urn and urn not in referenced and urn != captured.urn]
+        explicit = [
+            self.by_urn[urn]
+            for urn in captured.dependencies
+            if urn in self.by_urn and urn not in referenced and urn != captured.urn
+        ]
         depends = sorted((item for item in explicit if item.module == module.name), key=lambda item: item.address)
         self.explicit.setdefault(module.name, set()).update(
-            item.module for item in explicit if item.module != module.name and item.module)
+            item.module for item in explicit if item.module != module.name and item.module
+        )
         if depends:
             meta.append(Attribute("depends_on", [Expr(item.address) for item in depends]))
         body = _with_meta(meta, spaced(items)) if meta else spaced(items)
@@ -722,8 +530,16 @@ class Translator:
             block.body.extend(_blank_then(block.body, Block("lifecycle", (), lifecycle)))
         return block
 
-    def _arguments(self, resource: TfResource, inputs: dict[str, Any], module: Module, referenced: set[str],
-                   secret_tops: set[str], *, top: bool) -> list[Any]:
+    def _arguments(
+        self,
+        resource: TfResource,
+        inputs: dict[str, Any],
+        module: Module,
+        referenced: set[str],
+        secret_tops: set[str],
+        *,
+        top: bool,
+    ) -> list[Any]:
         items: list[Any] = []
         blocks: list[Any] = []
         for field_name in sorted(inputs, key=_order_key):
@@ -731,8 +547,12 @@ class Translator:
             if raw is None:
                 continue
             if top and field_name in secret_tops and not _has_placeholder(raw):
-                items.append(Attribute(mapping.argument_name(resource.type, field_name),
-                                       Expr(self._secret_variable(resource, field_name, module, raw))))
+                items.append(
+                    Attribute(
+                        mapping.argument_name(resource.type, field_name),
+                        Expr(self._secret_variable(resource, field_name, module, raw)),
+                    )
+                )
                 continue
             name = mapping.argument_name(resource.type, field_name)
             if top and field_name == "secretString" and resource.captured.urn in self.write_only:
@@ -747,8 +567,12 @@ class Translator:
             if isinstance(raw, dict) and field_name not in mapping.MAP_ATTRIBUTES:
                 blocks.append(self._nested(resource, mapping.snake(field_name), raw, module, referenced))
                 continue
-            if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw) \
-                    and field_name not in mapping.MAP_ATTRIBUTES:
+            if (
+                isinstance(raw, list)
+                and raw
+                and all(isinstance(item, dict) for item in raw)
+                and field_name not in mapping.MAP_ATTRIBUTES
+            ):
                 block_name = mapping.block_name(resource.type, field_name)
                 blocks.extend(self._nested(resource, block_name, item, module, referenced) for item in raw)
                 continue
@@ -760,8 +584,9 @@ class Translator:
             items.append(Attribute(name, converted))
         return items + blocks
 
-    def _nested(self, resource: TfResource, name: str, inputs: dict[str, Any], module: Module,
-                referenced: set[str]) -> Block:
+    def _nested(
+        self, resource: TfResource, name: str, inputs: dict[str, Any], module: Module, referenced: set[str]
+    ) -> Block:
         body = self._arguments(resource, inputs, module, referenced, set(), top=False)
         return Block(name, (), spaced(body))
 
@@ -787,16 +612,16 @@ class Translator:
     def _secret_variable(self, resource: TfResource, field_name: str, module: Module, raw: Any) -> str:
         variable = f"{resource.label}_{mapping.snake(field_name)}"
         kind = "string" if isinstance(raw, str) else "any"
-        description = f"Secret `{mapping.snake(field_name)}` of {resource.address}; set it in terraform.tfvars " \
-                      "or TF_VAR_" + variable + ", never in code."
+        description = (
+            f"Secret `{mapping.snake(field_name)}` of {resource.address}; set it in terraform.tfvars "
+            "or TF_VAR_" + variable + ", never in code."
+        )
         self.root_variables[variable] = Variable(variable, kind, description, sensitive=True)
         if module is self.root:
             return f"var.{variable}"
         module.variables[variable] = Variable(variable, kind, description, sensitive=True)
         module.arguments[variable] = Expr(f"var.{variable}")
         return f"var.{variable}"
-
-    # -- count families
 
     def _collapse_families(self) -> frozenset[tuple[str, str, str]]:
         """Write each family once with `count`; return the families whose copies would not unify."""
@@ -808,18 +633,16 @@ class Translator:
                     families.setdefault((resource.type, resource.family), []).append(position)
             sizes = self._list_sizes(module)
             for (kind, stem), positions in families.items():
-                blocks = [module.body[position] for position in positions]
+                blocks = [block for position in positions if (block := module.body[position]) is not None]
                 try:
-                    merged = families_.collapse(blocks, stem,
-                                                lambda block: self._count(module, kind, block, len(blocks)))
+                    merged = families_.collapse(blocks, stem, partial(self._count, module, kind, copies=len(blocks)))
                 except families_.NotUniform:
                     failed.add((module.name, kind, stem))
                     continue
                 module.body[positions[0]] = merged
                 for position in positions[1:]:
                     module.body[position] = None
-            module.body = [families_.splat_lists(block, sizes) if block is not None else None
-                           for block in module.body]
+            module.body = [families_.splat_lists(block, sizes) if block is not None else None for block in module.body]
             module.arguments = {name: families_.splat_lists(value, sizes) for name, value in module.arguments.items()}
         return frozenset(failed)
 
@@ -835,8 +658,11 @@ class Translator:
                 if resource.family_address is not None:
                     counts[resource.family_address] = counts.get(resource.family_address, 0) + 1
             for name, output in other.outputs.items():
-                match = re.match(r"^([a-z0-9_]+\.[a-z0-9_]+)\[\*\]", output.value.text) \
-                    if isinstance(output.value, Expr) else None
+                match = (
+                    re.match(r"^([a-z0-9_]+\.[a-z0-9_]+)\[\*\]", output.value.text)
+                    if isinstance(output.value, Expr)
+                    else None
+                )
                 if match and match.group(1) in counts:
                     sizes[f"var.{other.name}_{name}"] = counts[match.group(1)]
         return sizes
@@ -846,12 +672,14 @@ class Translator:
         text = families_.text_of(block)
         walked = re.findall(r"(var\.[a-z0-9_]+|[a-z0-9_]+\.[a-z0-9_]+)\[count\.index\]", text)
         for candidate in walked:
-            if candidate.startswith("var.") and module.variables.get(candidate[4:], Variable("", "", "")).type \
-                    .startswith("list"):
+            if candidate.startswith("var.") and module.variables.get(
+                candidate[4:], Variable("", "", "")
+            ).type.startswith("list"):
                 return Expr(f"length({candidate})")
         for candidate in walked:
             if not candidate.startswith(("var.", "data.")) and any(
-                    resource.family_address == candidate for resource in module.resources):
+                resource.family_address == candidate for resource in module.resources
+            ):
                 return Expr(f"length({candidate})")
         if module.zone_indices and copies == max(module.zone_indices) + 1:
             return Expr("length(var.azs)")  # one per zone, such as a NAT gateway's address
@@ -929,7 +757,7 @@ class Translator:
     # -- root outputs
 
     def _stack_outputs(self) -> None:
-        from ...automation.capture import MASK
+        from ...capture import MASK
 
         for name, value in sorted(self.graph.outputs.items()):
             if value is None or value == MASK:
@@ -938,7 +766,8 @@ class Translator:
             if converted in ("", [], {}):
                 continue
             self.root.outputs[name] = OutputValue(
-                name, converted, f"{_output_text(name)} (the Pulumi stack output of the same name).")
+                name, converted, f"{_output_text(name)} (the Pulumi stack output of the same name)."
+            )
 
 
 def _module_rank(module: Module) -> tuple[int, int, str]:
@@ -952,7 +781,8 @@ def autonamed(resource: TfResource, inputs: dict[str, Any]) -> dict[str, Any]:
     rule = mapping.AUTONAMES.get(resource.type)
     if rule is None:
         return inputs
-    source, target, longest = rule
+    source, target = rule
+    longest = AWS_NAME_MAX_LENGTH[resource.type]
     if source in inputs or target in inputs:
         return inputs
     name = resource.captured.name + ("-" if target.endswith("Prefix") else "")
@@ -997,13 +827,11 @@ def _blank_then(body: list[Any], block: Block) -> list[Any]:
     return [Blank(), block] if body else [block]
 
 
-def _order_key(field_name: str) -> tuple[int, str]:
+def _order_key(field_name: str) -> tuple[bool, bool, str]:
     """Names first, tags last, the rest alphabetical: stable and easy to scan."""
-    if field_name in ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId"):
-        return (0, field_name)
-    if field_name in ("tags", "tagsAll"):
-        return (2, field_name)
-    return (1, mapping.snake(field_name))
+    if field_name in NAME_FIELDS:
+        return (False, False, field_name)
+    return (True, field_name in TAG_FIELDS, field_name if field_name in TAG_FIELDS else mapping.snake(field_name))
 
 
 def _has_placeholder(value: Any) -> bool:
@@ -1016,21 +844,6 @@ def _has_placeholder(value: Any) -> bool:
     return False
 
 
-STACK_OUTPUTS: Mapping[str, str] = {
-    "url": "Public URL of the application",
-    "vpc_id": "ID of the VPC",
-    "cluster_name": "Name of the ECS cluster",
-    "service_name": "Name of the ECS service",
-    "database_endpoint": "Endpoint (host:port) of the primary database",
-    "dr_database_endpoint": "Endpoint (host:port) of the disaster-recovery database replica",
-    "cache_endpoint": "Endpoint of the Redis cache",
-    "ecr_repository_url": "URL of the ECR repository images are pushed to",
-    "load_balancer_dns_name": "DNS name of the load balancer",
-    "buckets": "Object storage buckets by manifest name",
-}
-"""Descriptions of the pattern's stack outputs (others are described from their name)."""
-
-
 def _output_text(name: str) -> str:
     return STACK_OUTPUTS.get(name) or name.replace("_", " ").capitalize()
 
@@ -1041,8 +854,10 @@ def _password_arguments(captured: CapturedResource) -> list[Any]:
     for field_name in sorted(captured.inputs):
         value = captured.inputs[field_name]
         if field_name not in mapping.PASSWORD_ARGUMENTS:
-            raise LookupError(f"RandomPassword `{captured.name}` sets `{field_name}`, which the OpenTofu eject "
-                              "cannot give aws_secretsmanager_random_password")
+            raise LookupError(
+                f"RandomPassword `{captured.name}` sets `{field_name}`, which the OpenTofu eject "
+                "cannot give aws_secretsmanager_random_password"
+            )
         argument, when = mapping.PASSWORD_ARGUMENTS[field_name]
         if when is None:
             items.append(Attribute(argument, value))
@@ -1057,8 +872,13 @@ def _plural(attribute: str) -> str:
 
 
 def _attribute_text(attribute: str) -> str:
-    special = {"id": "ID", "arn": "ARN", "dns_name": "DNS name", "zone_id": "Route 53 zone ID",
-               "secret_arn": "ARN of the secret"}
+    special = {
+        "id": "ID",
+        "arn": "ARN",
+        "dns_name": "DNS name",
+        "zone_id": "Route 53 zone ID",
+        "secret_arn": "ARN of the secret",
+    }
     return special.get(attribute, attribute.replace("_", " ").capitalize())
 
 

@@ -36,9 +36,14 @@ def _cached_bin_dir() -> Path | None:
     expected = cache_bin_dir()
     if not (expected / "pulumi").is_file():
         return None
-    printed = subprocess.run(["bash", str(INSTALL_SCRIPT), "--print-bin-dir"], capture_output=True,
-                             text=True, check=False, timeout=120,
-                             env={**os.environ, "PYTHON": sys.executable})
+    printed = subprocess.run(
+        ["bash", str(INSTALL_SCRIPT), "--print-bin-dir"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
     return Path(printed.stdout.strip()) if printed.returncode == 0 and printed.stdout.strip() else expected
 
 
@@ -57,8 +62,10 @@ def pulumi_bin_dir() -> Iterator[Path]:
     """The CLI's folder, put first on PATH (the dynamic-provider shim lives there too)."""
     bin_dir = _find_bin_dir()
     if bin_dir is None:
-        reason = ("the Pulumi CLI is not installed (build it with scripts/install-pulumi-cli.sh, "
-                  "or put `pulumi` and `pulumi-resource-pulumi-python` on PATH)")
+        reason = (
+            "the Pulumi CLI is not installed (build it with scripts/install-pulumi-cli.sh, "
+            "or put `pulumi` and `pulumi-resource-pulumi-python` on PATH)"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"engine tests cannot run in CI: {reason}")
         pytest.skip(reason)
@@ -87,19 +94,41 @@ class EngineSandbox:
         return self.root / "state"
 
     def spec(self, files: list[dict[str, Any]], *, stack: str = "dev", project: str = "files") -> dict[str, Any]:
-        return {"project": project, "stack": stack, "work_dir": str(self.root / "work" / project),
-                "backend_url": self.backend_url, "env": self.env, "pulumi_home": str(self.home),
-                "files": files}
+        return {
+            "project": project,
+            "stack": stack,
+            "work_dir": str(self.root / "work" / project),
+            "backend_url": self.backend_url,
+            "env": self.env,
+            "pulumi_home": str(self.home),
+            "files": files,
+        }
 
-    def deployer(self, files: list[dict[str, Any]], *, stack: str = "dev", project: str = "files",
-                 config: dict[str, Any] | None = None):
-        from engine_resources import files_program
+    def deployer(
+        self,
+        files: list[dict[str, Any]],
+        *,
+        stack: str = "dev",
+        project: str = "files",
+        config: dict[str, Any] | None = None,
+    ):
         from specql_deploy.automation.deployer import Deployer
 
+        from engine_resources import files_program
+
         spec = self.spec(files, stack=stack, project=project)
-        return Deployer(project, stack, files_program(spec), Path(spec["work_dir"]), self.backend_url,
-                        "passphrase", config, env_vars=self.env, pulumi_home=self.home,
-                        cancel_hint=f"specql deploy cancel --stack {stack}")
+        return Deployer(
+            project,
+            stack,
+            files_program(spec),
+            Path(spec["work_dir"]),
+            self.backend_url,
+            "passphrase",
+            config,
+            env_vars=self.env,
+            pulumi_home=self.home,
+            cancel_hint=f"specql deploy cancel --stack {stack}",
+        )
 
     def write_spec(self, files: list[dict[str, Any]], name: str, **kwargs: Any) -> Path:
         path = self.root / f"{name}.json"
@@ -108,9 +137,15 @@ class EngineSandbox:
 
     def run_driver(self, operation: str, spec_path: Path, **popen: Any) -> subprocess.Popen:
         """The driver in its own process (and session, so a signal reaches it like Ctrl+C would)."""
-        return subprocess.Popen([sys.executable, str(HERE / "engine_resources.py"), operation, str(spec_path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, **self.env}, start_new_session=True, **popen)
+        return subprocess.Popen(
+            [sys.executable, str(HERE / "engine_resources.py"), operation, str(spec_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+            **popen,
+        )
 
 
 def python_path() -> str:
@@ -121,9 +156,16 @@ def python_path() -> str:
 def make_sandbox(root: Path, backend_url: str | None = None, **env: str) -> EngineSandbox:
     root.mkdir(parents=True, exist_ok=True)
     (root / "state").mkdir(exist_ok=True)
-    return EngineSandbox(root=root, backend_url=backend_url or (root / "state").as_uri(),
-                         env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE, "PYTHONPATH": python_path(),
-                              "PULUMI_SKIP_UPDATE_CHECK": "true", **env})
+    return EngineSandbox(
+        root=root,
+        backend_url=backend_url or (root / "state").as_uri(),
+        env={
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PYTHONPATH": python_path(),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            **env,
+        },
+    )
 
 
 @pytest.fixture(scope="module")

@@ -58,8 +58,15 @@ class LocalFile(dynamic.Resource):
     content: pulumi.Output[str]
     size: pulumi.Output[int]
 
-    def __init__(self, name: str, path: str, content: Any, delay: float = 0,
-                 opts: pulumi.ResourceOptions | None = None, deletion_protection: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        content: Any,
+        delay: float = 0,
+        opts: pulumi.ResourceOptions | None = None,
+        deletion_protection: bool = False,
+    ) -> None:
         props = {"path": path, "content": content, "delay": delay, "size": None}
         if deletion_protection:
             props["deletionProtection"] = True
@@ -81,8 +88,13 @@ def files_program(spec: dict[str, Any]):
             content = config.require_secret(entry["secret"]) if entry.get("secret") else entry["content"]
             after = [created[name] for name in entry.get("after", ())]
             resource = created[entry["name"]] = LocalFile(
-                entry["name"], entry["path"], content, entry.get("delay", 0),
-                pulumi.ResourceOptions(depends_on=after), deletion_protection=entry.get("deletion_protection", False))
+                entry["name"],
+                entry["path"],
+                content,
+                entry.get("delay", 0),
+                pulumi.ResourceOptions(depends_on=after),
+                deletion_protection=entry.get("deletion_protection", False),
+            )
             pulumi.export(f"{entry['name']}_path", resource.path)
             pulumi.export(f"{entry['name']}_content", resource.content)
 
@@ -93,9 +105,17 @@ def deployer_for(spec: dict[str, Any]):
     """A Deployer from a JSON-able spec (so a child process builds the same one)."""
     from specql_deploy.automation.deployer import Deployer
 
-    return Deployer(spec["project"], spec["stack"], files_program(spec), Path(spec["work_dir"]),
-                    spec["backend_url"], "passphrase", env_vars=spec["env"],
-                    pulumi_home=Path(spec["pulumi_home"]), cancel_hint="cancel")
+    return Deployer(
+        spec["project"],
+        spec["stack"],
+        files_program(spec),
+        Path(spec["work_dir"]),
+        spec["backend_url"],
+        "passphrase",
+        env_vars=spec["env"],
+        pulumi_home=Path(spec["pulumi_home"]),
+        cancel_hint="cancel",
+    )
 
 
 def main(argv: list[str]) -> int:

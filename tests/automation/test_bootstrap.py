@@ -6,9 +6,10 @@ import json
 import socket
 
 import pytest
+from typer.testing import CliRunner
+
 from specql_deploy.automation.bootstrap import bootstrap, plan_for
 from specql_deploy.automation.emulate import DUMMY_CREDENTIALS, MotoServer
-from typer.testing import CliRunner
 
 runner = CliRunner()
 BACKEND = "s3://team-state/specql?region=us-east-1"
@@ -59,8 +60,9 @@ def test_the_state_bucket_is_versioned_encrypted_private_and_tls_only(bootstrapp
     rule = s3.get_bucket_encryption(Bucket=plan.bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     block = s3.get_public_access_block(Bucket=plan.bucket)["PublicAccessBlockConfiguration"]
-    assert all(block[key] for key in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
-                                      "RestrictPublicBuckets"))
+    assert all(
+        block[key] for key in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    )
     policy = json.loads(s3.get_bucket_policy(Bucket=plan.bucket)["Policy"])
     (statement,) = policy["Statement"]
     assert statement["Effect"] == "Deny"
@@ -73,8 +75,9 @@ def test_a_kms_key_with_rotation_backs_the_secrets_alias(bootstrapped, moto):
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
     key_id = aliases[plan.kms_alias]
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
-    bucket_key = client("s3", moto).get_bucket_encryption(Bucket=plan.bucket)[
-        "ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+    bucket_key = client("s3", moto).get_bucket_encryption(Bucket=plan.bucket)["ServerSideEncryptionConfiguration"][
+        "Rules"
+    ][0]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
     assert bucket_key.endswith(key_id)
 
 
@@ -86,22 +89,42 @@ def test_the_lock_table_has_the_key_opentofu_expects(bootstrapped, moto):
 
 def test_bootstrap_twice_creates_nothing_the_second_time(bootstrapped, moto):
     _, first, second = bootstrapped
-    assert dict(first.steps) == {"KMS key alias/team-state-pulumi-secrets": "created",
-                                 "bucket team-state": "created", "bucket versioning": "updated",
-                                 "lock table team-state-tofu-locks": "created"}
-    assert dict(second.steps) == {"KMS key alias/team-state-pulumi-secrets": "exists",
-                                  "bucket team-state": "exists", "lock table team-state-tofu-locks": "exists"}
+    assert dict(first.steps) == {
+        "KMS key alias/team-state-pulumi-secrets": "created",
+        "bucket team-state": "created",
+        "bucket versioning": "updated",
+        "lock table team-state-tofu-locks": "created",
+    }
+    assert dict(second.steps) == {
+        "KMS key alias/team-state-pulumi-secrets": "exists",
+        "bucket team-state": "exists",
+        "lock table team-state-tofu-locks": "exists",
+    }
     kms = client("kms", moto)
-    ours = [key["KeyId"] for key in kms.list_keys()["Keys"]
-            if "s3://team-state" in kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"].get("Description", "")]
+    ours = [
+        key["KeyId"]
+        for key in kms.list_keys()["Keys"]
+        if "s3://team-state" in kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"].get("Description", "")
+    ]
     assert len(ours) == 1
 
 
 def test_cli_bootstrap_reports_and_points_at_the_secrets_provider(moto):
     from specql_deploy.automation.cli import app
 
-    result = runner.invoke(app, ["deploy", "bootstrap", "--backend", "s3://cli-state",
-                                 "--backend-endpoint", moto.endpoint, "--backend-region", "us-east-1"])
+    result = runner.invoke(
+        app,
+        [
+            "deploy",
+            "bootstrap",
+            "--backend",
+            "s3://cli-state",
+            "--backend-endpoint",
+            moto.endpoint,
+            "--backend-region",
+            "us-east-1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "created  bucket cli-state" in result.stdout
     assert "--secrets-provider 'awskms://alias/cli-state-pulumi-secrets?region=us-east-1" in result.stdout

@@ -84,13 +84,18 @@ def test_schema_documents_every_field():
     result = run("deploy", "schema")
     schema = json.loads(result.stdout)
     undocumented = [
-        f"{name}.{field}" for name, definition in schema["$defs"].items()
-        for field, prop in definition.get("properties", {}).items() if not prop.get("description")
+        f"{name}.{field}"
+        for name, definition in schema["$defs"].items()
+        for field, prop in definition.get("properties", {}).items()
+        if not prop.get("description")
     ]
     assert undocumented == []
     backup = schema["$defs"]["DatabaseSpec"]["properties"]["backup"]
-    assert {"type": "string", "enum": ["hourly", "daily", "weekly", "continuous"],
-            "description": "Short for `{frequency: <value>}`."} in backup["anyOf"]
+    assert {
+        "type": "string",
+        "enum": ["hourly", "daily", "weekly", "continuous"],
+        "description": "Short for `{frequency: <value>}`.",
+    } in backup["anyOf"]
 
 
 def test_schema_accepts_every_example():
@@ -127,18 +132,69 @@ def test_start_up_does_not_import_pulumi(argv):
 
 # ------------------------------------------------------------------------- robustness
 
-KEYS = ["deployment", "pattern", "platform", "database", "application", "size", "memory", "cpu",
-        "cache", "storage", "monitoring", "environments", "variables", "backup", "regions", "name",
-        "autoscale", "min", "max", "networking", "vpc_cidr", "security", "waf", "replicas", "ingress"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 100000), st.floats(allow_nan=False, width=32),
-                    st.sampled_from(["small-saas", "kubernetes", "512Mi", "enabled", "redis-cluster", "s3",
-                                     "us-east-1", "10.0.0.0/16", "daily", "", "x" * 70, "${A}"]),
-                    st.text(max_size=12))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)), max_leaves=20)
-documents = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=6),
-                      st.builds(lambda extra: {"deployment": {"pattern": "small-saas", **extra}},
-                                st.dictionaries(st.sampled_from(KEYS), values, max_size=4)))
+KEYS = [
+    "deployment",
+    "pattern",
+    "platform",
+    "database",
+    "application",
+    "size",
+    "memory",
+    "cpu",
+    "cache",
+    "storage",
+    "monitoring",
+    "environments",
+    "variables",
+    "backup",
+    "regions",
+    "name",
+    "autoscale",
+    "min",
+    "max",
+    "networking",
+    "vpc_cidr",
+    "security",
+    "waf",
+    "replicas",
+    "ingress",
+]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 100000),
+    st.floats(allow_nan=False, width=32),
+    st.sampled_from(
+        [
+            "small-saas",
+            "kubernetes",
+            "512Mi",
+            "enabled",
+            "redis-cluster",
+            "s3",
+            "us-east-1",
+            "10.0.0.0/16",
+            "daily",
+            "",
+            "x" * 70,
+            "${A}",
+        ]
+    ),
+    st.text(max_size=12),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)),
+    max_leaves=20,
+)
+documents = st.one_of(
+    values,
+    st.dictionaries(st.sampled_from(KEYS), values, max_size=6),
+    st.builds(
+        lambda extra: {"deployment": {"pattern": "small-saas", **extra}},
+        st.dictionaries(st.sampled_from(KEYS), values, max_size=4),
+    ),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,9 +10,10 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from specql_deploy.automation.cli import app
 from specql_deploy.automation.errors import DeployError, explain
-from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -62,6 +63,7 @@ def invoke(*args: str):
 
 # ------------------------------------------------------------------------- bad usage
 
+
 @pytest.mark.parametrize("command", ALL_COMMANDS)
 def test_every_command_reports_a_missing_manifest_with_exit_2(command, tmp_path):
     result = invoke(command, str(tmp_path / "nowhere" / "deployment.yaml"))
@@ -71,8 +73,11 @@ def test_every_command_reports_a_missing_manifest_with_exit_2(command, tmp_path)
 
 @pytest.mark.parametrize("command", STACK_COMMANDS)
 def test_every_stack_command_rejects_an_unknown_stack_with_exit_2(command, manifest):
-    result = invoke(command, str(manifest), "--stack", "qa", "--yes") if command in ("up", "destroy", "cancel") \
-        else invoke(command, str(manifest), "--stack", "qa")
+    result = (
+        invoke(command, str(manifest), "--env", "qa", "--yes")
+        if command in ("up", "destroy", "cancel")
+        else invoke(command, str(manifest), "--env", "qa")
+    )
     assert result.exit_code == 2
     assert "qa" in result.stderr
     assert not (manifest.parent / ".specql").exists(), "nothing may be written for bad input"
@@ -82,6 +87,21 @@ def test_every_stack_command_rejects_an_unknown_stack_with_exit_2(command, manif
 def test_stack_and_env_are_the_same_option(option, manifest):
     result = invoke("outputs", str(manifest), option, "qa")
     assert result.exit_code == 2 and "qa" in result.stderr
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS)
+def test_help_shows_one_spelling_of_the_environment_and_the_backend_options_once(command):
+    result = runner.invoke(app, ["deploy", command, "--help"])
+    assert result.exit_code == 0
+    assert "--stack" not in result.output  # the alias is hidden
+    assert ("--env" in result.output) is (command != "stacks")
+    for option in ("--backend-endpoint", "--backend-region", "--secrets-provider"):
+        assert result.output.count(option) == 1, option
+
+
+def test_env_and_its_alias_may_not_disagree(manifest):
+    result = invoke("outputs", str(manifest), "--env", "staging", "--stack", "production")
+    assert result.exit_code == 2 and "disagree" in result.output + result.stderr
 
 
 def test_an_unsupported_backend_is_bad_usage(manifest, monkeypatch, tmp_path):
@@ -100,6 +120,7 @@ def _cached_or_fake(tmp_path: Path) -> Path:
 
 
 # --------------------------------------------------------------- the Pulumi CLI itself
+
 
 @pytest.mark.parametrize("command", ALL_COMMANDS)
 def test_a_missing_pulumi_cli_is_one_clear_message_with_exit_1(command, manifest, no_pulumi):
@@ -133,6 +154,7 @@ def test_a_pulumi_cli_that_reports_no_version_is_refused(manifest, no_pulumi):
 
 # --------------------------------------------------------------------- confirmations
 
+
 def test_destroying_production_with_yes_alone_is_refused(manifest):
     result = invoke("destroy", str(manifest), "--stack", "production", "--yes")
     assert result.exit_code == 2
@@ -146,7 +168,7 @@ def test_destroying_production_without_a_terminal_is_refused(manifest):
 
 
 def test_destroying_production_needs_the_exact_stack_name(manifest, monkeypatch):
-    monkeypatch.setattr("specql_deploy.automation.cli_stack._interactive", lambda: True)
+    monkeypatch.setattr("specql_deploy.automation.policy.interactive", lambda: True)
     result = runner.invoke(app, ["deploy", "destroy", str(manifest), "--stack", "production"], input="prod\n")
     assert result.exit_code == 2
     assert "the name did not match; nothing was destroyed" in result.stderr
@@ -154,7 +176,7 @@ def test_destroying_production_needs_the_exact_stack_name(manifest, monkeypatch)
 
 def test_typing_the_production_name_or_both_flags_passes_the_confirmation(manifest, monkeypatch, no_pulumi):
     # the next step needs the engine, absent here: reaching its message proves the gate opened
-    monkeypatch.setattr("specql_deploy.automation.cli_stack._interactive", lambda: True)
+    monkeypatch.setattr("specql_deploy.automation.policy.interactive", lambda: True)
     typed = runner.invoke(app, ["deploy", "destroy", str(manifest), "--stack", "production"], input="production\n")
     flags = invoke("destroy", str(manifest), "--stack", "production", "--yes", "--confirm-production")
     for result in (typed, flags):
@@ -164,7 +186,8 @@ def test_typing_the_production_name_or_both_flags_passes_the_confirmation(manife
 
 @pytest.mark.parametrize(("stack", "lifted"), [("staging", True), ("production", False)])
 def test_destroy_hands_the_deployer_a_program_without_deletion_protection_outside_production(
-        manifest, monkeypatch, stack, lifted):
+    manifest, monkeypatch, stack, lifted
+):
     from contextlib import contextmanager
 
     from specql_deploy.automation.summary import PreviewSummary
@@ -186,7 +209,7 @@ def test_destroy_hands_the_deployer_a_program_without_deletion_protection_outsid
         built.append(resolved)
         return lambda: None
 
-    monkeypatch.setattr("specql_deploy.automation.cli_stack._open", opened)
+    monkeypatch.setattr("specql_deploy.automation.cli_stack.open_stack", opened)
     monkeypatch.setattr("specql_deploy.program.make_program", make_program)
     result = invoke("destroy", str(manifest), "--stack", stack, "--yes", "--confirm-production")
     assert result.exit_code == 0, result.stderr
@@ -207,6 +230,7 @@ def test_non_production_destroy_and_cancel_need_yes_without_a_terminal(manifest)
 
 # ----------------------------------------------------------------------- --offline
 
+
 def test_preview_offline_delegates_with_the_environment(manifest, monkeypatch):
     calls = []
 
@@ -223,6 +247,7 @@ def test_preview_offline_delegates_with_the_environment(manifest, monkeypatch):
 
 
 # ------------------------------------------------------------- stacks, config, plugins
+
 
 def test_local_backend_and_passphrase_default_next_to_the_manifest(manifest, monkeypatch):
     from specql_deploy.automation.stacks import locate
@@ -293,6 +318,7 @@ def test_required_plugins_follow_the_pattern_and_the_installed_sdks():
 
 # --------------------------------------------------------------------- error mapping
 
+
 def command_error(stderr: str, stdout: str = ""):
     from pulumi.automation._cmd import CommandResult
     from pulumi.automation.errors import create_command_error
@@ -307,26 +333,39 @@ def mapped(error, diagnostics=()) -> DeployError:
 def test_a_locked_stack_is_explained_with_how_to_release_it():
     error = mapped(command_error("error: the stack is currently locked by 1 lock(s). Either wait ..."))
     assert error.code == 1
-    assert error.message == ("the stack prod is locked by another update; wait for it to finish, or, if no "
-                             "update is running (one was interrupted), release the lock with: "
-                             "specql deploy cancel x --stack prod")
+    assert error.message == (
+        "the stack prod is locked by another update; wait for it to finish, or, if no "
+        "update is running (one was interrupted), release the lock with: "
+        "specql deploy cancel x --stack prod"
+    )
 
 
 def test_a_missing_plugin_names_plugin_version_and_command():
     error = mapped(command_error("error: no resource plugin 'aws-v7.51.1' found in the workspace"))
-    assert error.message == ("the Pulumi plugin resource aws v7.51.1 is not installed and cannot be "
-                             "downloaded here; run: pulumi plugin install resource aws 7.51.1")
+    assert error.message == (
+        "the Pulumi plugin resource aws v7.51.1 is not installed and cannot be "
+        "downloaded here; run: pulumi plugin install resource aws 7.51.1"
+    )
 
 
 def test_bad_credentials_are_named_as_such():
-    error = mapped(command_error("", "error: configuring Terraform AWS Provider: no valid credential sources "
-                                     "for Terraform AWS Provider found.\nNo valid credential sources found"))
+    error = mapped(
+        command_error(
+            "",
+            "error: configuring Terraform AWS Provider: no valid credential sources "
+            "for Terraform AWS Provider found.\nNo valid credential sources found",
+        )
+    )
     assert error.code == 1 and error.message.startswith("the cloud credentials are missing")
 
 
 def test_a_failed_resource_is_named_with_its_reason():
-    diagnostics = [("urn:pulumi:prod::shop::aws:rds/instance:Instance::app-db",
-                    "creating RDS DB Instance: InvalidParameterCombination: bad class\n")]
+    diagnostics = [
+        (
+            "urn:pulumi:prod::shop::aws:rds/instance:Instance::app-db",
+            "creating RDS DB Instance: InvalidParameterCombination: bad class\n",
+        )
+    ]
     error = mapped(command_error("error: update failed"), diagnostics)
     assert error.message == "resource app-db failed: creating RDS DB Instance: InvalidParameterCombination: bad class"
 

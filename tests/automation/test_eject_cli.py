@@ -11,19 +11,30 @@ import sys
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.cli import app
 from typer.testing import CliRunner
+
+from specql_deploy.automation.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "examples" / "full-manifest" / "deployment.yaml"
 MINE = "docker,compose,config,github-actions"
-EXPECTED = sorted([
-    "docker/Dockerfile", "docker/.dockerignore", "docker/Dockerfile.dockerignore",
-    "docker/docker-compose.dev.yaml", "docker/docker-compose.prod.yaml", "docker/Caddyfile",
-    "ci-cd/github-actions/test.yml", "ci-cd/github-actions/preview.yml",
-    "ci-cd/github-actions/deploy.yml", "ci-cd/github-actions/rollback.yml",
-    "config/.env.example", "config/.env.production.example", "config/secrets/secrets.yaml.example",
-])
+EXPECTED = sorted(
+    [
+        "docker/Dockerfile",
+        "docker/.dockerignore",
+        "docker/Dockerfile.dockerignore",
+        "docker/docker-compose.dev.yaml",
+        "docker/docker-compose.prod.yaml",
+        "docker/Caddyfile",
+        "ci-cd/github-actions/test.yml",
+        "ci-cd/github-actions/preview.yml",
+        "ci-cd/github-actions/deploy.yml",
+        "ci-cd/github-actions/rollback.yml",
+        "config/.env.example",
+        "config/.env.production.example",
+        "config/secrets/secrets.yaml.example",
+    ]
+)
 
 runner = CliRunner()
 
@@ -34,8 +45,11 @@ def eject(out: Path, *extra: str, command: str = "eject", manifest: Path = MANIF
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
     """relative path → (bytes, mtime_ns) of every file under root."""
-    return {path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def test_first_eject_writes_the_tree_and_a_record(tmp_path):
@@ -123,7 +137,10 @@ def test_a_folder_or_file_in_the_way_is_reported_before_anything_is_written(tmp_
         assert "in the way" in result.stderr
         assert "docker/Dockerfile" in result.stderr and "config/.env.example" in result.stderr
     assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*")) == [
-        "config", "docker", "docker/Dockerfile"]
+        "config",
+        "docker",
+        "docker/Dockerfile",
+    ]
 
 
 def test_files_outside_the_eject_are_left_alone(tmp_path):
@@ -162,7 +179,7 @@ def test_failure_while_writing_keeps_the_previous_tree(tmp_path, monkeypatch):
 
     import specql_deploy.automation.eject as eject_module
 
-    real_write = eject_module._write
+    real_write = eject_module.write_file
     calls = []
 
     def write_then_fail(root, item, data):
@@ -171,7 +188,7 @@ def test_failure_while_writing_keeps_the_previous_tree(tmp_path, monkeypatch):
             raise OSError("disk full")
         real_write(root, item, data)
 
-    monkeypatch.setattr(eject_module, "_write", write_then_fail)
+    monkeypatch.setattr(eject_module, "write_file", write_then_fail)
     # WHEN the disk fails half-way through writing the new files
     result = eject(out, manifest=changed)
     # THEN the command fails and the directory is exactly as before
@@ -218,10 +235,13 @@ def test_generate_is_an_alias_and_env_selects_the_stack(tmp_path):
     assert "environment staging" in (out / "docker" / "Dockerfile").read_text().splitlines()[0]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--only", "docker,helm"], "unknown target(s) helm"),
-    (["--env", "nowhere"], "nowhere"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "docker,helm"], "unknown target(s) helm"),
+        (["--env", "nowhere"], "nowhere"),
+    ],
+)
 def test_bad_usage_exits_2(tmp_path, args, message):
     result = runner.invoke(app, ["deploy", "eject", str(MANIFEST), "-o", str(tmp_path / "o"), *args])
     assert result.exit_code == 2
@@ -245,10 +265,13 @@ def test_invalid_manifest_exits_2_without_traceback(tmp_path):
     assert "deployment.pattern" in result.stderr
 
 
-@pytest.mark.parametrize(("example", "applicable"), [
-    ("hobby-project", {"docker", "compose", "config", "github-actions"}),
-    ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions"}),
-])
+@pytest.mark.parametrize(
+    ("example", "applicable"),
+    [
+        ("hobby-project", {"docker", "compose", "config", "github-actions"}),
+        ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions"}),
+    ],
+)
 def test_default_eject_runs_every_registered_target(tmp_path, example, applicable):
     from specql_deploy.exporters import TARGETS
 
@@ -269,12 +292,14 @@ def test_full_eject_is_the_same_whatever_the_hash_seed(tmp_path, example):
     manifest = str(ROOT / "examples" / example / "deployment.yaml")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "specql_deploy", "deploy", "eject", manifest, "-o", str(out)]
-    first = subprocess.run(command, capture_output=True, text=True, check=False,
-                           env={**os.environ, "PYTHONHASHSEED": "1"})
+    first = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": "1"}
+    )
     assert first.returncode == 0, first.stderr
     before = tree(out)
-    second = subprocess.run(command, capture_output=True, text=True, check=False,
-                            env={**os.environ, "PYTHONHASHSEED": "2"})
+    second = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": "2"}
+    )
     assert second.returncode == 0, second.stderr
     after = tree(out)
     changed = {path for path, (data, _) in after.items() if before.get(path, (None,))[0] != data}
@@ -284,7 +309,9 @@ def test_full_eject_is_the_same_whatever_the_hash_seed(tmp_path, example):
 
 
 def test_cli_start_up_imports_no_exporter():
-    code = ("import sys; import specql_deploy.automation.cli; "
-            "print(sorted(m for m in sys.modules if m.startswith(('specql_deploy.exporters.', 'pulumi'))))")
+    code = (
+        "import sys; import specql_deploy.automation.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith(('specql_deploy.exporters.', 'pulumi'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

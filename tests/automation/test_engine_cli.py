@@ -14,8 +14,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
+
+from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
@@ -87,13 +88,16 @@ def test_full_cycle_through_the_cli(project):
     outputs = deploy("outputs", file, "--json")
     assert json.loads(outputs.stdout)["site_content"] == "v1"
     stacks = deploy("stacks", file, "--json")
-    assert [(s["name"], s["resourceCount"] >= 2, s["declared"]) for s in json.loads(stacks.stdout)] == [("dev", True, True)]
+    assert [(s["name"], s["resourceCount"] >= 2, s["declared"]) for s in json.loads(stacks.stdout)] == [
+        ("dev", True, True)
+    ]
 
     # a changed input through the CLI: update shown in the JSON, applied by up
     state["files"] = [{**state["files"][0], "content": "v2"}]
     changed = deploy("preview", file, "--json")
-    assert [(r["name"], r["action"], r["changed"]) for r in json.loads(changed.stdout)["resources"]] == \
-        [("site", "update", ["content"])]
+    assert [(r["name"], r["action"], r["changed"]) for r in json.loads(changed.stdout)["resources"]] == [
+        ("site", "update", ["content"])
+    ]
     assert deploy("up", file, "--yes").exit_code == 0
     assert (cloud / "site.txt").read_text() == "v2"
 

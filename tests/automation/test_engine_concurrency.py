@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
@@ -28,14 +29,19 @@ def wait_for(predicate, timeout: float = WAIT_SECONDS, what: str = "condition") 
 
 def slow_files(root: Path, delay: float) -> list[dict]:
     """`first` is written at once; `slow` takes `delay` seconds; `after` waits for `slow`."""
-    return [{"name": "first", "path": str(root / "first.txt"), "content": "1"},
-            {"name": "slow", "path": str(root / "slow.txt"), "content": "2", "delay": delay},
-            {"name": "after", "path": str(root / "after.txt"), "content": "3", "after": ["slow"]}]
+    return [
+        {"name": "first", "path": str(root / "first.txt"), "content": "1"},
+        {"name": "slow", "path": str(root / "slow.txt"), "content": "2", "delay": delay},
+        {"name": "after", "path": str(root / "after.txt"), "content": "3", "after": ["slow"]},
+    ]
 
 
 def resource_names(deployer) -> set[str]:
-    return {r["urn"].rsplit("::", 1)[-1] for r in deployer.export_state().get("resources") or []
-            if r["type"].startswith("pulumi-python:dynamic")}
+    return {
+        r["urn"].rsplit("::", 1)[-1]
+        for r in deployer.export_state().get("resources") or []
+        if r["type"].startswith("pulumi-python:dynamic")
+    }
 
 
 def test_second_concurrent_up_fails_with_the_locked_message_and_state_survives(sandbox):
@@ -109,8 +115,10 @@ def test_up_killed_outright_leaves_a_lock_that_cancel_releases(sandbox):
     wait_for(lambda: (out / "first.txt").exists() or process.poll() is not None, what="the up to start")
     # Kill only once the engine has checkpointed `first` and is waiting on the slow resource:
     # a kill in the middle of the checkpoint write would test the file system, not the lock.
-    wait_for(lambda: _checkpoint_names(sandbox, "killed") >= {"first"} or process.poll() is not None,
-             what="the checkpoint with the first resource")
+    wait_for(
+        lambda: _checkpoint_names(sandbox, "killed") >= {"first"} or process.poll() is not None,
+        what="the checkpoint with the first resource",
+    )
     assert process.poll() is None, process.communicate()
     os.killpg(process.pid, signal.SIGKILL)
     process.communicate(timeout=WAIT_SECONDS)

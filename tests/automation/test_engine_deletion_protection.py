@@ -10,14 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
 
 def files(root: Path, *, protected: bool, extra: bool = False, b_content: str = "bravo") -> list[dict]:
-    entries = [{"name": "db", "path": str(root / "db.txt"), "content": "data", "deletion_protection": protected},
-               {"name": "b", "path": str(root / "b.txt"), "content": b_content}]
+    entries = [
+        {"name": "db", "path": str(root / "db.txt"), "content": "data", "deletion_protection": protected},
+        {"name": "b", "path": str(root / "b.txt"), "content": b_content},
+    ]
     if extra:
         entries.append({"name": "new", "path": str(root / "new.txt"), "content": "never applied"})
     return entries
@@ -41,8 +44,9 @@ def test_a_plain_destroy_is_refused_by_the_protected_resource(sandbox):
 
 
 def test_destroy_with_the_unprotected_program_lifts_the_guard_then_deletes_everything(sandbox):
-    from engine_resources import files_program
     from specql_deploy.automation.deployer import deletion_protected
+
+    from engine_resources import files_program
 
     out = sandbox.root / "lifted"
     out.mkdir()
@@ -65,8 +69,10 @@ def test_destroy_with_the_unprotected_program_lifts_the_guard_then_deletes_every
 def test_the_lift_reaches_a_protected_resource_inside_a_component(sandbox):
     # RDS instances and load balancers are children of components: the targeted update must reach them
     import pulumi
-    from engine_resources import LocalFile
+
     from specql_deploy.automation.deployer import Deployer
+
+    from engine_resources import LocalFile
 
     out = sandbox.root / "nested"
     out.mkdir()
@@ -74,13 +80,27 @@ def test_the_lift_reaches_a_protected_resource_inside_a_component(sandbox):
     def program_with(protected: bool):
         def program() -> None:
             database = pulumi.ComponentResource("specql:test:Database", "db")
-            LocalFile("db-primary", str(out / "primary.txt"), "data", opts=pulumi.ResourceOptions(parent=database),
-                      deletion_protection=protected)
+            LocalFile(
+                "db-primary",
+                str(out / "primary.txt"),
+                "data",
+                opts=pulumi.ResourceOptions(parent=database),
+                deletion_protection=protected,
+            )
             database.register_outputs({})
+
         return program
 
-    deployer = Deployer("files", "nested", program_with(True), sandbox.root / "work" / "files", sandbox.backend_url,
-                        "passphrase", env_vars=sandbox.env, pulumi_home=sandbox.home)
+    deployer = Deployer(
+        "files",
+        "nested",
+        program_with(True),
+        sandbox.root / "work" / "files",
+        sandbox.backend_url,
+        "passphrase",
+        env_vars=sandbox.env,
+        pulumi_home=sandbox.home,
+    )
     deployer.up()
     destroyed = deployer.destroy(unprotected=program_with(False))
     assert {change.name for change in destroyed.changes} == {"db", "db-primary"}
@@ -103,9 +123,11 @@ def test_destroy_without_protected_resources_runs_no_update(sandbox):
 def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox):
     # production data carries Pulumi's protect: destroy deletes the rest and names what it kept
     import pulumi
-    from engine_resources import LocalFile
+
     from specql_deploy.automation.deployer import Deployer
     from specql_deploy.automation.errors import DeployError
+
+    from engine_resources import LocalFile
 
     out = sandbox.root / "production"
     out.mkdir()
@@ -114,8 +136,16 @@ def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox)
         LocalFile("db", str(out / "db.txt"), "data", opts=pulumi.ResourceOptions(protect=True))
         LocalFile("web", str(out / "web.txt"), "page")
 
-    deployer = Deployer("files", "production", program, sandbox.root / "work" / "files", sandbox.backend_url,
-                        "passphrase", env_vars=sandbox.env, pulumi_home=sandbox.home)
+    deployer = Deployer(
+        "files",
+        "production",
+        program,
+        sandbox.root / "work" / "files",
+        sandbox.backend_url,
+        "passphrase",
+        env_vars=sandbox.env,
+        pulumi_home=sandbox.home,
+    )
     deployer.up()
     with pytest.raises(DeployError) as kept:
         deployer.destroy()
@@ -129,15 +159,22 @@ def test_destroy_keeps_pulumi_protected_data_and_says_how_to_go_further(sandbox)
 def test_deletion_protected_reads_both_aws_input_names():
     from specql_deploy.automation.deployer import deletion_protected
 
-    state = {"resources": [
-        {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::db", "inputs": {"deletionProtection": True}},
-        {"urn": "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb", "inputs": {"enableDeletionProtection": True}},
-        {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::off", "inputs": {"deletionProtection": False}},
-        {"urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs", "inputs": {}},
-        {"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"},
-    ]}
-    assert deletion_protected(state) == ["urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb",
-                                         "urn:pulumi:dev::p::aws:rds/instance:Instance::db"]
+    state = {
+        "resources": [
+            {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::db", "inputs": {"deletionProtection": True}},
+            {
+                "urn": "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb",
+                "inputs": {"enableDeletionProtection": True},
+            },
+            {"urn": "urn:pulumi:dev::p::aws:rds/instance:Instance::off", "inputs": {"deletionProtection": False}},
+            {"urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs", "inputs": {}},
+            {"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"},
+        ]
+    }
+    assert deletion_protected(state) == [
+        "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::lb",
+        "urn:pulumi:dev::p::aws:rds/instance:Instance::db",
+    ]
     assert deletion_protected(None) == [] and deletion_protected({}) == []
 
 

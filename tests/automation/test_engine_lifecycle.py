@@ -7,15 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
+
 from specql_deploy.automation.summary import render_markdown, sticky_marker
+
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
 
 def files(root: Path, *, a_content: str = "alpha", b_path: str = "b.txt") -> list[dict]:
-    return [{"name": "a", "path": str(root / "a.txt"), "content": a_content},
-            {"name": "b", "path": str(root / b_path), "content": "bravo"}]
+    return [
+        {"name": "a", "path": str(root / "a.txt"), "content": a_content},
+        {"name": "b", "path": str(root / b_path), "content": "bravo"},
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +122,5 @@ def test_a_failing_resource_is_named_with_its_reason_and_exit_code_1(sandbox):
     with pytest.raises(DeployError) as failed:
         sandbox.deployer([{"name": "broken", "path": str(missing), "content": "x"}], stack="failing").up()
     assert failed.value.code == 1
-    assert failed.value.message == (f"resource broken failed: [Errno 2] No such file or directory: "
-                                    f"'{missing}'")
+    assert failed.value.message == (f"resource broken failed: [Errno 2] No such file or directory: '{missing}'")
     assert "Traceback" not in failed.value.message

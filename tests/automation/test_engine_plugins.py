@@ -15,8 +15,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
+
+from engine_fixtures import pulumi_bin_dir, sandbox  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
@@ -35,8 +36,10 @@ def offline() -> None:
 
 
 def expected_message(name: str, version: str) -> str:
-    return (f"the Pulumi plugin resource {name} v{version} is not installed and cannot be downloaded here; "
-            f"run: pulumi plugin install resource {name} {version}")
+    return (
+        f"the Pulumi plugin resource {name} v{version} is not installed and cannot be downloaded here; "
+        f"run: pulumi plugin install resource {name} {version}"
+    )
 
 
 def test_ensure_plugins_names_the_plugin_version_and_command(sandbox, offline):

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import pytest
-from engine_fixtures import pulumi_bin_dir, sandbox_factory  # noqa: F401 - pytest fixtures
+
 from specql_deploy.automation.bootstrap import bootstrap, plan_for
 from specql_deploy.automation.emulate import DUMMY_CREDENTIALS, MotoServer
 from specql_deploy.automation.stacks import with_s3_endpoint
+
+from engine_fixtures import pulumi_bin_dir, sandbox_factory  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
@@ -30,9 +32,13 @@ def s3_sandbox(sandbox_factory, tmp_path_factory):
 def s3_client(moto: MotoServer):
     import boto3
 
-    return boto3.client("s3", region_name="us-east-1", endpoint_url=moto.endpoint,
-                        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=moto.endpoint,
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def bucket_keys(moto: MotoServer) -> list[str]:
@@ -42,8 +48,10 @@ def bucket_keys(moto: MotoServer) -> list[str]:
 
 def test_the_backend_url_uses_the_sdk_v2_endpoint_parameters():
     url = with_s3_endpoint("s3://bucket/prefix", "http://127.0.0.1:5000", "us-east-1")
-    assert url == ("s3://bucket/prefix?endpoint=http%3A%2F%2F127.0.0.1%3A5000"
-                   "&use_path_style=true&disable_https=true&region=us-east-1")
+    assert url == (
+        "s3://bucket/prefix?endpoint=http%3A%2F%2F127.0.0.1%3A5000"
+        "&use_path_style=true&disable_https=true&region=us-east-1"
+    )
 
 
 def test_the_tls_only_policy_refuses_the_engine_over_plain_http(s3_sandbox):
@@ -79,17 +87,26 @@ def test_state_lands_in_the_bucket_under_the_prefix(s3_sandbox):
 
 
 def test_kms_secrets_provider_from_bootstrap_encrypts_stack_secrets(s3_sandbox):
-    from engine_resources import files_program
     from specql_deploy.automation.deployer import Deployer, Secret
+
+    from engine_resources import files_program
 
     _, plan, sandbox = s3_sandbox
     out = sandbox.root / "kms"
     out.mkdir()
     spec = sandbox.spec([{"name": "k", "path": str(out / "k.txt"), "secret": "token"}], stack="kms")
     env = {key: value for key, value in sandbox.env.items() if not key.startswith("PULUMI_CONFIG_PASSPHRASE")}
-    deployer = Deployer("files", "kms", files_program(spec), sandbox.root / "work-kms", sandbox.backend_url,
-                        plan.secrets_provider(), {"token": Secret("kms-protected-value")}, env_vars=env,
-                        pulumi_home=sandbox.home)
+    deployer = Deployer(
+        "files",
+        "kms",
+        files_program(spec),
+        sandbox.root / "work-kms",
+        sandbox.backend_url,
+        plan.secrets_provider(),
+        {"token": Secret("kms-protected-value")},
+        env_vars=env,
+        pulumi_home=sandbox.home,
+    )
     result = deployer.up()
     assert result.outputs["k_content"] == "[secret]"
     assert (out / "k.txt").read_text() == "kms-protected-value"

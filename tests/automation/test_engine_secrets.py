@@ -13,8 +13,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 from typer.testing import CliRunner
+
+from engine_fixtures import engine_python_path, pulumi_bin_dir  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.engine
 
@@ -26,10 +27,11 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def secret_deployment(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     """A manifest in a temp folder whose dev stack was deployed with a secret config value."""
-    from engine_resources import files_program
+    from specql_deploy.automation.cli_manifest import load_resolved
     from specql_deploy.automation.deployer import Deployer, Secret
-    from specql_deploy.automation.front import load_resolved
     from specql_deploy.automation.stacks import locate
+
+    from engine_resources import files_program
 
     root = tmp_path_factory.mktemp("secrets")
     manifest = root / "app" / "deployment.yaml"
@@ -37,8 +39,12 @@ def secret_deployment(pulumi_bin_dir, engine_python_path, tmp_path_factory):
     shutil.copy(ROOT / "examples" / "small-saas" / "deployment.yaml", manifest)
     cloud = root / "cloud"  # where the "resources" (files) live: outside the state folder
     cloud.mkdir()
-    spec = {"files": [{"name": "token", "path": str(cloud / "token.txt"), "secret": "token"},
-                      {"name": "plain", "path": str(cloud / "plain.txt"), "content": "public"}]}
+    spec = {
+        "files": [
+            {"name": "token", "path": str(cloud / "token.txt"), "secret": "token"},
+            {"name": "plain", "path": str(cloud / "plain.txt"), "content": "public"},
+        ]
+    }
     _, resolved = load_resolved(manifest, None)
     patch = pytest.MonkeyPatch()
     patch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)

@@ -7,8 +7,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.capture import MASK
+
 from specql_deploy.automation.offline import group_by_component, offline_preview
+from specql_deploy.capture import MASK
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,12 +25,13 @@ def resolve_example(name: str):
     manifest = load(example_path(name))
     return resolve(manifest.spec, None, default_name=manifest.default_name)
 
+
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @cache
 def graph_of(name: str):
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
 
     return capture(resolve_example(name))
 
@@ -56,8 +58,7 @@ def test_json_contract_shape(production_json):
         assert resource["urn"].startswith("urn:pulumi:dev::production-saas::")
     summary = document["summary"]
     assert summary["total"] == len(document["resources"])
-    custom = [item for item in document["resources"]
-              if not item["type"].startswith(("specql:", "pulumi:providers:"))]
+    custom = [item for item in document["resources"] if not item["type"].startswith(("specql:", "pulumi:providers:"))]
     assert summary["resources"] == len(custom)
     assert summary["protected"] == sum(1 for resource in graph_of("production-saas").resources if resource.protect)
 
@@ -70,8 +71,11 @@ def test_json_includes_explicit_providers_with_their_region(production_json):
 
 def test_json_inputs_are_camel_case_as_the_engine_sees_them(production_json):
     document = json.loads(production_json)
-    database = next(item for item in document["resources"] if item["type"] == "aws:rds/instance:Instance"
-                    and "replicateSourceDb" not in item["inputs"])
+    database = next(
+        item
+        for item in document["resources"]
+        if item["type"] == "aws:rds/instance:Instance" and "replicateSourceDb" not in item["inputs"]
+    )
     assert database["inputs"]["instanceClass"] == resolve_example("production-saas").database.instance_class
     assert database["inputs"]["multiAz"] is True
     assert "instance_class" not in database["inputs"]
@@ -114,7 +118,7 @@ def test_table_groups_resources_by_top_level_component(capsys):
 
 
 def test_small_saas_costs_what_the_seeds_say():
-    from specql_deploy.automation.cost import estimate
+    from specql_deploy.capture.cost import estimate
 
     cost = estimate(graph_of("small-saas"), resolve_example("small-saas"))
     # the seeds put small-saas at ~$50-100/month
@@ -126,20 +130,20 @@ def test_small_saas_costs_what_the_seeds_say():
 
 
 def test_production_costs_more_and_prices_multi_az_twice():
-    from specql_deploy.automation.cost import RDS_HOURLY, estimate
+    from specql_deploy.capture.cost import RDS_HOURLY, estimate
 
     resolved = resolve_example("production-saas")
     cost = estimate(graph_of("production-saas"), resolved)
-    primary = next(item for item in cost.items if item.description.startswith("RDS")
-                   and "Multi-AZ" in item.description)
+    primary = next(item for item in cost.items if item.description.startswith("RDS") and "Multi-AZ" in item.description)
     assert primary.monthly == pytest.approx(RDS_HOURLY[resolved.database.instance_class].amount * 730 * 2, abs=0.01)
     assert cost.total > 3 * estimate(graph_of("small-saas"), resolve_example("small-saas")).total
 
 
 def test_cli_offline_preview_prints_the_contract():
     # GIVEN the CLI  WHEN `deploy preview --offline --json` runs
-    from specql_deploy.automation.cli import app
     from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
 
     result = CliRunner().invoke(app, ["deploy", "preview", str(example_path("small-saas")), "--offline", "--json"])
     # THEN it exits 0 and stdout is exactly the contract object
@@ -151,7 +155,7 @@ def test_cli_offline_preview_prints_the_contract():
 
 
 def test_production_cost_names_what_the_protections_and_replicas_imply():
-    from specql_deploy.automation.cost import estimate
+    from specql_deploy.capture.cost import estimate
 
     graph = graph_of("production-saas")
     cost = estimate(graph, resolve_example("production-saas"))

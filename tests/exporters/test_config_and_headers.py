@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 from eject_support import (
     EXAMPLES,
     MY_TARGETS,
@@ -17,7 +19,6 @@ from eject_support import (
     render_path,
     resolve_path,
 )
-from ruamel.yaml import YAML
 
 
 def env_entries(text: str) -> dict[str, str]:
@@ -55,8 +56,13 @@ def test_secrets_inventory_lists_every_secret_without_values():
     text = render_example("full-manifest", "config")["config/secrets/secrets.yaml.example"]
     document = YAML(typ="safe").load(text)
     assert document["store"] == "aws-secrets"
-    assert sorted(document["secrets"]) == ["DATABASE_URL", "JWT_SECRET", "POSTGRES_PASSWORD",
-                                           "REDIS_PASSWORD", "STRIPE_API_KEY"]
+    assert sorted(document["secrets"]) == [
+        "DATABASE_URL",
+        "JWT_SECRET",
+        "POSTGRES_PASSWORD",
+        "REDIS_PASSWORD",
+        "STRIPE_API_KEY",
+    ]
     assert all(entry["value"] == "" for entry in document["secrets"].values())
 
 
@@ -65,8 +71,10 @@ def test_compose_and_env_templates_agree_on_the_variables():
     for example in EXAMPLES:
         compose = render_example(example, "compose")
         config = render_example(example, "config")
-        for compose_name, template in (("docker/docker-compose.dev.yaml", "config/.env.example"),
-                                       ("docker/docker-compose.prod.yaml", "config/.env.production.example")):
+        for compose_name, template in (
+            ("docker/docker-compose.dev.yaml", "config/.env.example"),
+            ("docker/docker-compose.prod.yaml", "config/.env.production.example"),
+        ):
             required = set(re.findall(r"\$\{([A-Z_]+):\?", compose[compose_name]))
             assert required <= set(env_entries(config[template])), (example, compose_name)
 
@@ -111,3 +119,17 @@ def test_registry_lists_every_target():
     assert all(function == "render" for _, function in TARGETS.values())
     for module, _ in TARGETS.values():
         assert module.startswith("specql_deploy.exporters.")
+
+
+def test_the_config_target_names_the_production_environment_it_reads():
+    # GIVEN a manifest whose eject runs for staging
+    from specql_deploy.exporters import ExportContext, environments_needed
+
+    path = example_manifest("full-manifest")
+    resolved = resolve_path(path, "staging")
+    # THEN the caller is told to resolve production too, and an exporter given only
+    # staging says so instead of reading the manifest itself
+    assert environments_needed(resolved, ["config", "docker"]) == ("production",)
+    with pytest.raises(LookupError, match="'production' was not resolved"):
+        ExportContext(path, resolved).environment("production")
+    assert ExportContext(path, resolved).environment("staging") is resolved

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 import validators
 from eject_support import (
     EXAMPLES,
@@ -153,7 +154,8 @@ def test_checkov_passes_every_dockerfile(dockerfiles, tmp_path):
         (tmp_path / f"{framework}.Dockerfile").write_text(text, encoding="utf-8")
     for example in EXAMPLES:
         (tmp_path / f"example-{example}.Dockerfile").write_text(
-            render_example(example, "docker")["docker/Dockerfile"], encoding="utf-8")
+            render_example(example, "docker")["docker/Dockerfile"], encoding="utf-8"
+        )
     # WHEN checkov's dockerfile framework scans them
     report = validators.checkov(tmp_path, "dockerfile")
     # THEN it parsed all of them and no check failed
@@ -165,7 +167,7 @@ def test_checkov_passes_every_dockerfile(dockerfiles, tmp_path):
 
 def test_checkov_helper_reports_failures(tmp_path):
     # A Dockerfile with no USER and no HEALTHCHECK must fail (CKV_DOCKER_2, CKV_DOCKER_3).
-    Path(tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCMD [\"python\"]\n", encoding="utf-8")
+    Path(tmp_path / "Dockerfile").write_text('FROM python:3.12-slim\nCMD ["python"]\n', encoding="utf-8")
     failed = validators.failed_checks(validators.checkov(tmp_path, "dockerfile"))
     assert any(check.startswith("CKV_DOCKER_2 ") for check in failed)
     assert any(check.startswith("CKV_DOCKER_3 ") for check in failed)

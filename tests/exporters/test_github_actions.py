@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 import validators
 from eject_support import (
     EXAMPLES,
@@ -18,7 +20,6 @@ from eject_support import (
     render_path,
     write_tree,
 )
-from ruamel.yaml import YAML
 
 WORKFLOWS = ("test.yml", "preview.yml", "deploy.yml", "rollback.yml")
 PREFIX = "ci-cd/github-actions/"
@@ -71,8 +72,11 @@ def test_actionlint_accepts_each_framework_toolchain(framework, tmp_path):
 def test_actionlint_helper_reports_script_injection(tmp_path):
     # The validator is live: an event field inside run: is flagged.
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
-                   "      - run: echo \"${{ github.event.pull_request.title }}\"\n", encoding="utf-8")
+    bad.write_text(
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n',
+        encoding="utf-8",
+    )
     assert validators.actionlint([bad]).returncode != 0
 
 
@@ -89,7 +93,8 @@ def test_checkov_passes_every_example(tmp_path):
     # THEN nothing fails, and the only waiver is the documented one on rollback's inputs
     assert validators.failed_checks(report) == []
     assert validators.skipped_checks(report) == sorted(
-        f"{DOCUMENTED_WAIVER} /{example}/.github/workflows/rollback.yml" for example in EXAMPLES)
+        f"{DOCUMENTED_WAIVER} /{example}/.github/workflows/rollback.yml" for example in EXAMPLES
+    )
     assert report["summary"]["passed"] > 0 and report["summary"]["parsing_errors"] == 0
 
 
@@ -120,8 +125,12 @@ def test_permissions_are_minimal_and_every_job_has_a_timeout(example):
         for job_id, job in workflow["jobs"].items():
             assert 0 < job["timeout-minutes"] <= 60, f"{name}:{job_id}"
             for scope, level in dict(job.get("permissions", {})).items():
-                assert (scope, level) in {("contents", "read"), ("id-token", "write"),
-                                          ("pull-requests", "write"), ("packages", "write")}, f"{name}:{job_id}"
+                assert (scope, level) in {
+                    ("contents", "read"),
+                    ("id-token", "write"),
+                    ("pull-requests", "write"),
+                    ("packages", "write"),
+                }, f"{name}:{job_id}"
 
 
 @pytest.mark.parametrize("example", ["small-saas", "production-saas", "full-manifest"])
@@ -132,8 +141,7 @@ def test_aws_access_is_oidc_only(example):
     deploy = load(files[PREFIX + "deploy.yml"])
     assume = [step for _, step in steps_of(deploy) if "configure-aws-credentials" in step.get("uses", "")]
     assert assume and all(step["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}" for step in assume)
-    assert all(dict(job["permissions"]).get("id-token") == "write"
-               for job in deploy["jobs"].values())
+    assert all(dict(job["permissions"]).get("id-token") == "write" for job in deploy["jobs"].values())
     assert any("amazon-ecr-login" in step.get("uses", "") for _, step in steps_of(deploy))
 
 
@@ -205,7 +213,7 @@ def test_test_workflow_runs_against_a_postgres_service():
     test = workflows("small-saas")["test.yml"]
     job = test["jobs"]["test"]
     service = job["services"]["postgres"]
-    from specql_deploy.program.defaults import IMAGES
+    from specql_deploy.program.catalogue import IMAGES
 
     assert service["image"] == IMAGES["postgres"]
     assert "--health-cmd" in service["options"]

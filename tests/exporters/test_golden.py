@@ -32,8 +32,11 @@ def expected_files(example: str) -> dict[str, str]:
 
 def stored_files(example: str) -> dict[str, str]:
     root = GOLDEN / example
-    return {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

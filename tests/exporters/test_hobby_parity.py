@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from specql_deploy.automation.capture import ResourceGraph, capture
-from specql_deploy.exporters.base import ExportContext
+
+from specql_deploy.capture import ResourceGraph, capture
+from specql_deploy.exporters.contract import ExportContext
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
 
@@ -106,8 +107,10 @@ def test_same_images(both):
 def test_same_ports(both):
     resolved, graph, compose = both
     for service, container in containers_by_service(resolved, graph).items():
-        pulumi_ports = {(port.get("ip"), port["external"], port["internal"], port.get("protocol", "tcp"))
-                        for port in container.inputs.get("ports", [])}
+        pulumi_ports = {
+            (port.get("ip"), port["external"], port["internal"], port.get("protocol", "tcp"))
+            for port in container.inputs.get("ports", [])
+        }
         compose_ports = {compose_port(entry) for entry in compose["services"][service].get("ports", [])}
         assert compose_ports == pulumi_ports, service
 
@@ -121,8 +124,10 @@ def test_same_named_volumes_with_the_same_names_on_the_host(both):
     assert {f"{project}_{key}" for key in compose.get("volumes", {})} == {v.inputs["name"] for v in volumes}
     named = set(compose.get("volumes", {}))
     for service, container in containers_by_service(resolved, graph).items():
-        pulumi_mounts = {(mount["volumeName"].removeprefix(f"{project}_"), mount["containerPath"])
-                         for mount in container.inputs.get("volumes", [])}
+        pulumi_mounts = {
+            (mount["volumeName"].removeprefix(f"{project}_"), mount["containerPath"])
+            for mount in container.inputs.get("volumes", [])
+        }
         assert compose_named_mounts(compose["services"][service], named) == pulumi_mounts, service
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from support import venv_tool  # tests/ is on sys.path (root conftest)
 
 CHECKOV_TIMEOUT = 600
@@ -38,8 +39,6 @@ def missing(tool: str, how: str) -> None:
     pytest.skip(message)
 
 
-
-
 def require(name: str, how: str) -> str:
     path = venv_tool(name)
     if path is None:
@@ -47,12 +46,14 @@ def require(name: str, how: str) -> str:
     return path  # type: ignore[return-value]
 
 
-def run(args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 # ---------------------------------------------------------------------------- tools
+
 
 def hadolint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
     """hadolint failing on warnings and errors (infos and style notes do not fail)."""
@@ -105,8 +106,21 @@ def checkov(directory: Path, framework: str) -> dict[str, Any]:
     ``check_id`` and ``file_path``) and ``summary`` the counts.
     """
     env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LOG_LEVEL": "ERROR"}
-    result = run([checkov_binary(), "--skip-download", "--framework", framework, "--directory", str(directory),
-                  "--output", "json", "--compact"], env=env, timeout=CHECKOV_TIMEOUT)
+    result = run(
+        [
+            checkov_binary(),
+            "--skip-download",
+            "--framework",
+            framework,
+            "--directory",
+            str(directory),
+            "--output",
+            "json",
+            "--compact",
+        ],
+        env=env,
+        timeout=CHECKOV_TIMEOUT,
+    )
     if not result.stdout.strip():
         pytest.fail(f"checkov produced no report (exit {result.returncode}): {result.stderr[-2000:]}", pytrace=False)
     report = json.loads(result.stdout)
@@ -134,7 +148,7 @@ def caddy_binary() -> str:
         if not Path(explicit).exists():
             pytest.fail(f"SPECQL_CADDY={explicit} does not exist", pytrace=False)
         return explicit
-    from specql_deploy.program.defaults import IMAGES
+    from specql_deploy.program.catalogue import IMAGES
 
     version = IMAGES["caddy"].split(":")[1].split("-")[0]
     cache = Path(os.environ.get("SPECQL_CACHE", Path.home() / ".cache" / "specql-deploy"))

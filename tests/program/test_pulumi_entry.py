@@ -6,7 +6,7 @@ import runpy
 
 import pytest
 
-from specql_deploy.automation.capture import capture, run_under_mocks
+from specql_deploy.capture import capture, run_under_mocks
 
 from support import example_path, resolve_example
 
@@ -24,8 +24,11 @@ def manifest_config():
 def test_plain_pulumi_program_matches_the_inline_program(manifest_config):
     # GIVEN the manifest path in stack config, as `pulumi config set specql:manifest` leaves it
     # WHEN the plain pulumi entry point runs under mocks
-    graph = run_under_mocks(lambda: runpy.run_module("specql_deploy.program.__main__", run_name="__main__"),
-                            project="small-saas", stack="dev")
+    graph = run_under_mocks(
+        lambda: runpy.run_module("specql_deploy.program.__main__", run_name="__main__"),
+        project="small-saas",
+        stack="dev",
+    )
     # THEN it registers exactly what the inline program registers
     inline = capture(resolve_example("small-saas"))
     assert sorted(r.urn for r in graph.resources) == sorted(r.urn for r in inline.resources)

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from specql_deploy.program import defaults
+from specql_deploy.program import catalogue, defaults
 from specql_deploy.program.lock import lock_changes, lock_document, read_lock, write_lock
 from specql_deploy.program.manifest import load, parse
 from specql_deploy.program.resolve import ResolutionError, resolve
@@ -28,11 +28,15 @@ def test_every_example_resolves_with_full_provenance(name):
     assert all(p.reason for p in resolved.provenance.values())
 
 
-@pytest.mark.parametrize(("pattern", "instance_class", "multi_az", "nat", "azs", "instances"), [
-    ("small-saas", "db.t4g.micro", False, "single", 2, 2),
-    ("production-saas", "db.r7g.xlarge", True, "one-per-az", 3, 3),
-])
-def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, instances):
+@pytest.mark.parametrize(
+    ("pattern", "instance_class", "multi_az", "nat", "azs", "instances", "nat_source"),
+    [
+        # small-saas takes the global one NAT gateway; production-saas puts one in every zone
+        ("small-saas", "db.t4g.micro", False, "single", 2, 2, "default"),
+        ("production-saas", "db.r7g.xlarge", True, "one-per-az", 3, 3, "pattern"),
+    ],
+)
+def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, instances, nat_source):
     # GIVEN only a pattern
     resolved = resolved_from(f"deployment: {{pattern: {pattern}}}")
     # THEN the pattern table decides sizes and counts, and says so
@@ -41,9 +45,10 @@ def test_aws_pattern_defaults(pattern, instance_class, multi_az, nat, azs, insta
     assert resolved.network.nat_strategy == nat
     assert resolved.platform.availability_zones == azs
     assert resolved.application.instances == instances
-    assert resolved.provenance["network.nat_strategy"].source == "pattern"
+    assert resolved.provenance["network.nat_strategy"].source == nat_source
     assert resolved.provenance["database.instance_class"].reason == (
-        f"{pattern} maps size {resolved.database.size} to {instance_class}")
+        f"{pattern} maps size {resolved.database.size} to {instance_class}"
+    )
 
 
 def test_size_word_maps_to_class_through_the_pattern():
@@ -58,12 +63,15 @@ def test_container_patterns_size_containers_not_instances():
     assert (resolved.database.cpu, resolved.database.memory_mib, resolved.database.instances) == (2, 8192, 3)
 
 
-@pytest.mark.parametrize(("framework", "port", "health", "runtime"), [
-    ("fraiseql", 8000, "/health", "python"),
-    ("django", 8000, "/health/", "python"),
-    ("rails", 3000, "/up", "ruby"),
-    ("nodejs", 3000, "/health", "nodejs"),
-])
+@pytest.mark.parametrize(
+    ("framework", "port", "health", "runtime"),
+    [
+        ("fraiseql", 8000, "/health", "python"),
+        ("django", 8000, "/health/", "python"),
+        ("rails", 3000, "/up", "ruby"),
+        ("nodejs", 3000, "/health", "nodejs"),
+    ],
+)
 def test_framework_defaults(framework, port, health, runtime):
     resolved = resolved_from(f"deployment: {{pattern: small-saas, framework: {framework}}}")
     assert resolved.application.port == port
@@ -152,8 +160,12 @@ def test_dr_region_from_regions_list():
 
 
 def test_every_table_entry_has_a_reason():
-    tables = [defaults.GLOBAL_DEFAULTS, *defaults.FRAMEWORKS.values(),
-              *(p.defaults for p in defaults.PATTERNS.values()), *defaults.ENVIRONMENT_DEFAULTS.values()]
+    tables = [
+        defaults.GLOBAL_DEFAULTS,
+        *defaults.FRAMEWORKS.values(),
+        *(p.defaults for p in defaults.PATTERNS.values()),
+        *defaults.ENVIRONMENT_DEFAULTS.values(),
+    ]
     for table in tables:
         for path, entry in table.items():
             reason = entry.reason if isinstance(entry, defaults.Default) else "derived"
@@ -170,10 +182,13 @@ def write_manifest(tmp_path, text: str):
 
 
 def test_lock_round_trip_pins_defaults(tmp_path, monkeypatch):
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         deployment: {pattern: small-saas}
         environments: [{name: staging}, {name: production}]
-    """)
+    """,
+    )
     resolutions = [resolve(manifest.spec, env, default_name="shop") for env in ("staging", "production")]
     write_lock(manifest.path, lock_document(resolutions, "0.1.0"))
     document = json.loads((tmp_path / "deployment.lock.json").read_text())
@@ -181,9 +196,12 @@ def test_lock_round_trip_pins_defaults(tmp_path, monkeypatch):
     assert "deployment.pattern" not in document["environments"]["production"]  # user-written
 
     # WHEN a new release changes a default
-    new_sizes = {**defaults.SMALL_SAAS_SIZES, "small": {"database": "db.t4g.small", "cache": "cache.t4g.micro"}}
-    monkeypatch.setitem(defaults.PATTERNS, "small-saas",
-                        defaults.PatternInfo(**{**defaults.PATTERNS["small-saas"].__dict__, "sizes": new_sizes}))
+    new_sizes = {**catalogue.SMALL_SAAS_SIZES, "small": {"database": "db.t4g.small", "cache": "cache.t4g.micro"}}
+    monkeypatch.setitem(
+        defaults.PATTERNS,
+        "small-saas",
+        defaults.PatternInfo(**{**defaults.PATTERNS["small-saas"].__dict__, "sizes": new_sizes}),
+    )
     monkeypatch.setitem(defaults.GLOBAL_DEFAULTS, "database.max_connections", defaults.Default(300, "new"))
     fresh = resolve(manifest.spec, "production", default_name="shop")
     assert fresh.database.instance_class == "db.t4g.small"
@@ -193,7 +211,9 @@ def test_lock_round_trip_pins_defaults(tmp_path, monkeypatch):
     assert locked.provenance["database.instance_class"].source == "lock"
     assert "today's default: 'db.t4g.small'" in locked.provenance["database.instance_class"].reason
     # AND the upgrade diff names each change
-    upgraded = lock_document([resolve(manifest.spec, env, default_name="shop") for env in ("staging", "production")], "0.2.0")
+    upgraded = lock_document(
+        [resolve(manifest.spec, env, default_name="shop") for env in ("staging", "production")], "0.2.0"
+    )
     changes = {(c.environment, c.path): (c.locked, c.current) for c in lock_changes(document, upgraded)}
     assert changes[("production", "database.instance_class")] == ("db.t4g.micro", "db.t4g.small")
     assert changes[("staging", "database.max_connections")] == (200, 300)
@@ -220,12 +240,34 @@ def test_production_environments_default_to_multi_az_unless_the_manifest_says_ot
 
 
 def test_an_off_site_backup_copy_serves_the_hobby_pattern_only():
-    hobby = resolved_from("deployment: {pattern: hobby-project}\n"
-                          "database: {backup: {destination: 's3://shop-backups/db/', region: eu-west-1}}")
+    hobby = resolved_from(
+        "deployment: {pattern: hobby-project}\n"
+        "database: {backup: {destination: 's3://shop-backups/db/', region: eu-west-1}}"
+    )
     assert (hobby.database.backup_destination, hobby.database.backup_region) == ("s3://shop-backups/db", "eu-west-1")
     assert resolved_from("deployment: {pattern: hobby-project}").database.backup_region == "us-east-1"
     with pytest.raises(ResolutionError, match="database.backup.destination: small-saas keeps its backups"):
         resolved_from("deployment: {pattern: small-saas}\ndatabase: {backup: {destination: 's3://bkt/x'}}")
     with pytest.raises(ResolutionError, match="backups are off"):
-        resolved_from("deployment: {pattern: hobby-project}\n"
-                      "database: {backup: {retention: 0, destination: 's3://bkt/x'}}")
+        resolved_from(
+            "deployment: {pattern: hobby-project}\ndatabase: {backup: {retention: 0, destination: 's3://bkt/x'}}"
+        )
+
+
+def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_once():
+    # GIVEN a manifest that asks for four passing checks before traffic
+    resolved = resolved_from("""
+        deployment: {pattern: small-saas}
+        application: {health_check: {healthy_threshold: 4}}
+    """)
+    # THEN it lands on the resolved path, as the user's
+    assert resolved.application.healthy_threshold == 4
+    assert resolved.provenance["application.healthy_threshold"].source == "user"
+    # and left out it is the model's default, which the schema states from the same marker
+    assert resolved_from("deployment: {pattern: small-saas}").application.healthy_threshold == 2
+    from specql_deploy.program.schema import manifest_schema
+
+    described = manifest_schema()["$defs"]["HealthCheckSpec"]["properties"]["healthy_threshold"]["description"]
+    assert described.endswith("Defaults to `2` (two passes before traffic arrives).")
+    with pytest.raises(Exception, match="healthy_threshold"):
+        resolved_from("deployment: {pattern: small-saas}\napplication: {health_check: {healthy_threshold: 1}}")

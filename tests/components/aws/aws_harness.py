@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from specql_deploy.automation.capture import (
+from specql_deploy.capture import (
     CapturedResource,
     ResourceGraph,
     run_under_mocks,
@@ -41,5 +41,19 @@ def policy(resource: CapturedResource, key: str = "policy") -> dict[str, Any]:
 
 def statements(resource: CapturedResource, key: str = "policy") -> dict[str, dict[str, Any]]:
     """Policy statements by Sid."""
-    return {statement.get("Sid", str(index)): statement
-            for index, statement in enumerate(policy(resource, key)["Statement"])}
+    return {
+        statement.get("Sid", str(index)): statement
+        for index, statement in enumerate(policy(resource, key)["Statement"])
+    }
+
+
+def _resolved(name: str):
+    from support import resolve_example
+
+    return resolve_example(name)
+
+
+SMALL = _resolved("small-saas")
+"""The small-saas example, resolved: a block built from it gets exactly what the pattern passes."""
+PRODUCTION = _resolved("production-saas")
+"""The production-saas example, resolved (edge, replicas, isolated subnets, a domain)."""

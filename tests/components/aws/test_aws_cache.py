@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import KEY, SUBNETS, VPC, build, only
-from specql_deploy.components.aws.cache import Cache, CacheArgs, parameter_group_name
+
+from specql_deploy.components.aws.cache import Cache, CacheArgs, cache_settings, parameter_group_name
+
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 
 def cache(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY}
+    args = {**cache_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY}
     args.update(overrides)
     return build(lambda: Cache("shop-dev-cache", CacheArgs(**args)))
 
@@ -95,8 +97,12 @@ def test_protected_in_production():
 
 def test_failover_without_replica_is_refused():
     with pytest.raises(ValueError, match="replicas"):
-        CacheArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
-                  automatic_failover=True)
+        CacheArgs(
+            **{**cache_settings(SMALL), "replicas": 0, "automatic_failover": True},
+            vpc_id=VPC,
+            subnet_ids=SUBNETS,
+            kms_key_arn=KEY,
+        )
 
 
 def test_parameter_group_name_per_mode():

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import KEY, SUBNETS, VPC, build, only
+
 from specql_deploy.components.aws.database import (
     Database,
     DatabaseArgs,
+    database_settings,
     first_secret_arn,
     parameter_family,
     tuned_parameters,
 )
 
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build, only
+
 INSTANCE = "aws:rds/instance:Instance"
 
 
 def database(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY,
-            "region": "us-east-1"}
+    args = {**database_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "kms_key_arn": KEY, "region": "us-east-1"}
     args.update(overrides)
     return build(lambda: Database("shop-dev-db", DatabaseArgs(**args)))
 
@@ -72,10 +74,11 @@ def test_hardening_flags_checkov_asks_for():
     assert db["autoMinorVersionUpgrade"] is True
 
 
-def test_non_production_default_skips_final_snapshot_and_deletion_protection():
+def test_non_production_skips_the_final_snapshot_and_keeps_deletion_protection():
+    # GIVEN the small-saas example's dev stack: AWS refuses a delete, but no final snapshot piles up
     graph = database()
     db = primary(graph)
-    assert db.inputs["deletionProtection"] is False
+    assert db.inputs["deletionProtection"] is True
     assert db.inputs["skipFinalSnapshot"] is True
     assert "finalSnapshotIdentifier" not in db.inputs
     assert (db.protect, db.retain_on_delete) == (False, False)
@@ -85,8 +88,11 @@ def test_non_production_default_skips_final_snapshot_and_deletion_protection():
 def test_exported_log_groups_exist_up_front_encrypted_and_expiring():
     groups = database().of_type("aws:cloudwatch/logGroup:LogGroup")
     assert sorted(g.inputs["name"] for g in groups) == [
-        "/aws/rds/instance/shop-dev-db-postgres/postgresql", "/aws/rds/instance/shop-dev-db-postgres/upgrade"]
-    assert all(g.inputs["kmsKeyId"] == KEY and g.inputs["retentionInDays"] == 30 for g in groups)
+        "/aws/rds/instance/shop-dev-db-postgres/postgresql",
+        "/aws/rds/instance/shop-dev-db-postgres/upgrade",
+    ]
+    retention = SMALL.monitoring.log_retention_days
+    assert all(g.inputs["kmsKeyId"] == KEY and g.inputs["retentionInDays"] == retention for g in groups)
 
 
 def test_parameter_group_forces_tls_and_logs_statements():
@@ -104,8 +110,15 @@ def test_parameter_group_forces_tls_and_logs_statements():
 
 
 def test_production_values_protect_keep_and_snapshot_the_database():
-    graph = database(instance_class="db.r7g.xlarge", multi_az=True, read_replicas=2, deletion_protection=True,
-                     final_snapshot=True, backup_retention_days=30, protect=True)
+    graph = database(
+        instance_class="db.r7g.xlarge",
+        multi_az=True,
+        read_replicas=2,
+        deletion_protection=True,
+        final_snapshot=True,
+        backup_retention_days=30,
+        protect=True,
+    )
     db = primary(graph)
     assert db.inputs["instanceClass"] == "db.r7g.xlarge"
     assert db.inputs["multiAz"] is True
@@ -124,8 +137,7 @@ def test_production_values_protect_keep_and_snapshot_the_database():
 
 def test_cross_region_replica_follows_the_source_arn_and_creates_no_login():
     source = "arn:aws:rds:us-east-1:123456789012:db:shop-prod-db-postgres"
-    graph = database(replicate_source_db=source,
-                     monitoring_role_arn="arn:aws:iam::123456789012:role/monitoring")
+    graph = database(replicate_source_db=source, monitoring_role_arn="arn:aws:iam::123456789012:role/monitoring")
     db = primary(graph)
     assert db.inputs["replicateSourceDb"] == source
     assert not {"username", "manageMasterUserPassword", "engine", "allocatedStorage"} & set(db.inputs)
@@ -168,15 +180,22 @@ def test_tuned_parameters_carry_the_resolved_values():
 
 def test_invalid_arguments_are_refused():
     with pytest.raises(ValueError, match="max_storage_gb"):
-        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
-                     region="us-east-1", storage_gb=100, max_storage_gb=50)
+        DatabaseArgs(
+            **{**database_settings(SMALL), "storage_gb": 100, "max_storage_gb": 50},
+            vpc_id=VPC,
+            subnet_ids=SUBNETS,
+            kms_key_arn=KEY,
+        )
     with pytest.raises(ValueError, match="monitoring_interval"):
-        DatabaseArgs(vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY,
-                     region="us-east-1", monitoring_interval=7)
+        DatabaseArgs(
+            **{**database_settings(SMALL), "monitoring_interval": 7}, vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY
+        )
 
 
-def test_first_secret_arn_reads_the_engine_shape_and_hcl_references():
-    assert first_secret_arn([{"secret_arn": "arn:secret"}]) == "arn:secret"
-    assert first_secret_arn("${aws_db_instance.db.master_user_secret}") == (
-        "${aws_db_instance.db.master_user_secret[0].secret_arn}")
+def test_first_secret_arn_reads_the_first_managed_secret():
+    import pulumi_aws as aws
+
+    secret = aws.rds.outputs.InstanceMasterUserSecret(secret_arn="arn:secret", secret_status="active")
+    assert first_secret_arn([secret]) == "arn:secret"
+    assert first_secret_arn([]) is None
     assert first_secret_arn(None) is None

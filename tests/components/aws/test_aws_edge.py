@@ -4,8 +4,9 @@ The load balancer's own regional ACL is the load balancer's (test_aws_load_balan
 
 from __future__ import annotations
 
-from aws_harness import KEY, build, only
-from specql_deploy.components.aws.edge import Edge, EdgeArgs
+from specql_deploy.components.aws.edge import Edge, EdgeArgs, edge_settings
+
+from aws_harness import KEY, PRODUCTION, build, only
 
 ALB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/abc"
 ACL = "aws:wafv2/webAcl:WebAcl"
@@ -14,14 +15,25 @@ SHIELD = "aws:shield/protection:Protection"
 
 
 def edge(**overrides):
-    args = {"load_balancer_arn": ALB, "load_balancer_dns_name": "shop.elb.amazonaws.com", "waf_log_kms_key_arn": KEY}
+    args = {
+        **edge_settings(PRODUCTION),
+        "domain": None,
+        "origin_https": False,
+        "ddos_protection": False,
+        "load_balancer_arn": ALB,
+        "load_balancer_dns_name": "shop.elb.amazonaws.com",
+        "waf_log_kms_key_arn": KEY,
+    }
     args.update(overrides)
     return build(lambda: Edge("shop-prod-edge", EdgeArgs(**args)))
 
 
 def rule_groups(acl) -> list[str]:
-    return [rule["statement"]["managedRuleGroupStatement"]["name"]
-            for rule in acl.inputs["rules"] if "managedRuleGroupStatement" in rule["statement"]]
+    return [
+        rule["statement"]["managedRuleGroupStatement"]["name"]
+        for rule in acl.inputs["rules"]
+        if "managedRuleGroupStatement" in rule["statement"]
+    ]
 
 
 # ----------------------------------------------------------------------------- defaults
@@ -50,10 +62,14 @@ def test_the_edge_creates_no_regional_acl_and_no_association():
 
 def test_hosting_provider_addresses_are_only_counted():
     acl = acls(edge())["CLOUDFRONT"]
-    [anonymous] = [r for r in acl.inputs["rules"]
-                   if r["statement"].get("managedRuleGroupStatement", {}).get("name") == "AWSManagedRulesAnonymousIpList"]
+    [anonymous] = [
+        r
+        for r in acl.inputs["rules"]
+        if r["statement"].get("managedRuleGroupStatement", {}).get("name") == "AWSManagedRulesAnonymousIpList"
+    ]
     assert anonymous["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"] == [
-        {"name": "HostingProviderIPList", "actionToUse": {"count": {}}}]
+        {"name": "HostingProviderIPList", "actionToUse": {"count": {}}}
+    ]
 
 
 def test_rate_limit_blocks_floods_before_the_managed_rules():
@@ -72,7 +88,8 @@ def test_web_acl_decisions_are_logged_to_encrypted_waf_log_groups():
     assert groups["shop-prod-edge-waf-logs"]["retentionInDays"] == 365
     logging = graph.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
     assert sorted(c.inputs["resourceArn"] for c in logging) == sorted(
-        f"arn:aws:offline:::{acl.name}" for acl in graph.of_type(ACL))
+        f"arn:aws:offline:::{acl.name}" for acl in graph.of_type(ACL)
+    )
 
 
 def test_distribution_redirects_to_https_and_forwards_uncached():
@@ -96,10 +113,13 @@ def test_access_logs_are_delivered_to_an_encrypted_log_group_without_acls():
     assert source["logType"] == "ACCESS_LOGS" and source["resourceArn"] == f"arn:aws:offline:::{cdn.name}"
     destination = only(graph, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
     assert destination.inputs["deliveryDestinationConfiguration"] == {
-        "destinationResourceArn": "arn:aws:offline:::shop-prod-edge-cdn-logs"}
+        "destinationResourceArn": "arn:aws:offline:::shop-prod-edge-cdn-logs"
+    }
     delivery = only(graph, "aws:cloudwatch/logDelivery:LogDelivery").inputs
-    assert delivery == {"deliverySourceName": source["name"],
-                        "deliveryDestinationArn": f"arn:aws:offline:::{destination.name}"}
+    assert delivery == {
+        "deliverySourceName": source["name"],
+        "deliveryDestinationArn": f"arn:aws:offline:::{destination.name}",
+    }
 
 
 def test_access_logs_off_creates_no_delivery():
@@ -111,8 +131,12 @@ def test_responses_carry_security_headers_from_our_own_policy():
     graph = edge()
     policy = only(graph, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
     headers = policy.inputs["securityHeadersConfig"]
-    assert headers["strictTransportSecurity"] == {"accessControlMaxAgeSec": 31_536_000, "includeSubdomains": True,
-                                                  "preload": True, "override": True}
+    assert headers["strictTransportSecurity"] == {
+        "accessControlMaxAgeSec": 31_536_000,
+        "includeSubdomains": True,
+        "preload": True,
+        "override": True,
+    }
     assert headers["frameOptions"]["frameOption"] == "DENY"
     assert headers["contentTypeOptions"] == {"override": True}
     assert only(graph, CDN).inputs["defaultCacheBehavior"]["responseHeadersPolicyId"] == f"{policy.name}-id"
@@ -144,8 +168,11 @@ def test_the_distribution_waits_for_its_certificate_to_be_issued():
 
 def test_a_route53_zone_points_the_domain_at_the_distribution_over_ipv4_and_ipv6():
     graph = edge(domain="app.example.com", origin_https=True, dns_zone_id="Z123")
-    records = {record.inputs["type"]: record for record in graph.of_type("aws:route53/record:Record")
-               if record.inputs.get("name") == "app.example.com"}
+    records = {
+        record.inputs["type"]: record
+        for record in graph.of_type("aws:route53/record:Record")
+        if record.inputs.get("name") == "app.example.com"
+    }
     assert sorted(records) == ["A", "AAAA"]
     for record in records.values():
         assert record.inputs["zoneId"] == "Z123"

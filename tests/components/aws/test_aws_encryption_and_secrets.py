@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from aws_harness import ACCOUNT, KEY, build, only, statements
-from specql_deploy.components.aws.encryption import Encryption, EncryptionArgs
+from specql_deploy.components.aws.encryption import Encryption, EncryptionArgs, encryption_settings
 from specql_deploy.components.aws.secrets import Secrets, SecretsArgs
+
+from aws_harness import ACCOUNT, KEY, SMALL, build, only, statements
 
 KMS = "aws:kms/key:Key"
 
 
 def keys(**overrides):
-    args = {"account_id": ACCOUNT, "region": "eu-west-1"}
+    args = {**encryption_settings(SMALL, "eu-west-1"), "account_id": ACCOUNT}
     args.update(overrides)
     return build(lambda: Encryption("shop-dev-kms", EncryptionArgs(**args)))
 
@@ -29,7 +30,8 @@ def test_key_policy_lets_this_regions_cloudwatch_logs_encrypt_only_this_accounts
     logs = granted["CloudWatchLogsEncrypts"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == (
-        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:*")
+        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:*"
+    )
     assert granted["CloudWatchAlarmsPublish"]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
 
 
@@ -44,10 +46,13 @@ def test_production_key_is_protected_and_kept():
 
 
 def test_one_encrypted_secret_per_name_with_no_value():
-    graph = build(lambda: Secrets("shop-prod-secrets", SecretsArgs(names=("JWT_SECRET", "STRIPE_API_KEY"),
-                                                                     kms_key_arn=KEY)))
+    graph = build(
+        lambda: Secrets("shop-prod-secrets", SecretsArgs(names=("JWT_SECRET", "STRIPE_API_KEY"), kms_key_arn=KEY))
+    )
     secrets = graph.of_type("aws:secretsmanager/secret:Secret")
     assert sorted(s.inputs["name"] for s in secrets) == [
-        "shop-prod-secrets/JWT_SECRET", "shop-prod-secrets/STRIPE_API_KEY"]
+        "shop-prod-secrets/JWT_SECRET",
+        "shop-prod-secrets/STRIPE_API_KEY",
+    ]
     assert all(s.inputs["kmsKeyId"] == KEY and s.inputs["recoveryWindowInDays"] == 30 for s in secrets)
     assert graph.of_type("aws:secretsmanager/secretVersion:SecretVersion") == []

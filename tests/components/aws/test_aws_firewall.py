@@ -3,11 +3,12 @@ group attached to what it runs; clients admit themselves into data stores; every
 
 from __future__ import annotations
 
-from aws_harness import KEY, SUBNETS, VPC, build
-from specql_deploy.components.aws.database import Database, DatabaseArgs
+from specql_deploy.components.aws.database import Database, DatabaseArgs, database_settings
 from specql_deploy.components.aws.firewall import DataStoreAccess
-from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
-from specql_deploy.components.aws.service import Service, ServiceArgs
+from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings
+from specql_deploy.components.aws.service import Service, ServiceArgs, service_settings
+
+from aws_harness import KEY, SMALL, SUBNETS, VPC, build
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -15,7 +16,7 @@ CIDR = "10.0.0.0/16"
 
 
 def load_balancer_group(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": CIDR}
+    args = {**load_balancer_settings(SMALL), "vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": CIDR}
     args.update(overrides)
     graph = build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
     [group] = graph.of_type(SG)
@@ -23,8 +24,16 @@ def load_balancer_group(**overrides):
 
 
 def service_graph(**overrides):
-    args = {"region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": VPC, "vpc_cidr": CIDR,
-            "load_balancer_security_group_id": "sg-lb", "target_group_arn": "arn:tg", "kms_key_arn": KEY}
+    args = {
+        **service_settings(SMALL),
+        "region": "us-east-1",
+        "subnet_ids": SUBNETS,
+        "vpc_id": VPC,
+        "vpc_cidr": CIDR,
+        "load_balancer_security_group_id": "sg-lb",
+        "target_group_arn": "arn:tg",
+        "kms_key_arn": KEY,
+    }
     args.update(overrides)
     return build(lambda: Service("shop-dev-app", ServiceArgs(**args)))
 
@@ -78,8 +87,9 @@ def test_internal_egress_stays_inside_the_vpc():
 
 
 def test_the_service_admits_its_group_into_each_data_store_on_its_port_only():
-    graph = service_graph(data_stores=(DataStoreAccess("sg-db", 5432, "PostgreSQL"),
-                                       DataStoreAccess("sg-cache", 6379, "Redis")))
+    graph = service_graph(
+        data_stores=(DataStoreAccess("sg-db", 5432, "PostgreSQL"), DataStoreAccess("sg-cache", 6379, "Redis"))
+    )
     [group] = graph.of_type(SG)
     rules = {rule.inputs["securityGroupId"]: rule.inputs for rule in graph.of_type(INGRESS_RULE)}
     assert set(rules) == {"sg-db", "sg-cache"}
@@ -92,8 +102,11 @@ def test_the_service_admits_its_group_into_each_data_store_on_its_port_only():
 
 def test_a_data_store_group_has_no_egress_and_no_inline_ingress():
     # inline ingress (even an empty list) would delete the clients' separate rules on update
-    graph = build(lambda: Database("shop-dev-db", DatabaseArgs(
-        vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY, region="us-east-1")))
+    graph = build(
+        lambda: Database(
+            "shop-dev-db", DatabaseArgs(**database_settings(SMALL), vpc_id=VPC, subnet_ids=SUBNETS, kms_key_arn=KEY)
+        )
+    )
     [group] = graph.of_type(SG)
     assert group.inputs["egress"] == [] and "ingress" not in group.inputs
     [instance] = graph.of_type("aws:rds/instance:Instance")

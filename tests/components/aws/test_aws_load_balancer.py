@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from aws_harness import SUBNETS, VPC, build, only
-from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+
+from specql_deploy.components.aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings
+
+from aws_harness import SMALL, SUBNETS, VPC, build, only
 
 LISTENER = "aws:lb/listener:Listener"
 
 
 def load_balancer(**overrides):
-    args = {"vpc_id": VPC, "subnet_ids": SUBNETS, "vpc_cidr": "10.0.0.0/16", "access_logs_bucket": "logs"}
+    args = {
+        **load_balancer_settings(SMALL),
+        "vpc_id": VPC,
+        "subnet_ids": SUBNETS,
+        "vpc_cidr": "10.0.0.0/16",
+        "access_logs_bucket": "logs",
+    }
     args.update(overrides)
     return build(lambda: LoadBalancer("shop-dev-lb", LoadBalancerArgs(**args)))
 
@@ -24,7 +32,7 @@ def test_alb_drops_invalid_headers_and_logs_to_the_archive():
     assert alb["dropInvalidHeaderFields"] is True
     assert alb["accessLogs"] == {"bucket": "logs", "prefix": "alb", "enabled": True}
     assert alb["subnets"] == SUBNETS and alb["internal"] is False
-    assert alb["enableDeletionProtection"] is False
+    assert alb["enableDeletionProtection"] is True  # the small-saas example keeps it on
 
 
 def test_without_a_domain_one_http_listener_forwards():
@@ -35,8 +43,7 @@ def test_without_a_domain_one_http_listener_forwards():
 
 
 def test_target_group_health_check_comes_from_the_application():
-    graph = load_balancer(health_check_path="/healthz", health_check_interval=15, unhealthy_threshold=5,
-                          app_port=3000)
+    graph = load_balancer(health_check_path="/healthz", health_check_interval=15, unhealthy_threshold=5, app_port=3000)
     group = only(graph, "aws:lb/targetGroup:TargetGroup").inputs
     assert group["targetType"] == "ip" and group["port"] == 3000
     check = group["healthCheck"]
@@ -49,7 +56,8 @@ def test_domain_brings_a_certificate_tls12_listener_and_a_redirect():
     assert cert == {"domainName": "app.example.com", "validationMethod": "DNS"}
     by_port = listeners(graph)
     assert by_port[80]["defaultActions"] == [
-        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+    ]
     assert by_port[443]["protocol"] == "HTTPS"
     assert by_port[443]["sslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
 
@@ -72,7 +80,9 @@ def test_deletion_protection_override():
 
 def test_certificate_without_domain_is_refused():
     with pytest.raises(ValueError, match="domain"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", certificate_arn="arn:x")
+        LoadBalancerArgs(
+            **{**load_balancer_settings(SMALL), "certificate_arn": "arn:x"}, vpc_id=VPC, subnet_ids=SUBNETS
+        )
 
 
 # --------------------------------------------------------------------------------- WAF
@@ -91,13 +101,18 @@ def test_waf_is_a_regional_acl_associated_with_this_load_balancer_and_logged():
     acl = only(graph, "aws:wafv2/webAcl:WebAcl")
     alb = only(graph, "aws:lb/loadBalancer:LoadBalancer")
     assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
-    groups = [rule["statement"]["managedRuleGroupStatement"]["name"]
-              for rule in acl.inputs["rules"] if "managedRuleGroupStatement" in rule["statement"]]
+    groups = [
+        rule["statement"]["managedRuleGroupStatement"]["name"]
+        for rule in acl.inputs["rules"]
+        if "managedRuleGroupStatement" in rule["statement"]
+    ]
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(groups)
     assert acl.inputs["rules"][0]["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
     association = only(graph, "aws:wafv2/webAclAssociation:WebAclAssociation")
-    assert association.inputs == {"resourceArn": f"arn:aws:offline:::{alb.name}",
-                                  "webAclArn": f"arn:aws:offline:::{acl.name}"}
+    assert association.inputs == {
+        "resourceArn": f"arn:aws:offline:::{alb.name}",
+        "webAclArn": f"arn:aws:offline:::{acl.name}",
+    }
     # the association is the load balancer's child: it lives (and is ejected) beside the ALB
     assert association.parent == alb.parent
     logs = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs
@@ -108,7 +123,7 @@ def test_waf_is_a_regional_acl_associated_with_this_load_balancer_and_logged():
 
 def test_waf_without_a_log_key_is_refused():
     with pytest.raises(ValueError, match="waf_log_kms_key_arn"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", waf=True)
+        LoadBalancerArgs(**{**load_balancer_settings(SMALL), "waf": True}, vpc_id=VPC, subnet_ids=SUBNETS)
 
 
 CERTIFICATE = "aws:acm/certificate:Certificate"
@@ -148,26 +163,4 @@ def test_behind_a_cdn_the_zone_validates_but_the_domain_points_at_the_cdn():
 
 def test_a_zone_without_a_domain_is_refused():
     with pytest.raises(ValueError, match="`dns_zone_id` needs `domain`"):
-        LoadBalancerArgs(vpc_id=VPC, subnet_ids=SUBNETS, vpc_cidr="10.0.0.0/16", dns_zone_id="Z123")
-
-
-@pytest.mark.parametrize(("options", "expected"), [
-    ([{"resource_record_name": "_x.app.example.com."}], "_x.app.example.com."),
-    ([{"resourceRecordName": "_y.app.example.com."}], "_y.app.example.com."),
-    (["${«r1.domainValidationOptions»}"][0], "${«r1.domainValidationOptions»[0].resource_record_name}"),
-    (None, None),
-    ([], None),
-])
-def test_validation_field_reads_every_shape_of_the_options(options, expected):
-    from specql_deploy.components.aws._support import first_field
-
-    assert first_field(options, "resource_record_name") == expected
-
-
-def test_validation_field_reads_sdk_objects():
-    from types import SimpleNamespace
-
-    from specql_deploy.components.aws._support import first_field
-
-    options = [SimpleNamespace(resource_record_value="abc.acm-validations.aws.")]
-    assert first_field(options, "resource_record_value") == "abc.acm-validations.aws."
+        LoadBalancerArgs(**load_balancer_settings(SMALL), vpc_id=VPC, subnet_ids=SUBNETS, dns_zone_id="Z123")

@@ -5,21 +5,31 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import KEY, build, only
+
 from specql_deploy.components.aws.monitoring import (
     CustomAlarm,
     Monitoring,
     MonitoringArgs,
     builtin_alarms,
+    monitoring_settings,
 )
+
+from aws_harness import KEY, SMALL, build, only
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def monitoring(**overrides):
-    args = {"region": "us-east-1", "kms_key_arn": KEY, "cluster_name": "shop-cluster", "service_name": "shop-svc",
-            "load_balancer_arn_suffix": "app/shop/abc", "target_group_arn_suffix": "targetgroup/shop/def",
-            "database_identifier": "shop-db"}
+    args = {
+        **monitoring_settings(SMALL),
+        "region": "us-east-1",
+        "kms_key_arn": KEY,
+        "cluster_name": "shop-cluster",
+        "service_name": "shop-svc",
+        "load_balancer_arn_suffix": "app/shop/abc",
+        "target_group_arn_suffix": "targetgroup/shop/def",
+        "database_identifier": "shop-db",
+    }
     args.update(overrides)
     return build(lambda: Monitoring("shop-dev-monitoring", MonitoringArgs(**args)))
 
@@ -37,9 +47,17 @@ def test_topic_is_encrypted_with_the_key():
 
 def test_standard_level_watches_service_load_balancer_and_database_with_a_dashboard():
     graph = monitoring()
-    assert sorted(alarms(graph)) == sorted([
-        "service-cpu", "service-memory", "alb-5xx", "alb-unhealthy-hosts",
-        "db-cpu", "db-connections", "db-free-storage"])
+    assert sorted(alarms(graph)) == sorted(
+        [
+            "service-cpu",
+            "service-memory",
+            "alb-5xx",
+            "alb-unhealthy-hosts",
+            "db-cpu",
+            "db-connections",
+            "db-free-storage",
+        ]
+    )
     dashboard = json.loads(only(graph, "aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])
     assert len(dashboard["widgets"]) == 4
 
@@ -78,8 +96,14 @@ def test_basic_level_has_three_alarms_and_no_dashboard():
 def test_enterprise_adds_latency_and_replica_lag_and_a_cache_adds_redis_alarms():
     graph = monitoring(level="enterprise", cache_id="shop-redis-001", replica_identifiers=("shop-db-r0",))
     found = alarms(graph)
-    assert {"alb-latency-p99", "db-read-latency", "db-write-latency", "replica-0-lag", "cache-cpu",
-            "cache-memory"} <= set(found)
+    assert {
+        "alb-latency-p99",
+        "db-read-latency",
+        "db-write-latency",
+        "replica-0-lag",
+        "cache-cpu",
+        "cache-memory",
+    } <= set(found)
     assert found["alb-latency-p99"]["extendedStatistic"] == "p99"
     assert found["replica-0-lag"]["dimensions"] == {"DBInstanceIdentifier": "shop-db-r0"}
     assert found["cache-cpu"]["dimensions"] == {"CacheClusterId": "shop-redis-001"}
@@ -87,19 +111,27 @@ def test_enterprise_adds_latency_and_replica_lag_and_a_cache_adds_redis_alarms()
 
 
 def test_manifest_emails_and_alarm_emails_are_subscribed_once_each():
-    graph = monitoring(emails=("ops@example.com",), custom_alarms=(
-        CustomAlarm("cpu_high", "cpu_high", ">", 80, False, 300, "ops@example.com"),
-        CustomAlarm("db_down", "db_cpu", ">", 90, False, 600, "dba@example.com"),
-    ))
+    graph = monitoring(
+        emails=("ops@example.com",),
+        custom_alarms=(
+            CustomAlarm("cpu_high", "cpu_high", ">", 80, False, 300, "ops@example.com"),
+            CustomAlarm("db_down", "db_cpu", ">", 90, False, 600, "dba@example.com"),
+        ),
+    )
     endpoints = sorted(s.inputs["endpoint"] for s in graph.of_type("aws:sns/topicSubscription:TopicSubscription"))
     assert endpoints == ["dba@example.com", "ops@example.com"]
 
 
 def test_manifest_alarms_map_to_metrics_with_their_threshold_and_duration():
-    found = alarms(monitoring(database_max_connections=200, custom_alarms=(
-        CustomAlarm("database_connections", "connections", ">", 80, True, 300),
-        CustomAlarm("high_cpu", "cpu", ">=", 75, False, 600),
-    )))
+    found = alarms(
+        monitoring(
+            database_max_connections=200,
+            custom_alarms=(
+                CustomAlarm("database_connections", "connections", ">", 80, True, 300),
+                CustomAlarm("high_cpu", "cpu", ">=", 75, False, 600),
+            ),
+        )
+    )
     connections = found["custom-database-connections"]
     assert (connections["metricName"], connections["threshold"]) == ("DatabaseConnections", 160)
     cpu = found["custom-high-cpu"]

@@ -5,13 +5,10 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from aws_harness import KEY, build, only
-from specql_deploy.components.aws.network import (
-    Network,
-    NetworkArgs,
-    nat_count,
-    subnet_cidrs,
-)
+
+from specql_deploy.components.aws.network import Network, NetworkArgs, nat_count, network_settings, subnet_cidrs
+
+from aws_harness import KEY, SMALL, build, only
 
 SUBNET = "aws:ec2/subnet:Subnet"
 NAT = "aws:ec2/natGateway:NatGateway"
@@ -19,7 +16,12 @@ ROUTE = "aws:ec2/route:Route"
 
 
 def network(**overrides):
-    args = {"region": "us-east-1", "availability_zones": 2, "kms_key_arn": KEY}
+    args = {
+        **network_settings(SMALL),
+        "region": "us-east-1",
+        "availability_zones": 2,
+        "kms_key_arn": KEY,
+    }
     args.update(overrides)
     return build(lambda: Network("shop-dev-net", NetworkArgs(**args)))
 
@@ -70,7 +72,7 @@ def test_flow_logs_go_to_an_encrypted_expiring_log_group_through_a_narrow_role()
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
     assert group.inputs["kmsKeyId"] == KEY
-    assert group.inputs["retentionInDays"] == 30
+    assert group.inputs["retentionInDays"] == SMALL.monitoring.log_retention_days
     role_policy = only(graph, "aws:iam/rolePolicy:RolePolicy").inputs["policy"]
     assert '"Resource": "*"' not in role_policy
 
@@ -103,8 +105,7 @@ def test_no_nat_leaves_private_subnets_without_a_route_out():
 def test_isolated_subnets_add_a_third_tier_with_no_routes():
     graph = network(isolated_subnets=True)
     assert len(tiers(graph)["isolated"]) == 2
-    isolated_table = next(
-        t for t in graph.of_type("aws:ec2/routeTable:RouteTable") if t.name.endswith("isolated-rt"))
+    isolated_table = next(t for t in graph.of_type("aws:ec2/routeTable:RouteTable") if t.name.endswith("isolated-rt"))
     assert not [r for r in graph.of_type(ROUTE) if r.inputs["routeTableId"] == f"{isolated_table.name}-id"]
 
 
@@ -116,7 +117,7 @@ def test_flow_logs_off_creates_no_flow_log_or_role():
 
 def test_flow_logs_without_a_key_are_refused():
     with pytest.raises(ValueError, match="kms_key_arn"):
-        NetworkArgs(region="us-east-1", availability_zones=1, kms_key_arn=None)
+        NetworkArgs(**{**network_settings(SMALL), "availability_zones": 1}, kms_key_arn=None)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -124,12 +125,15 @@ def test_flow_logs_without_a_key_are_refused():
 
 @pytest.mark.parametrize("cidr", ["10.0.0.0/16", "172.20.0.0/16", "10.8.0.0/20"])
 def test_subnet_blocks_of_all_tiers_lie_in_the_vpc_and_never_overlap(cidr):
-    blocks = [ipaddress.ip_network(block) for tier in ("public", "private", "isolated")
-              for block in subnet_cidrs(cidr, tier, 6)]
+    blocks = [
+        ipaddress.ip_network(block)
+        for tier in ("public", "private", "isolated")
+        for block in subnet_cidrs(cidr, tier, 6)
+    ]
     vpc = ipaddress.ip_network(cidr)
     assert all(block.subnet_of(vpc) for block in blocks)
     assert len(blocks) == 18
-    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
 
 
 def test_nat_count_per_strategy():
@@ -138,10 +142,13 @@ def test_nat_count_per_strategy():
 
 def test_interface_endpoints_give_private_subnets_aws_apis_without_nat():
     graph = network(nat_strategy="none", interface_endpoints=("ecr.api", "logs"))
-    interfaces = [e.inputs for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                  if e.inputs["vpcEndpointType"] == "Interface"]
-    assert sorted(e["serviceName"] for e in interfaces) == ["com.amazonaws.us-east-1.ecr.api",
-                                                            "com.amazonaws.us-east-1.logs"]
+    interfaces = [
+        e.inputs for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"
+    ]
+    assert sorted(e["serviceName"] for e in interfaces) == [
+        "com.amazonaws.us-east-1.ecr.api",
+        "com.amazonaws.us-east-1.logs",
+    ]
     private = sorted(f"{s.name}-id" for s in tiers(graph)["private"])
     assert all(sorted(e["subnetIds"]) == private and e["privateDnsEnabled"] is True for e in interfaces)
     group = next(g for g in graph.of_type("aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("endpoints-sg"))

@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_harness import KEY, SUBNETS, build, only, statements
-from specql_deploy.components.aws.service import Service, ServiceArgs
+
+from specql_deploy.components.aws.service import Service, ServiceArgs, service_settings
+
+from aws_harness import KEY, SMALL, SUBNETS, build, only, statements
 
 TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop/abc"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/STRIPE"
 
 
 def service(**overrides):
-    args = {"region": "us-east-1", "subnet_ids": SUBNETS, "vpc_id": "vpc-0abc", "vpc_cidr": "10.0.0.0/16", "load_balancer_security_group_id": "sg-lb", "target_group_arn": TG,
-            "kms_key_arn": KEY}
+    args = {
+        **service_settings(SMALL),
+        "region": "us-east-1",
+        "subnet_ids": SUBNETS,
+        "vpc_id": "vpc-0abc",
+        "vpc_cidr": "10.0.0.0/16",
+        "load_balancer_security_group_id": "sg-lb",
+        "target_group_arn": TG,
+        "kms_key_arn": KEY,
+    }
     args.update(overrides)
     return build(lambda: Service("shop-dev-app", ServiceArgs(**args)))
 
@@ -59,7 +69,7 @@ def test_task_definition_sizes_health_check_and_logs():
     assert app["readonlyRootFilesystem"] is True
     assert app["mountPoints"][0]["containerPath"] == "/tmp"
     group = only(graph, "aws:cloudwatch/logGroup:LogGroup").inputs
-    assert group["kmsKeyId"] == KEY and group["retentionInDays"] == 30
+    assert group["kmsKeyId"] == KEY and group["retentionInDays"] == SMALL.monitoring.log_retention_days
 
 
 def test_service_rolls_back_failed_deployments_and_stays_private():
@@ -102,8 +112,10 @@ def test_repository_not_protected_by_default():
 
 def test_memory_target_adds_a_second_policy():
     graph = service(target_memory=80)
-    metrics = sorted(p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"][
-        "predefinedMetricType"] for p in graph.of_type("aws:appautoscaling/policy:Policy"))
+    metrics = sorted(
+        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["predefinedMetricType"]
+        for p in graph.of_type("aws:appautoscaling/policy:Policy")
+    )
     assert metrics == ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"]
 
 
@@ -114,8 +126,14 @@ def test_autoscale_off_keeps_a_fixed_count():
 
 
 def test_sizes_and_secrets_come_from_the_arguments():
-    graph = service(cpu_units=1024, memory_mib=2048, secrets={"STRIPE_API_KEY": SECRET}, secret_arns=[SECRET],
-                    environment={"LOG_LEVEL": "warn"}, image="ghcr.io/acme/shop:1.2.3")
+    graph = service(
+        cpu_units=1024,
+        memory_mib=2048,
+        secrets={"STRIPE_API_KEY": SECRET},
+        secret_arns=[SECRET],
+        environment={"LOG_LEVEL": "warn"},
+        image="ghcr.io/acme/shop:1.2.3",
+    )
     task = only(graph, "aws:ecs/taskDefinition:TaskDefinition").inputs
     assert (task["cpu"], task["memory"]) == ("1024", "2048")
     app = container(graph)
@@ -139,5 +157,11 @@ def test_production_repository_is_protected_and_kept():
 
 def test_invalid_fargate_pair_is_refused_with_a_hint():
     with pytest.raises(ValueError, match="Fargate cannot run"):
-        ServiceArgs(region="us-east-1", subnet_ids=SUBNETS, vpc_id="vpc-0abc", vpc_cidr="10.0.0.0/16", load_balancer_security_group_id="sg-lb", target_group_arn=TG,
-                    kms_key_arn=KEY, cpu_units=512, memory_mib=512)
+        ServiceArgs(
+            **{**service_settings(SMALL), "cpu_units": 512, "memory_mib": 512},
+            subnet_ids=SUBNETS,
+            vpc_id="vpc-0abc",
+            load_balancer_security_group_id="sg-lb",
+            target_group_arn=TG,
+            kms_key_arn=KEY,
+        )

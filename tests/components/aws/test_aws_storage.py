@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aws_harness import ACCOUNT, KEY, build, only, statements
-from specql_deploy.components.aws.log_archive import LogArchive, LogArchiveArgs
-from specql_deploy.components.aws.storage import BucketSpec, Storage, StorageArgs
+from specql_deploy.components.aws.log_archive import LogArchive, LogArchiveArgs, log_archive_settings
+from specql_deploy.components.aws.storage import BucketSpec, Storage, StorageArgs, storage_settings
+
+from aws_harness import ACCOUNT, KEY, PRODUCTION, SMALL, build, only, statements
 
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -15,21 +16,28 @@ OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 
 def storage(*buckets: BucketSpec, **overrides):
-    args = {"buckets": buckets or (BucketSpec("uploads"),), "kms_key_arn": KEY, "log_bucket": "shop-logs"}
+    args = {
+        **storage_settings(SMALL),
+        "buckets": buckets or (BucketSpec("uploads", True, None),),
+        "kms_key_arn": KEY,
+        "log_bucket": "shop-logs",
+    }
     args.update(overrides)
     return build(lambda: Storage("shop-dev-storage", StorageArgs(**args)))
 
 
 def archive(**overrides):
-    args = {"region": "us-east-1", "account_id": ACCOUNT}
+    args = {**log_archive_settings(SMALL), "region": "us-east-1", "account_id": ACCOUNT}
     args.update(overrides)
     return build(lambda: LogArchive("shop-dev-logarchive", LogArchiveArgs(**args)))
 
 
 def assert_private(graph):
     for block in graph.of_type(PAB):
-        assert all(block.inputs[flag] is True for flag in (
-            "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+        assert all(
+            block.inputs[flag] is True
+            for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        )
 
 
 def assert_tls_only(resource):
@@ -41,7 +49,7 @@ def assert_tls_only(resource):
 
 
 def test_each_manifest_bucket_is_private_kms_encrypted_versioned_and_logged():
-    graph = storage(BucketSpec("uploads"), BucketSpec("backups", lifecycle_days=90))
+    graph = storage(BucketSpec("uploads", True, None), BucketSpec("backups", True, 90))
     assert len(graph.of_type("aws:s3/bucket:Bucket")) == 2
     assert len(graph.of_type(PAB)) == 2
     assert_private(graph)
@@ -51,8 +59,8 @@ def test_each_manifest_bucket_is_private_kms_encrypted_versioned_and_logged():
         assert rule["bucketKeyEnabled"] is True
     assert {v.inputs["versioningConfiguration"]["status"] for v in graph.of_type(VERSIONING)} == {"Enabled"}
     logging = graph.of_type("aws:s3/bucketLogging:BucketLogging")
-    assert sorted(l.inputs["targetPrefix"] for l in logging) == ["s3/backups/", "s3/uploads/"]
-    assert {l.inputs["targetBucket"] for l in logging} == {"shop-logs"}
+    assert sorted(log.inputs["targetPrefix"] for log in logging) == ["s3/backups/", "s3/uploads/"]
+    assert {log.inputs["targetBucket"] for log in logging} == {"shop-logs"}
     assert {o.inputs["rule"]["objectOwnership"] for o in graph.of_type(OWNERSHIP)} == {"BucketOwnerEnforced"}
 
 
@@ -77,15 +85,15 @@ def test_buckets_are_not_protected_outside_production():
 
 
 def test_lifecycle_days_expire_current_objects():
-    [rule] = only(storage(BucketSpec("backups", lifecycle_days=90), noncurrent_version_days=7), LIFECYCLE).inputs[
-        "rules"]
+    [rule] = only(storage(BucketSpec("backups", True, 90), noncurrent_version_days=7), LIFECYCLE).inputs["rules"]
     assert rule["expiration"] == {"days": 90}
     assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 7}
 
 
 def test_versioning_off_suspends_it():
-    assert only(storage(BucketSpec("scratch", versioning=False)), VERSIONING).inputs[
-        "versioningConfiguration"] == {"status": "Suspended"}
+    assert only(storage(BucketSpec("scratch", False, None)), VERSIONING).inputs["versioningConfiguration"] == {
+        "status": "Suspended"
+    }
 
 
 def test_production_buckets_are_protected_kept_and_never_force_destroyed():
@@ -118,7 +126,8 @@ def test_log_archive_lets_only_s3_logging_and_the_regions_load_balancers_write()
 def test_log_archive_in_a_newer_region_grants_the_delivery_service_principal():
     policy = statements(only(archive(region="ap-southeast-5"), POLICY))
     assert policy["LoadBalancerAccessLogs"]["Principal"] == {
-        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"
+    }
 
 
 def test_log_archive_expires_logs_after_the_retention():
@@ -132,8 +141,9 @@ def test_log_archive_disables_acls():
 
 
 def test_every_bucket_and_the_log_archive_publish_object_events_to_eventbridge():
-    notifications = storage(BucketSpec("uploads"), BucketSpec("backups")).of_type(
-        "aws:s3/bucketNotification:BucketNotification")
+    notifications = storage(BucketSpec("uploads", True, None), BucketSpec("backups", True, None)).of_type(
+        "aws:s3/bucketNotification:BucketNotification"
+    )
     assert len(notifications) == 2 and all(n.inputs["eventbridge"] is True for n in notifications)
     assert only(archive(), "aws:s3/bucketNotification:BucketNotification").inputs["eventbridge"] is True
 
@@ -143,18 +153,26 @@ DR_KEY = "arn:aws:kms:eu-west-1:123456789012:key/dr"
 
 def replicated(*buckets: BucketSpec):
     import pulumi_aws as aws
+
     from specql_deploy.components.aws.storage import ReplicaTarget
 
     def program():
         provider = aws.Provider("dr", region="eu-west-1")
-        return Storage("shop-prod-storage", StorageArgs(
-            buckets=buckets, kms_key_arn=KEY, log_bucket="shop-logs", replica=ReplicaTarget(provider, DR_KEY)))
+        return Storage(
+            "shop-prod-storage",
+            StorageArgs(
+                **{**storage_settings(PRODUCTION), "buckets": buckets},
+                kms_key_arn=KEY,
+                log_bucket="shop-logs",
+                replica=ReplicaTarget(provider, DR_KEY),
+            ),
+        )
 
     return build(program)
 
 
 def test_versioned_buckets_replicate_with_a_least_privilege_role():
-    graph = replicated(BucketSpec("uploads"), BucketSpec("scratch", versioning=False))
+    graph = replicated(BucketSpec("uploads", True, None), BucketSpec("scratch", False, None))
     # only the versioned bucket replicates (replication requires versioning)
     [config] = graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     assert config.inputs["bucket"] == "shop-prod-storage-uploads-id"
@@ -163,10 +181,14 @@ def test_versioned_buckets_replicate_with_a_least_privilege_role():
     granted = statements(only(graph, "aws:iam/rolePolicy:RolePolicy"))
     assert granted["WriteReplicas"]["Resource"] == [f"arn:aws:offline:::{replica.name}/*"]
     assert granted["ReadSourceVersions"]["Resource"] == ["arn:aws:offline:::shop-prod-storage-uploads/*"]
-    assert granted["DecryptSources"] == {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt",
-                                         "Resource": KEY}
+    assert granted["DecryptSources"] == {
+        "Sid": "DecryptSources",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": KEY,
+    }
     assert granted["EncryptReplicas"]["Resource"] == DR_KEY
-    assert not any("*" == statement["Resource"] or statement["Action"] == "s3:*" for statement in granted.values())
+    assert not any(statement["Resource"] == "*" or statement["Action"] == "s3:*" for statement in granted.values())
     trust = only(graph, "aws:iam/role:Role").inputs["assumeRolePolicy"]
     assert "s3.amazonaws.com" in trust
 

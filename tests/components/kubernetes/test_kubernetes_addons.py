@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from specql_deploy.components.kubernetes.addons import addon_namespace
+from specql_deploy.program.catalogue import HELM_CHARTS
+
 from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
-from specql_deploy.components.kubernetes.addons import AddonsArgs, addon_namespace
-from specql_deploy.program.defaults import HELM_CHARTS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -72,7 +73,14 @@ def test_no_cert_manager_without_tls(captured):
 
 
 def test_addon_namespace_is_known_even_when_existing():
-    args = AddonsArgs(ingress_class="traefik", existing=frozenset({"ingress-controller"}))
+    from dataclasses import replace
+
+    from specql_deploy.components.patterns.kubernetes_app import addons_args
+
+    from support import resolve_example
+
+    example = addons_args(resolve_example("kubernetes"))
+    args = replace(example, ingress_class="traefik", existing=frozenset({"ingress-controller"}))
     assert args.to_install().get("ingress-controller") is None
     assert addon_namespace(args, "ingress-controller") == "traefik"
-    assert addon_namespace(AddonsArgs(monitoring=False), "monitoring") is None
+    assert addon_namespace(replace(example, monitoring=False), "monitoring") is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.application import (
     ApplicationArgs,
     DatabaseRef,
@@ -11,6 +11,8 @@ from specql_deploy.components.kubernetes.application import (
     deployment_skips,
     image_tag,
 )
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
@@ -54,7 +56,9 @@ def test_resources_come_from_cpu_and_memory(captured):
     # GIVEN the example (0.5 vCPU, 512 MiB from the kubernetes pattern)
     _, graph = captured("kubernetes")
     assert container(graph)["resources"] == {
-        "requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
+        "requests": {"cpu": "500m", "memory": "512Mi"},
+        "limits": {"cpu": "500m", "memory": "512Mi"},
+    }
     # AND a manifest with cpu 1, memory 1Gi
     _, other = captured("plain-http-no-hpa")
     assert container(other)["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
@@ -68,7 +72,9 @@ def test_hpa_owns_the_replica_count_when_on(captured):
     assert spec["minReplicas"] == resolved.application.instances == 3
     assert spec["maxReplicas"] == resolved.application.autoscale_max
     assert spec["metrics"][0]["resource"] == {
-        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": resolved.application.target_cpu}}
+        "name": "cpu",
+        "target": {"type": "Utilization", "averageUtilization": resolved.application.target_cpu},
+    }
 
 
 def test_fixed_replicas_and_no_hpa_when_off(captured):
@@ -100,8 +106,10 @@ def test_database_url_comes_from_the_operator_secret(captured):
 def test_secrets_are_kubernetes_secrets_from_pulumi_config(tmp_path):
     # GIVEN a Pulumi config secret for the one secret the stack stores
     import pulumi.runtime.config as config
+
+    from specql_deploy.capture import capture
+
     from k8s_support import resolve_variant
-    from specql_deploy.automation.capture import capture
 
     resolved = resolve_variant("plain-http-no-hpa", tmp_path)
     key = f"{resolved.deployment.name}:STRIPE_API_KEY"
@@ -115,7 +123,10 @@ def test_secrets_are_kubernetes_secrets_from_pulumi_config(tmp_path):
     assert secret.inputs["stringData"] == {"STRIPE_API_KEY": "sk_test_not_for_files"}
     assert "stringData" in secret.secret_paths
     env = container(graph)["env"]
-    assert {"name": "STRIPE_API_KEY", "valueFrom": {"secretKeyRef": {"name": "notes-secrets", "key": "STRIPE_API_KEY"}}} in env
+    assert {
+        "name": "STRIPE_API_KEY",
+        "valueFrom": {"secretKeyRef": {"name": "notes-secrets", "key": "STRIPE_API_KEY"}},
+    } in env
     assert [item["name"] for item in env] == ["LOG_LEVEL", "DATABASE_URL", "STRIPE_API_KEY"]
     # AND the Deployment waits for the Secret
     assert secret.urn in one(graph, DEPLOYMENT).dependencies
@@ -135,25 +146,43 @@ def test_rails_keeps_a_writable_root_and_says_why(captured):
     assert any(skip.startswith("CKV_K8S_22=") for skip in skips)
 
 
-@pytest.mark.parametrize(("image", "tag"), [
-    ("shop:latest", "latest"), ("shop", "latest"), ("registry:5000/team/shop:1.2.3", "1.2.3"),
-    ("registry:5000/team/shop", "latest"), ("shop@sha256:abc", ""),
-])
+@pytest.mark.parametrize(
+    ("image", "tag"),
+    [
+        ("shop:latest", "latest"),
+        ("shop", "latest"),
+        ("registry:5000/team/shop:1.2.3", "1.2.3"),
+        ("registry:5000/team/shop", "latest"),
+        ("shop@sha256:abc", ""),
+    ],
+)
 def test_image_tag(image, tag):
     assert image_tag(image) == tag
 
 
+def example_args(**overrides) -> ApplicationArgs:
+    """What the kubernetes pattern passes the application for its example, with overrides."""
+    from dataclasses import replace
+
+    from specql_deploy.components.patterns.kubernetes_app import application_args
+
+    from support import resolve_example
+
+    base = application_args(resolve_example("kubernetes"), None)
+    return replace(base, **{"namespace": "n", "app": "a", "environment": "dev", **overrides})
+
+
 def test_skips_only_what_applies():
-    args = ApplicationArgs(namespace="n", app="a", environment="dev", image="a:1.0.0")
+    args = example_args(image="a:1.0.0")
+    assert args.read_only_root is True
     assert set(deployment_skips(args)) == {"CKV_K8S_43", "CKV_K8S_35"}
-    latest = ApplicationArgs(namespace="n", app="a", environment="dev", image="a:latest", read_only_root=False)
+    latest = example_args(image="a:latest", read_only_root=False)
     assert set(deployment_skips(latest)) == {"CKV_K8S_43", "CKV_K8S_35", "CKV_K8S_14", "CKV_K8S_22"}
     assert all(reason for reason in deployment_skips(latest).values())
 
 
 def test_database_url_secret_is_not_stored_twice():
-    args = ApplicationArgs(namespace="n", app="a", environment="dev", image="a:1", secrets=("DATABASE_URL", "X"),
-                           database=DatabaseRef("a-db-app"))
+    args = example_args(image="a:1", secrets=("DATABASE_URL", "X"), database=DatabaseRef("a-db-app"))
     assert args.stored_secrets() == ("X",)
     names = [item["name"] for item in container_env(args)]
     assert names == ["DATABASE_URL", "X"]

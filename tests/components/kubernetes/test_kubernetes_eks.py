@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.eks_cluster import EksClusterArgs, kubeconfig
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 
 def test_eks_cluster_in_private_subnets_with_a_managed_node_group(captured):
@@ -61,4 +63,13 @@ def test_kubeconfig_authenticates_with_short_lived_tokens():
 
 def test_eks_needs_two_zones():
     with pytest.raises(ValueError, match="availability_zones"):
-        EksClusterArgs(region="us-east-1", availability_zones=1)
+        EksClusterArgs(
+            region="us-east-1",
+            availability_zones=1,
+            vpc_cidr="10.0.0.0/16",
+            nat_strategy="single",
+            flow_logs=True,
+            log_retention_days=365,
+            node_count=2,
+            deletion_protection=False,
+        )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.ingress import LETSENCRYPT_SERVER, IngressArgs
 from specql_deploy.components.kubernetes.network_policies import (
     NetworkPoliciesArgs,
     policy_specs,
 )
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
@@ -21,7 +23,8 @@ def test_ingress_with_class_and_lets_encrypt_tls(captured):
     assert spec["ingressClassName"] == "nginx"
     assert spec["rules"][0]["host"] == "myapp.example.com"
     assert spec["rules"][0]["http"]["paths"][0]["backend"] == {
-        "service": {"name": "kubernetes", "port": {"number": 80}}}
+        "service": {"name": "kubernetes", "port": {"number": 80}}
+    }
     assert spec["tls"] == [{"hosts": ["myapp.example.com"], "secretName": "kubernetes-tls"}]
     issuer = one(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer").inputs
     assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": issuer["metadata"]["name"]}
@@ -45,7 +48,9 @@ def test_no_domain_means_plain_http_on_any_host(captured):
 
 def test_tls_needs_a_host():
     with pytest.raises(ValueError, match="`tls` needs a `host`"):
-        IngressArgs(namespace="n", app="a", environment="dev", service_name="a", tls=True, host=None)
+        IngressArgs(
+            namespace="n", app="a", environment="dev", service_name="a", ingress_class="nginx", tls=True, host=None
+        )
 
 
 def test_namespace_denies_inbound_by_default_and_admits_only_the_needed_paths(captured):
@@ -53,35 +58,54 @@ def test_namespace_denies_inbound_by_default_and_admits_only_the_needed_paths(ca
     policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in graph.of_type(POLICY)}
     assert policies["kubernetes-default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
     app = policies["kubernetes-allow-ingress-controller"]
-    assert app["ingress"] == [{
-        "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
-        "ports": [{"protocol": "TCP", "port": resolved.application.port}]}]
+    assert app["ingress"] == [
+        {
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
+            "ports": [{"protocol": "TCP", "port": resolved.application.port}],
+        }
+    ]
     database = policies["kubernetes-allow-app-to-database"]
     assert database["podSelector"] == {"matchLabels": {"cnpg.io/cluster": "kubernetes-db"}}
-    assert database["ingress"] == [{"from": [{"podSelector": {"matchLabels": app["podSelector"]["matchLabels"]}}],
-                                    "ports": [{"protocol": "TCP", "port": 5432}]}]
+    assert database["ingress"] == [
+        {
+            "from": [{"podSelector": {"matchLabels": app["podSelector"]["matchLabels"]}}],
+            "ports": [{"protocol": "TCP", "port": 5432}],
+        }
+    ]
     internal = policies["kubernetes-allow-database-internal"]["ingress"][0]
     assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}} in internal["from"]
     assert "kubernetes-allow-acme-solver" in policies
     # Prometheus (kube-prometheus-stack) reaches the app port and CloudNativePG's exporter only
     monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
     assert policies["kubernetes-allow-monitoring-to-app"]["ingress"] == [
-        {"from": [monitoring], "ports": [{"protocol": "TCP", "port": resolved.application.port}]}]
+        {"from": [monitoring], "ports": [{"protocol": "TCP", "port": resolved.application.port}]}
+    ]
     assert policies["kubernetes-allow-monitoring-to-database"]["ingress"] == [
-        {"from": [monitoring], "ports": [{"protocol": "TCP", "port": 9187}]}]
+        {"from": [monitoring], "ports": [{"protocol": "TCP", "port": 9187}]}
+    ]
     assert len(policies) == 7
 
 
 def test_policy_specs_without_database_or_tls():
-    specs = policy_specs(NetworkPoliciesArgs(namespace="n", app="a", environment="dev", app_pod_labels={"x": "y"},
-                                             app_port=3000, ingress_namespace="traefik"))
+    specs = policy_specs(
+        NetworkPoliciesArgs(
+            namespace="n",
+            app="a",
+            environment="dev",
+            app_pod_labels={"x": "y"},
+            app_port=3000,
+            ingress_namespace="traefik",
+        )
+    )
     assert set(specs) == {"default-deny", "allow-ingress-controller"}
 
 
 def test_prometheus_scrapes_the_app_and_cloudnative_pg(captured):
     # GIVEN the example (kube-prometheus-stack installed here)
     _, graph = captured("kubernetes")
-    release = next(r for r in graph.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["name"] == "kube-prometheus-stack")
+    release = next(
+        r for r in graph.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["name"] == "kube-prometheus-stack"
+    )
     service_monitor = one(graph, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
     pod_monitor = one(graph, "kubernetes:monitoring.coreos.com/v1:PodMonitor")
     service_labels = one(graph, "kubernetes:core/v1:Service").inputs["metadata"]["labels"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
+
 from specql_deploy.components.kubernetes.postgres_cluster import backup_cron, cnpg_image
-from specql_deploy.program.defaults import CONTAINER_SIZES, DATABASE_INSTANCES_BY_SIZE, IMAGES
+from specql_deploy.program.catalogue import CONTAINER_SIZES, DATABASE_INSTANCES_BY_SIZE, IMAGES
+
+from k8s_support import captured, one  # noqa: F401  (captured is a fixture)
 
 
 def test_cloudnative_pg_cluster_from_the_example(captured):
@@ -27,11 +29,14 @@ def test_cloudnative_pg_cluster_from_the_example(captured):
     assert spec["backup"] == {"volumeSnapshot": {"online": True}}
 
 
-@pytest.mark.parametrize(("version", "image"), [
-    ("16", "ghcr.io/cloudnative-pg/postgresql:16.6"),
-    ("17", "ghcr.io/cloudnative-pg/postgresql:17"),
-    ("16.4", "ghcr.io/cloudnative-pg/postgresql:16.4"),
-])
+@pytest.mark.parametrize(
+    ("version", "image"),
+    [
+        ("16", "ghcr.io/cloudnative-pg/postgresql:16.6"),
+        ("17", "ghcr.io/cloudnative-pg/postgresql:17"),
+        ("16.4", "ghcr.io/cloudnative-pg/postgresql:16.4"),
+    ],
+)
 def test_cloudnative_pg_image_is_pinned_for_its_major_and_follows_any_other(version, image):
     assert cnpg_image(version) == image
 
@@ -60,13 +65,16 @@ def test_crunchy_pgo_cluster_with_pgbackrest_schedule_and_retention(captured):
     assert graph.of_type("kubernetes:postgresql.cnpg.io/v1:Cluster") == []
 
 
-@pytest.mark.parametrize(("frequency", "window", "seconds", "expected"), [
-    ("daily", "03:00-04:00", True, "0 0 3 * * *"),
-    ("daily", "22:30-23:30", False, "30 22 * * *"),
-    ("hourly", "03:15-04:00", False, "15 * * * *"),
-    ("weekly", "01:00-02:00", True, "0 0 1 * * 0"),
-    ("continuous", "03:00-04:00", False, "0 3 * * *"),
-])
+@pytest.mark.parametrize(
+    ("frequency", "window", "seconds", "expected"),
+    [
+        ("daily", "03:00-04:00", True, "0 0 3 * * *"),
+        ("daily", "22:30-23:30", False, "30 22 * * *"),
+        ("hourly", "03:15-04:00", False, "15 * * * *"),
+        ("weekly", "01:00-02:00", True, "0 0 1 * * 0"),
+        ("continuous", "03:00-04:00", False, "0 3 * * *"),
+    ],
+)
 def test_backup_cron(frequency, window, seconds, expected):
     assert backup_cron(frequency, window, seconds=seconds) == expected
 
@@ -75,22 +83,26 @@ def test_production_protects_the_database_and_its_namespace(tmp_path):
     # GIVEN the example resolved for a production environment
     import textwrap
 
-    from specql_deploy.automation.capture import capture
+    from specql_deploy.capture import capture
     from specql_deploy.program.manifest import load
     from specql_deploy.program.resolve import resolve
 
     path = tmp_path / "deployment.yaml"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         deployment:
           name: ledger
           pattern: kubernetes
         environments:
           - name: staging
           - name: production
-        """))
+        """)
+    )
     manifest = load(path)
-    graphs = {env: capture(resolve(manifest.spec, env, default_name=manifest.default_name))
-              for env in ("staging", "production")}
+    graphs = {
+        env: capture(resolve(manifest.spec, env, default_name=manifest.default_name))
+        for env in ("staging", "production")
+    }
     cluster = {env: one(g, "kubernetes:postgresql.cnpg.io/v1:Cluster") for env, g in graphs.items()}
     namespace = {env: one(g, "kubernetes:core/v1:Namespace") for env, g in graphs.items()}
     # THEN production's cluster is protected and kept through a destroy; staging's is not

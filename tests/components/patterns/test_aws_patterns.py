@@ -6,9 +6,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.capture import ResourceGraph, capture
+
+from specql_deploy.capture import ResourceGraph, capture
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
+
 from support import resolve_example
 
 AWS_EXAMPLES = ["small-saas", "production-saas", "full-manifest", "phase2-extended"]
@@ -45,39 +47,70 @@ def providers(graph: ResourceGraph) -> dict[str, str]:
 # zones, NAT strategy, replicas, cache, storage, edge, monitoring level, DR region).
 INVENTORY = {
     "small-saas": {
-        "ec2/vpc:Vpc": 1, "ec2/subnet:Subnet": 4, "ec2/natGateway:NatGateway": 1, "ec2/flowLog:FlowLog": 1,
-        "rds/instance:Instance": 1, "elasticache/replicationGroup:ReplicationGroup": 0,
-        "s3/bucket:Bucket": 1, "ecs/service:Service": 1, "lb/loadBalancer:LoadBalancer": 1,
-        "lb/listener:Listener": 1, "cloudfront/distribution:Distribution": 0, "wafv2/webAcl:WebAcl": 0,
-        "cloudwatch/metricAlarm:MetricAlarm": 7, "cloudwatch/dashboard:Dashboard": 1, "kms/key:Key": 1,
+        "ec2/vpc:Vpc": 1,
+        "ec2/subnet:Subnet": 4,
+        "ec2/natGateway:NatGateway": 1,
+        "ec2/flowLog:FlowLog": 1,
+        "rds/instance:Instance": 1,
+        "elasticache/replicationGroup:ReplicationGroup": 0,
+        "s3/bucket:Bucket": 1,
+        "ecs/service:Service": 1,
+        "lb/loadBalancer:LoadBalancer": 1,
+        "lb/listener:Listener": 1,
+        "cloudfront/distribution:Distribution": 0,
+        "wafv2/webAcl:WebAcl": 0,
+        "cloudwatch/metricAlarm:MetricAlarm": 7,
+        "cloudwatch/dashboard:Dashboard": 1,
+        "kms/key:Key": 1,
     },
     "production-saas": {
         # primary: 3 zones x (public, private, isolated); DR: 2 zones x (public, private)
-        "ec2/vpc:Vpc": 2, "ec2/subnet:Subnet": 13, "ec2/natGateway:NatGateway": 3, "ec2/flowLog:FlowLog": 2,
+        "ec2/vpc:Vpc": 2,
+        "ec2/subnet:Subnet": 13,
+        "ec2/natGateway:NatGateway": 3,
+        "ec2/flowLog:FlowLog": 2,
         # primary + 2 read replicas + the cross-region replica
-        "rds/instance:Instance": 4, "elasticache/replicationGroup:ReplicationGroup": 1,
+        "rds/instance:Instance": 4,
+        "elasticache/replicationGroup:ReplicationGroup": 1,
         # log archive, uploads, and the uploads' replica in the DR region
-        "s3/bucket:Bucket": 3, "s3/bucketReplicationConfig:BucketReplicationConfig": 1,
-        "ecs/service:Service": 1, "lb/loadBalancer:LoadBalancer": 1,
+        "s3/bucket:Bucket": 3,
+        "s3/bucketReplicationConfig:BucketReplicationConfig": 1,
+        "ecs/service:Service": 1,
+        "lb/loadBalancer:LoadBalancer": 1,
         # a CloudFront ACL, and the load balancer's own regional ACL; the domain brings HTTPS
         # (redirect + TLS listeners) and certificates for the load balancer and CloudFront
-        "lb/listener:Listener": 2, "acm/certificate:Certificate": 2,
-        "cloudfront/distribution:Distribution": 1, "wafv2/webAcl:WebAcl": 2,
-        "shield/protection:Protection": 2, "cloudwatch/metricAlarm:MetricAlarm": 14,
-        "cloudwatch/dashboard:Dashboard": 1, "kms/key:Key": 2,
+        "lb/listener:Listener": 2,
+        "acm/certificate:Certificate": 2,
+        "cloudfront/distribution:Distribution": 1,
+        "wafv2/webAcl:WebAcl": 2,
+        "shield/protection:Protection": 2,
+        "cloudwatch/metricAlarm:MetricAlarm": 14,
+        "cloudwatch/dashboard:Dashboard": 1,
+        "kms/key:Key": 2,
     },
     "full-manifest": {
-        "ec2/vpc:Vpc": 1, "ec2/subnet:Subnet": 4, "ec2/natGateway:NatGateway": 1,
-        "rds/instance:Instance": 2, "elasticache/replicationGroup:ReplicationGroup": 1,
-        "s3/bucket:Bucket": 3, "s3/bucketReplicationConfig:BucketReplicationConfig": 0,
-        "lb/listener:Listener": 2, "acm/certificate:Certificate": 1,
-        "cloudfront/distribution:Distribution": 0, "cloudwatch/metricAlarm:MetricAlarm": 11,
-        "appautoscaling/policy:Policy": 2, "kms/key:Key": 1,
+        "ec2/vpc:Vpc": 1,
+        "ec2/subnet:Subnet": 4,
+        "ec2/natGateway:NatGateway": 1,
+        "rds/instance:Instance": 2,
+        "elasticache/replicationGroup:ReplicationGroup": 1,
+        "s3/bucket:Bucket": 3,
+        "s3/bucketReplicationConfig:BucketReplicationConfig": 0,
+        "lb/listener:Listener": 2,
+        "acm/certificate:Certificate": 1,
+        "cloudfront/distribution:Distribution": 0,
+        "cloudwatch/metricAlarm:MetricAlarm": 11,
+        "appautoscaling/policy:Policy": 2,
+        "kms/key:Key": 1,
     },
     "phase2-extended": {
-        "ec2/vpc:Vpc": 1, "ec2/natGateway:NatGateway": 1, "rds/instance:Instance": 1,
-        "elasticache/replicationGroup:ReplicationGroup": 0, "cloudwatch/metricAlarm:MetricAlarm": 9,
-        "sns/topicSubscription:TopicSubscription": 1, "kms/key:Key": 1,
+        "ec2/vpc:Vpc": 1,
+        "ec2/natGateway:NatGateway": 1,
+        "rds/instance:Instance": 1,
+        "elasticache/replicationGroup:ReplicationGroup": 0,
+        "cloudwatch/metricAlarm:MetricAlarm": 9,
+        "sns/topicSubscription:TopicSubscription": 1,
+        "kms/key:Key": 1,
     },
 }
 
@@ -89,15 +122,22 @@ def test_resource_inventory_per_pattern(example):
     assert {suffix: count(graph, suffix) for suffix in INVENTORY[example]} == INVENTORY[example]
 
 
-@pytest.mark.parametrize(("example", "pattern"), [
-    ("small-saas", "SmallSaas"), ("full-manifest", "SmallSaas"), ("production-saas", "ProductionSaas")])
+@pytest.mark.parametrize(
+    ("example", "pattern"),
+    [("small-saas", "SmallSaas"), ("full-manifest", "SmallSaas"), ("production-saas", "ProductionSaas")],
+)
 def test_pattern_component_is_the_root_of_every_block(example, pattern):
     graph = graph_of(example)
     [root] = graph.of_type(f"specql:patterns:{pattern}")
     blocks = [r for r in graph.resources if r.type.startswith("specql:aws:")]
     assert blocks and all(block.parent == root.urn for block in blocks)
-    assert {"specql:aws:Network", "specql:aws:Database", "specql:aws:Service", "specql:aws:LoadBalancer",
-            "specql:aws:Monitoring"} <= {block.type for block in blocks}
+    assert {
+        "specql:aws:Network",
+        "specql:aws:Database",
+        "specql:aws:Service",
+        "specql:aws:LoadBalancer",
+        "specql:aws:Monitoring",
+    } <= {block.type for block in blocks}
 
 
 @pytest.mark.parametrize("example", AWS_EXAMPLES)
@@ -148,20 +188,27 @@ def test_production_saas_replicates_buckets_to_the_dr_region_under_its_key():
     regions = providers(graph)
     [config] = graph.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     [rule] = config.inputs["rules"]
-    replica = next(b for b in graph.of_type("aws:s3/bucket:Bucket") if f"arn:aws:offline:::{b.name}" ==
-                   rule["destination"]["bucket"])
+    replica = next(
+        b
+        for b in graph.of_type("aws:s3/bucket:Bucket")
+        if f"arn:aws:offline:::{b.name}" == rule["destination"]["bucket"]
+    )
     assert regions[replica.provider] == "eu-west-1"
     dr_key = next(k for k in graph.of_type("aws:kms/key:Key") if regions[k.provider] == "eu-west-1")
     assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == f"arn:aws:offline:::{dr_key.name}"
     assert rule["status"] == "Enabled" and rule["deleteMarkerReplication"] == {"status": "Enabled"}
+
     # the replica is held to the source's rules: private, KMS-encrypted, versioned, TLS only
     def of(type_token):
         return [r for r in graph.of_type(type_token) if r.inputs.get("bucket") == f"{replica.name}-id"]
+
     [block] = of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     assert block.inputs["restrictPublicBuckets"] is True and block.inputs["blockPublicAcls"] is True
     [sse] = of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == \
-        f"arn:aws:offline:::{dr_key.name}"
+    assert (
+        sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]
+        == f"arn:aws:offline:::{dr_key.name}"
+    )
     [versioning] = of("aws:s3/bucketVersioning:BucketVersioning")
     assert versioning.inputs["versioningConfiguration"] == {"status": "Enabled"}
     assert "aws:SecureTransport" in of("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"]
@@ -191,15 +238,21 @@ def test_cdn_outside_us_east_1_gets_a_global_provider_for_its_certificate_and_ac
 # ------------------------------------------------------------------------- sizes and counts
 
 
-@pytest.mark.parametrize(("pattern", "size", "database", "cache_node"), [
-    ("small-saas", "small", "db.t4g.micro", "cache.t4g.micro"),
-    ("small-saas", "medium", "db.t4g.medium", "cache.t4g.small"),
-    ("production-saas", "large", "db.r7g.xlarge", "cache.r7g.large"),
-    ("production-saas", "xlarge", "db.r7g.2xlarge", "cache.r7g.xlarge"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "size", "database", "cache_node"),
+    [
+        ("small-saas", "small", "db.t4g.micro", "cache.t4g.micro"),
+        ("small-saas", "medium", "db.t4g.medium", "cache.t4g.small"),
+        ("production-saas", "large", "db.r7g.xlarge", "cache.r7g.large"),
+        ("production-saas", "xlarge", "db.r7g.2xlarge", "cache.r7g.xlarge"),
+    ],
+)
 def test_instance_classes_per_pattern_and_size(tmp_path, pattern, size, database, cache_node):
-    graph = graph_from_text(tmp_path, f"deployment:\n  pattern: {pattern}\n  database:\n    size: {size}\n"
-                                      f"  cache:\n    enabled: true\n    size: {size}\n")
+    graph = graph_from_text(
+        tmp_path,
+        f"deployment:\n  pattern: {pattern}\n  database:\n    size: {size}\n"
+        f"  cache:\n    enabled: true\n    size: {size}\n",
+    )
     assert {r.inputs["instanceClass"] for r in graph.of_type(RDS)} == {database}
     [redis] = graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     assert redis.inputs["nodeType"] == cache_node
@@ -215,8 +268,11 @@ def test_small_saas_runs_single_az_and_production_saas_multi_az():
 def test_nat_none_is_honoured_and_tasks_reach_aws_apis_through_endpoints(tmp_path):
     graph = graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  networking:\n    nat_gateway: false\n")
     assert count(graph, "ec2/natGateway:NatGateway") == 0
-    services = sorted(e.inputs["serviceName"] for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                      if e.inputs["vpcEndpointType"] == "Interface")
+    services = sorted(
+        e.inputs["serviceName"]
+        for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if e.inputs["vpcEndpointType"] == "Interface"
+    )
     assert services == [f"com.amazonaws.us-east-1.{name}" for name in ("ecr.api", "ecr.dkr", "logs", "secretsmanager")]
 
 
@@ -255,10 +311,11 @@ def _walk(value, path=""):
 @pytest.mark.parametrize("example", AWS_EXAMPLES)
 def test_no_input_holds_a_literal_password(example):
     for resource in graph_of(example).resources:
-        for path, value in _walk(dict(resource.inputs)):
+        for path, _value in _walk(dict(resource.inputs)):
             leaf = path.rsplit(".", 1)[-1].lower()
-            if any(word in leaf for word in ("password", "authtoken", "secretstring")) \
-                    and not leaf.startswith("managemasteruser"):
+            if any(word in leaf for word in ("password", "authtoken", "secretstring")) and not leaf.startswith(
+                "managemasteruser"
+            ):
                 assert path in resource.secret_paths, f"{resource.name}: {path} is not a secret"
 
 
@@ -292,8 +349,12 @@ def test_data_stores_admit_only_the_application_tasks_group(example):
     [service] = graph.of_type("aws:ecs/service:Service")
     [app_group] = service.inputs["networkConfiguration"]["securityGroups"]
     stores = [*graph.of_type(RDS), *graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup")]
-    primary_groups = {group for store in stores if not store.inputs.get("replicateSourceDb", "").startswith("arn:")
-                      for group in store.inputs.get("vpcSecurityGroupIds") or store.inputs.get("securityGroupIds")}
+    primary_groups = {
+        group
+        for store in stores
+        if not store.inputs.get("replicateSourceDb", "").startswith("arn:")
+        for group in store.inputs.get("vpcSecurityGroupIds") or store.inputs.get("securityGroupIds")
+    }
     rules = graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     # THEN each store's group has exactly one rule, from the tasks' group, on one TCP port, and no CIDR
     assert sorted(rule.inputs["securityGroupId"] for rule in rules) == sorted(primary_groups)
@@ -317,8 +378,13 @@ def test_encryption_is_on_for_every_data_store_and_log_group(example):
         assert topic.inputs["kmsMasterKeyId"]
 
 
-STATEFUL = ("aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:elasticache/replicationGroup:ReplicationGroup",
-            "aws:kms/key:Key", "aws:ecr/repository:Repository")
+STATEFUL = (
+    "aws:rds/instance:Instance",
+    "aws:s3/bucket:Bucket",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:kms/key:Key",
+    "aws:ecr/repository:Repository",
+)
 
 
 def test_production_environment_protects_and_keeps_every_stateful_resource():
@@ -344,11 +410,24 @@ def test_non_production_environment_protects_nothing_with_pulumi_but_keeps_the_a
 
 def test_manifest_secrets_are_injected_from_secrets_manager():
     graph = graph_of("full-manifest", "production")
-    names = sorted(s.inputs["name"].rsplit("/", 1)[-1] for s in graph.of_type("aws:secretsmanager/secret:Secret")
-                   if "name" in s.inputs)
+    names = sorted(
+        s.inputs["name"].rsplit("/", 1)[-1]
+        for s in graph.of_type("aws:secretsmanager/secret:Secret")
+        if "name" in s.inputs
+    )
     assert names == ["DATABASE_URL", "JWT_SECRET", "STRIPE_API_KEY"]
 
 
 def only_lb(graph):
     [alb] = graph.of_type("aws:lb/loadBalancer:LoadBalancer")
     return alb
+
+
+def test_the_manifest_healthy_threshold_reaches_the_target_group(tmp_path):
+    # GIVEN small-saas with four passing checks before traffic
+    graph = graph_from_text(
+        tmp_path, "deployment: {pattern: small-saas}\napplication: {health_check: {healthy_threshold: 4}}\n"
+    )
+    # THEN the load balancer's target group waits for them
+    [group] = graph.of_type("aws:lb/targetGroup:TargetGroup")
+    assert group.inputs["healthCheck"]["healthyThreshold"] == 4

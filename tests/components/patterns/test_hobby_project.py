@@ -7,8 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from specql_deploy.automation.capture import MASK, CapturedResource, capture
-from specql_deploy.components.docker import stack as hobby
+
+from specql_deploy.capture import MASK, CapturedResource, capture
+from specql_deploy.components.docker import hobby_stack as hobby
 from specql_deploy.components.patterns.hobby_project import user_secrets
 from specql_deploy.program.manifest import load
 from specql_deploy.program.resolve import resolve
@@ -69,7 +70,7 @@ def test_offline_preview_lists_one_container_per_service(example):
     counts = Counter(resource.type for resource in graph.resources)
     assert counts["pulumi:providers:docker"] == 1
     assert counts["docker:index/network:Network"] == 2
-    assert counts["docker:index/volume:Volume"] == len(hobby.hobby_volumes(resolved))
+    assert counts["docker:index/volume:Volume"] == len(hobby.hobby_stack(resolved).volumes)
     assert counts["random:index/randomPassword:RandomPassword"] == 1
     assert counts["docker:index/image:Image"] == 1
     assert counts["specql:patterns:HobbyProject"] == 1
@@ -83,8 +84,12 @@ def test_example_component_tree(example_graph):
     assert root.type == "specql:patterns:HobbyProject"
     children = {r.type for r in example_graph.children(root.urn)}
     assert children == {
-        "specql:docker:DockerHost", "specql:docker:Database", "specql:docker:App",
-        "specql:docker:ReverseProxy", "specql:docker:Backup", "specql:docker:Monitoring",
+        "specql:docker:DockerHost",
+        "specql:docker:Database",
+        "specql:docker:App",
+        "specql:docker:ReverseProxy",
+        "specql:docker:Backup",
+        "specql:docker:Monitoring",
     }
 
 
@@ -194,11 +199,11 @@ def test_user_secret_is_read_from_pulumi_config():
 
 
 def test_project_root_locates_the_build_context():
-    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.capture import run_under_mocks
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 
     resolved = resolve_example("hobby-project")
-    graph = run_under_mocks(lambda: HobbyProject("x", resolved, project_root="/srv/hobby"))
+    graph = run_under_mocks(lambda: HobbyProject("x", resolved, project_root="/srv/hobby", offline=True))
     (image,) = graph.of_type("docker:index/image:Image")
     assert image.inputs["build"] == {"context": "/srv/hobby", "dockerfile": "/srv/hobby/docker/Dockerfile"}
 
@@ -207,7 +212,8 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
     # A second container with the same name (or the same host ports) cannot be created
     # while the first exists: every named resource must be delete-before-replace.
     import pulumi
-    from specql_deploy.automation.capture import run_under_mocks
+
+    from specql_deploy.capture import run_under_mocks
     from specql_deploy.components.patterns.hobby_project import HobbyProject
 
     seen: dict[tuple[str, str], bool] = {}
@@ -218,11 +224,14 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
 
     def program():
         pulumi.runtime.register_stack_transformation(record)
-        HobbyProject("x", resolve_example("hobby-project"))
+        HobbyProject("x", resolve_example("hobby-project"), offline=True)
 
     run_under_mocks(program)
-    named = {key: value for key, value in seen.items()
-             if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")}
+    named = {
+        key: value
+        for key, value in seen.items()
+        if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")
+    }
     assert len(named) == 7 + 2 + 6
     assert all(named.values()), [key for key, value in named.items() if not value]
 
@@ -265,8 +274,10 @@ def test_the_off_site_keys_are_secrets_the_user_provides():
 
 
 def test_an_s3_compatible_endpoint_replaces_aws_encryption_headers():
-    resolved = with_values(resolve_example("hobby-project"), database={
-        **OFFSITE, "backup_endpoint": "https://acct.r2.cloudflarestorage.com", "backup_region": "auto"})
+    resolved = with_values(
+        resolve_example("hobby-project"),
+        database={**OFFSITE, "backup_endpoint": "https://acct.r2.cloudflarestorage.com", "backup_region": "auto"},
+    )
     copy = next(s for s in hobby.hobby_services(resolved) if s.name == "backup-offsite")
     env = copy.env
     assert env["RCLONE_CONFIG_OFFSITE_PROVIDER"] == "Other"

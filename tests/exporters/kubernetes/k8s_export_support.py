@@ -21,11 +21,15 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(Path(__file__).resolve().parents[1]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 KUBERNETES_EXAMPLES = sorted(
-    path.parent.name for path in (ROOT / "examples").glob("*/deployment.yaml")
-    if re.search(r"^\s*pattern:\s*kubernetes\b", path.read_text(), re.MULTILINE))
+    path.parent.name
+    for path in (ROOT / "examples").glob("*/deployment.yaml")
+    if re.search(r"^\s*pattern:\s*kubernetes\b", path.read_text(), re.MULTILINE)
+)
 OTHER_EXAMPLES = sorted(
-    path.parent.name for path in (ROOT / "examples").glob("*/deployment.yaml")
-    if path.parent.name not in KUBERNETES_EXAMPLES)
+    path.parent.name
+    for path in (ROOT / "examples").glob("*/deployment.yaml")
+    if path.parent.name not in KUBERNETES_EXAMPLES
+)
 
 # Variants beyond the examples: PGO, traefik, EKS, rails (writable root), secrets, no TLS.
 VARIANTS = {
@@ -109,7 +113,7 @@ def helm_binary() -> str:
             pytest.fail(f"SPECQL_HELM={explicit} does not exist", pytrace=False)
         return explicit
     script = (ROOT / "scripts" / "install-helm.sh").read_text()
-    version = re.search(r'HELM_VERSION:-(v[0-9.]+)', script).group(1)
+    version = re.search(r"HELM_VERSION:-(v[0-9.]+)", script).group(1)
     cache = Path(os.environ.get("SPECQL_CACHE", Path.home() / ".cache" / "specql-deploy"))
     default = cache / f"helm-{version}" / "bin" / "helm"
     if not default.exists():
@@ -147,8 +151,9 @@ def ejected(tmp_path_factory) -> dict[str, Ejected]:
     Each app secret has a value in Pulumi config, so a leak would show in the files.
     """
     import pulumi.runtime.config as config
-    from specql_deploy.automation.capture import capture
-    from specql_deploy.exporters.base import ExportContext
+
+    from specql_deploy.capture import capture
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.kubernetes import render
 
     base = tmp_path_factory.mktemp("k8s-eject")

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import pytest
 import yaml
+
+from specql_deploy.exporters.contract import ExportContext
+from specql_deploy.exporters.kubernetes import render
+from specql_deploy.exporters.kubernetes.manifests import (
+    is_manifest_resource,
+    kubernetes_object,
+)
+
 from k8s_export_support import (  # noqa: F401  (ejected is a fixture)
     CASES,
     OTHER_EXAMPLES,
@@ -12,13 +20,6 @@ from k8s_export_support import (  # noqa: F401  (ejected is a fixture)
     ejected,
     manifest_path,
     resolve_path,
-)
-
-from specql_deploy.exporters.base import ExportContext
-from specql_deploy.exporters.kubernetes import render
-from specql_deploy.exporters.kubernetes.manifests import (
-    is_manifest_resource,
-    kubernetes_object,
 )
 
 
@@ -37,8 +38,10 @@ def test_manifests_are_exactly_the_captured_objects(ejected, case):
     # GIVEN what the Pulumi program registers
     item = ejected[case]
     captured = [r for r in item.graph.resources if is_manifest_resource(r)]
-    expected = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
-                for o in map(lambda r: kubernetes_object(r.inputs), captured)}
+    expected = {
+        (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
+        for o in (kubernetes_object(r.inputs) for r in captured)
+    }
     # THEN the manifests hold every one of them, unchanged, and nothing else
     assert documents(item.manifests.glob("*.yaml")) == expected
     kinds = {key[0] for key in expected}
@@ -60,13 +63,14 @@ def test_stored_secrets_are_documented_as_kubectl_commands(ejected):
     item = ejected["plain-http-secrets"]
     assert item.graph.of_type("kubernetes:core/v1:Secret"), "the stack does store the secret"
     readme = (item.manifests / "README.md").read_text()
-    assert ('kubectl -n notes-staging create secret generic notes-secrets '
-            '--from-literal=STRIPE_API_KEY="$STRIPE_API_KEY"') in readme
+    assert (
+        'kubectl -n notes-staging create secret generic notes-secrets --from-literal=STRIPE_API_KEY="$STRIPE_API_KEY"'
+    ) in readme
     assert "DATABASE_URL" in readme
 
 
 def test_readme_installs_the_pinned_addons(ejected):
-    from specql_deploy.program.defaults import HELM_CHARTS
+    from specql_deploy.program.catalogue import HELM_CHARTS
 
     readme = (ejected["kubernetes"].manifests / "README.md").read_text()
     for key in ("ingress-nginx", "cert-manager", "cloudnative-pg", "kube-prometheus-stack"):

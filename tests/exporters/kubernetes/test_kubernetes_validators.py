@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from k8s_export_support import CASES, documents, ejected, helm  # noqa: F401  (ejected is a fixture)
 from validators import checkov, failed_checks, skipped_checks
 
@@ -83,12 +84,24 @@ def test_chart_with_default_values_renders_the_plain_manifests(ejected, rendered
 def test_values_change_what_the_chart_renders(ejected):
     # GIVEN the example chart WHEN values are overridden THEN the objects follow them
     chart = ejected["kubernetes"].chart
-    result = helm("template", "x", str(chart), "--set", "image.tag=abc123", "--set", "autoscaling.maxReplicas=7",
-                  "--set", "ingress.host=other.example.com", "--set", "database.instances=3")
+    result = helm(
+        "template",
+        "x",
+        str(chart),
+        "--set",
+        "image.tag=abc123",
+        "--set",
+        "autoscaling.maxReplicas=7",
+        "--set",
+        "ingress.host=other.example.com",
+        "--set",
+        "database.instances=3",
+    )
     assert result.returncode == 0, result.stderr
     from io import StringIO
 
     import yaml
+
     objects = {doc["kind"]: doc for doc in yaml.safe_load_all(StringIO(result.stdout)) if doc}
     assert objects["Deployment"]["spec"]["template"]["spec"]["containers"][0]["image"] == "kubernetes:abc123"
     assert objects["HorizontalPodAutoscaler"]["spec"]["maxReplicas"] == 7

@@ -25,7 +25,8 @@ from typing import Any
 from .tofu_support import BASE, unquote
 
 RESOURCE_REF = re.compile(
-    r"(?<![\w.])(data\.|ephemeral\.)?((?:aws|random)_[a-z0-9_]+)\.([a-z0-9_]+)((?:\[[^\]]*\])*)\.([a-z0-9_]+)")
+    r"(?<![\w.])(data\.|ephemeral\.)?((?:aws|random)_[a-z0-9_]+)\.([a-z0-9_]+)((?:\[[^\]]*\])*)\.([a-z0-9_]+)"
+)
 VAR_REF = re.compile(r"(?<![\w.])var\.([a-z0-9_]+)(\[\d+\])?")
 MODULE_REF = re.compile(r"(?<![\w.])module\.([a-z0-9_]+)\.([a-z0-9_]+)(\[\d+\])?")
 READ_BACK = "aws_secretsmanager_secret_version"
@@ -75,11 +76,13 @@ class HclGraph:
             merged = self.modules.setdefault(module, {})
             for key, entries in document.items():
                 merged.setdefault(key, []).extend(entries)
-        self.arguments = {unquote(name): body for entry in self.modules[""].get("module", [])
-                          for name, body in entry.items()}
-        self.outputs = {module: {unquote(name): body["value"] for entry in blocks.get("output", [])
-                                 for name, body in entry.items()}
-                        for module, blocks in self.modules.items()}
+        self.arguments = {
+            unquote(name): body for entry in self.modules[""].get("module", []) for name, body in entry.items()
+        }
+        self.outputs = {
+            module: {unquote(name): body["value"] for entry in blocks.get("output", []) for name, body in entry.items()}
+            for module, blocks in self.modules.items()
+        }
 
     def blocks(self) -> Iterable[tuple[str, str, str, str, dict[str, Any]]]:
         """(module, kind, type, label, body) of every resource and ephemeral block."""
@@ -120,8 +123,10 @@ class HclGraph:
                 found.add((f"data.{kind}.{label}", attribute))
             else:
                 local = f"{prefix or ''}{kind}.{label}"
-                found |= {(member, attribute) for member in self._members(module, local, index.split("]")[0] + "]"
-                                                                          if index else "")}
+                found |= {
+                    (member, attribute)
+                    for member in self._members(module, local, index.split("]")[0] + "]" if index else "")
+                }
         for match in VAR_REF.finditer(expression):
             name, index = match.group(1), match.group(2) or ""
             if module == "":
@@ -171,8 +176,10 @@ def program_edges(configuration: Any, keys: Mapping[str, str]) -> set[Edge]:
     from specql_deploy.exporters.opentofu import mapping
 
     by_urn = {resource.captured.urn: resource for resource in configuration.all_resources()}
-    zone_labels = {str(provider.inputs.get("region")): (f"{provider.alias}_available" if provider.alias
-                                                        else "available") for provider in configuration.providers}
+    zone_labels = {
+        str(provider.inputs.get("region")): (f"{provider.alias}_available" if provider.alias else "available")
+        for provider in configuration.providers
+    }
     edges: set[Edge] = set()
     for resource in configuration.all_resources():
         source = _qualified(resource.module, resource.address)

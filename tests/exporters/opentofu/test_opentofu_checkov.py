@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from validators import checkov
 
 from . import tofu_support as support
 from .tofu_support import AWS_EXAMPLES
+from validators import checkov
 
 pytestmark = [pytest.mark.validators, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -53,8 +53,10 @@ def test_at_most_a_dozen_inline_skips(report, name):
     comments = _inline_skips(name)
     # every comment suppresses a check checkov actually ran (none is dead weight); checkov
     # reports a `count` block once per copy (`replica[0]`, `replica[1]`)
-    skipped = {(check["check_id"], check["file_path"], re.sub(r"\[\d+\]$", "", check["resource"]))
-               for check in _of(result["results"]["skipped_checks"], name)}
+    skipped = {
+        (check["check_id"], check["file_path"], re.sub(r"\[\d+\]$", "", check["resource"]))
+        for check in _of(result["results"]["skipped_checks"], name)
+    }
     assert len(skipped) == len(comments)
     kinds = {(match.group(1), match.group(3)) for match in comments}
     assert len(kinds) <= MAX_SKIPS, sorted(kinds)
@@ -76,8 +78,12 @@ def test_single_az_skips_give_the_reason_that_holds_for_each_instance():
     # the DR replica mirrors the primary's Multi-AZ: it passes the check instead of skipping it
     dr = production[f"{support.BASE}/modules/dr_database/main.tf"]
     assert "checkov:skip" not in dr and re.search(r"multi_az\s+= var\.database_multi_az", dr)
-    assert production[f"{support.BASE}/modules/database/main.tf"].count(
-        "checkov:skip=CKV_AWS_157:read replica: availability comes from the primary's Multi-AZ standby") == 1
+    assert (
+        production[f"{support.BASE}/modules/database/main.tf"].count(
+            "checkov:skip=CKV_AWS_157:read replica: availability comes from the primary's Multi-AZ standby"
+        )
+        == 1
+    )
     # full-manifest writes `multi_az: false` itself: the skip says so instead of blaming the pattern
     single_az = support.files("full-manifest")[f"{support.BASE}/modules/database/main.tf"]
     assert "Multi-AZ standby" not in single_az

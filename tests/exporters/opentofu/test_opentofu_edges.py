@@ -11,16 +11,21 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _both_sides(name: str) -> tuple[set[edges.Edge], set[edges.Edge]]:
-    from specql_deploy.automation.cost import estimate
-    from specql_deploy.exporters.base import ExportContext
+    from specql_deploy.capture.cost import estimate
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.opentofu.files import render_configuration
-    from specql_deploy.exporters.opentofu.translate import Translator, capture_with_references
+    from specql_deploy.exporters.opentofu.references import capture_with_references
+    from specql_deploy.exporters.opentofu.translate import Translator
 
     resolved = resolve(name)
     graph, keys = capture_with_references(resolved)
     configuration = Translator(graph, keys, resolved).build()
-    files = {item.path: item.content for item in render_configuration(
-        configuration, ExportContext(manifest(name), resolved), estimate(graph, resolved))}
+    files = {
+        item.path: item.content
+        for item in render_configuration(
+            configuration, ExportContext(manifest(name), resolved), estimate(graph, resolved)
+        )
+    }
     return edges.program_edges(configuration, keys), edges.HclGraph(files, edges.family_sizes(configuration)).edges()
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from specql_deploy.exporters.opentofu import mapping
 
 from . import tofu_support as support
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.mark.parametrize("name", OTHER_EXAMPLES)
 def test_non_aws_patterns_eject_no_opentofu(name):
-    from specql_deploy.exporters.base import ExportContext
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.opentofu import render
 
     resolved = support.resolve(name)
@@ -28,8 +29,15 @@ def test_non_aws_patterns_eject_no_opentofu(name):
 @pytest.mark.parametrize("name", AWS_EXAMPLES)
 def test_every_aws_example_ejects_the_full_tree(name):
     tree = support.files(name)
-    for required in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "terraform.tfvars.example",
-                     "README.md", "deploy.sh"):
+    for required in (
+        "main.tf",
+        "variables.tf",
+        "outputs.tf",
+        "versions.tf",
+        "terraform.tfvars.example",
+        "README.md",
+        "deploy.sh",
+    ):
         assert f"{BASE}/{required}" in tree
     modules = {path.split("/")[3] for path in tree if "/modules/" in path}
     assert {"networking", "database", "compute", "loadbalancer", "monitoring"} <= modules
@@ -58,8 +66,10 @@ def test_second_eject_is_identical():
 
     resolved = support.resolve("production-saas")
     render = load_renderer("opentofu")  # through the target registry, as `eject` calls it
-    again = {item.path: item.content for item in render(resolved, ExportContext(support.manifest("production-saas"),
-                                                                                  resolved))}
+    again = {
+        item.path: item.content
+        for item in render(resolved, ExportContext(support.manifest("production-saas"), resolved))
+    }
     # THEN a fresh capture and render gives the same bytes
     assert again == support.files("production-saas")
 
@@ -70,8 +80,9 @@ def test_output_is_already_formatted(name, tmp_path):
 
     binary = tofu_binary()  # the built OpenTofu: skips locally when absent, fails in CI
     root = support.write(tmp_path, support.files(name))
-    result = subprocess.run([binary, "fmt", "-check", "-recursive", "-diff", str(root)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [binary, "fmt", "-check", "-recursive", "-diff", str(root)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -90,31 +101,47 @@ def test_every_list_block_name_comes_from_the_table(name):
     def walk(value):
         if isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(item, list) and item and all(isinstance(entry, dict) for entry in item) \
-                        and key not in mapping.MAP_ATTRIBUTES:
+                if (
+                    isinstance(item, list)
+                    and item
+                    and all(isinstance(entry, dict) for entry in item)
+                    and key not in mapping.MAP_ATTRIBUTES
+                ):
                     yield key
                 yield from walk(item)
         elif isinstance(value, list):
             for item in value:
                 yield from walk(item)
 
-    guessed = {key for resource in graph.resources if resource.custom
-               for key in walk(dict(resource.inputs)) if key not in mapping.BLOCK_NAMES}
+    guessed = {
+        key
+        for resource in graph.resources
+        if resource.custom
+        for key in walk(dict(resource.inputs))
+        if key not in mapping.BLOCK_NAMES
+    }
     assert guessed - mapping.JSON_FIELDS == set()
 
 
 @pytest.mark.parametrize("name", AWS_EXAMPLES)
 def test_parity_resource_types_and_counts_equal_the_pulumi_graph(name):
     graph = support.configuration(name).graph
-    expected = Counter(mapping.TYPES[resource.type] for resource in graph.resources
-                       if resource.custom and not resource.is_provider)
+    expected = Counter(
+        mapping.TYPES[resource.type] for resource in graph.resources if resource.custom and not resource.is_provider
+    )
     actual = Counter(kind for _, kind, _, _ in support.resources(name))
     assert actual == expected
 
 
 KEY_SETTINGS = {
-    "aws_db_instance": ("instanceClass", "multiAz", "storageEncrypted", "allocatedStorage", "deletionProtection",
-                        "backupRetentionPeriod"),
+    "aws_db_instance": (
+        "instanceClass",
+        "multiAz",
+        "storageEncrypted",
+        "allocatedStorage",
+        "deletionProtection",
+        "backupRetentionPeriod",
+    ),
     "aws_ecs_service": ("desiredCount",),
     "aws_ecs_task_definition": ("cpu", "memory"),
     "aws_appautoscaling_target": ("minCapacity", "maxCapacity"),
@@ -157,8 +184,11 @@ def test_manifest_settings_reach_the_root_variables():
 def test_dr_provider_is_an_alias_passed_to_its_modules():
     main = support.files("production-saas")[f"{BASE}/main.tf"]
     assert re.search(r'provider "aws" \{\n  alias  = "dr"\n  region = var\.dr_region', main)
-    assert re.search(r'module "dr_database" \{\n  source = "./modules/dr_database"\n\n  providers = \{\n'
-                     r'    aws = aws\.dr\n', main)
+    assert re.search(
+        r'module "dr_database" \{\n  source = "./modules/dr_database"\n\n  providers = \{\n'
+        r"    aws = aws\.dr\n",
+        main,
+    )
 
 
 @pytest.mark.parametrize("name", AWS_EXAMPLES)
@@ -167,7 +197,7 @@ def test_no_secret_as_a_literal(name):
     text = "\n".join(tree.values())
     config = support.configuration(name)
     # every database uses the RDS-managed master password, never a password argument
-    for folder, kind, _, body in support.resources(name):
+    for _folder, kind, _, body in support.resources(name):
         if kind == "aws_db_instance" and "replicate_source_db" not in body:
             assert body.get("manage_master_user_password") is True
             assert "password" not in body
@@ -193,8 +223,9 @@ def test_no_reference_is_lost(name):
 
 def test_managed_master_password_reaches_the_task_through_its_secret_arn():
     compute = support.files("production-saas")[f"{BASE}/modules/compute/main.tf"]
-    assert re.search(r'name\s+= "DATABASE_PASSWORD"\n\s+valueFrom = "\$\{var\.database_primary_secret_arn\}:password::"',
-                     compute)
+    assert re.search(
+        r'name\s+= "DATABASE_PASSWORD"\n\s+valueFrom = "\$\{var\.database_primary_secret_arn\}:password::"', compute
+    )
     outputs = support.files("production-saas")[f"{BASE}/modules/database/outputs.tf"]
     assert "aws_db_instance.primary.master_user_secret[0].secret_arn" in outputs
 
@@ -230,8 +261,9 @@ def _run_deploy_script(tmp_path: Path, script: str, *args: str, answer: str) -> 
     path = tmp_path / "deploy.sh"
     path.write_text(script)
     env = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = subprocess.run(["bash", str(path), *args], input=answer, text=True, capture_output=True, env=env,
-                          check=False)
+    done = subprocess.run(
+        ["bash", str(path), *args], input=answer, text=True, capture_output=True, env=env, check=False
+    )
     recorded = calls.read_text().splitlines() if calls.exists() else []
     return done.returncode, [line for line in recorded if line.startswith("tofu")]
 
@@ -239,8 +271,9 @@ def _run_deploy_script(tmp_path: Path, script: str, *args: str, answer: str) -> 
 @pytest.mark.parametrize("name", ["small-saas", "production-saas"])
 def test_deploy_script_destroy_lifts_deletion_protection_on_exactly_the_protected_resources(tmp_path, name):
     tree = support.files(name)
-    code, calls = _run_deploy_script(tmp_path, tree[f"{BASE}/deploy.sh"], "destroy",
-                                     answer=f"{support.resolve(name).stack_prefix}\n")
+    code, calls = _run_deploy_script(
+        tmp_path, tree[f"{BASE}/deploy.sh"], "destroy", answer=f"{support.resolve(name).stack_prefix}\n"
+    )
     assert code == 0
     assert [call.split()[1] for call in calls] == ["init", "apply", "destroy"]
     apply, destroy = calls[1].split(), calls[2].split()
@@ -267,8 +300,9 @@ def test_deploy_script_destroy_lifts_deletion_protection_on_exactly_the_protecte
 
 
 def test_deploy_script_destroy_needs_the_typed_name(tmp_path):
-    code, calls = _run_deploy_script(tmp_path, support.files("small-saas")[f"{BASE}/deploy.sh"], "destroy",
-                                     answer="something-else\n")
+    code, calls = _run_deploy_script(
+        tmp_path, support.files("small-saas")[f"{BASE}/deploy.sh"], "destroy", answer="something-else\n"
+    )
     assert code == 1 and calls == []
 
 
@@ -287,8 +321,12 @@ def test_cross_component_depends_on_becomes_module_depends_on():
 def test_data_sources_are_read_in_the_root_and_regions_passed_down():
     tree = support.files("production-saas")
     # modules read nothing but the value of a secret they wrote write-only
-    in_modules = {match.group(1) for path, text in tree.items() if "/modules/" in path
-                  for match in re.finditer(r'^data "(\w+)"', text, re.MULTILINE)}
+    in_modules = {
+        match.group(1)
+        for path, text in tree.items()
+        if "/modules/" in path
+        for match in re.finditer(r'^data "(\w+)"', text, re.MULTILINE)
+    }
     assert in_modules == {"aws_secretsmanager_secret_version"}
     main = tree[f"{BASE}/main.tf"]
     assert 'data "aws_caller_identity" "current" {}' in main
@@ -298,8 +336,11 @@ def test_data_sources_are_read_in_the_root_and_regions_passed_down():
     assert re.search(r'data "aws_availability_zones" "dr_available" \{\n(?:  #.*\n)*  provider = aws\.dr\n\}', main)
     assert re.search(r"azs\s+= slice\(data\.aws_availability_zones\.dr_available\.names, 0, 2\)", dr)
     primary = re.search(r'module "networking" \{.*?\n\}', main, re.DOTALL).group(0)
-    assert re.search(r"azs\s+= slice\(data\.aws_availability_zones\.available\.names, 0, "
-                     r"var\.platform_availability_zones\)", primary)
+    assert re.search(
+        r"azs\s+= slice\(data\.aws_availability_zones\.available\.names, 0, "
+        r"var\.platform_availability_zones\)",
+        primary,
+    )
     subnets = tree[f"{BASE}/modules/dr_networking/main.tf"]
     assert re.search(r"availability_zone\s+= var\.azs\[count\.index\]", subnets)
     assert "eu-west-1" not in subnets
@@ -310,11 +351,15 @@ def test_a_named_data_source_keeps_its_argument_and_reaches_the_module_as_a_vari
     tree = support.files("production-saas")
     main = tree[f"{BASE}/main.tf"]
     # THEN the root reads the list by name (in the primary region) and hands its id to the module
-    assert re.search(r'data "aws_ec2_managed_prefix_list" "cloudfront_origin_facing" \{\n'
-                     r'\s+name = "com\.amazonaws\.global\.cloudfront\.origin-facing"\n\}', main)
+    assert re.search(
+        r'data "aws_ec2_managed_prefix_list" "cloudfront_origin_facing" \{\n'
+        r'\s+name = "com\.amazonaws\.global\.cloudfront\.origin-facing"\n\}',
+        main,
+    )
     module = re.search(r'module "loadbalancer" \{.*?\n\}', main, re.DOTALL).group(0)
-    assert re.search(r"cloudfront_origin_facing_id\s+= data\.aws_ec2_managed_prefix_list\.cloudfront_origin_facing\.id",
-                     module)
+    assert re.search(
+        r"cloudfront_origin_facing_id\s+= data\.aws_ec2_managed_prefix_list\.cloudfront_origin_facing\.id", module
+    )
     assert "prefix_list_ids = [var.cloudfront_origin_facing_id]" in tree[f"{BASE}/modules/loadbalancer/main.tf"]
 
 
@@ -327,14 +372,18 @@ def test_a_route53_zone_is_read_in_the_root_and_validates_both_certificates():
     for module in ("loadbalancer", "edge"):
         text = tree[f"{BASE}/modules/{module}/main.tf"]
         # the certificate's options are a set in the provider: indexed through tolist()
-        assert "tolist(aws_acm_certificate.cert.domain_validation_options)[0].resource_record_name" in text \
+        assert (
+            "tolist(aws_acm_certificate.cert.domain_validation_options)[0].resource_record_name" in text
             or "tolist(aws_acm_certificate.cdn_cert.domain_validation_options)[0].resource_record_name" in text
+        )
         assert "domain_validation_options[0]" not in text
         assert re.search(r'resource "aws_acm_certificate_validation"', text)
         assert re.search(r"zone_id\s+= var\.domain_zone_id", text)
     # the listener and the distribution take the certificate ACM has issued
-    assert "certificate_arn   = aws_acm_certificate_validation.cert_issued.certificate_arn" in \
-        tree[f"{BASE}/modules/loadbalancer/main.tf"]
+    assert (
+        "certificate_arn   = aws_acm_certificate_validation.cert_issued.certificate_arn"
+        in tree[f"{BASE}/modules/loadbalancer/main.tf"]
+    )
     assert "aws_acm_certificate_validation.cdn_cert_issued.certificate_arn" in tree[f"{BASE}/modules/edge/main.tf"]
 
 

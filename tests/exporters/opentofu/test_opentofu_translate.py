@@ -8,8 +8,10 @@ import shutil
 import subprocess
 
 import pytest
+
 from specql_deploy.exporters.opentofu import hcl, mapping
-from specql_deploy.exporters.opentofu.translate import ReferenceHook, Translator
+from specql_deploy.exporters.opentofu.references import ReferenceHook
+from specql_deploy.exporters.opentofu.translate import Translator
 
 from .tofu_support import resolve
 
@@ -30,32 +32,72 @@ def _program(extra=None):
             dr = aws.Provider(f"{name}-dr", region="eu-west-1", opts=pulumi.ResourceOptions(parent=self))
             net = Part("Network", f"{name}-net", pulumi.ResourceOptions(parent=self, provider=provider))
             child = pulumi.ResourceOptions(parent=net)
-            vpc = aws.ec2.Vpc(f"{name}-net-vpc", cidr_block="10.0.0.0/16", tags={"Name": f"{name}-net-vpc"},
-                              opts=child)
+            vpc = aws.ec2.Vpc(f"{name}-net-vpc", cidr_block="10.0.0.0/16", tags={"Name": f"{name}-net-vpc"}, opts=child)
             db = Part("Database", f"{name}-db", pulumi.ResourceOptions(parent=self, provider=provider))
             inner = pulumi.ResourceOptions(parent=db)
-            sg = aws.ec2.SecurityGroup(f"{name}-db-sg", vpc_id=vpc.id, ingress=[{
-                "protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": [vpc.cidr_block]}],
-                opts=inner)
-            params = aws.rds.ParameterGroup(f"{name}-db-params", family="postgres16", parameters=[
-                {"name": "rds.force_ssl", "value": "1"}, {"name": "log_statement", "value": "ddl"}], opts=inner)
-            role = aws.iam.Role(f"{name}-db-role", assume_role_policy=json.dumps({
-                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                        "Principal": {"Service": "rds.amazonaws.com"}}]}),
-                opts=inner)
-            aws.iam.RolePolicy(f"{name}-db-policy", role=role.id, policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*",
-                                                        "Resource": pulumi.Output.concat(vpc.arn, ":*")}]}),
-                opts=inner)
-            aws.rds.Instance(f"{name}-db-postgres", instance_class="db.t4g.micro", engine="postgres",
-                             allocated_storage=20, manage_master_user_password=True, username="app",
-                             parameter_group_name=params.name, vpc_security_group_ids=[sg.id],
-                             opts=pulumi.ResourceOptions(parent=db, protect=True))
+            sg = aws.ec2.SecurityGroup(
+                f"{name}-db-sg",
+                vpc_id=vpc.id,
+                ingress=[{"protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": [vpc.cidr_block]}],
+                opts=inner,
+            )
+            params = aws.rds.ParameterGroup(
+                f"{name}-db-params",
+                family="postgres16",
+                parameters=[{"name": "rds.force_ssl", "value": "1"}, {"name": "log_statement", "value": "ddl"}],
+                opts=inner,
+            )
+            role = aws.iam.Role(
+                f"{name}-db-role",
+                assume_role_policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "sts:AssumeRole",
+                                "Principal": {"Service": "rds.amazonaws.com"},
+                            }
+                        ],
+                    }
+                ),
+                opts=inner,
+            )
+            aws.iam.RolePolicy(
+                f"{name}-db-policy",
+                role=role.id,
+                policy=pulumi.Output.json_dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "logs:*", "Resource": pulumi.Output.concat(vpc.arn, ":*")}
+                        ],
+                    }
+                ),
+                opts=inner,
+            )
+            aws.rds.Instance(
+                f"{name}-db-postgres",
+                instance_class="db.t4g.micro",
+                engine="postgres",
+                allocated_storage=20,
+                manage_master_user_password=True,
+                username="app",
+                parameter_group_name=params.name,
+                vpc_security_group_ids=[sg.id],
+                opts=pulumi.ResourceOptions(parent=db, protect=True),
+            )
             password = random.RandomPassword(f"{name}-db-token", length=32, special=False, opts=inner)
-            aws.secretsmanager.SecretVersion(f"{name}-db-token-value", secret_id="token",
-                                             secret_string=password.result, opts=inner)
-            aws.ssm.Parameter(f"{name}-db-literal", name="/x/literal", type="SecureString",
-                              value=pulumi.Output.secret("hunter2-literal"), opts=inner)
+            aws.secretsmanager.SecretVersion(
+                f"{name}-db-token-value", secret_id="token", secret_string=password.result, opts=inner
+            )
+            aws.ssm.Parameter(
+                f"{name}-db-literal",
+                name="/x/literal",
+                type="SecureString",
+                value=pulumi.Output.secret("hunter2-literal"),
+                opts=inner,
+            )
             replica = Part("Database", f"{name}-dr-db", pulumi.ResourceOptions(parent=self, provider=dr))
             aws.ec2.Vpc(f"{name}-dr-db-vpc", cidr_block="10.1.0.0/16", opts=pulumi.ResourceOptions(parent=replica))
             if extra:
@@ -66,13 +108,12 @@ def _program(extra=None):
 
 
 def translate_program(extra=None):
-    from specql_deploy.automation.capture import run_under_mocks
+    from specql_deploy.capture import run_under_mocks
 
     resolved = resolve("small-saas")
     pattern = _program(extra)
     hook = ReferenceHook()
-    graph = run_under_mocks(lambda: pattern(resolved.stack_prefix), project="small-saas", stack="dev",
-                            outputs_for=hook)
+    graph = run_under_mocks(lambda: pattern(resolved.stack_prefix), project="small-saas", stack="dev", outputs_for=hook)
     return Translator(graph, hook.urns, resolved).build()
 
 
@@ -88,7 +129,7 @@ def has(text: str, name: str, value: str) -> bool:
 
 def _block(config, module: str, label: str) -> str:
     target = config.modules[module]
-    for resource, block in zip(target.resources, target.body):
+    for resource, block in zip(target.resources, target.body, strict=False):
         if resource.label == label:
             return hcl.render_file([block])
     raise KeyError(label)
@@ -138,7 +179,9 @@ def test_manifest_values_become_variables_and_protect_prevents_destroy(config):
     assert has(postgres, "instance_class", "var.database_instance_class")
     assert config.root.variables["database_instance_class"].default == "db.t4g.micro"
     assert has(postgres, "prevent_destroy", "true")
-    assert has(postgres, "manage_master_user_password", "true") and not re.search(r"^\s*password\s", postgres, re.MULTILINE)
+    assert has(postgres, "manage_master_user_password", "true") and not re.search(
+        r"^\s*password\s", postgres, re.MULTILINE
+    )
 
 
 def test_secrets_are_references_or_sensitive_variables_never_literals(config):
@@ -174,17 +217,23 @@ def test_snake_case_and_singular_names():
     assert mapping.singular("policies") == "policy"
 
 
-SAMPLE = hcl.Block("resource", ("aws_db_instance", "this"), hcl.spaced([
-    hcl.Attribute("identifier", hcl.Template(("", hcl.Expr("var.name_prefix"), "-db"))),
-    hcl.Attribute("instance_class", "db.t4g.micro"),
-    hcl.Attribute("multi_az", False),
-    hcl.Attribute("tags", {"Name": "db", "aws:cost-center": "x"}),
-    hcl.Attribute("port", 5432),
-    hcl.Attribute("literal", "keep ${this} and %{that}"),
-    hcl.Block("timeouts", (), [hcl.Attribute("create", "40m")]),
-]))
+SAMPLE = hcl.Block(
+    "resource",
+    ("aws_db_instance", "this"),
+    hcl.spaced(
+        [
+            hcl.Attribute("identifier", hcl.Template(("", hcl.Expr("var.name_prefix"), "-db"))),
+            hcl.Attribute("instance_class", "db.t4g.micro"),
+            hcl.Attribute("multi_az", False),
+            hcl.Attribute("tags", {"Name": "db", "aws:cost-center": "x"}),
+            hcl.Attribute("port", 5432),
+            hcl.Attribute("literal", "keep ${this} and %{that}"),
+            hcl.Block("timeouts", (), [hcl.Attribute("create", "40m")]),
+        ]
+    ),
+)
 
-EXPECTED = '''resource "aws_db_instance" "this" {
+EXPECTED = """resource "aws_db_instance" "this" {
   identifier     = "${var.name_prefix}-db"
   instance_class = "db.t4g.micro"
   multi_az       = false
@@ -199,7 +248,7 @@ EXPECTED = '''resource "aws_db_instance" "this" {
     create = "40m"
   }
 }
-'''
+"""
 
 
 def test_writer_aligns_equals_like_tofu_fmt():
@@ -214,6 +263,35 @@ def test_writer_output_is_unchanged_by_the_real_formatter(tmp_path):
         pytest.skip("neither tofu nor terraform is installed")
     path = tmp_path / "sample.tf"
     path.write_text(EXPECTED)
-    result = subprocess.run([binary, "fmt", "-check", "-diff", str(path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run([binary, "fmt", "-check", "-diff", str(path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_a_list_of_objects_output_answers_with_one_object_of_references():
+    # GIVEN a component reading the first element's field of a list-of-objects output
+    # (RDS's managed master secret), as it does in a real run
+    import pulumi
+    import pulumi_aws as aws
+
+    from specql_deploy.capture import run_under_mocks
+
+    seen: dict[str, object] = {}
+
+    def program():
+        instance = aws.rds.Instance(
+            "db", engine="postgres", instance_class="db.t4g.micro", manage_master_user_password=True
+        )
+        arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn if secrets else None)
+        arn.apply(lambda value: seen.setdefault("arn", value))
+        aws.ssm.Parameter("arn", name="/x/arn", type="String", value=arn)
+        pulumi.export("arn", arn)
+
+    # WHEN it runs under the OpenTofu reference hook
+    hook = ReferenceHook()
+    graph = run_under_mocks(program, outputs_for=hook)
+    # THEN the capture knows the output's shape and the field carries the HCL traversal
+    instance = graph.named("db")
+    assert instance.list_outputs["masterUserSecrets"] == ("kmsKeyId", "secretArn", "secretStatus")
+    key = next(key for key, urn in hook.urns.items() if urn == instance.urn)
+    assert seen["arn"] == "${«" + key + ".masterUserSecrets»[0].secret_arn}"
+    assert graph.named("arn").inputs["value"] == seen["arn"]

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from specql_deploy.automation.cli import app
 from specql_deploy.automation.emulate import MotoServer
-from typer.testing import CliRunner
 
 from . import tofu_real as real
 from .tofu_support import AWS_EXAMPLES, BASE, manifest
@@ -29,7 +30,7 @@ NON_PRODUCTION = {"full-manifest": "development"}
 
 MOTO_GAPS: dict[str, str] = {
     "aws_appautoscaling_target": "moto 5.2.5 has no Application Auto Scaling ListTagsForResource, which the "
-                                 "provider calls right after RegisterScalableTarget (it retries until it times out)",
+    "provider calls right after RegisterScalableTarget (it retries until it times out)",
     "aws_appautoscaling_policy": "attaches to the scalable target above",
 }
 """OpenTofu type → what moto lacks for it. Applied with `-exclude`; may only shrink."""
@@ -37,8 +38,10 @@ MOTO_GAPS: dict[str, str] = {
 MOTO_DRIFT: dict[tuple[str, str], str] = {
     ("aws_ecs_service", "enable_ecs_managed_tags"): "moto's CreateService drops enableECSManagedTags",
     ("aws_ecs_service", "health_check_grace_period_seconds"): "moto's CreateService drops the grace period",
-    ("aws_vpc_security_group_ingress_rule", "referenced_security_group_id"):
-        "moto answers `<account>/sg-…` for a group of the same account",
+    (
+        "aws_vpc_security_group_ingress_rule",
+        "referenced_security_group_id",
+    ): "moto answers `<account>/sg-…` for a group of the same account",
     ("aws_vpc_security_group_ingress_rule", "description"): "moto drops a rule's description",
     ("aws_db_instance", "performance_insights_enabled"): "moto does not keep Performance Insights settings",
     ("aws_db_instance", "performance_insights_kms_key_id"): "moto does not keep Performance Insights settings",
@@ -51,12 +54,14 @@ MOTO_DRIFT: dict[tuple[str, str], str] = {
 Only these may differ in the converging plan; every other change is a perpetual diff of ours."""
 
 CASES = [(name, NON_PRODUCTION.get(name, "dev")) for name in AWS_EXAMPLES] + [
-    (name, "production") for name in AWS_EXAMPLES]
+    (name, "production") for name in AWS_EXAMPLES
+]
 
 
 def eject(name: str, environment: str, out: Path) -> Path:
-    result = CliRunner().invoke(app, ["deploy", "eject", str(manifest(name)), "-o", str(out), "--only", "opentofu",
-                                      "--env", environment])
+    result = CliRunner().invoke(
+        app, ["deploy", "eject", str(manifest(name)), "-o", str(out), "--only", "opentofu", "--env", environment]
+    )
     assert result.exit_code == 0, result.output
     return out / BASE
 
@@ -189,7 +194,8 @@ def test_variables_really_drive_the_stack(moto, tmp_path):
     subnets = [change for change in plan["resource_changes"] if change["type"] == "aws_subnet"]
     assert len(subnets) == 2 * 3  # public and private in each of three zones
     assert {change["change"]["after"]["cidr_block"] for change in subnets} <= {
-        f"10.42.{third}.0/21" for third in range(0, 256, 8)}
+        f"10.42.{third}.0/21" for third in range(0, 256, 8)
+    }
     zones = {change["change"]["after"]["availability_zone"] for change in subnets}
     assert len(zones) == 3 and all(zone.startswith("eu-west-1") for zone in zones)
     service = next(change for change in plan["resource_changes"] if change["type"] == "aws_ecs_service")

@@ -29,8 +29,28 @@ COMMAND_TIMEOUT = 1800
 """Seconds: an apply of the largest eject against the emulator on a busy 2-core runner."""
 
 PROVIDER_ENDPOINTS = (
-    "acm", "amp", "appautoscaling", "cloudfront", "cloudwatch", "ec2", "ecr", "ecs", "eks", "elasticache",
-    "elbv2", "iam", "kms", "logs", "rds", "route53", "s3", "secretsmanager", "shield", "sns", "sts", "wafv2",
+    "acm",
+    "amp",
+    "appautoscaling",
+    "cloudfront",
+    "cloudwatch",
+    "ec2",
+    "ecr",
+    "ecs",
+    "eks",
+    "elasticache",
+    "elbv2",
+    "iam",
+    "kms",
+    "logs",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "shield",
+    "sns",
+    "sts",
+    "wafv2",
 )
 """Every service of scripts/aws-provider-services.txt that has an endpoint setting."""
 
@@ -151,7 +171,8 @@ class Workspace:
 
     def wire(self) -> None:
         (self.root / "moto_override.tf").write_text(
-            override_text(self.endpoint, provider_aliases(self.root)), encoding="utf-8")
+            override_text(self.endpoint, provider_aliases(self.root)), encoding="utf-8"
+        )
         example = self.root / "terraform.tfvars.example"
         if example.exists() and not (self.root / "terraform.tfvars").exists():
             shutil.copyfile(example, self.root / "terraform.tfvars")
@@ -163,8 +184,16 @@ class Workspace:
             sink.write(f"\n$ tofu {' '.join(args)}\n".encode())
             sink.flush()
             start = sink.tell()
-            result = subprocess.run([self.binary, *args], cwd=self.root, env=self.env, stdout=sink,
-                                    stderr=subprocess.PIPE, text=True, timeout=timeout, check=False)
+            result = subprocess.run(
+                [self.binary, *args],
+                cwd=self.root,
+                env=self.env,
+                stdout=sink,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
         stdout = log.read_bytes()[start:].decode("utf-8", errors="replace")
         return Run(list(args), result.returncode, stdout, result.stderr)
 
@@ -184,8 +213,15 @@ class Workspace:
         return self.tofu("plan", "-input=false", "-no-color", "-lock=false", *extra)
 
     def show_plan(self, plan_file: str) -> dict[str, Any]:
-        result = subprocess.run([self.binary, "show", "-json", "-no-color", plan_file], cwd=self.root, env=self.env,
-                                capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+        result = subprocess.run(
+            [self.binary, "show", "-json", "-no-color", plan_file],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         return json.loads(result.stdout)
 

@@ -35,14 +35,13 @@ def configuration(name: str):
 
 @cache
 def files(name: str) -> dict[str, str]:
-    from specql_deploy.automation.cost import estimate
-    from specql_deploy.exporters.base import ExportContext
+    from specql_deploy.capture.cost import estimate
+    from specql_deploy.exporters.contract import ExportContext
     from specql_deploy.exporters.opentofu.files import render_configuration
 
     resolved = resolve(name)
     config = configuration(name)
-    rendered = render_configuration(config, ExportContext(manifest(name), resolved),
-                                    estimate(config.graph, resolved))
+    rendered = render_configuration(config, ExportContext(manifest(name), resolved), estimate(config.graph, resolved))
     return {item.path: item.content for item in rendered}
 
 

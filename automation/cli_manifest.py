@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: load + resolve a manifest, or print problems and exit 2.
+"""Loading and resolving the manifest for a command, or printing its problems and exiting 2.
 
 Every command that takes a manifest goes through `load_resolved`, so the error
 contract (one `field.path: message (line N)` per problem, exit 2, no traceback) holds
@@ -62,8 +62,9 @@ def load_resolved(path: Path, environment: str | None) -> tuple[Manifest, Resolv
     return manifest, resolve_manifest(manifest, environment)
 
 
-def with_overrides(resolved: ResolvedDeployment, *, version: str | None = None,
-                   image: str | None = None) -> ResolvedDeployment:
+def with_overrides(
+    resolved: ResolvedDeployment, *, version: str | None = None, image: str | None = None
+) -> ResolvedDeployment:
     """The resolution with a release chosen on the command line (CI deploys one image tag).
 
     Only these two values may be overridden: they name *what* runs, not how the

@@ -5,15 +5,19 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from specql_deploy.automation.capture import MASK, run_under_mocks
+
+from specql_deploy.capture import MASK, run_under_mocks
 
 
 class Box(pulumi.ComponentResource):
     def __init__(self, name: str, provider: aws.Provider, opts: pulumi.ResourceOptions | None = None):
         super().__init__("specql:test:Box", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
-        self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block="10.0.0.0/16",
-                               opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)))
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block="10.0.0.0/16",
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
+        )
         self.subnet = aws.ec2.Subnet(f"{name}-subnet", vpc_id=self.vpc.id, cidr_block="10.0.1.0/24", opts=child)
         password = random.RandomPassword(f"{name}-password", length=24, opts=pulumi.ResourceOptions(parent=self))
         aws.secretsmanager.SecretVersion(f"{name}-secret", secret_id="s", secret_string=password.result, opts=child)
@@ -66,7 +70,9 @@ def test_invokes_answer_for_the_provider_region_and_exports_are_kept():
 def test_outputs_hook_turns_references_into_text():
     # GIVEN a hook that answers every output with reference text
     def hook(resource):
-        return {name: f"${{{resource.name}.{name}}}" for name in resource.output_names} | {"id": f"${{{resource.name}.id}}"}
+        return {name: f"${{{resource.name}.{name}}}" for name in resource.output_names} | {
+            "id": f"${{{resource.name}.id}}"
+        }
 
     graph = run_under_mocks(program, outputs_for=hook)
     # THEN inputs built from outputs arrive as that text
@@ -111,6 +117,6 @@ def test_json_lists_parents_first_then_siblings_by_name():
 
 
 def test_siblings_compare_numbers_as_numbers():
-    from specql_deploy.automation.capture import natural_key
+    from specql_deploy.capture import natural_key
 
     assert sorted(["db-replica-10", "db-replica-2", "db"], key=natural_key) == ["db", "db-replica-2", "db-replica-10"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment
-    from .capture import CapturedResource, ResourceGraph
+    from .graph import CapturedResource, ResourceGraph
 
 HOURS_PER_MONTH = 730
 """AWS bills a month as 730 hours (365 × 24 / 12)."""
@@ -125,7 +125,7 @@ class CostEstimate:
 
 def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -> CostEstimate:
     """Price every billable resource the program registers."""
-    from .capture import iter_custom
+    from .graph import iter_custom
 
     resources = list(iter_custom(graph))
     regions = _regions(graph)
@@ -134,8 +134,15 @@ def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -
         items.extend(_price(resource, graph, regions, resolved))
     if graph.of_type("aws:shield/protection:Protection") and not graph.of_type("aws:shield/subscription:Subscription"):
         price = PRICES["shield_advanced"]
-        items.append(CostItem("edge", "Shield Advanced subscription the protections require (1-year commitment; "
-                              "one per organisation, not per stack)", price.amount, price.source))
+        items.append(
+            CostItem(
+                "edge",
+                "Shield Advanced subscription the protections require (1-year commitment; "
+                "one per organisation, not per stack)",
+                price.amount,
+                price.source,
+            )
+        )
     items.sort(key=lambda item: (_CATEGORY_ORDER.index(item.category), item.description))
     region = resolved.platform.region if resolved is not None else PRICE_REGION
     assumptions = [
@@ -150,8 +157,11 @@ def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -
 
 def _regions(graph: ResourceGraph) -> dict[str, str]:
     """Provider URN → region."""
-    return {resource.urn: str(resource.inputs.get("region") or PRICE_REGION)
-            for resource in graph.resources if resource.is_provider}
+    return {
+        resource.urn: str(resource.inputs.get("region") or PRICE_REGION)
+        for resource in graph.resources
+        if resource.is_provider
+    }
 
 
 def _hourly(price: Price, quantity: float = 1.0) -> float:
@@ -162,8 +172,9 @@ def _short(resource: CapturedResource) -> str:
     return resource.name
 
 
-def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[str, str],
-           resolved: ResolvedDeployment | None) -> list[CostItem]:
+def _price(
+    resource: CapturedResource, graph: ResourceGraph, regions: Mapping[str, str], resolved: ResolvedDeployment | None
+) -> list[CostItem]:
     """The bill lines of one resource (none for free resources)."""
     inputs = resource.inputs
     token = resource.type
@@ -179,11 +190,20 @@ def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[st
         kind = str(inputs.get("loadBalancerType") or "application")
         if kind == "network":
             price = PRICES["nlb"]
-            return [CostItem("load balancer", f"Network Load Balancer {_short(resource)}{suffix}",
-                             _hourly(price), price.source)]
+            return [
+                CostItem(
+                    "load balancer", f"Network Load Balancer {_short(resource)}{suffix}", _hourly(price), price.source
+                )
+            ]
         price, lcu = PRICES["alb"], PRICES["alb_lcu"]
-        return [CostItem("load balancer", f"Application Load Balancer {_short(resource)} (+1 LCU){suffix}",
-                         round(_hourly(price) + _hourly(lcu), 2), price.source)]
+        return [
+            CostItem(
+                "load balancer",
+                f"Application Load Balancer {_short(resource)} (+1 LCU){suffix}",
+                round(_hourly(price) + _hourly(lcu), 2),
+                price.source,
+            )
+        ]
     if token == "aws:ec2/natGateway:NatGateway":
         price = PRICES["nat_gateway"]
         return [CostItem("network", f"NAT gateway {_short(resource)}{suffix}", _hourly(price), price.source)]
@@ -197,15 +217,27 @@ def _price(resource: CapturedResource, graph: ResourceGraph, regions: Mapping[st
     if token == "aws:wafv2/webAcl:WebAcl":
         acl, rule = PRICES["waf_acl"], PRICES["waf_rule"]
         rules = len(inputs.get("rules") or [])
-        return [CostItem("edge", f"WAF web ACL {_short(resource)} with {rules} rules",
-                         acl.amount + rule.amount * rules, acl.source)]
+        return [
+            CostItem(
+                "edge",
+                f"WAF web ACL {_short(resource)} with {rules} rules",
+                acl.amount + rule.amount * rules,
+                acl.source,
+            )
+        ]
     if token in ("aws:shield/subscription:Subscription",):
         price = PRICES["shield_advanced"]
         return [CostItem("edge", "Shield Advanced subscription", price.amount, price.source)]
     if token == "aws:cloudwatch/logGroup:LogGroup":
         price = PRICES["logs_ingest_gb"]
-        return [CostItem("monitoring", f"Log group {_short(resource)} (~{LOG_GB_PER_GROUP:g} GB){suffix}",
-                         round(price.amount * LOG_GB_PER_GROUP, 2), price.source)]
+        return [
+            CostItem(
+                "monitoring",
+                f"Log group {_short(resource)} (~{LOG_GB_PER_GROUP:g} GB){suffix}",
+                round(price.amount * LOG_GB_PER_GROUP, 2),
+                price.source,
+            )
+        ]
     if token == "aws:cloudwatch/metricAlarm:MetricAlarm":
         price = PRICES["alarm"]
         return [CostItem("monitoring", f"Alarm {_short(resource)}", price.amount, price.source)]
@@ -225,8 +257,14 @@ def _rds(resource: CapturedResource, suffix: str, resolved: ResolvedDeployment |
     multi = bool(inputs.get("multiAz"))
     items = []
     if price is None:
-        items.append(CostItem("database", f"RDS {klass} {_short(resource)} (no list price known)", 0.0,
-                              "not in the price table: add it to automation/cost.py"))
+        items.append(
+            CostItem(
+                "database",
+                f"RDS {klass} {_short(resource)} (no list price known)",
+                0.0,
+                "not in the price table: add it to capture/cost.py",
+            )
+        )
     else:
         copies = 2 if multi else 1
         label = f"RDS {klass}{' Multi-AZ' if multi else ''} {_short(resource)}{suffix}"
@@ -237,8 +275,14 @@ def _rds(resource: CapturedResource, suffix: str, resolved: ResolvedDeployment |
     if isinstance(storage, (int, float)) and storage > 0:
         gb = PRICES["rds_storage_gb"]
         copies = 2 if multi else 1
-        items.append(CostItem("database", f"RDS storage {storage:g} GB {_short(resource)}{suffix}",
-                              round(gb.amount * storage * copies, 2), gb.source))
+        items.append(
+            CostItem(
+                "database",
+                f"RDS storage {storage:g} GB {_short(resource)}{suffix}",
+                round(gb.amount * storage * copies, 2),
+                gb.source,
+            )
+        )
     return items
 
 
@@ -263,8 +307,14 @@ def _fargate(service: CapturedResource, graph: ResourceGraph, suffix: str) -> li
     vcpu, gb = size
     cpu_price, gb_price = PRICES["fargate_vcpu"], PRICES["fargate_gb"]
     monthly = round((cpu_price.amount * vcpu + gb_price.amount * gb) * count * HOURS_PER_MONTH, 2)
-    return [CostItem("compute", f"Fargate {count:g} × ({vcpu:g} vCPU, {gb:g} GB) {_short(service)}{suffix}",
-                     monthly, cpu_price.source)]
+    return [
+        CostItem(
+            "compute",
+            f"Fargate {count:g} × ({vcpu:g} vCPU, {gb:g} GB) {_short(service)}{suffix}",
+            monthly,
+            cpu_price.source,
+        )
+    ]
 
 
 def _cache_nodes(inputs: Mapping[str, Any]) -> int:
@@ -279,7 +329,19 @@ def _cache(resource: CapturedResource, nodes: int, suffix: str) -> list[CostItem
     node_type = str(resource.inputs.get("nodeType") or "")
     price = CACHE_HOURLY.get(node_type)
     if price is None:
-        return [CostItem("cache", f"ElastiCache {node_type} {_short(resource)} (no list price known)", 0.0,
-                         "not in the price table: add it to automation/cost.py")]
-    return [CostItem("cache", f"ElastiCache {nodes} × {node_type} {_short(resource)}{suffix}",
-                     _hourly(price, nodes), price.source)]
+        return [
+            CostItem(
+                "cache",
+                f"ElastiCache {node_type} {_short(resource)} (no list price known)",
+                0.0,
+                "not in the price table: add it to capture/cost.py",
+            )
+        ]
+    return [
+        CostItem(
+            "cache",
+            f"ElastiCache {nodes} × {node_type} {_short(resource)}{suffix}",
+            _hourly(price, nodes),
+            price.source,
+        )
+    ]

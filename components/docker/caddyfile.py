@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...program.defaults import HSTS_MAX_AGE_SECONDS
+from ...program.building_blocks import HSTS_MAX_AGE_SECONDS
 
 if TYPE_CHECKING:
     from ...program.model import ApplicationInfo
