@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .defaults import PATTERNS, fargate_cpu_units
 
@@ -249,6 +249,9 @@ class ResolvedDeployment(Frozen):
     """Every environment the manifest declares (one stack each)."""
     provenance: dict[str, Provenance]
     """Dotted path → where the value came from."""
+    warnings: tuple[str, ...] = Field(default=(), exclude=True)
+    """Values resolution changed from what the manifest asked, one `field.path: message`
+    each; the CLI prints them on stderr. Not part of the dumped model."""
 
     @property
     def name(self) -> str:
