@@ -41,6 +41,9 @@ STATEFUL_TYPES: frozenset[str] = frozenset({
     "kubernetes:core/v1:PersistentVolumeClaim",
     "kubernetes:core/v1:PersistentVolume",
     "kubernetes:apps/v1:StatefulSet",
+    # The operator deletes a PostgreSQL cluster's volumes with the cluster object.
+    "kubernetes:postgresql.cnpg.io/v1:Cluster",
+    "kubernetes:postgres-operator.crunchydata.com/v1beta1:PostgresCluster",
 })
 DESTRUCTIVE_ACTIONS = ("replace", "delete")
 ACTION_SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import": "=",
