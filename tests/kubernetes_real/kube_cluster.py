@@ -227,12 +227,21 @@ class Process:
         return "\n".join(text[-lines:])
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the test process dies (even by SIGKILL),
+    so an aborted run leaves no control plane behind (Linux prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
 def start(name: str, command: Sequence[str], logs: Path) -> Process:
     log = logs / f"{name}.log"
     handle = log.open("w")
     # Its own session: stopping it never signals pytest, and nothing outlives the group.
     popen = subprocess.Popen(list(command), stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=_die_with_parent)
     handle.close()
     return Process(name, popen, log)
 
