@@ -164,7 +164,7 @@ def preview(
         from .offline import offline_preview
 
         raise typer.Exit(code=offline_preview(file, stack, as_json))
-    from .progress import print_summary
+    from .progress import print_summary, print_warnings
     from .summary import render_markdown
 
     target = Target(file, stack, backend, backend_endpoint, backend_region, secrets_provider, emulate)
@@ -174,6 +174,7 @@ def preview(
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(render_markdown(summary) + "\n", encoding="utf-8")
     if as_json:
+        print_warnings(summary)
         print(summary.to_json())
     else:
         print_summary(_stdout(), summary)
@@ -202,7 +203,7 @@ def up(
     human = _stderr() if as_json else _stdout()
     with _open(target, with_program=True) as (deployer, resolved):
         planned = _run(deployer.preview)
-        print_summary(human, planned, show_outputs=False)
+        print_summary(human, planned, show_outputs=False, show_warnings=not planned.has_changes)
         if not planned.has_changes:
             current = _run(deployer.outputs)
             if as_json:
@@ -218,6 +219,7 @@ def up(
                            dns_records=waits_for_dns) as listener:
             result = _run(lambda: deployer.up(listener))
     if as_json:
+        print_warnings(result)
         print(result.to_json())
     else:
         print_summary(human, result)

@@ -157,7 +157,8 @@ class Deployer:
     def _summary(self, operation: str, log: EventLog, started: float, outputs=None) -> PreviewSummary:
         return PreviewSummary(project=self.project, stack=self.stack_name, changes=log.resource_changes(),
                               unchanged=log.unchanged_count(), operation=operation,
-                              outputs=mask_outputs(outputs or {}), duration_seconds=time.monotonic() - started)
+                              outputs=mask_outputs(outputs or {}), duration_seconds=time.monotonic() - started,
+                              warnings=log.warning_lines())
 
     # ------------------------------------------------------------------ operations
 

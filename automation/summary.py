@@ -68,6 +68,8 @@ class PreviewSummary:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     """Stack outputs after the operation; secret values are already masked."""
     duration_seconds: float | None = None
+    warnings: tuple[str, ...] = ()
+    """What the program, the provider or the cloud's API warned about (`resource: message`)."""
 
     @property
     def has_changes(self) -> bool:
@@ -92,6 +94,7 @@ class PreviewSummary:
             "statefulAtRisk": [change.urn for change in self.stateful_at_risk()],
             "resources": [change.to_dict() for change in self.changes],
             **({"outputs": dict(self.outputs)} if self.outputs else {}),
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
             **({"durationSeconds": round(self.duration_seconds, 1)}
                if self.duration_seconds is not None else {}),
         }
