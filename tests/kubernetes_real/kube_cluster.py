@@ -118,7 +118,8 @@ def _certificate(subject: Any, issuer: Any, public_key: Any, signing_key: Any, *
             key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False,
             decipher_only=False), critical=True)
     else:
-        usages = ([ExtendedKeyUsageOID.CLIENT_AUTH] if client else []) + ([ExtendedKeyUsageOID.SERVER_AUTH] if server else [])
+        usages = [usage for usage, wanted in ((ExtendedKeyUsageOID.CLIENT_AUTH, client),
+                                              (ExtendedKeyUsageOID.SERVER_AUTH, server)) if wanted]
         builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
@@ -327,7 +328,8 @@ class Cluster:
 
 def etcd_command(binaries: Binaries, data: Path, client: int, peer: int) -> list[str]:
     return [str(binaries.etcd_bin / "etcd"), "--name", "test", "--data-dir", str(data),
-            "--listen-client-urls", f"http://127.0.0.1:{client}", "--advertise-client-urls", f"http://127.0.0.1:{client}",
+            "--listen-client-urls", f"http://127.0.0.1:{client}",
+            "--advertise-client-urls", f"http://127.0.0.1:{client}",
             "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
             "--initial-cluster", f"test=http://127.0.0.1:{peer}", "--log-level", "warn",
             # A throwaway store: durability costs fsyncs the tests do not need.
