@@ -5,8 +5,8 @@
 # Why: the kubernetes pattern is deployed for real (tests/kubernetes_real) to an API
 # server on 127.0.0.1, and no registry this project's CI reaches publishes Kubernetes
 # binaries; k8s.io/kubernetes is on the module proxy. Its go.mod replaces 31 k8s.io/*
-# modules with ./staging/src/k8s.io/*, which the module zip leaves out, so each is
-# downloaded at the matching v0.x version and laid in its place. The three commands are
+# modules with ./staging/src/k8s.io/*, which the module zip leaves out, so each one the
+# build requires (29) is downloaded at the matching v0.x version and laid in its place. The three commands are
 # built in one `go build`, so the packages they share are compiled once.
 #
 # Usage: scripts/install-kube-control-plane.sh
