@@ -50,11 +50,14 @@ def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: b
     env = environment or default_environment(manifest.spec)
     try:
         lock = read_lock(manifest.path, env) if use_lock else None
-        return resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
+        resolved = resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
     except ResolutionError as error:
         fail_usage([Problem(path, message) for path, message in error.problems])
     except LockError as error:
         fail_usage([str(error)])
+    for warning in resolved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return resolved
 
 
 def load_resolved(path: Path, environment: str | None) -> tuple[Manifest, ResolvedDeployment]:

@@ -176,7 +176,7 @@ def preview(
         from .offline import offline_preview
 
         raise typer.Exit(code=offline_preview(file, env, as_json))
-    from .progress import print_summary
+    from .progress import print_summary, print_warnings
     from .summary import render_markdown
 
     with open_stack(Target(file, env, backend, emulate), with_program=True) as (deployer, _):
@@ -185,6 +185,7 @@ def preview(
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(render_markdown(summary) + "\n", encoding="utf-8")
     if as_json:
+        print_warnings(summary)
         print(summary.to_json())
     else:
         print_summary(_stdout(), summary)
@@ -205,12 +206,12 @@ def up(
     image: ImageOption = None,
 ) -> None:
     """Create or update the stack: shows the preview, asks (unless --yes), then deploys with live progress."""
-    from .progress import live_progress, print_summary
+    from .progress import live_progress, print_summary, print_warnings
 
     human = _stderr() if as_json else _stdout()
     with open_stack(Target(file, env, backend, emulate, version, image), with_program=True) as (deployer, resolved):
         planned = _run(deployer.preview)
-        print_summary(human, planned, show_outputs=False)
+        print_summary(human, planned, show_outputs=False, show_warnings=not planned.has_changes)
         if not planned.has_changes:
             current = _run(deployer.outputs)
             if as_json:
@@ -227,6 +228,7 @@ def up(
         ) as listener:
             result = _run(lambda: deployer.up(listener))
     if as_json:
+        print_warnings(result)
         print(result.to_json())
     else:
         print_summary(human, result)

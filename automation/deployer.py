@@ -200,6 +200,7 @@ class Deployer:
             operation=operation,
             outputs=mask_outputs(outputs or {}),
             duration_seconds=time.monotonic() - started,
+            warnings=log.warning_lines(),
         )
 
     # ------------------------------------------------------------------ operations

@@ -210,6 +210,8 @@ class EventLog:
     changes: dict[str, ResourceChange] = field(default_factory=dict)
     progress: dict[str, ResourceProgress] = field(default_factory=dict)
     errors: list[tuple[str | None, str]] = field(default_factory=list)
+    warnings: list[tuple[str | None, str]] = field(default_factory=list)
+    """(urn, message) of each distinct warning the program, provider or API server sent."""
     counts: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -223,8 +225,13 @@ class EventLog:
     def _fold(self, event) -> ResourceProgress | None:
         if event.cancel_event is not None:
             self.cancelled = True
-        if event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
-            self.errors.append((event.diagnostic_event.urn, event.diagnostic_event.message))
+        diagnostic = event.diagnostic_event
+        if diagnostic is not None and diagnostic.severity == "error":
+            self.errors.append((diagnostic.urn, diagnostic.message))
+        elif diagnostic is not None and diagnostic.severity == "warning" and not diagnostic.ephemeral:
+            warning = (diagnostic.urn, diagnostic.message.strip())
+            if warning[1] and warning not in self.warnings:
+                self.warnings.append(warning)
         if event.summary_event is not None:
             self.counts = {
                 getattr(op, "value", str(op)): count
@@ -270,6 +277,14 @@ class EventLog:
                 change
                 for change in self.changes.values()
                 if is_reported(change) and change.action not in ("same", "read")
+            )
+
+    def warning_lines(self) -> tuple[str, ...]:
+        """`resource: message` per warning (the message alone when it names no resource)."""
+        with self._lock:
+            return tuple(
+                message if not urn or urn.endswith(f"::{ROOT_STACK_TYPE}") else f"{name_of(urn)}: {message}"
+                for urn, message in self.warnings
             )
 
     def unchanged_count(self) -> int:

@@ -28,7 +28,8 @@ INSTALL_TIMEOUT_SECONDS = 120
 CLOUD_PLUGINS: Mapping[str, tuple[str, ...]] = {
     "aws": ("pulumi_aws", "pulumi_random"),
     "docker": ("pulumi_docker", "pulumi_random"),
-    "kubernetes": ("pulumi_kubernetes", "pulumi_random"),
+    # Nothing in the kubernetes pattern is random: the operator makes the database password.
+    "kubernetes": ("pulumi_kubernetes",),
 }
 
 

@@ -105,8 +105,21 @@ def live_progress(console: Console, title: str, *, dns_records: bool = False) ->
     yield print_line
 
 
-def print_summary(console: Console, summary: PreviewSummary, *, show_outputs: bool = True) -> None:
-    """Human summary: counts, stateful risks, one line per changed resource, outputs."""
+def print_warnings(summary: PreviewSummary) -> None:
+    """One `warning: ...` line on stderr per warning of the operation (never on stdout,
+    so `--json` output stays parseable)."""
+    if summary.warnings:
+        errors = Console(stderr=True, highlight=False, soft_wrap=True)
+        for warning in summary.warnings:
+            errors.print(f"warning: {warning}", markup=False)
+
+
+def print_summary(
+    console: Console, summary: PreviewSummary, *, show_outputs: bool = True, show_warnings: bool = True
+) -> None:
+    """Human summary: counts, stateful risks, one line per changed resource, outputs; warnings on stderr."""
+    if show_warnings:
+        print_warnings(summary)
     console.print(
         f"[bold]{summary.operation}[/] {summary.project}/{summary.stack}: {summary.headline()}", highlight=False
     )

@@ -42,6 +42,9 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "kubernetes:core/v1:PersistentVolumeClaim",
         "kubernetes:core/v1:PersistentVolume",
         "kubernetes:apps/v1:StatefulSet",
+        # The operator deletes a PostgreSQL cluster's volumes with the cluster object.
+        "kubernetes:postgresql.cnpg.io/v1:Cluster",
+        "kubernetes:postgres-operator.crunchydata.com/v1beta1:PostgresCluster",
     }
 )
 DESTRUCTIVE_ACTIONS = ("replace", "delete")
@@ -71,6 +74,8 @@ class PreviewSummary:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     """Stack outputs after the operation; secret values are already masked."""
     duration_seconds: float | None = None
+    warnings: tuple[str, ...] = ()
+    """What the program, the provider or the cloud's API warned about (`resource: message`)."""
 
     @property
     def has_changes(self) -> bool:
@@ -96,6 +101,7 @@ class PreviewSummary:
             "statefulAtRisk": [change.urn for change in self.stateful_at_risk()],
             "resources": [change.to_dict() for change in self.changes],
             **({"outputs": dict(self.outputs)} if self.outputs else {}),
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
             **({"durationSeconds": round(self.duration_seconds, 1)} if self.duration_seconds is not None else {}),
         }
 

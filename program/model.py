@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .catalogue import DATABASE_INSTANCES_BY_SIZE, PATTERN_CLOUD, environment_class, fargate_cpu_units
 from .markers import Default, Derived
@@ -364,6 +364,9 @@ class ResolvedDeployment(Frozen):
     """Every environment the manifest declares (one stack each)."""
     provenance: dict[str, Provenance]
     """Dotted path → where the value came from."""
+    warnings: tuple[str, ...] = Field(default=(), exclude=True)
+    """Values resolution changed from what the manifest asked, one `field.path: message`
+    each; the CLI prints them on stderr. Not part of the dumped model."""
 
     @property
     def name(self) -> str:

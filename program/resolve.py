@@ -125,8 +125,9 @@ def resolve(
     values, provenance = _evaluate(choices, lock or {})
     _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
+    warnings = _fit_ingress_tls(values, provenance)
     _check(pattern, values, provenance)
-    return _build(values, provenance, declared)
+    return _build(values, provenance, declared, warnings)
 
 
 # --------------------------------------------------------------------------- user layer
@@ -275,6 +276,20 @@ def _fit_cache(values: dict[str, Any], provenance: dict[str, Provenance], choice
         provenance["cache.automatic_failover"] = Provenance(source="default", reason="failover needs a replica")
 
 
+def _fit_ingress_tls(values: dict[str, Any], provenance: dict[str, Provenance]) -> tuple[str, ...]:
+    """cert-manager certifies a domain name: without `deployment.domain` the ingress
+    answers plain HTTP on any host, and the user is told (the AWS patterns also serve
+    plain HTTP until a domain is set)."""
+    if values["kubernetes.tls"] != "cert-manager" or values["deployment.domain"]:
+        return ()
+    values["kubernetes.tls"] = "none"
+    provenance["kubernetes.tls"] = Provenance(
+        source=provenance["kubernetes.tls"].source,
+        reason="cert-manager was asked for, but it certifies deployment.domain, which is not set: plain HTTP")
+    return ("ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
+            "on any host until a domain is set",)
+
+
 def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:
     """Rules that only hold once every layer is applied."""
     problems: list[tuple[str, str]] = []
@@ -327,13 +342,14 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
         raise ResolutionError(problems)
 
 
-def _build(values: dict[str, Any], provenance: dict[str, Provenance], declared: tuple[str, ...]) -> ResolvedDeployment:
+def _build(values: dict[str, Any], provenance: dict[str, Provenance], declared: tuple[str, ...],
+           warnings: tuple[str, ...] = ()) -> ResolvedDeployment:
     nested: dict[str, dict[str, Any]] = {}
     for path, value in values.items():
         section, key = path.split(".", 1)
         nested.setdefault(section, {})[key] = value
     return ResolvedDeployment.model_validate(
-        {**nested, "environments": declared, "provenance": dict(sorted(provenance.items()))}
+        {**nested, "environments": declared, "provenance": dict(sorted(provenance.items())), "warnings": warnings}
     )
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs everything the suite needs (the venv, the Pulumi CLI
 # built from the Go module proxy, checkov in its own venv, caddy and helm built from
-# the Go module proxy, OpenTofu and the AWS provider built from the Go module proxy),
-# checks lint, format and types (scripts/check.sh), then runs pytest.
+# the Go module proxy, OpenTofu and the AWS provider, the pulumi-kubernetes provider,
+# etcd and the Kubernetes control plane, all built from the Go module proxy), checks lint,
+# format and types (scripts/check.sh), then runs pytest.
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,13 @@ tofu_env="$(scripts/install-opentofu.sh --print-env)"
 while IFS='=' read -r name value; do
   export "$name=$value"
 done <<< "$tofu_env"
+# The kubernetes tier (tests/kubernetes_real): the pulumi-kubernetes provider plugin,
+# etcd, and kube-apiserver + kube-controller-manager + kubectl, all built from the Go
+# module proxy (cached by version; tens of minutes the first time on two cores).
+SPECQL_KUBERNETES_PROVIDER_BIN="$(scripts/install-kubernetes-provider.sh)"
+SPECQL_ETCD_BIN="$(scripts/install-etcd.sh)"
+SPECQL_KUBE_BIN="$(scripts/install-kube-control-plane.sh)"
+export SPECQL_KUBERNETES_PROVIDER_BIN SPECQL_ETCD_BIN SPECQL_KUBE_BIN
 
 set +e
 .venv/bin/python -m pytest "$@"
