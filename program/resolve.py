@@ -285,9 +285,12 @@ def _fit_ingress_tls(values: dict[str, Any], provenance: dict[str, Provenance]) 
     values["kubernetes.tls"] = "none"
     provenance["kubernetes.tls"] = Provenance(
         source=provenance["kubernetes.tls"].source,
-        reason="cert-manager was asked for, but it certifies deployment.domain, which is not set: plain HTTP")
-    return ("ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
-            "on any host until a domain is set",)
+        reason="cert-manager was asked for, but it certifies deployment.domain, which is not set: plain HTTP",
+    )
+    return (
+        "ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
+        "on any host until a domain is set",
+    )
 
 
 def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:
@@ -342,8 +345,9 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
         raise ResolutionError(problems)
 
 
-def _build(values: dict[str, Any], provenance: dict[str, Provenance], declared: tuple[str, ...],
-           warnings: tuple[str, ...] = ()) -> ResolvedDeployment:
+def _build(
+    values: dict[str, Any], provenance: dict[str, Provenance], declared: tuple[str, ...], warnings: tuple[str, ...] = ()
+) -> ResolvedDeployment:
     nested: dict[str, dict[str, Any]] = {}
     for path, value in values.items():
         section, key = path.split(".", 1)

@@ -13,6 +13,11 @@ python=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet -e '.[test]'
 export PYTHON="$PWD/.venv/bin/python"
 
+# busybox runs the hobby stack's backup loop with the alpine image's own tools.
+if ! command -v busybox >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -q busybox >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q busybox >/dev/null; }
+fi
+
 # ruff (lint and format) and mypy, before any test runs.
 scripts/check.sh
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 
-from support import ROOT, resolve_example
 from typer.testing import CliRunner
+
+from support import ROOT, resolve_example
 
 
 def plugin_names(resolved) -> set[str]:
@@ -31,8 +32,11 @@ def test_created_cluster_adds_aws(tmp_path):
     # GIVEN the example with cluster: create (EKS)
     manifest = tmp_path / "app" / "deployment.yaml"
     manifest.parent.mkdir()
-    manifest.write_text((ROOT / "examples" / "kubernetes" / "deployment.yaml").read_text()
-                        .replace("cluster: existing", "cluster: create"))
+    manifest.write_text(
+        (ROOT / "examples" / "kubernetes" / "deployment.yaml")
+        .read_text()
+        .replace("cluster: existing", "cluster: create")
+    )
     from specql_deploy.program.manifest import load
     from specql_deploy.program.resolve import resolve
 
@@ -45,10 +49,14 @@ def test_created_cluster_adds_aws(tmp_path):
 def test_every_plugin_named_is_used_by_a_resource_of_the_program():
     from specql_deploy.automation.cli import app
 
-    result = CliRunner().invoke(app, ["deploy", "preview", str(ROOT / "examples" / "kubernetes" / "deployment.yaml"),
-                                      "--offline", "--json"])
+    result = CliRunner().invoke(
+        app, ["deploy", "preview", str(ROOT / "examples" / "kubernetes" / "deployment.yaml"), "--offline", "--json"]
+    )
     assert result.exit_code == 0, result.output
     packages = {resource["type"].split(":")[0] for resource in json.loads(result.stdout)["resources"]}
-    packages |= {resource["type"].split(":")[2] for resource in json.loads(result.stdout)["resources"]
-                 if resource["type"].startswith("pulumi:providers:")}
+    packages |= {
+        resource["type"].split(":")[2]
+        for resource in json.loads(result.stdout)["resources"]
+        if resource["type"].startswith("pulumi:providers:")
+    }
     assert plugin_names(resolve_example("kubernetes")) <= packages

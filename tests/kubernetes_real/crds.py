@@ -47,16 +47,28 @@ def crd(group: str, version: str, kind: str, namespaced: bool) -> dict[str, Any]
             "group": group,
             "scope": "Namespaced" if namespaced else "Cluster",
             "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
-            "versions": [{
-                "name": version, "served": True, "storage": True,
-                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                    "spec": open_object, "status": open_object}}},
-            }],
+            "versions": [
+                {
+                    "name": version,
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {"spec": open_object, "status": open_object},
+                        }
+                    },
+                }
+            ],
         },
     }
 
 
 def crd_list(kinds: Mapping[tuple[str, str, str], bool]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "List",
-            "items": [crd(group, version, kind, namespaced)
-                      for (group, version, kind), namespaced in sorted(kinds.items())]}
+    return {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            crd(group, version, kind, namespaced) for (group, version, kind), namespaced in sorted(kinds.items())
+        ],
+    }

@@ -75,8 +75,9 @@ def find_binaries() -> tuple[Binaries | None, list[str]]:
     """The three folders, or None and what is missing with the script that builds it."""
     kube = _from_env_or_cache("SPECQL_KUBE_BIN", "kubernetes-v*/bin", CONTROL_PLANE_BINARIES)
     etcd = _from_env_or_cache("SPECQL_ETCD_BIN", "etcd-v*/bin", ("etcd",))
-    provider = _from_env_or_cache("SPECQL_KUBERNETES_PROVIDER_BIN", "pulumi-kubernetes-*/bin",
-                                  ("pulumi-resource-kubernetes",))
+    provider = _from_env_or_cache(
+        "SPECQL_KUBERNETES_PROVIDER_BIN", "pulumi-kubernetes-*/bin", ("pulumi-resource-kubernetes",)
+    )
     missing = []
     if kube is None:
         missing.append("kube-apiserver, kube-controller-manager and kubectl (scripts/install-kube-control-plane.sh)")
@@ -95,37 +96,66 @@ def find_binaries() -> tuple[Binaries | None, list[str]]:
 def _write_key(path: Path, key: Any) -> None:
     from cryptography.hazmat.primitives import serialization
 
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     path.chmod(0o600)
 
 
-def _certificate(subject: Any, issuer: Any, public_key: Any, signing_key: Any, *, ca: bool,
-                 sans: Sequence[Any] = (), client: bool = False, server: bool = False) -> Any:
+def _certificate(
+    subject: Any,
+    issuer: Any,
+    public_key: Any,
+    signing_key: Any,
+    *,
+    ca: bool,
+    sans: Sequence[Any] = (),
+    client: bool = False,
+    server: bool = False,
+) -> Any:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now - datetime.timedelta(minutes=5))
-               .not_valid_after(now + datetime.timedelta(days=2))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-            key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False,
-            decipher_only=False), critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     else:
-        usages = [usage for usage, wanted in ((ExtendedKeyUsageOID.CLIENT_AUTH, client),
-                                              (ExtendedKeyUsageOID.SERVER_AUTH, server)) if wanted]
+        usages = [
+            usage
+            for usage, wanted in ((ExtendedKeyUsageOID.CLIENT_AUTH, client), (ExtendedKeyUsageOID.SERVER_AUTH, server))
+            if wanted
+        ]
         builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
     builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     builder = builder.add_extension(
-        x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), critical=False)
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), critical=False
+    )
     return builder.sign(signing_key, hashes.SHA256())
 
 
@@ -166,24 +196,35 @@ def make_pki(folder: Path) -> Pki:
 
     server_key = ec.generate_private_key(ec.SECP256R1())
     first_service_ip = next(ipaddress.ip_network(SERVICE_CIDR).hosts())
-    sans = [x509.DNSName("localhost"), x509.DNSName("kubernetes"), x509.DNSName("kubernetes.default"),
-            x509.DNSName("kubernetes.default.svc"), x509.DNSName("kubernetes.default.svc.cluster.local"),
-            x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.IPAddress(first_service_ip)]
-    server = _certificate(name("kube-apiserver"), ca_name, server_key.public_key(), ca_key, ca=False,
-                          sans=sans, server=True)
+    sans = [
+        x509.DNSName("localhost"),
+        x509.DNSName("kubernetes"),
+        x509.DNSName("kubernetes.default"),
+        x509.DNSName("kubernetes.default.svc"),
+        x509.DNSName("kubernetes.default.svc.cluster.local"),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        x509.IPAddress(first_service_ip),
+    ]
+    server = _certificate(
+        name("kube-apiserver"), ca_name, server_key.public_key(), ca_key, ca=False, sans=sans, server=True
+    )
     pki.server_cert.write_bytes(server.public_bytes(serialization.Encoding.PEM))
     _write_key(pki.server_key, server_key)
 
     admin_key = ec.generate_private_key(ec.SECP256R1())
-    admin = _certificate(name("specql-admin", "system:masters"), ca_name, admin_key.public_key(), ca_key,
-                         ca=False, client=True)
+    admin = _certificate(
+        name("specql-admin", "system:masters"), ca_name, admin_key.public_key(), ca_key, ca=False, client=True
+    )
     pki.admin_cert.write_bytes(admin.public_bytes(serialization.Encoding.PEM))
     _write_key(pki.admin_key, admin_key)
 
     service_accounts = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     _write_key(pki.service_account_key, service_accounts)
-    pki.service_account_pub.write_bytes(service_accounts.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    pki.service_account_pub.write_bytes(
+        service_accounts.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return pki
 
 
@@ -195,8 +236,12 @@ def write_kubeconfig(path: Path, server: str, pki: Pki, context: str = "specql-t
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": context, "cluster": {"server": server, "certificate-authority-data": data(pki.ca)}}],
-        "users": [{"name": context, "user": {"client-certificate-data": data(pki.admin_cert),
-                                             "client-key-data": data(pki.admin_key)}}],
+        "users": [
+            {
+                "name": context,
+                "user": {"client-certificate-data": data(pki.admin_cert), "client-key-data": data(pki.admin_key)},
+            }
+        ],
         "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
         "current-context": context,
     }
@@ -241,8 +286,14 @@ def start(name: str, command: Sequence[str], logs: Path) -> Process:
     log = logs / f"{name}.log"
     handle = log.open("w")
     # Its own session: stopping it never signals pytest, and nothing outlives the group.
-    popen = subprocess.Popen(list(command), stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True, preexec_fn=_die_with_parent)
+    popen = subprocess.Popen(
+        list(command),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
     handle.close()
     return Process(name, popen, log)
 
@@ -280,13 +331,21 @@ class Cluster:
     processes: list[Process] = field(default_factory=list)
     version: str = ""
 
-    def kubectl(self, *args: str, input: str | None = None, check: bool = True,
-                timeout: float = 120) -> subprocess.CompletedProcess:
-        completed = subprocess.run([str(self.binaries.kubectl), "--kubeconfig", str(self.kubeconfig), *args],
-                                   input=input, capture_output=True, text=True, timeout=timeout, check=False)
+    def kubectl(
+        self, *args: str, input: str | None = None, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
+        completed = subprocess.run(
+            [str(self.binaries.kubectl), "--kubeconfig", str(self.kubeconfig), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         if check and completed.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} exited {completed.returncode}:\n"
-                                 f"{completed.stdout}\n{completed.stderr}")
+            raise AssertionError(
+                f"kubectl {' '.join(args)} exited {completed.returncode}:\n{completed.stdout}\n{completed.stderr}"
+            )
         return completed
 
     def get(self, *args: str) -> dict[str, Any]:
@@ -305,8 +364,9 @@ class Cluster:
             return error.code, error.read().decode(errors="replace")
 
     def diagnostics(self) -> str:
-        return "\n".join(f"--- {process.name} (exit {process.popen.poll()}) ---\n{process.tail()}"
-                         for process in self.processes)
+        return "\n".join(
+            f"--- {process.name} (exit {process.popen.poll()}) ---\n{process.tail()}" for process in self.processes
+        )
 
     def wait_for(self, what: str, check, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         deadline = time.monotonic() + timeout
@@ -327,40 +387,85 @@ class Cluster:
 
 
 def etcd_command(binaries: Binaries, data: Path, client: int, peer: int) -> list[str]:
-    return [str(binaries.etcd_bin / "etcd"), "--name", "test", "--data-dir", str(data),
-            "--listen-client-urls", f"http://127.0.0.1:{client}",
-            "--advertise-client-urls", f"http://127.0.0.1:{client}",
-            "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-            "--initial-cluster", f"test=http://127.0.0.1:{peer}", "--log-level", "warn",
-            # A throwaway store: durability costs fsyncs the tests do not need.
-            "--unsafe-no-fsync"]
+    return [
+        str(binaries.etcd_bin / "etcd"),
+        "--name",
+        "test",
+        "--data-dir",
+        str(data),
+        "--listen-client-urls",
+        f"http://127.0.0.1:{client}",
+        "--advertise-client-urls",
+        f"http://127.0.0.1:{client}",
+        "--listen-peer-urls",
+        f"http://127.0.0.1:{peer}",
+        "--initial-advertise-peer-urls",
+        f"http://127.0.0.1:{peer}",
+        "--initial-cluster",
+        f"test=http://127.0.0.1:{peer}",
+        "--log-level",
+        "warn",
+        # A throwaway store: durability costs fsyncs the tests do not need.
+        "--unsafe-no-fsync",
+    ]
 
 
 def apiserver_command(binaries: Binaries, pki: Pki, etcd: int, port: int) -> list[str]:
-    return [str(binaries.kube_bin / "kube-apiserver"),
-            "--etcd-servers", f"http://127.0.0.1:{etcd}",
-            "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", str(port),
-            "--tls-cert-file", str(pki.server_cert), "--tls-private-key-file", str(pki.server_key),
-            "--client-ca-file", str(pki.ca),
-            "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
-            "--service-account-key-file", str(pki.service_account_pub),
-            "--service-account-signing-key-file", str(pki.service_account_key),
-            "--service-cluster-ip-range", SERVICE_CIDR,
-            "--authorization-mode", "RBAC",
-            # On by default since 1.25; named so the tier fails if a build ever lacks it.
-            "--enable-admission-plugins", "PodSecurity",
-            "--allow-privileged=false", "--profiling=false", "--v=1"]
+    return [
+        str(binaries.kube_bin / "kube-apiserver"),
+        "--etcd-servers",
+        f"http://127.0.0.1:{etcd}",
+        "--bind-address",
+        "127.0.0.1",
+        "--advertise-address",
+        "127.0.0.1",
+        "--secure-port",
+        str(port),
+        "--tls-cert-file",
+        str(pki.server_cert),
+        "--tls-private-key-file",
+        str(pki.server_key),
+        "--client-ca-file",
+        str(pki.ca),
+        "--service-account-issuer",
+        "https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file",
+        str(pki.service_account_pub),
+        "--service-account-signing-key-file",
+        str(pki.service_account_key),
+        "--service-cluster-ip-range",
+        SERVICE_CIDR,
+        "--authorization-mode",
+        "RBAC",
+        # On by default since 1.25; named so the tier fails if a build ever lacks it.
+        "--enable-admission-plugins",
+        "PodSecurity",
+        "--allow-privileged=false",
+        "--profiling=false",
+        "--v=1",
+    ]
 
 
 def controller_manager_command(binaries: Binaries, pki: Pki, kubeconfig: Path) -> list[str]:
-    return [str(binaries.kube_bin / "kube-controller-manager"),
-            "--kubeconfig", str(kubeconfig),
-            # No serving port: readiness is read from what the controllers do.
-            "--secure-port", "0",
-            "--leader-elect=false", "--use-service-account-credentials=false",
-            "--root-ca-file", str(pki.ca),
-            "--service-account-private-key-file", str(pki.service_account_key),
-            "--controllers", "*", "--concurrent-gc-syncs", "5", "--v=1"]
+    return [
+        str(binaries.kube_bin / "kube-controller-manager"),
+        "--kubeconfig",
+        str(kubeconfig),
+        # No serving port: readiness is read from what the controllers do.
+        "--secure-port",
+        "0",
+        "--leader-elect=false",
+        "--use-service-account-credentials=false",
+        "--root-ca-file",
+        str(pki.ca),
+        "--service-account-private-key-file",
+        str(pki.service_account_key),
+        "--controllers",
+        "*",
+        "--concurrent-gc-syncs",
+        "5",
+        "--v=1",
+    ]
 
 
 def start_cluster(root: Path, binaries: Binaries) -> Cluster:
@@ -375,15 +480,19 @@ def start_cluster(root: Path, binaries: Binaries) -> Cluster:
     cluster = Cluster(root=root, binaries=binaries, server=server, kubeconfig=kubeconfig, pki=pki)
     try:
         cluster.processes.append(start("etcd", etcd_command(binaries, root / "etcd", etcd_client, etcd_peer), logs))
-        cluster.wait_for("etcd", lambda: urllib.request.urlopen(
-            f"http://127.0.0.1:{etcd_client}/health", timeout=2).status == 200)
+        cluster.wait_for(
+            "etcd", lambda: urllib.request.urlopen(f"http://127.0.0.1:{etcd_client}/health", timeout=2).status == 200
+        )
         cluster.processes.append(start("kube-apiserver", apiserver_command(binaries, pki, etcd_client, api_port), logs))
         cluster.wait_for("kube-apiserver /readyz", lambda: cluster.request("/readyz")[0] == 200)
-        cluster.processes.append(start("kube-controller-manager",
-                                       controller_manager_command(binaries, pki, kubeconfig), logs))
+        cluster.processes.append(
+            start("kube-controller-manager", controller_manager_command(binaries, pki, kubeconfig), logs)
+        )
         # The service-account controller gives every namespace its `default` account.
-        cluster.wait_for("kube-controller-manager (the default ServiceAccount)",
-                         lambda: cluster.request("/api/v1/namespaces/default/serviceaccounts/default")[0] == 200)
+        cluster.wait_for(
+            "kube-controller-manager (the default ServiceAccount)",
+            lambda: cluster.request("/api/v1/namespaces/default/serviceaccounts/default")[0] == 200,
+        )
         cluster.version = json.loads(cluster.request("/version")[1])["gitVersion"]
     except BaseException:
         cluster.stop()
@@ -400,10 +509,23 @@ def install_provider_plugin(binaries: Binaries, pulumi_home: Path, version: str,
     if pulumi is None:
         raise ControlPlaneError("pulumi is not on PATH")
     completed = subprocess.run(
-        [pulumi, "plugin", "install", "resource", "kubernetes", version, "--file",
-         str(binaries.provider_bin / "pulumi-resource-kubernetes"), "--non-interactive"],
-        capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, **env, "PULUMI_HOME": str(pulumi_home), "PULUMI_SKIP_UPDATE_CHECK": "true"})
+        [
+            pulumi,
+            "plugin",
+            "install",
+            "resource",
+            "kubernetes",
+            version,
+            "--file",
+            str(binaries.provider_bin / "pulumi-resource-kubernetes"),
+            "--non-interactive",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, **env, "PULUMI_HOME": str(pulumi_home), "PULUMI_SKIP_UPDATE_CHECK": "true"},
+    )
     if completed.returncode != 0:
         raise ControlPlaneError(f"pulumi plugin install --file failed:\n{completed.stdout}\n{completed.stderr}")
 

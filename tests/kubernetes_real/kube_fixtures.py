@@ -24,8 +24,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "automation"))  # engine_fixtures
 
-from engine_fixtures import pulumi_bin_dir  # noqa: E402,F401 - pytest fixture
 from kube_cluster import Binaries, Cluster, find_binaries, install_provider_plugin, start_cluster  # noqa: E402
+
+from engine_fixtures import pulumi_bin_dir  # noqa: E402,F401 - pytest fixture
 
 PASSPHRASE = "kube-tier-passphrase"
 
@@ -57,16 +58,21 @@ def kube_cluster(kube_binaries: Binaries, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="session")
-def kube_env(pulumi_bin_dir: Path, kube_binaries: Binaries, kube_cluster: Cluster,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def kube_env(
+    pulumi_bin_dir: Path, kube_binaries: Binaries, kube_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     """The environment of every `specql deploy` the tier runs (set for the session)."""
     from specql_deploy.automation.plugins import sdk_plugin
 
     home = tmp_path_factory.mktemp("kube-pulumi-home")
     plugin = sdk_plugin("pulumi_kubernetes")
     install_provider_plugin(kube_binaries, home, plugin.version, {})
-    env = {"PULUMI_HOME": str(home), "KUBECONFIG": str(kube_cluster.kubeconfig),
-           "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true"}
+    env = {
+        "PULUMI_HOME": str(home),
+        "KUBECONFIG": str(kube_cluster.kubeconfig),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
     patch = pytest.MonkeyPatch()
     for key, value in env.items():
         patch.setenv(key, value)
@@ -96,9 +102,20 @@ def kube_crds(kube_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -
     resources = [resource for case in CASES for resource in offline_resources(deployed_copy(case, root))]
     served = set(kube_cluster.kubectl("api-versions").stdout.split())
     kinds = custom_kinds(resources, served)
-    assert {kind for _, _, kind in kinds} == {"Cluster", "ScheduledBackup", "ServiceMonitor", "PodMonitor",
-                                              "ClusterIssuer"}
+    assert {kind for _, _, kind in kinds} == {
+        "Cluster",
+        "ScheduledBackup",
+        "ServiceMonitor",
+        "PodMonitor",
+        "ClusterIssuer",
+    }
     kube_cluster.kubectl("apply", "-f", "-", input=json.dumps(crd_list(kinds)))
-    kube_cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd",
-                         "-l", "app.kubernetes.io/managed-by=specql-deploy-tests")
+    kube_cluster.kubectl(
+        "wait",
+        "--for=condition=Established",
+        "--timeout=60s",
+        "crd",
+        "-l",
+        "app.kubernetes.io/managed-by=specql-deploy-tests",
+    )
     return kinds

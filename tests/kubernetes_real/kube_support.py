@@ -31,7 +31,8 @@ SKIPPED_TYPES: Mapping[str, str] = {
     # It may only shrink: test_kube_lifecycle checks it is exactly what is left out.
     "kubernetes:helm.sh/v3:Release": (
         "the add-on charts (ingress-nginx, cert-manager, cloudnative-pg, kube-prometheus-stack) come from "
-        "remote Helm repositories this machine cannot reach; the manifests declare them existing_addons"),
+        "remote Helm repositories this machine cannot reach; the manifests declare them existing_addons"
+    ),
 }
 
 SKIP_AWAIT: Mapping[str, str] = {
@@ -100,6 +101,7 @@ def skip_await_transform(args: Any) -> Any:
 
 def program_with_skip_await(make_program: Callable[..., Callable[[], None]]) -> Callable[..., Callable[[], None]]:
     """The project's real program, with the skip-await transform registered first."""
+
     def make(resolved: Any, **options: Any) -> Callable[[], None]:
         program = make_program(resolved, **options)
 
@@ -149,5 +151,8 @@ def changes(summary: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
 
 def kube_objects(resources: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The Kubernetes objects (not components, providers or Helm releases) of an offline capture."""
-    return [resource for resource in resources
-            if resource["type"].startswith("kubernetes:") and "kind" in (resource.get("inputs") or {})]
+    return [
+        resource
+        for resource in resources
+        if resource["type"].startswith("kubernetes:") and "kind" in (resource.get("inputs") or {})
+    ]

@@ -66,8 +66,7 @@ def test_manifests_apply_with_server_side_dry_run(ejected: Path, kube_cluster: C
     assert files, "no manifest files ejected"
     result = dry_run(kube_cluster, "-f", str(manifests))
     names = applied_names(result.stdout)
-    expected = sum(text.count("\nkind: ") + text.startswith("kind: ")
-                   for text in (file.read_text() for file in files))
+    expected = sum(text.count("\nkind: ") + text.startswith("kind: ") for text in (file.read_text() for file in files))
     assert len(names) == expected, result.stdout
     assert any(name.startswith("deployment.apps/") for name in names)
     # Pod Security `restricted` has nothing to say about the pod template
@@ -76,8 +75,9 @@ def test_manifests_apply_with_server_side_dry_run(ejected: Path, kube_cluster: C
 
 def test_helm_chart_renders_objects_the_server_accepts(ejected: Path, kube_cluster: Cluster, tmp_path: Path):
     helm = helm_binary()
-    rendered = subprocess.run([helm, "template", "myapp", str(ejected / "helm")], capture_output=True, text=True,
-                              timeout=120, check=False)
+    rendered = subprocess.run(
+        [helm, "template", "myapp", str(ejected / "helm")], capture_output=True, text=True, timeout=120, check=False
+    )
     assert rendered.returncode == 0, rendered.stderr
     result = dry_run(kube_cluster, "-f", "-", stdin=rendered.stdout)
     chart_names = applied_names(result.stdout)

@@ -61,8 +61,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[case.name for case in CASES])
-def stack(request, kube_env, kube_cluster, kube_crds, real_program_without_awaits,
-          tmp_path_factory) -> Iterator[Stack]:
+def stack(request, kube_env, kube_cluster, kube_crds, real_program_without_awaits, tmp_path_factory) -> Iterator[Stack]:
     case: Case = request.param
     root = tmp_path_factory.mktemp(f"kube-{case.name}")
     state = Stack(case, deployed_copy(case, root), kube_cluster, original_copy(case, root))
@@ -102,8 +101,7 @@ def test_preview_creates_every_object_with_its_kind(stack: Stack):
 def test_the_tier_deploys_everything_but_the_one_skip_list(stack: Stack):
     """What the user's own manifest creates, less what the tier deploys, is SKIPPED_TYPES exactly."""
     wanted = {resource["type"] for resource in kube_objects(offline_resources(stack.original))}
-    wanted |= {resource["type"] for resource in offline_resources(stack.original)
-               if resource["type"] in SKIPPED_TYPES}
+    wanted |= {resource["type"] for resource in offline_resources(stack.original) if resource["type"] in SKIPPED_TYPES}
     deployed = {resource["type"] for resource in kube_objects(offline_resources(stack.manifest))}
     assert wanted - deployed == set(SKIPPED_TYPES)
     assert set(SKIP_AWAIT) <= deployed
@@ -124,8 +122,11 @@ def test_up_creates_every_object_on_the_api_server(stack: Stack):
         inputs = resource["inputs"]
         metadata = inputs["metadata"]
         where = ["-n", metadata["namespace"]] if metadata.get("namespace") else []
-        plural = f"{inputs['kind'].lower()}.{inputs['apiVersion'].split('/')[0]}" if "/" in inputs["apiVersion"] \
+        plural = (
+            f"{inputs['kind'].lower()}.{inputs['apiVersion'].split('/')[0]}"
+            if "/" in inputs["apiVersion"]
             else inputs["kind"].lower()
+        )
         stored = cluster.get(plural, metadata["name"], *where)
         assert stored["kind"] == inputs["kind"] and stored["apiVersion"] == inputs["apiVersion"]
         assert stored["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "specql-deploy"
@@ -137,12 +138,21 @@ def test_ejected_manifests_are_the_live_objects(stack: Stack, tmp_path: Path):
     out = tmp_path / "generated"
     ejected = deploy("eject", str(stack.manifest), "-o", str(out), "--only", "kubernetes")
     assert ejected.exit_code == 0, ejected.output
-    applied = stack.cluster.kubectl("apply", "--server-side", "--dry-run=server", "--field-manager", "ejected",
-                                    "-f", str(out / "infrastructure" / "kubernetes" / "manifests"), check=False)
+    applied = stack.cluster.kubectl(
+        "apply",
+        "--server-side",
+        "--dry-run=server",
+        "--field-manager",
+        "ejected",
+        "-f",
+        str(out / "infrastructure" / "kubernetes" / "manifests"),
+        check=False,
+    )
     assert applied.returncode == 0, applied.stderr
     assert "conflict" not in applied.stderr.lower(), applied.stderr
-    assert applied.stdout.count("serverside-applied (server dry run)") == \
-        len(kube_objects(offline_resources(stack.manifest)))
+    assert applied.stdout.count("serverside-applied (server dry run)") == len(
+        kube_objects(offline_resources(stack.manifest))
+    )
 
 
 def test_namespace_enforces_pod_security_restricted(stack: Stack):
@@ -172,11 +182,17 @@ def test_autoscaler_owns_the_replica_count(stack: Stack):
     """With an HPA the program sends no `replicas` (an update would undo the HPA's
     scaling): the server starts the Deployment at 1 and the HPA controller raises it to
     its minimum, the manifest's `replicas`."""
-    inputs = next(resource["inputs"] for resource in offline_resources(stack.manifest)
-                  if resource["type"] == "kubernetes:apps/v1:Deployment")
+    inputs = next(
+        resource["inputs"]
+        for resource in offline_resources(stack.manifest)
+        if resource["type"] == "kubernetes:apps/v1:Deployment"
+    )
     assert "replicas" not in inputs["spec"]
-    wait_until(lambda: deployment_object(stack.cluster)["spec"]["replicas"] == 3, ROLLOUT_SECONDS,
-               "the HPA controller to scale the Deployment to minReplicas 3")
+    wait_until(
+        lambda: deployment_object(stack.cluster)["spec"]["replicas"] == 3,
+        ROLLOUT_SECONDS,
+        "the HPA controller to scale the Deployment to minReplicas 3",
+    )
 
 
 def test_controllers_create_pods_that_pass_restricted_admission(stack: Stack):
@@ -264,11 +280,17 @@ def test_update_is_applied_in_place(stack: Stack):
     assert deployment["metadata"]["uid"] == uid  # the same object, not a replacement
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == f"{APP}:2.0.0"
     assert cluster.get("hpa", APP, "-n", NAMESPACE)["spec"]["minReplicas"] == 4
-    wait_until(lambda: deployment_object(cluster)["spec"]["replicas"] == 4, ROLLOUT_SECONDS,
-               "the HPA controller to scale the Deployment to the new minReplicas 4")
+    wait_until(
+        lambda: deployment_object(cluster)["spec"]["replicas"] == 4,
+        ROLLOUT_SECONDS,
+        "the HPA controller to scale the Deployment to the new minReplicas 4",
+    )
     # the new template rolls out as a new ReplicaSet whose pods pass admission too
-    wait_until(lambda: any(pod["spec"]["containers"][0]["image"] == f"{APP}:2.0.0" for pod in pods(cluster)),
-               ROLLOUT_SECONDS, "a pod of the new image")
+    wait_until(
+        lambda: any(pod["spec"]["containers"][0]["image"] == f"{APP}:2.0.0" for pod in pods(cluster)),
+        ROLLOUT_SECONDS,
+        "a pod of the new image",
+    )
     assert deploy("preview", str(stack.manifest), "--detailed-exitcode").exit_code == 0
 
 
@@ -282,8 +304,9 @@ def test_destroy_removes_every_object(stack: Stack):
     stack.destroyed = True
     assert f"deleted    {APP}-dev-app-deployment (kubernetes:apps/v1:Deployment)" in result.stderr
     # the summary names the database cluster as the stateful object the destroy deleted
-    assert f"stateful kubernetes:postgresql.cnpg.io/v1:Cluster {APP}-dev-postgres-cluster will be deleted" \
-        in result.stdout, result.stdout
+    assert (
+        f"stateful kubernetes:postgresql.cnpg.io/v1:Cluster {APP}-dev-postgres-cluster will be deleted" in result.stdout
+    ), result.stdout
     assert not cluster.exists("namespace", NAMESPACE)
     assert not cluster.exists("clusterissuer", f"{NAMESPACE}-letsencrypt")
     assert json.loads(deploy("outputs", str(stack.manifest), "--json").stdout) == {}

@@ -13,22 +13,30 @@ import json
 
 import pytest
 from kube_fixtures import kube_binaries, kube_cluster, kube_crds, kube_env, pulumi_bin_dir  # noqa: F401
-from kube_support import APP, EXAMPLE_MANIFEST, EXISTING_ADDONS, deploy
-from kube_support import real_program_without_awaits  # noqa: F401 - pytest fixture
+from kube_support import (
+    APP,
+    EXAMPLE_MANIFEST,
+    EXISTING_ADDONS,
+    deploy,
+    real_program_without_awaits,  # noqa: F401 - pytest fixture
+)
 
 pytestmark = pytest.mark.kube
 
 SECRET = "STRIPE_API_KEY"
-WARNING = (f"warning: secret {SECRET} has no value: set it with `pulumi config set --secret {SECRET}` "
-           "(or `specql deploy` secrets) before the application can start")
+WARNING = (
+    f"warning: secret {SECRET} has no value: set it with `pulumi config set --secret {SECRET}` "
+    "(or `specql deploy` secrets) before the application can start"
+)
 
 
 @pytest.fixture
 def manifest(tmp_path, kube_env, kube_crds, real_program_without_awaits):
     path = tmp_path / APP / "deployment.yaml"
     path.parent.mkdir()
-    path.write_text(EXAMPLE_MANIFEST.read_text() + EXISTING_ADDONS
-                    + f"environments:\n  - name: dev\n    secrets: [{SECRET}]\n")
+    path.write_text(
+        EXAMPLE_MANIFEST.read_text() + EXISTING_ADDONS + f"environments:\n  - name: dev\n    secrets: [{SECRET}]\n"
+    )
     return path
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 PROPOSAL = Path(__file__).resolve().parents[1] / "kubernetes_real" / "manifests" / "proposal-kubernetes.yaml"
-WARNING = ("warning: ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
-           "on any host until a domain is set")
+WARNING = (
+    "warning: ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
+    "on any host until a domain is set"
+)
 
 
 def specql(*args: str):
