@@ -195,6 +195,9 @@ class Workspace:
                 check=False,
             )
         stdout = log.read_bytes()[start:].decode("utf-8", errors="replace")
+        if result.stderr:
+            with log.open("a", encoding="utf-8") as sink:
+                sink.write(result.stderr)
         return Run(list(args), result.returncode, stdout, result.stderr)
 
     def ok(self, *args: str) -> Run:
@@ -270,3 +273,19 @@ def changed_attributes(plan: dict[str, Any]) -> list[tuple[str, str, str]]:
             if before.get(key) != after.get(key) or unknown.get(key):
                 found.append((change["address"], change["type"], key))
     return found
+
+
+def prepare_account(endpoint: str, resolved: Any) -> None:
+    """What the manifest says already exists in the account: the Route 53 zone it names."""
+    import boto3
+
+    zone = resolved.deployment.dns_zone
+    if zone:
+        route53 = boto3.client(
+            "route53",
+            region_name="us-east-1",
+            endpoint_url=endpoint,
+            aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        route53.create_hosted_zone(Name=zone, CallerReference=f"specql-test-{zone}")
