@@ -10,8 +10,11 @@ are left out with `-exclude`, and the list may only shrink.
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -111,12 +114,19 @@ def moto() -> Iterator[MotoServer]:
         yield server
 
 
-@pytest.mark.parametrize(("name", "environment"), CASES, ids=[f"{n}-{e}" for n, e in CASES])
-def test_the_eject_validates_plans_applies_and_converges(name, environment, moto, tmp_path):
+WORKERS = int(os.environ.get("SPECQL_TOFU_WORKERS", "4"))
+"""Journeys run at once: an apply against moto mostly waits on the provider's polling, so
+several share two cores well (each has its own emulator)."""
+_EJECTING = threading.Lock()
+
+
+def journey(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> None:
+    """validate → plan → apply → converging plan → destroy (or its refusal) of one eject; raises on a failure."""
     # GIVEN a fresh emulator and the eject of one example in one environment
-    moto.reset()
     real.prepare_account(moto.endpoint, resolve_example(name, environment))
-    workspace = real.Workspace(eject(name, environment, tmp_path / "eject"), moto.endpoint)
+    with _EJECTING:  # the CLI runner swaps sys.stdout, the capture holds the Pulumi runtime
+        root = eject(name, environment, tmp_path / "eject")
+    workspace = real.Workspace(root, moto.endpoint)
     workspace.wire()
     skip = excluded(workspace)
 
@@ -162,6 +172,29 @@ def test_the_eject_validates_plans_applies_and_converges(name, environment, moto
     # THEN nothing is left in the state
     assert destroyed.returncode == 0, destroyed.explain()
     assert workspace.state_addresses() == []
+
+
+@pytest.fixture(scope="module")
+def journeys(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], BaseException | None]:
+    """Every case's journey, run WORKERS at a time; each test then reports its own."""
+
+    def run(case: tuple[str, str]) -> BaseException | None:
+        try:
+            with MotoServer() as server:
+                journey(*case, server, tmp_path_factory.mktemp("-".join(case)))
+        except BaseException as error:  # noqa: BLE001 - handed to the case's own test
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return dict(zip(CASES, pool.map(run, CASES), strict=True))
+
+
+@pytest.mark.parametrize(("name", "environment"), CASES, ids=[f"{n}-{e}" for n, e in CASES])
+def test_the_eject_validates_plans_applies_and_converges(name, environment, journeys):
+    failure = journeys[(name, environment)]
+    if failure is not None:
+        raise failure
 
 
 def test_versions_tf_requires_at_least_what_the_tier_runs(tmp_path):
