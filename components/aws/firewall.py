@@ -62,7 +62,9 @@ def load_balancer_group(
     if cdn_prefix_list_id is not None:
         port, scheme = (_HTTPS, "HTTPS") if https else (_HTTP, "HTTP")
         ingress = [
-            rule(port, f"{scheme} from the CloudFront origin-facing addresses only", prefix_list_ids=[cdn_prefix_list_id])
+            rule(
+                port, f"{scheme} from the CloudFront origin-facing addresses only", prefix_list_ids=[cdn_prefix_list_id]
+            )
         ]
     else:
         ingress = [

@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from support import AWS_EXAMPLES, resolve_example
 
 # The characters EC2 accepts in a security group's and a rule's description (the AWS
 # provider validates with the same class before it calls the API).
 EC2_DESCRIPTION = re.compile(r"^[0-9A-Za-z_ .:/()#,@\[\]+=&;{}!$*-]*$")
 GROUP_TYPES = ("aws:ec2/securityGroup:SecurityGroup",)
-RULE_TYPES = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-              "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-              "aws:ec2/securityGroupRule:SecurityGroupRule")
+RULE_TYPES = (
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+)
 
 
 def descriptions(graph) -> list[tuple[str, str]]:
@@ -22,8 +25,10 @@ def descriptions(graph) -> list[tuple[str, str]]:
         if resource.type in GROUP_TYPES:
             found.append((resource.name, resource.inputs.get("description", "")))
             for direction in ("ingress", "egress"):
-                found += [(f"{resource.name} {direction}", rule.get("description", ""))
-                          for rule in resource.inputs.get(direction) or []]
+                found += [
+                    (f"{resource.name} {direction}", rule.get("description", ""))
+                    for rule in resource.inputs.get(direction) or []
+                ]
         elif resource.type in RULE_TYPES:
             found.append((resource.name, resource.inputs.get("description", "")))
     return found
