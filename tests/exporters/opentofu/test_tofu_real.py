@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -117,15 +116,12 @@ def moto() -> Iterator[MotoServer]:
 WORKERS = int(os.environ.get("SPECQL_TOFU_WORKERS", "4"))
 """Journeys run at once: an apply against moto mostly waits on the provider's polling, so
 several share two cores well (each has its own emulator)."""
-_EJECTING = threading.Lock()
 
 
-def journey(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> None:
+def journey(name: str, environment: str, root: Path, moto: MotoServer) -> None:
     """validate → plan → apply → converging plan → destroy (or its refusal) of one eject; raises on a failure."""
     # GIVEN a fresh emulator and the eject of one example in one environment
     real.prepare_account(moto.endpoint, resolve_example(name, environment))
-    with _EJECTING:  # the CLI runner swaps sys.stdout, the capture holds the Pulumi runtime
-        root = eject(name, environment, tmp_path / "eject")
     workspace = real.Workspace(root, moto.endpoint)
     workspace.wire()
     skip = excluded(workspace)
@@ -176,12 +172,24 @@ def journey(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def journeys(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], BaseException | None]:
-    """Every case's journey, run WORKERS at a time; each test then reports its own."""
+    """Every case's journey, run WORKERS at a time; each test then reports its own.
+
+    The ejects run first, one by one on this thread: the CLI runner swaps sys.stdout and
+    the offline capture needs the thread's asyncio event loop, which pool threads lack."""
+    roots: dict[tuple[str, str], Path | BaseException] = {}
+    for case in CASES:
+        try:
+            roots[case] = eject(*case, tmp_path_factory.mktemp("-".join(case)) / "eject")
+        except BaseException as error:  # noqa: BLE001 - handed to the case's own test
+            roots[case] = error
 
     def run(case: tuple[str, str]) -> BaseException | None:
+        root = roots[case]
+        if isinstance(root, BaseException):
+            return root
         try:
             with MotoServer() as server:
-                journey(*case, server, tmp_path_factory.mktemp("-".join(case)))
+                journey(*case, root, server)
         except BaseException as error:  # noqa: BLE001 - handed to the case's own test
             return error
         return None
