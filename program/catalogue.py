@@ -50,6 +50,18 @@ PORTS: Mapping[str, int] = {
 """Well-known ports of the software the stacks run: changing one breaks its clients."""
 
 
+# ------------------------------------------------------------------------- specql-deploy
+
+SPECQL_REPOSITORY = "https://github.com/fraiseql/specql-deploy"
+"""Where specql-deploy's releases are tagged `v<version>` (pyproject's `Repository` URL):
+the source generated workflows install it from. It is not on a package index."""
+
+
+def specql_requirement(version: str) -> str:
+    """The pip requirement installing release `version` from its tag in the repository."""
+    return f"specql-deploy @ git+{SPECQL_REPOSITORY}@v{version}"
+
+
 # ------------------------------------------------------------------------ AWS catalogue
 
 AWS_REGIONS: tuple[str, ...] = (

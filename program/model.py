@@ -18,7 +18,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .catalogue import DATABASE_INSTANCES_BY_SIZE, PATTERN_CLOUD, environment_class, fargate_cpu_units
+from .. import __version__
+from .catalogue import (
+    DATABASE_INSTANCES_BY_SIZE,
+    PATTERN_CLOUD,
+    environment_class,
+    fargate_cpu_units,
+    specql_requirement,
+)
 from .markers import Default, Derived
 
 Source = Literal["user", "environment", "pattern", "framework", "default", "lock"]
@@ -318,6 +325,16 @@ class CicdInfo(Frozen):
     ]
     migrations_auto_run: Annotated[bool, Default(False, "migrations run after a human approves")]
     rollback_on_failure: Annotated[bool, Default(True, "a failed smoke test rolls back to the last image")]
+    specql_source: Annotated[
+        str,
+        Default(
+            specql_requirement(__version__),
+            "the tag of the release that ejected the workflows; specql-deploy is not on PyPI",
+        ),
+    ]
+    """The pip requirement CI installs specql-deploy from."""
+    specql_index: Annotated[str | None, Default(None, "pip's own index; the default source is a git tag")]
+    """Package index (`--index-url`) CI installs specql-deploy from, if any."""
 
 
 class KubernetesInfo(Frozen):
