@@ -235,3 +235,8 @@ YAML_INDENT: Mapping[str, int] = {"mapping": 2, "sequence": 4, "offset": 2}
 HCL_ONE_LINE_LIST_WIDTH = 100
 # The OpenTofu README's module tree names a module's first four resource types (then "+N more").
 README_MODULE_TYPES_SHOWN = 4
+
+# -- CLI: `specql deploy resolve`
+# The table layout needs room beside the longest setting name for the value, the source
+# and a readable reason; narrower (80 columns, a pipe), one setting per line instead.
+RESOLVE_TABLE_MIN_REST_COLUMNS = 90

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .catalogue import CONTAINER_SIZES, PATTERN_CLOUD, PRODUCTION_SAAS_SIZES, SMALL_SAAS_SIZES
+from .frameworks import METRICS
 from .markers import Default, Derived
 from .model import ResolvedDeployment
 
@@ -117,6 +118,12 @@ FRAMEWORKS: Mapping[str, Table] = {
 
 # ----------------------------------------------------------------------------- patterns
 
+
+def _metrics_reason(framework: str) -> str:
+    metrics = METRICS.get(framework)
+    return metrics.reason if metrics else f"{framework} has no known metrics endpoint"
+
+
 PATTERNS: Mapping[str, PatternInfo] = {
     "hobby-project": PatternInfo(
         name="hobby-project",
@@ -131,7 +138,11 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "monitoring.level": _d("basic", "Prometheus and Uptime Kuma cover one host"),
             "monitoring.stack": _d("prometheus", "runs beside the app, no cloud account needed"),
             "monitoring.log_aggregator": _d("loki", "no CloudWatch on a Docker host"),
-            "monitoring.prometheus": _d(True, "FraiseQL exposes Prometheus metrics"),
+            "monitoring.prometheus": Derived(
+                ("deployment.framework",),
+                lambda _framework: True,
+                lambda framework: f"Prometheus runs beside the app; {_metrics_reason(framework)}",
+            ),
             "monitoring.container_insights": _d(False, "no ECS on a Docker host"),
             "monitoring.log_retention_days": _d(7, "Docker's local log driver keeps a week"),
             "security.certificate_provider": _d("letsencrypt", "Caddy obtains certificates automatically"),
@@ -199,7 +210,11 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "application.autoscale_max": _d(10, "the HPA's ceiling"),
             "monitoring.stack": _d("kube-prometheus-stack", "Prometheus, Alertmanager and Grafana for the cluster"),
             "monitoring.log_aggregator": _d("loki", "cluster-local log aggregation"),
-            "monitoring.prometheus": _d(True, "scraped by kube-prometheus-stack"),
+            "monitoring.prometheus": Derived(
+                ("deployment.framework",),
+                lambda _framework: True,
+                lambda framework: f"kube-prometheus-stack scrapes the cluster; {_metrics_reason(framework)}",
+            ),
             "monitoring.grafana": _d(True, "ships with kube-prometheus-stack"),
             "monitoring.container_insights": _d(False, "Prometheus covers the pods"),
             "security.certificate_provider": _d("letsencrypt", "cert-manager with Let's Encrypt"),

@@ -10,6 +10,7 @@ interpreter, so the same command works wherever the image runs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 FRAMEWORK_RUNTIME: Mapping[str, str] = {
     "fraiseql": "python",
@@ -68,3 +69,47 @@ def _ruby_probe(url: str, seconds: int) -> tuple[str, ...]:
 
 _PROBES = {"python": _python_probe, "nodejs": _node_probe, "ruby": _ruby_probe}
 """Runtime (``application.runtime``) → its probe."""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Where a framework serves Prometheus metrics by itself, and why."""
+
+    path: str | None
+    """HTTP path of the metrics endpoint on the application's port; `None`: none without extra code."""
+    reason: str
+    """What `--explain` says about scraping the application."""
+
+
+METRICS: Mapping[str, Metrics] = {
+    "fraiseql": Metrics("/metrics", "FraiseQL serves Prometheus metrics on /metrics"),
+    "django": Metrics(
+        None,
+        "Django serves no Prometheus metrics by itself (django-prometheus adds /metrics): "
+        "Prometheus scrapes itself until the application has an endpoint",
+    ),
+    "rails": Metrics(
+        None,
+        "Rails serves no Prometheus metrics by itself (the prometheus_exporter or yabeda-prometheus gem adds them): "
+        "Prometheus scrapes itself until the application has an endpoint",
+    ),
+    "nodejs": Metrics(
+        None,
+        "Node.js serves no Prometheus metrics by itself (prom-client adds /metrics): "
+        "Prometheus scrapes itself until the application has an endpoint",
+    ),
+}
+"""Framework → its metrics endpoint: Prometheus scrapes the application only where one exists,
+so no scrape target is down forever and no alert fires on a 404."""
+
+
+BOOT_SECRETS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "rails": (
+        (
+            "RAILS_MASTER_KEY",
+            "Rails decrypts config/credentials.yml.enc with it (the content of config/master.key); "
+            "production does not boot without it",
+        ),
+    ),
+}
+"""Framework → (secret, why) it needs in production before it serves a request."""
