@@ -462,7 +462,10 @@ class KubernetesInfo(Frozen):
             "one namespace per deployment and environment",
         ),
     ]
-    ingress_class: Annotated[str, Default("nginx", "the most common ingress controller")]
+    ingress_class: Annotated[
+        str,
+        Default("traefik", "a maintained ingress controller (ingress-nginx was retired in March 2026)"),
+    ]
     tls: Annotated[
         Literal["cert-manager", "none"],
         Derived(

@@ -127,7 +127,7 @@ def resolve(
     values, provenance = _evaluate(choices, lock or {}, (pattern.name, pattern.cloud))
     _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
-    warnings = _fit_ingress_tls(values, provenance)
+    warnings = _fit_ingress_tls(values, provenance) + _retired(pattern, values)
     _check(pattern, values, provenance)
     return _build(values, provenance, declared, warnings)
 
@@ -307,6 +307,20 @@ def _fit_ingress_tls(values: dict[str, Any], provenance: dict[str, Provenance]) 
         "ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
         "on any host until a domain is set",
     )
+
+
+RETIRED_INGRESS = {
+    "nginx": "ingress-nginx was retired in March 2026 and gets no more security fixes; `traefik` is maintained"
+}
+"""Ingress classes whose controller is no longer maintained → the warning."""
+
+
+def _retired(pattern: PatternInfo, values: dict[str, Any]) -> tuple[str, ...]:
+    """Warnings for what the manifest asks for that upstream no longer maintains."""
+    if pattern.cloud != "kubernetes":
+        return ()
+    retired = RETIRED_INGRESS.get(values["kubernetes.ingress_class"])
+    return (f"ingress.class: {retired}",) if retired else ()
 
 
 def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:
