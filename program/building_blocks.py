@@ -240,3 +240,9 @@ README_MODULE_TYPES_SHOWN = 4
 # The table layout needs room beside the longest setting name for the value, the source
 # and a readable reason; narrower (80 columns, a pipe), one setting per line instead.
 RESOLVE_TABLE_MIN_REST_COLUMNS = 90
+
+# -- Eject: Dependabot (.github/dependabot.yml)
+# A weekly batch of update pull requests: fresh enough for security fixes, few enough to review.
+DEPENDABOT_INTERVAL = "weekly"
+# At most this many open update pull requests per ecosystem (Dependabot's own default).
+DEPENDABOT_OPEN_PULL_REQUESTS = 5

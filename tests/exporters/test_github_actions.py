@@ -45,7 +45,9 @@ def steps_of(workflow: dict):
 
 
 def test_all_four_workflows_are_generated():
-    assert sorted(render_example("small-saas", "github-actions")) == sorted(PREFIX + name for name in WORKFLOWS)
+    assert sorted(render_example("small-saas", "github-actions")) == sorted(
+        [*(PREFIX + name for name in WORKFLOWS), ".github/dependabot.yml"]
+    )
 
 
 @pytest.mark.validators
@@ -370,3 +372,34 @@ def test_the_default_source_installs_this_release(tmp_path):
     assert wheel.name.startswith(f"specql_deploy-{__version__}-")
     with zipfile.ZipFile(wheel) as archive:
         assert "specql_deploy/exporters/github_actions/steps.py" in archive.namelist()
+
+
+# ------------------------------------------------------------------------- Dependabot
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_eject_configures_dependabot_and_its_schema_accepts_it(example, tmp_path):
+    # GIVEN the github-actions target of an example
+    files = render_example(example, "github-actions")
+    # THEN it writes .github/dependabot.yml, which the Dependabot schema accepts
+    assert ".github/dependabot.yml" in files
+    root = write_tree(tmp_path, {".github/dependabot.yml": files[".github/dependabot.yml"]})
+    schema = validators.check_jsonschema("vendor.dependabot", [root / ".github/dependabot.yml"])
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+@pytest.mark.parametrize(("framework", "ecosystem"), [("fraiseql", "pip"), ("rails", "bundler"), ("nodejs", "npm")])
+def test_dependabot_updates_everything_the_eject_pins(tmp_path, framework, ecosystem):
+    # GIVEN an AWS eject of one framework
+    config = load(render_path(framework_manifest(tmp_path, framework), "github-actions")[".github/dependabot.yml"])
+    updates = {(entry["package-ecosystem"], entry["directory"]) for entry in config["updates"]}
+    # THEN the pinned actions, images, providers and the app's dependencies each get updates
+    assert {
+        ("github-actions", "/"),
+        ("docker", "/docker"),
+        ("docker-compose", "/docker"),
+        (ecosystem, "/"),
+        ("opentofu", "/infrastructure/opentofu"),
+    } == updates
+    assert all(entry["schedule"]["interval"] for entry in config["updates"])
