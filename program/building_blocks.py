@@ -246,3 +246,5 @@ RESOLVE_TABLE_MIN_REST_COLUMNS = 90
 DEPENDABOT_INTERVAL = "weekly"
 # At most this many open update pull requests per ecosystem (Dependabot's own default).
 DEPENDABOT_OPEN_PULL_REQUESTS = 5
+# The configuration format Dependabot reads (the only one it accepts).
+DEPENDABOT_CONFIG_VERSION = 2

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...program.building_blocks import DEPENDABOT_INTERVAL, DEPENDABOT_OPEN_PULL_REQUESTS
+from ...program.building_blocks import (
+    DEPENDABOT_CONFIG_VERSION,
+    DEPENDABOT_INTERVAL,
+    DEPENDABOT_OPEN_PULL_REQUESTS,
+)
 from ...program.model import ResolvedDeployment
 
 PACKAGE_ECOSYSTEM = {"fraiseql": "pip", "django": "pip", "rails": "bundler", "nodejs": "npm"}
@@ -35,7 +39,7 @@ def dependabot_config(resolved: ResolvedDeployment) -> dict[str, Any]:
     if resolved.cloud == "aws":
         entries.append(("opentofu", "/infrastructure/opentofu", "the OpenTofu providers"))
     return {
-        "version": 2,
+        "version": DEPENDABOT_CONFIG_VERSION,
         "updates": [
             {
                 "package-ecosystem": name,
