@@ -7,11 +7,16 @@ import sys
 from typing import Any
 
 from .. import __version__
+from ..program.building_blocks import RESOLVE_TABLE_MIN_REST_COLUMNS
+from ..program.explain import explained
 from ..program.lock import lock_changes, lock_document, lock_path, write_lock
 from ..program.manifest import Manifest
-from ..program.model import ResolvedDeployment
+from ..program.model import Provenance, ResolvedDeployment
 from ..program.resolve import environment_names
 from .cli_manifest import resolve_manifest
+
+REASON_INDENT = "    "
+"""Reasons sit under their setting, indented, in the line layout."""
 
 SOURCE_STYLE = {
     "user": "bold green",
@@ -24,31 +29,61 @@ SOURCE_STYLE = {
 
 
 def print_resolved(resolved: ResolvedDeployment, *, as_json: bool, explain: bool) -> None:
+    """The settings the pattern builds from (the others are left out); with `explain`,
+    where each came from and why. A table on a wide terminal; piped or narrow, one
+    setting per line with its reason wrapped below it, so no key is ever cut."""
+    rows = explained(resolved)
     if as_json:
-        data = resolved.model_dump(mode="json", exclude={"provenance"} if not explain else set())
+        data = resolved.model_dump(mode="json", exclude={"provenance"})
+        if explain:
+            data["provenance"] = {path: origin.model_dump(mode="json") for path, (_, origin) in rows.items()}
+            data["not_built"] = sorted(path for path in resolved.flat() if path not in rows)
         print(json.dumps(data, indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     title = (
         f"{resolved.deployment.name} · {resolved.deployment.pattern} · environment {resolved.deployment.environment}"
     )
+    longest = max(len(path) for path in rows)
+    if console.width >= longest + RESOLVE_TABLE_MIN_REST_COLUMNS:
+        _print_table(console, title, rows, explain=explain)
+    else:
+        _print_lines(console, title, rows, explain=explain)
+
+
+def _print_table(console: Any, title: str, rows: dict[str, tuple[Any, Provenance]], *, explain: bool) -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, expand=False)
-    table.add_column("setting", style="bold")
-    table.add_column("value")
+    table.add_column("setting", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
     if explain:
-        table.add_column("source")
+        table.add_column("source", no_wrap=True)
         table.add_column("why", overflow="fold")
-    for path, value in resolved.flat().items():
+    for path, (value, origin) in rows.items():
         row = [path, _text(value)]
         if explain:
-            origin = resolved.provenance.get(path)
-            source = origin.source if origin else "default"
-            row += [f"[{SOURCE_STYLE[source]}]{source}[/]", origin.reason if origin else ""]
+            row += [f"[{SOURCE_STYLE[origin.source]}]{origin.source}[/]", origin.reason]
         table.add_row(*row)
     console.print(table)
+
+
+def _print_lines(console: Any, title: str, rows: dict[str, tuple[Any, Provenance]], *, explain: bool) -> None:
+    import textwrap
+
+    from rich.markup import escape
+
+    width = console.width
+    console.print(f"[bold]{escape(title)}[/]")
+    for path, (value, origin) in rows.items():
+        source = f"  [{SOURCE_STYLE[origin.source]}]({origin.source})[/]" if explain else ""
+        head = f"[bold]{escape(path)}[/] = {escape(_text(value))}{source}"
+        console.print(head, overflow="fold", crop=False)
+        if explain and origin.reason:
+            for line in textwrap.wrap(origin.reason, width=width - len(REASON_INDENT), break_on_hyphens=False):
+                console.print(f"{REASON_INDENT}{escape(line)}", overflow="fold", crop=False, highlight=False)
 
 
 def _text(value: Any) -> str:

@@ -235,3 +235,16 @@ YAML_INDENT: Mapping[str, int] = {"mapping": 2, "sequence": 4, "offset": 2}
 HCL_ONE_LINE_LIST_WIDTH = 100
 # The OpenTofu README's module tree names a module's first four resource types (then "+N more").
 README_MODULE_TYPES_SHOWN = 4
+
+# -- CLI: `specql deploy resolve`
+# The table layout needs room beside the longest setting name for the value, the source
+# and a readable reason; narrower (80 columns, a pipe), one setting per line instead.
+RESOLVE_TABLE_MIN_REST_COLUMNS = 90
+
+# -- Eject: Dependabot (.github/dependabot.yml)
+# A weekly batch of update pull requests: fresh enough for security fixes, few enough to review.
+DEPENDABOT_INTERVAL = "weekly"
+# At most this many open update pull requests per ecosystem (Dependabot's own default).
+DEPENDABOT_OPEN_PULL_REQUESTS = 5
+# The configuration format Dependabot reads (the only one it accepts).
+DEPENDABOT_CONFIG_VERSION = 2

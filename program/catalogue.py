@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from . import versions
+
 # ----------------------------------------------------------------------------- patterns
 
 PATTERN_CLOUD: Mapping[str, str] = {
@@ -48,6 +50,18 @@ PORTS: Mapping[str, int] = {
     "acme-solver": 8089,
 }
 """Well-known ports of the software the stacks run: changing one breaks its clients."""
+
+
+# ------------------------------------------------------------------------- specql-deploy
+
+SPECQL_REPOSITORY = "https://github.com/fraiseql/specql-deploy"
+"""Where specql-deploy's releases are tagged `v<version>` (pyproject's `Repository` URL):
+the source generated workflows install it from. It is not on a package index."""
+
+
+def specql_requirement(version: str) -> str:
+    """The pip requirement installing release `version` from its tag in the repository."""
+    return f"specql-deploy @ git+{SPECQL_REPOSITORY}@v{version}"
 
 
 # ------------------------------------------------------------------------ AWS catalogue
@@ -158,35 +172,15 @@ CONTAINER_SIZES: Mapping[str, Mapping[str, tuple[float, int]]] = {
 }
 DATABASE_INSTANCES_BY_SIZE = {"small": 1, "medium": 2, "large": 3, "xlarge": 3}
 
-# Images pinned to exact tags so a rebuild next month is the same stack.
-IMAGES: Mapping[str, str] = {
-    "postgres": "postgres:16.6-alpine3.21",
-    "redis": "redis:7.4.2-alpine3.21",
-    "caddy": "caddy:2.9.1-alpine",
-    "prometheus": "prom/prometheus:v3.1.0",
-    "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
-    # Copies the dumps off the host (S3 or any S3-compatible store).
-    "rclone": "rclone/rclone:1.68.2",
-    # CloudNativePG's operand image for the default PostgreSQL major (`database.version` 16).
-    "cloudnative-pg-postgres": "ghcr.io/cloudnative-pg/postgresql:16.6",
-    # Development compose only: MinIO speaks the S3 API, so the same SDK code runs locally...
-    "minio": "minio/minio:RELEASE.2025-04-22T22-12-26Z",
-    # ...and its client creates the manifest's buckets once.
-    "minio-client": "minio/mc:RELEASE.2025-04-16T18-13-26Z",
-    # FraiseQL's Rust extensions compile with this toolchain, copied into the Dockerfile's
-    # build stage instead of piping rustup from the network.
-    "rust": "rust:1.83.0-slim-bookworm",
-}
+# Images pinned to exact tags so a rebuild next month is the same stack; the versions
+# and the date each was checked live in :mod:`.versions`.
+IMAGES: Mapping[str, str] = {name: pin.version for name, pin in versions.IMAGES.items()}
 
 # Helm charts pinned so `up` next month installs what was previewed today.
 HELM_CHARTS: Mapping[str, tuple[str, str, str]] = {
     # name: (chart, version, repository)
-    "cloudnative-pg": ("cloudnative-pg", "0.23.0", "https://cloudnative-pg.github.io/charts"),
-    "crunchy-pgo": ("pgo", "5.7.2", "oci://registry.developers.crunchydata.com/crunchydata"),
-    "ingress-nginx": ("ingress-nginx", "4.12.0", "https://kubernetes.github.io/ingress-nginx"),
-    "traefik": ("traefik", "34.1.0", "https://traefik.github.io/charts"),
-    "cert-manager": ("cert-manager", "v1.16.3", "https://charts.jetstack.io"),
-    "kube-prometheus-stack": ("kube-prometheus-stack", "68.3.0", "https://prometheus-community.github.io/helm-charts"),
+    name: (chart, pin.version, repository)
+    for name, (chart, pin, repository) in versions.HELM_CHARTS.items()
 }
 
 

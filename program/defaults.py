@@ -16,8 +16,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from .catalogue import CONTAINER_SIZES, PATTERN_CLOUD, PRODUCTION_SAAS_SIZES, SMALL_SAAS_SIZES
+from .frameworks import METRICS
 from .markers import Default, Derived
 from .model import ResolvedDeployment
+from .versions import BASE_IMAGES, RUNTIME_VERSIONS
 
 Table = Mapping[str, Default | Derived]
 
@@ -69,19 +71,21 @@ GLOBAL_DEFAULTS: Table = model_defaults(ResolvedDeployment)
 FRAMEWORKS: Mapping[str, Table] = {
     "fraiseql": {
         "application.runtime": _d("python", "FraiseQL is a Python (FastAPI) framework"),
-        "application.runtime_version": _d("3.13", "FraiseQL targets Python 3.13+"),
+        "application.runtime_version": _d(RUNTIME_VERSIONS["fraiseql"].version, "FraiseQL targets Python 3.13+"),
         "application.port": _d(8000, "uvicorn's conventional port"),
         "application.command": _d(
             ("fraiseql", "run", "--host", "0.0.0.0", "--port", "8000"), "FraiseQL's server entry point"
         ),
         "application.health_check_path": _d("/health", "FraiseQL's health endpoint"),
         "application.build_system": _d("maturin", "FraiseQL's Rust extensions build with maturin"),
-        "application.base_image": _d("python:3.13-slim-bookworm", "glibc base for the Rust wheels"),
+        "application.base_image": _d(BASE_IMAGES["fraiseql"].version, "glibc base for the Rust wheels"),
         "application.read_only_root": _d(True, "uvicorn writes nothing to disk"),
     },
     "django": {
         "application.runtime": _d("python", "Django is a Python framework"),
-        "application.runtime_version": _d("3.12", "the newest Python every Django 5 dependency supports"),
+        "application.runtime_version": _d(
+            RUNTIME_VERSIONS["django"].version, "the newest Python every Django 5 dependency supports"
+        ),
         "application.port": _d(8000, "gunicorn's conventional port"),
         "application.command": _d(
             ("gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"),
@@ -89,33 +93,41 @@ FRAMEWORKS: Mapping[str, Table] = {
         ),
         "application.health_check_path": _d("/health/", "Django URLs end with a slash"),
         "application.build_system": _d("pip", "plain pip install of requirements"),
-        "application.base_image": _d("python:3.12-slim-bookworm", "small glibc base"),
+        "application.base_image": _d(BASE_IMAGES["django"].version, "small glibc base"),
         "application.read_only_root": _d(True, "gunicorn writes nothing to disk"),
     },
     "rails": {
         "application.runtime": _d("ruby", "Rails is a Ruby framework"),
-        "application.runtime_version": _d("3.3", "the Ruby current Rails releases target"),
+        "application.runtime_version": _d(RUNTIME_VERSIONS["rails"].version, "the Ruby current Rails releases target"),
         "application.port": _d(3000, "Puma's conventional port"),
         "application.command": _d(("bundle", "exec", "puma", "-C", "config/puma.rb"), "Puma serves Rails"),
         "application.health_check_path": _d("/up", "Rails 7.1+ health check route"),
         "application.build_system": _d("bundler", "gems install with bundler"),
-        "application.base_image": _d("ruby:3.3-slim-bookworm", "small glibc base"),
+        "application.base_image": _d(BASE_IMAGES["rails"].version, "small glibc base"),
         "application.read_only_root": _d(False, "Rails writes to tmp/ and log/"),
     },
     "nodejs": {
         "application.runtime": _d("nodejs", "a Node.js application"),
-        "application.runtime_version": _d("20", "the active Node.js LTS"),
+        "application.runtime_version": _d(
+            RUNTIME_VERSIONS["nodejs"].version, "the active Node.js LTS (Node.js 20 reached end of life in April 2026)"
+        ),
         "application.port": _d(3000, "the Node.js convention"),
         "application.command": _d(("node", "dist/index.js"), "runs the built bundle"),
         "application.health_check_path": _d("/health", "the common convention"),
         "application.build_system": _d("npm", "npm ci from package-lock.json"),
-        "application.base_image": _d("node:20-alpine", "small base with the LTS runtime"),
+        "application.base_image": _d(BASE_IMAGES["nodejs"].version, "small base with the LTS runtime"),
         "application.read_only_root": _d(True, "a built bundle writes nothing to disk"),
     },
 }
 
 
 # ----------------------------------------------------------------------------- patterns
+
+
+def _metrics_reason(framework: str) -> str:
+    metrics = METRICS.get(framework)
+    return metrics.reason if metrics else f"{framework} has no known metrics endpoint"
+
 
 PATTERNS: Mapping[str, PatternInfo] = {
     "hobby-project": PatternInfo(
@@ -131,7 +143,11 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "monitoring.level": _d("basic", "Prometheus and Uptime Kuma cover one host"),
             "monitoring.stack": _d("prometheus", "runs beside the app, no cloud account needed"),
             "monitoring.log_aggregator": _d("loki", "no CloudWatch on a Docker host"),
-            "monitoring.prometheus": _d(True, "FraiseQL exposes Prometheus metrics"),
+            "monitoring.prometheus": Derived(
+                ("deployment.framework",),
+                lambda _framework: True,
+                lambda framework: f"Prometheus runs beside the app; {_metrics_reason(framework)}",
+            ),
             "monitoring.container_insights": _d(False, "no ECS on a Docker host"),
             "monitoring.log_retention_days": _d(7, "Docker's local log driver keeps a week"),
             "security.certificate_provider": _d("letsencrypt", "Caddy obtains certificates automatically"),
@@ -199,7 +215,11 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "application.autoscale_max": _d(10, "the HPA's ceiling"),
             "monitoring.stack": _d("kube-prometheus-stack", "Prometheus, Alertmanager and Grafana for the cluster"),
             "monitoring.log_aggregator": _d("loki", "cluster-local log aggregation"),
-            "monitoring.prometheus": _d(True, "scraped by kube-prometheus-stack"),
+            "monitoring.prometheus": Derived(
+                ("deployment.framework",),
+                lambda _framework: True,
+                lambda framework: f"kube-prometheus-stack scrapes the cluster; {_metrics_reason(framework)}",
+            ),
             "monitoring.grafana": _d(True, "ships with kube-prometheus-stack"),
             "monitoring.container_insights": _d(False, "Prometheus covers the pods"),
             "security.certificate_provider": _d("letsencrypt", "cert-manager with Let's Encrypt"),

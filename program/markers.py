@@ -8,17 +8,27 @@ prints the reason next to each value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Default:
-    """A literal default and the one-line reason for it."""
+    """A literal default and the one-line reason for it.
+
+    ``on`` holds the reason where the same value means something else: keyed by a
+    pattern name (`hobby-project`) or its cloud (`docker`, `kubernetes`, `aws`), so
+    ``--explain`` never gives an RDS reason for a container volume.
+    """
 
     value: Any
     reason: str
+    on: Mapping[str, str] = field(default_factory=dict)
+
+    def reason_in(self, context: tuple[str, ...]) -> str:
+        """The reason for the first of ``context`` (pattern, then cloud) that has its own."""
+        return next((self.on[key] for key in context if key in self.on), self.reason)
 
 
 @dataclass(frozen=True)
@@ -28,8 +38,13 @@ class Derived:
     inputs: tuple[str, ...]
     compute: Callable[..., Any]
     reason: str | Callable[..., str]
+    on: Mapping[str, str] = field(default_factory=dict)
+    """Reasons per pattern or cloud, as on :class:`Default` (a plain-text reason only)."""
 
-    def explain(self, *values: Any) -> str:
+    def explain(self, *values: Any, context: tuple[str, ...] = ()) -> str:
+        found = next((self.on[key] for key in context if key in self.on), None)
+        if found is not None:
+            return found
         return self.reason(*values) if callable(self.reason) else self.reason
 
 

@@ -18,7 +18,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .catalogue import DATABASE_INSTANCES_BY_SIZE, PATTERN_CLOUD, environment_class, fargate_cpu_units
+from .. import __version__
+from .catalogue import (
+    DATABASE_INSTANCES_BY_SIZE,
+    PATTERN_CLOUD,
+    environment_class,
+    fargate_cpu_units,
+    specql_requirement,
+)
 from .markers import Default, Derived
 
 Source = Literal["user", "environment", "pattern", "framework", "default", "lock"]
@@ -44,7 +51,17 @@ class DeploymentInfo(Frozen):
     """Deployment pattern."""
     version: Annotated[str, Default("latest", "images are tagged with the git SHA in CI; `latest` only for local runs")]
     """Application version (image tag)."""
-    domain: Annotated[str | None, Default(None, "no domain: served on the load balancer's own DNS name")]
+    domain: Annotated[
+        str | None,
+        Default(
+            None,
+            "no domain: served on the load balancer's own DNS name",
+            on={
+                "docker": "no domain: Caddy serves plain HTTP on the host's address",
+                "kubernetes": "no domain: the ingress answers plain HTTP on any host",
+            },
+        ),
+    ]
     """Public domain, if any."""
     dns_zone: Annotated[
         str | None, Default(None, "DNS stays wherever the domain is hosted; `up` prints the validation CNAME")
@@ -77,15 +94,44 @@ class NetworkInfo(Frozen):
 
 class DatabaseInfo(Frozen):
     engine: Annotated[str, Default("postgresql", "SpecQL generates PostgreSQL schemas")]
-    version: Annotated[str, Default("16", "current PostgreSQL major supported by RDS and the operators")]
-    size: Annotated[str, Default("small", "start small; resizing RDS is one setting and a few minutes")]
+    version: Annotated[
+        str,
+        Default(
+            "16",
+            "current PostgreSQL major supported by RDS and the operators",
+            on={
+                "docker": "the PostgreSQL major of the pinned postgres image",
+                "kubernetes": "the PostgreSQL major of the operator's pinned image",
+            },
+        ),
+    ]
+    size: Annotated[
+        str,
+        Default(
+            "small",
+            "start small; resizing RDS is one setting and a few minutes",
+            on={
+                "docker": "start small; a bigger size is one setting and a restart of the PostgreSQL container",
+                "kubernetes": "start small; a bigger size is one setting and a rolling restart of the instances",
+            },
+        ),
+    ]
     instance_class: str | None
     """RDS instance class (AWS patterns)."""
     cpu: float | None
     """vCPU per PostgreSQL container (Docker and Kubernetes patterns)."""
     memory_mib: int | None
     """MiB per PostgreSQL container (Docker and Kubernetes patterns)."""
-    storage_gb: Annotated[int, Default(20, "the RDS gp3 minimum; storage autoscaling grows it")]
+    storage_gb: Annotated[
+        int,
+        Default(
+            20,
+            "the RDS gp3 minimum; storage autoscaling grows it",
+            on={
+                "kubernetes": "a 20 GiB volume per PostgreSQL instance; raise it to grow them (if the storage class allows)"
+            },
+        ),
+    ]
     max_storage_gb: Annotated[
         int,
         Derived(
@@ -96,11 +142,33 @@ class DatabaseInfo(Frozen):
     ]
     multi_az: Annotated[bool, Default(False, "a standby doubles the database cost")]
     read_replicas: Annotated[int, Default(0, "replicas only pay off for read-heavy load")]
-    backup_frequency: Annotated[str, Default("daily", "RDS takes one automated snapshot a day plus transaction logs")]
-    backup_retention_days: Annotated[
-        int, Default(7, "a week of point-in-time recovery is free up to the database size")
+    backup_frequency: Annotated[
+        str,
+        Default(
+            "daily",
+            "RDS takes one automated snapshot a day plus transaction logs",
+            on={
+                "docker": "one pg_dump a day, at the start of the backup window",
+                "kubernetes": "one base backup a day, at the start of the backup window",
+            },
+        ),
     ]
-    backup_window: Annotated[str, Default("03:00-04:00", "UTC night, before the maintenance window")]
+    backup_retention_days: Annotated[
+        int,
+        Default(
+            7,
+            "a week of point-in-time recovery is free up to the database size",
+            on={"docker": "a week of daily dumps kept on the host", "kubernetes": "a week of backups kept"},
+        ),
+    ]
+    backup_window: Annotated[
+        str,
+        Default(
+            "03:00-04:00",
+            "UTC night, before the maintenance window",
+            on={"docker": "UTC night, when the app is quietest", "kubernetes": "UTC night, when the app is quietest"},
+        ),
+    ]
     backup_destination: Annotated[
         str | None, Default(None, "dumps stay on the host unless the manifest names an off-site bucket")
     ]
@@ -142,16 +210,53 @@ class ApplicationInfo(Frozen):
     port: int
     command: tuple[str, ...]
     health_check_path: str
-    health_check_interval: Annotated[int, Default(30, "the ALB default")]
-    health_check_timeout: Annotated[int, Default(5, "the ALB default")]
+    health_check_interval: Annotated[
+        int,
+        Default(
+            30,
+            "the ALB default",
+            on={
+                "docker": "Docker's own default HEALTHCHECK interval",
+                "kubernetes": "a failing pod is noticed within a minute and a half (three probes)",
+            },
+        ),
+    ]
+    health_check_timeout: Annotated[
+        int,
+        Default(
+            5,
+            "the ALB default",
+            on={
+                "docker": "a health endpoint slower than five seconds is in trouble",
+                "kubernetes": "a health endpoint slower than five seconds is in trouble",
+            },
+        ),
+    ]
     healthy_threshold: Annotated[int, Default(2, "two passes before traffic arrives")]
-    unhealthy_threshold: Annotated[int, Default(3, "three failures before a task is replaced")]
+    unhealthy_threshold: Annotated[
+        int,
+        Default(
+            3,
+            "three failures before a task is replaced",
+            on={
+                "docker": "three failures mark the container unhealthy",
+                "kubernetes": "three failures take the pod out of the Service (readiness) or restart it (liveness)",
+            },
+        ),
+    ]
     build_system: str
     base_image: str
     read_only_root: bool
     instances: Annotated[int, Default(2, "two copies survive one failing task")]
     cpu: Annotated[float, Default(0.25, "the smallest Fargate task; enough for an idle-most-of-the-day API")]
-    memory_mib: Annotated[int, Default(512, "room for a Python or Node.js API; pairs with 0.25 vCPU on Fargate")]
+    memory_mib: Annotated[
+        int,
+        Default(
+            512,
+            "room for a Python or Node.js API; pairs with 0.25 vCPU on Fargate",
+            on={"docker": "room for a Python or Node.js API", "kubernetes": "room for a Python or Node.js API"},
+        ),
+    ]
     autoscale: Annotated[bool, Default(True, "scale on load instead of paying for the peak all day")]
     autoscale_min: Annotated[
         int, Derived(("application.instances",), lambda count: count, "never scale below the instance count")
@@ -266,11 +371,25 @@ class MonitoringInfo(Frozen):
     stack: Annotated[str, Default("cloudwatch", "no servers to run")]
     log_aggregator: Annotated[str, Default("cloudwatch", "ECS and RDS ship logs there with no agent")]
     log_retention_days: Annotated[int, Default(365, "a year of logs, what audits ask for; storing them costs cents")]
-    alarm_emails: Annotated[tuple[str, ...], Default((), "no email subscribers: alarms go to the SNS topic only")]
+    alarm_emails: Annotated[
+        tuple[str, ...],
+        Default(
+            (),
+            "no email subscribers: alarms go to the SNS topic only",
+            on={"kubernetes": "no email receivers: alerts stay in Alertmanager"},
+        ),
+    ]
     alarms: Annotated[tuple[AlarmInfo, ...], Default((), "the level's built-in alarms only")]
     container_insights: Annotated[bool, Default(True, "per-task CPU and memory for ECS")]
     prometheus: Annotated[bool, Default(False, "CloudWatch already collects the metrics")]
-    grafana: Annotated[bool, Default(False, "the CloudWatch dashboard suffices")]
+    grafana: Annotated[
+        bool,
+        Default(
+            False,
+            "the CloudWatch dashboard suffices",
+            on={"docker": "Prometheus's own UI (through an SSH tunnel) shows the metrics of one host"},
+        ),
+    ]
     tracing: Annotated[bool, Default(False, "tracing is for enterprise monitoring")]
 
 
@@ -281,7 +400,8 @@ class SecurityInfo(Frozen):
         str,
         Default(
             "aws-secrets",
-            "rotation and IAM-scoped access on AWS; on a cluster, Kubernetes Secrets made from Pulumi secrets",
+            "rotation and IAM-scoped access on AWS",
+            on={"kubernetes": "Kubernetes Secrets made from Pulumi secrets (Secrets Manager only with an EKS cluster)"},
         ),
     ]
     encryption_at_rest: Annotated[bool, Default(True, "free, and protects every backup")]
@@ -318,6 +438,16 @@ class CicdInfo(Frozen):
     ]
     migrations_auto_run: Annotated[bool, Default(False, "migrations run after a human approves")]
     rollback_on_failure: Annotated[bool, Default(True, "a failed smoke test rolls back to the last image")]
+    specql_source: Annotated[
+        str,
+        Default(
+            specql_requirement(__version__),
+            "the tag of the release that ejected the workflows; specql-deploy is not on PyPI",
+        ),
+    ]
+    """The pip requirement CI installs specql-deploy from."""
+    specql_index: Annotated[str | None, Default(None, "pip's own index; the default source is a git tag")]
+    """Package index (`--index-url`) CI installs specql-deploy from, if any."""
 
 
 class KubernetesInfo(Frozen):
@@ -332,7 +462,10 @@ class KubernetesInfo(Frozen):
             "one namespace per deployment and environment",
         ),
     ]
-    ingress_class: Annotated[str, Default("nginx", "the most common ingress controller")]
+    ingress_class: Annotated[
+        str,
+        Default("traefik", "a maintained ingress controller (ingress-nginx was retired in March 2026)"),
+    ]
     tls: Annotated[
         Literal["cert-manager", "none"],
         Derived(

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from . import catalogue
 from . import defaults as tables
 from .defaults import PatternInfo
+from .frameworks import BOOT_SECRETS
 from .markers import Default, Derived, Feeds
 from .model import Provenance, ResolvedDeployment, Source
 from .spec import DeploymentSpec, EnvironmentSpec
@@ -122,12 +123,26 @@ def resolve(
         choices["application.variables"] = _Choice(Default({}, "no environment variables declared"), "default")
         choices["application.secrets"] = _Choice(Default((), "no secrets declared"), "default")
 
-    values, provenance = _evaluate(choices, lock or {})
+    _add_boot_secrets(framework, choices)
+    values, provenance = _evaluate(choices, lock or {}, (pattern.name, pattern.cloud))
     _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
-    warnings = _fit_ingress_tls(values, provenance)
+    warnings = _fit_ingress_tls(values, provenance) + _retired(pattern, values)
     _check(pattern, values, provenance)
     return _build(values, provenance, declared, warnings)
+
+
+def _add_boot_secrets(framework: str, choices: dict[str, _Choice]) -> None:
+    """Secrets the framework cannot boot without join the application's (Rails' master key)."""
+    needed = [name for name, _ in BOOT_SECRETS.get(framework, ())]
+    chosen = choices["application.secrets"]
+    assert isinstance(chosen.entry, Default)
+    missing = [name for name in needed if name not in chosen.entry.value]
+    if missing:
+        names = ", ".join(missing)
+        reason = f"{chosen.entry.reason}; {names}: {framework} does not boot in production without it"
+        value = tuple(sorted((*chosen.entry.value, *missing)))
+        choices["application.secrets"] = _Choice(Default(value, reason), chosen.source, user=chosen.user)
 
 
 # --------------------------------------------------------------------------- user layer
@@ -193,8 +208,9 @@ def _unknown_environment(name: str, declared: tuple[str, ...]) -> str:
 
 
 def _evaluate(
-    choices: dict[str, _Choice], lock: Mapping[str, LockEntry]
+    choices: dict[str, _Choice], lock: Mapping[str, LockEntry], context: tuple[str, ...] = ()
 ) -> tuple[dict[str, Any], dict[str, Provenance]]:
+    """Every path's value and provenance; ``context`` (pattern, cloud) picks the reason."""
     values: dict[str, Any] = {}
     provenance: dict[str, Provenance] = {}
     visiting: set[str] = set()
@@ -209,9 +225,9 @@ def _evaluate(
         entry = choice.entry
         if isinstance(entry, Derived):
             inputs = tuple(evaluate(name) for name in entry.inputs)
-            value, reason, basis = entry.compute(*inputs), entry.explain(*inputs), inputs
+            value, reason, basis = entry.compute(*inputs), entry.explain(*inputs, context=context), inputs
         else:
-            value, reason, basis = entry.value, entry.reason, None
+            value, reason, basis = entry.value, entry.reason_in(context), None
         source = choice.source
         pinned = lock.get(path)
         if pinned is not None and not choice.user and _jsonable(pinned.basis) == _jsonable(basis):
@@ -291,6 +307,20 @@ def _fit_ingress_tls(values: dict[str, Any], provenance: dict[str, Provenance]) 
         "ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
         "on any host until a domain is set",
     )
+
+
+RETIRED_INGRESS = {
+    "nginx": "ingress-nginx was retired in March 2026 and gets no more security fixes; `traefik` is maintained"
+}
+"""Ingress classes whose controller is no longer maintained → the warning."""
+
+
+def _retired(pattern: PatternInfo, values: dict[str, Any]) -> tuple[str, ...]:
+    """Warnings for what the manifest asks for that upstream no longer maintains."""
+    if pattern.cloud != "kubernetes":
+        return ()
+    retired = RETIRED_INGRESS.get(values["kubernetes.ingress_class"])
+    return (f"ingress.class: {retired}",) if retired else ()
 
 
 def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:

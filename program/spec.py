@@ -846,6 +846,14 @@ def _deploy_branch(triggers: tuple[TriggerSpec, ...]) -> str | None:
     return pushes[0].branch if pushes else None
 
 
+PINNED_SPECQL = re.compile(
+    r"specql-deploy(==\d+(\.\d+)*\S*"
+    r"| @ git\+https://\S+@[\w.\-/]+"
+    r"| @ https://\S+\.(whl|tar\.gz)(#sha256=[0-9a-f]{64})?)"
+)
+"""A requirement naming exactly one specql-deploy release."""
+
+
 class CicdSpec(Section):
     """The delivery pipeline."""
 
@@ -859,6 +867,29 @@ class CicdSpec(Section):
     """Promotion order."""
     migrations: MigrationsSpec | None = None
     """Migration policy."""
+    specql_source: Annotated[str | None, Feeds("cicd.specql_source")] = None
+    """Where CI installs specql-deploy from, as a pinned pip requirement:
+    `specql-deploy @ git+https://host/org/specql-deploy@v0.1.0` (a tag or a commit),
+    `specql-deploy @ https://host/specql_deploy-0.1.0-py3-none-any.whl`, or
+    `specql-deploy==0.1.0` from `specql_index`."""
+    specql_index: Annotated[str | None, Feeds("cicd.specql_index")] = Field(default=None, pattern=r"^https://\S+$")
+    """Package index (pip's `--index-url`) serving specql-deploy, for a `specql-deploy==<version>` source."""
+
+    @field_validator("specql_source")
+    @classmethod
+    def _pinned_source(cls, value: str | None) -> str | None:
+        if value is None or PINNED_SPECQL.fullmatch(value.strip()):
+            return value
+        raise ValueError(
+            "name one release: `specql-deploy==<version>`, `specql-deploy @ git+<url>@<tag or commit>` "
+            "or `specql-deploy @ https://<url>.whl`"
+        )
+
+    @model_validator(mode="after")
+    def _index_for_a_version(self) -> CicdSpec:
+        if self.specql_index and not (self.specql_source or "").startswith("specql-deploy=="):
+            raise ValueError("specql_index serves a `specql-deploy==<version>` source; set specql_source to one")
+        return self
 
     @field_validator("provider")
     @classmethod

@@ -21,6 +21,7 @@ from ...program.building_blocks import (
     ECS_SCALE_OUT_COOLDOWN_SECONDS,
 )
 from ...program.catalogue import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
+from ...program.frameworks import health_probe, probe_seconds
 from .children import child, stateful
 from .firewall import DataStoreAccess, admit, application_group
 from .outputs import concat
@@ -64,6 +65,8 @@ class ServiceArgs:
     """Fargate CPU units (1 vCPU = 1024). Required."""
     memory_mib: int
     """Fargate memory; must pair with `cpu_units`. Required."""
+    framework: str
+    """Application framework: the interpreter its image carries probes the health path. Required."""
     health_check_path: str
     """Path the container health check requests. Required."""
     health_check_interval: int
@@ -114,9 +117,12 @@ class ServiceArgs:
             raise ValueError("`desired_count` must lie between `autoscale_min` and `autoscale_max`")
 
 
-def health_check_command(port: int, path: str) -> list[str]:
-    """The container health check: an HTTP GET on the application's own health path."""
-    return ["CMD-SHELL", f"curl -fsS http://127.0.0.1:{port}{path} > /dev/null || exit 1"]
+def health_check_command(framework: str, port: int, path: str, timeout_seconds: int) -> list[str]:
+    """The container health check: an HTTP GET on the application's own health path, made
+    with the runtime's interpreter (the generated images have no curl), as the Dockerfile's
+    HEALTHCHECK does."""
+    url = f"http://127.0.0.1:{port}{path}"
+    return ["CMD", *health_probe(framework, url, probe_seconds(timeout_seconds))]
 
 
 def ecr_lifecycle_policy(keep: int) -> str:
@@ -338,7 +344,9 @@ def container_definition(args: ServiceArgs, image: pulumi.Input[str], log_group:
         "environment": [{"name": key, "value": value} for key, value in sorted(args.environment.items())],
         "secrets": [{"name": key, "valueFrom": value} for key, value in sorted(args.secrets.items())],
         "healthCheck": {
-            "command": health_check_command(args.port, args.health_check_path),
+            "command": health_check_command(
+                args.framework, args.port, args.health_check_path, args.health_check_timeout
+            ),
             "interval": args.health_check_interval,
             "timeout": args.health_check_timeout,
             "retries": ECS_CONTAINER_HEALTH_RETRIES,
@@ -370,6 +378,7 @@ def service_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
         "command": app.command,
         "cpu_units": app.cpu_units,
         "memory_mib": app.memory_mib,
+        "framework": resolved.deployment.framework,
         "health_check_path": app.health_check_path,
         "health_check_interval": app.health_check_interval,
         "health_check_timeout": app.health_check_timeout,

@@ -11,6 +11,7 @@ from ...program.building_blocks import (
     PROMETHEUS_SCRAPE_INTERVAL_SECONDS,
 )
 from ...program.catalogue import PORTS
+from ...program.frameworks import METRICS
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -36,17 +37,21 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
 
 
 def prometheus_config(resolved: ResolvedDeployment) -> str:
-    """Prometheus scrapes the application's /metrics and itself over the private network."""
+    """Prometheus scrapes itself, and the application where its framework serves metrics
+    (`program.frameworks.METRICS`), over the private network."""
     port = resolved.application.port
+    path = METRICS[resolved.deployment.framework].path
+    app_job = (
+        (f'  - job_name: app\n    metrics_path: {path}\n    static_configs:\n      - targets: ["app:{port}"]\n')
+        if path
+        else ""
+    )
     return (
         "global:\n"
         f"  scrape_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
         f"  evaluation_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
         "scrape_configs:\n"
-        "  - job_name: app\n"
-        "    metrics_path: /metrics\n"
-        "    static_configs:\n"
-        f'      - targets: ["app:{port}"]\n'
+        f"{app_job}"
         "  - job_name: prometheus\n"
         "    static_configs:\n"
         f'      - targets: ["localhost:{PORTS["prometheus"]}"]\n'

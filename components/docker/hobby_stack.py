@@ -19,6 +19,7 @@ from ...program.building_blocks import (
     MIGRATION_COMMANDS,
 )
 from ...program.catalogue import IMAGES, PORTS
+from ...program.frameworks import health_probe, probe_seconds
 from .hobby_config import (
     BACKUP_DIR,
     BACKUP_KEY_SECRETS,
@@ -92,26 +93,13 @@ def enabled_services(resolved: ResolvedDeployment) -> dict[str, bool]:
 
 
 def _app_healthcheck(resolved: ResolvedDeployment) -> Healthcheck:
-    """Probe the health endpoint with the runtime the image already has (no curl needed)."""
+    """Probe the health endpoint with the runtime the image already has (no curl needed):
+    the same command as the Dockerfile's HEALTHCHECK."""
     app = resolved.application
     url = f"http://127.0.0.1:{app.port}{app.health_check_path}"
     timeout = app.health_check_timeout
-    test: tuple[str, ...]
-    if app.runtime == "python":
-        test = ("CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout={timeout})")
-    elif app.runtime == "nodejs":
-        test = (
-            "CMD",
-            "node",
-            "-e",
-            f"fetch('{url}').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))",
-        )
-    elif app.runtime == "ruby":
-        test = ("CMD", "ruby", "-rnet/http", "-e", f"exit Net::HTTP.get_response(URI('{url}')).is_a?(Net::HTTPSuccess)")
-    else:
-        test = ("CMD-SHELL", f"wget -q -O /dev/null {url} || exit 1")
     return Healthcheck(
-        test=test,
+        test=("CMD", *health_probe(resolved.deployment.framework, url, probe_seconds(timeout))),
         interval_s=app.health_check_interval,
         timeout_s=timeout,
         retries=app.unhealthy_threshold,

@@ -20,8 +20,6 @@ from .options import inherited_depends
 
 MONITORING_API = "monitoring.coreos.com/v1"
 RELEASE_LABEL = {"release": "kube-prometheus-stack"}
-METRICS_PATH = "/metrics"
-"""Where the supported frameworks serve Prometheus metrics (FraiseQL's built-in endpoint)."""
 CNPG_METRICS_PORT = PORTS["cloudnative-pg-metrics"]
 """Port of the exporter built into every CloudNativePG instance."""
 
@@ -38,6 +36,9 @@ class MetricsArgs:
     """Environment name (labels). Required."""
     service_labels: dict[str, str]
     """Labels selecting the application's Service. Required."""
+    metrics_path: str | None
+    """Path the application serves Prometheus metrics on (`program.frameworks.METRICS`);
+    `None`: the framework serves none, so no ServiceMonitor. Required."""
     service_port: str = "http"
     """Name of the Service port serving metrics. Defaults to `http`."""
     database_pod_labels: dict[str, str] | None = None
@@ -50,7 +51,7 @@ def service_monitor_spec(args: MetricsArgs) -> dict[str, Any]:
     return {
         "selector": {"matchLabels": dict(args.service_labels)},
         "namespaceSelector": {"matchNames": [args.namespace]},
-        "endpoints": [{"port": args.service_port, "path": METRICS_PATH, "interval": f"{args.interval_seconds}s"}],
+        "endpoints": [{"port": args.service_port, "path": args.metrics_path, "interval": f"{args.interval_seconds}s"}],
     }
 
 
@@ -69,14 +70,16 @@ class Metrics(pulumi.ComponentResource):
         super().__init__("specql:kubernetes:Metrics", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, depends_on=inherited_depends(opts))
         object_labels = {**labels(args.app, "metrics", args.environment), **RELEASE_LABEL}
-        self.service_monitor = k8s.apiextensions.CustomResource(
-            f"{name}-app",
-            api_version=MONITORING_API,
-            kind="ServiceMonitor",
-            metadata={"name": args.app, "namespace": args.namespace, "labels": object_labels},
-            spec=service_monitor_spec(args),
-            opts=child,
-        )
+        self.service_monitor: k8s.apiextensions.CustomResource | None = None
+        if args.metrics_path:
+            self.service_monitor = k8s.apiextensions.CustomResource(
+                f"{name}-app",
+                api_version=MONITORING_API,
+                kind="ServiceMonitor",
+                metadata={"name": args.app, "namespace": args.namespace, "labels": object_labels},
+                spec=service_monitor_spec(args),
+                opts=child,
+            )
         self.pod_monitor: k8s.apiextensions.CustomResource | None = None
         if args.database_pod_labels:
             self.pod_monitor = k8s.apiextensions.CustomResource(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ...program.frameworks import METRICS
 from ..kubernetes.addons import Addons, AddonsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
 from ..kubernetes.ingress import Ingress, IngressArgs
@@ -183,6 +184,7 @@ class KubernetesApp(pulumi.ComponentResource):
                     app=app,
                     environment=environment,
                     service_labels=selector_labels(app, "api"),
+                    metrics_path=METRICS[resolved.deployment.framework].path,
                     database_pod_labels=self.database.pod_labels if cnpg else None,
                 ),
                 options(self.namespace, *self.addons.ready("monitoring")),

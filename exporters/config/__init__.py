@@ -8,6 +8,7 @@ loudly (compose's ``${VAR:?}``) instead of running with a placeholder password.
 from __future__ import annotations
 
 from ...components.docker.hobby_stack import database_name, hobby_secrets
+from ...program.frameworks import BOOT_SECRETS
 from ...program.model import ResolvedDeployment
 from ..contract import ExportContext, GeneratedFile
 from ..headers import hash_header
@@ -138,7 +139,10 @@ def render_env(resolved: ResolvedDeployment, context: ExportContext, *, producti
             f"application settings for {environment} (from the manifest)",
             [(name, value, "") for name, value in variables],
         )
-    secrets = sorted(resolved.application.secrets)
+    boot = [(name, "", why) for name, why in BOOT_SECRETS.get(resolved.deployment.framework, ()) if production]
+    if boot:
+        lines += _section(f"{resolved.deployment.framework} needs these to boot in production", boot)
+    secrets = sorted(set(resolved.application.secrets) - {name for name, _, _ in boot})
     if secrets:
         store = SECRET_STORES.get(resolved.security.secrets_manager, resolved.security.secrets_manager)
         lines += _section(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ...program.building_blocks import APP_RUN_AS_ID
 from ...program.catalogue import IMAGES
+from ...program.frameworks import health_probe, probe_seconds
 from ...program.model import ResolvedDeployment
 
 TOOLCHAIN_IMAGES = {"rust": IMAGES["rust"]}
@@ -34,39 +35,10 @@ class Recipe:
 
     builder: Callable[[ResolvedDeployment], list[str]]
     runtime: Callable[[ResolvedDeployment], list[str]]
-    health_probe: Callable[[str, int], list[str]]
-    """Exec-form command that exits 0 when ``url`` answers 2xx within the given seconds."""
 
 
 def _exec_form(args: list[str] | tuple[str, ...]) -> str:
     return json.dumps(list(args))
-
-
-def _python_probe(url: str, seconds: int) -> list[str]:
-    return ["python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout={seconds})"]
-
-
-def _node_probe(url: str, seconds: int) -> list[str]:
-    return [
-        "node",
-        "-e",
-        (
-            f"fetch('{url}', {{signal: AbortSignal.timeout({seconds * 1000})}})"
-            ".then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-        ),
-    ]
-
-
-def _ruby_probe(url: str, seconds: int) -> list[str]:
-    return [
-        "ruby",
-        "-rnet/http",
-        "-e",
-        (
-            f"u = URI('{url}'); exit Net::HTTP.start(u.host, u.port, open_timeout: {seconds}, "
-            f"read_timeout: {seconds}) {{ |http| http.get(u.path).is_a?(Net::HTTPSuccess) }}"
-        ),
-    ]
 
 
 def _apt_install(packages: list[str], why: str) -> list[str]:
@@ -250,10 +222,10 @@ def _node_runtime(resolved: ResolvedDeployment) -> list[str]:
 
 
 RECIPES: dict[str, Recipe] = {
-    "fraiseql": Recipe(_fraiseql_builder, _python_runtime, _python_probe),
-    "django": Recipe(_django_builder, _django_runtime, _python_probe),
-    "rails": Recipe(_rails_builder, _rails_runtime, _ruby_probe),
-    "nodejs": Recipe(_node_builder, _node_runtime, _node_probe),
+    "fraiseql": Recipe(_fraiseql_builder, _python_runtime),
+    "django": Recipe(_django_builder, _django_runtime),
+    "rails": Recipe(_rails_builder, _rails_runtime),
+    "nodejs": Recipe(_node_builder, _node_runtime),
 }
 """Framework → recipe; the keys match ``program.defaults.FRAMEWORKS``."""
 
@@ -277,8 +249,7 @@ def render_dockerfile(resolved: ResolvedDeployment, header: str) -> str:
     recipe = recipe_for(resolved)
     url = f"http://127.0.0.1:{app.port}{app.health_check_path}"
     start_period = app.health_check_interval  # one interval of grace for the first boot
-    # The probe gives up a second before Docker's timeout, so it exits with its own verdict.
-    probe_seconds = max(1, app.health_check_timeout - 1)
+    probe = health_probe(resolved.deployment.framework, url, probe_seconds(app.health_check_timeout))
     # No `# syntax=` line: it would pull an unpinned frontend image at every build, and the
     # frontend built into BuildKit (Docker 23+) already has cache mounts.
     lines = [
@@ -298,7 +269,7 @@ def render_dockerfile(resolved: ResolvedDeployment, header: str) -> str:
             f"HEALTHCHECK --interval={app.health_check_interval}s --timeout={app.health_check_timeout}s "
             f"--start-period={start_period}s --retries={app.unhealthy_threshold} \\"
         ),
-        f"    CMD {_exec_form(recipe.health_probe(url, probe_seconds))}",
+        f"    CMD {_exec_form(probe)}",
         f"CMD {_exec_form(app.command)}",
     ]
     return "\n".join(lines) + "\n"

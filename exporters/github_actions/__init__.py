@@ -23,6 +23,8 @@ from ..contract import ExportContext, GeneratedFile
 from ..headers import hash_header
 from ..yaml_text import dump_yaml
 from .actions import ACTIONS, annotate_versions
+from .dependabot import PATH as DEPENDABOT_PATH
+from .dependabot import dependabot_config
 from .workflows import (
     deploy_workflow,
     preview_workflow,
@@ -71,4 +73,12 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
             )
         header = hash_header(context, what=f"{what}\nCopy to .github/workflows/ to enable it.")
         files.append(GeneratedFile(f"{OUTPUT_DIR}/{name}", header + "\n" + text))
+    header = hash_header(
+        context,
+        what=(
+            "Dependabot: weekly pull requests updating the pinned actions, images, OpenTofu providers\n"
+            "and the application's dependencies (remove an entry for a folder you did not keep)."
+        ),
+    )
+    files.append(GeneratedFile(DEPENDABOT_PATH, header + "\n" + dump_yaml(dependabot_config(resolved))))
     return files

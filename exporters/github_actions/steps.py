@@ -13,7 +13,6 @@ from typing import Any
 
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from ... import __version__
 from ...program.building_blocks import (
     CI_SMOKE_MAX_TIME_SECONDS,
     CI_SMOKE_RETRIES,
@@ -120,19 +119,21 @@ def toolchain(resolved: ResolvedDeployment) -> Toolchain:
     )
 
 
-def specql_tools(*, pulumi: bool = True) -> list[dict[str, Any]]:
-    """Python, the specql CLI at the version that ejected these files, and the Pulumi CLI."""
-    install = f'python -m pip install "specql-deploy=={__version__}"'
+def specql_tools(resolved: ResolvedDeployment, *, pulumi: bool = True) -> list[dict[str, Any]]:
+    """Python, the specql CLI from `cicd.specql_source` (by default the tag of the release
+    that ejected these files) and the Pulumi CLI."""
+    env = {"SPECQL_SOURCE": resolved.cicd.specql_source}
+    if resolved.cicd.specql_index:
+        env["PIP_INDEX_URL"] = resolved.cicd.specql_index
+    install = 'python -m pip install "$SPECQL_SOURCE"'
+    setup = step("Set up Python for specql", uses=uses("setup-python"), with_={"python-version": TOOL_PYTHON})
     if not pulumi:
-        return [
-            step("Set up Python for specql", uses=uses("setup-python"), with_={"python-version": TOOL_PYTHON}),
-            step("Install specql-deploy", run=install),
-        ]
+        return [setup, step("Install specql-deploy", env=env, run=install)]
     return [
-        step("Set up Python for specql", uses=uses("setup-python"), with_={"python-version": TOOL_PYTHON}),
+        setup,
         step(
             "Install specql-deploy and the Pulumi CLI",
-            env={"PULUMI_VERSION": PULUMI_VERSION},
+            env={**env, "PULUMI_VERSION": PULUMI_VERSION},
             run=script(f"""
 {install}
 curl --fail --silent --show-error --location https://get.pulumi.com/ | sh -s -- --version "$PULUMI_VERSION"

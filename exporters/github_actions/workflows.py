@@ -91,7 +91,7 @@ def test_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dict[
                 "env": {"MANIFEST": context.manifest_name},
                 "steps": [
                     checkout(),
-                    *specql_tools(pulumi=False),
+                    *specql_tools(resolved, pulumi=False),
                     step("Validate", run='specql deploy validate "$MANIFEST"'),
                 ],
             },
@@ -139,7 +139,7 @@ fi
                 "env": {"MANIFEST": context.manifest_name, "STACK": stage, **stack_env(), **cloud_env(resolved)},
                 "steps": [
                     checkout(),
-                    *specql_tools(),
+                    *specql_tools(resolved),
                     *cloud_access(resolved, role_variable="AWS_PREVIEW_ROLE_ARN"),
                     step(
                         "Preview",
@@ -196,7 +196,7 @@ def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     """Log in to the registry and compute the image name into `steps.image.outputs.image`."""
     if resolved.cloud == "aws":
         return [
-            *specql_tools(),
+            *specql_tools(resolved),
             *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
             _stack_repository(),
             step("Log in to Amazon ECR", uses=uses("amazon-ecr-login")),
@@ -248,7 +248,7 @@ def _deploy_and_check(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
 
 def _stage_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
     """Deploy the commit's image to `$STACK` (promoting it into the stack's repository on AWS)."""
-    steps = [checkout(), *specql_tools(), *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
+    steps = [checkout(), *specql_tools(resolved), *cloud_access(resolved, role_variable="AWS_ROLE_ARN")]
     if resolved.cloud == "aws":
         steps += [
             _stack_repository(),
@@ -371,7 +371,7 @@ fi
     steps = [
         step("Check the image tag", run=script(check_tag)),
         checkout_step,
-        *specql_tools(),
+        *specql_tools(resolved),
         *cloud_access(resolved, role_variable="AWS_ROLE_ARN"),
     ]
     if target == "aws":

@@ -30,6 +30,7 @@ EXPECTED = sorted(
         "ci-cd/github-actions/preview.yml",
         "ci-cd/github-actions/deploy.yml",
         "ci-cd/github-actions/rollback.yml",
+        ".github/dependabot.yml",
         "config/.env.example",
         "config/.env.production.example",
         "config/secrets/secrets.yaml.example",
@@ -68,7 +69,7 @@ def test_first_eject_writes_the_tree_and_a_record(tmp_path):
     assert record["files"]["docker/Dockerfile"]["target"] == "docker"
     # AND the summary says what was written
     assert "created  docker/Dockerfile" in result.stdout
-    assert "wrote 13 created, 0 updated, 0 unchanged of 13 files" in result.stdout
+    assert "wrote 14 created, 0 updated, 0 unchanged of 14 files" in result.stdout
     # AND no staging directory is left behind
     assert [path.name for path in tmp_path.iterdir()] == ["generated"]
 
@@ -82,7 +83,7 @@ def test_second_eject_is_a_byte_identical_no_op(tmp_path):
     # THEN nothing changed: not a byte, not a modification time
     assert result.exit_code == 0, result.output
     assert tree(out) == before
-    assert result.stdout.startswith("unchanged: 0 created, 0 updated, 13 unchanged")
+    assert result.stdout.startswith("unchanged: 0 created, 0 updated, 14 unchanged")
 
 
 def test_user_changed_file_is_refused_without_force(tmp_path):

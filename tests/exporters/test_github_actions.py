@@ -45,7 +45,9 @@ def steps_of(workflow: dict):
 
 
 def test_all_four_workflows_are_generated():
-    assert sorted(render_example("small-saas", "github-actions")) == sorted(PREFIX + name for name in WORKFLOWS)
+    assert sorted(render_example("small-saas", "github-actions")) == sorted(
+        [*(PREFIX + name for name in WORKFLOWS), ".github/dependabot.yml"]
+    )
 
 
 @pytest.mark.validators
@@ -265,3 +267,139 @@ def test_missing_validator_fails_in_ci(monkeypatch, tmp_path):
     with pytest.raises(pytest.fail.Exception, match="CI must run every validator"):
         validators.checkov_binary()
     assert shutil.which("definitely-not-a-validator") is None
+
+
+# ------------------------------------------------------------- where specql comes from
+
+
+def install_steps(files: dict[str, str]) -> list[dict]:
+    found = []
+    for name in WORKFLOWS:
+        for _, step in steps_of(load(files[PREFIX + name])):
+            if "SPECQL_SOURCE" in str(step.get("run", "")):
+                found.append(step)
+    return found
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_workflow_installs_specql_from_its_tagged_repository(example):
+    from importlib import metadata
+
+    from specql_deploy import __version__
+    from specql_deploy.program.spec import PINNED_SPECQL
+
+    # GIVEN the workflows of an example, which names no source
+    steps = install_steps(render_example(example, "github-actions"))
+    assert steps, "no step installs specql-deploy"
+    # THEN each installs specql-deploy from the repository the package declares, at the
+    # tag of the release that ejected it (no package index serves specql-deploy)
+    urls = dict(entry.split(", ", 1) for entry in metadata.metadata("specql-deploy").get_all("Project-URL") or ())
+    expected = f"specql-deploy @ git+{urls['Repository']}@v{__version__}"
+    for step in steps:
+        assert step["env"]["SPECQL_SOURCE"] == expected
+        assert PINNED_SPECQL.fullmatch(step["env"]["SPECQL_SOURCE"])
+        assert 'pip install "$SPECQL_SOURCE"' in step["run"]
+        assert "PIP_INDEX_URL" not in step["env"]
+
+
+def test_the_manifest_names_another_source_and_index(tmp_path):
+    # GIVEN a manifest installing a release from a private index
+    path = framework_manifest(tmp_path, "fraiseql")
+    path.write_text(
+        path.read_text()
+        + "cicd:\n  specql_source: specql-deploy==0.1.0\n  specql_index: https://pypi.example.com/simple\n"
+    )
+    # THEN the install steps use both
+    for step in install_steps(render_path(path, "github-actions")):
+        assert step["env"]["SPECQL_SOURCE"] == "specql-deploy==0.1.0"
+        assert step["env"]["PIP_INDEX_URL"] == "https://pypi.example.com/simple"
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["specql-deploy", "specql-deploy>=0.1", "specql-deploy @ git+https://github.com/o/specql-deploy", "requests==2"],
+)
+def test_an_unpinned_source_is_refused(tmp_path, source):
+    from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
+
+    path = framework_manifest(tmp_path, "fraiseql")
+    path.write_text(path.read_text() + f'cicd:\n  specql_source: "{source}"\n')
+    result = CliRunner().invoke(app, ["deploy", "validate", str(path)])
+    assert result.exit_code == 2
+    assert "cicd.specql_source" in result.output and "name one release" in result.output
+
+
+@pytest.mark.slow_build
+def test_the_default_source_installs_this_release(tmp_path):
+    """pip resolves the default requirement's form (`git+<repository>@v<version>`) to this
+    project at this version: a clone of the repository tagged as releases are."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from specql_deploy import __version__
+
+    root = Path(__file__).resolve().parents[2]
+    source = install_steps(render_example("small-saas", "github-actions"))[0]["env"]["SPECQL_SOURCE"]
+    repository, _, tag = source.removeprefix("specql-deploy @ git+").rpartition("@")
+    # GIVEN a clone of this repository with the release tag the requirement names
+    clone = tmp_path / "specql-deploy"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(root), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "tag", tag], check=True)
+    # WHEN pip builds the requirement with the clone standing in for the repository
+    local = source.replace(repository, f"file://localhost{clone}")  # pip 23 wants a host in a URL
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            local,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    # THEN it yields specql-deploy at this version
+    assert built.returncode == 0, built.stderr
+    [wheel] = tmp_path.glob("specql_deploy-*.whl")
+    assert wheel.name.startswith(f"specql_deploy-{__version__}-")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "specql_deploy/exporters/github_actions/steps.py" in archive.namelist()
+
+
+# ------------------------------------------------------------------------- Dependabot
+
+
+@pytest.mark.validators
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_eject_configures_dependabot_and_its_schema_accepts_it(example, tmp_path):
+    # GIVEN the github-actions target of an example
+    files = render_example(example, "github-actions")
+    # THEN it writes .github/dependabot.yml, which the Dependabot schema accepts
+    assert ".github/dependabot.yml" in files
+    root = write_tree(tmp_path, {".github/dependabot.yml": files[".github/dependabot.yml"]})
+    schema = validators.check_jsonschema("vendor.dependabot", [root / ".github/dependabot.yml"])
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+@pytest.mark.parametrize(("framework", "ecosystem"), [("fraiseql", "pip"), ("rails", "bundler"), ("nodejs", "npm")])
+def test_dependabot_updates_everything_the_eject_pins(tmp_path, framework, ecosystem):
+    # GIVEN an AWS eject of one framework
+    config = load(render_path(framework_manifest(tmp_path, framework), "github-actions")[".github/dependabot.yml"])
+    updates = {(entry["package-ecosystem"], entry["directory"]) for entry in config["updates"]}
+    # THEN the pinned actions, images, providers and the app's dependencies each get updates
+    assert {
+        ("github-actions", "/"),
+        ("docker", "/docker"),
+        ("docker-compose", "/docker"),
+        (ecosystem, "/"),
+        ("opentofu", "/infrastructure/opentofu"),
+    } == updates
+    assert all(entry["schedule"]["interval"] for entry in config["updates"])

@@ -30,7 +30,7 @@ SKIPPED_TYPES: Mapping[str, str] = {
     # The one list of what the program would create that this tier does not deploy.
     # It may only shrink: test_kube_lifecycle checks it is exactly what is left out.
     "kubernetes:helm.sh/v3:Release": (
-        "the add-on charts (ingress-nginx, cert-manager, cloudnative-pg, kube-prometheus-stack) come from "
+        "the add-on charts (Traefik, cert-manager, cloudnative-pg, kube-prometheus-stack) come from "
         "remote Helm repositories this machine cannot reach; the manifests declare them existing_addons"
     ),
 }

@@ -18,6 +18,11 @@ WARNING = (
     "warning: ingress.ssl: cert-manager needs deployment.domain to certify; the ingress serves plain HTTP "
     "on any host until a domain is set"
 )
+RETIRED = (
+    "warning: ingress.class: ingress-nginx was retired in March 2026 and gets no more security fixes; "
+    "`traefik` is maintained"
+)
+"""The proposal also asks for ingress-nginx by name."""
 
 
 def specql(*args: str):
@@ -44,7 +49,7 @@ def test_cert_manager_without_domain_resolves_to_plain_http_with_a_warning(tmp_p
     # THEN TLS is off, the provenance says why, and one warning names the key
     assert resolved.kubernetes.tls == "none"
     assert "deployment.domain, which is not set" in resolved.provenance["kubernetes.tls"].reason
-    assert resolved.warnings == (WARNING.removeprefix("warning: "),)
+    assert resolved.warnings == (WARNING.removeprefix("warning: "), RETIRED.removeprefix("warning: "))
 
 
 def test_cert_manager_with_a_domain_is_kept(tmp_path):
@@ -53,20 +58,20 @@ def test_cert_manager_with_a_domain_is_kept(tmp_path):
     # WHEN / THEN
     resolved = resolved_of(text, tmp_path)
     assert resolved.kubernetes.tls == "cert-manager"
-    assert resolved.warnings == ()
+    assert resolved.warnings == (RETIRED.removeprefix("warning: "),)
 
 
 def test_warnings_stay_out_of_the_resolved_json(tmp_path):
     result = specql("resolve", str(PROPOSAL), "--json")
     assert result.exit_code == 0, result.output
     assert "warnings" not in json.loads(result.stdout)
-    assert result.stderr.strip() == WARNING
+    assert result.stderr.strip() == f"{WARNING}\n{RETIRED}"
 
 
 def test_validate_and_offline_preview_of_the_proposal_succeed_with_the_warning():
     validated = specql("validate", str(PROPOSAL))
     assert validated.exit_code == 0, validated.output
-    assert validated.stderr.strip() == WARNING
+    assert validated.stderr.strip() == f"{WARNING}\n{RETIRED}"
     preview = specql("preview", str(PROPOSAL), "--offline", "--json")
     assert preview.exit_code == 0, preview.output
     assert "Traceback" not in preview.output and "ValueError" not in preview.output
@@ -75,3 +80,11 @@ def test_validate_and_offline_preview_of_the_proposal_succeed_with_the_warning()
     assert "tls" not in ingress["inputs"]["spec"]
     assert "host" not in ingress["inputs"]["spec"]["rules"][0]
     assert not [r for r in resources if r["type"] == "kubernetes:cert-manager.io/v1:ClusterIssuer"]
+
+
+def test_the_default_ingress_controller_is_maintained(tmp_path):
+    # GIVEN a kubernetes manifest that names no ingress class
+    resolved = resolved_of("deployment:\n  pattern: kubernetes\n  domain: myapp.example.com\n", tmp_path)
+    # THEN the controller is Traefik (ingress-nginx was retired in March 2026), with no warning
+    assert resolved.kubernetes.ingress_class == "traefik"
+    assert resolved.warnings == ()

@@ -62,8 +62,9 @@ def test_task_definition_sizes_health_check_and_logs():
     assert (task["cpu"], task["memory"]) == ("256", "512")
     assert task["requiresCompatibilities"] == ["FARGATE"] and task["networkMode"] == "awsvpc"
     app = container(graph)
-    assert app["healthCheck"]["command"][0] == "CMD-SHELL"
-    assert "http://127.0.0.1:8000/health" in app["healthCheck"]["command"][1]
+    # the probe runs the image's own interpreter (no curl in the generated images)
+    assert app["healthCheck"]["command"][:2] == ["CMD", "python"]
+    assert "http://127.0.0.1:8000/health" in app["healthCheck"]["command"][-1]
     assert app["logConfiguration"]["logDriver"] == "awslogs"
     assert app["logConfiguration"]["options"]["awslogs-group"] == "/ecs/shop-dev-app"
     assert app["readonlyRootFilesystem"] is True

@@ -163,7 +163,7 @@ def test_database_container_defaults():
     graph = run(database_program(stack_of()))
     postgres = containers(graph)["demo-dev-postgres"]
     inputs = postgres.inputs
-    assert inputs["image"] == "postgres:16.6-alpine3.21"
+    assert inputs["image"] == "postgres:16.15-alpine3.24"
     assert inputs["restart"] == "unless-stopped"
     assert inputs["healthcheck"]["tests"] == ["CMD", "pg_isready", "-U", "hobby_project", "-d", "hobby_project"]
     assert inputs["healthcheck"]["interval"] == "10s" and inputs["healthcheck"]["retries"] == 5
@@ -376,7 +376,7 @@ def proxy_program(stack, domain, https=True):
 def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
     graph = run(proxy_program(stack_of(), "myapp.com"))
     caddy = containers(graph)["demo-dev-caddy"]
-    assert caddy.inputs["image"] == "caddy:2.9.1-alpine"
+    assert caddy.inputs["image"] == "caddy:2.11.4-alpine"
     assert [(p["internal"], p["external"], p["protocol"]) for p in caddy.inputs["ports"]] == [
         (80, 80, "tcp"),
         (443, 443, "tcp"),
@@ -428,7 +428,7 @@ def test_backup_job_dumps_with_the_secret_password_into_the_backups_volume():
     graph = run(program)
     found = containers(graph)
     backup = found["demo-dev-backup"]
-    assert backup.inputs["image"] == "postgres:16.6-alpine3.21"
+    assert backup.inputs["image"] == "postgres:16.15-alpine3.24"
     assert backup.inputs["command"][:2] == ["sh", "-c"] and "pg_dump" in backup.inputs["command"][2]
     assert backup.inputs["volumes"] == [{"volumeName": "demo-dev_backups", "containerPath": "/backups"}]
     assert env_of(backup)["PGHOST"] == "postgres"
@@ -456,7 +456,7 @@ def test_monitoring_runs_prometheus_and_uptime_kuma_on_localhost_ports():
     graph = run(program)
     found = containers(graph)
     prometheus, kuma = found["demo-dev-prometheus"], found["demo-dev-uptime-kuma"]
-    assert prometheus.inputs["image"] == "prom/prometheus:v3.1.0"
+    assert prometheus.inputs["image"] == "prom/prometheus:v3.14.0"
     assert prometheus.inputs["ports"] == [{"internal": 9090, "external": 9090, "protocol": "tcp", "ip": "127.0.0.1"}]
     assert prometheus.inputs["uploads"][0]["file"] == "/etc/prometheus/prometheus.yml"
     assert kuma.inputs["image"] == "louislam/uptime-kuma:1.23.16-alpine"

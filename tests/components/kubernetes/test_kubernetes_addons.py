@@ -15,10 +15,10 @@ def releases(graph) -> dict[str, dict]:
 
 
 def test_example_installs_every_addon_at_its_pinned_version(captured):
-    # GIVEN the example: nginx, cert-manager, CloudNativePG, kube-prometheus-stack
+    # GIVEN the example: Traefik, cert-manager, CloudNativePG, kube-prometheus-stack
     _, graph = captured("kubernetes")
     found = releases(graph)
-    assert set(found) == {"ingress-nginx", "cert-manager", "cloudnative-pg", "kube-prometheus-stack"}
+    assert set(found) == {"traefik", "cert-manager", "cloudnative-pg", "kube-prometheus-stack"}
     for key, release in found.items():
         chart, version, repository = HELM_CHARTS[key]
         # THEN each release is the pinned chart from its repository
@@ -28,7 +28,11 @@ def test_example_installs_every_addon_at_its_pinned_version(captured):
         assert release.inputs["createNamespace"] is True
         assert release.inputs["atomic"] is True
     assert found["cert-manager"].inputs["values"] == {"crds": {"enabled": True}}
-    assert found["ingress-nginx"].inputs["values"]["controller"]["allowSnippetAnnotations"] is False
+    assert found["traefik"].inputs["values"]["ingressClass"] == {
+        "enabled": True,
+        "isDefaultClass": False,
+        "name": "traefik",
+    }
     assert found["cloudnative-pg"].inputs["namespace"] == "cnpg-system"
 
 
@@ -84,3 +88,13 @@ def test_addon_namespace_is_known_even_when_existing():
     assert args.to_install().get("ingress-controller") is None
     assert addon_namespace(args, "ingress-controller") == "traefik"
     assert addon_namespace(replace(example, monitoring=False), "monitoring") is None
+
+
+def test_a_manifest_asking_for_retired_ingress_nginx_gets_it_without_snippets():
+    from specql_deploy.components.kubernetes.addons import AddonsArgs, chart_values
+
+    # GIVEN ingress-nginx asked for by name (resolution warns it is retired)
+    values = chart_values("ingress-nginx", None)  # type: ignore[arg-type]
+    # THEN snippet annotations stay off (CVE-2021-25742)
+    assert values["controller"]["allowSnippetAnnotations"] is False
+    assert AddonsArgs.__dataclass_fields__["ingress_class"]

@@ -16,11 +16,11 @@ POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
 
 def test_ingress_with_class_and_lets_encrypt_tls(captured):
-    # GIVEN the example: nginx, cert-manager, a domain
+    # GIVEN the example: Traefik, cert-manager, a domain
     _, graph = captured("kubernetes")
     ingress = one(graph, "kubernetes:networking.k8s.io/v1:Ingress").inputs
     spec = ingress["spec"]
-    assert spec["ingressClassName"] == "nginx"
+    assert spec["ingressClassName"] == "traefik"
     assert spec["rules"][0]["host"] == "myapp.example.com"
     assert spec["rules"][0]["http"]["paths"][0]["backend"] == {
         "service": {"name": "kubernetes", "port": {"number": 80}}
@@ -30,7 +30,7 @@ def test_ingress_with_class_and_lets_encrypt_tls(captured):
     assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": issuer["metadata"]["name"]}
     acme = issuer["spec"]["acme"]
     assert acme["server"] == LETSENCRYPT_SERVER
-    assert acme["solvers"] == [{"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+    assert acme["solvers"] == [{"http01": {"ingress": {"ingressClassName": "traefik"}}}]
 
 
 def test_traefik_class_is_used_by_ingress_and_solver(captured):
@@ -60,7 +60,7 @@ def test_namespace_denies_inbound_by_default_and_admits_only_the_needed_paths(ca
     app = policies["kubernetes-allow-ingress-controller"]
     assert app["ingress"] == [
         {
-            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "traefik"}}}],
             "ports": [{"protocol": "TCP", "port": resolved.application.port}],
         }
     ]
@@ -121,7 +121,8 @@ def test_prometheus_scrapes_the_app_and_cloudnative_pg(captured):
 def test_existing_monitoring_is_scraped_without_installing_it(captured):
     # GIVEN kube-prometheus-stack already in the cluster and PGO (no CloudNativePG exporter)
     _, graph = captured("pgo-traefik-eks")
-    assert one(graph, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+    # Rails serves no metrics by itself: no ServiceMonitor scrapes a /metrics that 404s
+    assert graph.of_type("kubernetes:monitoring.coreos.com/v1:ServiceMonitor") == []
     assert graph.of_type("kubernetes:monitoring.coreos.com/v1:PodMonitor") == []
     names = {r.inputs["metadata"]["name"] for r in graph.of_type(POLICY)}
     assert "shop-allow-monitoring-to-app" in names and "shop-allow-monitoring-to-database" not in names

@@ -73,7 +73,7 @@ def test_readme_installs_the_pinned_addons(ejected):
     from specql_deploy.program.catalogue import HELM_CHARTS
 
     readme = (ejected["kubernetes"].manifests / "README.md").read_text()
-    for key in ("ingress-nginx", "cert-manager", "cloudnative-pg", "kube-prometheus-stack"):
+    for key in ("traefik", "cert-manager", "cloudnative-pg", "kube-prometheus-stack"):
         chart, version, repository = HELM_CHARTS[key]
         assert f"helm upgrade --install {key} {chart}" in readme
         assert f"--repo {repository}" in readme and f"--version {version}" in readme
