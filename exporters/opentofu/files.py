@@ -372,6 +372,12 @@ _DATA = (("database", "RDS PostgreSQL"), ("cache", "ElastiCache Redis"), ("stora
 def _flow(configuration: Configuration) -> list[str]:
     """Request path through the modules present, then the data stores the tasks use."""
     names = set(configuration.modules)
+    if "eks" in names:
+        return [
+            "  Internet ─▶ the ingress controller's load balancer (created by Kubernetes) ─▶ EKS nodes [eks]",
+            "  kubectl, CI ─▶ EKS API endpoint (public; nodes use the private one) [eks]",
+            "  EKS nodes ─▶ private subnets, out through NAT [networking]",
+        ]
     path = ["Internet"] + [f"{label} [{name}]" for name, label in _FLOW if name in names]
     lines = ["  " + " ─▶ ".join(path)]
     stores = [f"{label} [{name}]" for name, label in _DATA if name in names]
@@ -487,13 +493,50 @@ in `variables.tf` with the manifest's values as defaults.
 
 ## Secrets
 
-No secret is written in these files. The database master password is managed by RDS
-in Secrets Manager; sensitive variables, if any, have no default and must be set in
-`terraform.tfvars` or `TF_VAR_...`.
-
+No secret is written in these files.{_secrets_note(configuration)}
+Sensitive variables, if any, have no default and must be set in `terraform.tfvars` or
+`TF_VAR_...`.
+{_cluster_note(configuration)}
 ## Estimated monthly cost: ${cost.total:,.2f}
 
 {cost.markdown()}"""
+
+
+def _secrets_note(configuration: Configuration) -> str:
+    types = {resource.type for resource in configuration.all_resources()}
+    notes = []
+    if "aws_db_instance" in types:
+        notes.append("\nThe database master password is managed by RDS in Secrets Manager.")
+    if "aws_eks_cluster" in types:
+        notes.append(
+            "\nKubernetes Secrets in the EKS cluster are envelope-encrypted with the KMS key of `modules/encryption`."
+        )
+    return "".join(notes)
+
+
+def _cluster_note(configuration: Configuration) -> str:
+    """The EKS cluster: how to reach it, and where its workloads are."""
+    if not any(resource.type == "aws_eks_cluster" for resource in configuration.all_resources()):
+        return ""
+    region = configuration.resolved.platform.region
+    return f"""
+## The cluster and its workloads
+
+These files create the EKS cluster, its managed node group, their IAM roles, the KMS key
+and the network. Once `tofu apply` is done, point kubectl at the cluster (the kubeconfig
+runs `aws eks get-token`: short-lived tokens from your own AWS credentials, nothing
+stored):
+
+```bash
+aws eks update-kubeconfig --region {region} --name "$(tofu output -raw cluster_name)"
+kubectl get nodes
+```
+
+The workloads (namespace, add-ons, PostgreSQL, the application, its ingress and network
+policies) are Kubernetes objects, not OpenTofu: `specql deploy eject --only kubernetes`
+writes them to `infrastructure/kubernetes/` (plain manifests and a Helm chart); apply them
+to this cluster as its README says.
+"""
 
 
 def deletion_protected(configuration: Configuration) -> tuple[list[str], list[str]]:
@@ -559,8 +602,18 @@ echo "deploy: {resolved.stack_prefix} ({resolved.deployment.pattern}) to {resolv
 tofu init -input=false
 tofu plan -input=false -out=tfplan
 tofu apply -input=false tfplan
-tofu output
+tofu output{_kubeconfig_step(configuration)}
 """
+
+
+def _kubeconfig_step(configuration: Configuration) -> str:
+    if not any(resource.type == "aws_eks_cluster" for resource in configuration.all_resources()):
+        return ""
+    region = configuration.resolved.platform.region
+    return (
+        '\necho "deploy: the cluster is up; point kubectl at it with:"\n'
+        f'echo "  aws eks update-kubeconfig --region {region} --name $(tofu output -raw cluster_name)"'
+    )
 
 
 __all__ = ["render_configuration", "spaced"]
