@@ -403,3 +403,32 @@ def test_without_a_zone_the_certificate_still_waits_for_validation_and_no_record
     balancer = tree[f"{BASE}/modules/loadbalancer/main.tf"]
     assert 'resource "aws_acm_certificate_validation" "cert_issued"' in balancer
     assert "aws_route53_record" not in balancer
+
+
+def test_cluster_create_ejects_the_eks_cluster_and_not_the_workloads(tmp_path):
+    from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
+
+    # GIVEN the kubernetes pattern with `cluster: create`
+    out = tmp_path / "eject"
+    # WHEN it is ejected as OpenTofu
+    result = CliRunner().invoke(app, ["deploy", "eject", str(support.manifest("kubernetes-eks")), "-o", str(out)])
+    # THEN the cluster infrastructure is written, module by module
+    assert result.exit_code == 0, result.output
+    assert re.search(r"opentofu (\d+)", result.output) and int(re.search(r"opentofu (\d+)", result.output)[1]) > 0
+    modules = {path.name for path in (out / BASE / "modules").iterdir()}
+    assert modules == {"encryption", "networking", "eks"}
+    types = Counter(kind for _, kind, _, _ in support.resources("kubernetes-eks"))
+    assert types["aws_eks_cluster"] == types["aws_eks_node_group"] == 1
+    assert types["aws_iam_role"] >= 2 and types["aws_nat_gateway"] >= 1 and types["aws_kms_key"] == 1
+    eks = (out / BASE / "modules" / "eks" / "main.tf").read_text(encoding="utf-8")
+    assert 'name                      = "${var.name_prefix}-eks-cluster"' in eks  # a required argument
+    assert "subnet_ids              = var.networking_private_ids" in eks
+    assert "key_arn = var.encryption_key_arn" in eks
+    # AND the workloads are the kubernetes target's, never HCL
+    tree = "\n".join(path.read_text(encoding="utf-8") for path in (out / BASE).rglob("*.tf"))
+    assert "kubernetes_" not in tree and 'provider "kubernetes"' not in tree
+    assert (out / "infrastructure" / "kubernetes" / "manifests").is_dir()
+    readme = (out / BASE / "README.md").read_text(encoding="utf-8")
+    assert "aws eks update-kubeconfig" in readme and "RDS" not in readme
