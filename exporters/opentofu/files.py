@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...program.building_blocks import DELETION_PROTECTION_INPUTS, README_MODULE_TYPES_SHOWN
+from ...program.building_blocks import DELETION_PROTECTION_INPUTS, EKS_CONTROL_PLANE_LOGS, README_MODULE_TYPES_SHOWN
 from ...program.catalogue import PORTS
 from ..contract import ExportContext, GeneratedFile
 from ..headers import hash_header, header_lines
@@ -46,6 +46,11 @@ SKIP_REASONS: dict[str, str] = {
     "sorts after them, so the set a module uses never changes under it",
     "CKV_AWS_86": "access logs go through standard logging v2 (aws_cloudwatch_log_delivery_source here); "
     "checkov reads only legacy logging_config, which would need bucket ACLs",
+    "eks_public_endpoint": "the deployer (CI, kubectl on a workstation) reaches the API from outside the VPC and "
+    "authenticates with IAM (aws eks get-token); nodes use the private endpoint. Narrow "
+    "vpc_config.public_access_cidrs to your CI and office ranges once you know them",
+    "CKV_AWS_37": "control-plane logs are api, audit and authenticator: who called the API and how they "
+    "authenticated; controllerManager and scheduler logs are debugging output billed per GB ingested",
 }
 """Why a checkov check is wrong for the pattern, per check (or per situation)."""
 
@@ -109,6 +114,12 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         skips += ["CKV_AWS_374", "CKV_AWS_310", "CKV_AWS_305"]
         if not inputs.get("loggingConfig") and _log_delivery_source(resource, configuration):
             skips.append("CKV_AWS_86")
+    if kind == "aws_eks_cluster":
+        if (inputs.get("vpcConfig") or {}).get("endpointPublicAccess"):
+            reason = SKIP_REASONS["eks_public_endpoint"]
+            skips += [("CKV_AWS_38", reason), ("CKV_AWS_39", reason)]
+        if set(inputs.get("enabledClusterLogTypes") or ()) == set(EKS_CONTROL_PLANE_LOGS):
+            skips.append("CKV_AWS_37")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
 
 
