@@ -29,10 +29,15 @@ def eject_command(
         ),
     ] = None,
     env: EnvOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace files changed since the last eject.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace files changed since the last eject, or another environment's eject in DIR."
+        ),
+    ] = False,
 ) -> None:
     """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu and Kubernetes files."""
-    from .eject import EjectError, UserChangedFiles, eject, parse_targets
+    from .eject import EjectError, OtherEnvironment, UserChangedFiles, eject, parse_targets, suggested_output
 
     try:
         targets = parse_targets(only)
@@ -44,6 +49,15 @@ def eject_command(
     others = {name: resolve_manifest(manifest, name) for name in environments_needed(resolved, targets)}
     try:
         result = eject(resolved, manifest.path, output, only=targets, force=force, environments=others)
+    except OtherEnvironment as error:
+        listing = "".join(f"\n  {path}" for path in error.paths)
+        fail(
+            f"{output} holds the {error.theirs} eject; ejecting {error.environment} there would overwrite or "
+            f"remove {len(error.paths)} of its file(s). Eject {error.environment} into its own folder "
+            f"(-o {suggested_output(output, error.environment)}), or rerun with --force to replace the "
+            f"{error.theirs} files:{listing}",
+            EXIT_USAGE,
+        )
     except UserChangedFiles as error:
         listing = "".join(f"\n  {path}" for path in error.paths)
         fail(

@@ -11,6 +11,10 @@ Three guarantees:
   that eject never wrote) is the user's: eject refuses to replace it unless forced.
 - Re-running is a no-op. Files whose content is unchanged are not touched, so a second
   eject of the same manifest changes no byte and no modification time.
+- One environment per folder. The record names the environment each file was ejected
+  for; an eject of another environment that would overwrite or remove any of them is
+  refused with their names (eject it into its own folder, or ``--force`` to replace),
+  as OpenTofu and Pulumi users keep one root or stack per environment.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from ..exporters import TARGETS, ExportContext, GeneratedFile, load_renderer
 from ..program.model import ResolvedDeployment
 
 RECORD_NAME = ".specql-eject.json"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 class EjectError(Exception):
@@ -46,6 +50,25 @@ class UserChangedFiles(EjectError):
             "these files were changed since the last eject (or were never written by it); "
             "rerun with --force to replace them: " + ", ".join(self.paths)
         )
+
+
+class OtherEnvironment(EjectError):
+    """The output folder holds another environment's eject, which this one would overwrite."""
+
+    def __init__(self, output: Path, environment: str, theirs: str, paths: list[str]) -> None:
+        self.output, self.environment, self.theirs = output, environment, theirs
+        self.paths = sorted(paths)
+        super().__init__(
+            f"{output} holds the {theirs} eject: ejecting {environment} there would overwrite or remove "
+            f"{len(self.paths)} of its file(s); eject {environment} into its own folder "
+            f"(-o {suggested_output(output, environment)}) or rerun with --force to replace the {theirs} files: "
+            + ", ".join(self.paths)
+        )
+
+
+def suggested_output(output: Path, environment: str) -> Path:
+    """Where another environment's eject goes beside `output` (`generated` → `generated-production`)."""
+    return output.with_name(f"{output.name}-{environment}")
 
 
 @dataclass
@@ -102,7 +125,10 @@ def render_targets(
 
 
 def read_record(output: Path) -> dict[str, dict[str, str]]:
-    """path → {"sha256", "target"} from the last eject (empty when there was none)."""
+    """path → {"sha256", "target", "environment"} from the last eject (empty when there was none).
+
+    A record of version 1 names one environment for all its files; each entry gets it.
+    """
     path = output / RECORD_NAME
     if not path.is_file():
         return {}
@@ -110,7 +136,13 @@ def read_record(output: Path) -> dict[str, dict[str, str]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise EjectError(f"{path} is unreadable ({error}); delete it to start afresh") from None
-    return dict(data.get("files", {}))
+    environment = data.get("environment")
+    files: dict[str, dict[str, str]] = {}
+    for name, entry in dict(data.get("files", {})).items():
+        files[name] = dict(entry)
+        if environment and "environment" not in entry:
+            files[name]["environment"] = str(environment)
+    return files
 
 
 def _current_digest(path: Path) -> str | None:
@@ -175,23 +207,29 @@ def eject(
     record = read_record(output)
     new_record = {path: entry for path, entry in record.items() if entry.get("target") not in targets}
 
+    environment = resolved.deployment.environment
     conflicts: list[str] = []
     blocked: list[str] = []
+    others: dict[str, list[str]] = {}
+    """Environment → its files this eject would overwrite or remove."""
     to_write: list[tuple[GeneratedFile, bytes]] = []
     for path in sorted(files):
         target, item = files[path]
         data = item.content.encode()
         wanted = digest(data)
-        new_record[path] = {"sha256": wanted, "target": target}
+        new_record[path] = {"sha256": wanted, "target": target, "environment": environment}
         current = _current_digest(output / path)
         if current == wanted:
             result.unchanged.append(path)
             continue
         recorded = record.get(path, {}).get("sha256")
+        theirs = record.get(path, {}).get("environment", environment)
         if _blocked(output, path):
             blocked.append(path)
         elif current is not None and current != recorded:
             conflicts.append(path)
+        elif current is not None and theirs != environment:
+            others.setdefault(theirs, []).append(path)
         (result.updated if current is not None else result.created).append(path)
         to_write.append((item, data))
 
@@ -204,6 +242,8 @@ def eject(
             continue
         if current == entry.get("sha256"):
             stale.append(path)
+            if entry.get("environment", environment) != environment:
+                others.setdefault(entry["environment"], []).append(path)
         else:
             result.kept.append(path)
     result.removed = sorted(stale)
@@ -211,6 +251,9 @@ def eject(
 
     if blocked:
         raise EjectError("a folder or file is in the way of (move it, even --force cannot): " + ", ".join(blocked))
+    if others and not force:
+        theirs = " and ".join(sorted(others))
+        raise OtherEnvironment(output, environment, theirs, [path for paths in others.values() for path in paths])
     if conflicts and not force:
         raise UserChangedFiles(conflicts)
 

@@ -60,7 +60,14 @@ CACHE_HOURLY: Mapping[str, Price] = {
     "cache.r7g.xlarge": Price(0.437, "hour", _CACHE),
 }
 
+_EC2 = "Amazon EC2 pricing, Linux on-demand instance hour, us-east-1 (EBS volumes extra)"
+EC2_HOURLY: Mapping[str, Price] = {
+    "t3.large": Price(0.0832, "hour", _EC2),
+}
+"""Instance types the EKS node group can run (building_blocks.EKS_NODE_INSTANCE_TYPE)."""
+
 PRICES: Mapping[str, Price] = {
+    "eks_cluster": Price(0.10, "hour", "Amazon EKS pricing, cluster hour on standard support, us-east-1"),
     "rds_storage_gb": Price(0.115, "GB-month", "AWS RDS pricing, gp2/gp3 storage, us-east-1, Single-AZ"),
     "fargate_vcpu": Price(0.04048, "vCPU-hour", "AWS Fargate pricing, Linux/x86, us-east-1"),
     "fargate_gb": Price(0.004445, "GB-hour", "AWS Fargate pricing, Linux/x86, us-east-1"),
@@ -244,10 +251,33 @@ def _price(
     if token == "aws:kms/key:Key":
         price = PRICES["kms_key"]
         return [CostItem("security", f"KMS key {_short(resource)}{suffix}", price.amount, price.source)]
+    if token == "aws:eks/cluster:Cluster":
+        price = PRICES["eks_cluster"]
+        return [CostItem("compute", f"EKS control plane {_short(resource)}{suffix}", _hourly(price), price.source)]
+    if token == "aws:eks/nodeGroup:NodeGroup":
+        return _nodes(resource, suffix)
     if token == "aws:secretsmanager/secret:Secret":
         price = PRICES["secret"]
         return [CostItem("security", f"Secret {_short(resource)}{suffix}", price.amount, price.source)]
     return []
+
+
+def _nodes(resource: CapturedResource, suffix: str) -> list[CostItem]:
+    """A managed node group: its desired number of on-demand instances."""
+    inputs = resource.inputs
+    count = int((inputs.get("scalingConfig") or {}).get("desiredSize") or 1)
+    kinds = list(inputs.get("instanceTypes") or [])
+    price = EC2_HOURLY.get(str(kinds[0])) if kinds else None
+    if price is None:
+        return []
+    return [
+        CostItem(
+            "compute",
+            f"EKS nodes {_short(resource)} ({count}× {kinds[0]}){suffix}",
+            _hourly(price, count),
+            price.source,
+        )
+    ]
 
 
 def _rds(resource: CapturedResource, suffix: str, resolved: ResolvedDeployment | None) -> list[CostItem]:

@@ -251,6 +251,8 @@ AWS_NAME_MAX_LENGTH: Mapping[str, int] = {
     "aws_db_parameter_group": 100,
     "aws_db_subnet_group": 100,
     "aws_cloudwatch_log_group": 483,
+    "aws_eks_cluster": 100,
+    "aws_eks_node_group": 37,
 }
 """How long a generated name may be (prefixes leave room for the random suffix AWS adds)."""
 

@@ -16,11 +16,13 @@ if TYPE_CHECKING:
 
 
 def render(resolved: ResolvedDeployment, context: ExportContext) -> list[GeneratedFile]:
-    """The `infrastructure/opentofu/` tree; `[]` for patterns that do not run on AWS."""
-    from ...program.defaults import PATTERNS
+    """The `infrastructure/opentofu/` tree; `[]` for patterns that create nothing on AWS.
 
-    pattern = PATTERNS.get(resolved.deployment.pattern)
-    if resolved.platform.provider != "aws" or pattern is None or pattern.cloud != "aws":
+    The AWS patterns eject whole. The kubernetes pattern ejects its EKS cluster (`cluster:
+    create`): network, key, roles, control plane and node group; its workloads are the
+    `kubernetes` target's manifests and chart, applied to the cluster once it exists.
+    """
+    if not creates_aws(resolved):
         return []
     from ...capture.cost import estimate
     from .files import render_configuration
@@ -30,4 +32,16 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     return render_configuration(configuration, context, estimate(configuration.graph, resolved))
 
 
-__all__ = ["render"]
+def creates_aws(resolved: ResolvedDeployment) -> bool:
+    """The deployment creates AWS resources: an AWS pattern, or EKS for the kubernetes one."""
+    from ...program.defaults import PATTERNS
+
+    pattern = PATTERNS.get(resolved.deployment.pattern)
+    if pattern is None:
+        return False
+    if pattern.cloud == "kubernetes":
+        return resolved.kubernetes.cluster == "create"  # the program builds EKS (components/kubernetes)
+    return pattern.cloud == "aws" and resolved.platform.provider == "aws"
+
+
+__all__ = ["creates_aws", "render"]

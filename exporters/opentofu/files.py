@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...program.building_blocks import DELETION_PROTECTION_INPUTS, README_MODULE_TYPES_SHOWN
+from ...program.building_blocks import DELETION_PROTECTION_INPUTS, EKS_CONTROL_PLANE_LOGS, README_MODULE_TYPES_SHOWN
 from ...program.catalogue import PORTS
 from ..contract import ExportContext, GeneratedFile
 from ..headers import hash_header, header_lines
@@ -46,6 +46,11 @@ SKIP_REASONS: dict[str, str] = {
     "sorts after them, so the set a module uses never changes under it",
     "CKV_AWS_86": "access logs go through standard logging v2 (aws_cloudwatch_log_delivery_source here); "
     "checkov reads only legacy logging_config, which would need bucket ACLs",
+    "eks_public_endpoint": "the deployer (CI, kubectl on a workstation) reaches the API from outside the VPC and "
+    "authenticates with IAM (aws eks get-token); nodes use the private endpoint. Narrow "
+    "vpc_config.public_access_cidrs to your CI and office ranges once you know them",
+    "CKV_AWS_37": "control-plane logs are api, audit and authenticator: who called the API and how they "
+    "authenticated; controllerManager and scheduler logs are debugging output billed per GB ingested",
 }
 """Why a checkov check is wrong for the pattern, per check (or per situation)."""
 
@@ -109,6 +114,12 @@ def checkov_skips(resource: TfResource, configuration: Configuration) -> list[tu
         skips += ["CKV_AWS_374", "CKV_AWS_310", "CKV_AWS_305"]
         if not inputs.get("loggingConfig") and _log_delivery_source(resource, configuration):
             skips.append("CKV_AWS_86")
+    if kind == "aws_eks_cluster":
+        if (inputs.get("vpcConfig") or {}).get("endpointPublicAccess"):
+            reason = SKIP_REASONS["eks_public_endpoint"]
+            skips += [("CKV_AWS_38", reason), ("CKV_AWS_39", reason)]
+        if set(inputs.get("enabledClusterLogTypes") or ()) == set(EKS_CONTROL_PLANE_LOGS):
+            skips.append("CKV_AWS_37")
     return [item if isinstance(item, tuple) else (item, SKIP_REASONS[item]) for item in skips]
 
 
@@ -372,6 +383,12 @@ _DATA = (("database", "RDS PostgreSQL"), ("cache", "ElastiCache Redis"), ("stora
 def _flow(configuration: Configuration) -> list[str]:
     """Request path through the modules present, then the data stores the tasks use."""
     names = set(configuration.modules)
+    if "eks" in names:
+        return [
+            "  Internet ─▶ the ingress controller's load balancer (created by Kubernetes) ─▶ EKS nodes [eks]",
+            "  kubectl, CI ─▶ EKS API endpoint (public; nodes use the private one) [eks]",
+            "  EKS nodes ─▶ private subnets, out through NAT [networking]",
+        ]
     path = ["Internet"] + [f"{label} [{name}]" for name, label in _FLOW if name in names]
     lines = ["  " + " ─▶ ".join(path)]
     stores = [f"{label} [{name}]" for name, label in _DATA if name in names]
@@ -487,13 +504,50 @@ in `variables.tf` with the manifest's values as defaults.
 
 ## Secrets
 
-No secret is written in these files. The database master password is managed by RDS
-in Secrets Manager; sensitive variables, if any, have no default and must be set in
-`terraform.tfvars` or `TF_VAR_...`.
-
+No secret is written in these files.{_secrets_note(configuration)}
+Sensitive variables, if any, have no default and must be set in `terraform.tfvars` or
+`TF_VAR_...`.
+{_cluster_note(configuration)}
 ## Estimated monthly cost: ${cost.total:,.2f}
 
 {cost.markdown()}"""
+
+
+def _secrets_note(configuration: Configuration) -> str:
+    types = {resource.type for resource in configuration.all_resources()}
+    notes = []
+    if "aws_db_instance" in types:
+        notes.append("\nThe database master password is managed by RDS in Secrets Manager.")
+    if "aws_eks_cluster" in types:
+        notes.append(
+            "\nKubernetes Secrets in the EKS cluster are envelope-encrypted with the KMS key of `modules/encryption`."
+        )
+    return "".join(notes)
+
+
+def _cluster_note(configuration: Configuration) -> str:
+    """The EKS cluster: how to reach it, and where its workloads are."""
+    if not any(resource.type == "aws_eks_cluster" for resource in configuration.all_resources()):
+        return ""
+    region = configuration.resolved.platform.region
+    return f"""
+## The cluster and its workloads
+
+These files create the EKS cluster, its managed node group, their IAM roles, the KMS key
+and the network. Once `tofu apply` is done, point kubectl at the cluster (the kubeconfig
+runs `aws eks get-token`: short-lived tokens from your own AWS credentials, nothing
+stored):
+
+```bash
+aws eks update-kubeconfig --region {region} --name "$(tofu output -raw cluster_name)"
+kubectl get nodes
+```
+
+The workloads (namespace, add-ons, PostgreSQL, the application, its ingress and network
+policies) are Kubernetes objects, not OpenTofu: `specql deploy eject --only kubernetes`
+writes them to `infrastructure/kubernetes/` (plain manifests and a Helm chart); apply them
+to this cluster as its README says.
+"""
 
 
 def deletion_protected(configuration: Configuration) -> tuple[list[str], list[str]]:
@@ -559,8 +613,18 @@ echo "deploy: {resolved.stack_prefix} ({resolved.deployment.pattern}) to {resolv
 tofu init -input=false
 tofu plan -input=false -out=tfplan
 tofu apply -input=false tfplan
-tofu output
+tofu output{_kubeconfig_step(configuration)}
 """
+
+
+def _kubeconfig_step(configuration: Configuration) -> str:
+    if not any(resource.type == "aws_eks_cluster" for resource in configuration.all_resources()):
+        return ""
+    region = configuration.resolved.platform.region
+    return (
+        '\necho "deploy: the cluster is up; point kubectl at it with:"\n'
+        f'echo "  aws eks update-kubeconfig --region {region} --name $(tofu output -raw cluster_name)"'
+    )
 
 
 __all__ = ["render_configuration", "spaced"]

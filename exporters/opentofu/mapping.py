@@ -64,6 +64,9 @@ TYPES: Mapping[str, str] = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
     "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
     "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
+    # kubernetes cluster (the kubernetes pattern's `cluster: create`)
+    "aws:eks/cluster:Cluster": "aws_eks_cluster",
+    "aws:eks/nodeGroup:NodeGroup": "aws_eks_node_group",
     # load balancer
     "aws:lb/loadBalancer:LoadBalancer": "aws_lb",
     "aws:lb/targetGroup:TargetGroup": "aws_lb_target_group",
@@ -253,6 +256,8 @@ AUTONAMES: Mapping[str, tuple[str, str]] = {
     "aws_db_parameter_group": ("name", "namePrefix"),
     "aws_db_subnet_group": ("name", "namePrefix"),
     "aws_cloudwatch_log_group": ("name", "namePrefix"),
+    "aws_eks_cluster": ("name", "name"),
+    "aws_eks_node_group": ("nodeGroupName", "nodeGroupNamePrefix"),
 }
 """Cloud names Pulumi generates when a component gives none (`<resource name>-<random>`)."""
 
@@ -269,6 +274,13 @@ PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset(
 
 PROVIDER_INPUTS: frozenset[str] = frozenset({"region", "defaultTags"})
 """Provider inputs the eject writes (as `region = var...` and a `default_tags` block)."""
+
+
+OTHER_TARGETS: Mapping[str, str] = {
+    "kubernetes:": "the `kubernetes` target: infrastructure/kubernetes/ (manifests and a Helm chart)",
+}
+"""Type-token prefix → the eject target that writes those resources instead (their providers
+go with them). The OpenTofu eject of the kubernetes pattern is the cluster it creates."""
 
 
 class UnmappedTypeError(LookupError):
@@ -345,6 +357,7 @@ MODULE_NAMES: Mapping[str, str] = {
     "Cache": "cache",
     "Edge": "edge",
     "Secrets": "secrets",
+    "EksCluster": "eks",
 }
 """Component class (last part of its type token) → module folder name, in main.tf order."""
 
@@ -493,7 +506,17 @@ DATA_ARGUMENTS: Mapping[str, Mapping[str, Any]] = {
 """`kind.label` → arguments of the data sources that read one named object (others have none)."""
 
 
-NAME_FIELDS = ("name", "identifier", "bucket", "family", "namePrefix", "bucketPrefix", "replicationGroupId")
+NAME_FIELDS = (
+    "name",
+    "identifier",
+    "bucket",
+    "family",
+    "namePrefix",
+    "bucketPrefix",
+    "replicationGroupId",
+    "nodeGroupName",
+    "nodeGroupNamePrefix",
+)
 
 
 TAG_FIELDS = ("tags", "tagsAll")
@@ -512,3 +535,8 @@ STACK_OUTPUTS: Mapping[str, str] = {
     "buckets": "Object storage buckets by manifest name",
 }
 """Descriptions of the pattern's stack outputs (others are described from their name)."""
+
+PATTERN_STACK_OUTPUTS: Mapping[str, Mapping[str, str]] = {
+    "kubernetes": {"cluster_name": "Name of the EKS cluster, for `aws eks update-kubeconfig --name`"},
+}
+"""Pattern → descriptions that differ from :data:`STACK_OUTPUTS` for it."""

@@ -77,7 +77,7 @@ class Translator:
     ):
         self.separate = separate
         """(module, type, family) written as separate blocks: their copies differ beyond `count.index`."""
-        self.graph = graph
+        self.graph = graph = aws_part(graph, urns)
         self.resolved = resolved
         self.prefix = resolved.stack_prefix
         self.keys = dict(urns)  # placeholder key → URN
@@ -136,8 +136,20 @@ class Translator:
             if item.is_provider and item.type not in ("pulumi:providers:aws", "pulumi:providers:random"):
                 raise mapping.UnmappedTypeError(item.type, item.name)
 
-    def _module_of(self, resource: CapturedResource, taken: set[str], names: dict[str, str]) -> str:
+    def _module_component(self, resource: CapturedResource) -> CapturedResource | None:
+        """The component a resource's module comes from: the innermost enclosing component
+        that is a module of its own (the EKS cluster's network is `networking`, as in the AWS
+        patterns), else the outermost one below the pattern."""
         top = self.graph.top_component(resource)
+        node = self.index.get(resource.parent) if resource.parent else None
+        while node is not None and node is not top:
+            if not node.custom and node.type.rsplit(":", 1)[-1] in MODULE_NAMES:
+                return node
+            node = self.index.get(node.parent) if node.parent else None
+        return top
+
+    def _module_of(self, resource: CapturedResource, taken: set[str], names: dict[str, str]) -> str:
+        top = self._module_component(resource)
         if top is None or top.parent is None or top.parent not in self.index:
             return ROOT
         if top.urn not in names:
@@ -159,7 +171,7 @@ class Translator:
             children = [
                 item
                 for item in self.graph.resources
-                if item.custom and not item.is_provider and self.graph.top_component(item) is component
+                if item.custom and not item.is_provider and self._module_component(item) is component
             ]
             if children:
                 self._module_of(children[0], taken, names)
@@ -766,7 +778,9 @@ class Translator:
             if converted in ("", [], {}):
                 continue
             self.root.outputs[name] = OutputValue(
-                name, converted, f"{_output_text(name)} (the Pulumi stack output of the same name)."
+                name,
+                converted,
+                f"{_output_text(name, self.resolved.deployment.pattern)} (the Pulumi stack output of the same name).",
             )
 
 
@@ -844,8 +858,9 @@ def _has_placeholder(value: Any) -> bool:
     return False
 
 
-def _output_text(name: str) -> str:
-    return STACK_OUTPUTS.get(name) or name.replace("_", " ").capitalize()
+def _output_text(name: str, pattern: str) -> str:
+    own = mapping.PATTERN_STACK_OUTPUTS.get(pattern, {})
+    return own.get(name) or STACK_OUTPUTS.get(name) or name.replace("_", " ").capitalize()
 
 
 def _password_arguments(captured: CapturedResource) -> list[Any]:
@@ -907,6 +922,32 @@ def _field_doc(resolved: ResolvedDeployment, path: str) -> str | None:
     model = type(getattr(resolved, section))
     info = model.model_fields.get(name)
     return info.description if info is not None and info.description else None
+
+
+def aws_part(graph: ResourceGraph, urns: Mapping[str, str]) -> ResourceGraph:
+    """The graph without what another eject target writes (:data:`.mapping.OTHER_TARGETS`):
+    the kubernetes pattern's workloads, their provider, and the stack outputs naming them."""
+    from ...capture import ResourceGraph
+
+    def elsewhere(item: CapturedResource) -> bool:
+        kind = item.type.removeprefix("pulumi:providers:") + ":" if item.is_provider else item.type
+        return kind.startswith(tuple(mapping.OTHER_TARGETS))
+
+    dropped = {item.urn for item in graph.resources if elsewhere(item)}
+    if not dropped:
+        return graph
+    kept = {key for key, urn in urns.items() if urn not in dropped}
+
+    def names_kept(value: Any) -> bool:
+        # the workloads answer plain values (references.ReferenceHook): an output of theirs
+        # (namespace, service, url) holds no placeholder of a kept resource
+        text = json.dumps(value, ensure_ascii=False)
+        return any(match.group(1).partition(".")[0] in kept for match in PLACEHOLDER.finditer(text))
+
+    return ResourceGraph(
+        tuple(item for item in graph.resources if item.urn not in dropped),
+        {name: value for name, value in graph.outputs.items() if names_kept(value)},
+    )
 
 
 def translate(resolved: ResolvedDeployment) -> Configuration:

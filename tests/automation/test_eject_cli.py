@@ -236,6 +236,66 @@ def test_generate_is_an_alias_and_env_selects_the_stack(tmp_path):
     assert "environment staging" in (out / "docker" / "Dockerfile").read_text().splitlines()[0]
 
 
+def test_another_environments_eject_is_refused_naming_its_files(tmp_path):
+    # GIVEN a folder holding the default environment's eject
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    before = tree(out)
+    # WHEN production is ejected into the same folder
+    result = eject(out, "--env", "production")
+    # THEN it exits 2, names the files it would overwrite and both ways out, and changes nothing
+    assert result.exit_code == 2, result.output
+    theirs = json.loads((out / ".specql-eject.json").read_text())["environment"]
+    assert f"{out} holds the {theirs} eject; ejecting production there" in result.stderr
+    assert f"-o {tmp_path / 'generated-production'}" in result.stderr and "--force" in result.stderr
+    listed = {line.strip() for line in result.stderr.splitlines() if line.startswith("  ")}
+    assert "docker/Dockerfile" in listed and "ci-cd/github-actions/deploy.yml" in listed
+    assert listed <= set(EXPECTED)
+    assert tree(out) == before
+
+
+def test_each_environment_ejects_into_its_own_folder(tmp_path):
+    # GIVEN the default environment's eject in `generated`
+    assert eject(tmp_path / "generated").exit_code == 0
+    # WHEN production goes to the folder the refusal suggests
+    result = eject(tmp_path / "generated-production", "--env", "production")
+    # THEN both stand side by side, each recorded with its environment
+    assert result.exit_code == 0, result.output
+    for folder, environment in (("generated", "development"), ("generated-production", "production")):
+        record = json.loads((tmp_path / folder / ".specql-eject.json").read_text())
+        assert {entry["environment"] for entry in record["files"].values()} == {environment}
+        assert f"environment {environment}" in (tmp_path / folder / "docker" / "Dockerfile").read_text()
+
+
+def test_force_replaces_another_environments_eject(tmp_path):
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    # WHEN production is ejected over it with --force
+    result = eject(out, "--env", "production", "--force")
+    # THEN the folder is production's eject, and a second production eject is a no-op
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / ".specql-eject.json").read_text())
+    assert record["environment"] == "production"
+    assert {entry["environment"] for entry in record["files"].values()} == {"production"}
+    assert eject(out, "--env", "production").stdout.startswith("unchanged:")
+
+
+def test_a_record_of_the_first_version_still_names_its_environment(tmp_path):
+    # GIVEN an eject whose record predates per-file environments (one `environment` for all)
+    out = tmp_path / "generated"
+    assert eject(out).exit_code == 0
+    path = out / ".specql-eject.json"
+    record = json.loads(path.read_text())
+    record["version"] = 1
+    for entry in record["files"].values():
+        del entry["environment"]
+    path.write_text(json.dumps(record))
+    # WHEN another environment is ejected there
+    result = eject(out, "--env", "staging")
+    # THEN it is refused all the same
+    assert result.exit_code == 2 and f"holds the {record['environment']} eject" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -271,6 +331,7 @@ def test_invalid_manifest_exits_2_without_traceback(tmp_path):
     [
         ("hobby-project", {"docker", "compose", "config", "github-actions"}),
         ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions"}),
+        ("kubernetes-eks", {"opentofu", "kubernetes", "docker", "compose", "config", "github-actions"}),
     ],
 )
 def test_default_eject_runs_every_registered_target(tmp_path, example, applicable):

@@ -181,3 +181,22 @@ def test_json_is_the_same_on_every_run_with_parents_first(production_json):
     for item in resources:
         assert item["parent"] is None or item["parent"] not in {r["urn"] for r in resources} or item["parent"] in seen
         seen.add(item["urn"])
+
+
+def test_an_eks_cluster_prices_its_control_plane_and_every_node():
+    from specql_deploy.capture.cost import EC2_HOURLY, PRICES, estimate
+    from specql_deploy.program.building_blocks import EKS_NODE_INSTANCE_TYPE
+
+    # GIVEN the kubernetes pattern creating its EKS cluster
+    graph = graph_of("kubernetes-eks")
+    (nodes,) = graph.of_type("aws:eks/nodeGroup:NodeGroup")
+    count = nodes.inputs["scalingConfig"]["desiredSize"]
+    # WHEN its cost is estimated
+    cost = estimate(graph, resolve_example("kubernetes-eks"))
+    # THEN the control plane and the nodes are on the bill, at their list prices
+    lines = {item.description: item.monthly for item in cost.items}
+    plane = next(value for key, value in lines.items() if key.startswith("EKS control plane"))
+    workers = next(value for key, value in lines.items() if key.startswith("EKS nodes"))
+    assert plane == pytest.approx(PRICES["eks_cluster"].amount * 730, abs=0.01)
+    assert workers == pytest.approx(EC2_HOURLY[EKS_NODE_INSTANCE_TYPE].amount * 730 * count, abs=0.01)
+    assert cost.by_category()["compute"] == pytest.approx(plane + workers, abs=0.01)

@@ -28,6 +28,7 @@ def test_there_is_an_example_per_seed_manifest():
         "small-saas",
         "production-saas",
         "kubernetes",
+        "kubernetes-eks",  # the kubernetes seed with its `cluster: create` alternative
         "full-manifest",
         "phase2-extended",
     }

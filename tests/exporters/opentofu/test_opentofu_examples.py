@@ -26,6 +26,11 @@ def test_non_aws_patterns_eject_no_opentofu(name):
     assert render(resolved, ExportContext(support.manifest(name), resolved)) == []
 
 
+MODULES = {"kubernetes-eks": {"encryption", "networking", "eks"}}
+"""Modules an example's eject must have (the AWS patterns: the ECS stack's five)."""
+AWS_PATTERN_MODULES = {"networking", "database", "compute", "loadbalancer", "monitoring"}
+
+
 @pytest.mark.parametrize("name", AWS_EXAMPLES)
 def test_every_aws_example_ejects_the_full_tree(name):
     tree = support.files(name)
@@ -40,7 +45,7 @@ def test_every_aws_example_ejects_the_full_tree(name):
     ):
         assert f"{BASE}/{required}" in tree
     modules = {path.split("/")[3] for path in tree if "/modules/" in path}
-    assert {"networking", "database", "compute", "loadbalancer", "monitoring"} <= modules
+    assert MODULES.get(name, AWS_PATTERN_MODULES) <= modules
     for module in modules:
         for part in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
             assert f"{BASE}/modules/{module}/{part}" in tree
@@ -49,7 +54,8 @@ def test_every_aws_example_ejects_the_full_tree(name):
 @pytest.mark.parametrize("name", AWS_EXAMPLES)
 def test_every_tf_file_parses_with_python_hcl2(name):
     parsed = support.parsed(name)
-    assert len(parsed) >= 20
+    modules = {path.split("/")[3] for path in parsed if "/modules/" in path}
+    assert len(parsed) == 4 + 4 * len(modules) >= 16  # the root's four files and each module's four
     assert all(isinstance(document, dict) for document in parsed.values())
 
 
@@ -146,8 +152,12 @@ KEY_SETTINGS = {
     "aws_ecs_task_definition": ("cpu", "memory"),
     "aws_appautoscaling_target": ("minCapacity", "maxCapacity"),
     "aws_elasticache_replication_group": ("nodeType", "atRestEncryptionEnabled", "transitEncryptionEnabled"),
-    "aws_kms_key": ("enableKeyRotation",),
+    "aws_kms_key": ("enableKeyRotation", "deletionWindowInDays"),
+    "aws_vpc": ("cidrBlock", "enableDnsHostnames", "enableDnsSupport"),
+    "aws_eks_cluster": ("deletionProtection",),
 }
+CHECKED_AT_LEAST = {"kubernetes-eks": 6}
+"""Key settings an example's eject carries (10 for the AWS patterns' larger stacks)."""
 
 
 @pytest.mark.parametrize("name", AWS_EXAMPLES)
@@ -167,7 +177,7 @@ def test_parity_key_settings_match_the_pulumi_inputs(name):
             value = support.effective(name, folder, body[argument])
             assert str(value).lower() == str(captured.inputs[key]).lower(), (kind, label, key)
             checked += 1
-    assert checked >= 10
+    assert checked >= CHECKED_AT_LEAST.get(name, 10)
 
 
 def test_manifest_settings_reach_the_root_variables():
@@ -393,3 +403,32 @@ def test_without_a_zone_the_certificate_still_waits_for_validation_and_no_record
     balancer = tree[f"{BASE}/modules/loadbalancer/main.tf"]
     assert 'resource "aws_acm_certificate_validation" "cert_issued"' in balancer
     assert "aws_route53_record" not in balancer
+
+
+def test_cluster_create_ejects_the_eks_cluster_and_not_the_workloads(tmp_path):
+    from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
+
+    # GIVEN the kubernetes pattern with `cluster: create`
+    out = tmp_path / "eject"
+    # WHEN it is ejected as OpenTofu
+    result = CliRunner().invoke(app, ["deploy", "eject", str(support.manifest("kubernetes-eks")), "-o", str(out)])
+    # THEN the cluster infrastructure is written, module by module
+    assert result.exit_code == 0, result.output
+    assert re.search(r"opentofu (\d+)", result.output) and int(re.search(r"opentofu (\d+)", result.output)[1]) > 0
+    modules = {path.name for path in (out / BASE / "modules").iterdir()}
+    assert modules == {"encryption", "networking", "eks"}
+    types = Counter(kind for _, kind, _, _ in support.resources("kubernetes-eks"))
+    assert types["aws_eks_cluster"] == types["aws_eks_node_group"] == 1
+    assert types["aws_iam_role"] >= 2 and types["aws_nat_gateway"] >= 1 and types["aws_kms_key"] == 1
+    eks = (out / BASE / "modules" / "eks" / "main.tf").read_text(encoding="utf-8")
+    assert 'name                      = "${var.name_prefix}-eks-cluster"' in eks  # a required argument
+    assert "subnet_ids              = var.networking_private_ids" in eks
+    assert "key_arn = var.encryption_key_arn" in eks
+    # AND the workloads are the kubernetes target's, never HCL
+    tree = "\n".join(path.read_text(encoding="utf-8") for path in (out / BASE).rglob("*.tf"))
+    assert "kubernetes_" not in tree and 'provider "kubernetes"' not in tree
+    assert (out / "infrastructure" / "kubernetes" / "manifests").is_dir()
+    readme = (out / BASE / "README.md").read_text(encoding="utf-8")
+    assert "aws eks update-kubeconfig" in readme and "RDS" not in readme

@@ -65,9 +65,14 @@ MOTO_DRIFT: dict[tuple[str, str], str] = {
     ("aws_s3_bucket_notification", "eventbridge"): "moto does not return the EventBridge notification setting",
     ("aws_s3_bucket_replication_configuration", "rule"): "moto's GetBucketReplication answers every rule with "
     "DeleteMarkerReplication Disabled and without its SourceSelectionCriteria",
+    ("aws_eks_cluster", "access_config"): "moto's CreateCluster drops accessConfig and DescribeCluster answers "
+    "none, so its bootstrap_cluster_creator_admin_permissions looks new and forces a replacement",
+    ("aws_eks_node_group", "remote_access"): "moto's CreateNodegroup answers a remoteAccess (ec2SshKey `eksKeypair`) "
+    "the request never had, which forces a replacement",
 }
-"""(OpenTofu type, attribute) → what moto fails to give back, so a second plan shows it changed.
-Only these may differ in the converging plan; every other change is a perpetual diff of ours."""
+"""(OpenTofu type, attribute) → what moto fails to give back, so a second plan shows it changed
+(or replaced, when the attribute forces a replacement). Only these may differ in the converging
+plan; every other change is a perpetual diff of ours."""
 
 CASES = [(name, NON_PRODUCTION.get(name, "dev")) for name in AWS_EXAMPLES] + [
     (name, "production") for name in AWS_EXAMPLES

@@ -257,12 +257,17 @@ def planned_changes(plan: dict[str, Any]) -> dict[str, list[str]]:
 def changed_attributes(plan: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(address, type, top-level attribute) of every attribute a `tofu show -json` plan changes.
 
-    A replaced or created resource counts as a change of its `*` attribute.
+    A replaced resource counts as a change of each attribute that forces the replacement
+    (`replace_paths`); one created, deleted or replaced for no named attribute, of `*`.
     """
     found = []
     for change in plan.get("resource_changes", []):
         actions = change["change"]["actions"]
         if actions in (["no-op"], ["read"]):
+            continue
+        causes = sorted({str(path[0]) for path in change["change"].get("replace_paths") or [] if path})
+        if set(actions) == {"delete", "create"} and causes:
+            found.extend((change["address"], change["type"], cause) for cause in causes)
             continue
         if actions != ["update"]:
             found.append((change["address"], change["type"], "*"))

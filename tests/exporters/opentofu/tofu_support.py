@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
-AWS_EXAMPLES = ("small-saas", "production-saas", "full-manifest", "phase2-extended")
+AWS_EXAMPLES = ("small-saas", "production-saas", "full-manifest", "phase2-extended", "kubernetes-eks")
+"""Examples whose eject writes OpenTofu: the AWS patterns, and the kubernetes pattern creating EKS."""
 OTHER_EXAMPLES = ("hobby-project", "kubernetes")
 BASE = "infrastructure/opentofu"
 
