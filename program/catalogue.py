@@ -266,3 +266,24 @@ AWS_NAME_MAX_LENGTH: Mapping[str, int] = {
 POSTGRES_OPERATOR_PORTS: Mapping[str, tuple[int, ...]] = {"cloudnative-pg": (8000,), "crunchy-pgo": (8008, 8432)}
 """Ports each PostgreSQL operator reaches its pods on besides PostgreSQL's: CloudNativePG's
 instance manager; PGO's Patroni REST API and pgBackRest TLS server."""
+
+
+# ------------------------------------------------------------- Docker host (Ansible)
+
+# Debian packages the generated playbooks install on a hobby-project host, per playbook.
+# Debian's own builds: signed by the distribution and patched by its security updates,
+# which unattended-upgrades applies (Docker's engine comes from `docker.io` for that reason).
+DEBIAN_HOST_PACKAGES: Mapping[str, tuple[str, ...]] = {
+    "harden-server": ("openssh-server", "ufw", "fail2ban", "python3-systemd", "unattended-upgrades", "auditd"),
+    "setup-docker-host": ("docker.io", "apparmor"),
+    "install-monitoring": ("prometheus-node-exporter",),
+}
+
+# What a freshly provisioned Debian VPS already has that Ansible needs: Python for the
+# modules, python3-apt for the apt module, sudo for `become`.
+DEBIAN_BASE_PACKAGES: tuple[str, ...] = ("python3", "python3-apt", "sudo", "ca-certificates")
+
+ANSIBLE_TEST_HOST_PACKAGES: tuple[str, ...] = tuple(
+    sorted({*DEBIAN_BASE_PACKAGES, *(name for names in DEBIAN_HOST_PACKAGES.values() for name in names)})
+)
+"""The Debian root the Ansible tier checks the playbooks against (scripts/install-debian-chroot.sh)."""
