@@ -25,6 +25,7 @@ TARGETS: Mapping[str, tuple[str, str]] = {
     "docker": ("specql_deploy.exporters.docker", "render"),
     "compose": ("specql_deploy.exporters.compose", "render"),
     "github-actions": ("specql_deploy.exporters.github_actions", "render"),
+    "gitlab-ci": ("specql_deploy.exporters.gitlab_ci", "render"),
     "config": ("specql_deploy.exporters.config", "render"),
 }
 """Target name (as given to ``eject --only``) → (module, render function), in eject order."""

@@ -287,3 +287,14 @@ ANSIBLE_TEST_HOST_PACKAGES: tuple[str, ...] = tuple(
     sorted({*DEBIAN_BASE_PACKAGES, *(name for names in DEBIAN_HOST_PACKAGES.values() for name in names)})
 )
 """The Debian root the Ansible tier checks the playbooks against (scripts/install-debian-chroot.sh)."""
+
+# ---------------------------------------------------------------------- GitLab CI images
+
+# The ejected .gitlab-ci.yml runs on these exact tags (a moving tag would change the
+# pipeline without a review). `docker` (Alpine) is the toolbox of every specql job: the
+# Docker CLI with buildx for image builds and promotion, apk for python3 and aws-cli.
+GITLAB_CI_IMAGES: Mapping[str, str] = {
+    "docker": "docker:27.5.1",
+    # The Docker engine the build and promotion jobs talk to (TLS between the two).
+    "docker-dind": "docker:27.5.1-dind",
+}
