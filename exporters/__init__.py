@@ -27,6 +27,7 @@ TARGETS: Mapping[str, tuple[str, str]] = {
     "github-actions": ("specql_deploy.exporters.github_actions", "render"),
     "gitlab-ci": ("specql_deploy.exporters.gitlab_ci", "render"),
     "config": ("specql_deploy.exporters.config", "render"),
+    "ansible": ("specql_deploy.exporters.ansible", "render"),
 }
 """Target name (as given to ``eject --only``) → (module, render function), in eject order."""
 

@@ -34,12 +34,15 @@ def environment_class(name: str) -> str:
 # --------------------------------------------------------------------------------- ports
 
 PORTS: Mapping[str, int] = {
+    "ssh": 22,
     "http": 80,
     "https": 443,
     "postgres": 5432,
     "redis": 6379,
     "prometheus": 9090,
     "uptime-kuma": 3001,
+    "node-exporter": 9100,
+    "loki": 3100,
     "minio": 9000,
     "minio-console": 9001,
     # The port CloudNativePG's built-in exporter listens on.
@@ -165,6 +168,8 @@ IMAGES: Mapping[str, str] = {
     "caddy": "caddy:2.9.1-alpine",
     "prometheus": "prom/prometheus:v3.1.0",
     "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
+    # The Docker host's log shipper (infrastructure/ansible/playbooks/install-monitoring.yml).
+    "promtail": "grafana/promtail:3.4.2",
     # Copies the dumps off the host (S3 or any S3-compatible store).
     "rclone": "rclone/rclone:1.68.2",
     # CloudNativePG's operand image for the default PostgreSQL major (`database.version` 16).
@@ -279,9 +284,10 @@ DEBIAN_HOST_PACKAGES: Mapping[str, tuple[str, ...]] = {
     "install-monitoring": ("prometheus-node-exporter",),
 }
 
-# What a freshly provisioned Debian VPS already has that Ansible needs: Python for the
-# modules, python3-apt for the apt module, sudo for `become`.
-DEBIAN_BASE_PACKAGES: tuple[str, ...] = ("python3", "python3-apt", "sudo", "ca-certificates")
+# What a freshly provisioned Debian VPS already has that Ansible needs: systemd (the init
+# the playbooks manage services with), Python for the modules, python3-apt for the apt
+# module, sudo for `become`.
+DEBIAN_BASE_PACKAGES: tuple[str, ...] = ("systemd", "systemd-sysv", "python3", "python3-apt", "sudo", "ca-certificates")
 
 ANSIBLE_TEST_HOST_PACKAGES: tuple[str, ...] = tuple(
     sorted({*DEBIAN_BASE_PACKAGES, *(name for names in DEBIAN_HOST_PACKAGES.values() for name in names)})

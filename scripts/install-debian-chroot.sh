@@ -21,20 +21,27 @@ cache="${SPECQL_CACHE:-$HOME/.cache/specql-deploy}"
 log() { printf 'install-debian-chroot: %s\n' "$*" >&2; }
 
 packages="$("${PYTHON:-.venv/bin/python}" -c 'from specql_deploy.program.catalogue import ANSIBLE_TEST_HOST_PACKAGES as p; print(",".join(p))')"
-key="$(printf '%s' "$suite $packages" | sha256sum | cut -c1-12)"
-root="$cache/debian-$suite-$key"
-if [ ! -f "$root.ready" ]; then
-  [ "$(id -u)" = 0 ] || { log "debootstrap needs root"; exit 1; }
+root="$cache/debian-$suite"
+[ "$(id -u)" = 0 ] || [ -f "$root.packages" ] || { log "debootstrap and chroot need root"; exit 1; }
+if [ ! -f "$root.debootstrap" ]; then
   if ! command -v debootstrap >/dev/null 2>&1; then
     apt-get install -y -q debootstrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; }
   fi
-  log "building a Debian $suite root in $root (packages: $packages)"
-  rm -rf "$root"
+  log "building a Debian $suite root in $root"
+  rm -rf "$root" "$root.packages"
   mkdir -p "$cache"
-  debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" >&2
+  debootstrap --variant=minbase --include=python3 "$suite" "$root" "$mirror" >&2
   # No service may start inside the chroot while packages install or the playbooks run.
   printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
   chmod 755 "$root/usr/sbin/policy-rc.d"
-  touch "$root.ready"
+  touch "$root.debootstrap"
+fi
+# The packages follow program/catalogue.py: a changed list installs what is new, in place.
+if [ "$(cat "$root.packages" 2>/dev/null)" != "$packages" ]; then
+  log "installing into $root: $packages"
+  chroot "$root" apt-get update -q >&2
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -q --no-install-recommends ${packages//,/ } >&2
+  printf '%s' "$packages" > "$root.packages"
 fi
 printf '%s\n' "$root"
