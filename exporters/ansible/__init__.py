@@ -33,6 +33,7 @@ from ...program.building_blocks import (
     DOCKER_LOG_ROTATION,
     FAIL2BAN_SSH,
     NODE_EXPORTER_LISTEN_ADDRESS,
+    YAML_INDENT,
 )
 from ...program.catalogue import DEBIAN_HOST_PACKAGES, IMAGES, PORTS
 from ...program.model import ResolvedDeployment
@@ -143,7 +144,7 @@ def setup_docker_host(resolved: ResolvedDeployment) -> list[Any]:
                 "ansible.builtin.copy",
                 {
                     "dest": "/etc/docker/daemon.json",
-                    "content": _literal(json.dumps(daemon, indent=2, sort_keys=True)),
+                    "content": _literal(json.dumps(daemon, indent=YAML_INDENT["mapping"], sort_keys=True)),
                     "owner": "root",
                     "group": "root",
                     "mode": "0644",
