@@ -28,6 +28,7 @@ TARGETS: Mapping[str, tuple[str, str]] = {
     "gitlab-ci": ("specql_deploy.exporters.gitlab_ci", "render"),
     "config": ("specql_deploy.exporters.config", "render"),
     "ansible": ("specql_deploy.exporters.ansible", "render"),
+    "docs": ("specql_deploy.exporters.docs", "render"),
 }
 """Target name (as given to ``eject --only``) → (module, render function), in eject order."""
 
