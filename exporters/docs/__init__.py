@@ -352,35 +352,49 @@ def _restore(resolved: ResolvedDeployment, context: ExportContext) -> str:
         identifier = primary.inputs["identifier"]
         subnets = primary.inputs.get("dbSubnetGroupName", "<db subnet group>")
         region = resolved.platform.region
+        same = f"--region {region} --db-instance-identifier {identifier}"
+        placement = (
+            f"--db-subnet-group-name {subnets} --vpc-security-group-ids $SECURITY_GROUPS "
+            '--db-parameter-group-name "$PARAMETERS" --no-publicly-accessible --enable-iam-database-authentication'
+            + (" --multi-az" if database.multi_az else "")
+            + (" --deletion-protection" if database.deletion_protection else "")
+        )
+        lookup = (
+            f'PARAMETERS="$(aws rds describe-db-instances {same} '
+            "--query 'DBInstances[0].DBParameterGroups[0].DBParameterGroupName' --output text)\"",
+            f'SECURITY_GROUPS="$(aws rds describe-db-instances {same} '
+            "--query 'DBInstances[0].VpcSecurityGroups[].VpcSecurityGroupId' --output text)\"",
+        )
         return (
             f"The database is `{identifier}` (database `{RDS_DATABASE_NAME}`, admin `{RDS_MASTER_USERNAME}`, "
-            "its password in Secrets Manager). A restore always creates a **new** instance; the old one stays "
-            "until you remove it.\n\n"
-            "Before a risky change, take a manual snapshot (kept until deleted):\n\n"
+            "its password in Secrets Manager). A restore always creates a **new** instance, encrypted with the "
+            "same key; the old one stays until you remove it. The restored copy must get the original's "
+            "parameter group and security groups (RDS would otherwise use its defaults); read them first:\n\n"
+            + _block(*lookup)
+            + "\nBefore a risky change, take a manual snapshot (kept until deleted):\n\n"
             + _block(
-                f"aws rds create-db-snapshot --region {region} --db-instance-identifier {identifier} "
-                f"--db-snapshot-identifier {identifier}-before-change",
+                f"aws rds create-db-snapshot {same} --db-snapshot-identifier {identifier}-before-change",
                 f"aws rds wait db-snapshot-available --region {region} --db-snapshot-identifier {identifier}-before-change",
             )
             + f"\nPoint-in-time restore (any second of the last {database.backup_retention_days} days):\n\n"
             + _block(
-                f"aws rds describe-db-instance-automated-backups --region {region} --db-instance-identifier {identifier}",
+                f"aws rds describe-db-instance-automated-backups {same}",
+                "RESTORE_TIME=2026-01-31T23:45:00Z   # the moment to return to, UTC",
                 f"aws rds restore-db-instance-to-point-in-time --region {region} "
                 f"--source-db-instance-identifier {identifier} --target-db-instance-identifier {identifier}-restored "
-                f'--restore-time 2026-01-31T23:45:00Z --db-subnet-group-name {subnets} --vpc-security-group-ids "<db-sg-id>" '
-                "--no-publicly-accessible",
+                f'--restore-time "$RESTORE_TIME" {placement}',
                 f"aws rds wait db-instance-available --region {region} --db-instance-identifier {identifier}-restored",
             )
             + "\nFrom a snapshot:\n\n"
             + _block(
                 f"aws rds restore-db-instance-from-db-snapshot --region {region} "
                 f"--db-snapshot-identifier {identifier}-before-change --db-instance-identifier {identifier}-restored "
-                f'--db-subnet-group-name {subnets} --vpc-security-group-ids "<db-sg-id>" --no-publicly-accessible',
+                f"{placement}",
             )
-            + "\nThen point the application at the restored instance: copy the data back into the original "
-            "(`pg_dump` from the restored instance, `pg_restore` into the original, from a task), or swap the "
-            "identifiers (rename the original away, rename the restored one to the original's name) and run "
-            "`specql deploy refresh` followed by `specql deploy preview` to bring the state back in line.\n\n"
+            + "\nThen bring the data back: copy it into the original (`pg_dump` from the restored instance, "
+            "`pg_restore` into the original, from a task), or swap the identifiers (rename the original away "
+            "and the restored one to the original's name with `aws rds modify-db-instance "
+            "--new-db-instance-identifier`), then let the stack read the change:\n\n"
             + _block(
                 f"specql deploy refresh {_manifest(context)} {_env_flag(resolved)}",
                 f"specql deploy preview {_manifest(context)} {_env_flag(resolved)}",

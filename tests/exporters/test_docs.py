@@ -162,3 +162,62 @@ def test_gitlab_rollback_is_described_for_gitlab(tmp_path):
     files = render_path(gitlab_manifest(tmp_path, "full-manifest"), "docs")
     assert "ROLLBACK_IMAGE_TAG=<commit-sha>" in files["docs/ROLLBACK.md"]
     assert "gh workflow run" not in files["docs/ROLLBACK.md"]
+
+
+AWS_CLI_GLOBALS = {"region", "query", "output"}
+AWS_CLI_CUSTOM = {("logs", "tail"): {"since", "follow", "format"}, ("ecr", "get-login-password"): set()}
+"""Commands the AWS CLI adds on top of the service APIs, with the options the docs use."""
+
+
+def aws_commands(markdown: str) -> list[str]:
+    found = []
+    for block in FENCE.findall(markdown):
+        for line in block.splitlines():
+            line = line.split("   #", 1)[0]
+            found += [match.group(1).strip() for match in re.finditer(r"(?:^|\$\()(aws [^)\n|]*)", line)]
+    return found
+
+
+def check_aws(command: str) -> None:
+    """The operation (or waiter) exists in botocore's model of the service, and every
+    option is one of its parameters as the AWS CLI spells them."""
+    import botocore.session
+    from botocore import xform_name
+
+    args = shlex.split(command)
+    service, operation = args[1], args[2]
+    options = {arg[2:] for arg in args if arg.startswith("--")}
+    session = botocore.session.get_session()
+    model = session.get_service_model(service)
+    if (service, operation) in AWS_CLI_CUSTOM:
+        allowed = AWS_CLI_CUSTOM[(service, operation)]
+    else:
+        if operation == "wait":
+            waiters = session.get_waiter_model(service)
+            by_cli = {xform_name(name, "-"): name for name in waiters.waiter_names}
+            assert args[3] in by_cli, f"{command}: no waiter {args[3]}"
+            operation_name = waiters.get_waiter(by_cli[args[3]]).operation
+        else:
+            by_cli = {xform_name(name, "-"): name for name in model.operation_names}
+            assert operation in by_cli, f"{command}: no operation {operation}"
+            operation_name = by_cli[operation]
+        members = model.operation_model(operation_name).input_shape.members
+        allowed = {xform_name(name, "-") for name in members}
+        allowed |= {f"no-{xform_name(name, '-')}" for name, shape in members.items() if shape.type_name == "boolean"}
+    unknown = options - allowed - AWS_CLI_GLOBALS
+    assert not unknown, f"{command}: unknown options {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("example", ["full-manifest", "production-saas", "small-saas"])
+def test_every_aws_command_shown_matches_the_aws_api(example):
+    shown = [command for text in docs(example).values() for command in aws_commands(text)]
+    assert any("restore-db-instance-to-point-in-time" in command for command in shown)
+    for command in shown:
+        check_aws(command)
+
+
+def test_a_wrong_aws_option_is_caught():
+    with pytest.raises(AssertionError, match="unknown options"):
+        check_aws("aws rds create-db-snapshot --db-instance-id x --db-snapshot-identifier y")
+    with pytest.raises(AssertionError, match="no operation"):
+        check_aws("aws rds restore-db-to-point-in-time --region us-east-1")
