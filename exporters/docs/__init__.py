@@ -27,7 +27,7 @@ _OPERATORS = {
     "LessThanThreshold": "<",
     "LessThanOrEqualToThreshold": "<=",
 }
-_PHYSICAL = ("identifier", "name", "dashboardName", "bucket", "replicationGroupId")
+_PHYSICAL = ("identifier", "name", "imageName", "dashboardName", "bucket", "replicationGroupId")
 """Inputs that carry a resource's name in the cloud (the rest get the engine's suffix)."""
 
 
@@ -55,6 +55,8 @@ def _custom(graph: Any) -> list[Any]:
 
 
 def _physical(resource: Any) -> str:
+    if resource.type.startswith("random:"):
+        return "(generated; a secret in the stack's state)"
     inputs = resource.inputs
     for key in _PHYSICAL:
         value = inputs.get(key)
@@ -116,7 +118,10 @@ def _ejected_commands(resolved: ResolvedDeployment, context: ExportContext) -> s
 
 def _resources_table(graph: Any) -> str:
     lines = ["| Type | Pulumi name | Name in the cloud |", "|---|---|---|"]
-    lines += [f"| `{item.type}` | `{item.name}` | `{_physical(item)}` |" for item in _custom(graph)]
+    for item in _custom(graph):
+        physical = _physical(item)
+        shown = physical if physical.startswith("(") else f"`{physical}`"
+        lines.append(f"| `{item.type}` | `{item.name}` | {shown} |")
     return "\n".join(lines) + "\n"
 
 
@@ -165,7 +170,7 @@ def deployment_md(resolved: ResolvedDeployment, context: ExportContext) -> str:
     info = resolved.deployment
     where = {
         "aws": f"AWS, region `{resolved.platform.region}`",
-        "docker": f"one Docker host (`{info.host or 'the local engine'}`)",
+        "docker": f"one Docker host ({f'`{info.host}`' if info.host else 'the local engine'})",
         "kubernetes": f"Kubernetes, namespace `{resolved.kubernetes.namespace}`",
     }[resolved.cloud]
     return (
