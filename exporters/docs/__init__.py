@@ -51,7 +51,8 @@ def _manifest(context: ExportContext) -> str:
 def _custom(graph: Any) -> list[Any]:
     from ...capture import iter_custom
 
-    return sorted(iter_custom(graph), key=lambda resource: resource.name)
+    # Two resources may share a name (a task definition and a role policy): the type breaks the tie.
+    return sorted(iter_custom(graph), key=lambda resource: (resource.name, resource.type))
 
 
 def _physical(resource: Any) -> str:
@@ -384,7 +385,7 @@ def _restore(resolved: ResolvedDeployment, context: ExportContext) -> str:
             + f"\nPoint-in-time restore (any second of the last {database.backup_retention_days} days):\n\n"
             + _block(
                 f"aws rds describe-db-instance-automated-backups {same}",
-                "RESTORE_TIME=2026-01-31T23:45:00Z   # the moment to return to, UTC",
+                "RESTORE_TIME=\"$(date -u -d '30 minutes ago' +%Y-%m-%dT%H:%M:%SZ)\"   # or the moment to return to, UTC",
                 f"aws rds restore-db-instance-to-point-in-time --region {region} "
                 f"--source-db-instance-identifier {identifier} --target-db-instance-identifier {identifier}-restored "
                 f'--restore-time "$RESTORE_TIME" {placement}',

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/deployment.yaml"))
 FRAMEWORKS = ("fraiseql", "django", "rails", "nodejs")
-MY_TARGETS = ("docker", "compose", "config", "github-actions")
+MY_TARGETS = ("docker", "compose", "config", "github-actions", "gitlab-ci", "ansible", "docs")
 
 
 def example_manifest(name: str) -> Path:

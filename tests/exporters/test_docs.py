@@ -221,3 +221,17 @@ def test_a_wrong_aws_option_is_caught():
         check_aws("aws rds create-db-snapshot --db-instance-id x --db-snapshot-identifier y")
     with pytest.raises(AssertionError, match="no operation"):
         check_aws("aws rds restore-db-to-point-in-time --region us-east-1")
+
+
+def test_resources_that_share_a_name_are_listed_in_one_order():
+    from specql_deploy.capture import CapturedResource, ResourceGraph
+    from specql_deploy.exporters.docs import _resources_table
+
+    def resource(type_: str) -> CapturedResource:
+        return CapturedResource(type_, "app-task", f"urn:{type_}", None, (), {}, None, True)
+
+    # GIVEN a task definition and a role policy with the same name, registered in either order
+    one = ResourceGraph((resource("aws:ecs/taskDefinition:TaskDefinition"), resource("aws:iam/rolePolicy:RolePolicy")))
+    other = ResourceGraph(tuple(reversed(one.resources)))
+    # THEN the table is the same
+    assert _resources_table(one) == _resources_table(other)
