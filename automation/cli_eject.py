@@ -24,7 +24,8 @@ def eject_command(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
+            help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, gitlab-ci, "
+            "config, ansible, docs. "
             "Defaults to all.",
         ),
     ] = None,
@@ -36,7 +37,7 @@ def eject_command(
         ),
     ] = False,
 ) -> None:
-    """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu and Kubernetes files."""
+    """Write Dockerfile, compose, Caddyfile, config templates, CI pipelines, OpenTofu, Kubernetes and Ansible files, and docs."""
     from .eject import EjectError, OtherEnvironment, UserChangedFiles, eject, parse_targets, suggested_output
 
     try:

@@ -25,7 +25,10 @@ TARGETS: Mapping[str, tuple[str, str]] = {
     "docker": ("specql_deploy.exporters.docker", "render"),
     "compose": ("specql_deploy.exporters.compose", "render"),
     "github-actions": ("specql_deploy.exporters.github_actions", "render"),
+    "gitlab-ci": ("specql_deploy.exporters.gitlab_ci", "render"),
     "config": ("specql_deploy.exporters.config", "render"),
+    "ansible": ("specql_deploy.exporters.ansible", "render"),
+    "docs": ("specql_deploy.exporters.docs", "render"),
 }
 """Target name (as given to ``eject --only``) → (module, render function), in eject order."""
 

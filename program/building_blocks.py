@@ -201,6 +201,31 @@ CI_SMOKE_MAX_TIME_SECONDS = 10
 # The test job's throwaway PostgreSQL is ready in seconds: probe every 5 s, ten tries.
 CI_POSTGRES_HEALTH_OPTIONS = "--health-interval 5s --health-timeout 5s --health-retries 10"
 
+# -- Docker host: the Ansible playbooks (infrastructure/ansible/)
+# apt refreshes its package lists at most hourly across the three playbooks' runs.
+ANSIBLE_APT_CACHE_VALID_SECONDS = 3600
+# sshd drops a connection after three failed keys: enough for an agent with a few keys,
+# few enough to slow down guessing.
+ANSIBLE_SSH_MAX_AUTH_TRIES = 3
+# fail2ban bans an address for an hour after five failed SSH logins within ten minutes.
+FAIL2BAN_SSH: Mapping[str, int] = {"maxretry": 5, "findtime": 600, "bantime": 3600}
+# auditd records every write to these (path, key): accounts, sudo, SSH, the Docker engine
+# (whoever controls the engine controls the host).
+AUDIT_WATCHED_PATHS: tuple[tuple[str, str], ...] = (
+    ("/etc/passwd", "identity"),
+    ("/etc/group", "identity"),
+    ("/etc/shadow", "identity"),
+    ("/etc/sudoers", "sudo"),
+    ("/etc/sudoers.d", "sudo"),
+    ("/etc/ssh/sshd_config", "sshd"),
+    ("/etc/ssh/sshd_config.d", "sshd"),
+    ("/etc/docker", "docker"),
+    ("/usr/bin/dockerd", "docker"),
+    ("/var/run/docker.sock", "docker"),
+)
+# The node exporter answers on the host's loopback only: UFW opens 22/80/443 and nothing else.
+NODE_EXPORTER_LISTEN_ADDRESS = "127.0.0.1"
+
 # -- Frameworks: migrations
 # Framework → the command that applies pending migrations inside the application image.
 MIGRATION_COMMANDS: Mapping[str, tuple[str, ...]] = {

@@ -36,12 +36,15 @@ def environment_class(name: str) -> str:
 # --------------------------------------------------------------------------------- ports
 
 PORTS: Mapping[str, int] = {
+    "ssh": 22,
     "http": 80,
     "https": 443,
     "postgres": 5432,
     "redis": 6379,
     "prometheus": 9090,
     "uptime-kuma": 3001,
+    "node-exporter": 9100,
+    "loki": 3100,
     "minio": 9000,
     "minio-console": 9001,
     # The port CloudNativePG's built-in exporter listens on.
@@ -262,3 +265,32 @@ AWS_NAME_MAX_LENGTH: Mapping[str, int] = {
 POSTGRES_OPERATOR_PORTS: Mapping[str, tuple[int, ...]] = {"cloudnative-pg": (8000,), "crunchy-pgo": (8008, 8432)}
 """Ports each PostgreSQL operator reaches its pods on besides PostgreSQL's: CloudNativePG's
 instance manager; PGO's Patroni REST API and pgBackRest TLS server."""
+
+
+# ------------------------------------------------------------- Docker host (Ansible)
+
+# Debian packages the generated playbooks install on a hobby-project host, per playbook.
+# Debian's own builds: signed by the distribution and patched by its security updates,
+# which unattended-upgrades applies (Docker's engine comes from `docker.io` for that reason).
+DEBIAN_HOST_PACKAGES: Mapping[str, tuple[str, ...]] = {
+    "harden-server": ("openssh-server", "ufw", "fail2ban", "python3-systemd", "unattended-upgrades", "auditd"),
+    "setup-docker-host": ("docker.io", "apparmor"),
+    "install-monitoring": ("prometheus-node-exporter",),
+}
+
+# What a freshly provisioned Debian VPS already has that Ansible needs: systemd (the init
+# the playbooks manage services with), Python for the modules, python3-apt for the apt
+# module, sudo for `become`.
+DEBIAN_BASE_PACKAGES: tuple[str, ...] = ("systemd", "systemd-sysv", "python3", "python3-apt", "sudo", "ca-certificates")
+
+ANSIBLE_TEST_HOST_PACKAGES: tuple[str, ...] = tuple(
+    sorted({*DEBIAN_BASE_PACKAGES, *(name for names in DEBIAN_HOST_PACKAGES.values() for name in names)})
+)
+"""The Debian root the Ansible tier checks the playbooks against (scripts/install-debian-chroot.sh)."""
+
+# ---------------------------------------------------------------------- GitLab CI images
+
+# The ejected .gitlab-ci.yml runs on these exact tags (a moving tag would change the
+# pipeline without a review). `docker` (Alpine) is the toolbox of every specql job: the
+# Docker CLI with buildx for image builds and promotion, apk for python3 and aws-cli.
+GITLAB_CI_IMAGES: Mapping[str, str] = {name: pin.version for name, pin in versions.GITLAB_CI_IMAGES.items()}

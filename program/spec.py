@@ -858,7 +858,7 @@ class CicdSpec(Section):
     """The delivery pipeline."""
 
     provider: Annotated[Literal["github-actions", "gitlab-ci", "circleci"] | None, Feeds("cicd.provider")] = None
-    """CI system. Only `github-actions` is generated today."""
+    """CI system: `github-actions` (ci-cd/github-actions/) or `gitlab-ci` (ci-cd/gitlab-ci/.gitlab-ci.yml)."""
     triggers: Annotated[tuple[TriggerSpec, ...] | None, Feeds("cicd.main_branch", _deploy_branch, doc=False)] = None
     """When the pipeline runs. Defaults to tests and previews on pull requests, deploy on push to main."""
     environments: Annotated[tuple[CicdEnvironmentSpec, ...] | None, Feeds("cicd.environments", _cicd_environments)] = (
@@ -893,9 +893,9 @@ class CicdSpec(Section):
 
     @field_validator("provider")
     @classmethod
-    def _github_only(cls, value: str | None) -> str | None:
-        if value not in (None, "github-actions"):
-            raise ValueError(f"{value} workflows are not generated yet; use `github-actions`")
+    def _generated_only(cls, value: str | None) -> str | None:
+        if value not in (None, "github-actions", "gitlab-ci"):
+            raise ValueError(f"{value} pipelines are not generated yet; use `github-actions` or `gitlab-ci`")
         return value
 
 

@@ -50,6 +50,8 @@ IMAGES: Mapping[str, Pin] = {
         "not compared: its releases were not reachable here; Dependabot proposes the newer tag",
     ),
     # Copies the dumps off the host (S3 or any S3-compatible store).
+    # The Docker host's log shipper (infrastructure/ansible/playbooks/install-monitoring.yml).
+    "promtail": Pin("grafana/promtail:3.4.2", CHECKED, "https://github.com/grafana/loki/releases"),
     "rclone": Pin(
         "rclone/rclone:1.68.2",
         CHECKED,
@@ -83,6 +85,24 @@ IMAGES: Mapping[str, Pin] = {
 }
 """Images the stacks and the Dockerfile run, by role."""
 
+
+# The ejected .gitlab-ci.yml's job images (a moving tag would change the pipeline
+# without a review).
+GITLAB_CI_IMAGES: Mapping[str, Pin] = {
+    "docker": Pin(
+        "docker:27.5.1",
+        CHECKED,
+        "https://hub.docker.com/_/docker",
+        "not compared: the Hub's tags were not reachable here; review before relying on it",
+    ),
+    # The Docker engine the build and promotion jobs talk to (TLS between the two).
+    "docker-dind": Pin(
+        "docker:27.5.1-dind",
+        CHECKED,
+        "https://hub.docker.com/_/docker",
+        "not compared: the Hub's tags were not reachable here; review before relying on it",
+    ),
+}
 
 BASE_IMAGES: Mapping[str, Pin] = {
     # glibc base for FraiseQL's Rust wheels

@@ -4,6 +4,7 @@
 #
 #   scripts/install-validators.sh           checkov, in its own virtual environment
 #   scripts/install-validators.sh --caddy   caddy, built from the Go module proxy
+#   scripts/install-validators.sh --ansible ansible-playbook and ansible-lint, in their own venv
 #
 # Why checkov gets a separate venv: it depends on bc-python-hcl2, which installs the
 # same `hcl2` import name as python-hcl2 (used by the tests to parse ejected HCL); in
@@ -15,7 +16,16 @@
 # Go source is on the module proxy. The version is the one the generated compose files
 # run (IMAGES["caddy"] in program/catalogue.py). Tests find it through $SPECQL_CADDY.
 #
+# Why ansible gets a separate venv: the `ansible` package (which bundles the collections
+# the generated playbooks use: ansible.posix, community.general) and ansible-lint pin
+# their own ansible-core, jinja2 and ruamel.yaml; the project's venv must not follow
+# them. `ansible` 12.3.0, the newest release for Python 3.11 (ansible-core 2.19), installs
+# every collection from PyPI, so nothing is fetched from Galaxy. Tests find the folder of
+# its binaries through $SPECQL_ANSIBLE.
+#
 #   CHECKOV_VERSION  override the pinned checkov version
+#   ANSIBLE_VERSION  override the pinned ansible (collections bundle) version
+#   ANSIBLE_LINT_VERSION  override the pinned ansible-lint version
 #   CADDY_VERSION    override the caddy version (defaults to the pinned image's)
 #   SPECQL_CACHE     cache root (defaults to ~/.cache/specql-deploy)
 #   PYTHON           interpreter (defaults to python3)
@@ -55,8 +65,26 @@ install_caddy() {
   printf '%s\n' "$bin_dir/caddy"
 }
 
+install_ansible() {
+  # Pinned so a lint next month applies the same rules as today's.
+  local version="${ANSIBLE_VERSION:-12.3.0}"
+  local lint_version="${ANSIBLE_LINT_VERSION:-26.10.1}"
+  local venv="$cache/ansible-$version-lint-$lint_version"
+  # The stamp is written last: an interrupted install is started again, never half used.
+  if [ ! -f "$venv/.installed" ]; then
+    log "installing ansible $version and ansible-lint $lint_version into $venv"
+    rm -rf "$venv"
+    "$python_bin" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      "ansible==$version" "ansible-lint==$lint_version" >&2
+    touch "$venv/.installed"
+  fi
+  printf '%s\n' "$venv/bin"
+}
+
 case "${1:-}" in
   "") install_checkov ;;
   --caddy) install_caddy ;;
-  *) log "unknown option ${1}; use no option (checkov) or --caddy"; exit 2 ;;
+  --ansible) install_ansible ;;
+  *) log "unknown option ${1}; use no option (checkov), --caddy or --ansible"; exit 2 ;;
 esac

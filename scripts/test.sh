@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs everything the suite needs (the venv, the Pulumi CLI
-# built from the Go module proxy, checkov in its own venv, caddy and helm built from
+# built from the Go module proxy, checkov and ansible in their own venvs, a Debian root
+# from debootstrap, caddy and helm built from
 # the Go module proxy, OpenTofu and the AWS provider, the pulumi-kubernetes provider,
 # etcd and the Kubernetes control plane, all built from the Go module proxy), checks lint,
 # format and types (scripts/check.sh), then runs pytest.
@@ -28,7 +29,11 @@ export PATH PULUMI_SKIP_UPDATE_CHECK=true
 SPECQL_CHECKOV="$(scripts/install-validators.sh)"
 SPECQL_CADDY="$(scripts/install-validators.sh --caddy)"
 SPECQL_HELM="$(scripts/install-helm.sh)"
-export SPECQL_CHECKOV SPECQL_CADDY SPECQL_HELM
+# ansible-playbook and ansible-lint (own venv), and the Debian root the playbooks run
+# against in check mode (debootstrap from the Debian mirror, cached).
+SPECQL_ANSIBLE="$(scripts/install-validators.sh --ansible)"
+SPECQL_DEBIAN_ROOT="$(scripts/install-debian-chroot.sh)"
+export SPECQL_CHECKOV SPECQL_CADDY SPECQL_HELM SPECQL_ANSIBLE SPECQL_DEBIAN_ROOT
 # OpenTofu and terraform-provider-aws for the OpenTofu tier (the first build takes about
 # ten minutes on two cores; cached by version under ~/.cache/specql-deploy).
 tofu_env="$(scripts/install-opentofu.sh --print-env)"

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/deployment.yaml"))
 FRAMEWORKS = ("fraiseql", "django", "rails", "nodejs")
-MY_TARGETS = ("docker", "compose", "config", "github-actions")
+MY_TARGETS = ("docker", "compose", "config", "github-actions", "gitlab-ci", "ansible", "docs")
 
 
 def example_manifest(name: str) -> Path:
@@ -61,3 +61,16 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     return root
+
+
+def gitlab_manifest(directory: Path, example: str) -> Path:
+    """The example's manifest with `cicd.provider: gitlab-ci` (the examples use GitHub Actions)."""
+    text = example_manifest(example).read_text(encoding="utf-8")
+    if "provider: github-actions" in text:
+        text = text.replace("provider: github-actions", "provider: gitlab-ci")
+    else:
+        text += "\ncicd:\n  provider: gitlab-ci\n"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "deployment.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,5 +1,5 @@
-"""Golden files: what the docker, compose, config and github-actions targets write for
-every example, kept in the repository so a change to the output shows up in review.
+"""Golden files: what the docker, compose, config, github-actions, gitlab-ci, ansible and
+docs targets write for every example, kept in the repository so a change to the output shows up in review.
 
 Regenerate after an intended change with one command:
 

@@ -228,8 +228,8 @@ INVALID = [
     ("pattern: small-saas", "pattern: unknown top-level key; `pattern` belongs under `deployment:`"),
     ("deployment: {}", "deployment.pattern: required: choose hobby-project, small-saas"),
     (
-        "deployment: {pattern: small-saas}\ncicd: {provider: gitlab-ci}",
-        "cicd.provider: gitlab-ci workflows are not generated yet",
+        "deployment: {pattern: small-saas}\ncicd: {provider: circleci}",
+        "cicd.provider: circleci pipelines are not generated yet; use `github-actions` or `gitlab-ci`",
     ),
     (
         "deployment: {pattern: small-saas}\ncicd: {triggers: [{push: {action: deploy}, pull_request: {action: test}}]}",
