@@ -41,13 +41,13 @@ def root(
 @deploy.command()
 def validate(file: ManifestArg) -> None:
     """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem."""
-    from ..program.resolve import environment_names
-    from .cli_manifest import load_manifest, resolve_manifest
+    from .cli_manifest import load_manifest, resolve_every_environment
 
     manifest = load_manifest(file)
-    for environment in environment_names(manifest.spec):
-        resolve_manifest(manifest, environment)
+    resolve_every_environment(manifest)
     spec = manifest.spec
+    from ..program.resolve import environment_names
+
     print(f"OK {file}: {spec.deployment.pattern} pattern, environments: {', '.join(environment_names(spec))}")
 
 

@@ -52,10 +52,44 @@ def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: b
         lock = read_lock(manifest.path, env) if use_lock else None
         resolved = resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
     except ResolutionError as error:
-        fail_usage([Problem(path, message) for path, message in error.problems])
+        fail_usage([Problem(path, message, manifest.line_of(path)) for path, message in error.problems])
     except LockError as error:
         fail_usage([str(error)])
     for warning in resolved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return resolved
+
+
+def resolve_every_environment(manifest: Manifest) -> dict[str, ResolvedDeployment]:
+    """Resolve each declared environment; report the problems of all of them in one go."""
+    from ..program.lock import LockError, read_lock
+    from ..program.manifest import Problem
+    from ..program.resolve import ResolutionError, environment_names, resolve
+
+    environments = environment_names(manifest.spec)
+    resolved: dict[str, ResolvedDeployment] = {}
+    found: dict[tuple[str, str], list[str]] = {}  # problem → the environments that have it
+    for env in environments:
+        try:
+            lock = read_lock(manifest.path, env)
+            resolved[env] = resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
+        except ResolutionError as error:
+            for problem in error.problems:
+                found.setdefault(problem, []).append(env)
+        except LockError as error:
+            found.setdefault((manifest.path.name, str(error)), []).append(env)
+    if found:
+        fail_usage(
+            [
+                Problem(
+                    path,
+                    message if len(envs) == len(environments) else f"{message} (in {', '.join(envs)})",
+                    manifest.line_of(path),
+                )
+                for (path, message), envs in found.items()
+            ]
+        )
+    for warning in dict.fromkeys(w for item in resolved.values() for w in item.warnings):
         print(f"warning: {warning}", file=sys.stderr)
     return resolved
 

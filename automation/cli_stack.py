@@ -361,7 +361,7 @@ def cancel(
 
 
 def bootstrap(
-    backend: Annotated[str, typer.Option("--backend", help="s3://bucket[/prefix] to create.", show_default=False)],
+    backend: Annotated[str, typer.Option("--backend", help="s3://bucket\\[/prefix] to create.", show_default=False)],
     backend_endpoint: Annotated[
         str | None, typer.Option("--backend-endpoint", help="S3-compatible endpoint of the bucket (MinIO, R2, moto).")
     ] = None,
