@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from . import output
 from .errors import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never pays for it
@@ -21,7 +22,10 @@ if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never p
 
 
 def fail_usage(problems: list[Problem] | list[str], source: str | None = None) -> NoReturn:
-    """Print each problem on its own line to stderr and exit 2."""
+    """Print each problem on its own line to stderr (as JSON on stdout under `--json`) and exit 2."""
+    if output.json_mode():
+        output.json_errors(problems)
+        raise typer.Exit(code=EXIT_USAGE)
     prefix = f"{source}: " if source else ""
     for problem in problems:
         print(f"{prefix}{problem}", file=sys.stderr)
@@ -29,7 +33,10 @@ def fail_usage(problems: list[Problem] | list[str], source: str | None = None) -
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    print(f"error: {message}", file=sys.stderr)
+    if output.json_mode():
+        output.json_errors([message])
+    else:
+        print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(code=code)
 
 

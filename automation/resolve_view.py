@@ -28,10 +28,11 @@ def print_resolved(resolved: ResolvedDeployment, *, as_json: bool, explain: bool
         data = resolved.model_dump(mode="json", exclude={"provenance"} if not explain else set())
         print(json.dumps(data, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from .output import console as make_console
+
+    console = make_console()
     title = (
         f"{resolved.deployment.name} · {resolved.deployment.pattern} · environment {resolved.deployment.environment}"
     )

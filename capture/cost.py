@@ -112,6 +112,25 @@ class CostEstimate:
             totals[item.category] = round(totals.get(item.category, 0.0) + item.monthly, 2)
         return totals
 
+    def to_dict(self) -> dict[str, Any]:
+        """The estimate for `--json`: total, items, assumptions (USD a month)."""
+        return {
+            "currency": "USD",
+            "period": "month",
+            "region": self.region,
+            "total": self.total,
+            "items": [
+                {
+                    "category": item.category,
+                    "description": item.description,
+                    "monthly": item.monthly,
+                    "source": item.source,
+                }
+                for item in self.items
+            ],
+            "assumptions": list(self.assumptions),
+        }
+
     def markdown(self) -> str:
         """A Markdown table with a total and the assumptions (used by the OpenTofu README)."""
         lines = ["| Item | Monthly (USD) | Price source |", "|---|---:|---|"]

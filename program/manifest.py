@@ -100,7 +100,14 @@ def load(path: str | Path) -> Manifest:
 def _read(path: Path) -> str:
     name = str(path)
     if not path.exists():
-        raise ManifestError([Problem(name, "file not found; pass the path of your deployment.yaml")])
+        raise ManifestError(
+            [
+                Problem(
+                    name,
+                    "file not found; pass the path of your deployment.yaml, or write one with `specql deploy init`",
+                )
+            ]
+        )
     if path.is_dir():
         hint = " (it has a deployment.yaml inside: pass that)" if (path / "deployment.yaml").is_file() else ""
         raise ManifestError([Problem(name, f"is a directory, not a manifest file{hint}")])
