@@ -133,7 +133,8 @@ def as_summary(graph: ResourceGraph, resolved: ResolvedDeployment) -> PreviewSum
 
 def cost_markdown(cost: CostEstimate) -> str:
     """The cost estimate as a folded section of the PR comment."""
-    return f"<details><summary>Estimated monthly cost: ${cost.total:,.2f}</summary>\n\n{cost.markdown()}\n</details>\n"
+    headline = f"${cost.total:,.2f}" if cost.priced else "not priced"
+    return f"<details><summary>Estimated monthly cost: {headline}</summary>\n\n{cost.markdown()}\n</details>\n"
 
 
 def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
@@ -236,6 +237,11 @@ def render_table(graph: ResourceGraph, resolved: ResolvedDeployment, cost: CostE
             table.add_row(short_type(resource.type), name + flag, key_inputs(resource))
         console.print(table)
     console.print(summary_line(graph))
+    if not cost.priced:
+        console.print("Estimated monthly cost: not priced")
+        for assumption in cost.assumptions:
+            console.print(f"  {assumption}", style="dim")
+        return
     cost_table = Table(title=f"Estimated monthly cost: ${cost.total:,.2f}", title_justify="left")
     cost_table.add_column("item")
     cost_table.add_column("USD/month", justify="right")
