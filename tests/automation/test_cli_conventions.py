@@ -281,5 +281,53 @@ def test_each_up_records_its_release_in_the_stack_config():
     assert pinned["specql:image"] == "ghcr.io/acme/shop:4f2c9e1"
 
 
+def test_rollback_runs_up_with_the_previous_release(tmp_path, monkeypatch):
+    # GIVEN a stack whose history holds v3 (current), v2 and v1, and a deployer that records what up ran
+    from contextlib import contextmanager
+
+    from specql_deploy.automation.events import ResourceChange
+    from specql_deploy.automation.releases import Release
+    from specql_deploy.automation.summary import PreviewSummary
+
+    manifest = tmp_path / "deployment.yaml"
+    manifest.write_text("deployment: {pattern: small-saas}\n")
+    deployed: list[tuple[str | None, str | None]] = []
+
+    class Deployer:
+        project, stack_name = "shop", "production"
+
+        def __init__(self, target):
+            self.target = target
+
+        def releases(self):
+            return [Release("v3", update=7), Release("v2", update=5), Release("v1", update=2)]
+
+        def preview(self, listener=None):
+            change = ResourceChange("urn:x::app", "aws:ecs/service:Service", "app", "update", ("taskDefinition",))
+            return PreviewSummary(project="shop", stack="production", changes=(change,))
+
+        def up(self, listener=None):
+            deployed.append((self.target.version, self.target.image))
+            return PreviewSummary(project="shop", stack="production", changes=(), operation="up")
+
+    @contextmanager
+    def opened(target, *, with_program):
+        from specql_deploy.automation.cli_manifest import load_resolved
+
+        yield Deployer(target), load_resolved(target.file, target.env)[1]
+
+    monkeypatch.setattr("specql_deploy.automation.cli_stack.open_stack", opened)
+    # WHEN rolled back without a release, then to one named, then to one never deployed
+    assert run("deploy", "rollback", str(manifest), "--env", "production", "--yes").exit_code == 0
+    assert run("deploy", "rollback", str(manifest), "--env", "production", "--to", "v1", "--yes").exit_code == 0
+    unknown = run("deploy", "rollback", str(manifest), "--env", "production", "--to", "v4", "--yes", "--json")
+    # THEN up ran v2, then v1; the unknown one is bad input, as JSON, and nothing ran
+    assert deployed == [("v2", None), ("v1", None)]
+    assert unknown.exit_code == 2
+    assert "never ran 'v4'" in json.loads(unknown.stdout)["errors"][0]["message"]
+    listed = run("deploy", "rollback", str(manifest), "--env", "production", "--list", "--json")
+    assert [item["tag"] for item in json.loads(listed.stdout)] == ["v3", "v2", "v1"]
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__]))
