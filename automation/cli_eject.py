@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .cli_manifest import fail, load_resolved, resolve_manifest
-from .cli_options import EnvOption, ManifestArg
+from .cli_options import DEFAULT_MANIFEST, EnvOption, JsonOption, ManifestArg
 from .errors import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -16,10 +17,10 @@ if TYPE_CHECKING:
 
 
 def eject_command(
-    file: ManifestArg,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory to write the files into.", show_default=False)
     ],
+    file: ManifestArg = DEFAULT_MANIFEST,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -36,9 +37,13 @@ def eject_command(
             "--force", help="Replace files changed since the last eject, or another environment's eject in DIR."
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write Dockerfile, compose, Caddyfile, config templates, CI pipelines, OpenTofu, Kubernetes and Ansible files, and docs."""
+    from . import output as mode
     from .eject import EjectError, OtherEnvironment, UserChangedFiles, eject, parse_targets, suggested_output
+
+    mode.set_json(as_json)
 
     try:
         targets = parse_targets(only)
@@ -70,7 +75,29 @@ def eject_command(
         fail(str(error), EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - any exporter failure: report it, nothing was written
         fail(f"eject failed, nothing was written: {type(error).__name__}: {error}", EXIT_FAILED)
-    _print_summary(result, resolved.deployment.pattern, resolved.deployment.environment)
+    if as_json:
+        print(
+            json.dumps(
+                _summary_document(result, resolved.deployment.pattern, resolved.deployment.environment), indent=2
+            )
+        )
+    else:
+        _print_summary(result, resolved.deployment.pattern, resolved.deployment.environment)
+
+
+def _summary_document(result: EjectResult, pattern: str, environment: str) -> dict[str, object]:
+    return {
+        "output": str(result.output),
+        "pattern": pattern,
+        "environment": environment,
+        "changed": result.changed,
+        "created": [str(path) for path in result.created],
+        "updated": [str(path) for path in result.updated],
+        "removed": [str(path) for path in result.removed],
+        "unchanged": [str(path) for path in result.unchanged],
+        "kept": [str(path) for path in result.kept],
+        "targets": dict(result.targets),
+    }
 
 
 def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:

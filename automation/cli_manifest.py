@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from . import output
 from .errors import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never pays for it
@@ -21,7 +22,10 @@ if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never p
 
 
 def fail_usage(problems: list[Problem] | list[str], source: str | None = None) -> NoReturn:
-    """Print each problem on its own line to stderr and exit 2."""
+    """Print each problem on its own line to stderr (as JSON on stdout under `--json`) and exit 2."""
+    if output.json_mode():
+        output.json_errors(problems)
+        raise typer.Exit(code=EXIT_USAGE)
     prefix = f"{source}: " if source else ""
     for problem in problems:
         print(f"{prefix}{problem}", file=sys.stderr)
@@ -29,7 +33,10 @@ def fail_usage(problems: list[Problem] | list[str], source: str | None = None) -
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    print(f"error: {message}", file=sys.stderr)
+    if output.json_mode():
+        output.json_errors([message])
+    else:
+        print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(code=code)
 
 
@@ -52,10 +59,44 @@ def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: b
         lock = read_lock(manifest.path, env) if use_lock else None
         resolved = resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
     except ResolutionError as error:
-        fail_usage([Problem(path, message) for path, message in error.problems])
+        fail_usage([Problem(path, message, manifest.line_of(path)) for path, message in error.problems])
     except LockError as error:
         fail_usage([str(error)])
     for warning in resolved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return resolved
+
+
+def resolve_every_environment(manifest: Manifest) -> dict[str, ResolvedDeployment]:
+    """Resolve each declared environment; report the problems of all of them in one go."""
+    from ..program.lock import LockError, read_lock
+    from ..program.manifest import Problem
+    from ..program.resolve import ResolutionError, environment_names, resolve
+
+    environments = environment_names(manifest.spec)
+    resolved: dict[str, ResolvedDeployment] = {}
+    found: dict[tuple[str, str], list[str]] = {}  # problem → the environments that have it
+    for env in environments:
+        try:
+            lock = read_lock(manifest.path, env)
+            resolved[env] = resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
+        except ResolutionError as error:
+            for problem in error.problems:
+                found.setdefault(problem, []).append(env)
+        except LockError as error:
+            found.setdefault((manifest.path.name, str(error)), []).append(env)
+    if found:
+        fail_usage(
+            [
+                Problem(
+                    path,
+                    message if len(envs) == len(environments) else f"{message} (in {', '.join(envs)})",
+                    manifest.line_of(path),
+                )
+                for (path, message), envs in found.items()
+            ]
+        )
+    for warning in dict.fromkeys(w for item in resolved.values() for w in item.warnings):
         print(f"warning: {warning}", file=sys.stderr)
     return resolved
 

@@ -23,7 +23,9 @@ import typer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ManifestArg = Annotated[Path, typer.Argument(help="Path of deployment.yaml.", show_default=False)]
+DEFAULT_MANIFEST = Path("deployment.yaml")
+"""The manifest a command reads when given none: ./deployment.yaml, as `docker compose` finds its file."""
+ManifestArg = Annotated[Path, typer.Argument(help="Path of the manifest.", show_default=True)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 EnvOption = Annotated[
@@ -47,6 +49,9 @@ class Backend:
     secrets_provider: str | None = None
     """`passphrase` or an `awskms://` key; `None`: the backend's default."""
 
+
+NO_BACKEND = Backend()
+"""The placeholder default of a `backend` parameter; :func:`with_backend` always replaces it."""
 
 _BACKEND_OPTIONS: dict[str, Any] = {
     "backend": Annotated[

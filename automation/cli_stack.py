@@ -17,16 +17,26 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import policy
+from . import output, policy
 from .cli_manifest import fail, load_resolved, with_overrides
-from .cli_options import Backend, JsonOption, ManifestArg, YesOption, with_backend, with_environment
-from .errors import EXIT_USAGE, DeployError
+from .cli_options import (
+    DEFAULT_MANIFEST,
+    NO_BACKEND,
+    Backend,
+    JsonOption,
+    ManifestArg,
+    YesOption,
+    with_backend,
+    with_environment,
+)
+from .errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, DeployError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..program.model import ResolvedDeployment
     from .deployer import Deployer
+    from .summary import PreviewSummary
 
 EmulateOption = Annotated[
     bool, typer.Option("--emulate", help="Point the aws provider at a local moto server started for this command.")
@@ -59,15 +69,11 @@ class Target:
 
 
 def _stderr() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return output.console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _stdout() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+    return output.console(highlight=False, soft_wrap=True)
 
 
 def _cancel_hint(target: Target, stack: str) -> str:
@@ -156,9 +162,9 @@ def _allowed(check: Callable[[], None]) -> None:
 @with_backend
 @with_environment
 def preview(
-    file: ManifestArg,
-    env: str | None,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
     offline: Annotated[
         bool, typer.Option("--offline", help="Run the program under mocks: no engine, no cloud.")
     ] = False,
@@ -171,34 +177,62 @@ def preview(
     ] = False,
     emulate: EmulateOption = False,
 ) -> None:
-    """Show what `up` would change, from the real engine (or `--offline` under mocks)."""
+    """Show what `up` would change, from the real engine (or `--offline` under mocks).
+
+    Exit codes: 0 done, 1 failed, 2 bad input; with --detailed-exitcode 0 no changes, 2 changes, 1 any error.
+    """
+    output.set_json(as_json)
     if offline:
         from .offline import offline_preview
 
-        raise typer.Exit(code=offline_preview(file, env, as_json))
+        code = offline_preview(file, env, as_json, markdown=markdown, detailed_exitcode=detailed_exitcode)
+        if detailed_exitcode and code == EXIT_CHANGES:
+            output.report_changes()
+        raise typer.Exit(code=code)
+    try:
+        summary, resolved = _engine_preview(Target(file, env, backend, emulate))
+    except typer.Exit as exit_:
+        if detailed_exitcode and exit_.exit_code != EXIT_OK:
+            raise typer.Exit(code=EXIT_FAILED) from None
+        raise
     from .progress import print_summary, print_warnings
     from .summary import render_markdown
 
-    with open_stack(Target(file, env, backend, emulate), with_program=True) as (deployer, _):
-        summary = _run(deployer.preview)
     if markdown is not None:
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(render_markdown(summary) + "\n", encoding="utf-8")
     if as_json:
         print_warnings(summary)
-        print(summary.to_json())
+        print(json.dumps({**summary.to_dict(), "cost": _cost(resolved)}, indent=2))
     else:
         print_summary(_stdout(), summary)
     if detailed_exitcode and summary.has_changes:
-        raise typer.Exit(code=2)
+        output.report_changes()
+        raise typer.Exit(code=EXIT_CHANGES)
+
+
+def _engine_preview(target: Target) -> tuple[PreviewSummary, ResolvedDeployment]:
+    with open_stack(target, with_program=True) as (deployer, resolved):
+        return _run(deployer.preview), resolved
+
+
+def _cost(resolved: ResolvedDeployment) -> dict[str, Any] | None:
+    """The monthly estimate of what the stack runs, from the program under mocks (`None` if it cannot run)."""
+    from ..capture import capture
+    from ..capture.cost import estimate
+
+    try:
+        return estimate(capture(resolved), resolved).to_dict()
+    except Exception:  # noqa: BLE001 - the estimate is extra; the preview stands without it
+        return None
 
 
 @with_backend
 @with_environment
 def up(
-    file: ManifestArg,
-    env: str | None,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
     yes: YesOption = False,
     as_json: JsonOption = False,
     emulate: EmulateOption = False,
@@ -206,10 +240,16 @@ def up(
     image: ImageOption = None,
 ) -> None:
     """Create or update the stack: shows the preview, asks (unless --yes), then deploys with live progress."""
+    output.set_json(as_json)
+    _up(Target(file, env, backend, emulate, version, image), yes=yes, as_json=as_json)
+
+
+def _up(target: Target, *, yes: bool, as_json: bool, question: str = "deploy these changes to") -> None:
+    """Preview, confirm, deploy and print: `up`, and `rollback` with an earlier release."""
     from .progress import live_progress, print_summary, print_warnings
 
     human = _stderr() if as_json else _stdout()
-    with open_stack(Target(file, env, backend, emulate, version, image), with_program=True) as (deployer, resolved):
+    with open_stack(target, with_program=True) as (deployer, resolved):
         planned = _run(deployer.preview)
         print_summary(human, planned, show_outputs=False, show_warnings=not planned.has_changes)
         if not planned.has_changes:
@@ -221,7 +261,7 @@ def up(
                 for key, value in sorted(current.items()):
                     print(f"{key}: {value}")
             return
-        _allowed(lambda: policy.confirm(f"deploy these changes to {deployer.project}/{deployer.stack_name}?", yes))
+        _allowed(lambda: policy.confirm(f"{question} {deployer.project}/{deployer.stack_name}?", yes))
         waits_for_dns = bool(resolved.deployment.domain) and not resolved.deployment.dns_zone
         with live_progress(
             _stderr(), f"up {deployer.project}/{deployer.stack_name}", dns_records=waits_for_dns
@@ -236,10 +276,50 @@ def up(
 
 @with_backend
 @with_environment
+def rollback(
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="The release (image tag) to go back to. Defaults to the one before the current."),
+    ] = None,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="List the stack's releases, newest first, and change nothing.")
+    ] = False,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+    emulate: EmulateOption = False,
+) -> None:
+    """Redeploy an earlier release (image tag) of the stack, as `kamal rollback VERSION` does; the infrastructure stays as the manifest says."""
+    from .releases import choose
+
+    output.set_json(as_json)
+    target = Target(file, env, backend, emulate)
+    with open_stack(target, with_program=False) as (deployer, _):
+        releases = _run(deployer.releases)
+    if list_only:
+        if as_json:
+            print(json.dumps([release.to_dict() for release in releases], indent=2))
+        for index, release in enumerate(releases if not as_json else ()):
+            mark = "current" if index == 0 else ""
+            print(f"{release.tag}\t{release.image or '-'}\tupdate {release.update}\t{release.deployed_at}\t{mark}")
+        return
+    chosen = _run(lambda: choose(releases, to, deployer.stack_name))
+    _up(
+        Target(file, env, backend, emulate, version=chosen.tag, image=chosen.image),
+        yes=yes,
+        as_json=as_json,
+        question=f"roll back to {chosen.tag} (update {chosen.update}) on",
+    )
+
+
+@with_backend
+@with_environment
 def destroy(
-    file: ManifestArg,
-    env: str | None,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
     yes: YesOption = False,
     confirm_production: Annotated[
         bool,
@@ -247,11 +327,13 @@ def destroy(
             "--confirm-production", help="With --yes: allow destroying a production stack without typing its name."
         ),
     ] = False,
+    as_json: JsonOption = False,
     emulate: EmulateOption = False,
 ) -> None:
     """Delete every resource of the stack. Production stacks need their name typed (or --yes --confirm-production)."""
-    from .progress import live_progress, print_summary
+    from .progress import live_progress, print_summary, print_warnings
 
+    output.set_json(as_json)
     _, resolved = load_resolved(file, env)
     _allowed(lambda: policy.confirm_destroy(resolved, yes=yes, confirm_production=confirm_production))
     unprotected = policy.unprotected_program(resolved, project_root=str(file.resolve().parent))
@@ -260,19 +342,24 @@ def destroy(
         live_progress(_stderr(), f"destroy {deployer.project}/{resolved.deployment.environment}") as listener,
     ):
         result = _run(lambda: deployer.destroy(listener, unprotected=unprotected))
-    print_summary(_stdout(), result, show_outputs=False)
+    if as_json:
+        print_warnings(result)
+        print(result.to_json())
+    else:
+        print_summary(_stdout(), result, show_outputs=False)
 
 
 @with_backend
 @with_environment
 def refresh(
-    file: ManifestArg,
-    env: str | None,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
     as_json: JsonOption = False,
     emulate: EmulateOption = False,
 ) -> None:
     """Read every resource's real state into the stack (drift becomes visible in the next preview)."""
+    output.set_json(as_json)
     from .progress import live_progress, print_summary
 
     with (
@@ -289,12 +376,13 @@ def refresh(
 @with_backend
 @with_environment
 def outputs(
-    file: ManifestArg,
-    env: str | None,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
     as_json: JsonOption = False,
 ) -> None:
     """Print the stack's outputs (secret values stay masked)."""
+    output.set_json(as_json)
     with open_stack(Target(file, env, backend), with_program=False) as (deployer, _):
         values = _run(deployer.outputs)
     if as_json:
@@ -308,11 +396,12 @@ def outputs(
 
 @with_backend
 def stacks(
-    file: ManifestArg,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    backend: Backend = NO_BACKEND,
     as_json: JsonOption = False,
 ) -> None:
     """List the deployment's stacks in the backend, with their last update and resource count."""
+    output.set_json(as_json)
     with open_stack(Target(file, None, backend), with_program=False) as (deployer, resolved):
         found = _run(deployer.stacks)
     rows = [
@@ -341,9 +430,9 @@ def stacks(
 @with_backend
 @with_environment
 def cancel(
-    file: ManifestArg,
-    env: str | None,
-    backend: Backend,
+    file: ManifestArg = DEFAULT_MANIFEST,
+    env: str | None = None,
+    backend: Backend = NO_BACKEND,
     yes: YesOption = False,
 ) -> None:
     """Release the lock of an interrupted update (only when no update is really running)."""
@@ -361,7 +450,7 @@ def cancel(
 
 
 def bootstrap(
-    backend: Annotated[str, typer.Option("--backend", help="s3://bucket[/prefix] to create.", show_default=False)],
+    backend: Annotated[str, typer.Option("--backend", help="s3://bucket\\[/prefix] to create.", show_default=False)],
     backend_endpoint: Annotated[
         str | None, typer.Option("--backend-endpoint", help="S3-compatible endpoint of the bucket (MinIO, R2, moto).")
     ] = None,
@@ -382,5 +471,5 @@ def bootstrap(
 
 def register(deploy: typer.Typer) -> None:
     """Add the stack commands to `specql deploy`."""
-    for command in (preview, up, destroy, refresh, outputs, stacks, cancel, bootstrap):
+    for command in (preview, up, rollback, destroy, refresh, outputs, stacks, cancel, bootstrap):
         deploy.command(command.__name__)(command)

@@ -23,6 +23,7 @@ from .engine import PulumiCli, locate_cli
 from .errors import DeployError, explain
 from .events import EventLog
 from .plugins import Plugin, ensure_plugins
+from .releases import Release, releases_from_history
 from .stacks import StackLocation
 from .summary import PreviewSummary, mask_outputs
 
@@ -255,6 +256,12 @@ class Deployer:
         """Stack outputs with secret values masked."""
         stack = self._stack(create=False)
         return mask_outputs(self._call("read the outputs", stack.outputs))
+
+    def releases(self) -> list[Release]:
+        """The releases the stack ran, newest first, from its update history (read-only)."""
+        stack = self._stack(create=False)
+        history = self._call("read the stack history", lambda: stack.history(show_secrets=False))
+        return releases_from_history(history)
 
     def cancel(self) -> None:
         """Release the lock an interrupted update left (on Pulumi Cloud: stop the update)."""

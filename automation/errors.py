@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_CHANGES = 2
+"""`preview --detailed-exitcode`: the plan has changes (as `terraform plan -detailed-exitcode`); errors are 1 there."""
 
 
 class DeployError(Exception):

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_FAILED, EXIT_OK
+from .errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK
+from .summary import GITHUB_COMMENT_LIMIT, PreviewSummary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,31 +60,81 @@ KEY_INPUTS: Mapping[str, tuple[str, ...]] = {
 _MAX_SHOWN = 3
 
 
-def offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
-    """Run the offline preview and print it; return the exit code (2 bad input, 1 failure)."""
+def offline_preview(
+    manifest_path: Path,
+    env: str | None,
+    as_json: bool,
+    *,
+    markdown: Path | None = None,
+    detailed_exitcode: bool = False,
+) -> int:
+    """Run the offline preview and print it; return the exit code (2 bad input, 1 failure).
+
+    Offline, the stack is taken as new: every resource is a create. `markdown` receives
+    the pull-request comment of that plan with the cost estimate; `detailed_exitcode`
+    answers 2 when there is anything to create (and 1, not 2, for bad input).
+    """
     import typer
 
-    from .cli_manifest import load_resolved
+    from . import output
+    from .cli_manifest import fail, load_resolved
+
+    output.set_json(as_json)
 
     try:
         _, resolved = load_resolved(manifest_path, env)
+        try:
+            graph = _capture(resolved)
+        except Exception as error:  # noqa: BLE001 - any failure of the program is reported, not raised
+            fail(f"the program failed under mocks: {type(error).__name__}: {error}", EXIT_FAILED)
     except typer.Exit as exit_:
-        return int(exit_.exit_code)
-    try:
-        graph = _capture(resolved)
-    except Exception as error:  # noqa: BLE001 - any failure of the program is reported, not raised
-        print(f"error: the program failed under mocks: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    if as_json:
-        document = graph.to_json()
-        sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
-        return EXIT_OK
-    from rich.console import Console
-
+        code = int(exit_.exit_code)
+        return EXIT_FAILED if detailed_exitcode and code != EXIT_OK else code
     from ..capture.cost import estimate
 
-    render_table(graph, resolved, estimate(graph, resolved), Console())
-    return EXIT_OK
+    cost = estimate(graph, resolved)
+    summary = as_summary(graph, resolved)
+    if markdown is not None:
+        from .summary import render_markdown
+
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        comment = render_markdown(summary, limit=GITHUB_COMMENT_LIMIT - COST_ROOM)
+        markdown.write_text(f"{comment}\n{cost_markdown(cost)}", encoding="utf-8")
+    if as_json:
+        document = {**graph.to_json(), "hasChanges": summary.has_changes, "cost": cost.to_dict()}
+        sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
+    else:
+        from .output import console
+
+        render_table(graph, resolved, cost, console())
+    return EXIT_CHANGES if detailed_exitcode and summary.has_changes else EXIT_OK
+
+
+COST_ROOM = 8_000
+"""Characters of a PR comment kept for the cost table under the resource rows."""
+
+
+def as_summary(graph: ResourceGraph, resolved: ResolvedDeployment) -> PreviewSummary:
+    """The offline capture as a preview of a new stack: every resource is created."""
+    from .events import ResourceChange
+
+    changes = tuple(
+        ResourceChange(urn=resource.urn, type=resource.type, name=resource.name, action="create")
+        for resource in graph.resources
+        if resource.type != "pulumi:pulumi:Stack"
+    )
+    return PreviewSummary(
+        project=resolved.deployment.name,
+        stack=resolved.deployment.environment,
+        changes=changes,
+        operation="preview --offline",
+    )
+
+
+def cost_markdown(cost: CostEstimate) -> str:
+    """The cost estimate as a folded section of the PR comment."""
+    headline = f"${cost.total:,.2f}" if cost.priced else "not priced"
+    return f"<details><summary>Estimated monthly cost: {headline}</summary>\n\n{cost.markdown()}\n</details>\n"
 
 
 def _capture(resolved: ResolvedDeployment) -> ResourceGraph:
@@ -186,6 +237,11 @@ def render_table(graph: ResourceGraph, resolved: ResolvedDeployment, cost: CostE
             table.add_row(short_type(resource.type), name + flag, key_inputs(resource))
         console.print(table)
     console.print(summary_line(graph))
+    if not cost.priced:
+        console.print("Estimated monthly cost: not priced")
+        for assumption in cost.assumptions:
+            console.print(f"  {assumption}", style="dim")
+        return
     cost_table = Table(title=f"Estimated monthly cost: ${cost.total:,.2f}", title_justify="left")
     cost_table.add_column("item")
     cost_table.add_column("USD/month", justify="right")

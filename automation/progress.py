@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from . import output
 from .summary import ACTION_SYMBOLS, PreviewSummary
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def print_warnings(summary: PreviewSummary) -> None:
     """One `warning: ...` line on stderr per warning of the operation (never on stdout,
     so `--json` output stays parseable)."""
     if summary.warnings:
-        errors = Console(stderr=True, highlight=False, soft_wrap=True)
+        errors = output.console(stderr=True, highlight=False, soft_wrap=True)
         for warning in summary.warnings:
             errors.print(f"warning: {warning}", markup=False)
 

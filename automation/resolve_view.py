@@ -40,9 +40,9 @@ def print_resolved(resolved: ResolvedDeployment, *, as_json: bool, explain: bool
             data["not_built"] = sorted(path for path in resolved.flat() if path not in rows)
         print(json.dumps(data, indent=2))
         return
-    from rich.console import Console
+    from .output import console as make_console
 
-    console = Console()
+    console = make_console()
     title = (
         f"{resolved.deployment.name} · {resolved.deployment.pattern} · environment {resolved.deployment.environment}"
     )

@@ -194,5 +194,11 @@ def stack_config(resolved: ResolvedDeployment, provider_overrides: Mapping[str, 
         config["kubernetes:namespace"] = resolved.kubernetes.namespace
     elif cloud == "docker" and resolved.deployment.host:
         config["docker:host"] = resolved.deployment.host
+    from .releases import IMAGE_CONFIG, IMAGE_TAG_CONFIG
+
+    # the release this update deploys: the stack history becomes the list `rollback` reads
+    config[IMAGE_TAG_CONFIG] = resolved.deployment.version
+    if resolved.application.image:
+        config[IMAGE_CONFIG] = resolved.application.image
     config.update(provider_overrides or {})
     return config

@@ -2,11 +2,13 @@
 
 The estimate reads the ResourceGraph (what `up` would create), not the manifest, so a
 component that adds a NAT gateway shows up in the bill without anyone editing this
-file. Prices are us-east-1 on-demand list prices; every entry names where it comes
-from. Usage-driven charges (data transfer, requests, log volume) are assumed small and
+file. Prices are on-demand list prices from the tables in program/prices.py; every
+entry names where it comes from. A resource is priced in its own region where the
+table has that region's price; otherwise at us-east-1's, and its line says so.
+Usage-driven charges (data transfer, requests, log volume) are assumed small and
 stated as assumptions, so the number is a floor a team can reason about, not a quote.
-Resources in other regions (the disaster-recovery replica) are priced at the same
-us-east-1 rates and say so.
+A stack that runs on a host or cluster of the user's own (hobby-project, kubernetes
+on an existing cluster) is not priced, and the estimate says so instead of $0.
 """
 
 from __future__ import annotations
@@ -19,71 +21,19 @@ if TYPE_CHECKING:
     from ..program.model import ResolvedDeployment
     from .graph import CapturedResource, ResourceGraph
 
-HOURS_PER_MONTH = 730
-"""AWS bills a month as 730 hours (365 × 24 / 12)."""
+from ..program.prices import (
+    CACHE_HOURLY,
+    EC2_HOURLY,
+    HOURS_PER_MONTH,
+    PRICE_REGION,
+    PRICES,
+    RDS_HOURLY,
+    REGIONAL,
+    Price,
+    price_in,
+)
 
-PRICE_REGION = "us-east-1"
-
-
-@dataclass(frozen=True)
-class Price:
-    """One list price and the page it comes from."""
-
-    amount: float
-    unit: str
-    source: str
-
-
-_RDS = "AWS RDS for PostgreSQL pricing, us-east-1 on-demand, Single-AZ (Multi-AZ doubles it)"
-RDS_HOURLY: Mapping[str, Price] = {
-    "db.t4g.micro": Price(0.016, "hour", _RDS),
-    "db.t4g.small": Price(0.032, "hour", _RDS),
-    "db.t4g.medium": Price(0.065, "hour", _RDS),
-    "db.t4g.large": Price(0.129, "hour", _RDS),
-    "db.m7g.large": Price(0.168, "hour", _RDS),
-    "db.m7g.xlarge": Price(0.337, "hour", _RDS),
-    "db.m7g.2xlarge": Price(0.674, "hour", _RDS),
-    "db.r7g.large": Price(0.239, "hour", _RDS),
-    "db.r7g.xlarge": Price(0.478, "hour", _RDS),
-    "db.r7g.2xlarge": Price(0.956, "hour", _RDS),
-}
-"""Instance classes the pattern size tables can choose."""
-
-_CACHE = "AWS ElastiCache pricing, us-east-1 on-demand node-hours (Redis OSS / Valkey)"
-CACHE_HOURLY: Mapping[str, Price] = {
-    "cache.t4g.micro": Price(0.016, "hour", _CACHE),
-    "cache.t4g.small": Price(0.032, "hour", _CACHE),
-    "cache.t4g.medium": Price(0.065, "hour", _CACHE),
-    "cache.m7g.large": Price(0.158, "hour", _CACHE),
-    "cache.m7g.xlarge": Price(0.315, "hour", _CACHE),
-    "cache.r7g.large": Price(0.219, "hour", _CACHE),
-    "cache.r7g.xlarge": Price(0.437, "hour", _CACHE),
-}
-
-_EC2 = "Amazon EC2 pricing, Linux on-demand instance hour, us-east-1 (EBS volumes extra)"
-EC2_HOURLY: Mapping[str, Price] = {
-    "t3.large": Price(0.0832, "hour", _EC2),
-}
-"""Instance types the EKS node group can run (building_blocks.EKS_NODE_INSTANCE_TYPE)."""
-
-PRICES: Mapping[str, Price] = {
-    "eks_cluster": Price(0.10, "hour", "Amazon EKS pricing, cluster hour on standard support, us-east-1"),
-    "rds_storage_gb": Price(0.115, "GB-month", "AWS RDS pricing, gp2/gp3 storage, us-east-1, Single-AZ"),
-    "fargate_vcpu": Price(0.04048, "vCPU-hour", "AWS Fargate pricing, Linux/x86, us-east-1"),
-    "fargate_gb": Price(0.004445, "GB-hour", "AWS Fargate pricing, Linux/x86, us-east-1"),
-    "alb": Price(0.0225, "hour", "Elastic Load Balancing pricing, Application Load Balancer hour, us-east-1"),
-    "alb_lcu": Price(0.008, "LCU-hour", "Elastic Load Balancing pricing, one LCU assumed for light traffic"),
-    "nlb": Price(0.0225, "hour", "Elastic Load Balancing pricing, Network Load Balancer hour, us-east-1"),
-    "nat_gateway": Price(0.045, "hour", "Amazon VPC pricing, NAT gateway hour, us-east-1 (data processing extra)"),
-    "cloudfront": Price(0.0, "month", "Amazon CloudFront pricing: no base fee; 1 TB and 10M requests a month are free"),
-    "waf_acl": Price(5.0, "web ACL-month", "AWS WAF pricing, web ACL per month"),
-    "waf_rule": Price(1.0, "rule-month", "AWS WAF pricing, rule (or managed rule group) per month"),
-    "shield_advanced": Price(3000.0, "month", "AWS Shield Advanced pricing, organisation subscription per month"),
-    "logs_ingest_gb": Price(0.50, "GB", "Amazon CloudWatch pricing, log ingestion (standard class)"),
-    "alarm": Price(0.10, "alarm-month", "Amazon CloudWatch pricing, standard-resolution metric alarm"),
-    "kms_key": Price(1.0, "key-month", "AWS KMS pricing, customer managed key per month"),
-    "secret": Price(0.40, "secret-month", "AWS Secrets Manager pricing, secret per month"),
-}
+__all__ = ["CACHE_HOURLY", "EC2_HOURLY", "HOURS_PER_MONTH", "PRICES", "PRICE_REGION", "RDS_HOURLY", "Price"]
 
 _CATEGORY_ORDER = ("database", "compute", "load balancer", "network", "cache", "edge", "monitoring", "security")
 
@@ -110,6 +60,11 @@ class CostEstimate:
     assumptions: tuple[str, ...]
 
     @property
+    def priced(self) -> bool:
+        """Whether anything was priced (a stack on the user's own host or cluster is not)."""
+        return bool(self.items)
+
+    @property
     def total(self) -> float:
         return round(sum(item.monthly for item in self.items), 2)
 
@@ -119,8 +74,29 @@ class CostEstimate:
             totals[item.category] = round(totals.get(item.category, 0.0) + item.monthly, 2)
         return totals
 
+    def to_dict(self) -> dict[str, Any]:
+        """The estimate for `--json`: total, items, assumptions (USD a month)."""
+        return {
+            "currency": "USD",
+            "period": "month",
+            "region": self.region,
+            "total": self.total if self.priced else None,
+            "items": [
+                {
+                    "category": item.category,
+                    "description": item.description,
+                    "monthly": item.monthly,
+                    "source": item.source,
+                }
+                for item in self.items
+            ],
+            "assumptions": list(self.assumptions),
+        }
+
     def markdown(self) -> str:
         """A Markdown table with a total and the assumptions (used by the OpenTofu README)."""
+        if not self.items:
+            return "".join(f"- {assumption}\n" for assumption in self.assumptions)
         lines = ["| Item | Monthly (USD) | Price source |", "|---|---:|---|"]
         for item in self.items:
             lines.append(f"| {item.description} | {item.monthly:,.2f} | {item.source} |")
@@ -134,11 +110,14 @@ def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -
     """Price every billable resource the program registers."""
     from .graph import iter_custom
 
-    resources = list(iter_custom(graph))
-    regions = _regions(graph)
+    region = resolved.platform.region if resolved is not None else PRICE_REGION
+    unpriced = _runs_on_own_machines(resolved)
+    if unpriced is not None and not graph.of_type("aws:eks/cluster:Cluster"):
+        return CostEstimate(items=(), region=region, assumptions=(unpriced,))
+    pricer = _Pricer(_regions(graph, region), region)
     items: list[CostItem] = []
-    for resource in sorted(resources, key=lambda item: item.name):
-        items.extend(_price(resource, graph, regions, resolved))
+    for resource in sorted(iter_custom(graph), key=lambda item: item.name):
+        items.extend(pricer.price(resource, graph, resolved))
     if graph.of_type("aws:shield/protection:Protection") and not graph.of_type("aws:shield/subscription:Subscription"):
         price = PRICES["shield_advanced"]
         items.append(
@@ -151,21 +130,47 @@ def estimate(graph: ResourceGraph, resolved: ResolvedDeployment | None = None) -
             )
         )
     items.sort(key=lambda item: (_CATEGORY_ORDER.index(item.category), item.description))
-    region = resolved.platform.region if resolved is not None else PRICE_REGION
+    regions = sorted(set(pricer.regions.values()) | {region})
+    own = [name for name in regions if name == PRICE_REGION or name in REGIONAL]
     assumptions = [
-        f"List prices of {PRICE_REGION} on-demand, {HOURS_PER_MONTH} hours a month; no savings plans or free tier.",
+        f"List prices of {', '.join(own) or PRICE_REGION} on-demand, {HOURS_PER_MONTH} hours a month; "
+        "no savings plans or free tier.",
         f"CloudWatch Logs: {LOG_GB_PER_GROUP:g} GB ingested per log group a month.",
         "Not included: data transfer, NAT data processing, S3 storage and requests, backups beyond the free allowance.",
     ]
-    if any(value != PRICE_REGION for value in regions.values()):
-        assumptions.append("Resources in other regions are priced at us-east-1 rates.")
+    if pricer.stand_ins:
+        assumptions.append(
+            f"The price table has no {', '.join(sorted(pricer.stand_ins))} list price for some items: "
+            f'the lines marked "at {PRICE_REGION} price" use {PRICE_REGION}\'s.'
+        )
+    if unpriced is not None:
+        assumptions.append(unpriced)
     return CostEstimate(items=tuple(items), region=region, assumptions=tuple(assumptions))
 
 
-def _regions(graph: ResourceGraph) -> dict[str, str]:
-    """Provider URN → region."""
+def _runs_on_own_machines(resolved: ResolvedDeployment | None) -> str | None:
+    """Why a stack on the user's own host or cluster has no cloud bill here (`None`: it has one)."""
+    if resolved is None:
+        return None
+    if resolved.cloud == "docker":
+        host = resolved.deployment.host or "the local Docker engine"
+        return (
+            f"Not priced: hobby-project runs every container on your own Docker host ({host}); "
+            "its cost is that machine's, whatever your hosting provider charges for it."
+        )
+    if resolved.cloud == "kubernetes":
+        return "Not priced: the workloads run on the cluster's nodes" + (
+            " (priced above as the node group)."
+            if resolved.kubernetes.cluster == "create"
+            else ", and with `cluster: existing` that cluster's bill is its owner's."
+        )
+    return None
+
+
+def _regions(graph: ResourceGraph, default: str) -> dict[str, str]:
+    """Provider URN → region (the stack's region for a provider that names none)."""
     return {
-        resource.urn: str(resource.inputs.get("region") or PRICE_REGION)
+        resource.urn: str(resource.inputs.get("region") or default)
         for resource in graph.resources
         if resource.is_provider
     }
@@ -179,141 +184,202 @@ def _short(resource: CapturedResource) -> str:
     return resource.name
 
 
-def _price(
-    resource: CapturedResource, graph: ResourceGraph, regions: Mapping[str, str], resolved: ResolvedDeployment | None
-) -> list[CostItem]:
-    """The bill lines of one resource (none for free resources)."""
-    inputs = resource.inputs
-    token = resource.type
-    suffix = ""
-    region = regions.get(resource.provider or "", PRICE_REGION)
-    if region != PRICE_REGION:
-        suffix = f" ({region})"
-    if token == "aws:rds/instance:Instance":
-        return _rds(resource, suffix, resolved)
-    if token == "aws:ecs/service:Service":
-        return _fargate(resource, graph, suffix)
-    if token == "aws:lb/loadBalancer:LoadBalancer":
-        kind = str(inputs.get("loadBalancerType") or "application")
-        if kind == "network":
-            price = PRICES["nlb"]
+class _Pricer:
+    """Prices resources in their own region, noting where us-east-1's price stands in."""
+
+    def __init__(self, regions: Mapping[str, str], default: str) -> None:
+        self.regions = dict(regions)
+        self.default = default
+        self.stand_ins: set[str] = set()
+
+    def region_of(self, resource: CapturedResource) -> str:
+        return self.regions.get(resource.provider or "", self.default)
+
+    def lookup(self, region: str, key: str, table: Mapping[str, Price] = PRICES) -> tuple[Price | None, str]:
+        """The price and a label suffix: ` (<region>)` off us-east-1, plus a mark for a stand-in price."""
+        price, own = price_in(region, key, table)
+        if price is not None and not own:
+            self.stand_ins.add(region)
+        suffix = f" ({region})" if region != PRICE_REGION else ""
+        if price is not None and not own:
+            suffix = f" ({region}, at {PRICE_REGION} price)"
+        return price, suffix
+
+    def price(
+        self, resource: CapturedResource, graph: ResourceGraph, resolved: ResolvedDeployment | None
+    ) -> list[CostItem]:
+        """The bill lines of one resource (none for free resources)."""
+        inputs = resource.inputs
+        token = resource.type
+        region = self.region_of(resource)
+
+        def item(category: str, label: str, key: str, quantity: float = 1.0, hourly: bool = True) -> list[CostItem]:
+            price, suffix = self.lookup(region, key)
+            assert price is not None, key
+            amount = _hourly(price, quantity) if hourly else round(price.amount * quantity, 2)
+            return [CostItem(category, f"{label}{suffix}", amount, price.source)]
+
+        if token == "aws:rds/instance:Instance":
+            return self._rds(resource, region, resolved)
+        if token == "aws:ecs/service:Service":
+            return self._fargate(resource, graph, region)
+        if token == "aws:lb/loadBalancer:LoadBalancer":
+            if str(inputs.get("loadBalancerType") or "application") == "network":
+                return item("load balancer", f"Network Load Balancer {_short(resource)}", "nlb")
+            alb, alb_suffix = self.lookup(region, "alb")
+            lcu, _ = self.lookup(region, "alb_lcu")
+            assert alb is not None and lcu is not None
             return [
                 CostItem(
-                    "load balancer", f"Network Load Balancer {_short(resource)}{suffix}", _hourly(price), price.source
+                    "load balancer",
+                    f"Application Load Balancer {_short(resource)} (+1 LCU){alb_suffix}",
+                    round(_hourly(alb) + _hourly(lcu), 2),
+                    alb.source,
                 )
             ]
-        price, lcu = PRICES["alb"], PRICES["alb_lcu"]
-        return [
-            CostItem(
-                "load balancer",
-                f"Application Load Balancer {_short(resource)} (+1 LCU){suffix}",
-                round(_hourly(price) + _hourly(lcu), 2),
-                price.source,
-            )
-        ]
-    if token == "aws:ec2/natGateway:NatGateway":
-        price = PRICES["nat_gateway"]
-        return [CostItem("network", f"NAT gateway {_short(resource)}{suffix}", _hourly(price), price.source)]
-    if token == "aws:elasticache/replicationGroup:ReplicationGroup":
-        return _cache(resource, _cache_nodes(inputs), suffix)
-    if token == "aws:elasticache/cluster:Cluster":
-        return _cache(resource, int(inputs.get("numCacheNodes") or 1), suffix)
-    if token == "aws:cloudfront/distribution:Distribution":
-        price = PRICES["cloudfront"]
-        return [CostItem("edge", f"CloudFront distribution {_short(resource)} (usage-based)", 0.0, price.source)]
-    if token == "aws:wafv2/webAcl:WebAcl":
-        acl, rule = PRICES["waf_acl"], PRICES["waf_rule"]
-        rules = len(inputs.get("rules") or [])
-        return [
-            CostItem(
-                "edge",
-                f"WAF web ACL {_short(resource)} with {rules} rules",
-                acl.amount + rule.amount * rules,
-                acl.source,
-            )
-        ]
-    if token in ("aws:shield/subscription:Subscription",):
-        price = PRICES["shield_advanced"]
-        return [CostItem("edge", "Shield Advanced subscription", price.amount, price.source)]
-    if token == "aws:cloudwatch/logGroup:LogGroup":
-        price = PRICES["logs_ingest_gb"]
-        return [
-            CostItem(
+        if token == "aws:ec2/natGateway:NatGateway":
+            return item("network", f"NAT gateway {_short(resource)}", "nat_gateway")
+        if token == "aws:elasticache/replicationGroup:ReplicationGroup":
+            return self._cache(resource, _cache_nodes(inputs), region)
+        if token == "aws:elasticache/cluster:Cluster":
+            return self._cache(resource, int(inputs.get("numCacheNodes") or 1), region)
+        if token == "aws:cloudfront/distribution:Distribution":
+            price = PRICES["cloudfront"]
+            return [CostItem("edge", f"CloudFront distribution {_short(resource)} (usage-based)", 0.0, price.source)]
+        if token == "aws:wafv2/webAcl:WebAcl":
+            acl, rule = PRICES["waf_acl"], PRICES["waf_rule"]
+            rules = len(inputs.get("rules") or [])
+            return [
+                CostItem(
+                    "edge",
+                    f"WAF web ACL {_short(resource)} with {rules} rules",
+                    acl.amount + rule.amount * rules,
+                    acl.source,
+                )
+            ]
+        if token in ("aws:shield/subscription:Subscription",):
+            price = PRICES["shield_advanced"]
+            return [CostItem("edge", "Shield Advanced subscription", price.amount, price.source)]
+        if token == "aws:cloudwatch/logGroup:LogGroup":
+            return item(
                 "monitoring",
-                f"Log group {_short(resource)} (~{LOG_GB_PER_GROUP:g} GB){suffix}",
-                round(price.amount * LOG_GB_PER_GROUP, 2),
+                f"Log group {_short(resource)} (~{LOG_GB_PER_GROUP:g} GB)",
+                "logs_ingest_gb",
+                LOG_GB_PER_GROUP,
+                hourly=False,
+            )
+        if token == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            price = PRICES["alarm"]
+            return [CostItem("monitoring", f"Alarm {_short(resource)}", price.amount, price.source)]
+        if token == "aws:kms/key:Key":
+            return item("security", f"KMS key {_short(resource)}", "kms_key", hourly=False)
+        if token == "aws:secretsmanager/secret:Secret":
+            return item("security", f"Secret {_short(resource)}", "secret", hourly=False)
+        if token == "aws:eks/cluster:Cluster":
+            return item("compute", f"EKS control plane {_short(resource)}", "eks_cluster")
+        if token == "aws:eks/nodeGroup:NodeGroup":
+            return self._nodes(resource, region)
+        return []
+
+    def _rds(self, resource: CapturedResource, region: str, resolved: ResolvedDeployment | None) -> list[CostItem]:
+        inputs = resource.inputs
+        klass = str(inputs.get("instanceClass") or "")
+        price, suffix = self.lookup(region, klass, RDS_HOURLY)
+        multi = bool(inputs.get("multiAz"))
+        copies = 2 if multi else 1
+        items = []
+        if price is None:
+            items.append(
+                CostItem(
+                    "database",
+                    f"RDS {klass} {_short(resource)} (no list price known)",
+                    0.0,
+                    "not in the price table: add it to program/prices.py",
+                )
+            )
+        else:
+            label = f"RDS {klass}{' Multi-AZ' if multi else ''} {_short(resource)}{suffix}"
+            items.append(CostItem("database", label, _hourly(price, copies), price.source))
+        storage = inputs.get("allocatedStorage")
+        if storage is None and inputs.get("replicateSourceDb") and resolved is not None:
+            storage = resolved.database.storage_gb  # a replica is as large as its source
+        if isinstance(storage, (int, float)) and storage > 0:
+            gb, gb_suffix = self.lookup(region, "rds_storage_gb")
+            assert gb is not None
+            items.append(
+                CostItem(
+                    "database",
+                    f"RDS storage {storage:g} GB {_short(resource)}{gb_suffix}",
+                    round(gb.amount * storage * copies, 2),
+                    gb.source,
+                )
+            )
+        return items
+
+    def _fargate(self, service: CapturedResource, graph: ResourceGraph, region: str) -> list[CostItem]:
+        size = _task_size(service, graph)
+        count = service.inputs.get("desiredCount")
+        if size is None or not isinstance(count, (int, float)):
+            return []
+        vcpu, gb = size
+        cpu_price, suffix = self.lookup(region, "fargate_vcpu")
+        gb_price, _ = self.lookup(region, "fargate_gb")
+        assert cpu_price is not None and gb_price is not None
+        monthly = round((cpu_price.amount * vcpu + gb_price.amount * gb) * count * HOURS_PER_MONTH, 2)
+        return [
+            CostItem(
+                "compute",
+                f"Fargate {count:g} × ({vcpu:g} vCPU, {gb:g} GB) {_short(service)}{suffix}",
+                monthly,
+                cpu_price.source,
+            )
+        ]
+
+    def _cache(self, resource: CapturedResource, nodes: int, region: str) -> list[CostItem]:
+        node_type = str(resource.inputs.get("nodeType") or "")
+        price, suffix = self.lookup(region, node_type, CACHE_HOURLY)
+        if price is None:
+            return [
+                CostItem(
+                    "cache",
+                    f"ElastiCache {node_type} {_short(resource)} (no list price known)",
+                    0.0,
+                    "not in the price table: add it to program/prices.py",
+                )
+            ]
+        return [
+            CostItem(
+                "cache",
+                f"ElastiCache {nodes} × {node_type} {_short(resource)}{suffix}",
+                _hourly(price, nodes),
                 price.source,
             )
         ]
-    if token == "aws:cloudwatch/metricAlarm:MetricAlarm":
-        price = PRICES["alarm"]
-        return [CostItem("monitoring", f"Alarm {_short(resource)}", price.amount, price.source)]
-    if token == "aws:kms/key:Key":
-        price = PRICES["kms_key"]
-        return [CostItem("security", f"KMS key {_short(resource)}{suffix}", price.amount, price.source)]
-    if token == "aws:eks/cluster:Cluster":
-        price = PRICES["eks_cluster"]
-        return [CostItem("compute", f"EKS control plane {_short(resource)}{suffix}", _hourly(price), price.source)]
-    if token == "aws:eks/nodeGroup:NodeGroup":
-        return _nodes(resource, suffix)
-    if token == "aws:secretsmanager/secret:Secret":
-        price = PRICES["secret"]
-        return [CostItem("security", f"Secret {_short(resource)}{suffix}", price.amount, price.source)]
-    return []
 
-
-def _nodes(resource: CapturedResource, suffix: str) -> list[CostItem]:
-    """A managed node group: its desired number of on-demand instances."""
-    inputs = resource.inputs
-    count = int((inputs.get("scalingConfig") or {}).get("desiredSize") or 1)
-    kinds = list(inputs.get("instanceTypes") or [])
-    price = EC2_HOURLY.get(str(kinds[0])) if kinds else None
-    if price is None:
-        return []
-    return [
-        CostItem(
-            "compute",
-            f"EKS nodes {_short(resource)} ({count}× {kinds[0]}){suffix}",
-            _hourly(price, count),
-            price.source,
-        )
-    ]
-
-
-def _rds(resource: CapturedResource, suffix: str, resolved: ResolvedDeployment | None) -> list[CostItem]:
-    inputs = resource.inputs
-    klass = str(inputs.get("instanceClass") or "")
-    price = RDS_HOURLY.get(klass)
-    multi = bool(inputs.get("multiAz"))
-    items = []
-    if price is None:
-        items.append(
+    def _nodes(self, resource: CapturedResource, region: str) -> list[CostItem]:
+        """A managed node group: its desired number of on-demand instances."""
+        inputs = resource.inputs
+        count = int((inputs.get("scalingConfig") or {}).get("desiredSize") or 1)
+        kinds = [str(kind) for kind in inputs.get("instanceTypes") or []]
+        kind = kinds[0] if kinds else "?"
+        price, suffix = self.lookup(region, kind, EC2_HOURLY)
+        if price is None:
+            return [
+                CostItem(
+                    "compute",
+                    f"EKS nodes {_short(resource)} ({count} × {kind}, no list price known)",
+                    0.0,
+                    "not in the price table: add it to program/prices.py",
+                )
+            ]
+        return [
             CostItem(
-                "database",
-                f"RDS {klass} {_short(resource)} (no list price known)",
-                0.0,
-                "not in the price table: add it to capture/cost.py",
+                "compute",
+                f"EKS nodes {_short(resource)} ({count} × {kind}){suffix}",
+                _hourly(price, count),
+                price.source,
             )
-        )
-    else:
-        copies = 2 if multi else 1
-        label = f"RDS {klass}{' Multi-AZ' if multi else ''} {_short(resource)}{suffix}"
-        items.append(CostItem("database", label, _hourly(price, copies), price.source))
-    storage = inputs.get("allocatedStorage")
-    if storage is None and inputs.get("replicateSourceDb") and resolved is not None:
-        storage = resolved.database.storage_gb  # a replica is as large as its source
-    if isinstance(storage, (int, float)) and storage > 0:
-        gb = PRICES["rds_storage_gb"]
-        copies = 2 if multi else 1
-        items.append(
-            CostItem(
-                "database",
-                f"RDS storage {storage:g} GB {_short(resource)}{suffix}",
-                round(gb.amount * storage * copies, 2),
-                gb.source,
-            )
-        )
-    return items
+        ]
 
 
 def _task_size(service: CapturedResource, graph: ResourceGraph) -> tuple[float, float] | None:
@@ -329,49 +395,9 @@ def _task_size(service: CapturedResource, graph: ResourceGraph) -> tuple[float, 
         return None
 
 
-def _fargate(service: CapturedResource, graph: ResourceGraph, suffix: str) -> list[CostItem]:
-    size = _task_size(service, graph)
-    count = service.inputs.get("desiredCount")
-    if size is None or not isinstance(count, (int, float)):
-        return []
-    vcpu, gb = size
-    cpu_price, gb_price = PRICES["fargate_vcpu"], PRICES["fargate_gb"]
-    monthly = round((cpu_price.amount * vcpu + gb_price.amount * gb) * count * HOURS_PER_MONTH, 2)
-    return [
-        CostItem(
-            "compute",
-            f"Fargate {count:g} × ({vcpu:g} vCPU, {gb:g} GB) {_short(service)}{suffix}",
-            monthly,
-            cpu_price.source,
-        )
-    ]
-
-
 def _cache_nodes(inputs: Mapping[str, Any]) -> int:
     if inputs.get("numCacheClusters"):
         return int(inputs["numCacheClusters"])
     groups = int(inputs.get("numNodeGroups") or 1)
     replicas = int(inputs.get("replicasPerNodeGroup") or 0)
     return groups * (replicas + 1)
-
-
-def _cache(resource: CapturedResource, nodes: int, suffix: str) -> list[CostItem]:
-    node_type = str(resource.inputs.get("nodeType") or "")
-    price = CACHE_HOURLY.get(node_type)
-    if price is None:
-        return [
-            CostItem(
-                "cache",
-                f"ElastiCache {node_type} {_short(resource)} (no list price known)",
-                0.0,
-                "not in the price table: add it to capture/cost.py",
-            )
-        ]
-    return [
-        CostItem(
-            "cache",
-            f"ElastiCache {nodes} × {node_type} {_short(resource)}{suffix}",
-            _hourly(price, nodes),
-            price.source,
-        )
-    ]

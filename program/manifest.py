@@ -9,17 +9,17 @@ validation, and errors are reported at the path the user actually wrote.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml.composer import Composer
 
-from .spec import SECTIONS, DeploymentMeta, DeploymentSpec, PlatformSpec
+from .spec import SECTIONS, DeploymentMeta, DeploymentSpec, PlatformSpec, ascii_dns_label
 
 # Keys under `deployment:` that belong elsewhere: key → path in the long form.
 LIFTED = {
@@ -63,6 +63,18 @@ class Manifest:
 
     path: Path
     spec: DeploymentSpec
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """The line each dotted path the user wrote starts on (`deployment.application.memory` → 4)."""
+
+    def line_of(self, path: str) -> int | None:
+        """The line of `path` or of the nearest written section holding it (short or long form)."""
+        for candidate in (path, f"deployment.{path}"):
+            parts = candidate.split(".")
+            for length in range(len(parts), 0, -1):
+                found = self.lines.get(".".join(parts[:length]))
+                if found is not None and (length > 1 or candidate == path):
+                    return found
+        return None
 
     @property
     def default_name(self) -> str:
@@ -71,8 +83,7 @@ class Manifest:
 
 
 def dns_safe(text: str) -> str:
-    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:63].strip("-")
-    return name or "app"
+    return ascii_dns_label(text) or "app"
 
 
 # ------------------------------------------------------------------------------- load
@@ -82,13 +93,21 @@ def load(path: str | Path) -> Manifest:
     """Read and validate a manifest file; raise ManifestError with every problem."""
     path = Path(path)
     text = _read(path)
-    return Manifest(path=path, spec=parse(text))
+    lines: dict[str, int] = {}
+    return Manifest(path=path, spec=parse(text, lines), lines=lines)
 
 
 def _read(path: Path) -> str:
     name = str(path)
     if not path.exists():
-        raise ManifestError([Problem(name, "file not found; pass the path of your deployment.yaml")])
+        raise ManifestError(
+            [
+                Problem(
+                    name,
+                    "file not found; pass the path of your deployment.yaml, or write one with `specql deploy init`",
+                )
+            ]
+        )
     if path.is_dir():
         hint = " (it has a deployment.yaml inside: pass that)" if (path / "deployment.yaml").is_file() else ""
         raise ManifestError([Problem(name, f"is a directory, not a manifest file{hint}")])
@@ -104,81 +123,181 @@ def _read(path: Path) -> str:
         raise ManifestError([Problem(name, "is not UTF-8 text")]) from None
 
 
-def parse(text: str) -> DeploymentSpec:
-    """Validate manifest text; raise ManifestError with one Problem per error."""
-    document, lines = _yaml(text)
+def parse(text: str, lines_out: dict[str, int] | None = None) -> DeploymentSpec:
+    """Validate manifest text; raise ManifestError with every problem found, not only the first.
+
+    `lines_out`, when given, receives the line of every dotted path the user wrote.
+    """
+    document, lines, found = _yaml(text)
+    if lines_out is not None:
+        lines_out.update({_dotted(path): line for path, line in lines.items()})
     data, moved = _lift(document)
     try:
-        return DeploymentSpec.model_validate(data)
+        spec = DeploymentSpec.model_validate(data)
     except ValidationError as error:
-        raise ManifestError(_problems(error, lines, moved)) from None
+        raise ManifestError(found + _problems(error, lines, moved)) from None
+    if found:
+        raise ManifestError(found)
+    return spec
 
 
-def _yaml(text: str) -> tuple[Any, dict[tuple, int]]:
+ALIAS_TAG = "tag:specql-deploy,alias"
+"""The tag a YAML alias (`*name`) is read as: a plain marker node, never the node it names."""
+
+
+def _yaml(text: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
+    """The document as plain Python, each path's line (1-based), and the structural problems.
+
+    The YAML is composed to nodes and converted here rather than by a constructor, so
+    that aliases are refused before they can expand (a kilobyte of nested aliases is
+    gigabytes of data), and a key written twice is reported with both lines.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _AliasRefusingComposer
     try:
-        document = yaml.load(text)
+        node = yaml.compose(text)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        message = (error.problem or "invalid YAML").strip()
-        if "duplicate key" in str(error):
-            message = "a key appears twice in the same mapping"
-        raise ManifestError([Problem("(yaml)", f"invalid YAML: {message}", line)]) from None
+        raise ManifestError(_syntax_problems(text, error)) from None
     except YAMLError as error:
         raise ManifestError([Problem("(yaml)", f"invalid YAML: {error}")]) from None
     except RecursionError:
         raise ManifestError([Problem("(yaml)", "invalid YAML: nested too deeply")]) from None
-    if document is None:
+    if node is None:
         raise ManifestError(
             [Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")]
+        )
+    reader = _NodeReader(yaml.constructor)
+    document = reader.value(node, ())
+    if reader.aliases:
+        first, more = reader.aliases[0], len(reader.aliases) - 1
+        others = f" ({more} more alias{'es' if more > 1 else ''} follow)" if more else ""
+        raise ManifestError(
+            [
+                Problem(
+                    first.path,
+                    f"YAML aliases ({first.message}) are not accepted in a deployment manifest; "
+                    f"write the value out{others}",
+                    first.line,
+                )
+            ]
         )
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
         raise ManifestError(
             [Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)]
         )
-    lines: dict[tuple, int] = {}
-    plain = _plain(document, (), lines)
-    return plain, lines
+    return document, reader.lines, reader.problems
 
 
-def _plain(node: Any, path: tuple, lines: dict[tuple, int]) -> Any:
-    """ruamel nodes → plain Python, recording each path's line (1-based)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+class _AliasRefusingComposer(Composer):
+    """ruamel's composer, except that an alias becomes a marker node holding its own line."""
 
-    if isinstance(node, CommentedMap):
-        result = {}
-        for key, value in node.items():
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        from ruamel.yaml.events import AliasEvent
+        from ruamel.yaml.nodes import ScalarNode
+
+        if self.parser.check_event(AliasEvent):
+            event = self.parser.get_event()
+            return ScalarNode(ALIAS_TAG, str(event.anchor), event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
+
+
+class _NodeReader:
+    """YAML nodes → plain Python, recording each path's line and every structural problem."""
+
+    def __init__(self, constructor: Any) -> None:
+        self.constructor = constructor
+        self.lines: dict[tuple, int] = {}
+        self.problems: list[Problem] = []
+        self.aliases: list[Problem] = []
+
+    def value(self, node: Any, path: tuple) -> Any:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        line = node.start_mark.line + 1
+        if node.tag == ALIAS_TAG:
+            self.aliases.append(Problem(_dotted(path) or "(root)", f"*{node.value}", line))
+            return None
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.lines[path + (index,)] = item.start_mark.line + 1
+                items.append(self.value(item, path + (index,)))
+            return items
+        return self._scalar(node)
+
+    def _mapping(self, node: Any, path: tuple) -> dict[str, Any]:
+        from ruamel.yaml.nodes import ScalarNode
+
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            key = self._scalar(key_node) if isinstance(key_node, ScalarNode) and key_node.tag != ALIAS_TAG else None
+            if key_node.tag.endswith(":merge"):
+                key = None
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise ManifestError(
-                    [Problem(_dotted(path) or "(root)", "mapping keys must be plain words", lines.get(path))]
+                self.problems.append(Problem(_dotted(path) or "(root)", "mapping keys must be plain words", line))
+                continue
+            key_text = key if isinstance(key, str) else str(key)
+            where = path + (key_text,)
+            if key_text in first_line:
+                self.problems.append(
+                    Problem(
+                        _dotted(where),
+                        f"the key `{key_text}` appears twice in the same mapping, "
+                        f"first on line {first_line[key_text]}; keep one",
+                        line,
+                    )
                 )
-            key_text = str(key) if not isinstance(key, str) else key
-            with contextlib.suppress(KeyError, TypeError, AttributeError):
-                lines[path + (key_text,)] = node.lc.key(key)[0] + 1
-            result[key_text] = _plain(value, path + (key_text,), lines)
+                continue
+            first_line[key_text] = line
+            self.lines[where] = line
+            result[key_text] = self.value(value_node, where)
         return result
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            with contextlib.suppress(KeyError, TypeError, AttributeError):
-                lines[path + (index,)] = node.lc.item(index)[0] + 1
-            items.append(_plain(value, path + (index,), lines))
-        return items
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return str(node)
+
+    def _scalar(self, node: Any) -> Any:
+        value = self.constructor.construct_object(node)
+        if value is None or isinstance(value, (str, bool, int, float)):
+            return value
+        return str(node.value)  # dates, binary and the like: the text as written
+
+
+def _syntax_problems(text: str, error: Any) -> list[Problem]:
+    """A YAML syntax error as problems: tabs in indentation name every such line."""
+    tabbed = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]
+    ]
+    if tabbed:
+        return [Problem(_path_at_line(text, number), "YAML forbids tabs for indentation", number) for number in tabbed]
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    message = (error.problem or "invalid YAML").strip()
+    return [Problem(_path_at_line(text, line) if line else "(yaml)", f"invalid YAML: {message}", line)]
+
+
+def _path_at_line(text: str, number: int) -> str:
+    """The dotted path of the keys enclosing line `number`, read from indentation alone
+    (the document does not parse, so this is a best guess; `(yaml)` when there is none)."""
+    path: list[tuple[int, str]] = []
+    for line in text.splitlines()[:number]:
+        stripped = line.lstrip(" \t-")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        key = re.match(r"([A-Za-z_][\w-]*)\s*:(\s|$)", stripped)
+        while path and path[-1][0] >= indent:
+            path.pop()
+        if key:
+            path.append((indent, key.group(1)))
+    return ".".join(key for _, key in path) or "(yaml)"
 
 
 def _lift(document: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple, tuple]]:
@@ -354,9 +473,9 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 def _field(model: type[BaseModel], key: str) -> Any:
-    for name, field in model.model_fields.items():
-        if key in _keys_of(name, field):
-            return field
+    for name, info in model.model_fields.items():
+        if key in _keys_of(name, info):
+            return info
     return None
 
 

@@ -125,6 +125,10 @@ def resolve(
 
     _add_boot_secrets(framework, choices)
     values, provenance = _evaluate(choices, lock or {}, (pattern.name, pattern.cloud))
+    if not spec.environments:
+        known = _implicit_stacks(values)
+        if environment not in known:
+            raise ResolutionError([("environments", _unknown_environment(environment, known, implicit=True))])
     _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
     warnings = _fit_ingress_tls(values, provenance) + _retired(pattern, values)
@@ -196,11 +200,22 @@ def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def _unknown_environment(name: str, declared: tuple[str, ...]) -> str:
+def _implicit_stacks(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The stacks of a manifest that declares no `environments:`: the default one and the CI stages."""
+    stages = [stage["name"] if isinstance(stage, Mapping) else stage.name for stage in values["cicd.environments"]]
+    return tuple(dict.fromkeys([tables.DEFAULT_ENVIRONMENT.value, *stages]))
+
+
+def _unknown_environment(name: str, declared: tuple[str, ...], *, implicit: bool = False) -> str:
     from difflib import get_close_matches
 
     close = get_close_matches(name, declared, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
+    if implicit:
+        return (
+            f"no environment named {name!r}: the manifest declares no `environments:`, so its stacks are "
+            f"{', '.join(declared)} (the default and the CI stages); declare it under `environments:` to add it{hint}"
+        )
     return f"no environment named {name!r} (declared: {', '.join(declared)}){hint}"
 
 

@@ -62,13 +62,34 @@ def _toggle(value: Any) -> Any:
     return value
 
 
+def ascii_dns_label(text: str) -> str:
+    """`text` as a DNS label: accents dropped (`café` → `cafe`), anything else made `-`."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9-]+", "-", plain.lower()).strip("-")[:63].strip("-")
+
+
 def dns_name(value: str | None) -> str | None:
     if value is not None and not DNS_LABEL.match(value):
+        suggestion = ascii_dns_label(value)
+        hint = f"; did you mean {suggestion!r}?" if suggestion and suggestion != value else ""
         raise ValueError(
             f"{value!r} is not DNS-safe: use lowercase letters, digits and '-', "
-            "start and end with a letter or digit, at most 63 characters"
+            f"start and end with a letter or digit, at most 63 characters{hint}"
         )
     return value
+
+
+def punycode_hint(value: str) -> str:
+    """For a name with non-ASCII letters, its ASCII (punycode) spelling, as DNS stores it."""
+    if value.isascii():
+        return ""
+    try:
+        ascii_form = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "; DNS names are ASCII: write an internationalised name in its punycode form (xn--...)"
+    return f"; DNS names are ASCII: write the internationalised name as its punycode {ascii_form!r}"
 
 
 DnsName = Annotated[str, AfterValidator(dns_name)]
@@ -133,7 +154,7 @@ class DeploymentMeta(Section):
             return value
         labels = value.rstrip(".").split(".")
         if len(labels) < 2 or not all(DNS_LABEL.match(label) for label in labels):
-            raise ValueError(f"{value!r} is not a domain name such as app.example.com")
+            raise ValueError(f"{value!r} is not a domain name such as app.example.com{punycode_hint(value)}")
         return value.rstrip(".")
 
     @field_validator("dns_zone")
@@ -144,7 +165,7 @@ class DeploymentMeta(Section):
         zone = value.rstrip(".").lower()
         labels = zone.split(".")
         if len(labels) < 2 or not all(DNS_LABEL.match(label) for label in labels):
-            raise ValueError(f"{value!r} is not a zone name such as example.com")
+            raise ValueError(f"{value!r} is not a zone name such as example.com{punycode_hint(value)}")
         if "domain" not in info.data:
             return zone  # the domain itself is wrong; that error says enough
         domain = info.data["domain"]
@@ -395,15 +416,21 @@ class ApplicationSpec(Section):
         data = dict(data)
         if "instances" in data and "replicas" in data:
             raise ValueError("`instances` and `replicas` mean the same thing; keep one")
-        if "memory" in data:
-            data["memory"] = parse_memory_mib(data["memory"])
-        if "cpu" in data:
-            data["cpu"] = parse_cpu(data["cpu"])
         if "hpa" in data:
             data["hpa"] = _toggle(data["hpa"])
         if isinstance(data.get("command"), str):
             data["command"] = tuple(data["command"].split())
         return data
+
+    @field_validator("memory", mode="before")
+    @classmethod
+    def _memory(cls, value: Any) -> Any:
+        return parse_memory_mib(value)
+
+    @field_validator("cpu", mode="before")
+    @classmethod
+    def _cpu(cls, value: Any) -> Any:
+        return parse_cpu(value)
 
     @model_validator(mode="after")
     def _autoscale_covers_instances(self) -> ApplicationSpec:

@@ -234,7 +234,7 @@ def test_non_production_destroy_and_cancel_need_yes_without_a_terminal(manifest)
 def test_preview_offline_delegates_with_the_environment(manifest, monkeypatch):
     calls = []
 
-    def fake_offline_preview(manifest_path: Path, env: str | None, as_json: bool) -> int:
+    def fake_offline_preview(manifest_path: Path, env: str | None, as_json: bool, **options) -> int:
         calls.append((manifest_path, env, as_json))
         return 0
 
@@ -242,7 +242,7 @@ def test_preview_offline_delegates_with_the_environment(manifest, monkeypatch):
     result = invoke("preview", str(manifest), "--offline", "--env", "staging", "--json")
     assert result.exit_code == 0
     assert calls == [(manifest, "staging", True)]
-    monkeypatch.setattr("specql_deploy.automation.offline.offline_preview", lambda *_: 2)
+    monkeypatch.setattr("specql_deploy.automation.offline.offline_preview", lambda *_, **__: 2)
     assert invoke("preview", str(manifest), "--offline").exit_code == 2
 
 

@@ -149,3 +149,38 @@ def test_emulate_points_the_program_at_a_moto_server_and_stops_it(project, monke
     port = int(endpoint.rsplit(":", 1)[1])
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_rollback_redeploys_the_previous_release(project, monkeypatch, tmp_path):
+    # GIVEN a program whose one resource holds the image tag the stack config names
+    # (`specql:imageTag`, the program's image-tag input), deployed as v1 then v2
+    import pulumi
+
+    from engine_resources import LocalFile
+
+    site = tmp_path / "running.txt"
+
+    def program() -> None:
+        tag = pulumi.Config("specql").require("imageTag")
+        LocalFile("release", str(site), tag, 0, None)
+
+    monkeypatch.setattr("specql_deploy.program.make_program", lambda _resolved, **_options: program)
+    manifest, _, _ = project
+    file = str(manifest)
+    for release in ("v1", "v2"):
+        assert deploy("up", file, "--env", "staging", "--version", release, "--yes").exit_code == 0
+    assert site.read_text() == "v2"
+    listed = deploy("rollback", file, "--env", "staging", "--list", "--json")
+    assert [item["tag"] for item in json.loads(listed.stdout)] == ["v2", "v1"]
+
+    # WHEN rolled back without naming a release THEN v1 runs again, through `up`
+    back = deploy("rollback", file, "--env", "staging", "--yes")
+    assert back.exit_code == 0, back.output
+    assert site.read_text() == "v1"
+    # AND the history now has v1 on top, so the next rollback goes forward to v2 by name only
+    again = deploy("rollback", file, "--env", "staging", "--to", "v1", "--yes")
+    assert again.exit_code == 2 and "already runs v1" in again.stderr
+    forward = deploy("rollback", file, "--env", "staging", "--to", "v2", "--yes")
+    assert forward.exit_code == 0 and site.read_text() == "v2"
+    unknown = deploy("rollback", file, "--env", "staging", "--to", "v3", "--yes")
+    assert unknown.exit_code == 2 and "never ran 'v3'" in unknown.stderr

@@ -51,8 +51,11 @@ def production_json():
 def test_json_contract_shape(production_json):
     # GIVEN the production example  WHEN previewed offline as JSON
     document = json.loads(production_json)
-    # THEN one object with resources and a summary
-    assert set(document) == {"resources", "summary"}
+    # THEN one object with resources, a summary, whether anything changes and the cost estimate
+    assert set(document) == {"resources", "summary", "hasChanges", "cost"}
+    assert document["hasChanges"] is True
+    assert document["cost"]["currency"] == "USD" and document["cost"]["total"] > 0
+    assert document["cost"]["total"] == round(sum(item["monthly"] for item in document["cost"]["items"]), 2)
     for resource in document["resources"]:
         assert set(resource) == {"type", "name", "urn", "parent", "inputs"}
         assert resource["urn"].startswith("urn:pulumi:dev::production-saas::")

@@ -186,7 +186,10 @@ INVALID = [
         "deployment: {pattern: small-saas}\napplication: {instances: two}",
         "application.instances: must be a whole number",
     ),
-    ("deployment: {pattern: small-saas}\napplication: {memory: lots}", "application: 'lots' is not a memory size"),
+    (
+        "deployment: {pattern: small-saas}\napplication: {memory: lots}",
+        "application.memory: 'lots' is not a memory size",
+    ),
     (
         "deployment: {pattern: small-saas}\nenvironments:\n  - name: production\n    variables:\n      DB_PASSWORD: hunter2",
         "environments[0].variables.DB_PASSWORD: looks like a secret: list it under `secrets:`",
@@ -304,12 +307,12 @@ def test_every_problem_is_reported_not_just_the_first():
         ("", "(root): the manifest is empty"),
         ("- a\n- b\n", "(root): the manifest must be a mapping with a `deployment:` key, not a list"),
         ("just words", "(root): the manifest must be a mapping"),
-        ("deployment: [unclosed", "(yaml): invalid YAML"),
+        ("deployment: [unclosed", "deployment: invalid YAML"),
         (
             "deployment: {pattern: small-saas}\ndeployment: {pattern: kubernetes}",
-            "(yaml): invalid YAML: a key appears twice",
+            "deployment: the key `deployment` appears twice in the same mapping, first on line 1; keep one (line 2)",
         ),
-        ("deployment:\n\tpattern: small-saas", "(yaml): invalid YAML"),
+        ("deployment:\n\tpattern: small-saas", "deployment.pattern: YAML forbids tabs for indentation (line 2)"),
     ],
 )
 def test_broken_documents_get_clear_messages(text, expected):
