@@ -24,14 +24,15 @@ def eject_command(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config. "
+            help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, config, "
+            "observability. "
             "Defaults to all.",
         ),
     ] = None,
     env: EnvOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files changed since the last eject.")] = False,
 ) -> None:
-    """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu and Kubernetes files."""
+    """Write Dockerfile, compose, Caddyfile, config templates, CI workflows, OpenTofu, Kubernetes and observability files."""
     from .eject import EjectError, UserChangedFiles, eject, parse_targets
 
     try:

@@ -26,6 +26,7 @@ TARGETS: Mapping[str, tuple[str, str]] = {
     "compose": ("specql_deploy.exporters.compose", "render"),
     "github-actions": ("specql_deploy.exporters.github_actions", "render"),
     "config": ("specql_deploy.exporters.config", "render"),
+    "observability": ("specql_deploy.exporters.observability", "render"),
 }
 """Target name (as given to ``eject --only``) → (module, render function), in eject order."""
 

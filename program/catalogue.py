@@ -46,6 +46,17 @@ PORTS: Mapping[str, int] = {
     "cloudnative-pg-metrics": 9187,
     # The port cert-manager's HTTP-01 solver listens on.
     "acme-solver": 8089,
+    # Prometheus exporters' registered default ports (the exporter port allocation list).
+    "node-exporter": 9100,
+    "postgres-exporter": 9187,
+    # Caddy's metrics site on the private network (its admin API stays on localhost:2019).
+    "caddy-metrics": 9180,
+    "grafana": 3000,
+    "loki": 3100,
+    # Grafana Alloy's HTTP server (its UI and /metrics).
+    "alloy": 12345,
+    # Tempo's HTTP API (Grafana queries traces there).
+    "tempo": 3200,
 }
 """Well-known ports of the software the stacks run: changing one breaks its clients."""
 
@@ -164,6 +175,14 @@ IMAGES: Mapping[str, str] = {
     "redis": "redis:7.4.2-alpine3.21",
     "caddy": "caddy:2.9.1-alpine",
     "prometheus": "prom/prometheus:v3.1.0",
+    # The host's CPU, memory and disk for Prometheus (also reads the backup's textfile metric).
+    "node-exporter": "prom/node-exporter:v1.9.1",
+    # PostgreSQL's connections and settings for Prometheus.
+    "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+    # Grafana, Loki and Alloy run as their upstream images (AGPL: never built or vendored here).
+    "grafana": "grafana/grafana-oss:12.3.0",
+    "loki": "grafana/loki:3.6.0",
+    "alloy": "grafana/alloy:v1.12.0",
     "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",
     # Copies the dumps off the host (S3 or any S3-compatible store).
     "rclone": "rclone/rclone:1.68.2",
@@ -176,6 +195,76 @@ IMAGES: Mapping[str, str] = {
     # FraiseQL's Rust extensions compile with this toolchain, copied into the Dockerfile's
     # build stage instead of piping rustup from the network.
     "rust": "rust:1.83.0-slim-bookworm",
+}
+
+# Where each framework serves Prometheus metrics, and the names of its request metrics:
+# the library the generated app uses for it, its path, its port (None: the app's own), the
+# request counter, the label holding the HTTP status, and the latency histogram's buckets.
+APP_METRICS: Mapping[str, Mapping[str, str | int | None]] = {
+    # FraiseQL (FastAPI) with prometheus-fastapi-instrumentator; status grouped as `5xx`.
+    "fraiseql": {
+        "library": "prometheus-fastapi-instrumentator",
+        "path": "/metrics",
+        "port": None,
+        "requests": "http_requests_total",
+        "status_label": "status",
+        "duration_buckets": "http_request_duration_seconds_bucket",
+    },
+    # django-prometheus (`path("", include("django_prometheus.urls"))` serves /metrics).
+    "django": {
+        "library": "django-prometheus",
+        "path": "/metrics",
+        "port": None,
+        "requests": "django_http_responses_total_by_status_total",
+        "status_label": "status",
+        "duration_buckets": "django_http_requests_latency_seconds_by_view_method_bucket",
+    },
+    # yabeda-rails with yabeda-prometheus: its exporter listens on its own port, 9394.
+    "rails": {
+        "library": "yabeda-prometheus",
+        "path": "/metrics",
+        "port": 9394,
+        "requests": "rails_requests_total",
+        "status_label": "status",
+        "duration_buckets": "rails_request_duration_seconds_bucket",
+    },
+    # prom-client with express-prom-bundle: one histogram, its `_count` counts the requests.
+    "nodejs": {
+        "library": "express-prom-bundle",
+        "path": "/metrics",
+        "port": None,
+        "requests": "http_request_duration_seconds_count",
+        "status_label": "status_code",
+        "duration_buckets": "http_request_duration_seconds_bucket",
+    },
+}
+
+# What an alert's metric word (`condition: cpu > 80`, `type: db_connections`) watches in
+# Prometheus, and which of those signals each cloud's Prometheus has: a Docker host has
+# node exporter and postgres-exporter, a cluster kube-prometheus-stack and CloudNativePG's
+# exporter; on AWS only the application's own metrics reach Managed Prometheus (CloudWatch
+# alarms watch the rest).
+ALERT_SIGNALS: Mapping[str, str] = {
+    "cpu": "cpu",
+    "cpu_high": "cpu",
+    "memory": "memory",
+    "memory_high": "memory",
+    "connections": "connections",
+    "db_connections": "connections",
+    "disk": "disk",
+    "storage": "disk",
+    "db_storage": "disk",
+    "errors": "error_rate",
+    "error_rate": "error_rate",
+    "http_5xx": "error_rate",
+    "latency": "latency",
+    "unhealthy_hosts": "targets_down",
+    "targets_down": "targets_down",
+}
+PROMETHEUS_SIGNALS: Mapping[str, frozenset[str]] = {
+    "docker": frozenset({"cpu", "memory", "connections", "disk", "error_rate", "latency", "targets_down"}),
+    "kubernetes": frozenset({"cpu", "memory", "connections", "disk", "error_rate", "latency", "targets_down"}),
+    "aws": frozenset({"error_rate", "latency", "targets_down"}),
 }
 
 # Helm charts pinned so `up` next month installs what was previewed today.
