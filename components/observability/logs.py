@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 LOKI_DATA = "/loki"
 """Loki's data folder inside its container (a named volume on a Docker host)."""
-DASHBOARDS_MOUNT = "/var/lib/grafana/dashboards"
+DASHBOARDS_MOUNT = "/etc/grafana/dashboards"
 """Where Grafana reads the provisioned dashboard JSON files."""
 KUBE_MONITORING_NAMESPACE = "monitoring"
 """kube-prometheus-stack's namespace (see components/kubernetes/addons.py)."""

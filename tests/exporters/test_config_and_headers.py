@@ -115,7 +115,7 @@ def test_generated_file_rejects_paths_outside_the_root():
 def test_registry_lists_every_target():
     from specql_deploy.exporters import TARGETS
 
-    assert set(TARGETS) == {"opentofu", "kubernetes", "docker", "compose", "github-actions", "config"}
+    assert set(TARGETS) == {"opentofu", "kubernetes", "docker", "compose", "github-actions", "config", "observability"}
     assert all(function == "render" for _, function in TARGETS.values())
     for module, _ in TARGETS.values():
         assert module.startswith("specql_deploy.exporters.")
