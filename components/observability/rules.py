@@ -183,7 +183,13 @@ def alert_rules(resolved: ResolvedDeployment) -> list[AlertRule]:
     rules = _builtin(resolved, available)
     for alarm in resolved.monitoring.alarms:
         rule = _from_manifest(alarm, available)
-        if rule is not None and rule.name not in {existing.name for existing in rules}:
+        if rule is None:
+            continue
+        names = [existing.name for existing in rules]
+        if rule.name in names:
+            # the manifest's own `high_cpu` replaces the built-in HighCpu (its threshold wins)
+            rules[names.index(rule.name)] = rule
+        else:
             rules.append(rule)
     return rules
 
