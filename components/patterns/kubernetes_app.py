@@ -20,6 +20,7 @@ from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs
 from ..kubernetes.postgres_cluster import PostgresCluster, PostgresClusterArgs
+from ..observability import dashboards, rules_document
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -183,6 +184,9 @@ class KubernetesApp(pulumi.ComponentResource):
                     app=app,
                     environment=environment,
                     service_labels=selector_labels(app, "api"),
+                    framework=resolved.deployment.framework,
+                    rule_groups=tuple(rules_document(resolved)["groups"]),
+                    dashboards=dashboards(resolved) if resolved.monitoring.grafana else {},
                     database_pod_labels=self.database.pod_labels if cnpg else None,
                 ),
                 options(self.namespace, *self.addons.ready("monitoring")),
