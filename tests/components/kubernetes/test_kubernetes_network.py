@@ -139,6 +139,7 @@ def test_alert_rules_and_dashboards_ship_as_prometheus_rule_and_configmaps(captu
     import yaml
 
     from specql_deploy.components.observability import dashboards, rules_text
+
     from support import resolve_example
 
     # GIVEN the example (kube-prometheus-stack with Grafana)
