@@ -29,6 +29,7 @@ from ..aws.edge import Edge, EdgeArgs, edge_settings
 from ..aws.encryption import Encryption, EncryptionArgs, encryption_settings
 from ..aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings, serves_https
 from ..aws.log_archive import LogArchive, LogArchiveArgs, log_archive_settings
+from ..aws.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs, managed_prometheus_settings
 from ..aws.monitoring import Monitoring, MonitoringArgs, monitoring_settings
 from ..aws.network import Network, NetworkArgs, dr_network_settings, network_settings
 from ..aws.outputs import concat
@@ -104,6 +105,7 @@ class SaasPattern(pulumi.ComponentResource):
         self.service = self.service_block()
         self.edge = self.edge_block()
         self.monitoring_block()
+        self.prometheus = self.managed_prometheus_block()
         self.dr_database = (
             self.dr_database_block(dr_region, dr_key)
             if dr_region and self.dr_provider is not None and dr_key is not None
@@ -283,6 +285,16 @@ class SaasPattern(pulumi.ComponentResource):
             self.opts,
         )
 
+    def managed_prometheus_block(self) -> ManagedPrometheus | None:
+        """`metrics.prometheus`: an Amazon Managed Service for Prometheus workspace with the alert rules."""
+        if not self.resolved.monitoring.prometheus:
+            return None
+        return ManagedPrometheus(
+            f"{self.name}-prometheus",
+            ManagedPrometheusArgs(kms_key_arn=self.key, **managed_prometheus_settings(self.resolved)),
+            self.opts,
+        )
+
     def dr_database_block(self, dr_region: str, dr_key: pulumi.Output[str]) -> Database:
         """A cross-region read replica in the DR region's key and its own VPC, ready to be promoted.
 
@@ -334,6 +346,9 @@ class SaasPattern(pulumi.ComponentResource):
             )
         if self.dr_database is not None:
             outputs["dr_database_endpoint"] = self.dr_database.endpoint
+        if self.prometheus is not None:
+            outputs["prometheus_workspace_id"] = self.prometheus.workspace_id
+            outputs["prometheus_remote_write_url"] = self.prometheus.remote_write_url
         return outputs
 
     # -- wiring between blocks
