@@ -1,4 +1,4 @@
-"""Golden files: what the docker, compose, config and github-actions targets write for
+"""Golden files: what the docker, compose, config, github-actions and observability targets write for
 every example, kept in the repository so a change to the output shows up in review.
 
 Regenerate after an intended change with one command:
@@ -25,7 +25,8 @@ REGENERATE = "python tests/exporters/test_golden.py"
 
 def expected_files(example: str) -> dict[str, str]:
     files: dict[str, str] = {}
-    for target in MY_TARGETS:
+    # observability too (its dashboards are JSON, with no comment header: checked in test_observability)
+    for target in (*MY_TARGETS, "observability"):
         files.update(render_example(example, target))
     return files
 
