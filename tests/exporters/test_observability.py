@@ -470,3 +470,25 @@ def test_compose_mounts_the_same_observability_files(tmp_path):
     for path_in_tree, content in compose.items():
         if path_in_tree.startswith("observability/"):
             assert files[path_in_tree] == content, path_in_tree
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    alerts:\n      - condition: db_cpu > 80\n", "'db_cpu': Prometheus on hobby-project does not measure it"),
+        (
+            "    metrics:\n      prometheus: false\n    alerts:\n      - condition: cpu > 80\n",
+            "hobby-project alerts are Prometheus rules: set monitoring.metrics.prometheus: true",
+        ),
+    ],
+)
+def test_an_alert_prometheus_cannot_evaluate_is_refused(extra, message, tmp_path):
+    from typer.testing import CliRunner
+
+    from specql_deploy.automation.cli import app
+
+    path = tmp_path / "deployment.yaml"
+    path.write_text(example_manifest("hobby-project").read_text() + "  monitoring:\n" + extra)
+    result = CliRunner().invoke(app, ["deploy", "validate", str(path)])
+    assert result.exit_code == 2
+    assert "monitoring.alerts[0]" in result.output and message in result.output
