@@ -181,6 +181,9 @@ IMAGES: Mapping[str, str] = {
     "postgres-exporter": "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
     # Grafana, Loki and Alloy run as their upstream images (AGPL: never built or vendored here).
     "grafana": "grafana/grafana-oss:12.3.0",
+    # AWS Distro for OpenTelemetry: scrapes the app beside it in the ECS task and
+    # remote-writes to Amazon Managed Service for Prometheus with SigV4.
+    "otel-collector": "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3",
     "loki": "grafana/loki:3.6.0",
     "alloy": "grafana/alloy:v1.12.0",
     "uptime-kuma": "louislam/uptime-kuma:1.23.16-alpine",

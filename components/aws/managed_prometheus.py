@@ -4,8 +4,9 @@ Built when the manifest sets `monitoring.metrics.prometheus` on AWS. The rule gr
 namespace holds exactly the ejected ``observability/prometheus/alerts.yml`` (the alerts
 the application's own metrics allow: error rate, latency, target down; CloudWatch alarms
 watch CPU, memory, the database and the disk). The workspace is encrypted with the
-deployment's KMS key. Its remote-write endpoint is a stack output, for the collector
-config ``observability/prometheus/prometheus.yml``.
+deployment's KMS key. The collector beside the application (components/aws/service.py)
+scrapes it with the jobs of ``observability/prometheus/prometheus.yml`` and remote-writes
+here; the endpoint is a stack output.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ManagedPrometheus(pulumi.ComponentResource):
     """The workspace and the rule group namespace."""
 
     workspace_id: pulumi.Output[str]
+    workspace_arn: pulumi.Output[str]
     remote_write_url: pulumi.Output[str]
 
     def __init__(self, name: str, args: ManagedPrometheusArgs, opts: pulumi.ResourceOptions | None = None):
@@ -62,5 +64,6 @@ class ManagedPrometheus(pulumi.ComponentResource):
             opts=child(self),
         )
         self.workspace_id = self.workspace.id
+        self.workspace_arn = self.workspace.arn
         self.remote_write_url = self.workspace.prometheus_endpoint.apply(lambda url: f"{url}api/v1/remote_write")
         self.register_outputs({"workspace_id": self.workspace_id, "remote_write_url": self.remote_write_url})

@@ -133,5 +133,21 @@ def prometheus_config(resolved: ResolvedDeployment) -> dict[str, Any]:
     return config
 
 
+def collector_config(resolved: ResolvedDeployment, remote_write_url: str) -> str:
+    """The AWS collector's configuration (AWS Distro for OpenTelemetry): the same scrape
+    jobs as the ejected prometheus.yml, remote-written to the workspace with SigV4."""
+    region = resolved.platform.region
+    config = {
+        "extensions": {"sigv4auth": {"region": region, "service": "aps"}},
+        "receivers": {"prometheus": {"config": {"global": _global(resolved), "scrape_configs": aws_jobs(resolved)}}},
+        "exporters": {"prometheusremotewrite": {"endpoint": remote_write_url, "auth": {"authenticator": "sigv4auth"}}},
+        "service": {
+            "extensions": ["sigv4auth"],
+            "pipelines": {"metrics": {"receivers": ["prometheus"], "exporters": ["prometheusremotewrite"]}},
+        },
+    }
+    return dump(config)
+
+
 def prometheus_text(resolved: ResolvedDeployment) -> str:
     return dump(prometheus_config(resolved))

@@ -37,6 +37,7 @@ from ..aws.regions import partition
 from ..aws.secrets import Secrets, SecretsArgs
 from ..aws.service import Service, ServiceArgs, service_settings
 from ..aws.storage import ReplicaTarget, Storage, StorageArgs, storage_settings
+from ..observability.scrape import collector_config
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -102,10 +103,10 @@ class SaasPattern(pulumi.ComponentResource):
         )
         self.load_balancer = self.load_balancer_block()
         self.secrets = self.secrets_block()
+        self.prometheus = self.managed_prometheus_block()
         self.service = self.service_block()
         self.edge = self.edge_block()
         self.monitoring_block()
-        self.prometheus = self.managed_prometheus_block()
         self.dr_database = (
             self.dr_database_block(dr_region, dr_key)
             if dr_region and self.dr_provider is not None and dr_key is not None
@@ -236,6 +237,7 @@ class SaasPattern(pulumi.ComponentResource):
                 secret_arns=secret_arns,
                 task_policy_statements=self._task_statements(),
                 depends_on=self.load_balancer.listeners,
+                metrics_collector=self._collector_config(),
                 **service_settings(self.resolved),
             ),
             self.opts,
@@ -390,11 +392,27 @@ class SaasPattern(pulumi.ComponentResource):
                 secret_arns.append(arn)
         return environment, injected, secret_arns
 
+    def _collector_config(self) -> pulumi.Output[str] | None:
+        """The collector beside the app, remote-writing to the workspace (with `metrics.prometheus`)."""
+        if self.prometheus is None:
+            return None
+        resolved = self.resolved
+        return self.prometheus.remote_write_url.apply(lambda url: collector_config(resolved, url))
+
     def _task_statements(self) -> list[dict[str, Any]]:
         """The application's own permissions: IAM login to its database, its buckets' objects."""
         resolved, database, storage = self.resolved, self.database, self.storage
         statements: list[dict[str, Any]] = []
         part = partition(resolved.platform.region)
+        if self.prometheus is not None:
+            statements.append(
+                {
+                    "Sid": "PrometheusRemoteWrite",
+                    "Effect": "Allow",
+                    "Action": "aps:RemoteWrite",
+                    "Resource": self.prometheus.workspace_arn,
+                }
+            )
         if resolved.database.iam_auth:
             statements.append(
                 {
