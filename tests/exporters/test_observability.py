@@ -492,3 +492,15 @@ def test_an_alert_prometheus_cannot_evaluate_is_refused(extra, message, tmp_path
     result = CliRunner().invoke(app, ["deploy", "validate", str(path)])
     assert result.exit_code == 2
     assert "monitoring.alerts[0]" in result.output and message in result.output
+
+
+def test_helm_chart_keeps_the_dashboards_legend_braces_literal():
+    from eject_support import render_example
+
+    files = render_example("kubernetes", "kubernetes")
+    template = next(text for path, text in files.items() if path.endswith("templates/11-configmap.yaml"))
+    manifest = next(text for path, text in files.items() if path.endswith("manifests/11-configmap.yaml"))
+    assert "{{job}}" in manifest
+    # every literal brace pair is a Go template string, so helm renders the manifest's text
+    assert "{{job}}" not in template
+    assert '{{ "{{" }}job{{ "}}" }}' in template
