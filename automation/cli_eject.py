@@ -67,7 +67,8 @@ def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:
     for path in result.kept:
         print(f"  kept     {path} (no longer generated; you changed it, so it stays)")
     counts = ", ".join(f"{target} {count}" for target, count in result.targets.items())
-    total = sum(result.targets.values())
+    # files, not per-target counts: compose and observability share the files compose mounts
+    total = len(result.created) + len(result.updated) + len(result.unchanged)
     verb = "wrote" if result.changed else "unchanged:"
     print(
         f"{verb} {len(result.created)} created, {len(result.updated)} updated, "

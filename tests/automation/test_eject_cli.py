@@ -268,8 +268,8 @@ def test_invalid_manifest_exits_2_without_traceback(tmp_path):
 @pytest.mark.parametrize(
     ("example", "applicable"),
     [
-        ("hobby-project", {"docker", "compose", "config", "github-actions"}),
-        ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions"}),
+        ("hobby-project", {"docker", "compose", "config", "github-actions", "observability"}),
+        ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions", "observability"}),
     ],
 )
 def test_default_eject_runs_every_registered_target(tmp_path, example, applicable):
