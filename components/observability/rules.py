@@ -88,7 +88,8 @@ class AlertRule:
     def test(self) -> dict[str, Any]:
         """A promtool test group: the series that drive the signal past the threshold, and the alert it must raise."""
         interval = PROMETHEUS_SCRAPE_INTERVAL_SECONDS
-        eval_seconds = max(self.signal.settle_seconds, PROMETHEUS_RATE_WINDOW_SECONDS) + self.for_seconds
+        settle = int(self.threshold) if self.signal.ages else 0
+        eval_seconds = max(settle, PROMETHEUS_RATE_WINDOW_SECONDS) + self.for_seconds
         eval_seconds += interval * ALERT_TEST_EXTRA_SAMPLES
         samples = eval_seconds // interval + ALERT_TEST_EXTRA_SAMPLES
         series = self.signal.series(self.firing_value(), self, interval, samples)

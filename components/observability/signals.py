@@ -49,8 +49,9 @@ class Signal:
     """Labels the expression's result carries (empty after an aggregation)."""
     ceiling: float | None = None
     """Largest value the signal can take (a percentage: 100)."""
-    settle_seconds: int = 0
-    """Time from the first sample before the value is reached (a timestamp's age)."""
+    ages: bool = False
+    """The value is a time since the first sample (a backup's age): the unit test must look
+    later than the threshold. Defaults to `False`."""
 
 
 def _selector(metric: str, labels: Mapping[str, str]) -> str:
@@ -236,6 +237,7 @@ def _docker(resolved: ResolvedDeployment, app_port: int) -> dict[str, Signal]:
             what="Age of the last successful backup (s)",
             unit="s",
             series=backup_age,
+            ages=True,
         )
     return out
 
@@ -354,6 +356,7 @@ def _kubernetes(resolved: ResolvedDeployment) -> dict[str, Signal]:
             what="Age of the last available base backup (s)",
             unit="s",
             series=backup_age,
+            ages=True,
         )
     return out
 
