@@ -26,7 +26,7 @@ def eject_command(
         typer.Option(
             "--only",
             help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, gitlab-ci, "
-            "config, ansible, docs. "
+            "config, observability, ansible, docs. "
             "Defaults to all.",
         ),
     ] = None,
@@ -39,7 +39,7 @@ def eject_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Write Dockerfile, compose, Caddyfile, config templates, CI pipelines, OpenTofu, Kubernetes and Ansible files, and docs."""
+    """Write Dockerfile, compose, Caddyfile, config templates, CI pipelines, OpenTofu, Kubernetes, observability and Ansible files, and docs."""
     from . import output as mode
     from .eject import EjectError, OtherEnvironment, UserChangedFiles, eject, parse_targets, suggested_output
 
@@ -108,7 +108,8 @@ def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:
     for path in result.kept:
         print(f"  kept     {path} (no longer generated; you changed it, so it stays)")
     counts = ", ".join(f"{target} {count}" for target, count in result.targets.items())
-    total = sum(result.targets.values())
+    # files, not per-target counts: compose and observability share the files compose mounts
+    total = len(result.created) + len(result.updated) + len(result.unchanged)
     verb = "wrote" if result.changed else "unchanged:"
     print(
         f"{verb} {len(result.created)} created, {len(result.updated)} updated, "

@@ -119,6 +119,8 @@ def render_targets(
             if item.path == RECORD_NAME:
                 raise EjectError(f"target {target} may not write {RECORD_NAME}")
             if item.path in files:
+                if files[item.path][1] == item:
+                    continue  # the same file from two targets (compose mounts observability/'s)
                 raise EjectError(f"targets {files[item.path][0]} and {target} both generate {item.path}")
             files[item.path] = (target, item)
     return files, counts

@@ -27,6 +27,7 @@ TARGETS: Mapping[str, tuple[str, str]] = {
     "github-actions": ("specql_deploy.exporters.github_actions", "render"),
     "gitlab-ci": ("specql_deploy.exporters.gitlab_ci", "render"),
     "config": ("specql_deploy.exporters.config", "render"),
+    "observability": ("specql_deploy.exporters.observability", "render"),
     "ansible": ("specql_deploy.exporters.ansible", "render"),
     "docs": ("specql_deploy.exporters.docs", "render"),
 }

@@ -168,6 +168,11 @@ DOCKER_SIDECAR_LIMITS: Mapping[str, tuple[float, int]] = {
     "backup-offsite": (0.25, 128),  # rclone copies one new file an hour
     "prometheus": (0.5, 512),  # a few thousand series for one host
     "uptime-kuma": (0.25, 256),  # a handful of HTTP checks
+    "node-exporter": (0.1, 64),  # reads /proc and one filesystem
+    "postgres-exporter": (0.1, 64),  # one query a scrape
+    "grafana": (0.5, 256),  # two dashboards for one user
+    "loki": (0.5, 512),  # one host's logs, a week of them
+    "alloy": (0.25, 256),  # tails a handful of log files
 }
 # Slack added to a health check's own worst case before `up` gives up waiting on a container.
 DOCKER_WAIT_MARGIN_SECONDS = 30
@@ -188,6 +193,50 @@ DOCKER_SSH_OPTIONS: tuple[str, ...] = (
 # Prometheus scrapes (and evaluates rules) every 30 s: fine-grained enough for a dashboard,
 # light on a small host and on the cluster (Docker and Kubernetes patterns alike).
 PROMETHEUS_SCRAPE_INTERVAL_SECONDS = 30
+
+# -- Prometheus: the alert rules and dashboards (observability/)
+# Rates and quantiles look at the last five minutes: long enough to smooth over a missed
+# scrape, short enough to page while an incident is still going on.
+PROMETHEUS_RATE_WINDOW_SECONDS = 300
+# More than 5% of requests answered with a 5xx is an outage for someone.
+ALERT_ERROR_RATE_PERCENT = 5.0
+# The latency alert watches the 99th percentile (the same statistic as the CloudWatch p99 alarm).
+ALERT_LATENCY_QUANTILE = 0.99
+# A target that failed every scrape for two minutes is down, not flapping.
+ALERT_TARGET_DOWN_SECONDS = 120
+# A backup older than two of its intervals means at least one run was missed.
+ALERT_BACKUP_AGE_INTERVALS = 2
+# Kubernetes base backups: seconds between two scheduled backups per `database.backup_frequency`
+# (`continuous` still takes one base backup a day; the WAL archive covers the time between).
+KUBERNETES_BACKUP_INTERVAL_SECONDS: Mapping[str, int] = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    "continuous": 86400,
+}
+# promtool's unit tests drive each signal to twice its threshold (half, for one that falls)...
+ALERT_TEST_OVERSHOOT = 2.0
+# ...and look a few samples after the rate window and the `for` duration have passed, so
+# the alert is firing, not pending.
+ALERT_TEST_EXTRA_SAMPLES = 4
+# Every alert pages at one severity: a deployment this size has one on-call (the owner).
+ALERT_SEVERITY = "warning"
+# Dashboards show the last six hours (a working morning at a glance)...
+DASHBOARD_TIME_RANGE: tuple[str, str] = ("now-6h", "now")
+# ...and refresh every minute (two scrapes: fresh, without loading Prometheus).
+DASHBOARD_REFRESH = "1m"
+# ...on Grafana's 24-column grid, two panels a row, eight rows high.
+GRAFANA_PANEL_SIZE: Mapping[str, int] = {"width": 12, "height": 8}
+# Loki keeps its index in 24-hour tables (the only period its TSDB index supports).
+LOKI_INDEX_PERIOD = "24h"
+# The schema date of the generated Loki configuration's one period (TSDB, schema v13).
+LOKI_SCHEMA_FROM = "2024-04-01"
+# Grafana's sidecar in kube-prometheus-stack loads ConfigMaps labelled grafana_dashboard=1.
+GRAFANA_DASHBOARD_LABEL: tuple[str, str] = ("grafana_dashboard", "1")
+# The backup loop writes its last success for node exporter's textfile collector here...
+BACKUP_METRICS_FILE = "backup.prom"
+# ...and Alloy tails Docker's json-file logs from the host, read-only.
+DOCKER_CONTAINER_LOGS = "/var/lib/docker/containers"
 
 # -- GitHub Actions (the ejected workflows)
 # Minutes per job: a hung step fails in minutes instead of burning the 6-hour default.
@@ -256,6 +305,8 @@ YAML_LINE_WIDTH = 4096
 # ...and nest two spaces deep, list items indented under their key, as the compose,
 # GitHub Actions and Kubernetes documentation write them.
 YAML_INDENT: Mapping[str, int] = {"mapping": 2, "sequence": 4, "offset": 2}
+# Generated JSON (the Grafana dashboards) nests two spaces deep, like the YAML.
+JSON_INDENT = 2
 # An HCL list of scalars stays on one line while it fits in 100 columns, as `tofu fmt` leaves it.
 HCL_ONE_LINE_LIST_WIDTH = 100
 # The OpenTofu README's module tree names a module's first four resource types (then "+N more").

@@ -43,14 +43,23 @@ PORTS: Mapping[str, int] = {
     "redis": 6379,
     "prometheus": 9090,
     "uptime-kuma": 3001,
-    "node-exporter": 9100,
-    "loki": 3100,
     "minio": 9000,
     "minio-console": 9001,
     # The port CloudNativePG's built-in exporter listens on.
     "cloudnative-pg-metrics": 9187,
     # The port cert-manager's HTTP-01 solver listens on.
     "acme-solver": 8089,
+    # Prometheus exporters' registered default ports (the exporter port allocation list).
+    "node-exporter": 9100,
+    "postgres-exporter": 9187,
+    # Caddy's metrics site on the private network (its admin API stays on localhost:2019).
+    "caddy-metrics": 9180,
+    "grafana": 3000,
+    "loki": 3100,
+    # Grafana Alloy's HTTP server (its UI and /metrics).
+    "alloy": 12345,
+    # Tempo's HTTP API (Grafana queries traces there).
+    "tempo": 3200,
 }
 """Well-known ports of the software the stacks run: changing one breaks its clients."""
 
@@ -178,6 +187,76 @@ DATABASE_INSTANCES_BY_SIZE = {"small": 1, "medium": 2, "large": 3, "xlarge": 3}
 # Images pinned to exact tags so a rebuild next month is the same stack; the versions
 # and the date each was checked live in :mod:`.versions`.
 IMAGES: Mapping[str, str] = {name: pin.version for name, pin in versions.IMAGES.items()}
+
+# Where each framework serves Prometheus metrics, and the names of its request metrics:
+# the library the generated app uses for it, its path, its port (None: the app's own), the
+# request counter, the label holding the HTTP status, and the latency histogram's buckets.
+APP_METRICS: Mapping[str, Mapping[str, str | int | None]] = {
+    # FraiseQL (FastAPI) with prometheus-fastapi-instrumentator; status grouped as `5xx`.
+    "fraiseql": {
+        "library": "prometheus-fastapi-instrumentator",
+        "path": "/metrics",
+        "port": None,
+        "requests": "http_requests_total",
+        "status_label": "status",
+        "duration_buckets": "http_request_duration_seconds_bucket",
+    },
+    # django-prometheus (`path("", include("django_prometheus.urls"))` serves /metrics).
+    "django": {
+        "library": "django-prometheus",
+        "path": "/metrics",
+        "port": None,
+        "requests": "django_http_responses_total_by_status_total",
+        "status_label": "status",
+        "duration_buckets": "django_http_requests_latency_seconds_by_view_method_bucket",
+    },
+    # yabeda-rails with yabeda-prometheus: its exporter listens on its own port, 9394.
+    "rails": {
+        "library": "yabeda-prometheus",
+        "path": "/metrics",
+        "port": 9394,
+        "requests": "rails_requests_total",
+        "status_label": "status",
+        "duration_buckets": "rails_request_duration_seconds_bucket",
+    },
+    # prom-client with express-prom-bundle: one histogram, its `_count` counts the requests.
+    "nodejs": {
+        "library": "express-prom-bundle",
+        "path": "/metrics",
+        "port": None,
+        "requests": "http_request_duration_seconds_count",
+        "status_label": "status_code",
+        "duration_buckets": "http_request_duration_seconds_bucket",
+    },
+}
+
+# What an alert's metric word (`condition: cpu > 80`, `type: db_connections`) watches in
+# Prometheus, and which of those signals each cloud's Prometheus has: a Docker host has
+# node exporter and postgres-exporter, a cluster kube-prometheus-stack and CloudNativePG's
+# exporter; on AWS only the application's own metrics reach Managed Prometheus (CloudWatch
+# alarms watch the rest).
+ALERT_SIGNALS: Mapping[str, str] = {
+    "cpu": "cpu",
+    "cpu_high": "cpu",
+    "memory": "memory",
+    "memory_high": "memory",
+    "connections": "connections",
+    "db_connections": "connections",
+    "disk": "disk",
+    "storage": "disk",
+    "db_storage": "disk",
+    "errors": "error_rate",
+    "error_rate": "error_rate",
+    "http_5xx": "error_rate",
+    "latency": "latency",
+    "unhealthy_hosts": "targets_down",
+    "targets_down": "targets_down",
+}
+PROMETHEUS_SIGNALS: Mapping[str, frozenset[str]] = {
+    "docker": frozenset({"cpu", "memory", "connections", "disk", "error_rate", "latency", "targets_down"}),
+    "kubernetes": frozenset({"cpu", "memory", "connections", "disk", "error_rate", "latency", "targets_down"}),
+    "aws": frozenset({"error_rate", "latency", "targets_down"}),
+}
 
 # Helm charts pinned so `up` next month installs what was previewed today.
 HELM_CHARTS: Mapping[str, tuple[str, str, str]] = {

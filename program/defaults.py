@@ -142,7 +142,11 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "network.flow_logs": _d(False, "no VPC on a single host"),
             "monitoring.level": _d("basic", "Prometheus and Uptime Kuma cover one host"),
             "monitoring.stack": _d("prometheus", "runs beside the app, no cloud account needed"),
-            "monitoring.log_aggregator": _d("loki", "no CloudWatch on a Docker host"),
+            "monitoring.log_aggregator": _d(
+                "docker",
+                "Docker's json-file driver keeps each container's logs, rotated, on the host; "
+                "`logs.aggregator: loki` adds Loki, Alloy and Grafana",
+            ),
             "monitoring.prometheus": Derived(
                 ("deployment.framework",),
                 lambda _framework: True,

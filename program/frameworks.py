@@ -103,6 +103,11 @@ METRICS: Mapping[str, Metrics] = {
 so no scrape target is down forever and no alert fires on a 404."""
 
 
+def serves_metrics(framework: str) -> bool:
+    """Whether the framework's image serves Prometheus metrics by itself (what the stacks scrape)."""
+    return METRICS[framework].path is not None
+
+
 BOOT_SECRETS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "rails": (
         (

@@ -386,8 +386,31 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
             problems.append(("cache.replicas", "cache failover needs platform.availability_zones >= 2"))
         if values["platform.availability_zones"] < 2:
             problems.append(("platform.availability_zones", "an Application Load Balancer needs at least 2 zones"))
+    problems += _alert_problems(pattern, values)
     if problems:
         raise ResolutionError(problems)
+
+
+def _alert_problems(pattern: PatternInfo, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """On a Docker host and a cluster the manifest's alerts are Prometheus rules: each must
+    watch a signal that Prometheus has there (AWS alarms are CloudWatch's)."""
+    if pattern.cloud == "aws":
+        return []
+    problems: list[tuple[str, str]] = []
+    available = catalogue.PROMETHEUS_SIGNALS[pattern.cloud]
+    words = sorted(word for word, signal in catalogue.ALERT_SIGNALS.items() if signal in available)
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        metric = alarm["metric"] if isinstance(alarm, dict) else alarm.metric
+        path = f"monitoring.alerts[{index}]"
+        if not values["monitoring.prometheus"]:
+            problems.append(
+                (path, f"{pattern.name} alerts are Prometheus rules: set monitoring.metrics.prometheus: true")
+            )
+        elif catalogue.ALERT_SIGNALS.get(metric) not in available:
+            problems.append(
+                (path, f"{metric!r}: Prometheus on {pattern.name} does not measure it; watch one of {', '.join(words)}")
+            )
+    return problems
 
 
 def _build(

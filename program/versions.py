@@ -43,6 +43,34 @@ IMAGES: Mapping[str, Pin] = {
     "redis": Pin("redis:7.4.11-alpine3.21", CHECKED, OFFICIAL, "8.x is no longer BSD-licensed"),
     "caddy": Pin("caddy:2.11.4-alpine", CHECKED, OFFICIAL),
     "prometheus": Pin("prom/prometheus:v3.14.0", CHECKED, "https://github.com/prometheus/prometheus/releases"),
+    # The host's CPU, memory and disk for Prometheus (also reads the backup's textfile metric).
+    "node-exporter": Pin(
+        "prom/node-exporter:v1.9.1",
+        CHECKED,
+        "https://github.com/prometheus/node_exporter/releases",
+        "not compared here",
+    ),
+    # PostgreSQL's connections and settings for Prometheus.
+    "postgres-exporter": Pin(
+        "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+        CHECKED,
+        "https://github.com/prometheus-community/postgres_exporter/releases",
+        "not compared here",
+    ),
+    # Grafana, Loki and Alloy run as their upstream images (AGPL: never built or vendored here).
+    "grafana": Pin(
+        "grafana/grafana-oss:12.3.0", CHECKED, "https://github.com/grafana/grafana/releases", "not compared here"
+    ),
+    # AWS Distro for OpenTelemetry: scrapes the app beside it in the ECS task and
+    # remote-writes to Amazon Managed Service for Prometheus with SigV4.
+    "otel-collector": Pin(
+        "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3",
+        CHECKED,
+        "https://github.com/aws-observability/aws-otel-collector/releases",
+        "not compared here",
+    ),
+    "loki": Pin("grafana/loki:3.6.0", CHECKED, "https://github.com/grafana/loki/releases", "not compared here"),
+    "alloy": Pin("grafana/alloy:v1.12.0", CHECKED, "https://github.com/grafana/alloy/releases", "not compared here"),
     "uptime-kuma": Pin(
         "louislam/uptime-kuma:1.23.16-alpine",
         CHECKED,

@@ -3,7 +3,7 @@
 # built from the Go module proxy, checkov and ansible in their own venvs, a Debian root
 # from debootstrap, caddy and helm built from
 # the Go module proxy, OpenTofu and the AWS provider, the pulumi-kubernetes provider,
-# etcd and the Kubernetes control plane, all built from the Go module proxy), checks lint,
+# etcd and the Kubernetes control plane, promtool, all built from the Go module proxy), checks lint,
 # format and types (scripts/check.sh), then runs pytest.
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
@@ -47,6 +47,10 @@ SPECQL_KUBERNETES_PROVIDER_BIN="$(scripts/install-kubernetes-provider.sh)"
 SPECQL_ETCD_BIN="$(scripts/install-etcd.sh)"
 SPECQL_KUBE_BIN="$(scripts/install-kube-control-plane.sh)"
 export SPECQL_KUBERNETES_PROVIDER_BIN SPECQL_ETCD_BIN SPECQL_KUBE_BIN
+# promtool checks the generated Prometheus configuration and alert rules, and runs their
+# unit tests (built from the Go module proxy, cached by version).
+SPECQL_PROMTOOL="$(scripts/install-promtool.sh)"
+export SPECQL_PROMTOOL
 
 set +e
 .venv/bin/python -m pytest "$@"

@@ -36,6 +36,8 @@ _LAZY = {
     "Edge": "edge",
     "EdgeArgs": "edge",
     # operations
+    "ManagedPrometheus": "managed_prometheus",
+    "ManagedPrometheusArgs": "managed_prometheus",
     "Monitoring": "monitoring",
     "MonitoringArgs": "monitoring",
     "CustomAlarm": "monitoring",

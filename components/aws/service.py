@@ -20,7 +20,7 @@ from ...program.building_blocks import (
     ECS_SCALE_IN_COOLDOWN_SECONDS,
     ECS_SCALE_OUT_COOLDOWN_SECONDS,
 )
-from ...program.catalogue import FARGATE_MEMORY_BY_CPU, fargate_memory_hint
+from ...program.catalogue import FARGATE_MEMORY_BY_CPU, IMAGES, fargate_memory_hint
 from ...program.frameworks import health_probe, probe_seconds
 from .children import child, stateful
 from .firewall import DataStoreAccess, admit, application_group
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
 
 CONTAINER_NAME = "app"
+COLLECTOR_NAME = "metrics-collector"
 # With a read-only root file system the container still gets a writable /tmp (task storage).
 SCRATCH_VOLUME = "tmp"
 
@@ -107,6 +108,10 @@ class ServiceArgs:
     each store's group. Defaults to `()`."""
     depends_on: Sequence[pulumi.Resource] = ()
     """Resources the service waits for (the listener attaching the target group). Defaults to `()`."""
+    metrics_collector: pulumi.Input[str] | None = None
+    """Configuration of a metrics collector container beside the app (AWS Distro for
+    OpenTelemetry, `AOT_CONFIG_CONTENT`) remote-writing to Managed Prometheus; `None`: no
+    collector. Defaults to `None`."""
 
     def __post_init__(self) -> None:
         if self.cpu_units not in FARGATE_MEMORY_BY_CPU:
@@ -223,7 +228,10 @@ class Service(pulumi.ComponentResource):
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
-            container_definitions=pulumi.Output.json_dumps([container_definition(args, image, self.log_group.name)]),
+            container_definitions=pulumi.Output.json_dumps(
+                [container_definition(args, image, self.log_group.name)]
+                + ([collector_definition(args, self.log_group.name)] if args.metrics_collector is not None else [])
+            ),
             volumes=[{"name": SCRATCH_VOLUME}] if args.read_only_root else None,
             opts=child(self),
         )
@@ -362,6 +370,28 @@ def container_definition(args: ServiceArgs, image: pulumi.Input[str], log_group:
     if args.command:
         definition["command"] = list(args.command)
     return definition
+
+
+def collector_definition(args: ServiceArgs, log_group: pulumi.Input[str]) -> dict[str, Any]:
+    """The metrics collector beside the app: scrapes it on localhost (the task shares one
+    network namespace) and remote-writes to Managed Prometheus; not essential, so a failing
+    collector never stops the app."""
+    return {
+        "name": COLLECTOR_NAME,
+        "image": IMAGES["otel-collector"],
+        "essential": False,
+        "readonlyRootFilesystem": True,
+        "environment": [{"name": "AOT_CONFIG_CONTENT", "value": args.metrics_collector}],
+        "dependsOn": [{"containerName": CONTAINER_NAME, "condition": "START"}],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group,
+                "awslogs-region": args.region,
+                "awslogs-stream-prefix": COLLECTOR_NAME,
+            },
+        },
+    }
 
 
 # ------------------------------------------------ what the block takes from the model

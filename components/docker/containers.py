@@ -126,7 +126,7 @@ def service_container(
     (compose's ``service_completed_successfully``).
     """
     started = started or {}
-    if spec.env_files or any(mount.volume is None for mount in spec.mounts):
+    if spec.env_files or any(mount.volume is None and not mount.host for mount in spec.mounts):
         raise ValueError(
             f"service {spec.name!r}: env files and bind or anonymous mounts are for compose's "
             "development stack; a deployed container takes named volumes and its environment only"
@@ -151,6 +151,12 @@ def service_container(
         ports=ports(spec) or None,
         volumes=[
             docker.ContainerVolumeArgs(
+                host_path=mount.source,
+                container_path=mount.target,
+                read_only=mount.read_only or None,
+            )
+            if mount.host
+            else docker.ContainerVolumeArgs(
                 volume_name=placement.volumes[str(mount.volume)].name,
                 container_path=mount.target,
                 read_only=mount.read_only or None,

@@ -1,17 +1,17 @@
-"""The hobby stack's generated files: Caddy's and Prometheus's configuration and the
-shell loops of the backup containers. Pure text from the resolved model, no SDK."""
+"""The hobby stack's generated files: Caddy's configuration and the shell loops of the
+backup containers (Prometheus, Grafana, Loki and Alloy mount the observability/ files of
+:mod:`..observability`). Pure text from the resolved model, no SDK."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ...program.building_blocks import (
+    BACKUP_METRICS_FILE,
     DOCKER_BACKUP_INTERVAL_SECONDS,
     DOCKER_OFFSITE_COPY_INTERVAL_SECONDS,
-    PROMETHEUS_SCRAPE_INTERVAL_SECONDS,
 )
 from ...program.catalogue import PORTS
-from ...program.frameworks import METRICS
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -33,36 +33,23 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
     domain = resolved.deployment.domain
     tls = serves_https(resolved)
     site = domain if tls and domain else (f"http://{domain}" if domain else f":{PORTS['http']}")
-    return site_block(site, f"app:{resolved.application.port}", resolved.application, tls=tls)
-
-
-def prometheus_config(resolved: ResolvedDeployment) -> str:
-    """Prometheus scrapes itself, and the application where its framework serves metrics
-    (`program.frameworks.METRICS`), over the private network."""
-    port = resolved.application.port
-    path = METRICS[resolved.deployment.framework].path
-    app_job = (
-        (f'  - job_name: app\n    metrics_path: {path}\n    static_configs:\n      - targets: ["app:{port}"]\n')
-        if path
-        else ""
-    )
-    return (
-        "global:\n"
-        f"  scrape_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
-        f"  evaluation_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
-        "scrape_configs:\n"
-        f"{app_job}"
-        "  - job_name: prometheus\n"
-        "    static_configs:\n"
-        f'      - targets: ["localhost:{PORTS["prometheus"]}"]\n'
-    )
+    block = site_block(site, f"app:{resolved.application.port}", resolved.application, tls=tls)
+    if not resolved.monitoring.prometheus:
+        return block
+    # HTTP metrics on for every site, served to Prometheus on the private network only (the
+    # port is not published; the admin API stays on localhost).
+    return f"{{\n\tmetrics\n}}\n\n{block}\n:{PORTS['caddy-metrics']} {{\n\tmetrics\n}}\n"
 
 
 BACKUP_DIR = "/backups"
 """Mount point of the ``backups`` volume in the backup container."""
+BACKUP_METRICS_DIR = "/metrics"
+"""Mount point of the ``backup_metrics`` volume in the backup container (it writes there)..."""
+TEXTFILE_DIR = "/textfile"
+"""...and in node exporter, whose textfile collector reads it."""
 
 
-def backup_script(resolved: ResolvedDeployment) -> str:
+def backup_script(resolved: ResolvedDeployment, *, metrics: bool = False) -> str:
     """The backup loop: a ``pg_dump`` at the start of the backup window, then every interval.
 
     Runs are anchored to ``database.backup_window`` (UTC), like the managed databases of
@@ -70,7 +57,9 @@ def backup_script(resolved: ResolvedDeployment) -> str:
     restarted. A dump is written under a temporary name and renamed when complete, so a
     crash mid-dump never leaves a truncated file that looks like a backup; a failed dump
     is reported and retried next round instead of killing the loop. Dumps older than
-    ``database.backup_retention_days`` are deleted after each run.
+    ``database.backup_retention_days`` are deleted after each run. With `metrics`, each
+    success also writes its time for node exporter's textfile collector (written aside and
+    renamed, so a scrape never reads half a file): the BackupTooOld alert watches it.
     """
     database = resolved.database
     interval = DOCKER_BACKUP_INTERVAL_SECONDS[database.backup_frequency]
@@ -86,7 +75,14 @@ def backup_script(resolved: ResolvedDeployment) -> str:
         f'file="{BACKUP_DIR}/${{PGDATABASE}}-${{stamp}}.dump"; '
         'if pg_dump --format=custom --file="${file}.partial"; '
         'then mv "${file}.partial" "${file}"; echo "backup ${file} written"; '
-        'else rm -f "${file}.partial"; echo "backup failed" >&2; fi; '
+        + (
+            f'echo "specql_backup_last_success_timestamp_seconds $(date -u +%s)" '
+            f"> {BACKUP_METRICS_DIR}/{BACKUP_METRICS_FILE}.tmp && "
+            f"mv {BACKUP_METRICS_DIR}/{BACKUP_METRICS_FILE}.tmp {BACKUP_METRICS_DIR}/{BACKUP_METRICS_FILE}; "
+            if metrics
+            else ""
+        )
+        + 'else rm -f "${file}.partial"; echo "backup failed" >&2; fi; '
         # -exec rm rather than -delete: not every busybox build has -delete
         f"find {BACKUP_DIR} -name '*.dump' -mmin +{keep_minutes} -exec rm -f {{}} +; "
         "done"

@@ -14,20 +14,33 @@ from typing import TYPE_CHECKING, Any
 
 from ...program.building_blocks import (
     DATA_SERVICE_HEALTH,
+    DOCKER_CONTAINER_LOGS,
     DOCKER_SIDECAR_LIMITS,
     DOCKER_UNPRIVILEGED_USER,
     MIGRATION_COMMANDS,
 )
 from ...program.catalogue import IMAGES, PORTS
 from ...program.frameworks import health_probe, probe_seconds
+from ..observability import (
+    ALERTS,
+    ALLOY_CONFIG,
+    DASHBOARD_PROVIDER,
+    DASHBOARDS_DIR,
+    DATASOURCES,
+    LOKI_CONFIG,
+    PROMETHEUS_CONFIG,
+    observability_files,
+)
+from ..observability.logs import DASHBOARDS_MOUNT, LOKI_DATA
 from .hobby_config import (
     BACKUP_DIR,
     BACKUP_KEY_SECRETS,
+    BACKUP_METRICS_DIR,
     OFFSITE_REMOTE,
+    TEXTFILE_DIR,
     backup_script,
     caddyfile,
     offsite_copy_script,
-    prometheus_config,
     serves_https,
 )
 from .service_model import (
@@ -48,6 +61,9 @@ from .service_model import (
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
+
+GRAFANA_PASSWORD = "GRAFANA_ADMIN_PASSWORD"
+"""Generated secret: the password of Grafana's `admin` user (never Grafana's default `admin`)."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +96,35 @@ def secret_key(name: str) -> str:
 
 
 def enabled_services(resolved: ResolvedDeployment) -> dict[str, bool]:
-    """Which optional services run: monitoring and backups follow the manifest."""
+    """Which optional services run: monitoring and backups follow the manifest.
+
+    Prometheus (`metrics.prometheus`) brings its exporters (node exporter for the host,
+    postgres-exporter for the database); Grafana runs when dashboards are asked for
+    (`dashboards.grafana`, or level `standard` and above) or logs go to Loki
+    (`logs.aggregator: loki`, which also runs Loki and Alloy).
+    """
     monitoring = resolved.monitoring
+    loki = monitoring.log_aggregator == "loki"
     return {
         "prometheus": monitoring.prometheus,
+        "node-exporter": monitoring.prometheus,
+        "postgres-exporter": monitoring.prometheus,
+        "grafana": (monitoring.prometheus and (monitoring.grafana or monitoring.level != "basic")) or loki,
+        "loki": loki,
+        "alloy": loki,
         "uptime-kuma": monitoring.stack in ("prometheus", "uptime-kuma"),
         "backup": resolved.database.backup_retention_days > 0,
     }
+
+
+def _observability_config(resolved: ResolvedDeployment, path: str, target: str) -> ConfigFile:
+    """One of the ejected observability/ files, mounted read-only (Pulumi uploads the same text)."""
+    return ConfigFile(
+        path,
+        target,
+        observability_files(resolved)[path],
+        note=f"Mounted read-only at {target} (the same content `up` uploads).",
+    )
 
 
 # ---------------------------------------------------------------------------- services
@@ -254,7 +292,7 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
         purpose=(
             f"{database.backup_frequency} pg_dump into the backups volume, kept {database.backup_retention_days} days"
         ),
-        command=("sh", "-c", backup_script(resolved)),
+        command=("sh", "-c", backup_script(resolved, metrics=resolved.monitoring.prometheus)),
         environment=(
             ("PGHOST", "postgres"),
             ("PGPORT", str(PORTS["postgres"])),
@@ -262,7 +300,8 @@ def _backup(resolved: ResolvedDeployment) -> ServiceSpec:
             ("PGDATABASE", ident),
             ("PGPASSWORD", "${DB_PASSWORD}"),
         ),
-        mounts=(Mount("backups", BACKUP_DIR),),
+        mounts=(Mount("backups", BACKUP_DIR),)
+        + ((Mount("backup_metrics", BACKUP_METRICS_DIR),) if resolved.monitoring.prometheus else ()),
         depends_on=(Dependency("postgres", "service_healthy"),),
         cap_drop=("ALL",),
         **sidecar_limits("backup"),
@@ -309,22 +348,115 @@ def _prometheus(resolved: ResolvedDeployment) -> ServiceSpec:
     return ServiceSpec(
         name="prometheus",
         image=IMAGES["prometheus"],
-        purpose=f"scrapes the application's metrics; UI on 127.0.0.1:{port} (SSH tunnel on a VPS)",
+        purpose=f"scrapes the app, the exporters and Caddy, evaluates the alert rules; UI on 127.0.0.1:{port} (SSH tunnel on a VPS)",
         ports=(Port(port, port, host_ip="127.0.0.1"),),
         mounts=(Mount("prometheus_data", "/prometheus"),),
         configs=(
-            ConfigFile(
-                f"{COMPOSE_DIR}/prometheus.yml",
-                "/etc/prometheus/prometheus.yml",
-                prometheus_config(resolved),
-                note="Mounted read-only at /etc/prometheus/prometheus.yml (the same content `up` uploads).",
-            ),
+            _observability_config(resolved, PROMETHEUS_CONFIG, "/etc/prometheus/prometheus.yml"),
+            _observability_config(resolved, ALERTS, "/etc/prometheus/alerts.yml"),
         ),
         depends_on=(Dependency("app"),),
         cap_drop=("ALL",),
         # backend to scrape the app; edge because an internal network cannot publish the UI port
         networks=(EDGE, BACKEND),
         **sidecar_limits("prometheus"),
+    )
+
+
+def _node_exporter(resolved: ResolvedDeployment) -> ServiceSpec:
+    """The host's CPU and memory (/proc is the host's), the Docker disk (the container's
+    root filesystem lives on it) and the backup's textfile metric; no host mount needed."""
+    mounts = (Mount("backup_metrics", TEXTFILE_DIR, read_only=True),) if enabled_services(resolved)["backup"] else ()
+    return ServiceSpec(
+        name="node-exporter",
+        image=IMAGES["node-exporter"],
+        purpose="the host's CPU, memory and disk, and the time of the last backup, for Prometheus",
+        command=(f"--collector.textfile.directory={TEXTFILE_DIR}",) if mounts else None,
+        user=DOCKER_UNPRIVILEGED_USER,
+        mounts=mounts,
+        read_only=True,
+        cap_drop=("ALL",),
+        **sidecar_limits("node-exporter"),
+    )
+
+
+def _postgres_exporter(resolved: ResolvedDeployment) -> ServiceSpec:
+    ident = database_name(resolved)
+    return ServiceSpec(
+        name="postgres-exporter",
+        image=IMAGES["postgres-exporter"],
+        purpose="PostgreSQL's connections and settings for Prometheus, on the backend network",
+        environment=(
+            ("DATA_SOURCE_URI", f"postgres:{PORTS['postgres']}/{ident}?sslmode=disable"),
+            ("DATA_SOURCE_USER", ident),
+            ("DATA_SOURCE_PASS", "${DB_PASSWORD}"),
+        ),
+        user=DOCKER_UNPRIVILEGED_USER,
+        depends_on=(Dependency("postgres", "service_healthy"),),
+        read_only=True,
+        cap_drop=("ALL",),
+        **sidecar_limits("postgres-exporter"),
+    )
+
+
+def _grafana(resolved: ResolvedDeployment) -> ServiceSpec:
+    port = PORTS["grafana"]
+    dashboards = sorted(path for path in observability_files(resolved) if path.startswith(f"{DASHBOARDS_DIR}/"))
+    return ServiceSpec(
+        name="grafana",
+        image=IMAGES["grafana"],
+        purpose=f"the dashboards (and logs, with Loki); UI on 127.0.0.1:{port} (SSH tunnel on a VPS)",
+        environment=(
+            ("GF_SECURITY_ADMIN_USER", "admin"),
+            ("GF_SECURITY_ADMIN_PASSWORD", "${GRAFANA_ADMIN_PASSWORD}"),
+            ("GF_USERS_ALLOW_SIGN_UP", "false"),
+            ("GF_ANALYTICS_REPORTING_ENABLED", "false"),
+        ),
+        ports=(Port(port, port, host_ip="127.0.0.1"),),
+        mounts=(Mount("grafana_data", "/var/lib/grafana"),),
+        configs=(
+            _observability_config(resolved, DATASOURCES, "/etc/grafana/provisioning/datasources/datasources.yml"),
+            _observability_config(resolved, DASHBOARD_PROVIDER, "/etc/grafana/provisioning/dashboards/dashboards.yml"),
+            *(
+                _observability_config(resolved, path, f"{DASHBOARDS_MOUNT}/{path.rsplit('/', 1)[-1]}")
+                for path in dashboards
+            ),
+        ),
+        depends_on=tuple(Dependency(name) for name in ("prometheus", "loki") if enabled_services(resolved)[name]),
+        cap_drop=("ALL",),
+        # backend to query Prometheus and Loki; edge to publish the UI port
+        networks=(EDGE, BACKEND),
+        **sidecar_limits("grafana"),
+    )
+
+
+def _loki(resolved: ResolvedDeployment) -> ServiceSpec:
+    return ServiceSpec(
+        name="loki",
+        image=IMAGES["loki"],
+        purpose=f"stores the containers' logs for {resolved.monitoring.log_retention_days} days, on the backend network",
+        command=("-config.file=/etc/loki/loki-config.yml",),
+        mounts=(Mount("loki_data", LOKI_DATA),),
+        configs=(_observability_config(resolved, LOKI_CONFIG, "/etc/loki/loki-config.yml"),),
+        cap_drop=("ALL",),
+        **sidecar_limits("loki"),
+    )
+
+
+def _alloy(resolved: ResolvedDeployment) -> ServiceSpec:
+    return ServiceSpec(
+        name="alloy",
+        image=IMAGES["alloy"],
+        purpose="tails every container's json-file log on the host (read-only) and ships it to Loki",
+        command=("run", "--storage.path=/var/lib/alloy/data", "/etc/alloy/config.alloy"),
+        mounts=(
+            Mount("alloy_data", "/var/lib/alloy/data"),
+            Mount.host_path(DOCKER_CONTAINER_LOGS, DOCKER_CONTAINER_LOGS, read_only=True),
+        ),
+        configs=(_observability_config(resolved, ALLOY_CONFIG, "/etc/alloy/config.alloy"),),
+        depends_on=(Dependency("loki"),),
+        cap_drop=("ALL",),
+        **sidecar_limits("alloy"),
     )
 
 
@@ -360,7 +492,11 @@ def hobby_services(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ...]:
         if resolved.database.backup_destination:
             services.append(_backup_offsite(resolved))
     if enabled["prometheus"]:
-        services.append(_prometheus(resolved))
+        services += [_node_exporter(resolved), _postgres_exporter(resolved), _prometheus(resolved)]
+    if enabled["loki"]:
+        services += [_loki(resolved), _alloy(resolved)]
+    if enabled["grafana"]:
+        services.append(_grafana(resolved))
     if enabled["uptime-kuma"]:
         services.append(_uptime_kuma(resolved))
     return tuple(services)
@@ -370,12 +506,14 @@ def hobby_secrets(resolved: ResolvedDeployment) -> tuple[SecretSpec, ...]:
     """The secrets the stack references: the generated database password, then the app's own."""
     app = resolved.application
     secrets = [SecretSpec("DB_PASSWORD", "PostgreSQL password of the application role", generated=True)]
+    if enabled_services(resolved)["grafana"]:
+        secrets.append(SecretSpec(GRAFANA_PASSWORD, "Grafana's admin password", generated=True))
     names = list(app.secrets)
     # A variable written as `${NAME}` in the manifest is a secret reference too.
     names += [ref for value in app.variables.values() for ref in SECRET_REF.findall(value)]
     if resolved.database.backup_destination and enabled_services(resolved)["backup"]:
         names += list(BACKUP_KEY_SECRETS)
-    seen = {"DB_PASSWORD"}
+    seen = {secret.name for secret in secrets}
     for name in names:
         if name not in seen:
             seen.add(name)

@@ -82,11 +82,22 @@ class Mount:
     read_only: bool = False
     """Mounted read-only. Defaults to `False`."""
     source: str | None = None
-    """Project-root path bound into the container (development only). Defaults to `None`."""
+    """Project-root path bound into the container (development only), or with `host` an
+    absolute path on the Docker host. Defaults to `None`."""
+    host: bool = False
+    """`source` is a path on the Docker host (deployed stacks: read-only log folders for
+    the log shipper). Defaults to `False`."""
 
     @classmethod
     def bind(cls, source: str, target: str, *, read_only: bool = False) -> Mount:
         return cls(None, target, read_only, source)
+
+    @classmethod
+    def host_path(cls, source: str, target: str, *, read_only: bool = True) -> Mount:
+        """A folder of the Docker host itself (absolute path), read-only unless asked."""
+        if not source.startswith("/"):
+            raise ValueError(f"a host path is absolute: {source!r}")
+        return cls(None, target, read_only, source, host=True)
 
     @classmethod
     def anonymous(cls, target: str) -> Mount:
@@ -259,6 +270,10 @@ VOLUME_PURPOSES: Mapping[str, str] = {
     "backups": "pg_dump files, pruned after the retention period",
     "prometheus_data": "Prometheus's time series",
     "uptime_kuma_data": "Uptime Kuma's monitors and history",
+    "backup_metrics": "the time of the last successful backup, for node exporter's textfile collector",
+    "grafana_data": "Grafana's users, sessions and preferences (dashboards are provisioned files)",
+    "loki_data": "Loki's log chunks and index",
+    "alloy_data": "Alloy's read positions in each log file",
 }
 """Every named volume a single-host stack may mount, and why it exists."""
 

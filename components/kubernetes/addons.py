@@ -84,7 +84,10 @@ def chart_values(key: str, args: AddonsArgs) -> dict[str, Any]:
         # The chart installs the CRDs the ClusterIssuer needs only when asked.
         return {"crds": {"enabled": True}}
     if key == "kube-prometheus-stack":
-        return {"grafana": {"enabled": args.grafana}}
+        if not args.grafana:
+            return {"grafana": {"enabled": False}}
+        # the dashboards are ConfigMaps in the application's namespace, not the chart's
+        return {"grafana": {"enabled": True, "sidecar": {"dashboards": {"searchNamespace": "ALL"}}}}
     return {}
 
 

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from ...program.building_blocks import DOCKER_DB_PASSWORD_LENGTH
 from ..docker.app import App, AppArgs
 from ..docker.backup import Backup, BackupArgs
 from ..docker.containers import Placement
 from ..docker.database import Database, DatabaseArgs
 from ..docker.hobby_config import serves_https
-from ..docker.hobby_stack import HobbyStack, database_name, hobby_stack, secret_key
+from ..docker.hobby_stack import GRAFANA_PASSWORD, HobbyStack, database_name, hobby_stack, secret_key
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
 from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
@@ -24,9 +25,22 @@ from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
 
-MONITORING_SERVICES = ("prometheus", "uptime-kuma")
+MONITORING_SERVICES = ("node-exporter", "postgres-exporter", "prometheus", "loki", "alloy", "grafana", "uptime-kuma")
 DATA_VOLUMES = frozenset({"postgres_data", "backups"})
 """Volumes holding data that production stacks protect from a mistaken destroy."""
+
+
+def generated_password(resource_name: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """A password pulumi-random generates once and keeps encrypted in the state."""
+    import pulumi_random as random
+
+    password = random.RandomPassword(
+        resource_name,
+        length=DOCKER_DB_PASSWORD_LENGTH,
+        special=False,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return pulumi.Output.secret(password.result)
 
 
 def user_secrets(stack: HobbyStack, config: Any = None, *, offline: bool) -> dict[str, pulumi.Output[str]]:
@@ -103,9 +117,10 @@ class HobbyProject(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        placement = placement.with_secrets(
-            {"DB_PASSWORD": self.database.password, **user_secrets(stack, offline=offline)}
-        )
+        generated: dict[str, pulumi.Output[str]] = {"DB_PASSWORD": self.database.password}
+        if any(secret.name == GRAFANA_PASSWORD for secret in stack.secrets):
+            generated[GRAFANA_PASSWORD] = generated_password(f"{name}-grafana-password", self)
+        placement = placement.with_secrets({**generated, **user_secrets(stack, offline=offline)})
         started: dict[str, pulumi.Resource] = {"postgres": self.database.container}
 
         names = {service.name for service in stack.services}

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ...program.frameworks import METRICS
 from ..kubernetes.addons import Addons, AddonsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
 from ..kubernetes.ingress import Ingress, IngressArgs
@@ -21,6 +20,7 @@ from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs
 from ..kubernetes.postgres_cluster import PostgresCluster, PostgresClusterArgs
+from ..observability import dashboards, rules_document
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -184,7 +184,9 @@ class KubernetesApp(pulumi.ComponentResource):
                     app=app,
                     environment=environment,
                     service_labels=selector_labels(app, "api"),
-                    metrics_path=METRICS[resolved.deployment.framework].path,
+                    framework=resolved.deployment.framework,
+                    rule_groups=tuple(rules_document(resolved)["groups"]),
+                    dashboards=dashboards(resolved) if resolved.monitoring.grafana else {},
                     database_pod_labels=self.database.pod_labels if cnpg else None,
                 ),
                 options(self.namespace, *self.addons.ready("monitoring")),

@@ -29,6 +29,7 @@ from ..aws.edge import Edge, EdgeArgs, edge_settings
 from ..aws.encryption import Encryption, EncryptionArgs, encryption_settings
 from ..aws.load_balancer import LoadBalancer, LoadBalancerArgs, load_balancer_settings, serves_https
 from ..aws.log_archive import LogArchive, LogArchiveArgs, log_archive_settings
+from ..aws.managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs, managed_prometheus_settings
 from ..aws.monitoring import Monitoring, MonitoringArgs, monitoring_settings
 from ..aws.network import Network, NetworkArgs, dr_network_settings, network_settings
 from ..aws.outputs import concat
@@ -36,6 +37,7 @@ from ..aws.regions import partition
 from ..aws.secrets import Secrets, SecretsArgs
 from ..aws.service import Service, ServiceArgs, service_settings
 from ..aws.storage import ReplicaTarget, Storage, StorageArgs, storage_settings
+from ..observability.scrape import collector_config
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -101,6 +103,7 @@ class SaasPattern(pulumi.ComponentResource):
         )
         self.load_balancer = self.load_balancer_block()
         self.secrets = self.secrets_block()
+        self.prometheus = self.managed_prometheus_block()
         self.service = self.service_block()
         self.edge = self.edge_block()
         self.monitoring_block()
@@ -234,6 +237,7 @@ class SaasPattern(pulumi.ComponentResource):
                 secret_arns=secret_arns,
                 task_policy_statements=self._task_statements(),
                 depends_on=self.load_balancer.listeners,
+                metrics_collector=self._collector_config(),
                 **service_settings(self.resolved),
             ),
             self.opts,
@@ -280,6 +284,16 @@ class SaasPattern(pulumi.ComponentResource):
                 cache_id=_first_cache_node(cache, self.resolved.cache.cluster_mode) if cache is not None else None,
                 **monitoring_settings(self.resolved),
             ),
+            self.opts,
+        )
+
+    def managed_prometheus_block(self) -> ManagedPrometheus | None:
+        """`metrics.prometheus`: an Amazon Managed Service for Prometheus workspace with the alert rules."""
+        if not self.resolved.monitoring.prometheus:
+            return None
+        return ManagedPrometheus(
+            f"{self.name}-prometheus",
+            ManagedPrometheusArgs(kms_key_arn=self.key, **managed_prometheus_settings(self.resolved)),
             self.opts,
         )
 
@@ -334,6 +348,9 @@ class SaasPattern(pulumi.ComponentResource):
             )
         if self.dr_database is not None:
             outputs["dr_database_endpoint"] = self.dr_database.endpoint
+        if self.prometheus is not None:
+            outputs["prometheus_workspace_id"] = self.prometheus.workspace_id
+            outputs["prometheus_remote_write_url"] = self.prometheus.remote_write_url
         return outputs
 
     # -- wiring between blocks
@@ -375,11 +392,27 @@ class SaasPattern(pulumi.ComponentResource):
                 secret_arns.append(arn)
         return environment, injected, secret_arns
 
+    def _collector_config(self) -> pulumi.Output[str] | None:
+        """The collector beside the app, remote-writing to the workspace (with `metrics.prometheus`)."""
+        if self.prometheus is None:
+            return None
+        resolved = self.resolved
+        return self.prometheus.remote_write_url.apply(lambda url: collector_config(resolved, url))
+
     def _task_statements(self) -> list[dict[str, Any]]:
         """The application's own permissions: IAM login to its database, its buckets' objects."""
         resolved, database, storage = self.resolved, self.database, self.storage
         statements: list[dict[str, Any]] = []
         part = partition(resolved.platform.region)
+        if self.prometheus is not None:
+            statements.append(
+                {
+                    "Sid": "PrometheusRemoteWrite",
+                    "Effect": "Allow",
+                    "Action": "aps:RemoteWrite",
+                    "Resource": self.prometheus.workspace_arn,
+                }
+            )
         if resolved.database.iam_auth:
             statements.append(
                 {

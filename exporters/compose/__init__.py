@@ -14,9 +14,11 @@ from there: the build context is ``..`` (the repository root), env files are in
 from __future__ import annotations
 
 from ...components.docker.service_model import DEV_ENV_FILE, PROD_ENV_FILE, Stack
+from ...components.observability import ROOT as OBSERVABILITY_ROOT
 from ...program.model import ResolvedDeployment
 from ..contract import ExportContext, GeneratedFile
 from ..headers import hash_header
+from ..observability import with_header
 from ..yaml_text import dump_yaml
 from . import projects
 from .render import compose_document
@@ -63,6 +65,11 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     )
     files.append(_compose_file("docker/docker-compose.prod.yaml", production, PROD_ENV_FILE, prod_header))
     for config in production.config_files:
+        if config.path.startswith(f"{OBSERVABILITY_ROOT}/"):
+            # the observability target writes the same file, byte for byte: either target alone
+            # leaves a compose file whose mounts exist
+            files.append(GeneratedFile(config.path, with_header(context, config.path, config.content)))
+            continue
         note = config.note or f"Mounted read-only at {config.target}."
         files.append(GeneratedFile(config.path, hash_header(context, what=note) + "\n" + config.content))
     return files

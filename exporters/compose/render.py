@@ -141,6 +141,8 @@ def _mount(mount: Mount) -> str:
     suffix = ":ro" if mount.read_only else ""
     if mount.volume is not None:
         return f"{mount.volume}:{mount.target}{suffix}"
+    if mount.source is not None and mount.host:
+        return f"{mount.source}:{mount.target}{suffix}"
     if mount.source is not None:
         return f"{relative_to_compose_dir(mount.source)}:{mount.target}{suffix}"
     return mount.target

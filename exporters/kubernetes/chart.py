@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -180,10 +181,16 @@ def template_text(file: KindFile, values: Mapping[str, Any]) -> str:
             replacements[token] = "{{ " + (knob.expression or knob.reference) + " | toJson }}"
             _set(templated, knob.object_path, token)
         objects.append(templated)
-    text = dump_documents(objects)
+    text = literal_braces(dump_documents(objects))
     for token, expression in replacements.items():
         text = text.replace(token, expression)
     return text
+
+
+def literal_braces(text: str) -> str:
+    """Text with every `{{` and `}}` made literal for Go templates (the Grafana dashboards'
+    legend formats, `{{job}}`, would otherwise be template actions)."""
+    return re.sub(r"\{\{|\}\}", lambda match: '{{ "' + match.group() + '" }}', text)
 
 
 def _get_values(values: Mapping[str, Any], path: tuple[str, ...]) -> Any:

@@ -28,7 +28,7 @@ APPLY_PHASES: tuple[tuple[str, ...], ...] = (
     ("NetworkPolicy",),
     ("ClusterIssuer", "Ingress"),
     ("Cluster|PostgresCluster", "ScheduledBackup"),
-    ("ServiceMonitor", "PodMonitor"),
+    ("ServiceMonitor", "PodMonitor", "PrometheusRule"),
 )
 """Kinds in apply order: a file is `<phase><position>-<kind>.yaml` (`31-horizontalpodautoscaler`);
 `A|B` are alternatives at one position (the two operators' clusters)."""

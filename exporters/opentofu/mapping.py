@@ -100,6 +100,8 @@ TYPES: Mapping[str, str] = {
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "aws_cloudwatch_log_delivery_destination",
     "aws:cloudwatch/logDelivery:LogDelivery": "aws_cloudwatch_log_delivery",
     "aws:sns/topic:Topic": "aws_sns_topic",
+    "aws:amp/workspace:Workspace": "aws_prometheus_workspace",
+    "aws:amp/ruleGroupNamespace:RuleGroupNamespace": "aws_prometheus_rule_group_namespace",
     "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     # edge
@@ -353,6 +355,7 @@ MODULE_NAMES: Mapping[str, str] = {
     "Service": "compute",
     "LoadBalancer": "loadbalancer",
     "Monitoring": "monitoring",
+    "ManagedPrometheus": "prometheus",
     "Storage": "storage",
     "Cache": "cache",
     "Edge": "edge",

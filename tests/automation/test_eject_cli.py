@@ -329,9 +329,12 @@ def test_invalid_manifest_exits_2_without_traceback(tmp_path):
 @pytest.mark.parametrize(
     ("example", "applicable"),
     [
-        ("hobby-project", {"docker", "compose", "config", "github-actions", "ansible", "docs"}),
-        ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions", "docs"}),
-        ("kubernetes-eks", {"opentofu", "kubernetes", "docker", "compose", "config", "github-actions", "docs"}),
+        ("hobby-project", {"docker", "compose", "config", "github-actions", "observability", "ansible", "docs"}),
+        ("kubernetes", {"kubernetes", "docker", "compose", "config", "github-actions", "observability", "docs"}),
+        (
+            "kubernetes-eks",
+            {"opentofu", "kubernetes", "docker", "compose", "config", "github-actions", "observability", "docs"},
+        ),
     ],
 )
 def test_default_eject_runs_every_registered_target(tmp_path, example, applicable):

@@ -194,7 +194,8 @@ def test_hobby_production_is_the_stack_up_creates():
     assert files["docker/docker-compose.prod.yaml"].endswith("\n" + dump_yaml(document))
     # The Caddyfile is the one `up` uploads to the Caddy container.
     assert files["docker/Caddyfile"].endswith("\n" + caddyfile(resolved))
-    assert "docker/prometheus.yml" in files
+    # Prometheus mounts the observability/ files, written by compose too (byte for byte the observability target's)
+    assert "observability/prometheus/prometheus.yml" in files and "observability/prometheus/alerts.yml" in files
 
 
 @pytest.mark.parametrize("example", ["small-saas", "production-saas", "kubernetes"])

@@ -72,6 +72,7 @@ def test_compose_document_is_accepted_by_docker_compose(tmp_path):
     with (docker_dir / "docker-compose.prod.yaml").open("w") as handle:
         yaml.dump(prod_compose(resolved), handle)
     for config in hobby.hobby_stack(resolved).config_files:
+        (tmp_path / config.path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / config.path).write_text(config.content)
     # WHEN docker compose resolves it
     result = subprocess.run(

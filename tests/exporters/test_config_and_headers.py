@@ -123,6 +123,7 @@ def test_registry_lists_every_target():
         "github-actions",
         "gitlab-ci",
         "config",
+        "observability",
         "ansible",
         "docs",
     }

@@ -1,5 +1,6 @@
-"""Golden files: what the docker, compose, config, github-actions, gitlab-ci, ansible and
-docs targets write for every example, kept in the repository so a change to the output shows up in review.
+"""Golden files: what the docker, compose, config, github-actions, gitlab-ci, observability,
+ansible and docs targets write for every example, kept in the repository so a change to the
+output shows up in review.
 
 Regenerate after an intended change with one command:
 
@@ -25,7 +26,8 @@ REGENERATE = "python tests/exporters/test_golden.py"
 
 def expected_files(example: str) -> dict[str, str]:
     files: dict[str, str] = {}
-    for target in MY_TARGETS:
+    # observability too (its dashboards are JSON, with no comment header: checked in test_observability)
+    for target in (*MY_TARGETS, "observability"):
         files.update(render_example(example, target))
     return files
 

@@ -107,6 +107,7 @@ def kube_crds(kube_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -
         "ScheduledBackup",
         "ServiceMonitor",
         "PodMonitor",
+        "PrometheusRule",
         "ClusterIssuer",
     }
     kube_cluster.kubectl("apply", "-f", "-", input=json.dumps(crd_list(kinds)))

@@ -383,7 +383,8 @@ def test_reverse_proxy_with_domain_publishes_https_and_uploads_the_caddyfile():
         (443, 443, "udp"),
     ]
     (upload,) = caddy.inputs["uploads"]
-    assert upload["file"] == "/etc/caddy/Caddyfile" and upload["content"].startswith("myapp.com {")
+    # the site block, after the global options that turn on metrics for Prometheus
+    assert upload["file"] == "/etc/caddy/Caddyfile" and upload["content"].startswith("{\n\tmetrics\n}\n\nmyapp.com {")
     assert {v["volumeName"] for v in caddy.inputs["volumes"]} == {"demo-dev_caddy_data", "demo-dev_caddy_config"}
     assert caddy.inputs["capabilities"] == {"drops": ["ALL"], "adds": ["NET_BIND_SERVICE"]}
     assert caddy.inputs["networksAdvanced"] == [{"name": "demo-dev_edge", "aliases": ["caddy"]}]
@@ -398,7 +399,7 @@ def test_reverse_proxy_without_domain_serves_http_on_port_80(tmp_path):
     graph = run(proxy_program(stack, None))
     caddy = containers(graph)["demo-dev-caddy"]
     assert [(p["internal"], p["external"]) for p in caddy.inputs["ports"]] == [(80, 80)]
-    assert caddy.inputs["uploads"][0]["content"].startswith(":80 {")
+    assert caddy.inputs["uploads"][0]["content"].startswith("{\n\tmetrics\n}\n\n:80 {")
     assert graph.outputs["url"] == "http://localhost"
 
 
@@ -430,7 +431,11 @@ def test_backup_job_dumps_with_the_secret_password_into_the_backups_volume():
     backup = found["demo-dev-backup"]
     assert backup.inputs["image"] == "postgres:16.15-alpine3.24"
     assert backup.inputs["command"][:2] == ["sh", "-c"] and "pg_dump" in backup.inputs["command"][2]
-    assert backup.inputs["volumes"] == [{"volumeName": "demo-dev_backups", "containerPath": "/backups"}]
+    # the dumps, and the last success's time for node exporter (Prometheus is on)
+    assert backup.inputs["volumes"] == [
+        {"volumeName": "demo-dev_backups", "containerPath": "/backups"},
+        {"volumeName": "demo-dev_backup_metrics", "containerPath": "/metrics"},
+    ]
     assert env_of(backup)["PGHOST"] == "postgres"
     assert_secret_env(backup, "PGPASSWORD")
     assert found["demo-dev-postgres"].urn in backup.dependencies

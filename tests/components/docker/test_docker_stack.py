@@ -53,7 +53,17 @@ def test_example_runs_database_migrations_app_proxy_backup_and_monitoring_in_sta
     # WHEN the stack is described
     services = hobby.hobby_services(resolved)
     # THEN every service the pattern promises is there, dependencies first
-    assert names(services) == ["postgres", "migrate", "app", "caddy", "backup", "prometheus", "uptime-kuma"]
+    assert names(services) == [
+        "postgres",
+        "migrate",
+        "app",
+        "caddy",
+        "backup",
+        "node-exporter",
+        "postgres-exporter",
+        "prometheus",
+        "uptime-kuma",
+    ]
     for index, service in enumerate(services):
         earlier = set(names(services[:index]))
         assert {dep.service for dep in service.depends_on} <= earlier, service.name
@@ -92,7 +102,16 @@ def test_postgres_has_a_health_check_limits_from_the_size_and_is_not_published()
 def test_long_running_services_restart_unless_stopped_and_the_migration_never_loops():
     services = {s.name: s for s in hobby.hobby_services(resolve_example("hobby-project"))}
     assert services["migrate"].restart == "no" and services["migrate"].one_shot
-    for name in ("postgres", "app", "caddy", "backup", "prometheus", "uptime-kuma"):
+    for name in (
+        "postgres",
+        "app",
+        "caddy",
+        "backup",
+        "node-exporter",
+        "postgres-exporter",
+        "prometheus",
+        "uptime-kuma",
+    ):
         assert services[name].restart == "unless-stopped", name
         assert not services[name].one_shot
 
@@ -122,7 +141,15 @@ def test_only_the_database_password_is_a_secret_by_default_and_only_referenced()
     assert env["DATABASE_URL"] == "postgresql://hobby_project:${DB_PASSWORD}@postgres:5432/hobby_project"
     assert stack.service("postgres").env["POSTGRES_PASSWORD"] == "${DB_PASSWORD}"
     assert stack.service("backup").env["PGPASSWORD"] == "${DB_PASSWORD}"
-    assert {s.name for s in stack.services if s.secret_refs} == {"postgres", "migrate", "app", "backup"}
+    # postgres-exporter logs in to read pg_stat_database (Prometheus is on by default)
+    assert stack.service("postgres-exporter").env["DATA_SOURCE_PASS"] == "${DB_PASSWORD}"
+    assert {s.name for s in stack.services if s.secret_refs} == {
+        "postgres",
+        "migrate",
+        "app",
+        "backup",
+        "postgres-exporter",
+    }
 
 
 def test_domain_gives_caddy_https_ports_and_a_site_block_for_the_domain():
@@ -135,7 +162,7 @@ def test_domain_gives_caddy_https_ports_and_a_site_block_for_the_domain():
     )
     (config,) = caddy.configs
     assert config.path == "docker/Caddyfile" and config.target == "/etc/caddy/Caddyfile"
-    assert config.content.startswith("myapp.com {\n")
+    assert config.content.startswith("{\n\tmetrics\n}\n\nmyapp.com {\n")
     assert "reverse_proxy app:8000" in config.content
     assert "Strict-Transport-Security" in config.content
 
@@ -158,7 +185,10 @@ def test_backup_dumps_daily_and_prunes_after_the_retention():
     assert "pg_dump --format=custom" in script
     assert "next + 86400" in script
     assert f"-mmin +{7 * 24 * 60} -exec rm -f {{}} +" in script
-    assert backup.mounts == (service_model.Mount("backups", "/backups"),)
+    assert backup.mounts == (
+        service_model.Mount("backups", "/backups"),
+        service_model.Mount("backup_metrics", "/metrics"),
+    )
 
 
 BUSYBOX_TOOLS = ("sh", "date", "find", "mv", "rm", "echo", "wc", "kill", "touch")
@@ -268,6 +298,7 @@ def test_volumes_are_those_the_services_mount():
         "caddy_data",
         "caddy_config",
         "backups",
+        "backup_metrics",
         "prometheus_data",
         "uptime_kuma_data",
     ]
@@ -280,7 +311,7 @@ def test_no_domain_serves_plain_http_on_port_80(tmp_path):
     resolved = resolve_manifest(tmp_path, MINIMAL)
     caddy = hobby.hobby_stack(resolved).service("caddy")
     assert caddy.ports == (service_model.Port(80, 80),)
-    assert caddy.configs[0].content.startswith(":80 {\n")
+    assert caddy.configs[0].content.startswith("{\n\tmetrics\n}\n\n:80 {\n")
     assert "Strict-Transport-Security" not in caddy.configs[0].content
 
 

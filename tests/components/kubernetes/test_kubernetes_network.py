@@ -132,3 +132,38 @@ def test_namespace_enforces_restricted_pod_security(captured):
     _, graph = captured("kubernetes")
     labels = one(graph, "kubernetes:core/v1:Namespace").inputs["metadata"]["labels"]
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_alert_rules_and_dashboards_ship_as_prometheus_rule_and_configmaps(captured):
+    import json
+
+    import yaml
+
+    from specql_deploy.components.observability import dashboards, rules_text
+
+    from support import resolve_example
+
+    # GIVEN the example (kube-prometheus-stack with Grafana)
+    _, graph = captured("kubernetes")
+    resolved = resolve_example("kubernetes")
+    rule = one(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+    release = next(
+        r for r in graph.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["name"] == "kube-prometheus-stack"
+    )
+    # THEN the PrometheusRule's groups are the ejected alerts.yml, selected by the release label
+    assert rule.inputs["spec"] == yaml.safe_load(rules_text(resolved))
+    assert rule.inputs["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert rule.inputs["metadata"]["namespace"] == "myapp-prod"
+    assert release.urn in rule.dependencies
+    # AND each dashboard is a ConfigMap the Grafana sidecar loads (searching every namespace)
+    maps = {
+        r.inputs["metadata"]["name"]: r.inputs
+        for r in graph.of_type("kubernetes:core/v1:ConfigMap")
+        if r.inputs["metadata"]["labels"].get("grafana_dashboard") == "1"
+    }
+    assert set(maps) == {"kubernetes-dashboard-application", "kubernetes-dashboard-database"}
+    expected = dashboards(resolved)
+    for inputs in maps.values():
+        ((file_name, text),) = inputs["data"].items()
+        assert text == expected[file_name] and json.loads(text)["panels"]
+    assert release.inputs["values"]["grafana"]["sidecar"]["dashboards"]["searchNamespace"] == "ALL"

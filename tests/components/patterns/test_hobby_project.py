@@ -116,7 +116,16 @@ def test_stack_outputs(example_graph):
     assert outputs["docker_host"] == "local"
     assert outputs["app_image"] == "hobby-project:latest"
     assert outputs["containers"]["postgres"] == "hobby-project-dev-postgres"
-    assert set(outputs["containers"]) == {"postgres", "app", "caddy", "backup", "prometheus", "uptime-kuma"}
+    assert set(outputs["containers"]) == {
+        "postgres",
+        "app",
+        "caddy",
+        "backup",
+        "node-exporter",
+        "postgres-exporter",
+        "prometheus",
+        "uptime-kuma",
+    }
     assert outputs["networks"] == {"edge": "hobby-project-dev_edge", "backend": "hobby-project-dev_backend"}
     assert outputs["volumes"]["postgres_data"] == "hobby-project-dev_postgres_data"
     assert outputs["database_url"] == MASK
@@ -232,7 +241,8 @@ def test_named_docker_resources_are_replaced_by_deleting_first():
         for key, value in seen.items()
         if key[0] in (CONTAINER, "docker:index/network:Network", "docker:index/volume:Volume")
     }
-    assert len(named) == 7 + 2 + 6
+    # containers (with node exporter and postgres-exporter), networks, volumes (with backup_metrics)
+    assert len(named) == 9 + 2 + 7
     assert all(named.values()), [key for key, value in named.items() if not value]
 
 
