@@ -39,14 +39,27 @@ def root(
 
 
 @deploy.command()
-def validate(file: ManifestArg) -> None:
-    """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem."""
+def validate(
+    file: ManifestArg,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat every warning as an error (exit 2): for CI.")] = False,
+) -> None:
+    """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem.
+
+    Warnings (a value raised to fit, a key this pattern does not build) go to stderr,
+    once each across the environments; `--strict` makes them errors.
+    """
     from ..program.resolve import environment_names
-    from .cli_manifest import load_manifest, resolve_manifest
+    from .cli_manifest import fail_usage, load_manifest, resolve_manifest
 
     manifest = load_manifest(file)
+    warnings: list[str] = []
     for environment in environment_names(manifest.spec):
-        resolve_manifest(manifest, environment)
+        resolved = resolve_manifest(manifest, environment, show_warnings=False)
+        warnings += [warning for warning in resolved.warnings if warning not in warnings]
+    if strict and warnings:
+        fail_usage(warnings)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     spec = manifest.spec
     print(f"OK {file}: {spec.deployment.pattern} pattern, environments: {', '.join(environment_names(spec))}")
 

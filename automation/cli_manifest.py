@@ -42,7 +42,9 @@ def load_manifest(path: Path) -> Manifest:
         fail_usage(error.problems)
 
 
-def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: bool = True) -> ResolvedDeployment:
+def resolve_manifest(
+    manifest: Manifest, environment: str | None, *, use_lock: bool = True, show_warnings: bool = True
+) -> ResolvedDeployment:
     from ..program.lock import LockError, read_lock
     from ..program.manifest import Problem
     from ..program.resolve import ResolutionError, default_environment, resolve
@@ -55,8 +57,9 @@ def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: b
         fail_usage([Problem(path, message) for path, message in error.problems])
     except LockError as error:
         fail_usage([str(error)])
-    for warning in resolved.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    if show_warnings:
+        for warning in resolved.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return resolved
 
 

@@ -131,6 +131,23 @@ def fargate_memory_hint(cpu_units: int, memory_mib: int) -> str:
     )
 
 
+def smallest_fargate_size(cpu_units: int, memory_mib: int) -> tuple[int, int] | None:
+    """The smallest Fargate (cpu units, MiB) pair giving at least what was asked, or None
+    when no Fargate size does: the fewest CPU units first, then the least memory."""
+    for units, memories in FARGATE_MEMORY_BY_CPU.items():
+        if units < cpu_units:
+            continue
+        fitting = [mib for mib in memories if mib >= memory_mib]
+        if fitting:
+            return units, fitting[0]
+    return None
+
+
+def mib_text(mib: int) -> str:
+    """MiB as the manifest writes it: `1Gi`, `512Mi`."""
+    return _mib_text(mib)
+
+
 def _mib_text(mib: int) -> str:
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
 

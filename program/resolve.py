@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import catalogue
+from . import catalogue, effects
 from . import defaults as tables
 from .defaults import PatternInfo
 from .markers import Default, Derived, Feeds
@@ -123,11 +123,13 @@ def resolve(
         choices["application.secrets"] = _Choice(Default((), "no secrets declared"), "default")
 
     values, provenance = _evaluate(choices, lock or {})
-    _fit_fargate(pattern, values, provenance, choices)
+    refusals, warnings = effects.judge(effective, pattern.name)
+    warnings += _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
-    warnings = _fit_ingress_tls(values, provenance)
-    _check(pattern, values, provenance)
-    return _build(values, provenance, declared, warnings)
+    warnings += _fit_ingress_tls(values, provenance)
+    warnings += _fit_https(values, provenance, choices)
+    _check(pattern, values, provenance, refusals)
+    return _build(values, provenance, declared, tuple(warnings))
 
 
 # --------------------------------------------------------------------------- user layer
@@ -242,29 +244,54 @@ def _jsonable(value: Any) -> Any:
 
 def _fit_fargate(
     pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]
-) -> None:
-    """When the user set only one of cpu/memory, pick the other so Fargate accepts the pair."""
+) -> tuple[str, ...]:
+    """Fargate runs only some cpu/memory pairs: raise to the smallest pair that gives at
+    least what was asked (never less), and say so for each value the manifest wrote.
+
+    The raised values are what the program builds and the cost estimate prices; their
+    provenance keeps what was written. Sizes beyond Fargate's largest are refused by
+    :func:`_check`.
+    """
     if pattern.cloud != "aws":
-        return
-    cpu_user = choices["application.cpu"].user
-    memory_user = choices["application.memory_mib"].user
-    units = catalogue.fargate_cpu_units(values["application.cpu"])
-    memory = values["application.memory_mib"]
-    allowed = catalogue.FARGATE_MEMORY_BY_CPU.get(units, ())
-    if memory in allowed:
-        return
-    if memory_user and not cpu_user:
-        fitting = [cpu for cpu, memories in catalogue.FARGATE_MEMORY_BY_CPU.items() if memory in memories]
-        if fitting:
-            values["application.cpu"] = fitting[0] / 1024
-            provenance["application.cpu"] = Provenance(
-                source="default", reason=f"the smallest Fargate cpu that runs {memory} MiB"
-            )
-    elif cpu_user and not memory_user and allowed:
-        values["application.memory_mib"] = allowed[0]
-        provenance["application.memory_mib"] = Provenance(
-            source="default", reason=f"the smallest Fargate memory for {values['application.cpu']:g} vCPU"
+        return ()
+    cpu, memory = values["application.cpu"], values["application.memory_mib"]
+    asked_units = catalogue.fargate_cpu_units(cpu)
+    if memory in catalogue.FARGATE_MEMORY_BY_CPU.get(asked_units, ()):
+        return ()
+    fitted = catalogue.smallest_fargate_size(asked_units, memory)
+    if fitted is None:
+        return ()
+    units, mib = fitted
+    new_cpu = units / 1024
+    warnings: list[str] = []
+    if units != asked_units:
+        why = (
+            f"Fargate's smallest that runs {catalogue.mib_text(mib)}"
+            if asked_units in catalogue.FARGATE_MEMORY_BY_CPU
+            else f"Fargate's smallest with at least {cpu:g} vCPU"
         )
+        values["application.cpu"] = new_cpu
+        provenance["application.cpu"] = _raised(
+            provenance["application.cpu"], f"{cpu:g} vCPU", f"{new_cpu:g} vCPU", why
+        )
+        if choices["application.cpu"].user:
+            warnings.append(f"application.cpu: {cpu:g} vCPU raised to {new_cpu:g} vCPU, {why}")
+    if mib != memory:
+        why = f"Fargate's smallest with {new_cpu:g} vCPU"
+        values["application.memory_mib"] = mib
+        provenance["application.memory_mib"] = _raised(
+            provenance["application.memory_mib"], catalogue.mib_text(memory), catalogue.mib_text(mib), why
+        )
+        if choices["application.memory_mib"].user:
+            warnings.append(
+                f"application.memory: {catalogue.mib_text(memory)} raised to {catalogue.mib_text(mib)}, {why}"
+            )
+    return tuple(warnings)
+
+
+def _raised(before: Provenance, asked: str, given: str, why: str) -> Provenance:
+    """The provenance of a value raised to fit: where the asked value came from, and why it moved."""
+    return Provenance(source=before.source, reason=f"{asked} ({before.reason}) raised to {given}: {why}")
 
 
 def _fit_cache(values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]) -> None:
@@ -293,9 +320,31 @@ def _fit_ingress_tls(values: dict[str, Any], provenance: dict[str, Provenance]) 
     )
 
 
-def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:
+def _fit_https(values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]) -> list[str]:
+    """`ssl: true` without a domain: there is no name to certify, so the load balancer
+    serves plain HTTP on its own DNS name (as it does by default) and the user is told."""
+    if not values["load_balancer.https"] or values["deployment.domain"]:
+        return []
+    values["load_balancer.https"] = False
+    provenance["load_balancer.https"] = Provenance(
+        source=provenance["load_balancer.https"].source,
+        reason="HTTPS was asked for, but its certificate names deployment.domain, which is not set: plain HTTP",
+    )
+    key = "networking.load_balancer.ssl" if choices["load_balancer.https"].user else "load_balancer.https"
+    return [
+        f"{key}: HTTPS needs deployment.domain for its certificate; the load balancer serves plain HTTP "
+        "on its own DNS name until a domain is set"
+    ]
+
+
+def _check(
+    pattern: PatternInfo,
+    values: dict[str, Any],
+    provenance: dict[str, Provenance],
+    refusals: list[tuple[str, str]] | None = None,
+) -> None:
     """Rules that only hold once every layer is applied."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = list(refusals or ())
     if values["application.autoscale_min"] > values["application.autoscale_max"]:
         problems.append(
             (
@@ -326,15 +375,26 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
                 ),
             )
         )
-    if values["load_balancer.https"] and not values["deployment.domain"]:
-        problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":
         units = catalogue.fargate_cpu_units(values["application.cpu"])
         memory = values["application.memory_mib"]
-        if units not in catalogue.FARGATE_MEMORY_BY_CPU:
-            problems.append(("application.cpu", f"Fargate has no {values['application.cpu']:g} vCPU size"))
-        elif memory not in catalogue.FARGATE_MEMORY_BY_CPU[units]:
-            problems.append(("application.memory", catalogue.fargate_memory_hint(units, memory)))
+        if catalogue.smallest_fargate_size(units, memory) is None:
+            problems.append(
+                ("application", f"no Fargate size gives {values['application.cpu']:g} vCPU with {memory} MiB")
+            )
+        low, count, high = (
+            values["application.autoscale_min"],
+            values["application.instances"],
+            values["application.autoscale_max"],
+        )
+        if values["application.autoscale"] and not low <= count <= high:
+            problems.append(
+                (
+                    "application.instances",
+                    f"the service starts with {count} task(s), outside autoscale min {low} and max {high}: "
+                    "set instances between them",
+                )
+            )
         if values["database.multi_az"] and values["platform.availability_zones"] < 2:
             problems.append(("database.multi_az", "a multi-AZ database needs platform.availability_zones >= 2"))
         if values["cache.automatic_failover"] and values["platform.availability_zones"] < 2:

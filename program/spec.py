@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from .catalogue import AWS_REGIONS, FARGATE_MEMORY_BY_CPU, PATTERN_CLOUD, fargate_cpu_units, fargate_memory_hint
+from .catalogue import AWS_REGIONS, PATTERN_CLOUD
 from .markers import Feeds
 from .model import AlarmInfo, BucketInfo, cicd_environment, item_defaults
 
@@ -863,8 +863,8 @@ class CicdSpec(Section):
     @field_validator("provider")
     @classmethod
     def _github_only(cls, value: str | None) -> str | None:
-        if value not in (None, "github-actions"):
-            raise ValueError(f"{value} workflows are not generated yet; use `github-actions`")
+        if value == "circleci":
+            raise ValueError(f"{value} workflows are not generated; use `github-actions`")
         return value
 
 
@@ -1004,31 +1004,8 @@ class DeploymentSpec(Section):
                 f"platform.provider: pattern {self.deployment.pattern} runs on AWS; "
                 f"{provider} has no pattern yet (use kubernetes for any cluster)"
             )
-        if cloud == "aws":
-            for where, application in self._applications():
-                _check_fargate(where, application)
         return self
-
-    def _applications(self) -> list[tuple[str, ApplicationSpec | None]]:
-        found = [("application", self.application)]
-        for index, environment in enumerate(self.environments or ()):
-            if environment.application is not None:
-                found.append((f"environments[{index}].application", environment.application))
-        return found
 
 
 SECTIONS: tuple[str, ...] = tuple(name for name in DeploymentSpec.model_fields if name != "deployment")
 """The manifest's sections beside `deployment:` (which also accepts them nested under it)."""
-
-
-def _check_fargate(where: str, application: ApplicationSpec | None) -> None:
-    """Fargate accepts only some cpu/memory pairs; say which ones fit."""
-    if application is None or application.cpu is None or application.memory is None:
-        return
-    units = fargate_cpu_units(application.cpu)
-    allowed = FARGATE_MEMORY_BY_CPU.get(units)
-    if allowed is None:
-        choices = ", ".join(f"{cpu / 1024:g}" for cpu in FARGATE_MEMORY_BY_CPU)
-        raise ValueError(f"{where}.cpu: Fargate offers {choices} vCPU, not {application.cpu:g}")
-    if application.memory not in allowed:
-        raise ValueError(f"{where}.memory: {fargate_memory_hint(units, application.memory)}")

@@ -172,11 +172,6 @@ INVALID = [
         "platform.regions: the disaster-recovery region must differ",
     ),
     (
-        "deployment: {pattern: small-saas}\napplication: {cpu: 0.5, memory: 512Mi}",
-        "application.memory: Fargate cannot run 512Mi with 0.5 vCPU",
-    ),
-    ("deployment: {pattern: small-saas}\napplication: {cpu: 3, memory: 4Gi}", "application.cpu: Fargate offers"),
-    (
         "deployment: {pattern: small-saas}\napplication: {autoscale: {min: 5, max: 2}}",
         "application.autoscale: `min` (5) must not exceed `max` (2)",
     ),
@@ -227,8 +222,8 @@ INVALID = [
     ("pattern: small-saas", "pattern: unknown top-level key; `pattern` belongs under `deployment:`"),
     ("deployment: {}", "deployment.pattern: required: choose hobby-project, small-saas"),
     (
-        "deployment: {pattern: small-saas}\ncicd: {provider: gitlab-ci}",
-        "cicd.provider: gitlab-ci workflows are not generated yet",
+        "deployment: {pattern: small-saas}\ncicd: {provider: circleci}",
+        "cicd.provider: circleci workflows are not generated",
     ),
     (
         "deployment: {pattern: small-saas}\ncicd: {triggers: [{push: {action: deploy}, pull_request: {action: test}}]}",

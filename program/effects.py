@@ -1,0 +1,223 @@
+"""What a manifest key does on a pattern that does not build it: refused, or warned about.
+
+Every key of deployment.yaml either changes what a pattern builds, or is listed here
+for the patterns where it does not: a **refusal** (the manifest does not resolve,
+exit 2, `field.path: message` saying what the pattern does instead) when the key asks
+for something the user would rely on (a second region, Vault, a cluster of caches), or
+a **warning** (`field.path: message` on stderr, the deployment goes ahead) when the key
+is accepted but not built for this pattern. `tests/program/test_every_key.py` walks
+every leaf of the schema on every pattern and fails on a key that does neither.
+
+An entry names the manifest path (list items as `[]`: `monitoring.alarms[].channel`),
+the patterns it applies to, the values it covers (``None``: any value written), and the
+message. Entries for keys another part of the project is building say so, so the entry
+goes when the key is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+AWS = ("small-saas", "production-saas")
+NOT_AWS = ("hobby-project", "kubernetes")
+NOT_KUBERNETES = ("hobby-project", "small-saas", "production-saas")
+NOT_HOBBY = ("small-saas", "production-saas", "kubernetes")
+ALL = ("hobby-project", "small-saas", "production-saas", "kubernetes")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One key that a set of patterns does not build, and what they say about it."""
+
+    key: str
+    """Manifest path, `[]` for list items (`monitoring.alarms[].channel`)."""
+    patterns: tuple[str, ...]
+    """Patterns the rule applies to."""
+    message: str
+    """What the pattern does instead (and, for a refusal, what to write)."""
+    kind: Literal["refuse", "warn"] = "warn"
+    """`refuse`: exit 2; `warn`: one warning line, the deployment goes ahead."""
+    values: tuple[Any, ...] | None = None
+    """The written values the rule covers; ``None`` covers any value."""
+    when: Callable[[Any], bool] | None = None
+    """A test on the written value, when a list of values cannot say it."""
+
+    def applies(self, pattern: str, value: Any) -> bool:
+        if pattern not in self.patterns:
+            return False
+        if self.values is not None and value not in self.values:
+            return False
+        return self.when is None or self.when(value)
+
+
+def _refuse(key: str, patterns: tuple[str, ...], message: str, values: tuple[Any, ...] | None = None) -> Rule:
+    return Rule(key, patterns, message, "refuse", values)
+
+
+def _warn(key: str, patterns: tuple[str, ...], message: str, values: tuple[Any, ...] | None = None) -> Rule:
+    return Rule(key, patterns, message, "warn", values)
+
+
+_BUILT_ELSEWHERE = "(issue 14 builds it; until then nothing is generated for it)"
+
+RULES: tuple[Rule, ...] = (
+    # ------------------------------------------------------------------ where it runs
+    _refuse(
+        "deployment.host",
+        NOT_HOBBY,
+        "a Docker host serves hobby-project; this pattern runs on AWS or a Kubernetes cluster: remove it",
+    ),
+    Rule(
+        "platform.regions",
+        ("small-saas",),
+        "small-saas runs in one region; production-saas adds a disaster-recovery region (list one region here)",
+        "refuse",
+        when=lambda regions: len(regions) > 1,
+    ),
+    _warn("platform.region", ("hobby-project",), "hobby-project runs on the Docker host it is given, in no region"),
+    _warn(
+        "platform.availability_zones",
+        ("hobby-project",),
+        "hobby-project runs on one Docker host, in no availability zone",
+    ),
+    # ---------------------------------------------------------------------- database
+    _warn(
+        "database.backup.frequency",
+        AWS,
+        "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
+        "over `backup.retention`; its schedule is not a setting",
+    ),
+    _warn(
+        "database.operator",
+        NOT_KUBERNETES,
+        "a PostgreSQL operator runs the database on the kubernetes pattern; this pattern does not use one",
+    ),
+    _warn("database.multi_az", ("hobby-project",), "hobby-project runs one PostgreSQL container on one host"),
+    _refuse(
+        "database.replicas",
+        ("hobby-project",),
+        "hobby-project runs one PostgreSQL container; read replicas come with small-saas and production-saas",
+    ),
+    # ------------------------------------------------------------------- application
+    _warn(
+        "application.hpa",
+        NOT_KUBERNETES,
+        "a HorizontalPodAutoscaler scales the kubernetes pattern; this pattern scales with `autoscale`",
+    ),
+    # ----------------------------------------------------------------------- network
+    _refuse(
+        "networking.load_balancer.type",
+        AWS,
+        "a Network Load Balancer is not built yet: the pattern serves HTTP(S) through an Application Load "
+        "Balancer, which the health checks, WAF and CloudFront need; write `application` or leave it out",
+        ("network",),
+    ),
+    # ---------------------------------------------------------------------- security
+    _refuse(
+        "security.secrets_manager",
+        ALL,
+        "Vault is not built: the AWS patterns keep secrets in AWS Secrets Manager (`aws-secrets`), "
+        "hobby-project in a 0600 env file on the host (`env-file`), kubernetes in Secrets made from "
+        "Pulumi secrets (`aws-secrets`); leave it out for the pattern's own",
+        ("vault",),
+    ),
+    _refuse(
+        "security.secrets_manager",
+        AWS,
+        "the AWS patterns keep secrets in AWS Secrets Manager; an env file on the host serves hobby-project",
+        ("env-file",),
+    ),
+    _refuse(
+        "security.secrets_manager",
+        ("hobby-project",),
+        "hobby-project keeps secrets in a 0600 env file on the host (`env-file`); "
+        "AWS Secrets Manager serves small-saas and production-saas",
+        ("aws-secrets",),
+    ),
+    _refuse(
+        "security.secrets_manager",
+        ("kubernetes",),
+        "kubernetes keeps secrets in Kubernetes Secrets made from Pulumi secrets; an env file serves hobby-project",
+        ("env-file",),
+    ),
+    # -------------------------------------------------------------------- monitoring
+    _refuse(
+        "monitoring.logs.aggregator",
+        ALL,
+        "Elasticsearch is not built: the AWS patterns keep logs in CloudWatch Logs (`cloudwatch`), "
+        "hobby-project and kubernetes in Loki (`loki`)",
+        ("elasticsearch",),
+    ),
+    _warn(
+        "monitoring.logs.aggregator",
+        AWS,
+        f"Loki is not built for the AWS patterns: logs stay in CloudWatch Logs {_BUILT_ELSEWHERE}",
+        ("loki",),
+    ),
+    _warn(
+        "monitoring.metrics.prometheus",
+        AWS,
+        f"Prometheus is not built for the AWS patterns: metrics stay in CloudWatch {_BUILT_ELSEWHERE}",
+        (True,),
+    ),
+    _warn(
+        "monitoring.dashboards.grafana",
+        ("hobby-project", "small-saas", "production-saas"),
+        f"Grafana dashboards are not built for this pattern {_BUILT_ELSEWHERE}",
+        (True,),
+    ),
+    # ------------------------------------------------------------------------- CI/CD
+    _warn(
+        "cicd.provider",
+        ALL,
+        f"GitLab CI pipelines are not generated yet: the eject writes GitHub Actions workflows {_BUILT_ELSEWHERE}",
+        ("gitlab-ci",),
+    ),
+)
+"""Every key a pattern accepts without building it: refused or warned, first match wins."""
+
+
+def written(section: BaseModel, prefix: str = "") -> Iterator[tuple[str, str, Any]]:
+    """(rule path, shown path, value) of every leaf the manifest writes.
+
+    The rule path marks list items as `[]`; the shown path numbers them
+    (`monitoring.alarms[1].channel`), as the message names them.
+    """
+    for name in type(section).model_fields:
+        if name not in section.model_fields_set:
+            continue
+        info = type(section).model_fields[name]
+        key = info.alias or name
+        value = getattr(section, name)
+        if value is None:
+            continue
+        if isinstance(value, BaseModel):
+            yield from written(value, f"{prefix}{key}.")
+        elif isinstance(value, tuple) and value and all(isinstance(item, BaseModel) for item in value):
+            for index, item in enumerate(value):
+                for rule_path, shown, inner in written(item, ""):
+                    yield f"{prefix}{key}[].{rule_path}", f"{prefix}{key}[{index}].{shown}", inner
+        else:
+            yield f"{prefix}{key}", f"{prefix}{key}", value
+
+
+def judge(spec: BaseModel, pattern: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(refusals as (path, message), warning lines) for what `spec` writes on `pattern`."""
+    refusals: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    for rule_path, shown, value in written(spec):
+        if rule_path.startswith("environments[]."):
+            continue  # an environment's sections are judged merged into the manifest
+        for rule in RULES:
+            if rule.key != rule_path or not rule.applies(pattern, value):
+                continue
+            if rule.kind == "refuse":
+                refusals.append((shown, rule.message))
+            else:
+                warnings.append(f"{shown}: {rule.message}")
+            break
+    return refusals, warnings
