@@ -283,3 +283,33 @@ AWS_NAME_MAX_LENGTH: Mapping[str, int] = {
 POSTGRES_OPERATOR_PORTS: Mapping[str, tuple[int, ...]] = {"cloudnative-pg": (8000,), "crunchy-pgo": (8008, 8432)}
 """Ports each PostgreSQL operator reaches its pods on besides PostgreSQL's: CloudNativePG's
 instance manager; PGO's Patroni REST API and pgBackRest TLS server."""
+
+
+# ------------------------------------------------------------------------------- alarms
+
+
+def alarm_metric(metric: str) -> str | None:
+    """The CloudWatch alarm a manifest alert's metric word names (the key of the built-in
+    alarm it is modelled on), or None when no CloudWatch metric fits it."""
+    word = metric.lower()
+    if "connection" in word:
+        return "db-connections"
+    if "storage" in word or "disk" in word:
+        return "db-free-storage"
+    if "unhealthy" in word:
+        return "alb-unhealthy-hosts"
+    if word.startswith(("cache", "redis")):
+        return "cache-memory" if "memory" in word else ("cache-cpu" if "cpu" in word else None)
+    if "cpu" in word:
+        return "db-cpu" if word.startswith(("db", "database")) else "service-cpu"
+    if "memory" in word:
+        return "service-memory"
+    if "5xx" in word or "error" in word:
+        return "alb-5xx"
+    return None
+
+
+ALARM_METRIC_WORDS = (
+    "cpu, memory, db_cpu, connections, storage, 5xx (or errors), unhealthy_hosts, cache_memory, cache_cpu"
+)
+"""The metric words `alarm_metric` knows, for the message that refuses another."""

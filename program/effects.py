@@ -43,15 +43,15 @@ class Rule:
     """`refuse`: exit 2; `warn`: one warning line, the deployment goes ahead."""
     values: tuple[Any, ...] | None = None
     """The written values the rule covers; ``None`` covers any value."""
-    when: Callable[[Any], bool] | None = None
-    """A test on the written value, when a list of values cannot say it."""
+    when: Callable[[Any, Any], bool] | None = None
+    """A test on the written value and the whole manifest, when a list of values cannot say it."""
 
-    def applies(self, pattern: str, value: Any) -> bool:
+    def applies(self, pattern: str, value: Any, spec: Any = None) -> bool:
         if pattern not in self.patterns:
             return False
         if self.values is not None and value not in self.values:
             return False
-        return self.when is None or self.when(value)
+        return self.when is None or self.when(value, spec)
 
 
 def _refuse(key: str, patterns: tuple[str, ...], message: str, values: tuple[Any, ...] | None = None) -> Rule:
@@ -60,6 +60,11 @@ def _refuse(key: str, patterns: tuple[str, ...], message: str, values: tuple[Any
 
 def _warn(key: str, patterns: tuple[str, ...], message: str, values: tuple[Any, ...] | None = None) -> Rule:
     return Rule(key, patterns, message, "warn", values)
+
+
+def _cluster_is_not_created(_value: Any, spec: Any) -> bool:
+    kubernetes = getattr(spec, "kubernetes", None)
+    return kubernetes is None or kubernetes.cluster != "create"
 
 
 _BUILT_ELSEWHERE = "(issue 14 builds it; until then nothing is generated for it)"
@@ -76,7 +81,7 @@ RULES: tuple[Rule, ...] = (
         ("small-saas",),
         "small-saas runs in one region; production-saas adds a disaster-recovery region (list one region here)",
         "refuse",
-        when=lambda regions: len(regions) > 1,
+        when=lambda regions, _spec: len(regions) > 1,
     ),
     _warn("platform.region", ("hobby-project",), "hobby-project runs on the Docker host it is given, in no region"),
     _warn(
@@ -84,12 +89,46 @@ RULES: tuple[Rule, ...] = (
         ("hobby-project",),
         "hobby-project runs on one Docker host, in no availability zone",
     ),
+    *(
+        Rule(
+            key,
+            ("kubernetes",),
+            "the kubernetes pattern deploys into the cluster your kubeconfig names; the AWS location only "
+            "places the EKS cluster that `kubernetes.cluster: create` builds",
+            when=_cluster_is_not_created,
+        )
+        for key in ("platform.provider", "platform.region", "platform.regions", "platform.availability_zones")
+    ),
     # ---------------------------------------------------------------------- database
+    _warn(
+        "database.backup.frequency",
+        ("kubernetes",),
+        "the operator's scheduled backups run hourly, daily or weekly; continuous WAL archiving needs an "
+        "object store the pattern does not configure yet",
+        ("continuous",),
+    ),
+    _warn(
+        "database.backup.retention",
+        ("kubernetes",),
+        "the operator keeps its scheduled backups in the cluster without expiring them; retention is not applied",
+    ),
+    _warn(
+        "database.replicas",
+        ("kubernetes",),
+        "the operator runs `database.size`-many PostgreSQL instances (small 1, medium 2, large 3), "
+        "the standbys serving reads; RDS read replicas are an AWS setting",
+    ),
+    _warn(
+        "database.multi_az",
+        ("kubernetes",),
+        "the operator spreads the PostgreSQL instances over the cluster's nodes; `multi_az` is an RDS setting",
+    ),
     _warn(
         "database.backup.frequency",
         AWS,
         "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
-        "over `backup.retention`; its schedule is not a setting",
+        "over `backup.retention` (`daily` and `continuous` say what it does); its schedule is not a setting",
+        ("hourly", "weekly"),
     ),
     _warn(
         "database.operator",
@@ -107,6 +146,26 @@ RULES: tuple[Rule, ...] = (
         "application.hpa",
         NOT_KUBERNETES,
         "a HorizontalPodAutoscaler scales the kubernetes pattern; this pattern scales with `autoscale`",
+        (True,),
+    ),
+    _warn(
+        "networking.load_balancer.certificate",
+        AWS,
+        "an Application Load Balancer takes ACM certificates: `acm` (the default) requests one for the domain",
+        ("letsencrypt",),
+    ),
+    # ----------------------------------------------------------------------- storage
+    _refuse(
+        "storage.type",
+        AWS,
+        "the AWS patterns store objects in S3: write `s3`",
+        ("gcs", "azure-blob"),
+    ),
+    _warn(
+        "storage.type",
+        AWS,
+        "`local` creates no bucket, and Fargate discards a task's disk when it stops: write `s3` to keep files",
+        ("local",),
     ),
     # ----------------------------------------------------------------------- network
     _refuse(
@@ -144,7 +203,44 @@ RULES: tuple[Rule, ...] = (
         "kubernetes keeps secrets in Kubernetes Secrets made from Pulumi secrets; an env file serves hobby-project",
         ("env-file",),
     ),
+    _refuse(
+        "security.ssl",
+        ALL,
+        "HTTPS stays on wherever there is a domain (secure by default); to serve plain HTTP, leave out "
+        "deployment.domain",
+        (False,),
+    ),
+    _warn(
+        "security.certificate_provider",
+        AWS,
+        "the AWS patterns certify with ACM (free, renewed by AWS); Let's Encrypt serves hobby-project and kubernetes",
+        ("letsencrypt",),
+    ),
+    _warn(
+        "security.certificate_provider",
+        NOT_AWS,
+        "this pattern certifies with Let's Encrypt (Caddy or cert-manager); ACM serves the AWS patterns",
+        ("aws-acm",),
+    ),
     # -------------------------------------------------------------------- monitoring
+    _warn(
+        "monitoring.stack",
+        AWS,
+        f"Prometheus is not built for the AWS patterns: they monitor with CloudWatch {_BUILT_ELSEWHERE}",
+        ("prometheus",),
+    ),
+    _refuse(
+        "monitoring.stack",
+        NOT_KUBERNETES,
+        "kube-prometheus-stack runs in a cluster (the kubernetes pattern)",
+        ("kube-prometheus-stack",),
+    ),
+    _refuse(
+        "monitoring.stack",
+        AWS,
+        "Uptime Kuma runs beside the app on hobby-project; the AWS patterns alarm through CloudWatch (`cloudwatch`)",
+        ("uptime-kuma",),
+    ),
     _refuse(
         "monitoring.logs.aggregator",
         ALL,
@@ -213,7 +309,7 @@ def judge(spec: BaseModel, pattern: str) -> tuple[list[tuple[str, str]], list[st
         if rule_path.startswith("environments[]."):
             continue  # an environment's sections are judged merged into the manifest
         for rule in RULES:
-            if rule.key != rule_path or not rule.applies(pattern, value):
+            if rule.key != rule_path or not rule.applies(pattern, value, spec):
                 continue
             if rule.kind == "refuse":
                 refusals.append((shown, rule.message))

@@ -124,10 +124,13 @@ def resolve(
 
     values, provenance = _evaluate(choices, lock or {})
     refusals, warnings = effects.judge(effective, pattern.name)
+    warnings += _fit_runtime(framework, values, provenance, choices)
     warnings += _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
     warnings += _fit_ingress_tls(values, provenance)
     warnings += _fit_https(values, provenance, choices)
+    if pattern.cloud == "aws":
+        warnings += _alarm_warnings(values)
     _check(pattern, values, provenance, refusals)
     return _build(values, provenance, declared, tuple(warnings))
 
@@ -294,6 +297,27 @@ def _raised(before: Provenance, asked: str, given: str, why: str) -> Provenance:
     return Provenance(source=before.source, reason=f"{asked} ({before.reason}) raised to {given}: {why}")
 
 
+def _fit_runtime(
+    framework: str, values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]
+) -> list[str]:
+    """The framework decides the image, command and CI steps, so its runtime is the one that
+    runs: a different `application.runtime` is said and set back (the proposal's full
+    manifest writes `runtime: nodejs` beside `framework: fraiseql`)."""
+    entry = tables.FRAMEWORKS[framework]["application.runtime"]
+    assert isinstance(entry, Default)
+    if not choices["application.runtime"].user or values["application.runtime"] == entry.value:
+        return []
+    asked = values["application.runtime"]
+    values["application.runtime"] = entry.value
+    provenance["application.runtime"] = Provenance(
+        source="framework", reason=f"{entry.reason}; the manifest's {asked} does not run {framework}"
+    )
+    return [
+        f"application.runtime: {framework} runs on {entry.value}, not {asked}: the image, start command and CI "
+        f"follow deployment.framework (write the framework of a {asked} application there)"
+    ]
+
+
 def _fit_cache(values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]) -> None:
     """`redis-cluster` promises failover, which needs a replica."""
     if values["cache.cluster_mode"] and values["cache.replicas"] == 0 and not choices["cache.replicas"].user:
@@ -335,6 +359,44 @@ def _fit_https(values: dict[str, Any], provenance: dict[str, Provenance], choice
         f"{key}: HTTPS needs deployment.domain for its certificate; the load balancer serves plain HTTP "
         "on its own DNS name until a domain is set"
     ]
+
+
+def _alarm_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each manifest alert must name a CloudWatch metric, of something the deployment has."""
+    problems: list[tuple[str, str]] = []
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        base = catalogue.alarm_metric(alarm["metric"])
+        where = f"monitoring.alarms[{index}]"
+        if base is None:
+            problems.append(
+                (
+                    where,
+                    f"no CloudWatch metric is known for {alarm['metric']!r} ({alarm['name']}): "
+                    f"write a condition on {catalogue.ALARM_METRIC_WORDS}",
+                )
+            )
+        elif base.startswith("cache-") and not values["cache.enabled"]:
+            problems.append((where, f"{alarm['name']} watches the cache, and this deployment has none: add `cache:`"))
+    return problems
+
+
+def _alarm_warnings(values: dict[str, Any]) -> list[str]:
+    """Alerts whose channel cannot deliver yet: they still notify the alerts SNS topic."""
+    warnings: list[str] = []
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        where = f"monitoring.alarms[{index}].channel"
+        if alarm["channel"] == "slack":
+            warnings.append(
+                f"{where}: slack is delivered by AWS Chatbot, which needs the Slack workspace authorised once "
+                "in the AWS console; the alarm notifies the alerts SNS topic (output alerts_topic_arn): "
+                "in AWS Chatbot, configure a Slack channel with that topic"
+            )
+        elif alarm["channel"] == "email" and not (alarm["email"] or values["monitoring.alarm_emails"]):
+            warnings.append(
+                f"{where}: email needs an address: add `email:` to the alert; until then it notifies "
+                "the alerts SNS topic only"
+            )
+    return warnings
 
 
 def _check(
@@ -395,6 +457,7 @@ def _check(
                     "set instances between them",
                 )
             )
+        problems += _alarm_problems(values)
         if values["database.multi_az"] and values["platform.availability_zones"] < 2:
             problems.append(("database.multi_az", "a multi-AZ database needs platform.availability_zones >= 2"))
         if values["cache.automatic_failover"] and values["platform.availability_zones"] < 2:

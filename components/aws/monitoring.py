@@ -24,6 +24,7 @@ from ...program.building_blocks import (
     DASHBOARD_GRID,
     DASHBOARD_PERIOD_SECONDS,
 )
+from ...program.catalogue import alarm_metric
 from .children import child
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ class CustomAlarm:
     percent: bool
     duration_seconds: int
     email: str | None = None
+    channel: str = "email"
+    """Where the alarm goes: `email` (the topic's email subscriptions), `sns` (the topic
+    alone) or `slack` (the topic, for AWS Chatbot to relay). Defaults to `email`."""
 
 
 @dataclass(frozen=True)
@@ -237,23 +241,14 @@ def custom_alarm_spec(
     alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max_connections: int, storage_gb: int
 ) -> AlarmSpec | None:
     """Match a manifest alarm to a metric we know; None when its metric is unknown."""
-    metric = alarm.metric.lower()
-    if "connection" in metric:
-        base, scale = "db-connections", max_connections / 100
-    elif "storage" in metric or "disk" in metric:
-        base, scale = "db-free-storage", storage_gb * 1024**3 / 100
-    elif "cpu" in metric:
-        base, scale = ("db-cpu" if metric.startswith(("db", "database")) else "service-cpu"), 1.0
-    elif "memory" in metric:
-        base, scale = "service-memory", 1.0
-    elif "5xx" in metric or "error" in metric:
-        base, scale = "alb-5xx", 1.0
-    else:
+    base = alarm_metric(alarm.metric)
+    if base is None:
         return None
+    scale = {"db-connections": max_connections / 100, "db-free-storage": storage_gb * 1024**3 / 100}.get(base, 1.0)
     catalogue = {
         spec.key: spec
         for spec in builtin_alarms(
-            "standard", storage_gb=storage_gb, max_connections=max_connections, cache=False, replicas=0
+            "standard", storage_gb=storage_gb, max_connections=max_connections, cache=True, replicas=0
         )
     }
     template = builtins.get(base) or catalogue[base]
@@ -266,7 +261,8 @@ def custom_alarm_spec(
         comparison=alarm.comparison,
         evaluation_periods=periods,
         description=f"Manifest alarm {alarm.name}: {alarm.metric} {alarm.comparison} {alarm.threshold:g}"
-        + ("%" if alarm.percent else ""),
+        + ("%" if alarm.percent else "")
+        + f", notifies {alarm.channel}",
     )
 
 
@@ -420,7 +416,7 @@ def monitoring_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
         "level": monitoring.level,
         "emails": monitoring.alarm_emails,
         "custom_alarms": tuple(
-            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email)
+            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email, a.channel)
             for a in monitoring.alarms
         ),
     }
