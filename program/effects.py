@@ -69,7 +69,117 @@ def _cluster_is_not_created(_value: Any, spec: Any) -> bool:
 
 _BUILT_ELSEWHERE = "(issue 14 builds it; until then nothing is generated for it)"
 
+
+def _section_elsewhere(keys: tuple[str, ...], patterns: tuple[str, ...], message: str) -> tuple[Rule, ...]:
+    return tuple(_warn(key, patterns, message) for key in keys)
+
+
+_AWS_NETWORK = "VPC and load balancer settings shape the AWS patterns; this pattern has no VPC or load balancer"
+_KUBERNETES_ONLY = "kubernetes settings shape the kubernetes pattern; this pattern has no cluster"
+_CLOUDWATCH = "CloudWatch watches the AWS patterns; this pattern is watched by Prometheus"
+
 RULES: tuple[Rule, ...] = (
+    *_section_elsewhere(
+        (
+            "networking.vpc_cidr",
+            "networking.public_subnets",
+            "networking.private_subnets",
+            "networking.nat_gateway",
+            "networking.load_balancer.type",
+            "networking.load_balancer.ssl",
+            "networking.load_balancer.certificate",
+        ),
+        NOT_AWS,
+        _AWS_NETWORK,
+    ),
+    *_section_elsewhere(
+        (
+            "kubernetes.cluster",
+            "kubernetes.kubeconfig",
+            "kubernetes.context",
+            "kubernetes.namespace",
+            "kubernetes.ingress.class",
+            "kubernetes.ingress.ssl",
+            "kubernetes.existing_addons",
+        ),
+        NOT_KUBERNETES,
+        _KUBERNETES_ONLY,
+    ),
+    Rule(
+        "monitoring.alarms[]",
+        NOT_AWS,
+        "alerts become CloudWatch alarms on small-saas and production-saas; this pattern builds no alert "
+        "rules yet (its Prometheus alerting is issue 14's): remove the entry",
+        "refuse",
+    ),
+    *_section_elsewhere(
+        ("monitoring.level", "monitoring.metrics.cloudwatch"),
+        NOT_AWS,
+        "the level chooses CloudWatch alarms and dashboards on the AWS patterns; this pattern is watched by "
+        "Prometheus whatever the level",
+    ),
+    _warn("monitoring.logs.retention", NOT_AWS, "retention applies to CloudWatch Logs on the AWS patterns"),
+    _refuse(
+        "monitoring.logs.aggregator",
+        NOT_AWS,
+        "CloudWatch Logs serves the AWS patterns; this pattern keeps container logs where its runtime does",
+        ("cloudwatch",),
+    ),
+    _refuse(
+        "security.waf",
+        NOT_AWS,
+        "AWS WAF guards the AWS patterns (production-saas has it on); this pattern has no WAF in front",
+        (True,),
+    ),
+    _refuse(
+        "security.ddos_protection",
+        NOT_AWS,
+        "AWS Shield Advanced guards the AWS patterns; this pattern has none",
+        (True,),
+    ),
+    _refuse(
+        "cache.replicas",
+        NOT_AWS,
+        "this pattern runs one Redis container; replicas and failover come with the AWS patterns (ElastiCache)",
+    ),
+    _refuse(
+        "cache.cluster_mode",
+        NOT_AWS,
+        "this pattern runs one Redis container; cluster mode comes with the AWS patterns (ElastiCache)",
+        (True,),
+    ),
+    _warn("cache.size", ("hobby-project",), "hobby-project runs one Redis container with its default limits"),
+    Rule(
+        "application.instances",
+        ("hobby-project",),
+        "hobby-project runs one app container behind Caddy; several instances behind a load balancer come with "
+        "small-saas",
+        "refuse",
+        when=lambda count, _spec: count > 1,
+    ),
+    *_section_elsewhere(
+        (
+            "application.autoscale.enabled",
+            "application.autoscale.min",
+            "application.autoscale.max",
+            "application.autoscale.target_cpu",
+            "application.autoscale.target_memory",
+            "application.health_check.healthy_threshold",
+        ),
+        ("hobby-project",),
+        "hobby-project runs one container on one host: it does not scale, and Docker's health check has no "
+        "load balancer threshold",
+    ),
+    *_section_elsewhere(
+        ("platform.provider", "platform.regions"),
+        ("hobby-project",),
+        "hobby-project runs on the Docker host it is given, in no region",
+    ),
+    *_section_elsewhere(
+        ("storage.buckets[].versioning", "storage.buckets[].lifecycle"),
+        NOT_AWS,
+        "versioning and lifecycle apply to the S3 buckets of the AWS patterns",
+    ),
     # ------------------------------------------------------------------ where it runs
     _refuse(
         "deployment.host",
@@ -295,6 +405,7 @@ def written(section: BaseModel, prefix: str = "") -> Iterator[tuple[str, str, An
             yield from written(value, f"{prefix}{key}.")
         elif isinstance(value, tuple) and value and all(isinstance(item, BaseModel) for item in value):
             for index, item in enumerate(value):
+                yield f"{prefix}{key}[]", f"{prefix}{key}[{index}]", item
                 for rule_path, shown, inner in written(item, ""):
                     yield f"{prefix}{key}[].{rule_path}", f"{prefix}{key}[{index}].{shown}", inner
         else:

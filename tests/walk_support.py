@@ -92,6 +92,8 @@ VALUES: dict[str, list[Any]] = {
         "arn:aws:acm:us-east-1:123456789012:certificate/abc",
     ],
     "storage.buckets[].name": ["media"],
+    "storage.buckets[].public": [True],
+    "security.encryption_at_rest": [False],
     "storage.buckets[].lifecycle": [90],
     "cache.replicas": [1, 2],
     "monitoring.logs.retention": [30, 90],
@@ -269,10 +271,17 @@ class Walker:
 
     def eject(self, key: str, resolved: Any, graph: Any) -> dict[str, str]:
         if key not in self._ejects:
-            from specql_deploy.exporters import TARGETS, ExportContext, load_renderer
+            from specql_deploy.exporters import TARGETS, ExportContext, environments_needed, load_renderer
+            from specql_deploy.program.manifest import parse
+            from specql_deploy.program.resolve import resolve
 
+            spec = parse(key)
+            others = {name: resolve(spec, name, default_name="walk") for name in environments_needed(resolved, TARGETS)}
             context = ExportContext(
-                manifest_path=self.root / "deployment.yaml", resolved=resolved, graph_factory=lambda: graph
+                manifest_path=self.root / "deployment.yaml",
+                resolved=resolved,
+                graph_factory=lambda: graph,
+                environments=others,
             )
             files: dict[str, str] = {}
             for target in TARGETS:
@@ -290,6 +299,8 @@ class Walker:
         if baseline is None:
             return Outcome("unresolvable-context", "; ".join(problems))
         variant_document = with_value(base, leaf.path, value)
+        if variant_document == base:
+            return Outcome("default", "the context already holds this value")
         variant, problems, warnings = self.resolve(variant_document)
         name = display(leaf.path)
         if variant is None:
