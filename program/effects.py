@@ -237,8 +237,7 @@ RULES: tuple[Rule, ...] = (
         "database.backup.frequency",
         AWS,
         "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
-        "over `backup.retention` (`daily` and `continuous` say what it does); its schedule is not a setting",
-        ("hourly", "weekly"),
+        "over `backup.retention` (what `daily` and `continuous` describe); its schedule is not a setting",
     ),
     _warn(
         "database.operator",
@@ -267,8 +266,8 @@ RULES: tuple[Rule, ...] = (
     # ----------------------------------------------------------------------- storage
     _refuse(
         "storage.type",
-        AWS,
-        "the AWS patterns store objects in S3: write `s3`",
+        ALL,
+        "objects are stored in S3 on the AWS patterns and in S3-compatible MinIO elsewhere: write `s3`",
         ("gcs", "azure-blob"),
     ),
     _warn(
@@ -376,7 +375,73 @@ RULES: tuple[Rule, ...] = (
         f"Grafana dashboards are not built for this pattern {_BUILT_ELSEWHERE}",
         (True,),
     ),
+    _refuse(
+        "cache.type",
+        ALL,
+        "memcached has no encryption in transit or AUTH; use `redis`",
+        ("memcached",),
+    ),
+    _warn(
+        "monitoring.stack",
+        ("hobby-project",),
+        "hobby-project runs Prometheus and Uptime Kuma together, whichever is named",
+        ("uptime-kuma",),
+    ),
+    _warn(
+        "database.version",
+        ("hobby-project",),
+        "hobby-project runs the pinned PostgreSQL image of the catalogue; the version applies to RDS and the operator",
+    ),
+    _warn(
+        "database.storage",
+        ("hobby-project",),
+        "hobby-project keeps PostgreSQL on a Docker volume that grows with its data; no size is allocated",
+    ),
+    _warn(
+        "application.autoscale.enabled",
+        ("kubernetes",),
+        "the kubernetes pattern scales with the HorizontalPodAutoscaler (`hpa`), which reads autoscale min, max "
+        "and target_cpu; `enabled` is the ECS switch",
+    ),
     # ------------------------------------------------------------------------- CI/CD
+    _warn(
+        "cicd.triggers[].push.action",
+        ALL,
+        "the generated workflows test and preview every pull request and deploy on push to the deploy branch; "
+        "a push trigger that only tests or previews is not generated",
+        ("test", "preview"),
+    ),
+    _warn(
+        "cicd.triggers[].pull_request.action",
+        ALL,
+        "the generated workflows test and preview every pull request; deploys run on push to the deploy branch",
+        ("preview", "deploy"),
+    ),
+    _warn(
+        "cicd.triggers[].pull_request.branch",
+        ALL,
+        "the generated workflows test and preview pull requests into any branch",
+    ),
+    _warn(
+        "cicd.environments[].approval_required",
+        ALL,
+        "required reviewers are a setting of the GitHub environment (Settings → Environments): the deploy job "
+        "runs in that environment and waits for them, but a workflow cannot add them",
+        (True,),
+    ),
+    _warn(
+        "cicd.migrations.auto_run",
+        ALL,
+        "the generated deploy job does not run migrations: hobby-project runs them in a one-shot container on "
+        "every `up`; on the other patterns run them before promoting (not generated yet)",
+    ),
+    _warn(
+        "cicd.migrations.rollback_on_failure",
+        ALL,
+        "a failed smoke test stops the deploy job and leaves the stage as it is; rollback.yml redeploys an "
+        "earlier commit (an automatic rollback is not generated yet)",
+    ),
+    _refuse("cicd.provider", ALL, "circleci workflows are not generated; use `github-actions`", ("circleci",)),
     _warn(
         "cicd.provider",
         ALL,
@@ -428,3 +493,12 @@ def judge(spec: BaseModel, pattern: str) -> tuple[list[tuple[str, str]], list[st
                 warnings.append(f"{shown}: {rule.message}")
             break
     return refusals, warnings
+
+
+def refused_everywhere() -> dict[str, set[Any]]:
+    """Manifest path → the written values every pattern refuses (the schema leaves them out)."""
+    found: dict[str, set[Any]] = {}
+    for rule in RULES:
+        if rule.kind == "refuse" and set(rule.patterns) == set(ALL) and rule.values is not None and rule.when is None:
+            found.setdefault(rule.key, set()).update(rule.values)
+    return found

@@ -131,7 +131,7 @@ def resolve(
     warnings += _fit_https(values, provenance, choices)
     if pattern.cloud == "aws":
         warnings += _alarm_warnings(values)
-    _check(pattern, values, provenance, refusals)
+    _check(pattern, values, provenance, refusals, choices)
     return _build(values, provenance, declared, tuple(warnings))
 
 
@@ -404,6 +404,7 @@ def _check(
     values: dict[str, Any],
     provenance: dict[str, Provenance],
     refusals: list[tuple[str, str]] | None = None,
+    choices: dict[str, _Choice] | None = None,
 ) -> None:
     """Rules that only hold once every layer is applied."""
     problems: list[tuple[str, str]] = list(refusals or ())
@@ -450,9 +451,11 @@ def _check(
             values["application.autoscale_max"],
         )
         if values["application.autoscale"] and not low <= count <= high:
+            bound = "application.autoscale_min" if count < low else "application.autoscale_max"
+            written_bound = choices is not None and choices[bound].user
             problems.append(
                 (
-                    "application.instances",
+                    f"application.autoscale.{bound.rsplit('_', 1)[1]}" if written_bound else "application.instances",
                     f"the service starts with {count} task(s), outside autoscale min {low} and max {high}: "
                     "set instances between them",
                 )

@@ -185,7 +185,7 @@ class PlatformSpec(Section):
     regions: Annotated[
         tuple[str, ...] | None, Feeds("platform.region", _primary), Feeds("platform.dr_region", _disaster_recovery)
     ] = None
-    """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there)."""
+    """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there). Defaults to `region` alone: no disaster-recovery region."""
     availability_zones: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Availability zones to spread subnets over."""
 
@@ -522,8 +522,11 @@ def _buckets(buckets: tuple[BucketSpec, ...]) -> tuple[dict[str, Any], ...]:
 class StorageSpec(Section):
     """Object storage. `storage: s3` is short for `storage: {type: s3}` (one `uploads` bucket)."""
 
-    type: Literal["s3", "gcs", "azure-blob", "local"] | None = None
-    """Storage service. Defaults to `s3` on AWS."""
+    type: Annotated[
+        Literal["s3", "gcs", "azure-blob", "local"] | None,
+        Feeds("storage.enabled", lambda kind: kind != "local", doc=False),
+    ] = None
+    """Storage service: `s3` (S3 on AWS, S3-compatible MinIO elsewhere) or `local` (no object store). Defaults to `s3` when the section is written."""
     buckets: Annotated[tuple[BucketSpec, ...] | None, Feeds("storage.buckets", _buckets)] = None
     """Buckets to create."""
 
@@ -570,13 +573,6 @@ class CacheSpec(Section):
         if isinstance(data, str):
             return {"enabled": True, "type": data}
         return data
-
-    @field_validator("type")
-    @classmethod
-    def _redis_only(cls, value: str | None) -> str | None:
-        if value == "memcached":
-            raise ValueError("memcached has no encryption in transit or AUTH; use `redis`")
-        return value
 
 
 # --------------------------------------------------------------------------- monitoring
@@ -643,9 +639,9 @@ class AlarmSpec(Section):
         ]
         | None
     ) = None
-    """What is watched."""
+    """What is watched. Defaults to none: `condition` names the metric instead."""
     condition: str | None = None
-    """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`)."""
+    """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`). Defaults to none: `type` and `threshold` say it instead."""
     threshold: Annotated[float | None, Feeds("monitoring.alarms[].threshold")] = None
     """Value that triggers the alert; read from `condition` when that is given."""
     duration: Annotated[str | None, Feeds("monitoring.alarms[].duration_seconds", shown=_duration_text)] = None
@@ -653,7 +649,7 @@ class AlarmSpec(Section):
     channel: Annotated[Literal["email", "slack", "sns"] | None, Feeds("monitoring.alarms[].channel")] = None
     """Where the alert goes."""
     email: Annotated[str | None, Feeds("monitoring.alarms[].email")] = None
-    """Address subscribed to the alerts topic."""
+    """Address subscribed to the alerts topic. Defaults to none: the alarm notifies the topic and its other subscribers."""
 
     @field_validator("condition")
     @classmethod
@@ -860,13 +856,6 @@ class CicdSpec(Section):
     migrations: MigrationsSpec | None = None
     """Migration policy."""
 
-    @field_validator("provider")
-    @classmethod
-    def _github_only(cls, value: str | None) -> str | None:
-        if value == "circleci":
-            raise ValueError(f"{value} workflows are not generated; use `github-actions`")
-        return value
-
 
 # ------------------------------------------------------------------------- kubernetes
 
@@ -913,9 +902,9 @@ class EnvironmentSpec(Section):
     name: DnsName
     """Environment name: development, staging, production or your own."""
     variables: dict[str, str | int | float | bool] | None = None
-    """Plain environment variables for the application. Secrets do not belong here."""
+    """Plain environment variables for the application. Secrets do not belong here. Defaults to none."""
     secrets: tuple[str, ...] | None = None
-    """Names of secrets the application needs; values live in the secrets manager, never in this file."""
+    """Names of secrets the application needs; values live in the secrets manager, never in this file. Defaults to none."""
     database: DatabaseSpec | None = None
     """Database settings for this environment only."""
     application: ApplicationSpec | None = None
@@ -984,7 +973,7 @@ class DeploymentSpec(Section):
     kubernetes: KubernetesSpec | None = None
     """Kubernetes pattern settings."""
     environments: tuple[EnvironmentSpec, ...] | None = None
-    """Environments (stacks) with their variables, secrets and overrides."""
+    """Environments (stacks) with their variables, secrets and overrides. Defaults to one environment, `dev`."""
 
     @field_validator("environments")
     @classmethod

@@ -40,6 +40,7 @@ CONTEXTS: dict[str, list[dict[str, Any]]] = {
     "security.ssl": [{"deployment": {"domain": "app.example.com"}}],
     "security.certificate_provider": [{"deployment": {"domain": "app.example.com"}}],
     "kubernetes.ingress.ssl": [{"deployment": {"domain": "app.example.com"}}],
+    "kubernetes.existing_addons": [{"deployment": {"domain": "app.example.com"}}],
     "cache.": [{"cache": {"enabled": True}}],
     "application.autoscale.": [{"application": {"autoscale": {"enabled": True}}}],
     "storage.buckets[].": [{"storage": {"buckets": [{"name": "uploads"}]}}],

@@ -343,3 +343,74 @@ def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_onc
     assert described.endswith("Defaults to `2` (two passes before traffic arrives).")
     with pytest.raises(Exception, match="healthy_threshold"):
         resolved_from("deployment: {pattern: small-saas}\napplication: {health_check: {healthy_threshold: 1}}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "deployment: {pattern: small-saas}\nplatform: {regions: [us-east-1, eu-west-1]}",
+            "platform.regions: small-saas runs in one region; production-saas adds a disaster-recovery region",
+        ),
+        ("deployment: {pattern: small-saas}\nsecurity: {secrets_manager: vault}", "security.secrets_manager: Vault"),
+        ("deployment: {pattern: hobby-project}\nsecurity: {secrets_manager: vault}", "`env-file`"),
+        (
+            "deployment: {pattern: kubernetes}\nmonitoring: {logs: {aggregator: elasticsearch}}",
+            "monitoring.logs.aggregator: Elasticsearch is not built",
+        ),
+        ("deployment: {pattern: small-saas}\ncache: memcached", "cache.type: memcached has no encryption in transit"),
+        ("deployment: {pattern: small-saas}\ncicd: {provider: circleci}", "cicd.provider: circleci workflows"),
+        ("deployment: {pattern: hobby-project}\nstorage: gcs", "storage.type: objects are stored in S3"),
+        ("deployment: {pattern: hobby-project}\napplication: {replicas: 3}", "application.instances: hobby-project"),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{name: queue, condition: queue_depth > 5}]}",
+            "monitoring.alarms[0]: no CloudWatch metric is known for 'queue_depth'",
+        ),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{type: cache_memory}]}",
+            "monitoring.alarms[0]: cache_memory watches the cache, and this deployment has none",
+        ),
+        (
+            "deployment: {pattern: small-saas}\napplication: {autoscale: {min: 3}}",
+            "application.autoscale.min: the service starts with 2 task(s), outside autoscale min 3",
+        ),
+    ],
+)
+def test_what_no_pattern_builds_is_refused_with_the_alternative(text, expected):
+    # GIVEN a key the pattern does not build  WHEN resolved  THEN refused, naming the key
+    with pytest.raises(ResolutionError) as error:
+        resolved_from(text)
+    lines = [f"{path}: {message}" for path, message in error.value.problems]
+    assert any(expected in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {logs: {aggregator: loki}}",
+            "monitoring.logs.aggregator: Loki is not built for the AWS patterns",
+        ),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {metrics: {prometheus: true}}",
+            "monitoring.metrics.prometheus: Prometheus is not built",
+        ),
+        (
+            "deployment: {pattern: production-saas}\nmonitoring: {dashboards: {grafana: true}}",
+            "monitoring.dashboards.grafana: Grafana dashboards are not built",
+        ),
+        ("deployment: {pattern: small-saas}\ncicd: {provider: gitlab-ci}", "cicd.provider: GitLab CI pipelines"),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{name: db, condition: connections > 80%, channel: slack}]}",
+            "monitoring.alarms[0].channel: slack is delivered by AWS Chatbot",
+        ),
+        (
+            "deployment: {pattern: small-saas, framework: fraiseql}\napplication: {runtime: nodejs}",
+            "application.runtime: fraiseql runs on python, not nodejs",
+        ),
+    ],
+)
+def test_what_is_accepted_but_not_built_is_a_warning_naming_the_key(text, expected):
+    # GIVEN a key accepted but not built for the pattern  WHEN resolved  THEN one warning names it
+    resolved = resolved_from(text)
+    assert any(line.startswith(expected) for line in resolved.warnings), resolved.warnings
