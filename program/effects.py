@@ -149,14 +149,6 @@ RULES: tuple[Rule, ...] = (
         (True,),
     ),
     _warn("cache.size", ("hobby-project",), "hobby-project runs one Redis container with its default limits"),
-    Rule(
-        "application.instances",
-        ("hobby-project",),
-        "hobby-project runs one app container behind Caddy; several instances behind a load balancer come with "
-        "small-saas",
-        "refuse",
-        when=lambda count, _spec: count > 1,
-    ),
     *_section_elsewhere(
         (
             "application.autoscale.enabled",

@@ -32,12 +32,19 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
     domain = resolved.deployment.domain
     tls = serves_https(resolved)
     site = domain if tls and domain else (f"http://{domain}" if domain else f":{PORTS['http']}")
-    return site_block(site, f"app:{resolved.application.port}", resolved.application, tls=tls)
+    from .hobby_stack import app_services
+
+    port = resolved.application.port
+    upstreams = " ".join(f"{name}:{port}" for name in app_services(resolved))
+    return site_block(site, upstreams, resolved.application, tls=tls)
 
 
 def prometheus_config(resolved: ResolvedDeployment) -> str:
-    """Prometheus scrapes the application's /metrics and itself over the private network."""
+    """Prometheus scrapes the application's /metrics (every instance) and itself over the private network."""
+    from .hobby_stack import app_services
+
     port = resolved.application.port
+    targets = ", ".join(f'"{name}:{port}"' for name in app_services(resolved))
     return (
         "global:\n"
         f"  scrape_interval: {PROMETHEUS_SCRAPE_INTERVAL_SECONDS}s\n"
@@ -46,7 +53,7 @@ def prometheus_config(resolved: ResolvedDeployment) -> str:
         "  - job_name: app\n"
         "    metrics_path: /metrics\n"
         "    static_configs:\n"
-        f'      - targets: ["app:{port}"]\n'
+        f"      - targets: [{targets}]\n"
         "  - job_name: prometheus\n"
         "    static_configs:\n"
         f'      - targets: ["localhost:{PORTS["prometheus"]}"]\n'
