@@ -269,13 +269,6 @@ RULES: tuple[Rule, ...] = (
         ("local",),
     ),
     # ----------------------------------------------------------------------- network
-    _refuse(
-        "networking.load_balancer.type",
-        AWS,
-        "a Network Load Balancer is not built yet: the pattern serves HTTP(S) through an Application Load "
-        "Balancer, which the health checks, WAF and CloudFront need; write `application` or leave it out",
-        ("network",),
-    ),
     # ---------------------------------------------------------------------- security
     _refuse(
         "security.secrets_manager",

@@ -380,6 +380,39 @@ def _alarm_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _network_load_balancer_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """A Network Load Balancer passes TCP through: what needs HTTP at the load balancer cannot come with it."""
+    if values["load_balancer.type"] != "network":
+        return []
+    problems = []
+    if values["edge.waf"]:
+        problems.append(
+            (
+                "networking.load_balancer.type",
+                "a web ACL (security.waf, on by default on production-saas) attaches to an Application Load "
+                "Balancer, not a Network one: set `security: {waf: false}` or keep `type: application`",
+            )
+        )
+    if values["edge.ddos_protection"]:
+        problems.append(
+            (
+                "networking.load_balancer.type",
+                "Shield Advanced protects an Application Load Balancer, not a Network one: set "
+                "`security: {ddos_protection: false}` or keep `type: application`",
+            )
+        )
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        if catalogue.alarm_metric(alarm["metric"]) == "alb-5xx":
+            problems.append(
+                (
+                    f"monitoring.alarms[{index}]",
+                    f"{alarm['name']} watches HTTP errors, which a Network Load Balancer does not see: "
+                    "watch the service instead, or keep `type: application`",
+                )
+            )
+    return problems
+
+
 def _alarm_warnings(values: dict[str, Any]) -> list[str]:
     """Alerts whose channel cannot deliver yet: they still notify the alerts SNS topic."""
     warnings: list[str] = []
@@ -461,6 +494,7 @@ def _check(
                 )
             )
         problems += _alarm_problems(values)
+        problems += _network_load_balancer_problems(values)
         if values["database.multi_az"] and values["platform.availability_zones"] < 2:
             problems.append(("database.multi_az", "a multi-AZ database needs platform.availability_zones >= 2"))
         if values["cache.automatic_failover"] and values["platform.availability_zones"] < 2:

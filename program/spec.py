@@ -654,7 +654,7 @@ class AlarmSpec(Section):
     @field_validator("condition")
     @classmethod
     def _condition(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\s*[a-z_]+\s*(>=|<=|>|<)\s*\d+(\.\d+)?%?\s*", value):
+        if value is not None and not re.fullmatch(r"\s*[a-z_][a-z0-9_]*\s*(>=|<=|>|<)\s*\d+(\.\d+)?%?\s*", value):
             raise ValueError(f"{value!r}: write a condition as `metric > number`, e.g. `cpu > 80`")
         return value
 
@@ -684,7 +684,7 @@ def _alarm(alarm: AlarmSpec) -> dict[str, Any]:
     defaults = item_defaults(AlarmInfo)
     comparison, threshold, percent, metric = defaults["comparison"], alarm.threshold, False, alarm.type or alarm.name
     if alarm.condition:
-        match = re.fullmatch(r"\s*([a-z_]+)\s*(>=|<=|>|<)\s*(\d+(?:\.\d+)?)(%?)\s*", alarm.condition)
+        match = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s*(>=|<=|>|<)\s*(\d+(?:\.\d+)?)(%?)\s*", alarm.condition)
         assert match  # the spec validated the condition's shape
         metric, comparison, threshold, percent = (
             match.group(1),

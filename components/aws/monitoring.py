@@ -108,6 +108,8 @@ class MonitoringArgs:
     """Email addresses subscribed to the alarm topic. Required."""
     custom_alarms: tuple[CustomAlarm, ...]
     """Extra alarms from the manifest. Required."""
+    load_balancer_type: Literal["application", "network"]
+    """The load balancer's kind: a Network Load Balancer reports no HTTP metrics. Required."""
     replica_identifiers: tuple[pulumi.Input[str], ...] = ()
     """Read replicas watched for lag (enterprise). Defaults to `()`."""
     cache_id: pulumi.Input[str] | None = None
@@ -115,9 +117,39 @@ class MonitoringArgs:
 
 
 def builtin_alarms(
+    level: Level,
+    *,
+    storage_gb: int,
+    max_connections: int,
+    cache: bool,
+    replicas: int,
+    load_balancer: Literal["application", "network"] = "application",
+) -> list[AlarmSpec]:
+    """The alarms a level brings, thresholds already in the metric's unit.
+
+    Behind a Network Load Balancer there are no HTTP metrics: no 5xx or latency alarm,
+    and the unhealthy-hosts alarm reads the NLB's namespace."""
+    alarms = _builtin_alarms(
+        level, storage_gb=storage_gb, max_connections=max_connections, cache=cache, replicas=replicas
+    )
+    if load_balancer == "application":
+        return alarms
+    return [
+        replace(alarm, namespace=NLB_NAMESPACE) if alarm.key == "alb-unhealthy-hosts" else alarm
+        for alarm in alarms
+        if alarm.key not in HTTP_ONLY_ALARMS
+    ]
+
+
+NLB_NAMESPACE = "AWS/NetworkELB"
+"""CloudWatch namespace of a Network Load Balancer's metrics."""
+HTTP_ONLY_ALARMS = frozenset({"alb-5xx", "alb-latency-p99"})
+"""Built-in alarms on metrics only an Application Load Balancer reports."""
+
+
+def _builtin_alarms(
     level: Level, *, storage_gb: int, max_connections: int, cache: bool, replicas: int
 ) -> list[AlarmSpec]:
-    """The alarms a level brings, thresholds already in the metric's unit."""
     alarms = [
         AlarmSpec(
             "service-cpu", "service", "AWS/ECS", "CPUUtilization", ALARM_CPU_PERCENT, description="Service CPU is high"
@@ -238,7 +270,11 @@ def builtin_alarms(
 
 
 def custom_alarm_spec(
-    alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max_connections: int, storage_gb: int
+    alarm: CustomAlarm,
+    builtins: Mapping[str, AlarmSpec],
+    max_connections: int,
+    storage_gb: int,
+    load_balancer: Literal["application", "network"] = "application",
 ) -> AlarmSpec | None:
     """Match a manifest alarm to a metric we know; None when its metric is unknown."""
     base = alarm_metric(alarm.metric)
@@ -248,10 +284,17 @@ def custom_alarm_spec(
     catalogue = {
         spec.key: spec
         for spec in builtin_alarms(
-            "standard", storage_gb=storage_gb, max_connections=max_connections, cache=True, replicas=0
+            "standard",
+            storage_gb=storage_gb,
+            max_connections=max_connections,
+            cache=True,
+            replicas=0,
+            load_balancer=load_balancer,
         )
     }
-    template = builtins.get(base) or catalogue[base]
+    template = builtins.get(base) or catalogue.get(base)
+    if template is None:
+        return None
     threshold = alarm.threshold * scale if alarm.percent or base == "db-free-storage" else alarm.threshold
     periods = max(1, alarm.duration_seconds // template.period)
     return replace(
@@ -292,10 +335,13 @@ class Monitoring(pulumi.ComponentResource):
             max_connections=args.database_max_connections,
             cache=args.cache_id is not None,
             replicas=len(args.replica_identifiers),
+            load_balancer=args.load_balancer_type,
         )
         by_key = {spec.key: spec for spec in specs}
         for alarm in args.custom_alarms:
-            spec = custom_alarm_spec(alarm, by_key, args.database_max_connections, args.database_storage_gb)
+            spec = custom_alarm_spec(
+                alarm, by_key, args.database_max_connections, args.database_storage_gb, args.load_balancer_type
+            )
             if spec is None:
                 pulumi.log.warn(
                     f"alarm {alarm.name}: no CloudWatch metric known for {alarm.metric!r}; skipped", resource=self
@@ -353,19 +399,34 @@ def dashboard_body(args: MonitoringArgs) -> dict[str, object]:
     service = ["ClusterName", args.cluster_name, "ServiceName", args.service_name]
     alb = ["LoadBalancer", args.load_balancer_arn_suffix]
     db = ["DBInstanceIdentifier", args.database_identifier]
+    traffic: list[tuple[str, list[list[object]]]] = (
+        [
+            (
+                "Requests and 5xx",
+                [
+                    ["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
+                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}],
+                ],
+            ),
+            ("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]]),
+        ]
+        if args.load_balancer_type == "application"
+        else [
+            (
+                "Connections and bytes",
+                [
+                    [NLB_NAMESPACE, "NewFlowCount", *alb, {"stat": "Sum"}],
+                    [NLB_NAMESPACE, "ProcessedBytes", *alb, {"stat": "Sum"}],
+                ],
+            )
+        ]
+    )
     graphs: list[tuple[str, list[list[object]]]] = [
         (
             "Service CPU and memory (%)",
             [["AWS/ECS", "CPUUtilization", *service], ["AWS/ECS", "MemoryUtilization", *service]],
         ),
-        (
-            "Requests and 5xx",
-            [
-                ["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
-                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}],
-            ],
-        ),
-        ("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]]),
+        *traffic,
         (
             "Database CPU (%) and connections",
             [["AWS/RDS", "CPUUtilization", *db], ["AWS/RDS", "DatabaseConnections", *db]],
@@ -414,6 +475,7 @@ def monitoring_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
         "database_storage_gb": resolved.database.storage_gb,
         "database_max_connections": resolved.database.max_connections,
         "level": monitoring.level,
+        "load_balancer_type": resolved.load_balancer.type,
         "emails": monitoring.alarm_emails,
         "custom_alarms": tuple(
             CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email, a.channel)

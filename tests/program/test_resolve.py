@@ -361,7 +361,6 @@ def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_onc
         ("deployment: {pattern: small-saas}\ncache: memcached", "cache.type: memcached has no encryption in transit"),
         ("deployment: {pattern: small-saas}\ncicd: {provider: circleci}", "cicd.provider: circleci workflows"),
         ("deployment: {pattern: hobby-project}\nstorage: gcs", "storage.type: objects are stored in S3"),
-        ("deployment: {pattern: hobby-project}\napplication: {replicas: 3}", "application.instances: hobby-project"),
         (
             "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{name: queue, condition: queue_depth > 5}]}",
             "monitoring.alarms[0]: no CloudWatch metric is known for 'queue_depth'",
@@ -369,6 +368,15 @@ def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_onc
         (
             "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{type: cache_memory}]}",
             "monitoring.alarms[0]: cache_memory watches the cache, and this deployment has none",
+        ),
+        (
+            "deployment: {pattern: production-saas}\nnetworking: {load_balancer: {type: network}}",
+            "networking.load_balancer.type: a web ACL (security.waf, on by default on production-saas) attaches",
+        ),
+        (
+            "deployment: {pattern: small-saas}\nnetworking: {load_balancer: {type: network}}\n"
+            "monitoring: {alerts: [{name: errors, condition: http_5xx > 10}]}",
+            "monitoring.alarms[0]: errors watches HTTP errors, which a Network Load Balancer does not see",
         ),
         (
             "deployment: {pattern: small-saas}\napplication: {autoscale: {min: 3}}",

@@ -431,3 +431,40 @@ def test_the_manifest_healthy_threshold_reaches_the_target_group(tmp_path):
     # THEN the load balancer's target group waits for them
     [group] = graph.of_type("aws:lb/targetGroup:TargetGroup")
     assert group.inputs["healthCheck"]["healthyThreshold"] == 4
+
+
+def test_a_network_load_balancer_is_what_small_saas_builds_when_asked():
+    from specql_deploy.capture import capture
+    from specql_deploy.program.manifest import parse
+    from specql_deploy.program.resolve import resolve
+
+    # GIVEN small-saas with `load_balancer.type: network` and a domain
+    resolved = resolve(
+        parse(
+            "deployment: {pattern: small-saas, domain: app.example.com}\nnetworking: {load_balancer: {type: network}}"
+        )
+    )
+    # WHEN captured
+    graph = capture(resolved)
+    # THEN the entry point is an NLB with a TLS listener, the service registers with its TCP group,
+    (balancer,) = graph.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert balancer.inputs["loadBalancerType"] == "network"
+    assert [listener.inputs["protocol"] for listener in graph.of_type("aws:lb/listener:Listener")] == ["TLS"]
+    (service,) = graph.of_type("aws:ecs/service:Service")
+    (group,) = graph.of_type("aws:lb/targetGroup:TargetGroup")
+    assert (
+        group.inputs["protocol"] == "TCP"
+        and service.inputs["loadBalancers"][0]["containerPort"] == group.inputs["port"]
+    )
+    # no alarm reads an Application Load Balancer metric, and the unhealthy-hosts one reads the NLB's
+    alarms = graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert alarms and all(alarm.inputs["namespace"] != "AWS/ApplicationELB" for alarm in alarms)
+    assert {alarm.inputs["namespace"] for alarm in alarms if alarm.inputs["metricName"] == "UnHealthyHostCount"} == {
+        "AWS/NetworkELB"
+    }
+    (dashboard,) = graph.of_type("aws:cloudwatch/dashboard:Dashboard")
+    assert "ApplicationELB" not in dashboard.inputs["dashboardBody"]
+    # and it is priced as one
+    from specql_deploy.capture.cost import estimate
+
+    assert any("Network Load Balancer" in item.description for item in estimate(graph, resolved).items)
