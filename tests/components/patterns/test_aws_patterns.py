@@ -214,9 +214,15 @@ def test_production_saas_replicates_buckets_to_the_dr_region_under_its_key():
     assert "aws:SecureTransport" in of("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"]
 
 
-def test_small_saas_ignores_a_second_region(tmp_path):
-    graph = graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  regions: [us-east-1, eu-west-1]\n")
-    assert list(providers(graph).values()) == ["us-east-1"]
+def test_small_saas_refuses_a_second_region_instead_of_ignoring_it(tmp_path):
+    from specql_deploy.program.resolve import ResolutionError
+
+    # a second region used to be accepted and silently dropped: now it is refused, naming production-saas
+    with pytest.raises(ResolutionError, match="production-saas adds a disaster-recovery region"):
+        graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  regions: [us-east-1, eu-west-1]\n")
+    # one region listed builds in that region, with one database
+    graph = graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  regions: [eu-west-1]\n")
+    assert list(providers(graph).values()) == ["eu-west-1"]
     assert count(graph, "rds/instance:Instance") == 1
 
 
