@@ -199,8 +199,8 @@ def app_services(resolved: ResolvedDeployment) -> tuple[str, ...]:
     The first keeps the name it has with one instance, so adding instances never
     replaces the running container; Caddy balances over all of them.
     """
-    count = resolved.application.instances
-    return ("app", *(f"app-{index}" for index in range(2, count + 1)))
+    numbered = [f"app-{number}" for number in range(1, resolved.application.instances + 1)]
+    return ("app", *numbered[1:])
 
 
 def _app(resolved: ResolvedDeployment, name: str = "app") -> ServiceSpec:
