@@ -85,20 +85,34 @@ def init_command(
 
 
 @deploy.command()
-def validate(file: ManifestArg = DEFAULT_MANIFEST, as_json: JsonOption = False) -> None:
-    """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem."""
+def validate(
+    file: ManifestArg = DEFAULT_MANIFEST,
+    as_json: JsonOption = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat every warning as an error (exit 2): for CI.")] = False,
+) -> None:
+    """Check a manifest: exit 0 with one OK line, or exit 2 with one line per problem.
+
+    Warnings (a value raised to fit, a key this pattern does not build) go to stderr,
+    once each across the environments; `--strict` makes them errors.
+    """
     from . import output
-    from .cli_manifest import load_manifest, resolve_every_environment
+    from .cli_manifest import fail_usage, load_manifest, resolve_every_environment
 
     output.set_json(as_json)
     manifest = load_manifest(file)
-    resolve_every_environment(manifest)
+    resolved = resolve_every_environment(manifest, show_warnings=False)
+    warnings = list(dict.fromkeys(warning for item in resolved.values() for warning in item.warnings))
+    if strict and warnings:
+        fail_usage(warnings)
+    if not as_json:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     spec = manifest.spec
     from ..program.resolve import environment_names
 
     if as_json:
         document = {"file": str(file), "pattern": spec.deployment.pattern, "environments": environment_names(spec)}
-        print(json.dumps({"ok": True, **document, "errors": []}, indent=2))
+        print(json.dumps({"ok": True, **document, "errors": [], "warnings": warnings}, indent=2))
         return
     print(f"OK {file}: {spec.deployment.pattern} pattern, environments: {', '.join(environment_names(spec))}")
 

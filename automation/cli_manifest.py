@@ -49,7 +49,9 @@ def load_manifest(path: Path) -> Manifest:
         fail_usage(error.problems)
 
 
-def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: bool = True) -> ResolvedDeployment:
+def resolve_manifest(
+    manifest: Manifest, environment: str | None, *, use_lock: bool = True, show_warnings: bool = True
+) -> ResolvedDeployment:
     from ..program.lock import LockError, read_lock
     from ..program.manifest import Problem
     from ..program.resolve import ResolutionError, default_environment, resolve
@@ -62,12 +64,13 @@ def resolve_manifest(manifest: Manifest, environment: str | None, *, use_lock: b
         fail_usage([Problem(path, message, manifest.line_of(path)) for path, message in error.problems])
     except LockError as error:
         fail_usage([str(error)])
-    for warning in resolved.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    if show_warnings:
+        for warning in resolved.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return resolved
 
 
-def resolve_every_environment(manifest: Manifest) -> dict[str, ResolvedDeployment]:
+def resolve_every_environment(manifest: Manifest, *, show_warnings: bool = True) -> dict[str, ResolvedDeployment]:
     """Resolve each declared environment; report the problems of all of them in one go."""
     from ..program.lock import LockError, read_lock
     from ..program.manifest import Problem
@@ -96,8 +99,9 @@ def resolve_every_environment(manifest: Manifest) -> dict[str, ResolvedDeploymen
                 for (path, message), envs in found.items()
             ]
         )
-    for warning in dict.fromkeys(w for item in resolved.values() for w in item.warnings):
-        print(f"warning: {warning}", file=sys.stderr)
+    if show_warnings:
+        for warning in dict.fromkeys(w for item in resolved.values() for w in item.warnings):
+            print(f"warning: {warning}", file=sys.stderr)
     return resolved
 
 

@@ -157,6 +157,23 @@ def fargate_memory_hint(cpu_units: int, memory_mib: int) -> str:
     )
 
 
+def smallest_fargate_size(cpu_units: int, memory_mib: int) -> tuple[int, int] | None:
+    """The smallest Fargate (cpu units, MiB) pair giving at least what was asked, or None
+    when no Fargate size does: the fewest CPU units first, then the least memory."""
+    for units, memories in FARGATE_MEMORY_BY_CPU.items():
+        if units < cpu_units:
+            continue
+        fitting = [mib for mib in memories if mib >= memory_mib]
+        if fitting:
+            return units, fitting[0]
+    return None
+
+
+def mib_text(mib: int) -> str:
+    """MiB as the manifest writes it: `1Gi`, `512Mi`."""
+    return _mib_text(mib)
+
+
 def _mib_text(mib: int) -> str:
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
 
@@ -373,3 +390,32 @@ ANSIBLE_TEST_HOST_PACKAGES: tuple[str, ...] = tuple(
 # pipeline without a review). `docker` (Alpine) is the toolbox of every specql job: the
 # Docker CLI with buildx for image builds and promotion, apk for python3 and aws-cli.
 GITLAB_CI_IMAGES: Mapping[str, str] = {name: pin.version for name, pin in versions.GITLAB_CI_IMAGES.items()}
+
+# ------------------------------------------------------------------------------- alarms
+
+
+def alarm_metric(metric: str) -> str | None:
+    """The CloudWatch alarm a manifest alert's metric word names (the key of the built-in
+    alarm it is modelled on), or None when no CloudWatch metric fits it."""
+    word = metric.lower()
+    if "connection" in word:
+        return "db-connections"
+    if "storage" in word or "disk" in word:
+        return "db-free-storage"
+    if "unhealthy" in word:
+        return "alb-unhealthy-hosts"
+    if word.startswith(("cache", "redis")):
+        return "cache-memory" if "memory" in word else ("cache-cpu" if "cpu" in word else None)
+    if "cpu" in word:
+        return "db-cpu" if word.startswith(("db", "database")) else "service-cpu"
+    if "memory" in word:
+        return "service-memory"
+    if "5xx" in word or "error" in word:
+        return "alb-5xx"
+    return None
+
+
+ALARM_METRIC_WORDS = (
+    "cpu, memory, db_cpu, connections, storage, 5xx (or errors), unhealthy_hosts, cache_memory, cache_cpu"
+)
+"""The metric words `alarm_metric` knows, for the message that refuses another."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import catalogue
+from . import catalogue, effects
 from . import defaults as tables
 from .defaults import PatternInfo
 from .frameworks import BOOT_SECRETS
@@ -129,11 +129,17 @@ def resolve(
         known = _implicit_stacks(values)
         if environment not in known:
             raise ResolutionError([("environments", _unknown_environment(environment, known, implicit=True))])
-    _fit_fargate(pattern, values, provenance, choices)
+    refusals, warnings = effects.judge(effective, pattern.name)
+    warnings += _fit_runtime(framework, values, provenance, choices)
+    warnings += _fit_fargate(pattern, values, provenance, choices)
     _fit_cache(values, provenance, choices)
-    warnings = _fit_ingress_tls(values, provenance) + _retired(pattern, values)
-    _check(pattern, values, provenance)
-    return _build(values, provenance, declared, warnings)
+    warnings += _fit_ingress_tls(values, provenance)
+    warnings += _fit_https(values, provenance, choices)
+    warnings += _retired(pattern, values)
+    if pattern.cloud == "aws":
+        warnings += _alarm_warnings(values)
+    _check(pattern, values, provenance, refusals, choices)
+    return _build(values, provenance, declared, tuple(warnings))
 
 
 def _add_boot_secrets(framework: str, choices: dict[str, _Choice]) -> None:
@@ -273,29 +279,75 @@ def _jsonable(value: Any) -> Any:
 
 def _fit_fargate(
     pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]
-) -> None:
-    """When the user set only one of cpu/memory, pick the other so Fargate accepts the pair."""
+) -> tuple[str, ...]:
+    """Fargate runs only some cpu/memory pairs: raise to the smallest pair that gives at
+    least what was asked (never less), and say so for each value the manifest wrote.
+
+    The raised values are what the program builds and the cost estimate prices; their
+    provenance keeps what was written. Sizes beyond Fargate's largest are refused by
+    :func:`_check`.
+    """
     if pattern.cloud != "aws":
-        return
-    cpu_user = choices["application.cpu"].user
-    memory_user = choices["application.memory_mib"].user
-    units = catalogue.fargate_cpu_units(values["application.cpu"])
-    memory = values["application.memory_mib"]
-    allowed = catalogue.FARGATE_MEMORY_BY_CPU.get(units, ())
-    if memory in allowed:
-        return
-    if memory_user and not cpu_user:
-        fitting = [cpu for cpu, memories in catalogue.FARGATE_MEMORY_BY_CPU.items() if memory in memories]
-        if fitting:
-            values["application.cpu"] = fitting[0] / 1024
-            provenance["application.cpu"] = Provenance(
-                source="default", reason=f"the smallest Fargate cpu that runs {memory} MiB"
-            )
-    elif cpu_user and not memory_user and allowed:
-        values["application.memory_mib"] = allowed[0]
-        provenance["application.memory_mib"] = Provenance(
-            source="default", reason=f"the smallest Fargate memory for {values['application.cpu']:g} vCPU"
+        return ()
+    cpu, memory = values["application.cpu"], values["application.memory_mib"]
+    asked_units = catalogue.fargate_cpu_units(cpu)
+    if memory in catalogue.FARGATE_MEMORY_BY_CPU.get(asked_units, ()):
+        return ()
+    fitted = catalogue.smallest_fargate_size(asked_units, memory)
+    if fitted is None:
+        return ()
+    units, mib = fitted
+    new_cpu = units / 1024
+    warnings: list[str] = []
+    if units != asked_units:
+        why = (
+            f"Fargate's smallest that runs {catalogue.mib_text(mib)}"
+            if asked_units in catalogue.FARGATE_MEMORY_BY_CPU
+            else f"Fargate's smallest with at least {cpu:g} vCPU"
         )
+        values["application.cpu"] = new_cpu
+        provenance["application.cpu"] = _raised(
+            provenance["application.cpu"], f"{cpu:g} vCPU", f"{new_cpu:g} vCPU", why
+        )
+        if choices["application.cpu"].user:
+            warnings.append(f"application.cpu: {cpu:g} vCPU raised to {new_cpu:g} vCPU, {why}")
+    if mib != memory:
+        why = f"Fargate's smallest with {new_cpu:g} vCPU"
+        values["application.memory_mib"] = mib
+        provenance["application.memory_mib"] = _raised(
+            provenance["application.memory_mib"], catalogue.mib_text(memory), catalogue.mib_text(mib), why
+        )
+        if choices["application.memory_mib"].user:
+            warnings.append(
+                f"application.memory: {catalogue.mib_text(memory)} raised to {catalogue.mib_text(mib)}, {why}"
+            )
+    return tuple(warnings)
+
+
+def _raised(before: Provenance, asked: str, given: str, why: str) -> Provenance:
+    """The provenance of a value raised to fit: where the asked value came from, and why it moved."""
+    return Provenance(source=before.source, reason=f"{asked} ({before.reason}) raised to {given}: {why}")
+
+
+def _fit_runtime(
+    framework: str, values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]
+) -> list[str]:
+    """The framework decides the image, command and CI steps, so its runtime is the one that
+    runs: a different `application.runtime` is said and set back (the proposal's full
+    manifest writes `runtime: nodejs` beside `framework: fraiseql`)."""
+    entry = tables.FRAMEWORKS[framework]["application.runtime"]
+    assert isinstance(entry, Default)
+    if not choices["application.runtime"].user or values["application.runtime"] == entry.value:
+        return []
+    asked = values["application.runtime"]
+    values["application.runtime"] = entry.value
+    provenance["application.runtime"] = Provenance(
+        source="framework", reason=f"{entry.reason}; the manifest's {asked} does not run {framework}"
+    )
+    return [
+        f"application.runtime: {framework} runs on {entry.value}, not {asked}: the image, start command and CI "
+        f"follow deployment.framework (write the framework of a {asked} application there)"
+    ]
 
 
 def _fit_cache(values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]) -> None:
@@ -338,9 +390,103 @@ def _retired(pattern: PatternInfo, values: dict[str, Any]) -> tuple[str, ...]:
     return (f"ingress.class: {retired}",) if retired else ()
 
 
-def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:
-    """Rules that only hold once every layer is applied."""
+def _fit_https(values: dict[str, Any], provenance: dict[str, Provenance], choices: dict[str, _Choice]) -> list[str]:
+    """`ssl: true` without a domain: there is no name to certify, so the load balancer
+    serves plain HTTP on its own DNS name (as it does by default) and the user is told."""
+    if not values["load_balancer.https"] or values["deployment.domain"]:
+        return []
+    values["load_balancer.https"] = False
+    provenance["load_balancer.https"] = Provenance(
+        source=provenance["load_balancer.https"].source,
+        reason="HTTPS was asked for, but its certificate names deployment.domain, which is not set: plain HTTP",
+    )
+    key = "networking.load_balancer.ssl" if choices["load_balancer.https"].user else "load_balancer.https"
+    return [
+        f"{key}: HTTPS needs deployment.domain for its certificate; the load balancer serves plain HTTP "
+        "on its own DNS name until a domain is set"
+    ]
+
+
+def _alarm_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each manifest alert must name a CloudWatch metric, of something the deployment has."""
     problems: list[tuple[str, str]] = []
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        base = catalogue.alarm_metric(alarm["metric"])
+        where = f"monitoring.alarms[{index}]"
+        if base is None:
+            problems.append(
+                (
+                    where,
+                    f"no CloudWatch metric is known for {alarm['metric']!r} ({alarm['name']}): "
+                    f"write a condition on {catalogue.ALARM_METRIC_WORDS}",
+                )
+            )
+        elif base.startswith("cache-") and not values["cache.enabled"]:
+            problems.append((where, f"{alarm['name']} watches the cache, and this deployment has none: add `cache:`"))
+    return problems
+
+
+def _network_load_balancer_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """A Network Load Balancer passes TCP through: what needs HTTP at the load balancer cannot come with it."""
+    if values["load_balancer.type"] != "network":
+        return []
+    problems = []
+    if values["edge.waf"]:
+        problems.append(
+            (
+                "networking.load_balancer.type",
+                "a web ACL (security.waf, on by default on production-saas) attaches to an Application Load "
+                "Balancer, not a Network one: set `security: {waf: false}` or keep `type: application`",
+            )
+        )
+    if values["edge.ddos_protection"]:
+        problems.append(
+            (
+                "networking.load_balancer.type",
+                "Shield Advanced protects an Application Load Balancer, not a Network one: set "
+                "`security: {ddos_protection: false}` or keep `type: application`",
+            )
+        )
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        if catalogue.alarm_metric(alarm["metric"]) == "alb-5xx":
+            problems.append(
+                (
+                    f"monitoring.alarms[{index}]",
+                    f"{alarm['name']} watches HTTP errors, which a Network Load Balancer does not see: "
+                    "watch the service instead, or keep `type: application`",
+                )
+            )
+    return problems
+
+
+def _alarm_warnings(values: dict[str, Any]) -> list[str]:
+    """Alerts whose channel cannot deliver yet: they still notify the alerts SNS topic."""
+    warnings: list[str] = []
+    for index, alarm in enumerate(values["monitoring.alarms"]):
+        where = f"monitoring.alarms[{index}].channel"
+        if alarm["channel"] == "slack":
+            warnings.append(
+                f"{where}: slack is delivered by AWS Chatbot, which needs the Slack workspace authorised once "
+                "in the AWS console; the alarm notifies the alerts SNS topic (output alerts_topic_arn): "
+                "in AWS Chatbot, configure a Slack channel with that topic"
+            )
+        elif alarm["channel"] == "email" and not (alarm["email"] or values["monitoring.alarm_emails"]):
+            warnings.append(
+                f"{where}: email needs an address: add `email:` to the alert; until then it notifies "
+                "the alerts SNS topic only"
+            )
+    return warnings
+
+
+def _check(
+    pattern: PatternInfo,
+    values: dict[str, Any],
+    provenance: dict[str, Provenance],
+    refusals: list[tuple[str, str]] | None = None,
+    choices: dict[str, _Choice] | None = None,
+) -> None:
+    """Rules that only hold once every layer is applied."""
+    problems: list[tuple[str, str]] = list(refusals or ())
     if values["application.autoscale_min"] > values["application.autoscale_max"]:
         problems.append(
             (
@@ -371,15 +517,30 @@ def _check(pattern: PatternInfo, values: dict[str, Any], provenance: dict[str, P
                 ),
             )
         )
-    if values["load_balancer.https"] and not values["deployment.domain"]:
-        problems.append(("networking.load_balancer.ssl", "HTTPS needs `deployment.domain` for its certificate"))
     if pattern.cloud == "aws":
         units = catalogue.fargate_cpu_units(values["application.cpu"])
         memory = values["application.memory_mib"]
-        if units not in catalogue.FARGATE_MEMORY_BY_CPU:
-            problems.append(("application.cpu", f"Fargate has no {values['application.cpu']:g} vCPU size"))
-        elif memory not in catalogue.FARGATE_MEMORY_BY_CPU[units]:
-            problems.append(("application.memory", catalogue.fargate_memory_hint(units, memory)))
+        if catalogue.smallest_fargate_size(units, memory) is None:
+            problems.append(
+                ("application", f"no Fargate size gives {values['application.cpu']:g} vCPU with {memory} MiB")
+            )
+        low, count, high = (
+            values["application.autoscale_min"],
+            values["application.instances"],
+            values["application.autoscale_max"],
+        )
+        if values["application.autoscale"] and not low <= count <= high:
+            bound = "application.autoscale_min" if count < low else "application.autoscale_max"
+            written_bound = choices is not None and choices[bound].user
+            problems.append(
+                (
+                    f"application.autoscale.{bound.rsplit('_', 1)[1]}" if written_bound else "application.instances",
+                    f"the service starts with {count} task(s), outside autoscale min {low} and max {high}: "
+                    "set instances between them",
+                )
+            )
+        problems += _alarm_problems(values)
+        problems += _network_load_balancer_problems(values)
         if values["database.multi_az"] and values["platform.availability_zones"] < 2:
             problems.append(("database.multi_az", "a multi-AZ database needs platform.availability_zones >= 2"))
         if values["cache.automatic_failover"] and values["platform.availability_zones"] < 2:

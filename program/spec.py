@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from .catalogue import AWS_REGIONS, FARGATE_MEMORY_BY_CPU, PATTERN_CLOUD, fargate_cpu_units, fargate_memory_hint
+from .catalogue import AWS_REGIONS, PATTERN_CLOUD
 from .markers import Feeds
 from .model import AlarmInfo, BucketInfo, cicd_environment, item_defaults
 
@@ -206,7 +206,7 @@ class PlatformSpec(Section):
     regions: Annotated[
         tuple[str, ...] | None, Feeds("platform.region", _primary), Feeds("platform.dr_region", _disaster_recovery)
     ] = None
-    """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there)."""
+    """Regions in order: the primary, then the disaster-recovery region (production-saas builds a cross-region read replica there). Defaults to `region` alone: no disaster-recovery region."""
     availability_zones: Annotated[int | None, Feeds("platform.availability_zones")] = Field(default=None, ge=1, le=6)
     """Availability zones to spread subnets over."""
 
@@ -549,8 +549,11 @@ def _buckets(buckets: tuple[BucketSpec, ...]) -> tuple[dict[str, Any], ...]:
 class StorageSpec(Section):
     """Object storage. `storage: s3` is short for `storage: {type: s3}` (one `uploads` bucket)."""
 
-    type: Literal["s3", "gcs", "azure-blob", "local"] | None = None
-    """Storage service. Defaults to `s3` on AWS."""
+    type: Annotated[
+        Literal["s3", "gcs", "azure-blob", "local"] | None,
+        Feeds("storage.enabled", lambda kind: kind != "local", doc=False),
+    ] = None
+    """Storage service: `s3` (S3 on AWS, S3-compatible MinIO elsewhere) or `local` (no object store). Defaults to `s3` when the section is written."""
     buckets: Annotated[tuple[BucketSpec, ...] | None, Feeds("storage.buckets", _buckets)] = None
     """Buckets to create."""
 
@@ -597,13 +600,6 @@ class CacheSpec(Section):
         if isinstance(data, str):
             return {"enabled": True, "type": data}
         return data
-
-    @field_validator("type")
-    @classmethod
-    def _redis_only(cls, value: str | None) -> str | None:
-        if value == "memcached":
-            raise ValueError("memcached has no encryption in transit or AUTH; use `redis`")
-        return value
 
 
 # --------------------------------------------------------------------------- monitoring
@@ -670,9 +666,9 @@ class AlarmSpec(Section):
         ]
         | None
     ) = None
-    """What is watched."""
+    """What is watched. Defaults to none: `condition` names the metric instead."""
     condition: str | None = None
-    """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`)."""
+    """Threshold as `metric > value` (e.g. `cpu > 80`, `connections > 80%`). Defaults to none: `type` and `threshold` say it instead."""
     threshold: Annotated[float | None, Feeds("monitoring.alarms[].threshold")] = None
     """Value that triggers the alert; read from `condition` when that is given."""
     duration: Annotated[str | None, Feeds("monitoring.alarms[].duration_seconds", shown=_duration_text)] = None
@@ -680,12 +676,12 @@ class AlarmSpec(Section):
     channel: Annotated[Literal["email", "slack", "sns"] | None, Feeds("monitoring.alarms[].channel")] = None
     """Where the alert goes."""
     email: Annotated[str | None, Feeds("monitoring.alarms[].email")] = None
-    """Address subscribed to the alerts topic."""
+    """Address subscribed to the alerts topic. Defaults to none: the alarm notifies the topic and its other subscribers."""
 
     @field_validator("condition")
     @classmethod
     def _condition(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\s*[a-z_]+\s*(>=|<=|>|<)\s*\d+(\.\d+)?%?\s*", value):
+        if value is not None and not re.fullmatch(r"\s*[a-z_][a-z0-9_]*\s*(>=|<=|>|<)\s*\d+(\.\d+)?%?\s*", value):
             raise ValueError(f"{value!r}: write a condition as `metric > number`, e.g. `cpu > 80`")
         return value
 
@@ -715,7 +711,7 @@ def _alarm(alarm: AlarmSpec) -> dict[str, Any]:
     defaults = item_defaults(AlarmInfo)
     comparison, threshold, percent, metric = defaults["comparison"], alarm.threshold, False, alarm.type or alarm.name
     if alarm.condition:
-        match = re.fullmatch(r"\s*([a-z_]+)\s*(>=|<=|>|<)\s*(\d+(?:\.\d+)?)(%?)\s*", alarm.condition)
+        match = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s*(>=|<=|>|<)\s*(\d+(?:\.\d+)?)(%?)\s*", alarm.condition)
         assert match  # the spec validated the condition's shape
         metric, comparison, threshold, percent = (
             match.group(1),
@@ -918,13 +914,6 @@ class CicdSpec(Section):
             raise ValueError("specql_index serves a `specql-deploy==<version>` source; set specql_source to one")
         return self
 
-    @field_validator("provider")
-    @classmethod
-    def _generated_only(cls, value: str | None) -> str | None:
-        if value not in (None, "github-actions", "gitlab-ci"):
-            raise ValueError(f"{value} pipelines are not generated yet; use `github-actions` or `gitlab-ci`")
-        return value
-
 
 # ------------------------------------------------------------------------- kubernetes
 
@@ -971,9 +960,9 @@ class EnvironmentSpec(Section):
     name: DnsName
     """Environment name: development, staging, production or your own."""
     variables: dict[str, str | int | float | bool] | None = None
-    """Plain environment variables for the application. Secrets do not belong here."""
+    """Plain environment variables for the application. Secrets do not belong here. Defaults to none."""
     secrets: tuple[str, ...] | None = None
-    """Names of secrets the application needs; values live in the secrets manager, never in this file."""
+    """Names of secrets the application needs; values live in the secrets manager, never in this file. Defaults to none."""
     database: DatabaseSpec | None = None
     """Database settings for this environment only."""
     application: ApplicationSpec | None = None
@@ -1042,7 +1031,7 @@ class DeploymentSpec(Section):
     kubernetes: KubernetesSpec | None = None
     """Kubernetes pattern settings."""
     environments: tuple[EnvironmentSpec, ...] | None = None
-    """Environments (stacks) with their variables, secrets and overrides."""
+    """Environments (stacks) with their variables, secrets and overrides. Defaults to one environment, `dev`."""
 
     @field_validator("environments")
     @classmethod
@@ -1062,31 +1051,8 @@ class DeploymentSpec(Section):
                 f"platform.provider: pattern {self.deployment.pattern} runs on AWS; "
                 f"{provider} has no pattern yet (use kubernetes for any cluster)"
             )
-        if cloud == "aws":
-            for where, application in self._applications():
-                _check_fargate(where, application)
         return self
-
-    def _applications(self) -> list[tuple[str, ApplicationSpec | None]]:
-        found = [("application", self.application)]
-        for index, environment in enumerate(self.environments or ()):
-            if environment.application is not None:
-                found.append((f"environments[{index}].application", environment.application))
-        return found
 
 
 SECTIONS: tuple[str, ...] = tuple(name for name in DeploymentSpec.model_fields if name != "deployment")
 """The manifest's sections beside `deployment:` (which also accepts them nested under it)."""
-
-
-def _check_fargate(where: str, application: ApplicationSpec | None) -> None:
-    """Fargate accepts only some cpu/memory pairs; say which ones fit."""
-    if application is None or application.cpu is None or application.memory is None:
-        return
-    units = fargate_cpu_units(application.cpu)
-    allowed = FARGATE_MEMORY_BY_CPU.get(units)
-    if allowed is None:
-        choices = ", ".join(f"{cpu / 1024:g}" for cpu in FARGATE_MEMORY_BY_CPU)
-        raise ValueError(f"{where}.cpu: Fargate offers {choices} vCPU, not {application.cpu:g}")
-    if application.memory not in allowed:
-        raise ValueError(f"{where}.memory: {fargate_memory_hint(units, application.memory)}")

@@ -52,8 +52,12 @@ def load_balancer_group(
     app_port: int,
     https: bool,
     cdn_prefix_list_id: pulumi.Input[str] | None = None,
+    plain_http: bool = True,
 ) -> aws.ec2.SecurityGroup:
     """Internet in on 80 (and 443 with HTTPS) only; out only to the application port inside the VPC.
+
+    ``plain_http`` `False` leaves port 80 closed (a Network Load Balancer with a domain
+    cannot redirect it to HTTPS). Defaults to `True`.
 
     Behind a CDN (`cdn_prefix_list_id`), only CloudFront's origin-facing addresses may
     connect, on the one port CloudFront uses (443 with HTTPS, else 80), so nobody goes
@@ -67,9 +71,17 @@ def load_balancer_group(
             )
         ]
     else:
-        ingress = [
-            rule(_HTTP, "HTTP from the internet (redirected to HTTPS when there is a domain)", cidr_blocks=[_ANYWHERE])
-        ]
+        ingress = (
+            [
+                rule(
+                    _HTTP,
+                    "HTTP from the internet (redirected to HTTPS when there is a domain)",
+                    cidr_blocks=[_ANYWHERE],
+                )
+            ]
+            if plain_http
+            else []
+        )
         if https:
             ingress.append(rule(_HTTPS, "HTTPS from the internet", cidr_blocks=[_ANYWHERE]))
     return aws.ec2.SecurityGroup(

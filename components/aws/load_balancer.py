@@ -1,10 +1,10 @@
-"""LoadBalancer: the public ALB, its security group, target group and listeners, with access logs."""
+"""LoadBalancer: the public ALB (or NLB), its security group, target group and listeners, with access logs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -21,10 +21,23 @@ if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
 
 
+LoadBalancerType = Literal["application", "network"]
+"""Which Elastic Load Balancer fronts the service.
+
+- ``application`` — an ALB: HTTP routing, the HTTP→HTTPS redirect, WAF, header
+  hygiene and access logs; recommended for an HTTP API.
+- ``network`` — an NLB: TCP passed through (TLS terminated on 443 with the ACM
+  certificate when there is a domain), static per-zone addresses, no HTTP features:
+  no redirect from port 80, no web ACL, no request access logs.
+"""
+
+
 @dataclass(frozen=True)
 class LoadBalancerArgs:
     """Arguments of :class:`LoadBalancer`."""
 
+    type: LoadBalancerType
+    """Application or Network Load Balancer (see :data:`LoadBalancerType`). Required."""
     vpc_id: pulumi.Input[str]
     """VPC of the target group. Required."""
     subnet_ids: Sequence[pulumi.Input[str]]
@@ -75,6 +88,10 @@ class LoadBalancerArgs:
             raise ValueError("`dns_zone_id` needs `domain`")
         if self.waf and self.waf_log_kms_key_arn is None:
             raise ValueError("`waf` needs `waf_log_kms_key_arn` (its decisions are logged encrypted)")
+        if self.waf and self.type == "network":
+            raise ValueError(
+                "`waf` needs `type` application: a web ACL cannot be associated with a Network Load Balancer"
+            )
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -106,6 +123,7 @@ class LoadBalancer(pulumi.ComponentResource):
             if args.access_logs_bucket is not None
             else None
         )
+        network = args.type == "network"
         self.security_group = load_balancer_group(
             self,
             f"{name}-sg",
@@ -114,26 +132,40 @@ class LoadBalancer(pulumi.ComponentResource):
             args.app_port,
             https=args.domain is not None,
             cdn_prefix_list_id=cloudfront_prefix_list_id(self) if args.cdn_only else None,
+            plain_http=not (network and args.domain is not None),
         )
-        self.alb = aws.lb.LoadBalancer(
-            f"{name}-alb",
-            load_balancer_type="application",
-            internal=False,
-            subnets=args.subnet_ids,
-            security_groups=[self.security_group.id],
-            drop_invalid_header_fields=True,
-            desync_mitigation_mode="strictest",
-            enable_deletion_protection=args.deletion_protection,
-            idle_timeout=args.idle_timeout,
-            access_logs=access_logs,
-            opts=child(self),
-        )
+        if network:
+            # NLB access logs cover TLS listeners only and need their own bucket policy: none here.
+            self.alb = aws.lb.LoadBalancer(
+                f"{name}-nlb",
+                load_balancer_type="network",
+                internal=False,
+                subnets=args.subnet_ids,
+                security_groups=[self.security_group.id],
+                enable_cross_zone_load_balancing=True,
+                enable_deletion_protection=args.deletion_protection,
+                opts=child(self),
+            )
+        else:
+            self.alb = aws.lb.LoadBalancer(
+                f"{name}-alb",
+                load_balancer_type="application",
+                internal=False,
+                subnets=args.subnet_ids,
+                security_groups=[self.security_group.id],
+                drop_invalid_header_fields=True,
+                desync_mitigation_mode="strictest",
+                enable_deletion_protection=args.deletion_protection,
+                idle_timeout=args.idle_timeout,
+                access_logs=access_logs,
+                opts=child(self),
+            )
         self.target_group = aws.lb.TargetGroup(
             f"{name}-tg",
             vpc_id=args.vpc_id,
             target_type="ip",
             port=args.app_port,
-            protocol="HTTP",
+            protocol="TCP" if network else "HTTP",
             deregistration_delay=ALB_DEREGISTRATION_DELAY_SECONDS,
             health_check={
                 "enabled": True,
@@ -155,7 +187,7 @@ class LoadBalancer(pulumi.ComponentResource):
                     f"{name}-http",
                     load_balancer_arn=self.alb.arn,
                     port=PORTS["http"],
-                    protocol="HTTP",
+                    protocol="TCP" if network else "HTTP",
                     default_actions=forward,
                     opts=child(self),
                 )
@@ -168,32 +200,37 @@ class LoadBalancer(pulumi.ComponentResource):
             else:
                 issued = validated_certificate(f"{name}-cert", args.domain, args.dns_zone_id, child(self))
                 self.certificate, certificate_arn = issued.certificate, issued.arn
-            redirect = [
-                {
-                    "type": "redirect",
-                    "redirect": {"protocol": "HTTPS", "port": str(PORTS["https"]), "status_code": "HTTP_301"},
-                }
-            ]
-            self.listeners = [
-                aws.lb.Listener(
-                    f"{name}-http",
-                    load_balancer_arn=self.alb.arn,
-                    port=PORTS["http"],
-                    protocol="HTTP",
-                    default_actions=redirect,
-                    opts=child(self),
-                ),
-                aws.lb.Listener(
-                    f"{name}-https",
-                    load_balancer_arn=self.alb.arn,
-                    port=PORTS["https"],
-                    protocol="HTTPS",
-                    ssl_policy=ALB_SSL_POLICY,
-                    certificate_arn=certificate_arn,
-                    default_actions=forward,
-                    opts=child(self),
-                ),
-            ]
+            https = aws.lb.Listener(
+                f"{name}-https",
+                load_balancer_arn=self.alb.arn,
+                port=PORTS["https"],
+                protocol="TLS" if network else "HTTPS",
+                ssl_policy=ALB_SSL_POLICY,
+                certificate_arn=certificate_arn,
+                default_actions=forward,
+                opts=child(self),
+            )
+            if network:
+                # An NLB cannot redirect: port 80 stays closed rather than serve plain HTTP.
+                self.listeners = [https]
+            else:
+                redirect = [
+                    {
+                        "type": "redirect",
+                        "redirect": {"protocol": "HTTPS", "port": str(PORTS["https"]), "status_code": "HTTP_301"},
+                    }
+                ]
+                self.listeners = [
+                    aws.lb.Listener(
+                        f"{name}-http",
+                        load_balancer_arn=self.alb.arn,
+                        port=PORTS["http"],
+                        protocol="HTTP",
+                        default_actions=redirect,
+                        opts=child(self),
+                    ),
+                    https,
+                ]
             self.url = pulumi.Output.from_input(f"https://{args.domain}")
             if args.dns_zone_id is not None and not args.cdn_only:
                 aws.route53.Record(
@@ -240,6 +277,7 @@ def load_balancer_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
     app, https = resolved.application, serves_https(resolved)
     certificate = resolved.load_balancer.certificate
     return {
+        "type": resolved.load_balancer.type,
         "vpc_cidr": resolved.network.vpc_cidr,
         "app_port": app.port,
         "domain": resolved.deployment.domain if https else None,

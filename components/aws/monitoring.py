@@ -24,6 +24,7 @@ from ...program.building_blocks import (
     DASHBOARD_GRID,
     DASHBOARD_PERIOD_SECONDS,
 )
+from ...program.catalogue import alarm_metric
 from .children import child
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ class CustomAlarm:
     percent: bool
     duration_seconds: int
     email: str | None = None
+    channel: str = "email"
+    """Where the alarm goes: `email` (the topic's email subscriptions), `sns` (the topic
+    alone) or `slack` (the topic, for AWS Chatbot to relay). Defaults to `email`."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class MonitoringArgs:
     """Email addresses subscribed to the alarm topic. Required."""
     custom_alarms: tuple[CustomAlarm, ...]
     """Extra alarms from the manifest. Required."""
+    load_balancer_type: Literal["application", "network"]
+    """The load balancer's kind: a Network Load Balancer reports no HTTP metrics. Required."""
     replica_identifiers: tuple[pulumi.Input[str], ...] = ()
     """Read replicas watched for lag (enterprise). Defaults to `()`."""
     cache_id: pulumi.Input[str] | None = None
@@ -111,9 +117,39 @@ class MonitoringArgs:
 
 
 def builtin_alarms(
+    level: Level,
+    *,
+    storage_gb: int,
+    max_connections: int,
+    cache: bool,
+    replicas: int,
+    load_balancer: Literal["application", "network"] = "application",
+) -> list[AlarmSpec]:
+    """The alarms a level brings, thresholds already in the metric's unit.
+
+    Behind a Network Load Balancer there are no HTTP metrics: no 5xx or latency alarm,
+    and the unhealthy-hosts alarm reads the NLB's namespace."""
+    alarms = _builtin_alarms(
+        level, storage_gb=storage_gb, max_connections=max_connections, cache=cache, replicas=replicas
+    )
+    if load_balancer == "application":
+        return alarms
+    return [
+        replace(alarm, namespace=NLB_NAMESPACE) if alarm.key == "alb-unhealthy-hosts" else alarm
+        for alarm in alarms
+        if alarm.key not in HTTP_ONLY_ALARMS
+    ]
+
+
+NLB_NAMESPACE = "AWS/NetworkELB"
+"""CloudWatch namespace of a Network Load Balancer's metrics."""
+HTTP_ONLY_ALARMS = frozenset({"alb-5xx", "alb-latency-p99"})
+"""Built-in alarms on metrics only an Application Load Balancer reports."""
+
+
+def _builtin_alarms(
     level: Level, *, storage_gb: int, max_connections: int, cache: bool, replicas: int
 ) -> list[AlarmSpec]:
-    """The alarms a level brings, thresholds already in the metric's unit."""
     alarms = [
         AlarmSpec(
             "service-cpu", "service", "AWS/ECS", "CPUUtilization", ALARM_CPU_PERCENT, description="Service CPU is high"
@@ -234,29 +270,31 @@ def builtin_alarms(
 
 
 def custom_alarm_spec(
-    alarm: CustomAlarm, builtins: Mapping[str, AlarmSpec], max_connections: int, storage_gb: int
+    alarm: CustomAlarm,
+    builtins: Mapping[str, AlarmSpec],
+    max_connections: int,
+    storage_gb: int,
+    load_balancer: Literal["application", "network"] = "application",
 ) -> AlarmSpec | None:
     """Match a manifest alarm to a metric we know; None when its metric is unknown."""
-    metric = alarm.metric.lower()
-    if "connection" in metric:
-        base, scale = "db-connections", max_connections / 100
-    elif "storage" in metric or "disk" in metric:
-        base, scale = "db-free-storage", storage_gb * 1024**3 / 100
-    elif "cpu" in metric:
-        base, scale = ("db-cpu" if metric.startswith(("db", "database")) else "service-cpu"), 1.0
-    elif "memory" in metric:
-        base, scale = "service-memory", 1.0
-    elif "5xx" in metric or "error" in metric:
-        base, scale = "alb-5xx", 1.0
-    else:
+    base = alarm_metric(alarm.metric)
+    if base is None:
         return None
+    scale = {"db-connections": max_connections / 100, "db-free-storage": storage_gb * 1024**3 / 100}.get(base, 1.0)
     catalogue = {
         spec.key: spec
         for spec in builtin_alarms(
-            "standard", storage_gb=storage_gb, max_connections=max_connections, cache=False, replicas=0
+            "standard",
+            storage_gb=storage_gb,
+            max_connections=max_connections,
+            cache=True,
+            replicas=0,
+            load_balancer=load_balancer,
         )
     }
-    template = builtins.get(base) or catalogue[base]
+    template = builtins.get(base) or catalogue.get(base)
+    if template is None:
+        return None
     threshold = alarm.threshold * scale if alarm.percent or base == "db-free-storage" else alarm.threshold
     periods = max(1, alarm.duration_seconds // template.period)
     return replace(
@@ -266,7 +304,8 @@ def custom_alarm_spec(
         comparison=alarm.comparison,
         evaluation_periods=periods,
         description=f"Manifest alarm {alarm.name}: {alarm.metric} {alarm.comparison} {alarm.threshold:g}"
-        + ("%" if alarm.percent else ""),
+        + ("%" if alarm.percent else "")
+        + f", notifies {alarm.channel}",
     )
 
 
@@ -296,10 +335,13 @@ class Monitoring(pulumi.ComponentResource):
             max_connections=args.database_max_connections,
             cache=args.cache_id is not None,
             replicas=len(args.replica_identifiers),
+            load_balancer=args.load_balancer_type,
         )
         by_key = {spec.key: spec for spec in specs}
         for alarm in args.custom_alarms:
-            spec = custom_alarm_spec(alarm, by_key, args.database_max_connections, args.database_storage_gb)
+            spec = custom_alarm_spec(
+                alarm, by_key, args.database_max_connections, args.database_storage_gb, args.load_balancer_type
+            )
             if spec is None:
                 pulumi.log.warn(
                     f"alarm {alarm.name}: no CloudWatch metric known for {alarm.metric!r}; skipped", resource=self
@@ -357,19 +399,34 @@ def dashboard_body(args: MonitoringArgs) -> dict[str, object]:
     service = ["ClusterName", args.cluster_name, "ServiceName", args.service_name]
     alb = ["LoadBalancer", args.load_balancer_arn_suffix]
     db = ["DBInstanceIdentifier", args.database_identifier]
+    traffic: list[tuple[str, list[list[object]]]] = (
+        [
+            (
+                "Requests and 5xx",
+                [
+                    ["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
+                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}],
+                ],
+            ),
+            ("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]]),
+        ]
+        if args.load_balancer_type == "application"
+        else [
+            (
+                "Connections and bytes",
+                [
+                    [NLB_NAMESPACE, "NewFlowCount", *alb, {"stat": "Sum"}],
+                    [NLB_NAMESPACE, "ProcessedBytes", *alb, {"stat": "Sum"}],
+                ],
+            )
+        ]
+    )
     graphs: list[tuple[str, list[list[object]]]] = [
         (
             "Service CPU and memory (%)",
             [["AWS/ECS", "CPUUtilization", *service], ["AWS/ECS", "MemoryUtilization", *service]],
         ),
-        (
-            "Requests and 5xx",
-            [
-                ["AWS/ApplicationELB", "RequestCount", *alb, {"stat": "Sum"}],
-                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", *alb, {"stat": "Sum"}],
-            ],
-        ),
-        ("Response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", *alb, {"stat": "p99"}]]),
+        *traffic,
         (
             "Database CPU (%) and connections",
             [["AWS/RDS", "CPUUtilization", *db], ["AWS/RDS", "DatabaseConnections", *db]],
@@ -418,9 +475,10 @@ def monitoring_settings(resolved: ResolvedDeployment) -> dict[str, Any]:
         "database_storage_gb": resolved.database.storage_gb,
         "database_max_connections": resolved.database.max_connections,
         "level": monitoring.level,
+        "load_balancer_type": resolved.load_balancer.type,
         "emails": monitoring.alarm_emails,
         "custom_alarms": tuple(
-            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email)
+            CustomAlarm(a.name, a.metric, a.comparison, a.threshold, a.percent, a.duration_seconds, a.email, a.channel)
             for a in monitoring.alarms
         ),
     }

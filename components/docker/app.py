@@ -60,6 +60,9 @@ class AppArgs:
     not exist yet. Required."""
     after: Mapping[str, pulumi.Resource] = field(default_factory=dict)
     """Containers already created, by service name (the database). Defaults to none."""
+    replicas: tuple[ServiceSpec, ...] = ()
+    """Further instances of the application (`app-2` ...), the same image and migration
+    gate. Defaults to none (one instance)."""
     project_root: str = "."
     """Directory the build context and Dockerfile paths are relative to (where
     `deployment.yaml` and the ejected `docker/` live). Defaults to `.` (the working directory)."""
@@ -115,4 +118,19 @@ class App(pulumi.ComponentResource):
             f"{name}-server", spec, args.placement, image=self.image_name, started=started, labels=gate, opts=child
         )
         self.container_name = container_name(args.placement.project, spec.name)
+        self.replicas: dict[str, pulumi.Resource] = {}
+        for replica in args.replicas:
+            self.replicas[replica.name] = service_container(
+                f"{name}-server-{replica.name.rsplit('-', 1)[1]}",
+                replica,
+                args.placement,
+                image=self.image_name,
+                started=started,
+                labels=gate,
+                opts=child,
+            )
+        self.container_names = {
+            spec.name: self.container_name,
+            **{replica.name: container_name(args.placement.project, replica.name) for replica in args.replicas},
+        }
         self.register_outputs({"image": self.image_name, "container": self.container_name})

@@ -33,7 +33,8 @@ def site_block(site: str, upstream: str, app: ApplicationInfo, *, tls: bool) -> 
     """One Caddy site: compression, the security headers, a health-checked proxy, JSON access logs.
 
     `site` is what Caddy serves (a domain gets automatic HTTPS; `:80` plain HTTP);
-    `upstream` is the application's `host:port` (or a `{$VAR}` placeholder).
+    `upstream` is the application's `host:port` (or a `{$VAR}` placeholder); several,
+    space-separated, are balanced over, each health-checked on its own.
     """
     headers = ([HSTS] if tls else []) + list(SECURITY_HEADERS)
     lines = [

@@ -12,6 +12,7 @@ from ...program.building_blocks import (
     DOCKER_OFFSITE_COPY_INTERVAL_SECONDS,
 )
 from ...program.catalogue import PORTS
+from .app_names import app_services
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -33,7 +34,9 @@ def caddyfile(resolved: ResolvedDeployment) -> str:
     domain = resolved.deployment.domain
     tls = serves_https(resolved)
     site = domain if tls and domain else (f"http://{domain}" if domain else f":{PORTS['http']}")
-    block = site_block(site, f"app:{resolved.application.port}", resolved.application, tls=tls)
+    port = resolved.application.port
+    upstreams = " ".join(f"{name}:{port}" for name in app_services(resolved))
+    block = site_block(site, upstreams, resolved.application, tls=tls)
     if not resolved.monitoring.prometheus:
         return block
     # HTTP metrics on for every site, served to Prometheus on the private network only (the

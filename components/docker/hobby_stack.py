@@ -32,6 +32,7 @@ from ..observability import (
     observability_files,
 )
 from ..observability.logs import DASHBOARDS_MOUNT, LOKI_DATA
+from .app_names import app_services
 from .hobby_config import (
     BACKUP_DIR,
     BACKUP_KEY_SECRETS,
@@ -219,11 +220,15 @@ def _migrate(resolved: ResolvedDeployment) -> ServiceSpec:
     )
 
 
-def _app(resolved: ResolvedDeployment) -> ServiceSpec:
+def _app(resolved: ResolvedDeployment, name: str = "app") -> ServiceSpec:
     app = resolved.application
+    count = app.instances
     return ServiceSpec(
-        name="app",
-        purpose=f"the {resolved.deployment.framework} application, reached only through Caddy",
+        name=name,
+        purpose=(
+            f"the {resolved.deployment.framework} application, reached only through Caddy"
+            + (f" (instance {app_services(resolved).index(name) + 1} of {count})" if count > 1 else "")
+        ),
         command=app.command or None,
         healthcheck=_app_healthcheck(resolved),
         cpus=app.cpu,
@@ -239,7 +244,12 @@ def _app(resolved: ResolvedDeployment) -> ServiceSpec:
 
 
 def caddy_service(
-    config: ConfigFile, *, https: bool, purpose: str, environment: tuple[tuple[str, str], ...] = ()
+    config: ConfigFile,
+    *,
+    https: bool,
+    purpose: str,
+    environment: tuple[tuple[str, str], ...] = (),
+    upstreams: tuple[str, ...] = ("app",),
 ) -> ServiceSpec:
     """Caddy in front of the app: HTTP, and with `https` HTTPS and HTTP/3 (the hobby stack
     and the cloud patterns' stack for one host run the same one)."""
@@ -255,7 +265,7 @@ def caddy_service(
         ports=tuple(ports),
         mounts=(Mount("caddy_data", "/data"), Mount("caddy_config", "/config")),
         configs=(config,),
-        depends_on=(Dependency("app", "service_healthy"),),
+        depends_on=tuple(Dependency(upstream, "service_healthy") for upstream in upstreams),
         cap_drop=("ALL",),
         cap_add=("NET_BIND_SERVICE",),  # ports below 1024
         networks=(EDGE,),
@@ -274,6 +284,7 @@ def _caddy(resolved: ResolvedDeployment) -> ServiceSpec:
     )
     return caddy_service(
         config,
+        upstreams=app_services(resolved),
         https=tls,
         purpose=(
             f"reverse proxy with automatic HTTPS for {domain}"
@@ -486,7 +497,7 @@ def hobby_services(resolved: ResolvedDeployment) -> tuple[ServiceSpec, ...]:
     services = [_postgres(resolved)]
     if _has_migrations(resolved):
         services.append(_migrate(resolved))
-    services += [_app(resolved), _caddy(resolved)]
+    services += [*(_app(resolved, name) for name in app_services(resolved)), _caddy(resolved)]
     if enabled["backup"]:
         services.append(_backup(resolved))
         if resolved.database.backup_destination:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ...program.building_blocks import PROMETHEUS_SCRAPE_INTERVAL_SECONDS
 from ...program.catalogue import APP_METRICS, PORTS
 from ...program.frameworks import serves_metrics
+from ..docker.app_names import app_services
 from .yaml_text import dump
 
 if TYPE_CHECKING:
@@ -55,8 +56,15 @@ def _global(resolved: ResolvedDeployment) -> dict[str, Any]:
 
 
 def docker_jobs(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
+    port = app_metrics_port(resolved)
     app = (
-        [_static("app", f"app:{app_metrics_port(resolved)}", app_metrics_path(resolved))]
+        [
+            {
+                "job_name": "app",
+                "metrics_path": app_metrics_path(resolved),
+                "static_configs": [{"targets": [f"{name}:{port}" for name in app_services(resolved)]}],
+            }
+        ]
         if serves_metrics(resolved.deployment.framework)
         else []
     )

@@ -17,7 +17,7 @@ from ..docker.backup import Backup, BackupArgs
 from ..docker.containers import Placement
 from ..docker.database import Database, DatabaseArgs
 from ..docker.hobby_config import serves_https
-from ..docker.hobby_stack import GRAFANA_PASSWORD, HobbyStack, database_name, hobby_stack, secret_key
+from ..docker.hobby_stack import GRAFANA_PASSWORD, HobbyStack, app_services, database_name, hobby_stack, secret_key
 from ..docker.host import DockerHost, DockerHostArgs
 from ..docker.monitoring import Monitoring, MonitoringArgs
 from ..docker.reverse_proxy import ReverseProxy, ReverseProxyArgs
@@ -128,6 +128,7 @@ class HobbyProject(pulumi.ComponentResource):
             f"{name}-app",
             AppArgs(
                 service=stack.service("app"),
+                replicas=tuple(stack.service(replica) for replica in app_services(resolved)[1:]),
                 migrate=stack.service("migrate") if "migrate" in names else None,
                 placement=placement,
                 offline=offline,
@@ -139,6 +140,7 @@ class HobbyProject(pulumi.ComponentResource):
         if self.app.migration is not None:
             started["migrate"] = self.app.migration
         started["app"] = self.app.container
+        started.update(self.app.replicas)
 
         self.proxy = ReverseProxy(
             f"{name}-proxy",
@@ -186,7 +188,7 @@ class HobbyProject(pulumi.ComponentResource):
         """What `specql deploy outputs` shows: where the app is and what runs where."""
         containers = {
             "postgres": self.database.container_name,
-            "app": self.app.container_name,
+            **self.app.container_names,
             "caddy": self.proxy.container_name,
         }
         if self.backup is not None:

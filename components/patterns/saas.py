@@ -78,6 +78,7 @@ class SaasPattern(pulumi.ComponentResource):
     edge: Edge | None
     dr_provider: aws.Provider | None
     dr_database: Database | None
+    monitoring: Monitoring
 
     def __init__(self, name: str, resolved: ResolvedDeployment, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.component_type, name, None, opts)
@@ -106,7 +107,7 @@ class SaasPattern(pulumi.ComponentResource):
         self.prometheus = self.managed_prometheus_block()
         self.service = self.service_block()
         self.edge = self.edge_block()
-        self.monitoring_block()
+        self.monitoring = self.monitoring_block()
         self.dr_database = (
             self.dr_database_block(dr_region, dr_key)
             if dr_region and self.dr_provider is not None and dr_key is not None
@@ -340,6 +341,7 @@ class SaasPattern(pulumi.ComponentResource):
             "ecr_repository_url": self.service.repository.repository_url,
             "vpc_id": self.network.vpc_id,
         }
+        outputs["alerts_topic_arn"] = self.monitoring.topic.arn
         if self.cache is not None:
             outputs["cache_endpoint"] = self.cache.endpoint
         if self.storage is not None:

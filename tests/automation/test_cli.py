@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -27,7 +28,11 @@ def run(*args: str):
 def test_validate_ok_on_every_example(name):
     result = run("deploy", "validate", str(example_path(name)))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK ") and result.output.count("\n") == 1
+    # one OK line on stdout; stderr holds only `warning: field.path: message` lines
+    assert result.stdout.startswith("OK ") and result.stdout.count("\n") == 1
+    assert all(
+        re.match(r"warning: [a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*: ", line) for line in result.stderr.splitlines()
+    )
 
 
 def test_validate_reports_each_problem_on_its_own_line(tmp_path):

@@ -76,11 +76,20 @@ def compose_named_mounts(service: dict[str, Any], named: set[str]) -> set[tuple[
     return mounts
 
 
-@pytest.fixture(scope="module", params=HOBBY_EXAMPLES)
+@pytest.fixture(
+    scope="module",
+    params=[(name, None) for name in HOBBY_EXAMPLES] + [("hobby-project", 3)],
+    ids=lambda param: param[0] if param[1] is None else f"{param[0]}-{param[1]}-instances",
+)
 def both(request):
-    resolved = resolve_example(request.param)
+    name, instances = request.param
+    resolved = resolve_example(name)
+    if instances is not None:
+        # several app containers behind Caddy: the same set in compose as `up` creates
+        application = resolved.application.model_copy(update={"instances": instances})
+        resolved = resolved.model_copy(update={"application": application})
     graph = capture(resolved)
-    return resolved, graph, compose_prod(resolved, graph, request.param)
+    return resolved, graph, compose_prod(resolved, graph, name)
 
 
 def containers_by_service(resolved, graph: ResourceGraph) -> dict[str, Any]:

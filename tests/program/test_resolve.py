@@ -135,9 +135,81 @@ def test_fargate_pair_is_completed_when_only_one_side_is_given():
     assert (cpu_only.application.cpu, cpu_only.application.memory_mib) == (2, 4096)
 
 
-def test_https_without_domain_is_refused():
-    with pytest.raises(ResolutionError, match="HTTPS needs `deployment.domain`"):
-        resolved_from("deployment: {pattern: small-saas}\nnetworking: {load_balancer: {ssl: true}}")
+def test_https_without_domain_serves_plain_http_with_a_warning():
+    # GIVEN ssl: true and no domain (the proposal's full manifest)
+    resolved = resolved_from("deployment: {pattern: small-saas}\nnetworking: {load_balancer: {ssl: true}}")
+    # THEN plain HTTP on the load balancer's own name, said once, naming the key
+    assert resolved.load_balancer.https is False
+    assert "deployment.domain, which is not set" in resolved.provenance["load_balancer.https"].reason
+    assert resolved.warnings == (
+        "networking.load_balancer.ssl: HTTPS needs deployment.domain for its certificate; the load balancer "
+        "serves plain HTTP on its own DNS name until a domain is set",
+    )
+
+
+@pytest.mark.parametrize(
+    ("application", "cpu", "memory", "warnings"),
+    [
+        # the proposal's pair: memory raised, one line naming the key
+        (
+            "{cpu: 0.5, memory: 512Mi}",
+            0.5,
+            1024,
+            ["application.memory: 512Mi raised to 1Gi, Fargate's smallest with 0.5 vCPU"],
+        ),
+        # between two steps: the next step up, never less
+        (
+            "{cpu: 1, memory: 2500}",
+            1,
+            3072,
+            ["application.memory: 2500Mi raised to 3Gi, Fargate's smallest with 1 vCPU"],
+        ),
+        # a cpu Fargate does not offer: the next size, and memory to fit it
+        (
+            "{cpu: 3, memory: 4Gi}",
+            4,
+            8192,
+            [
+                "application.cpu: 3 vCPU raised to 4 vCPU, Fargate's smallest with at least 3 vCPU",
+                "application.memory: 4Gi raised to 8Gi, Fargate's smallest with 4 vCPU",
+            ],
+        ),
+        # more memory than the cpu can hold: the cpu is raised
+        (
+            "{cpu: 0.25, memory: 4Gi}",
+            0.5,
+            4096,
+            ["application.cpu: 0.25 vCPU raised to 0.5 vCPU, Fargate's smallest that runs 4Gi"],
+        ),
+        # a valid pair: untouched, silent
+        ("{cpu: 0.5, memory: 1Gi}", 0.5, 1024, []),
+    ],
+)
+def test_fargate_sizes_are_raised_to_the_smallest_that_gives_what_was_asked(application, cpu, memory, warnings):
+    # GIVEN / WHEN
+    resolved = resolved_from(f"deployment: {{pattern: small-saas}}\napplication: {application}")
+    # THEN
+    assert (resolved.application.cpu, resolved.application.memory_mib) == (cpu, memory)
+    assert list(resolved.warnings) == warnings
+    if warnings:
+        raised = "application.memory_mib" if "memory" in warnings[-1].split(":")[0] else "application.cpu"
+        provenance = resolved.provenance[raised]
+        assert provenance.source == "user" and "raised to" in provenance.reason
+
+
+def test_the_raised_fargate_size_is_what_the_task_and_the_estimate_use():
+    from specql_deploy.capture import capture
+    from specql_deploy.capture.cost import estimate
+
+    # GIVEN the proposal's 0.5 vCPU with 512Mi, and the 1Gi it is raised to, written directly
+    raised = resolved_from("deployment: {pattern: small-saas}\napplication: {cpu: 0.5, memory: 512Mi}")
+    written = resolved_from("deployment: {pattern: small-saas}\napplication: {cpu: 0.5, memory: 1Gi}")
+    # WHEN both are captured and priced
+    graph = capture(raised)
+    (task,) = graph.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    # THEN the task asks Fargate for the raised pair, priced as if written
+    assert (task.inputs["cpu"], task.inputs["memory"]) == ("512", "1024")
+    assert estimate(graph, raised).total == estimate(capture(written), written).total
 
 
 def test_a_route53_zone_is_an_aws_setting():
@@ -271,3 +343,82 @@ def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_onc
     assert described.endswith("Defaults to `2` (two passes before traffic arrives).")
     with pytest.raises(Exception, match="healthy_threshold"):
         resolved_from("deployment: {pattern: small-saas}\napplication: {health_check: {healthy_threshold: 1}}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "deployment: {pattern: small-saas}\nplatform: {regions: [us-east-1, eu-west-1]}",
+            "platform.regions: small-saas runs in one region; production-saas adds a disaster-recovery region",
+        ),
+        ("deployment: {pattern: small-saas}\nsecurity: {secrets_manager: vault}", "security.secrets_manager: Vault"),
+        ("deployment: {pattern: hobby-project}\nsecurity: {secrets_manager: vault}", "`env-file`"),
+        (
+            "deployment: {pattern: kubernetes}\nmonitoring: {logs: {aggregator: elasticsearch}}",
+            "monitoring.logs.aggregator: Elasticsearch is not built",
+        ),
+        ("deployment: {pattern: small-saas}\ncache: memcached", "cache.type: memcached has no encryption in transit"),
+        ("deployment: {pattern: small-saas}\ncicd: {provider: circleci}", "cicd.provider: circleci workflows"),
+        ("deployment: {pattern: hobby-project}\nstorage: gcs", "storage.type: objects are stored in S3"),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{name: queue, condition: queue_depth > 5}]}",
+            "monitoring.alarms[0]: no CloudWatch metric is known for 'queue_depth'",
+        ),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{type: cache_memory}]}",
+            "monitoring.alarms[0]: cache_memory watches the cache, and this deployment has none",
+        ),
+        (
+            "deployment: {pattern: production-saas}\nnetworking: {load_balancer: {type: network}}",
+            "networking.load_balancer.type: a web ACL (security.waf, on by default on production-saas) attaches",
+        ),
+        (
+            "deployment: {pattern: small-saas}\nnetworking: {load_balancer: {type: network}}\n"
+            "monitoring: {alerts: [{name: errors, condition: http_5xx > 10}]}",
+            "monitoring.alarms[0]: errors watches HTTP errors, which a Network Load Balancer does not see",
+        ),
+        (
+            "deployment: {pattern: small-saas}\napplication: {autoscale: {min: 3}}",
+            "application.autoscale.min: the service starts with 2 task(s), outside autoscale min 3",
+        ),
+    ],
+)
+def test_what_no_pattern_builds_is_refused_with_the_alternative(text, expected):
+    # GIVEN a key the pattern does not build  WHEN resolved  THEN refused, naming the key
+    with pytest.raises(ResolutionError) as error:
+        resolved_from(text)
+    lines = [f"{path}: {message}" for path, message in error.value.problems]
+    assert any(expected in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {logs: {aggregator: loki}}",
+            "monitoring.logs.aggregator: Loki is not built for the AWS patterns",
+        ),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {metrics: {prometheus: true}}",
+            "monitoring.metrics.prometheus: Prometheus is not built",
+        ),
+        (
+            "deployment: {pattern: production-saas}\nmonitoring: {dashboards: {grafana: true}}",
+            "monitoring.dashboards.grafana: Grafana dashboards are not built",
+        ),
+        ("deployment: {pattern: small-saas}\ncicd: {provider: gitlab-ci}", "cicd.provider: GitLab CI pipelines"),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{name: db, condition: connections > 80%, channel: slack}]}",
+            "monitoring.alarms[0].channel: slack is delivered by AWS Chatbot",
+        ),
+        (
+            "deployment: {pattern: small-saas, framework: fraiseql}\napplication: {runtime: nodejs}",
+            "application.runtime: fraiseql runs on python, not nodejs",
+        ),
+    ],
+)
+def test_what_is_accepted_but_not_built_is_a_warning_naming_the_key(text, expected):
+    # GIVEN a key accepted but not built for the pattern  WHEN resolved  THEN one warning names it
+    resolved = resolved_from(text)
+    assert any(line.startswith(expected) for line in resolved.warnings), resolved.warnings

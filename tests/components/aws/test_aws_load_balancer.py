@@ -164,3 +164,45 @@ def test_behind_a_cdn_the_zone_validates_but_the_domain_points_at_the_cdn():
 def test_a_zone_without_a_domain_is_refused():
     with pytest.raises(ValueError, match="`dns_zone_id` needs `domain`"):
         LoadBalancerArgs(**load_balancer_settings(SMALL), vpc_id=VPC, subnet_ids=SUBNETS, dns_zone_id="Z123")
+
+
+# ----------------------------------------------------------- Network Load Balancer
+
+
+def test_network_type_builds_a_network_load_balancer_with_tcp_targets():
+    # GIVEN `load_balancer.type: network`, no domain
+    graph = load_balancer(type="network")
+    # THEN an NLB (no ALB-only attributes), TCP to the tasks, HTTP health checks on the app's path
+    nlb = only(graph, "aws:lb/loadBalancer:LoadBalancer")
+    assert nlb.name == "shop-dev-lb-nlb"
+    assert nlb.inputs["loadBalancerType"] == "network"
+    assert nlb.inputs["enableCrossZoneLoadBalancing"] is True
+    assert nlb.inputs["securityGroups"] and nlb.inputs["subnets"] == SUBNETS
+    assert not {"dropInvalidHeaderFields", "desyncMitigationMode", "idleTimeout", "accessLogs"} & set(nlb.inputs)
+    group = only(graph, "aws:lb/targetGroup:TargetGroup").inputs
+    assert (group["protocol"], group["targetType"]) == ("TCP", "ip")
+    assert (
+        group["healthCheck"]["protocol"] == "HTTP"
+        and group["healthCheck"]["path"] == SMALL.application.health_check_path
+    )
+    assert {port: inputs["protocol"] for port, inputs in listeners(graph).items()} == {80: "TCP"}
+
+
+def test_network_type_with_a_domain_terminates_tls_and_keeps_port_80_closed():
+    # GIVEN an NLB and a domain
+    graph = load_balancer(type="network", domain="app.example.com")
+    # THEN one TLS listener on 443 with the certificate and the TLS 1.2+ policy; nothing on 80
+    by_port = listeners(graph)
+    assert list(by_port) == [443]
+    assert by_port[443]["protocol"] == "TLS" and by_port[443]["sslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    (group,) = graph.of_type("aws:ec2/securityGroup:SecurityGroup")
+    assert [rule["fromPort"] for rule in group.inputs["ingress"]] == [443]
+
+
+def test_a_web_acl_cannot_front_a_network_load_balancer():
+    with pytest.raises(ValueError, match="Network Load Balancer"):
+        LoadBalancerArgs(
+            **{**load_balancer_settings(SMALL), "type": "network", "waf": True, "waf_log_kms_key_arn": "key"},
+            vpc_id=VPC,
+            subnet_ids=SUBNETS,
+        )

@@ -214,9 +214,15 @@ def test_production_saas_replicates_buckets_to_the_dr_region_under_its_key():
     assert "aws:SecureTransport" in of("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"]
 
 
-def test_small_saas_ignores_a_second_region(tmp_path):
-    graph = graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  regions: [us-east-1, eu-west-1]\n")
-    assert list(providers(graph).values()) == ["us-east-1"]
+def test_small_saas_refuses_a_second_region_instead_of_ignoring_it(tmp_path):
+    from specql_deploy.program.resolve import ResolutionError
+
+    # a second region used to be accepted and silently dropped: now it is refused, naming production-saas
+    with pytest.raises(ResolutionError, match="production-saas adds a disaster-recovery region"):
+        graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  regions: [us-east-1, eu-west-1]\n")
+    # one region listed builds in that region, with one database
+    graph = graph_from_text(tmp_path, "deployment:\n  pattern: small-saas\n  regions: [eu-west-1]\n")
+    assert list(providers(graph).values()) == ["eu-west-1"]
     assert count(graph, "rds/instance:Instance") == 1
 
 
@@ -431,3 +437,40 @@ def test_the_manifest_healthy_threshold_reaches_the_target_group(tmp_path):
     # THEN the load balancer's target group waits for them
     [group] = graph.of_type("aws:lb/targetGroup:TargetGroup")
     assert group.inputs["healthCheck"]["healthyThreshold"] == 4
+
+
+def test_a_network_load_balancer_is_what_small_saas_builds_when_asked():
+    from specql_deploy.capture import capture
+    from specql_deploy.program.manifest import parse
+    from specql_deploy.program.resolve import resolve
+
+    # GIVEN small-saas with `load_balancer.type: network` and a domain
+    resolved = resolve(
+        parse(
+            "deployment: {pattern: small-saas, domain: app.example.com}\nnetworking: {load_balancer: {type: network}}"
+        )
+    )
+    # WHEN captured
+    graph = capture(resolved)
+    # THEN the entry point is an NLB with a TLS listener, the service registers with its TCP group,
+    (balancer,) = graph.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert balancer.inputs["loadBalancerType"] == "network"
+    assert [listener.inputs["protocol"] for listener in graph.of_type("aws:lb/listener:Listener")] == ["TLS"]
+    (service,) = graph.of_type("aws:ecs/service:Service")
+    (group,) = graph.of_type("aws:lb/targetGroup:TargetGroup")
+    assert (
+        group.inputs["protocol"] == "TCP"
+        and service.inputs["loadBalancers"][0]["containerPort"] == group.inputs["port"]
+    )
+    # no alarm reads an Application Load Balancer metric, and the unhealthy-hosts one reads the NLB's
+    alarms = graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert alarms and all(alarm.inputs["namespace"] != "AWS/ApplicationELB" for alarm in alarms)
+    assert {alarm.inputs["namespace"] for alarm in alarms if alarm.inputs["metricName"] == "UnHealthyHostCount"} == {
+        "AWS/NetworkELB"
+    }
+    (dashboard,) = graph.of_type("aws:cloudwatch/dashboard:Dashboard")
+    assert "ApplicationELB" not in dashboard.inputs["dashboardBody"]
+    # and it is priced as one
+    from specql_deploy.capture.cost import estimate
+
+    assert any("Network Load Balancer" in item.description for item in estimate(graph, resolved).items)

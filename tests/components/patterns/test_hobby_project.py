@@ -297,3 +297,31 @@ def test_an_s3_compatible_endpoint_replaces_aws_encryption_headers():
 
 def test_no_destination_no_off_site_copy(example_graph):
     assert "hobby-project-dev-backup-offsite" not in container_names(example_graph)
+
+
+def test_instances_run_that_many_app_containers_behind_caddy():
+    # GIVEN hobby-project with `replicas: 3`
+    resolved = with_values(resolve_example("hobby-project"), application={"instances": 3})
+    # WHEN captured
+    graph = capture(resolved)
+    containers = {resource.inputs["name"]: resource for resource in graph.of_type(CONTAINER)}
+    prefix = resolved.stack_prefix
+    # THEN three app containers, the first keeping its one-instance name, each reachable by its own alias
+    apps = [f"{prefix}-app", f"{prefix}-app-2", f"{prefix}-app-3"]
+    assert set(apps) <= set(containers)
+    assert f"{prefix}-app-4" not in containers
+    for name, alias in zip(apps, ("app", "app-2", "app-3"), strict=True):
+        assert [network["aliases"] for network in containers[name].inputs["networksAdvanced"]] == [[alias]] * 2
+    # Caddy balances over all three, and starts after each is healthy
+    caddyfile = next(upload["content"] for upload in containers[f"{prefix}-caddy"].inputs["uploads"])
+    assert "reverse_proxy app:8000 app-2:8000 app-3:8000 {" in caddyfile
+    assert {"app", "app-2", "app-3"} <= set(graph.outputs["containers"])
+    # Prometheus scrapes every instance
+    prometheus = next(upload["content"] for upload in containers[f"{prefix}-prometheus"].inputs["uploads"])
+    assert 'targets: ["app:8000", "app-2:8000", "app-3:8000"]' in prometheus
+
+
+def test_one_instance_keeps_the_single_app_container():
+    graph = capture(resolve_example("hobby-project"))
+    names = container_names(graph)
+    assert "hobby-project-dev-app" in names and "hobby-project-dev-app-2" not in names
