@@ -507,7 +507,7 @@ def deletion_protected(configuration: Configuration) -> tuple[list[str], list[st
                 continue
             module = "" if resource.module == configuration.root.name else f"module.{resource.module}."
             addresses.append(f"{module}{resource.family_address or resource.address}")  # a family as a whole
-            variables.add(binding.path.replace(".", "_"))
+            variables.add(binding.name)
     return sorted(set(addresses)), sorted(variables)
 
 

@@ -17,7 +17,7 @@ def test_version_and_image_override_only_those_values():
     assert released.application.image == "ghcr.io/acme/shop:3f2c1ab"
     assert released.provenance["deployment.version"].reason == "given on the command line (--version)"
     # everything else is untouched
-    assert released.flat() | {"deployment.version": "latest", "application.image": None} == resolved.flat()
+    assert released.flat() | {"deployment.version": "unreleased", "application.image": None} == resolved.flat()
     assert with_overrides(resolved) is resolved
 
 

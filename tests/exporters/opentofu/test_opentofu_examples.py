@@ -181,6 +181,24 @@ def test_manifest_settings_reach_the_root_variables():
     assert defaults["name_prefix"] == "production-saas-dev"
 
 
+@pytest.mark.parametrize("name", AWS_EXAMPLES)
+def test_the_task_definition_runs_the_image_tag_variable(name):
+    # GIVEN the eject of an AWS example (its repository's tags are immutable)
+    tree = support.files(name)
+    compute = tree[f"{BASE}/modules/compute/main.tf"]
+    assert 'image_tag_mutability = "IMMUTABLE"' in compute
+    # THEN the container runs the stack's repository at `var.application_image_tag`, never `:latest`
+    image = re.findall(r"^\s+image\s+= (.+)$", compute, re.MULTILINE)
+    assert image == ['"${aws_ecr_repository.repo.repository_url}:${var.application_image_tag}"'], image
+    assert not [path for path, text in tree.items() if ":latest" in text]
+    # AND the variable reaches the module from the root, its default the manifest's version
+    assert support.variable_defaults(name, "")["application_image_tag"] == support.resolve(name).deployment.version
+    assert re.search(r"^\s+application_image_tag\s+= var\.application_image_tag$", tree[f"{BASE}/main.tf"], re.M)
+    assert 'variable "application_image_tag"' in tree[f"{BASE}/modules/compute/variables.tf"]
+    version = support.resolve(name).deployment.version
+    assert f'application_image_tag = "{version}"' in tree[f"{BASE}/terraform.tfvars.example"]
+
+
 def test_dr_provider_is_an_alias_passed_to_its_modules():
     main = support.files("production-saas")[f"{BASE}/main.tf"]
     assert re.search(r'provider "aws" \{\n  alias  = "dr"\n  region = var\.dr_region', main)
