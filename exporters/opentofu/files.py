@@ -596,19 +596,24 @@ command -v tofu >/dev/null 2>&1 || fail "OpenTofu is not installed (https://open
 {_destroy_section(configuration)}
 echo "deploy: {resolved.stack_prefix} ({resolved.deployment.pattern}) to {resolved.platform.region}"
 tofu init -input=false
-{_plan_line(configuration)}
-tofu apply -input=false tfplan
+{_plan_and_apply(configuration)}
 tofu output
 """
 
 
-def _plan_line(configuration: Configuration) -> str:
-    """`tofu plan`, with the release `IMAGE_TAG` names when it is set."""
+def _plan_and_apply(configuration: Configuration) -> str:
+    """`tofu plan` and the apply of that plan, with the release `IMAGE_TAG` names when it is set.
+
+    The apply is given the same value: OpenTofu refuses a saved plan whose variables differ
+    from those of the applying command, which reads `terraform.tfvars` again.
+    """
     variable = _image_tag_variable(configuration)
     if variable is None:
-        return "tofu plan -input=false -out=tfplan"
+        return "tofu plan -input=false -out=tfplan\ntofu apply -input=false tfplan"
+    release = f'${{IMAGE_TAG:+"-var={variable}=$IMAGE_TAG"}}'
     return f"""# IMAGE_TAG=<commit sha> ./deploy.sh deploys that image; without it, {variable} in terraform.tfvars.
-tofu plan -input=false -out=tfplan ${{IMAGE_TAG:+"-var={variable}=$IMAGE_TAG"}}"""
+tofu plan -input=false -out=tfplan {release}
+tofu apply -input=false {release} tfplan"""
 
 
 __all__ = ["render_configuration", "spaced"]
