@@ -39,6 +39,7 @@ def tier() -> ModuleType:
     spec = importlib.util.spec_from_file_location("tofu_real", TIER)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 
