@@ -113,21 +113,7 @@ def load_resolved(path: Path, environment: str | None) -> tuple[Manifest, Resolv
 def with_overrides(
     resolved: ResolvedDeployment, *, version: str | None = None, image: str | None = None
 ) -> ResolvedDeployment:
-    """The resolution with a release chosen on the command line (CI deploys one image tag).
+    """The resolution with a release chosen on the command line (CI deploys one image tag)."""
+    from ..program.resolve import with_release
 
-    Only these two values may be overridden: they name *what* runs, not how the
-    infrastructure is shaped, so a pipeline cannot drift from the manifest.
-    """
-    from ..program.model import Provenance
-
-    sections: dict[str, object] = {}
-    provenance = dict(resolved.provenance)
-    if version is not None:
-        sections["deployment"] = resolved.deployment.model_copy(update={"version": version})
-        provenance["deployment.version"] = Provenance(source="user", reason="given on the command line (--version)")
-    if image is not None:
-        sections["application"] = resolved.application.model_copy(update={"image": image})
-        provenance["application.image"] = Provenance(source="user", reason="given on the command line (--image)")
-    if not sections:
-        return resolved
-    return resolved.model_copy(update={**sections, "provenance": provenance})
+    return with_release(resolved, version=version, image=image, given="on the command line (--{key})")

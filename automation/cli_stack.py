@@ -144,6 +144,19 @@ def open_stack(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer
         yield deployer, resolved
 
 
+def release_note(resolved: ResolvedDeployment) -> str | None:
+    """What an AWS `up` without a release runs: a tag no image carries, and how to give one."""
+    if resolved.cloud != "aws" or resolved.application.image:
+        return None
+    if resolved.provenance["deployment.version"].source in ("user", "environment"):
+        return None
+    return (
+        f"no release given: the service runs its repository's tag `{resolved.deployment.version}`, which no "
+        "image carries (tags are immutable there); push an image tagged with its commit SHA and run "
+        "`specql deploy up --version <sha>`, as the deploy workflow does"
+    )
+
+
 def _run(action: Callable[[], Any]) -> Any:
     try:
         return action()
@@ -250,6 +263,11 @@ def _up(target: Target, *, yes: bool, as_json: bool, question: str = "deploy the
 
     human = _stderr() if as_json else _stdout()
     with open_stack(target, with_program=True) as (deployer, resolved):
+        note = release_note(resolved)
+        if note:
+            from rich.markup import escape
+
+            _stderr().print(f"[bold yellow]note:[/] {escape(note)}")
         planned = _run(deployer.preview)
         print_summary(human, planned, show_outputs=False, show_warnings=not planned.has_changes)
         if not planned.has_changes:

@@ -129,6 +129,13 @@ def _metrics_reason(framework: str) -> str:
     return metrics.reason if metrics else f"{framework} has no known metrics endpoint"
 
 
+_ECR_TAG = _d(
+    "unreleased",
+    "ECR tags are immutable: a moving tag such as `latest` can be pushed once only, so the service "
+    "names no image until CI deploys a commit's (`--version <sha>`)",
+)
+"""What an AWS stack's service runs before a release is given: a tag nothing is pushed as."""
+
 PATTERNS: Mapping[str, PatternInfo] = {
     "hobby-project": PatternInfo(
         name="hobby-project",
@@ -166,6 +173,7 @@ PATTERNS: Mapping[str, PatternInfo] = {
         summary="AWS for an MVP: ECS Fargate behind an ALB, RDS (single-AZ outside production), one NAT gateway",
         sizes=SMALL_SAAS_SIZES,
         defaults={
+            "deployment.version": _ECR_TAG,
             "database.deletion_protection": _d(
                 True,
                 "AWS refuses to delete the database by mistake; a confirmed `specql deploy destroy` lifts it first",
@@ -177,6 +185,7 @@ PATTERNS: Mapping[str, PatternInfo] = {
         summary="AWS with high availability: multi-AZ RDS with replicas, autoscaling ECS, CloudFront and WAF",
         sizes=PRODUCTION_SAAS_SIZES,
         defaults={
+            "deployment.version": _ECR_TAG,
             "platform.availability_zones": _d(3, "three zones keep quorum through one zone outage"),
             "network.nat_strategy": _d("one-per-az", "each zone keeps outbound access when another fails"),
             "network.isolated_subnets": _d(True, "the database and cache live in subnets with no route out"),

@@ -158,6 +158,28 @@ def _add_boot_secrets(framework: str, choices: dict[str, _Choice]) -> None:
 # --------------------------------------------------------------------------- user layer
 
 
+def with_release(
+    resolved: ResolvedDeployment, *, version: str | None = None, image: str | None = None, given: str
+) -> ResolvedDeployment:
+    """The resolution with the release CI deploys: an image tag (`version`) or a whole image.
+
+    Only these two values may be chosen outside the manifest: they name *what* runs, not
+    how the infrastructure is shaped, so a pipeline cannot drift from the manifest.
+    `given` says where they came from (`on the command line`, `in the stack config`).
+    """
+    sections: dict[str, object] = {}
+    provenance = dict(resolved.provenance)
+    if version is not None:
+        sections["deployment"] = resolved.deployment.model_copy(update={"version": version})
+        provenance["deployment.version"] = Provenance(source="user", reason=f"given {given.format(key='version')}")
+    if image is not None:
+        sections["application"] = resolved.application.model_copy(update={"image": image})
+        provenance["application.image"] = Provenance(source="user", reason=f"given {given.format(key='image')}")
+    if not sections:
+        return resolved
+    return resolved.model_copy(update={**sections, "provenance": provenance})
+
+
 def user_values(spec: DeploymentSpec) -> dict[str, Any]:
     """Dotted resolved path → value, for every value the user wrote.
 

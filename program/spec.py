@@ -139,7 +139,7 @@ class DeploymentMeta(Section):
     pattern: Annotated[Pattern, Feeds("deployment.pattern")]
     """Deployment pattern: hobby-project (one Docker host), small-saas (AWS, cost first), production-saas (AWS, HA), kubernetes (any cluster)."""
     version: Annotated[str | None, Feeds("deployment.version")] = None
-    """Version of the application being deployed, used to tag images."""
+    """Version of the application being deployed: the tag its image is pushed and run as (CI uses each commit's SHA)."""
     domain: Annotated[str | None, Feeds("deployment.domain")] = None
     """Public domain name; enables HTTPS with an ACM certificate (AWS) or Let's Encrypt (Caddy, cert-manager)."""
     dns_zone: Annotated[str | None, Feeds("deployment.dns_zone")] = None

@@ -205,9 +205,12 @@ def _build_steps(resolved: ResolvedDeployment) -> list[dict[str, Any]]:
                 id="image",
                 env={"REPOSITORY": "${{ steps.repository.outputs.url }}"},
                 run=script("""
-echo "image=$REPOSITORY:$GITHUB_SHA" >> "$GITHUB_OUTPUT"
-# Tags are immutable in the stack's repository: a re-run for the same commit reuses the image.
-if aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$GITHUB_SHA" > /dev/null 2>&1; then
+# The commit's SHA: tags are immutable in the stack's repository, and every stage deploys this one.
+tag="$GITHUB_SHA"
+echo "tag=$tag" >> "$GITHUB_OUTPUT"
+echo "image=$REPOSITORY:$tag" >> "$GITHUB_OUTPUT"
+# A re-run for the same commit reuses the image it pushed.
+if aws ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$tag" > /dev/null 2>&1; then
   echo "exists=true" >> "$GITHUB_OUTPUT"
 fi
 """),
@@ -225,7 +228,13 @@ fi
         ),
         # Registry paths must be lower case; repository names may not be.
         step(
-            "Image name", id="image", run='echo "image=ghcr.io/${GITHUB_REPOSITORY,,}:$GITHUB_SHA" >> "$GITHUB_OUTPUT"'
+            "Image name",
+            id="image",
+            run=script("""
+tag="$GITHUB_SHA"
+echo "tag=$tag" >> "$GITHUB_OUTPUT"
+echo "image=ghcr.io/${GITHUB_REPOSITORY,,}:$tag" >> "$GITHUB_OUTPUT"
+"""),
         ),
     ]
 
@@ -277,7 +286,8 @@ def _build_job(resolved: ResolvedDeployment, context: ExportContext) -> dict[str
         "runs-on": RUNNER,
         "timeout-minutes": CI_JOB_TIMEOUT_MINUTES["build"],
         "permissions": {"contents": "read", "id-token": "write"} if aws else {"contents": "read", "packages": "write"},
-        "outputs": {"image": "${{ steps.image.outputs.image }}"},
+        # The tag it pushed, which every stage deploys (`--version`), and the whole reference.
+        "outputs": {"image": "${{ steps.image.outputs.image }}", "tag": "${{ steps.image.outputs.tag }}"},
     }
     if aws:
         job["env"] = {"MANIFEST": context.manifest_name, "STACK": _stages(resolved)[0], **stack_env()}
@@ -317,7 +327,8 @@ def deploy_workflow(resolved: ResolvedDeployment, context: ExportContext) -> dic
         env = {
             "MANIFEST": context.manifest_name,
             "STACK": environment.name,
-            "IMAGE_TAG": "${{ github.sha }}",
+            # The tag the build job pushed; a Docker host builds the commit itself and tags it so.
+            "IMAGE_TAG": "${{ needs.build.outputs.tag }}" if registry else "${{ github.sha }}",
             "APP_URL": app_url(resolved, environment.name),
             **stack_env(),
             **cloud_env(resolved),

@@ -11,7 +11,7 @@ from ..headers import hash_header, header_lines
 from . import mapping
 from .configuration import Configuration, Module, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Comment, Expr, render_file, spaced
-from .mapping import BINDINGS, DATA_ARGUMENTS
+from .mapping import BINDINGS, DATA_ARGUMENTS, IMAGE_TAG_BINDINGS
 
 if TYPE_CHECKING:
     from ...capture.cost import CostEstimate
@@ -467,6 +467,42 @@ def _destroy_note(configuration: Configuration) -> str:
     )
 
 
+def _image_tag_variable(configuration: Configuration) -> str | None:
+    """The variable that names the image tag the service runs, when the stack runs one."""
+    name = IMAGE_TAG_BINDINGS["aws_ecs_task_definition"].name
+    return name if name in configuration.root.variables else None
+
+
+def _release_note(configuration: Configuration) -> str:
+    """How a release reaches the service: an image pushed once under its commit's SHA, then its tag."""
+    variable = _image_tag_variable(configuration)
+    if variable is None:
+        return ""
+    tag = configuration.resolved.deployment.version
+    return f"""
+## Releases
+
+The service runs `<ecr_repository_url>:<{variable}>` (now `{tag}`). The repository's tags
+are immutable, so a release is an image built once and tagged with its commit's SHA, as the
+deploy workflow does; until the first one is pushed, the service's tasks have no image to start.
+Build and push it (Docker and the AWS CLI):
+
+```sh
+REPOSITORY="$(tofu output -raw ecr_repository_url)"
+IMAGE_TAG="$(git rev-parse HEAD)"
+aws ecr get-login-password | docker login --username AWS --password-stdin "${{REPOSITORY%%/*}}"
+docker build --file ../../docker/Dockerfile --target runtime --tag "$REPOSITORY:$IMAGE_TAG" ../..
+docker push "$REPOSITORY:$IMAGE_TAG"
+```
+
+then deploy that tag (or set `{variable}` in `terraform.tfvars`):
+
+```sh
+IMAGE_TAG="$(git rev-parse HEAD)" ./deploy.sh
+```
+"""
+
+
 def _readme(configuration: Configuration, context: ExportContext, cost: CostEstimate) -> str:
     resolved = configuration.resolved
     header = "\n".join(f"<!-- {line} -->" for line in header_lines(context))
@@ -481,16 +517,20 @@ program registers (same types, same settings).
 
 ## Steps
 
-1. Install OpenTofu ({TOFU_VERSION}) and the AWS CLI; sign in (`aws sts get-caller-identity` must work).
-2. Optional but recommended: fill in the `backend "s3"` block in `versions.tf` for shared, locked state.
-3. `cp terraform.tfvars.example terraform.tfvars` and adjust the values.
-4. `tofu init`
-5. `tofu plan -out=tfplan` and read the plan.
-6. `tofu apply tfplan`
-7. `tofu output` shows the endpoints.
+Install OpenTofu ({TOFU_VERSION}) and give it credentials for the account (`AWS_PROFILE`, or the
+keys `aws configure` writes). Optional but recommended: fill in the `backend "s3"` block in
+`versions.tf` for shared, locked state. Then, in this folder:
 
-`./deploy.sh` runs steps 4–7 after checking the prerequisites. {_destroy_note(configuration)}
-{_certificate_note(configuration)}
+```sh
+cp terraform.tfvars.example terraform.tfvars  # then adjust the values
+tofu init
+tofu plan -out=tfplan  # read the plan
+tofu apply tfplan
+tofu output
+```
+
+`./deploy.sh` runs the same after checking the prerequisites. {_destroy_note(configuration)}
+{_certificate_note(configuration)}{_release_note(configuration)}
 ## Architecture
 
 ```
@@ -561,7 +601,7 @@ def deletion_protected(configuration: Configuration) -> tuple[list[str], list[st
                 continue
             module = "" if resource.module == configuration.root.name else f"module.{resource.module}."
             addresses.append(f"{module}{resource.family_address or resource.address}")  # a family as a whole
-            variables.add(binding.path.replace(".", "_"))
+            variables.add(binding.name)
     return sorted(set(addresses)), sorted(variables)
 
 
@@ -598,21 +638,19 @@ def _deploy_script(configuration: Configuration, context: ExportContext) -> str:
     return f"""#!/usr/bin/env bash
 {hash_header(context).rstrip()}
 # Checks the prerequisites, then init, plan and apply (`./deploy.sh destroy` deletes the stack).
+# AWS credentials come from the environment, as for any OpenTofu run (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 fail() {{ printf 'deploy: %s\\n' "$1" >&2; exit 1; }}
 
 command -v tofu >/dev/null 2>&1 || fail "OpenTofu is not installed (https://opentofu.org/docs/intro/install/)"
-command -v aws >/dev/null 2>&1 || fail "the AWS CLI is not installed"
-aws sts get-caller-identity >/dev/null 2>&1 || fail "AWS credentials are not configured (aws configure / AWS_PROFILE)"
 [ -f terraform.tfvars ] || fail "terraform.tfvars not found: cp terraform.tfvars.example terraform.tfvars and edit it"
 
 {_destroy_section(configuration)}
 echo "deploy: {resolved.stack_prefix} ({resolved.deployment.pattern}) to {resolved.platform.region}"
 tofu init -input=false
-tofu plan -input=false -out=tfplan
-tofu apply -input=false tfplan
+{_plan_and_apply(configuration)}
 tofu output{_kubeconfig_step(configuration)}
 """
 
@@ -625,6 +663,21 @@ def _kubeconfig_step(configuration: Configuration) -> str:
         '\necho "deploy: the cluster is up; point kubectl at it with:"\n'
         f'echo "  aws eks update-kubeconfig --region {region} --name $(tofu output -raw cluster_name)"'
     )
+
+
+def _plan_and_apply(configuration: Configuration) -> str:
+    """`tofu plan` and the apply of that plan, with the release `IMAGE_TAG` names when it is set.
+
+    The apply is given the same value: OpenTofu refuses a saved plan whose variables differ
+    from those of the applying command, which reads `terraform.tfvars` again.
+    """
+    variable = _image_tag_variable(configuration)
+    if variable is None:
+        return "tofu plan -input=false -out=tfplan\ntofu apply -input=false tfplan"
+    release = f'${{IMAGE_TAG:+"-var={variable}=$IMAGE_TAG"}}'
+    return f"""# IMAGE_TAG=<commit sha> ./deploy.sh deploys that image; without it, {variable} in terraform.tfvars.
+tofu plan -input=false -out=tfplan {release}
+tofu apply -input=false {release} tfplan"""
 
 
 __all__ = ["render_configuration", "spaced"]

@@ -384,6 +384,13 @@ class Binding:
     """`Spec class.field` the value is written as in deployment.yaml (its doc is preferred)."""
     key: str | None = None
     """The manifest key a user edits (`database.storage`)."""
+    variable: str | None = None
+    """The variable's name when the path alone would not say what it is (`application_image_tag`)."""
+
+    @property
+    def name(self) -> str:
+        """The variable the value becomes."""
+        return self.variable or self.path.replace(".", "_")
 
 
 _B = Binding
@@ -467,6 +474,21 @@ BINDINGS: Mapping[tuple[str, str], Binding] = {
 
 Log retention stays a literal on purpose: checkov resolves a variable's default in some
 modules and not in others, so a variable there would hide a CKV_AWS_338 finding."""
+
+
+IMAGE_TAG_BINDINGS: Mapping[str, Binding] = {
+    "aws_ecs_task_definition": _B(
+        "deployment.version",
+        "string",
+        "Image tag the service runs from its repository: the commit SHA CI pushed (tags are immutable "
+        "there, so a moving tag such as `latest` could be pushed only once).",
+        "DeploymentMeta.version",
+        "deployment.version",
+        "application_image_tag",
+    ),
+}
+"""Type → the manifest value that is the tag of its container definitions' `image` when that
+is `<repository URL>:<tag>` (an `application.image` given in full stays as written)."""
 
 
 SET_ATTRIBUTES = frozenset({("aws_acm_certificate", "domain_validation_options")})

@@ -26,6 +26,7 @@ from .mapping import (
     BINDINGS,
     COUNT_BINDINGS,
     CREATE_BEFORE_DESTROY,
+    IMAGE_TAG_BINDINGS,
     MODULE_NAMES,
     NAME_FIELDS,
     SET_ATTRIBUTES,
@@ -497,14 +498,35 @@ class Translator:
             return {key: self.value(value[key], module, referenced, ordered=ordered) for key in keys}
         return value
 
-    def json_document(self, text: str, module: Module, referenced: set[str]) -> Any:
+    def json_document(self, text: str, module: Module, referenced: set[str], resource: TfResource | None = None) -> Any:
         try:
             document = json.loads(text)
         except ValueError:
             return None
         if not isinstance(document, (dict, list)):
             return None
-        return Call("jsonencode", (self.value(document, module, referenced, ordered=True),))
+        converted = self.value(document, module, referenced, ordered=True)
+        binding = IMAGE_TAG_BINDINGS.get(resource.type) if resource is not None else None
+        if binding is not None and isinstance(document, list):
+            for raw, container in zip(document, converted, strict=True):
+                if isinstance(raw, dict) and isinstance(raw.get("image"), str):
+                    container["image"] = self._tagged_image(raw["image"], container["image"], binding, module)
+        return Call("jsonencode", (converted,))
+
+    def _tagged_image(self, raw: str, converted: Any, binding: Binding, module: Module) -> Any:
+        """`<repository URL>:<tag>` with the tag as its variable, so a release is a variable's value.
+
+        Only an image built from a reference (the stack's own repository) is rewritten; an
+        image given in full is the user's literal.
+        """
+        tag = self.resolved.value(binding.path)
+        if not isinstance(converted, Template) or not raw.endswith(f":{tag}"):
+            return converted
+        *head, last = converted.parts
+        if not isinstance(last, str) or not last.endswith(f":{tag}"):
+            return converted
+        prefix = last[: -len(tag)]
+        return Template((*head, prefix, self._manifest_variable(binding, module)))
 
     # -- resources
 
@@ -572,7 +594,7 @@ class Translator:
                 items.append(Attribute("secret_string_wo_version", 1))
                 continue
             if isinstance(raw, str) and field_name in mapping.JSON_FIELDS:
-                document = self.json_document(raw, module, referenced)
+                document = self.json_document(raw, module, referenced, resource if top else None)
                 if document is not None:
                     items.append(Attribute(name, document))
                     continue
@@ -609,7 +631,12 @@ class Translator:
         expected = self.resolved.value(binding.path)
         if expected is None or str(expected).lower() != str(raw).lower():
             return converted
-        variable = binding.path.replace(".", "_")
+        return self._manifest_variable(binding, module)
+
+    def _manifest_variable(self, binding: Binding, module: Module) -> Expr:
+        """`var.<binding>` in `module`, declared there and in the root with the manifest's value."""
+        variable = binding.name
+        expected = self.resolved.value(binding.path)
         default = str(expected) if binding.type == "string" else expected
         description = describe(binding, self.resolved)
         if variable not in self.root_variables:

@@ -174,13 +174,40 @@ def test_later_stages_promote_the_tested_digest_into_their_own_repository():
     assert ".ecr_repository_url" in build_runs
     production = deploy["jobs"]["deploy-production"]
     assert production["env"]["SOURCE_IMAGE"] == "${{ needs.build.outputs.image }}"
-    assert production["env"]["IMAGE_TAG"] == "${{ github.sha }}"
+    assert production["env"]["IMAGE_TAG"] == "${{ needs.build.outputs.tag }}"
     runs = "\n".join(step.get("run", "") for step in production["steps"])
     assert 'image="$REPOSITORY:$IMAGE_TAG"' in runs
     assert 'docker buildx imagetools create --tag "$image" "$SOURCE_IMAGE"' in runs
     assert '--version "$IMAGE_TAG"' in runs
     assert runs.index("imagetools create") < runs.index('specql deploy up "$MANIFEST"')
     assert "ECR_REPOSITORY" not in render_example("small-saas", "github-actions")[PREFIX + "deploy.yml"]
+
+
+@pytest.mark.parametrize("example", ["small-saas", "production-saas", "kubernetes"])
+def test_every_stage_deploys_the_immutable_tag_the_build_pushed(example):
+    # GIVEN the deploy workflow of a pattern that pushes an image to a registry
+    deploy = workflows(example)["deploy.yml"]
+    build = deploy["jobs"]["build"]
+    [image_step] = [step for step in build["steps"] if step.get("id") == "image"]
+    [push] = [step for step in build["steps"] if step["name"] == "Build and push"]
+    # THEN the build pushes `<repository>:<commit SHA>`, never a moving tag, and publishes that tag
+    assert 'tag="$GITHUB_SHA"' in image_step["run"]
+    assert re.search(r'echo "image=\S+:\$tag" >> "\$GITHUB_OUTPUT"', image_step["run"]), image_step["run"]
+    assert 'echo "tag=$tag" >> "$GITHUB_OUTPUT"' in image_step["run"]
+    assert push["with"]["tags"] == "${{ steps.image.outputs.image }}"
+    assert build["outputs"]["tag"] == "${{ steps.image.outputs.tag }}"
+    assert "latest" not in image_step["run"]
+    # AND every stage deploys exactly that tag (the repository's tag on AWS, the whole image elsewhere)
+    stages = [job for job_id, job in deploy["jobs"].items() if job_id.startswith("deploy-")]
+    assert stages
+    for job in stages:
+        assert "build" in job["needs"]
+        assert job["env"]["IMAGE_TAG"] == "${{ needs.build.outputs.tag }}"
+        runs = "\n".join(step.get("run", "") for step in job["steps"])
+        if example == "kubernetes":
+            assert job["env"]["IMAGE"] == "${{ needs.build.outputs.image }}" and '--image "$IMAGE"' in runs
+        else:
+            assert '--version "$IMAGE_TAG"' in runs
 
 
 def test_rollback_shares_the_deploy_concurrency_group_and_checks_its_input():

@@ -166,3 +166,37 @@ def test_invalid_fargate_pair_is_refused_with_a_hint():
             target_group_arn=TG,
             kms_key_arn=KEY,
         )
+
+
+# ------------------------------------------------------------------- the release it runs
+
+AWS_EXAMPLES = ("small-saas", "production-saas", "full-manifest", "phase2-extended")
+
+
+def test_the_task_runs_its_repository_at_the_release_tag():
+    # GIVEN the release CI deploys (`up --version <sha>`)
+    app = container(service(version="3f2c1ab"))
+    # THEN the task runs the stack's own repository at exactly that tag
+    assert app["image"].endswith(":3f2c1ab")
+
+
+@pytest.mark.parametrize("example", AWS_EXAMPLES)
+def test_no_aws_example_runs_a_moving_tag_in_its_immutable_repository(example):
+    from specql_deploy.automation.cli_manifest import with_overrides
+    from specql_deploy.capture import capture
+
+    from support import resolve_example
+
+    # GIVEN an AWS example as written (no release given) and as CI deploys it
+    resolved = resolve_example(example)
+    as_written = capture(resolved)
+    released = capture(with_overrides(resolved, version="3f2c1ab"))
+    # THEN the capture names no `:latest` anywhere: the repository's tags are immutable
+    assert only(as_written, "aws:ecr/repository:Repository").inputs["imageTagMutability"] == "IMMUTABLE"
+    assert ":latest" not in json.dumps([item.inputs for item in as_written.resources])
+    # AND the task runs the manifest's version (or the pattern's tag that nothing is pushed as)
+    expected = resolved.deployment.version
+    assert expected != "latest"
+    assert container(as_written)["image"].endswith(f":{expected}")
+    # AND with a release, the commit's tag
+    assert container(released)["image"].endswith(":3f2c1ab")
