@@ -83,10 +83,13 @@ def _cancel_hint(target: Target, stack: str) -> str:
 
 
 @contextmanager
-def open_stack(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer, ResolvedDeployment]]:
-    """Resolve the manifest, locate the stack and CLI, and build its Deployer (the seam the
-    command tests replace)."""
-    _, resolved = load_resolved(target.file, target.env)
+def open_stack(
+    target: Target, *, with_program: bool, resolved: ResolvedDeployment | None = None
+) -> Iterator[tuple[Deployer, ResolvedDeployment]]:
+    """Resolve the manifest (unless given resolved), locate the stack and CLI, and build its
+    Deployer (the seam the command tests replace)."""
+    if resolved is None:
+        _, resolved = load_resolved(target.file, target.env)
     resolved = with_overrides(resolved, version=target.version, image=target.image)
     with ExitStack() as cleanup:
         try:
@@ -136,6 +139,12 @@ def open_stack(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer
         except DeployError as error:
             fail(error.message, error.code)
         yield deployer, resolved
+
+
+def adoption_state(target: Target, resolved: ResolvedDeployment) -> dict[str, Any]:
+    """The exported state of the stack `eject --from-stack` adopts (secrets stay encrypted)."""
+    with open_stack(target, with_program=False, resolved=resolved) as (deployer, _):
+        return _run(deployer.adoption_state)
 
 
 def _run(action: Callable[[], Any]) -> Any:

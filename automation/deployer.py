@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from ..program.building_blocks import DELETION_PROTECTION_INPUTS
 from .engine import PulumiCli, locate_cli
-from .errors import DeployError, explain
+from .errors import EXIT_USAGE, DeployError, explain, locked_message
 from .events import EventLog
 from .plugins import Plugin, ensure_plugins
 from .stacks import StackLocation
@@ -269,6 +269,18 @@ class Deployer:
     def export_state(self) -> dict[str, Any]:
         """The stack's checkpoint (secrets stay encrypted)."""
         stack = self._stack(create=False)
+        return self._call("export the state", stack.export_stack).deployment
+
+    def adoption_state(self) -> dict[str, Any]:
+        """The checkpoint `eject --from-stack` adopts; refused (exit 2) while an update holds the lock.
+
+        An update in progress would change the stack under the eject; a lock an
+        interrupted update left means what the cloud holds is unknown.
+        """
+        stack = self._stack(create=False)
+        summaries = self._call("list the stacks", self.workspace().list_stacks)
+        if any(item.update_in_progress and item.name.rsplit("/", 1)[-1] == self.stack_name for item in summaries):
+            raise DeployError(locked_message(self.stack_name, self.cancel_hint) + "; then eject again", code=EXIT_USAGE)
         return self._call("export the state", stack.export_stack).deployment
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +74,13 @@ class Translator:
         urns: Mapping[str, str],
         resolved: ResolvedDeployment,
         separate: frozenset[tuple[str, str, str]] = frozenset(),
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
     ):
         self.separate = separate
         """(module, type, family) written as separate blocks: their copies differ beyond `count.index`."""
+        self.overrides = dict(overrides or {})
+        """URN → inputs that replace the captured ones: the values a running stack chose
+        (a physical name Pulumi generated), so an adopting configuration keeps them."""
         self.graph = graph
         self.resolved = resolved
         self.prefix = resolved.stack_prefix
@@ -103,7 +107,7 @@ class Translator:
                 module.body.append(self._resource_block(resource, module))
         failed = self._collapse_families()
         if failed:
-            return Translator(self.graph, self.keys, self.resolved, self.separate | failed).build()
+            return Translator(self.graph, self.keys, self.resolved, self.separate | failed, self.overrides).build()
         self._zone_lists()
         self._module_dependencies()
         self._stack_outputs()
@@ -502,9 +506,8 @@ class Translator:
             return Block("ephemeral", (resource.type, resource.label), _password_arguments(captured))
         referenced: set[str] = set()
         secret_tops = {re.split(r"[.\[]", path, maxsplit=1)[0] for path in captured.secret_paths}
-        items = self._arguments(
-            resource, autonamed(resource, dict(captured.inputs)), module, referenced, secret_tops, top=True
-        )
+        inputs = with_overrides(dict(captured.inputs), self.overrides.get(captured.urn))
+        items = self._arguments(resource, autonamed(resource, inputs), module, referenced, secret_tops, top=True)
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
@@ -776,6 +779,14 @@ def _module_rank(module: Module) -> tuple[int, int, str]:
     return (kinds.index(kind) if kind in kinds else len(kinds), len(module.name.split("_")), module.name)
 
 
+def with_overrides(inputs: dict[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Inputs with a stack's own values put in; a name given replaces its prefix form."""
+    if not overrides:
+        return inputs
+    replaced = {prefix for prefix, name in mapping.PREFIX_FIELDS.items() if name in overrides}
+    return {**{key: value for key, value in inputs.items() if key not in replaced}, **overrides}
+
+
 def autonamed(resource: TfResource, inputs: dict[str, Any]) -> dict[str, Any]:
     """Add the cloud name Pulumi would generate when the component gave none."""
     rule = mapping.AUTONAMES.get(resource.type)
@@ -909,6 +920,11 @@ def _field_doc(resolved: ResolvedDeployment, path: str) -> str | None:
     return info.description if info is not None and info.description else None
 
 
-def translate(resolved: ResolvedDeployment) -> Configuration:
+def translate(
+    resolved: ResolvedDeployment,
+    overrides: Callable[[ResourceGraph], Mapping[str, Mapping[str, Any]]] | None = None,
+) -> Configuration:
+    """The configuration of the program; `overrides` gives, from the captured graph, the
+    inputs (by URN) that replace the captured ones (see :class:`Translator`)."""
     graph, urns = capture_with_references(resolved)
-    return Translator(graph, urns, resolved).build()
+    return Translator(graph, urns, resolved, overrides=overrides(graph) if overrides else None).build()
