@@ -222,6 +222,24 @@ CREATED_ON_ADOPTION = frozenset({"aws_acm_certificate_validation"})
 """Types the first plan after import creates (they are no cloud object: nothing changes in AWS)."""
 
 
+KEPT_ON_ADOPTION: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    # The secret version holding a generated password: once imported, its state holds the
+    # value AWS returns and no write-only version, which the configuration's
+    # `secret_string_wo_version` would replace with a new password (ForceNew).
+    "aws_secretsmanager_secret_version": (("secret_string_wo", ("secret_string", "secret_string_wo_version")),),
+    # ElastiCache never returns the AUTH token: the first plan would set it again, which
+    # ModifyReplicationGroup applies as a token rotation.
+    "aws_elasticache_replication_group": (("auth_token", ("auth_token",)),),
+}
+"""OpenTofu type → (argument the block writes, the arguments the adopted stack keeps): secrets
+the provider cannot read back, so that the first plan after import sets no new value."""
+
+KEPT_COMMENT = (
+    "Adopted from the Pulumi stack: keeps the secret it holds (the provider cannot read it back).\n"
+    "To rotate it, remove this line, raise the version (or change the value) and apply."
+)
+
+
 def import_id(tofu_type: str, identifier: str, outputs: Outputs) -> str:
     """The import ID of a resource of `tofu_type` with this Pulumi ID and these outputs.
 
@@ -231,4 +249,13 @@ def import_id(tofu_type: str, identifier: str, outputs: Outputs) -> str:
     return IMPORT_IDS[tofu_type].build(identifier, outputs)
 
 
-__all__ = ["CREATED_ON_ADOPTION", "IMPORT_IDS", "NOT_IMPORTABLE", "ImportId", "MissingAttribute", "import_id"]
+__all__ = [
+    "KEPT_COMMENT",
+    "KEPT_ON_ADOPTION",
+    "CREATED_ON_ADOPTION",
+    "IMPORT_IDS",
+    "NOT_IMPORTABLE",
+    "ImportId",
+    "MissingAttribute",
+    "import_id",
+]

@@ -22,6 +22,7 @@ from . import families as families_
 from . import mapping
 from .configuration import ROOT, Configuration, Module, OutputValue, Provider, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
+from .import_ids import KEPT_COMMENT, KEPT_ON_ADOPTION
 from .mapping import (
     BINDINGS,
     COUNT_BINDINGS,
@@ -75,12 +76,17 @@ class Translator:
         resolved: ResolvedDeployment,
         separate: frozenset[tuple[str, str, str]] = frozenset(),
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        adopting: bool = False,
     ):
         self.separate = separate
         """(module, type, family) written as separate blocks: their copies differ beyond `count.index`."""
         self.overrides = dict(overrides or {})
         """URN → inputs that replace the captured ones: the values a running stack chose
         (a physical name Pulumi generated), so an adopting configuration keeps them."""
+        self.adopting = adopting
+        """The configuration adopts a running stack: secrets the provider cannot read back keep
+        the stack's value (:data:`.import_ids.KEPT_ON_ADOPTION`)."""
         self.graph = graph
         self.resolved = resolved
         self.prefix = resolved.stack_prefix
@@ -107,7 +113,9 @@ class Translator:
                 module.body.append(self._resource_block(resource, module))
         failed = self._collapse_families()
         if failed:
-            return Translator(self.graph, self.keys, self.resolved, self.separate | failed, self.overrides).build()
+            return Translator(
+                self.graph, self.keys, self.resolved, self.separate | failed, self.overrides, adopting=self.adopting
+            ).build()
         self._zone_lists()
         self._module_dependencies()
         self._stack_outputs()
@@ -529,9 +537,22 @@ class Translator:
             lifecycle.append(Attribute("prevent_destroy", True))
         if resource.type in CREATE_BEFORE_DESTROY:
             lifecycle.append(Attribute("create_before_destroy", True))
+        kept = self._kept_on_adoption(resource, items)
+        if kept:
+            lifecycle.append(Comment(KEPT_COMMENT))
+            lifecycle.append(Attribute("ignore_changes", [Expr(name) for name in kept]))
         if lifecycle:
             block.body.extend(_blank_then(block.body, Block("lifecycle", (), lifecycle)))
         return block
+
+    def _kept_on_adoption(self, resource: TfResource, items: list[Any]) -> list[str]:
+        """Arguments whose value the adopted stack keeps (a secret the provider cannot read back)."""
+        if not self.adopting:
+            return []
+        written = {item.name for item in items if isinstance(item, Attribute)}
+        return [
+            name for trigger, names in KEPT_ON_ADOPTION.get(resource.type, ()) if trigger in written for name in names
+        ]
 
     def _arguments(
         self,
@@ -924,7 +945,9 @@ def translate(
     resolved: ResolvedDeployment,
     overrides: Callable[[ResourceGraph], Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> Configuration:
-    """The configuration of the program; `overrides` gives, from the captured graph, the
-    inputs (by URN) that replace the captured ones (see :class:`Translator`)."""
+    """The configuration of the program. With `overrides` it adopts a running stack: they give,
+    from the captured graph, the inputs (by URN) that replace the captured ones."""
     graph, urns = capture_with_references(resolved)
-    return Translator(graph, urns, resolved, overrides=overrides(graph) if overrides else None).build()
+    if overrides is None:
+        return Translator(graph, urns, resolved).build()
+    return Translator(graph, urns, resolved, overrides=overrides(graph), adopting=True).build()

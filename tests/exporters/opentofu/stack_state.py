@@ -152,3 +152,65 @@ def _provider(urn: str, identifier: str, inputs: dict[str, Any], parent: str) ->
     if not urn.endswith(f"::{DEFAULT_AWS_PROVIDER}"):
         entry["parent"] = parent
     return entry
+
+
+def tofu_resources(shown: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """address → the resource of `tofu show -json` (state), every module walked."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(module: Mapping[str, Any]) -> None:
+        for resource in module.get("resources", []):
+            if resource.get("mode") == "managed":
+                found[resource["address"]] = resource
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk((shown.get("values") or {}).get("root_module") or {})
+    return found
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _sensitive_keys(resource: Mapping[str, Any]) -> set[str]:
+    marks = resource.get("sensitive_values") or {}
+    return {key for key, value in marks.items() if value is True}
+
+
+def from_tofu(
+    graph: ResourceGraph,
+    addresses: Mapping[str, str],
+    shown: Mapping[str, Any],
+    secrets: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, ResourceState]:
+    """What a real `up` of the program would hold, for the resources OpenTofu created.
+
+    `addresses` maps each URN to its address in the eject OpenTofu applied; its state
+    gives the ID (Pulumi's AWS provider is the Terraform one bridged: same ID) and the
+    outputs, named as the Pulumi class names them (`masterUserSecrets`, `tagsAll`). A
+    sensitive attribute becomes a secret output, and `secrets` adds the secret outputs
+    OpenTofu keeps in no state (by URN: a generated password, a write-only value).
+    """
+    live = tofu_resources(shown)
+    states: dict[str, ResourceState] = {}
+    for resource in graph.resources:
+        address = addresses.get(resource.urn)
+        found = live.get(address or "")
+        extra = dict((secrets or {}).get(resource.urn, {}))
+        if found is None:
+            if extra:  # in no OpenTofu state (an ephemeral password): the stack holds it
+                states[resource.urn] = ResourceState("none", dict(resource.public_inputs()), extra)
+            continue
+        names = {mapping.snake(name): name for name in resource.output_names}
+        values = found.get("values") or {}
+        hidden = _sensitive_keys(found)
+        outputs = {
+            names.get(key, _camel(key)): value for key, value in values.items() if key not in hidden and key != "id"
+        }
+        for key in hidden:
+            if values.get(key) is not None:
+                extra.setdefault(names.get(key, _camel(key)), values[key])
+        states[resource.urn] = ResourceState(str(values["id"]), outputs, extra)
+    return states

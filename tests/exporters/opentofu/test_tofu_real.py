@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,9 @@ from typer.testing import CliRunner
 
 from specql_deploy.automation.cli import app
 from specql_deploy.automation.emulate import MotoServer
+from specql_deploy.exporters.opentofu.import_ids import CREATED_ON_ADOPTION
 
+from . import stack_state
 from . import tofu_real as real
 from .tofu_support import AWS_EXAMPLES, BASE, manifest
 from support import resolve_example
@@ -205,6 +208,124 @@ def test_versions_tf_requires_at_least_what_the_tier_runs(tmp_path):
     # THEN the constraints start at exactly those versions (older ones were never tested)
     assert f'version = ">= {version}, < {int(version.split(".")[0]) + 1}.0.0"' in text, text
     assert f'required_version = ">= {real.TOFU_VERSION}"' in text, text
+
+
+ADOPTIONS = [("small-saas", "dev"), ("production-saas", "dev")]
+"""Stacks adopted with `eject --from-stack` (the live resources applied from a fresh eject first)."""
+
+
+def _pulumi_state(name: str, environment: str, live: real.Workspace, moto: MotoServer) -> tuple[dict, list[str]]:
+    """The checkpoint a real `up` of the stack would hold for what `live` created, and its secrets."""
+    from specql_deploy.capture import capture
+    from specql_deploy.exporters.opentofu.translate import translate
+
+    resolved = resolve_example(name, environment)
+    with _EJECTING:
+        graph = capture(resolved)
+        addresses = translate(resolved).addresses()
+    shown = real.show_state(live)
+    resources = stack_state.tofu_resources(shown)
+    secrets: dict[str, dict] = {}
+    for resource in graph.resources:
+        if resource.type != "aws:secretsmanager/secretVersion:SecretVersion":
+            continue
+        values = resources[addresses[resource.urn]]["values"]
+        if values.get("secret_string"):
+            continue  # a value the program wrote itself: already in the state (as a secret)
+        region = live.region
+        password = real.secret_value(moto.endpoint, region, values["secret_id"], values["version_id"])
+        secrets[resource.urn] = {"secretString": password}
+        for urn in resource.dependencies:  # the RandomPassword it stores
+            if graph.by_urn()[urn].type == "random:index/randomPassword:RandomPassword":
+                secrets[urn] = {"result": password}
+    states = stack_state.from_tofu(graph, addresses, shown, secrets)
+    hidden = [str(value) for state in states.values() for value in state.secrets.values()]
+    deployment = stack_state.deployment(graph, states, project=resolved.deployment.name, stack=environment)
+    return deployment, hidden
+
+
+def adoption(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> None:
+    """Live resources from a fresh eject → the Pulumi state `up` would hold → `eject --from-stack`
+    → a plan that only imports, an apply, and an empty plan; no secret of the state written."""
+    real.pulumi_cli()
+    resolved = resolve_example(name, environment)
+    real.prepare_account(moto.endpoint, resolved)
+    # GIVEN the live resources, created in the emulator by applying a fresh eject
+    with _EJECTING:
+        live = real.Workspace(eject(name, environment, tmp_path / "live"), moto.endpoint)
+    live.wire()
+    skip = excluded(live)
+    live.init()
+    live.ok("apply", "-input=false", "-no-color", "-lock=false", "-auto-approve", *skip)
+    # AND the stack a real `up` would hold for them, imported into the local backend by the engine
+    project = tmp_path / "project"
+    shutil.copytree(manifest(name).parent, project)
+    deployment, hidden = _pulumi_state(name, environment, live, moto)
+    real.import_stack(project / "deployment.yaml", resolved, deployment)
+
+    # WHEN the stack is ejected from its state into a new folder
+    adopted = tmp_path / "adopted"
+    with _EJECTING:
+        result = CliRunner().invoke(
+            app, ["deploy", "eject", str(project / "deployment.yaml"), "-o", str(adopted), "--from-stack", environment]
+        )
+    assert result.exit_code == 0, result.output
+    # THEN no secret of the state is in a written file or in the output
+    written = {path: path.read_text(encoding="utf-8") for path in adopted.rglob("*") if path.is_file()}
+    for value in hidden:
+        assert value not in result.output
+        assert [str(path) for path, text in written.items() if value in text] == []
+    imports = set(re.findall(r"^  to = (\S+)$", (adopted / BASE / "imports.tf").read_text(encoding="utf-8"), re.M))
+
+    # WHEN OpenTofu plans the adopted tree
+    workspace = real.Workspace(adopted / BASE, moto.endpoint)
+    workspace.wire()
+    workspace.init()
+    planned = workspace.plan("-out=adopt.tfplan", *skip)
+    assert planned.returncode == 0, planned.explain()
+    plan = workspace.show_plan("adopt.tfplan")
+    # THEN it imports every resource of the stack and adds, changes and destroys nothing
+    assert real.imports_planned(plan) == imports
+    creates = real.planned_changes(plan).get("create", [])
+    waits = {address for address in creates if address.split(".")[-2] in CREATED_ON_ADOPTION}
+    assert set(creates) == waits, sorted(set(creates) - waits)  # only the certificate waits: no AWS object
+    drift = real.changed_attributes(plan)
+    ours = {
+        f"{address}.{attribute}"
+        for address, kind, attribute in drift
+        if (kind, attribute) not in MOTO_DRIFT and address not in waits
+    }
+    assert ours == set(), f"the import plan changes {sorted(ours)}\n{planned.explain()}"
+    # WHEN it applies, THEN the resources are in its state and a second plan has nothing to do
+    workspace.ok("apply", "-input=false", "-no-color", "-lock=false", "adopt.tfplan")
+    assert imports <= set(workspace.state_addresses())
+    second = workspace.plan("-detailed-exitcode", "-out=second.tfplan", *skip)
+    assert second.returncode in (0, 2), second.explain()
+    if second.returncode == 2:
+        drift = real.changed_attributes(workspace.show_plan("second.tfplan"))
+        ours = {f"{address}.{attribute}" for address, kind, attribute in drift if (kind, attribute) not in MOTO_DRIFT}
+        assert ours == set(), f"the plan after the import changes {sorted(ours)}\n{second.explain()}"
+
+
+@pytest.fixture(scope="module")
+def adoptions(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], BaseException | None]:
+    def run(case: tuple[str, str]) -> BaseException | None:
+        try:
+            with MotoServer() as server:
+                adoption(*case, server, tmp_path_factory.mktemp("adopt-" + "-".join(case)))
+        except BaseException as error:  # noqa: BLE001 - handed to the case's own test
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return dict(zip(ADOPTIONS, pool.map(run, ADOPTIONS), strict=True))
+
+
+@pytest.mark.parametrize(("name", "environment"), ADOPTIONS, ids=[f"{n}-{e}" for n, e in ADOPTIONS])
+def test_a_running_stack_is_adopted_with_a_plan_that_only_imports(name, environment, adoptions):
+    failure = adoptions[(name, environment)]
+    if failure is not None:
+        raise failure
 
 
 MOVED = {
