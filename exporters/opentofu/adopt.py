@@ -164,6 +164,9 @@ class Adoption:
     """Addresses the first plan creates: no cloud object (:data:`.import_ids.CREATED_ON_ADOPTION`)."""
     absent: list[str] = field(default_factory=list)
     """Addresses the program declares that the stack does not hold (the first plan creates them)."""
+    settled: dict[str, list[str]] = field(default_factory=dict)
+    """Address → arguments AWS does not keep that the first plan sets in OpenTofu's state only
+    (:data:`.import_ids.STATE_ONLY`)."""
 
 
 def _urn_name(urn: str) -> str:
@@ -226,9 +229,23 @@ def adopt(configuration: Configuration, state: StackState, stack: str) -> Adopti
             )
             continue
         adoption.imports.append(Import(address, identifier, tofu_type, urn))
+        settled = state_only_changes(tofu_type, by_urn[urn].captured.inputs)
+        if settled:
+            adoption.settled[address] = settled
     if problems:
         raise AdoptionRefused(problems)
     return adoption
+
+
+def state_only_changes(tofu_type: str, inputs: Mapping[str, Any]) -> list[str]:
+    """Arguments the block writes with another value than its import leaves (set in state only)."""
+    changed = []
+    for field_name, value in inputs.items():
+        argument = mapping.argument_name(tofu_type, field_name)
+        entry = import_ids.STATE_ONLY.get((tofu_type, argument))
+        if entry is not None and value is not None and value != entry.imported:
+            changed.append(argument)
+    return sorted(changed)
 
 
 # ---------------------------------------------------------------------------- the files

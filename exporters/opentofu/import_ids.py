@@ -234,6 +234,36 @@ KEPT_ON_ADOPTION: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 """OpenTofu type → (argument the block writes, the arguments the adopted stack keeps): secrets
 the provider cannot read back, so that the first plan after import sets no new value."""
 
+
+@dataclass(frozen=True)
+class StateOnly:
+    """An argument AWS does not keep: once imported, it holds what the provider's import sets."""
+
+    imported: Any
+    """The value the import leaves in the state (None: unset)."""
+    reason: str
+
+
+STATE_ONLY: Mapping[tuple[str, str], StateOnly] = {
+    # rds/instance.go resourceInstanceImport: "Neither skip_final_snapshot nor
+    # final_snapshot_identifier can be fetched from any API call".
+    ("aws_db_instance", "skip_final_snapshot"): StateOnly(True, "AWS keeps no final-snapshot setting"),
+    ("aws_db_instance", "final_snapshot_identifier"): StateOnly(None, "AWS keeps no final-snapshot setting"),
+    ("aws_db_instance", "delete_automated_backups"): StateOnly(True, "AWS keeps it only for the deletion call"),
+    ("aws_db_instance", "apply_immediately"): StateOnly(None, "a flag of each modification, not kept by AWS"),
+    # s3/bucket.go: the importer sets force_destroy to false.
+    ("aws_s3_bucket", "force_destroy"): StateOnly(False, "a flag of the deletion call, not kept by AWS"),
+    ("aws_ecr_repository", "force_delete"): StateOnly(None, "a flag of the deletion call, not kept by AWS"),
+    ("aws_kms_key", "deletion_window_in_days"): StateOnly(None, "AWS takes it only when a deletion is scheduled"),
+    ("aws_elasticache_replication_group", "apply_immediately"): StateOnly(
+        None, "a flag of each modification, not kept by AWS"
+    ),
+}
+"""(OpenTofu type, argument) → what its import leaves. The first plan after import sets the
+configuration's value, in OpenTofu's state only: the provider sends these to AWS only when it
+deletes or modifies the resource, so applying them makes no AWS call."""
+
+
 KEPT_COMMENT = (
     "Adopted from the Pulumi stack: keeps the secret it holds (the provider cannot read it back).\n"
     "To rotate it, remove this line, raise the version (or change the value) and apply."
@@ -250,6 +280,8 @@ def import_id(tofu_type: str, identifier: str, outputs: Outputs) -> str:
 
 
 __all__ = [
+    "STATE_ONLY",
+    "StateOnly",
     "KEPT_COMMENT",
     "KEPT_ON_ADOPTION",
     "CREATED_ON_ADOPTION",

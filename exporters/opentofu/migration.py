@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from .files import BASE, TOFU_VERSION
@@ -22,11 +23,25 @@ def _listing(addresses: list[str]) -> str:
 
 def _plan_line(adoption: Adoption) -> str:
     added = len(adoption.created) + len(adoption.absent)
-    return f"Plan: {len(adoption.imports)} to import, {added} to add, 0 to change, 0 to destroy."
+    changed = len(adoption.settled)
+    return f"Plan: {len(adoption.imports)} to import, {added} to add, {changed} to change, 0 to destroy."
 
 
 def _additions(adoption: Adoption) -> str:
     parts = []
+    if adoption.settled:
+        from .import_ids import STATE_ONLY
+
+        lines = []
+        for address, arguments in adoption.settled.items():
+            kind = address.split(".")[-2].split("[")[0]
+            why = "; ".join(f"`{name}`: {STATE_ONLY[(kind, name)].reason}" for name in arguments)
+            lines.append(f"- `{address}`: {why}")
+        parts.append(
+            "These are updated in place in OpenTofu's state only: arguments AWS does not keep, which "
+            "the provider's import cannot read back. It sends them to AWS only when it deletes or "
+            "modifies the resource, so applying them makes no AWS call.\n\n" + "\n".join(lines)
+        )
     if adoption.created:
         parts.append(
             "The plan also creates these, which are no AWS object (each waits until ACM has issued its "
@@ -39,6 +54,11 @@ def _additions(adoption: Adoption) -> str:
             "`specql deploy up` for this environment first and eject again.\n\n" + _listing(adoption.absent)
         )
     return "\n\n".join(parts) + ("\n\n" if parts else "")
+
+
+def _indented(text: str) -> str:
+    """Text continuing a numbered step: every line after the first indented with the step's body."""
+    return textwrap.indent(text, "   ").lstrip()
 
 
 def migration_guide(adoption: Adoption, configuration: Configuration, context: ExportContext) -> GeneratedFile:
@@ -99,7 +119,7 @@ from step 4 on, two tools would manage the same resources. You need OpenTofu
    {_plan_line(adoption)}
    ```
 
-   {_additions(adoption).rstrip() or "Nothing is added, changed or destroyed."}
+   {_indented(_additions(adoption).rstrip() or "Nothing is added, changed or destroyed.")}
 
    Anything else (a change, a replacement, a destroy) means the account no longer
    matches the stack: stop here, nothing has happened yet (see Rolling back).

@@ -320,7 +320,14 @@ def test_stack_values_replace_only_the_names_the_program_leaves_to_the_engine():
 def test_migration_guide_gives_the_steps_the_expected_plan_and_the_way_back(small_saas):
     files, _, states, _ = small_saas
     guide = files["docs/MIGRATION.md"]
-    assert f"Plan: {len(states)} to import, 0 to add, 0 to change, 0 to destroy." in guide
+    # small-saas sets three arguments AWS does not keep: the first plan sets them in state only
+    assert f"Plan: {len(states)} to import, 0 to add, 3 to change, 0 to destroy." in guide
+    for address in (
+        "module.logging.aws_s3_bucket.logs`: `force_destroy`",
+        "module.compute.aws_ecr_repository.repo`: `force_delete`",
+        "module.encryption.aws_kms_key.key`: `deletion_window_in_days`",
+    ):
+        assert f"- `{address}" in guide
     for step in (
         "pulumi stack export --stack organization/small-saas/dev --file",
         "tofu init",
@@ -355,7 +362,7 @@ def test_a_production_stack_with_certificates_creates_only_the_validation_waits(
     waits = re.findall(r"- `(\S+aws_acm_certificate_validation\S+)`", guide)
     assert waits and all("aws_acm_certificate_validation" in item for item in waits)
     assert not any("aws_acm_certificate_validation" in address for address in imports)
-    assert f"Plan: {len(imports)} to import, {len(waits)} to add, 0 to change, 0 to destroy." in guide
+    assert re.search(rf"Plan: {len(imports)} to import, {len(waits)} to add, \d+ to change, 0 to destroy\.", guide)
     # the generated password is ephemeral: in no state, imported with the secret version that stores it
     assert "module.cache.aws_secretsmanager_secret_version.auth_value" in imports
     assert not any("random_password" in address for address in imports)
@@ -377,6 +384,19 @@ def test_no_secret_of_the_state_reaches_a_written_file():
     files = render(resolved, ExportContext(manifest("production-saas"), resolved, stack_state=deployment))
     # THEN the password is in no file, plain or encoded
     assert not [item.path for item in files if password in item.content or json.dumps(password) in item.content]
+
+
+def test_an_argument_aws_does_not_keep_is_a_state_only_change_when_it_differs_from_the_import():
+    from specql_deploy.exporters.opentofu.adopt import state_only_changes
+
+    # the importer sets skip_final_snapshot to true: a stack that skips it changes nothing
+    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": True, "identifier": "db"}) == []
+    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": False, "finalSnapshotIdentifier": "f"}) == [
+        "final_snapshot_identifier",
+        "skip_final_snapshot",
+    ]
+    assert state_only_changes("aws_s3_bucket", {"forceDestroy": False}) == []
+    assert state_only_changes("aws_s3_bucket", {"forceDestroy": True}) == ["force_destroy"]
 
 
 # ------------------------------------------------------------------------------ refusals
