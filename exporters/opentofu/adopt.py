@@ -136,9 +136,27 @@ def stack_values(graph: ResourceGraph, state: StackState) -> dict[str, dict[str,
             if prefix in resource.inputs and name not in resource.inputs:
                 chosen[name] = found.outputs.get(name)
         chosen = {key: value for key, value in chosen.items() if isinstance(value, str) and value}
+        chosen.update(_imported_forms(tofu_type or "", resource.inputs))
         if chosen:
             overrides[resource.urn] = chosen
     return overrides
+
+
+def _imported_forms(tofu_type: str, inputs: Mapping[str, Any]) -> dict[str, str]:
+    """References a fresh eject writes one way and an import reads back another, rewritten the
+    import's way (:data:`.import_ids.IMPORTED_FORMS`)."""
+    from .references import PLACEHOLDER
+
+    rewritten: dict[str, str] = {}
+    for (kind, name), (attribute, parts) in import_ids.IMPORTED_FORMS.items():
+        value = inputs.get(name)
+        match = PLACEHOLDER.fullmatch(value) if kind == tofu_type and isinstance(value, str) else None
+        if match is None or match.group(2):
+            continue
+        key, _, referenced = match.group(1).partition(".")
+        if referenced == attribute:
+            rewritten[name] = ":".join("${«" + f"{key}.{part}" + "»}" for part in parts)
+    return rewritten
 
 
 # ------------------------------------------------------------------------- the imports
@@ -238,12 +256,15 @@ def adopt(configuration: Configuration, state: StackState, stack: str) -> Adopti
 
 
 def state_only_changes(tofu_type: str, inputs: Mapping[str, Any]) -> list[str]:
-    """Arguments the block writes with another value than its import leaves (set in state only)."""
+    """Arguments whose value (the block's, or the provider's default) differs from what the
+    import leaves: the first plan sets them, in OpenTofu's state only."""
+    written = {mapping.argument_name(tofu_type, name): value for name, value in inputs.items()}
     changed = []
-    for field_name, value in inputs.items():
-        argument = mapping.argument_name(tofu_type, field_name)
-        entry = import_ids.STATE_ONLY.get((tofu_type, argument))
-        if entry is not None and value is not None and value != entry.imported:
+    for (kind, argument), entry in import_ids.STATE_ONLY.items():
+        if kind != tofu_type:
+            continue
+        value = written[argument] if written.get(argument) is not None else entry.default
+        if value is not None and value != entry.imported:
             changed.append(argument)
     return sorted(changed)
 

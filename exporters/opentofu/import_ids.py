@@ -222,17 +222,55 @@ CREATED_ON_ADOPTION = frozenset({"aws_acm_certificate_validation"})
 """Types the first plan after import creates (they are no cloud object: nothing changes in AWS)."""
 
 
-KEPT_ON_ADOPTION: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    # The secret version holding a generated password: once imported, its state holds the
-    # value AWS returns and no write-only version, which the configuration's
-    # `secret_string_wo_version` would replace with a new password (ForceNew).
-    "aws_secretsmanager_secret_version": (("secret_string_wo", ("secret_string", "secret_string_wo_version")),),
-    # ElastiCache never returns the AUTH token: the first plan would set it again, which
-    # ModifyReplicationGroup applies as a token rotation.
-    "aws_elasticache_replication_group": (("auth_token", ("auth_token",)),),
+@dataclass(frozen=True)
+class Kept:
+    """Arguments an adopted resource keeps as the stack set them (`lifecycle.ignore_changes`)."""
+
+    when: str
+    """The argument whose presence in the block calls for it."""
+    arguments: tuple[str, ...]
+    reason: str
+    """Why the first plan would otherwise set them again (each a real AWS call)."""
+    undo: str
+    """What to do to manage them from OpenTofu again."""
+
+
+KEPT_ON_ADOPTION: Mapping[str, tuple[Kept, ...]] = {
+    # secretsmanager/secret_version.go: once imported, the state holds the value AWS returns
+    # and no write-only version; `secret_string_wo_version` is ForceNew.
+    "aws_secretsmanager_secret_version": (
+        Kept(
+            "secret_string_wo",
+            ("secret_string", "secret_string_wo_version"),
+            "an imported version has no write-only version number, so the plan would replace it with a "
+            "new generated password",
+            "to rotate the password, remove this line and raise secret_string_wo_version",
+        ),
+    ),
+    # elasticache/replication_group.go: Read sets auth_token to nil; a change calls
+    # ModifyReplicationGroup with the token (a rotation).
+    "aws_elasticache_replication_group": (
+        Kept(
+            "auth_token",
+            ("auth_token",),
+            "ElastiCache never returns the AUTH token, so the plan would send it again as a token rotation",
+            "to rotate the token, remove this line and change the secret it is read from",
+        ),
+    ),
+    # rds/instance.go: Read never sets manage_master_user_password (the key is only in
+    # master_user_secret); a change of either is a ModifyDBInstance call.
+    "aws_db_instance": (
+        Kept(
+            "manage_master_user_password",
+            ("manage_master_user_password", "master_user_secret_kms_key_id"),
+            "the import reads the managed master password's settings back into master_user_secret only, so "
+            "the plan would modify the instance to set them again",
+            "to change them, remove this line and apply",
+        ),
+    ),
 }
-"""OpenTofu type → (argument the block writes, the arguments the adopted stack keeps): secrets
-the provider cannot read back, so that the first plan after import sets no new value."""
+"""OpenTofu type → the arguments an adopted resource keeps: values the provider cannot read
+back from AWS, which the first plan after import would send again."""
 
 
 @dataclass(frozen=True)
@@ -241,33 +279,41 @@ class StateOnly:
 
     imported: Any
     """The value the import leaves in the state (None: unset)."""
+    default: Any
+    """The provider's default when the block does not set it (None: no default)."""
     reason: str
 
 
 STATE_ONLY: Mapping[tuple[str, str], StateOnly] = {
     # rds/instance.go resourceInstanceImport: "Neither skip_final_snapshot nor
-    # final_snapshot_identifier can be fetched from any API call".
-    ("aws_db_instance", "skip_final_snapshot"): StateOnly(True, "AWS keeps no final-snapshot setting"),
-    ("aws_db_instance", "final_snapshot_identifier"): StateOnly(None, "AWS keeps no final-snapshot setting"),
-    ("aws_db_instance", "delete_automated_backups"): StateOnly(True, "AWS keeps it only for the deletion call"),
-    ("aws_db_instance", "apply_immediately"): StateOnly(None, "a flag of each modification, not kept by AWS"),
+    # final_snapshot_identifier can be fetched from any API call"; it sets
+    # skip_final_snapshot and delete_automated_backups to true.
+    ("aws_db_instance", "skip_final_snapshot"): StateOnly(True, False, "AWS keeps no final-snapshot setting"),
+    ("aws_db_instance", "final_snapshot_identifier"): StateOnly(None, None, "AWS keeps no final-snapshot setting"),
+    ("aws_db_instance", "delete_automated_backups"): StateOnly(True, True, "AWS takes it only when deleting"),
+    ("aws_db_instance", "apply_immediately"): StateOnly(None, False, "a flag of each modification"),
+    ("aws_elasticache_replication_group", "apply_immediately"): StateOnly(None, False, "a flag of each modification"),
     # s3/bucket.go: the importer sets force_destroy to false.
-    ("aws_s3_bucket", "force_destroy"): StateOnly(False, "a flag of the deletion call, not kept by AWS"),
-    ("aws_ecr_repository", "force_delete"): StateOnly(None, "a flag of the deletion call, not kept by AWS"),
-    ("aws_kms_key", "deletion_window_in_days"): StateOnly(None, "AWS takes it only when a deletion is scheduled"),
-    ("aws_elasticache_replication_group", "apply_immediately"): StateOnly(
-        None, "a flag of each modification, not kept by AWS"
-    ),
+    ("aws_s3_bucket", "force_destroy"): StateOnly(False, False, "a flag of the deletion call"),
+    ("aws_ecr_repository", "force_delete"): StateOnly(None, None, "a flag of the deletion call"),
+    ("aws_kms_key", "deletion_window_in_days"): StateOnly(None, None, "AWS takes it only when scheduling a deletion"),
+    ("aws_kms_key", "bypass_policy_lockout_safety_check"): StateOnly(None, False, "a flag of each policy call"),
+    # ecs/service.go: a provider-side wait, never sent to AWS.
+    ("aws_ecs_service", "wait_for_steady_state"): StateOnly(None, False, "the provider's own wait after a change"),
 }
 """(OpenTofu type, argument) → what its import leaves. The first plan after import sets the
-configuration's value, in OpenTofu's state only: the provider sends these to AWS only when it
-deletes or modifies the resource, so applying them makes no AWS call."""
+configuration's value in OpenTofu's state only: the provider reads these when it deletes or
+modifies the resource and sends nothing to AWS for them, so applying them makes no AWS call."""
 
 
-KEPT_COMMENT = (
-    "Adopted from the Pulumi stack: keeps the secret it holds (the provider cannot read it back).\n"
-    "To rotate it, remove this line, raise the version (or change the value) and apply."
-)
+IMPORTED_FORMS: Mapping[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    # ecs/service.go: Read writes the task definition as an ARN only when the state already
+    # holds one; an import has none, so it writes `family:revision`.
+    ("aws_ecs_service", "taskDefinition"): ("arn", ("family", "revision")),
+}
+"""(OpenTofu type, input) → (the attribute a fresh eject references, the attributes, joined
+with `:`, the import reads the value back as): the adopting eject references those instead,
+the same object written the way the state holds it."""
 
 
 def import_id(tofu_type: str, identifier: str, outputs: Outputs) -> str:
@@ -280,9 +326,10 @@ def import_id(tofu_type: str, identifier: str, outputs: Outputs) -> str:
 
 
 __all__ = [
+    "IMPORTED_FORMS",
     "STATE_ONLY",
     "StateOnly",
-    "KEPT_COMMENT",
+    "Kept",
     "KEPT_ON_ADOPTION",
     "CREATED_ON_ADOPTION",
     "IMPORT_IDS",

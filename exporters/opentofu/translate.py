@@ -22,7 +22,7 @@ from . import families as families_
 from . import mapping
 from .configuration import ROOT, Configuration, Module, OutputValue, Provider, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
-from .import_ids import KEPT_COMMENT, KEPT_ON_ADOPTION
+from .import_ids import KEPT_ON_ADOPTION, Kept
 from .mapping import (
     BINDINGS,
     COUNT_BINDINGS,
@@ -539,20 +539,18 @@ class Translator:
             lifecycle.append(Attribute("create_before_destroy", True))
         kept = self._kept_on_adoption(resource, items)
         if kept:
-            lifecycle.append(Comment(KEPT_COMMENT))
-            lifecycle.append(Attribute("ignore_changes", [Expr(name) for name in kept]))
+            lifecycle.append(Comment("\n".join(kept_comment(entry) for entry in kept)))
+            lifecycle.append(Attribute("ignore_changes", [Expr(name) for entry in kept for name in entry.arguments]))
         if lifecycle:
             block.body.extend(_blank_then(block.body, Block("lifecycle", (), lifecycle)))
         return block
 
-    def _kept_on_adoption(self, resource: TfResource, items: list[Any]) -> list[str]:
-        """Arguments whose value the adopted stack keeps (a secret the provider cannot read back)."""
+    def _kept_on_adoption(self, resource: TfResource, items: list[Any]) -> list[Kept]:
+        """What the adopted resource keeps as the stack set it (values the provider cannot read back)."""
         if not self.adopting:
             return []
         written = {item.name for item in items if isinstance(item, Attribute)}
-        return [
-            name for trigger, names in KEPT_ON_ADOPTION.get(resource.type, ()) if trigger in written for name in names
-        ]
+        return [entry for entry in KEPT_ON_ADOPTION.get(resource.type, ()) if entry.when in written]
 
     def _arguments(
         self,
@@ -798,6 +796,11 @@ def _module_rank(module: Module) -> tuple[int, int, str]:
     kinds = list(MODULE_NAMES)
     kind = module.component_type.rsplit(":", 1)[-1]
     return (kinds.index(kind) if kind in kinds else len(kinds), len(module.name.split("_")), module.name)
+
+
+def kept_comment(entry: Kept) -> str:
+    """Why an adopted resource ignores changes to these arguments, and how to undo it."""
+    return f"Adopted from the Pulumi stack: {entry.reason}.\n{entry.undo[:1].upper()}{entry.undo[1:]}."
 
 
 def with_overrides(inputs: dict[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -203,7 +203,10 @@ def from_tofu(
             if extra:  # in no OpenTofu state (an ephemeral password): the stack holds it
                 states[resource.urn] = ResourceState("none", dict(resource.public_inputs()), extra)
             continue
+        kind = mapping.TYPES.get(resource.type, "")
         names = {mapping.snake(name): name for name in resource.output_names}
+        names.update({mapping.attribute_name(name): name for name in resource.output_names})
+        names.update({mapping.argument_name(kind, name): name for name in resource.output_names})
         values = found.get("values") or {}
         hidden = _sensitive_keys(found)
         outputs = {

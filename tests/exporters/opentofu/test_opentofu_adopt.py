@@ -320,12 +320,14 @@ def test_stack_values_replace_only_the_names_the_program_leaves_to_the_engine():
 def test_migration_guide_gives_the_steps_the_expected_plan_and_the_way_back(small_saas):
     files, _, states, _ = small_saas
     guide = files["docs/MIGRATION.md"]
-    # small-saas sets three arguments AWS does not keep: the first plan sets them in state only
-    assert f"Plan: {len(states)} to import, 0 to add, 3 to change, 0 to destroy." in guide
+    # small-saas sets five resources' arguments AWS does not keep: the first plan sets them in state only
+    assert f"Plan: {len(states)} to import, 0 to add, 5 to change, 0 to destroy." in guide
     for address in (
         "module.logging.aws_s3_bucket.logs`: `force_destroy`",
         "module.compute.aws_ecr_repository.repo`: `force_delete`",
-        "module.encryption.aws_kms_key.key`: `deletion_window_in_days`",
+        "module.compute.aws_ecs_service.service`: `wait_for_steady_state`",
+        "module.database.aws_db_instance.primary`: `apply_immediately`",
+        "module.encryption.aws_kms_key.key`: `bypass_policy_lockout_safety_check`",
     ):
         assert f"- `{address}" in guide
     for step in (
@@ -341,6 +343,11 @@ def test_migration_guide_gives_the_steps_the_expected_plan_and_the_way_back(smal
     assert "## Rolling back" in guide
 
 
+ADOPTION_LINES = {"task_definition", "lifecycle", "ignore_changes", "#", "}", ""}
+"""The other lines an adopting eject changes: a reference written as the import reads it back,
+and the lifecycle blocks keeping what the provider cannot read back."""
+
+
 def test_the_fresh_configuration_is_unchanged_by_adoption_apart_from_the_names(small_saas):
     # GIVEN a fresh eject and an adopting one of the same manifest
     files, _, _, _ = small_saas
@@ -352,7 +359,7 @@ def test_the_fresh_configuration_is_unchanged_by_adoption_apart_from_the_names(s
         if text == files[path]:
             continue
         changed = {line.strip().split(" ", 1)[0] for line in set(files[path].splitlines()) ^ set(text.splitlines())}
-        assert changed <= NAME_ARGUMENTS, (path, changed)
+        assert changed <= NAME_ARGUMENTS | ADOPTION_LINES, (path, changed)
 
 
 def test_a_production_stack_with_certificates_creates_only_the_validation_waits():
@@ -389,14 +396,45 @@ def test_no_secret_of_the_state_reaches_a_written_file():
 def test_an_argument_aws_does_not_keep_is_a_state_only_change_when_it_differs_from_the_import():
     from specql_deploy.exporters.opentofu.adopt import state_only_changes
 
-    # the importer sets skip_final_snapshot to true: a stack that skips it changes nothing
-    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": True, "identifier": "db"}) == []
-    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": False, "finalSnapshotIdentifier": "f"}) == [
-        "final_snapshot_identifier",
-        "skip_final_snapshot",
+    # the importer sets skip_final_snapshot to true: a stack that skips it changes only apply_immediately
+    # (unset after an import, false by the provider's default)
+    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": True, "identifier": "db"}) == [
+        "apply_immediately"
     ]
+    assert state_only_changes(
+        "aws_db_instance", {"skipFinalSnapshot": False, "finalSnapshotIdentifier": "f", "applyImmediately": None}
+    ) == ["apply_immediately", "final_snapshot_identifier", "skip_final_snapshot"]
     assert state_only_changes("aws_s3_bucket", {"forceDestroy": False}) == []
     assert state_only_changes("aws_s3_bucket", {"forceDestroy": True}) == ["force_destroy"]
+    # an argument the block leaves out takes the provider's default, which the import does not set
+    assert state_only_changes("aws_s3_bucket", {}) == []
+    assert state_only_changes("aws_ecs_service", {"name": "web"}) == ["wait_for_steady_state"]
+
+
+def test_what_the_provider_cannot_read_back_is_kept_only_in_an_adopting_eject(small_saas):
+    # GIVEN a fresh and an adopting eject of small-saas
+    files, _, _, _ = small_saas
+    resolved = resolve("small-saas")
+    fresh = {item.path: item.content for item in render(resolved, ExportContext(manifest("small-saas"), resolved))}
+    database = f"{BASE}/modules/database/main.tf"
+    compute = f"{BASE}/modules/compute/main.tf"
+    # THEN the adopted database keeps its managed password's settings, which the import cannot read
+    kept = "ignore_changes = [manage_master_user_password, master_user_secret_kms_key_id]"
+    assert kept in files[database] and kept not in fresh[database]
+    assert "# To change them, remove this line and apply." in files[database]
+    # AND the service names its task definition the way the import reads it back
+    adopted = 'task_definition = "${aws_ecs_task_definition.task.family}:${aws_ecs_task_definition.task.revision}"'
+    assert re.search(r"task_definition\s+= aws_ecs_task_definition\.task\.arn", fresh[compute])
+    assert re.search(
+        adopted.replace(" = ", r"\s+= ").replace("$", r"\$").replace("{", r"\{").replace(".", r"\."), files[compute]
+    )
+
+
+def test_the_generated_password_stays_in_its_secret_version():
+    files, _, _, _ = _adopting_eject("production-saas")
+    cache = files[f"{BASE}/modules/cache/main.tf"]
+    assert "ignore_changes = [secret_string, secret_string_wo_version]" in cache
+    assert "ignore_changes = [auth_token]" in cache
 
 
 # ------------------------------------------------------------------------------ refusals
