@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...program.catalogue import AWS_PROVIDER_SECRET_RECOVERY_WINDOW_DAYS
+
 Outputs = Mapping[str, Any]
 
 
@@ -298,6 +300,14 @@ STATE_ONLY: Mapping[tuple[str, str], StateOnly] = {
     ("aws_ecr_repository", "force_delete"): StateOnly(None, None, "a flag of the deletion call"),
     ("aws_kms_key", "deletion_window_in_days"): StateOnly(None, None, "AWS takes it only when scheduling a deletion"),
     ("aws_kms_key", "bypass_policy_lockout_safety_check"): StateOnly(None, False, "a flag of each policy call"),
+    ("aws_secretsmanager_secret", "recovery_window_in_days"): StateOnly(
+        None, AWS_PROVIDER_SECRET_RECOVERY_WINDOW_DAYS, "AWS takes it only when deleting"
+    ),
+    ("aws_secretsmanager_secret", "force_overwrite_replica_secret"): StateOnly(
+        None, False, "AWS takes it only when replicating to a region"
+    ),
+    ("aws_route53_record", "allow_overwrite"): StateOnly(None, False, "AWS takes it only when creating"),
+    ("aws_security_group", "revoke_rules_on_delete"): StateOnly(None, False, "a step of the deletion"),
     # ecs/service.go: a provider-side wait, never sent to AWS.
     ("aws_ecs_service", "wait_for_steady_state"): StateOnly(None, False, "the provider's own wait after a change"),
 }

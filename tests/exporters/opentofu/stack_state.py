@@ -215,5 +215,8 @@ def from_tofu(
         for key in hidden:
             if values.get(key) is not None:
                 extra.setdefault(names.get(key, _camel(key)), values[key])
-        states[resource.urn] = ResourceState(str(values["id"]), outputs, extra)
+        # A resource of the provider's newer framework may have no `id` attribute; the bridge gives
+        # it one from its identifying attribute (its name, else its ARN).
+        identifier = values.get("id") or values.get("name") or values["arn"]
+        states[resource.urn] = ResourceState(str(identifier), outputs, extra)
     return states
