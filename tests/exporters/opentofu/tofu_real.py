@@ -314,7 +314,10 @@ def import_stack(manifest_path: Path, resolved: Any, deployment: dict[str, Any])
     location = locate(resolved.deployment.name, resolved.deployment.environment, manifest_path)
     deployer = Deployer.at(location, None, cli=locate_cli())
     stack = deployer._stack(create=True)
-    deployer._call("import the state", lambda: stack.import_stack(Deployment(version=3, deployment=deployment)))
+    # The stack's own secrets provider (its passphrase salt) encrypts the plain secrets on import.
+    current = deployer._call("export the state", stack.export_stack).deployment
+    checkpoint = {**deployment, "secrets_providers": current.get("secrets_providers")}
+    deployer._call("import the state", lambda: stack.import_stack(Deployment(version=3, deployment=checkpoint)))
 
 
 def show_state(workspace: Workspace) -> dict[str, Any]:
