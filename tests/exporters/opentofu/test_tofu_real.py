@@ -9,6 +9,7 @@ are left out with `-exclude`, and the list may only shrink.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -285,6 +286,7 @@ def adoption(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> N
     """Live resources from a fresh eject → the Pulumi state `up` would hold → `eject --from-stack`
     → a plan that only imports, an apply, and an empty plan; no secret of the state written."""
     real.pulumi_cli()
+    asyncio.set_event_loop(asyncio.new_event_loop())  # the capture's Pulumi runtime, on this worker thread
     resolved = resolve_example(name, environment)
     real.prepare_account(moto.endpoint, resolved)
     # GIVEN the live resources, created in the emulator by applying a fresh eject
