@@ -297,7 +297,7 @@ def adoption(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> N
     live.init()
     live.ok("apply", "-input=false", "-no-color", "-lock=false", "-auto-approve", *skip)
     # AND the stack a real `up` would hold for them, imported into the local backend by the engine
-    project = tmp_path / "project"
+    project = tmp_path / "project" / name  # the folder names the deployment when the manifest does not
     shutil.copytree(manifest(name).parent, project)
     deployment, hidden = _pulumi_state(name, environment, live, moto)
     real.import_stack(project / "deployment.yaml", resolved, deployment)
