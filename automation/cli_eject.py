@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .cli_manifest import fail, load_resolved, resolve_manifest
-from .cli_options import DEFAULT_MANIFEST, EnvOption, JsonOption, ManifestArg
+from .cli_options import DEFAULT_MANIFEST, NO_BACKEND, Backend, EnvOption, JsonOption, ManifestArg, with_backend
 from .errors import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
     from .eject import EjectResult
 
+ADOPTING_TARGET = "opentofu"
+"""The target `--from-stack` adopts the stack with (the default target list then)."""
 
+
+@with_backend
 def eject_command(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory to write the files into.", show_default=False)
     ],
     file: ManifestArg = DEFAULT_MANIFEST,
+    backend: Backend = NO_BACKEND,
     only: Annotated[
         list[str] | None,
         typer.Option(
             "--only",
             help="Comma-separated targets: opentofu, kubernetes, docker, compose, github-actions, gitlab-ci, "
             "config, observability, ansible, docs. "
-            "Defaults to all.",
+            "Defaults to all (to opentofu with --from-stack).",
         ),
     ] = None,
     env: EnvOption = None,
@@ -38,6 +44,15 @@ def eject_command(
         ),
     ] = False,
     as_json: JsonOption = False,
+    from_stack: Annotated[
+        str | None,
+        typer.Option(
+            "--from-stack",
+            help="Adopt this environment's running stack: OpenTofu with the values the stack chose and "
+            "imports.tf importing its resources (the first plan only imports), plus docs/MIGRATION.md.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write Dockerfile, compose, Caddyfile, config templates, CI pipelines, OpenTofu, Kubernetes, observability and Ansible files, and docs."""
     from . import output as mode
@@ -45,16 +60,30 @@ def eject_command(
 
     mode.set_json(as_json)
 
+    if from_stack is not None:
+        if env is not None and env != from_stack:
+            fail(f"--env {env} and --from-stack {from_stack} disagree; --from-stack names the environment", EXIT_USAGE)
+        env = from_stack
+        only = only or [ADOPTING_TARGET]
     try:
         targets = parse_targets(only)
     except EjectError as error:
         fail(str(error), EXIT_USAGE)
+    if from_stack is not None and ADOPTING_TARGET not in targets:
+        fail(f"--from-stack adopts the stack with the {ADOPTING_TARGET} target: add it to --only", EXIT_USAGE)
     manifest, resolved = load_resolved(file, env)
     from ..exporters import environments_needed
 
     others = {name: resolve_manifest(manifest, name) for name in environments_needed(resolved, targets)}
+    state: dict[str, Any] | None = None
+    if from_stack is not None:
+        from .cli_stack import Target, adoption_state
+
+        state = adoption_state(Target(file, env, backend), resolved)
     try:
-        result = eject(resolved, manifest.path, output, only=targets, force=force, environments=others)
+        result = eject(
+            resolved, manifest.path, output, only=targets, force=force, environments=others, stack_state=state
+        )
     except OtherEnvironment as error:
         listing = "".join(f"\n  {path}" for path in error.paths)
         fail(
@@ -74,6 +103,7 @@ def eject_command(
     except EjectError as error:
         fail(str(error), EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - any exporter failure: report it, nothing was written
+        _refused(error)
         fail(f"eject failed, nothing was written: {type(error).__name__}: {error}", EXIT_FAILED)
     if as_json:
         print(
@@ -83,6 +113,10 @@ def eject_command(
         )
     else:
         _print_summary(result, resolved.deployment.pattern, resolved.deployment.environment)
+        if from_stack is not None:
+            print(
+                f"next: follow {output / 'docs' / 'MIGRATION.md'} (back up the Pulumi state, then tofu init and plan)"
+            )
 
 
 def _summary_document(result: EjectResult, pattern: str, environment: str) -> dict[str, object]:
@@ -98,6 +132,17 @@ def _summary_document(result: EjectResult, pattern: str, environment: str) -> di
         "kept": [str(path) for path in result.kept],
         "targets": dict(result.targets),
     }
+
+
+def _refused(error: Exception) -> None:
+    """A stack the eject cannot adopt: each reason on its own line, exit 2, nothing written."""
+    from ..exporters.opentofu.adopt import AdoptionRefused
+
+    if isinstance(error, AdoptionRefused):
+        print("error: the stack cannot be adopted as it is; nothing was written:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        raise typer.Exit(code=EXIT_USAGE)
 
 
 def _print_summary(result: EjectResult, pattern: str, environment: str) -> None:

@@ -89,10 +89,13 @@ def _cancel_hint(target: Target, stack: str) -> str:
 
 
 @contextmanager
-def open_stack(target: Target, *, with_program: bool) -> Iterator[tuple[Deployer, ResolvedDeployment]]:
-    """Resolve the manifest, locate the stack and CLI, and build its Deployer (the seam the
-    command tests replace)."""
-    _, resolved = load_resolved(target.file, target.env)
+def open_stack(
+    target: Target, *, with_program: bool, resolved: ResolvedDeployment | None = None
+) -> Iterator[tuple[Deployer, ResolvedDeployment]]:
+    """Resolve the manifest (unless given resolved), locate the stack and CLI, and build its
+    Deployer (the seam the command tests replace)."""
+    if resolved is None:
+        _, resolved = load_resolved(target.file, target.env)
     resolved = with_overrides(resolved, version=target.version, image=target.image)
     with ExitStack() as cleanup:
         try:
@@ -155,6 +158,12 @@ def release_note(resolved: ResolvedDeployment) -> str | None:
         "image carries (tags are immutable there); push an image tagged with its commit SHA and run "
         "`specql deploy up --version <sha>`, as the deploy workflow does"
     )
+
+
+def adoption_state(target: Target, resolved: ResolvedDeployment) -> dict[str, Any]:
+    """The exported state of the stack `eject --from-stack` adopts (secrets stay encrypted)."""
+    with open_stack(target, with_program=False, resolved=resolved) as (deployer, _):
+        return _run(deployer.adoption_state)
 
 
 def _run(action: Callable[[], Any]) -> Any:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from ..program.building_blocks import DELETION_PROTECTION_INPUTS
 from .engine import PulumiCli, locate_cli
-from .errors import DeployError, explain
+from .errors import EXIT_USAGE, DeployError, explain, locked_message
 from .events import EventLog
 from .plugins import Plugin, ensure_plugins
 from .releases import Release, releases_from_history
@@ -277,6 +277,33 @@ class Deployer:
         """The stack's checkpoint (secrets stay encrypted)."""
         stack = self._stack(create=False)
         return self._call("export the state", stack.export_stack).deployment
+
+    def _local_lock_held(self) -> bool:
+        """A file backend's lock: the CLI's stack list does not report it as an update in progress."""
+        if not self.backend_url.startswith("file://"):
+            return False
+        from urllib.parse import unquote, urlsplit
+
+        root = Path(unquote(urlsplit(self.backend_url).path))
+        locks = root.joinpath(*DIY_LOCKS, self.project, self.stack_name)
+        return locks.is_dir() and any(locks.glob("*.json"))
+
+    def adoption_state(self) -> dict[str, Any]:
+        """The checkpoint `eject --from-stack` adopts; refused (exit 2) while an update holds the lock.
+
+        An update in progress would change the stack under the eject; a lock an
+        interrupted update left means what the cloud holds is unknown.
+        """
+        stack = self._stack(create=False)
+        summaries = self._call("list the stacks", self.workspace().list_stacks)
+        busy = any(item.update_in_progress and item.name.rsplit("/", 1)[-1] == self.stack_name for item in summaries)
+        if busy or self._local_lock_held():
+            raise DeployError(locked_message(self.stack_name, self.cancel_hint) + "; then eject again", code=EXIT_USAGE)
+        return self._call("export the state", stack.export_stack).deployment
+
+
+DIY_LOCKS = (".pulumi", "locks", "organization")
+"""Where a self-managed backend keeps a stack's update locks (`<project>/<stack>/<id>.json` below)."""
 
 
 def deletion_protected(state: Mapping[str, Any] | None) -> list[str]:

@@ -192,17 +192,19 @@ def eject(
     force: bool = False,
     graph_factory: Callable[[], Any] | None = None,
     environments: Mapping[str, ResolvedDeployment] | None = None,
+    stack_state: Mapping[str, Any] | None = None,
 ) -> EjectResult:
     """Render the targets and move their files into ``output`` (see the module doc).
 
     ``environments`` holds the other environments the targets read, resolved
-    (:func:`~..exporters.environments_needed` names them).
+    (:func:`~..exporters.environments_needed` names them); ``stack_state`` the exported
+    state of a running stack the OpenTofu target adopts (`--from-stack`).
     """
     targets = parse_targets(only)
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise EjectError(f"{output} exists and is not a directory")
-    context = ExportContext(Path(manifest_path), resolved, graph_factory, dict(environments or {}))
+    context = ExportContext(Path(manifest_path), resolved, graph_factory, dict(environments or {}), stack_state)
     files, counts = render_targets(resolved, context, targets)
     result = EjectResult(output=output, targets=counts)
 

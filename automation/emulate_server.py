@@ -9,6 +9,10 @@ query protocols of the same operations, so every alarm and dashboard would fail 
 answer as CBOR, converting timestamps and blobs by the operation's botocore model. It
 changes the encoding only, never what moto answers.
 
+It also fills the few answers moto leaves out that AWS always gives and the provider
+reads a resource back by (:func:`fill_gaps`): without them a resource reads back
+differently from how it was created, which only a `refresh` or an `import` shows.
+
     python -m specql_deploy.automation.emulate_server -H 127.0.0.1 -p 5000
 """
 
@@ -129,10 +133,28 @@ _CBOR_SERVICES = ("cloudwatch",)
 """botocore names of the services whose Go SDK client speaks rpc-v2-cbor."""
 
 
+NAT_GATEWAY_AVAILABILITY_MODE = "zonal"
+"""What DescribeNatGateways answers for a gateway created in one subnet (every one, before regional ones)."""
+
+
+def fill_gaps() -> None:
+    """Answers AWS always gives that moto 5.2.5 leaves out, as AWS gives them.
+
+    - A NAT gateway's `AvailabilityMode`: the AWS provider reads `subnet_id` and
+      `allocation_id` back only for a `zonal` gateway, so an imported gateway would have
+      neither and be replaced.
+    """
+    from moto.ec2.models.nat_gateways import NatGateway
+
+    if not hasattr(NatGateway, "availability_mode"):
+        NatGateway.availability_mode = NAT_GATEWAY_AVAILABILITY_MODE  # type: ignore[attr-defined]
+
+
 def serve(host: str, port: int) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
+    fill_gaps()
     app = RpcV2CborBridge(DomainDispatcherApplication(create_backend_app))
     run_simple(host, port, app, threaded=True, request_handler=MotoRequestHandler)
 

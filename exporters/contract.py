@@ -47,6 +47,9 @@ class ExportContext:
     """Builds the offline ResourceGraph; ``None`` uses ``capture.capture(resolved)``."""
     environments: Mapping[str, ResolvedDeployment] = field(default_factory=dict)
     """Other environments of the same manifest, resolved, by name (see :meth:`environment`)."""
+    stack_state: Mapping[str, Any] | None = None
+    """The exported deployment of the running stack the eject adopts (`eject --from-stack`),
+    secrets still encrypted; ``None`` for a fresh eject."""
     _graph: Any = field(default=None, init=False, repr=False)
 
     @property

@@ -326,6 +326,10 @@ AWS_MAX_ZONES_PER_REGION = 8
 """More zones than any region has (us-east-1: six): a zone lookup answered offline, or under the
 OpenTofu capture, covers every position a network can ask for."""
 
+AWS_PROVIDER_SECRET_RECOVERY_WINDOW_DAYS = 30
+"""The AWS provider's default `recovery_window_in_days` of aws_secretsmanager_secret
+(internal/service/secretsmanager/secret.go), which an import leaves unset."""
+
 AWS_NAME_MAX_LENGTH: Mapping[str, int] = {
     # OpenTofu type → the longest name (or name prefix) AWS accepts for it
     "aws_ecs_cluster": 255,

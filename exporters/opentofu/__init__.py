@@ -4,6 +4,9 @@ Reading the ResourceGraph instead of keeping HCL templates means the ejected cod
 the same infrastructure `specql deploy up` creates: a component change shows up here
 without anyone editing a template, and an unknown resource type stops the eject with
 its name (see :mod:`.mapping`).
+
+With a running stack's state in the context (`eject --from-stack`), the configuration
+keeps the values the stack chose and `imports.tf` adopts its resources (:mod:`.adopt`).
 """
 
 from __future__ import annotations
@@ -25,11 +28,20 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
     if not creates_aws(resolved):
         return []
     from ...capture.cost import estimate
-    from .files import render_configuration
+    from .files import BASE, render_configuration
     from .translate import translate
 
-    configuration = translate(resolved)
-    return render_configuration(configuration, context, estimate(configuration.graph, resolved))
+    if context.stack_state is None:
+        configuration = translate(resolved)
+        return render_configuration(configuration, context, estimate(configuration.graph, resolved))
+    from .adopt import StackState, adopt, imports_file, stack_values
+    from .migration import migration_guide
+
+    state = StackState.from_deployment(context.stack_state)
+    configuration = translate(resolved, lambda graph: stack_values(graph, state))
+    adoption = adopt(configuration, state, resolved.deployment.environment)
+    files = render_configuration(configuration, context, estimate(configuration.graph, resolved))
+    return [*files, imports_file(adoption, context, BASE), migration_guide(adoption, configuration, context)]
 
 
 def creates_aws(resolved: ResolvedDeployment) -> bool:

@@ -60,6 +60,11 @@ class TfResource:
         return f"ephemeral.{self.type}.{self.label}" if self.ephemeral else f"{self.type}.{self.label}"
 
     @property
+    def root_address(self) -> str:
+        """The address seen from the root module (`module.<module>.` before :attr:`address`)."""
+        return f"module.{self.module}.{self.address}" if self.module != ROOT else self.address
+
+    @property
     def family_address(self) -> str | None:
         return f"{self.type}.{self.family}" if self.family is not None else None
 
@@ -111,3 +116,13 @@ class Configuration:
 
     def all_resources(self) -> list[TfResource]:
         return [resource for module in [self.root, *self.modules.values()] for resource in module.resources]
+
+    def addresses(self) -> dict[str, str]:
+        """URN of each resource the configuration manages → its address from the root module
+        (`module.networking.aws_subnet.private[1]`), as `import` blocks and `tofu state` name it.
+
+        Ephemeral resources (a generated password) are in no state, so they have none.
+        """
+        return {
+            resource.captured.urn: resource.root_address for resource in self.all_resources() if not resource.ephemeral
+        }

@@ -263,6 +263,10 @@ AUTONAMES: Mapping[str, tuple[str, str]] = {
 }
 """Cloud names Pulumi generates when a component gives none (`<resource name>-<random>`)."""
 
+PREFIX_FIELDS: Mapping[str, str] = {"namePrefix": "name", "bucketPrefix": "bucket"}
+"""Inputs that ask for a generated name (`<prefix><random>`) → the input naming it outright."""
+
+
 PROVIDER_INPUTS_IGNORED: frozenset[str] = frozenset(
     {
         "skipRegionValidation",

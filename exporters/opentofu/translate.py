@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from . import families as families_
 from . import mapping
 from .configuration import ROOT, Configuration, Module, OutputValue, Provider, TfResource, Variable
 from .hcl import Attribute, Blank, Block, Call, Comment, Expr, Template, spaced
+from .import_ids import KEPT_ON_ADOPTION, Kept
 from .mapping import (
     BINDINGS,
     COUNT_BINDINGS,
@@ -75,9 +76,18 @@ class Translator:
         urns: Mapping[str, str],
         resolved: ResolvedDeployment,
         separate: frozenset[tuple[str, str, str]] = frozenset(),
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        adopting: bool = False,
     ):
         self.separate = separate
         """(module, type, family) written as separate blocks: their copies differ beyond `count.index`."""
+        self.overrides = dict(overrides or {})
+        """URN → inputs that replace the captured ones: the values a running stack chose
+        (a physical name Pulumi generated), so an adopting configuration keeps them."""
+        self.adopting = adopting
+        """The configuration adopts a running stack: secrets the provider cannot read back keep
+        the stack's value (:data:`.import_ids.KEPT_ON_ADOPTION`)."""
         self.graph = graph = aws_part(graph, urns)
         self.resolved = resolved
         self.prefix = resolved.stack_prefix
@@ -104,7 +114,9 @@ class Translator:
                 module.body.append(self._resource_block(resource, module))
         failed = self._collapse_families()
         if failed:
-            return Translator(self.graph, self.keys, self.resolved, self.separate | failed).build()
+            return Translator(
+                self.graph, self.keys, self.resolved, self.separate | failed, self.overrides, adopting=self.adopting
+            ).build()
         self._zone_lists()
         self._module_dependencies()
         self._stack_outputs()
@@ -536,9 +548,8 @@ class Translator:
             return Block("ephemeral", (resource.type, resource.label), _password_arguments(captured))
         referenced: set[str] = set()
         secret_tops = {re.split(r"[.\[]", path, maxsplit=1)[0] for path in captured.secret_paths}
-        items = self._arguments(
-            resource, autonamed(resource, dict(captured.inputs)), module, referenced, secret_tops, top=True
-        )
+        inputs = with_overrides(dict(captured.inputs), self.overrides.get(captured.urn))
+        items = self._arguments(resource, autonamed(resource, inputs), module, referenced, secret_tops, top=True)
         meta: list[Any] = []
         if resource.alias is not None and len(module.aliases) > 1:
             meta.append(Attribute("provider", Expr(f"aws.{resource.alias}")))
@@ -560,9 +571,20 @@ class Translator:
             lifecycle.append(Attribute("prevent_destroy", True))
         if resource.type in CREATE_BEFORE_DESTROY:
             lifecycle.append(Attribute("create_before_destroy", True))
+        kept = self._kept_on_adoption(resource, items)
+        if kept:
+            lifecycle.append(Comment("\n".join(kept_comment(entry) for entry in kept)))
+            lifecycle.append(Attribute("ignore_changes", [Expr(name) for entry in kept for name in entry.arguments]))
         if lifecycle:
             block.body.extend(_blank_then(block.body, Block("lifecycle", (), lifecycle)))
         return block
+
+    def _kept_on_adoption(self, resource: TfResource, items: list[Any]) -> list[Kept]:
+        """What the adopted resource keeps as the stack set it (values the provider cannot read back)."""
+        if not self.adopting:
+            return []
+        written = {item.name for item in items if isinstance(item, Attribute)}
+        return [entry for entry in KEPT_ON_ADOPTION.get(resource.type, ()) if entry.when in written]
 
     def _arguments(
         self,
@@ -817,6 +839,19 @@ def _module_rank(module: Module) -> tuple[int, int, str]:
     return (kinds.index(kind) if kind in kinds else len(kinds), len(module.name.split("_")), module.name)
 
 
+def kept_comment(entry: Kept) -> str:
+    """Why an adopted resource ignores changes to these arguments, and how to undo it."""
+    return f"Adopted from the Pulumi stack: {entry.reason}.\n{entry.undo[:1].upper()}{entry.undo[1:]}."
+
+
+def with_overrides(inputs: dict[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Inputs with a stack's own values put in; a name given replaces its prefix form."""
+    if not overrides:
+        return inputs
+    replaced = {prefix for prefix, name in mapping.PREFIX_FIELDS.items() if name in overrides}
+    return {**{key: value for key, value in inputs.items() if key not in replaced}, **overrides}
+
+
 def autonamed(resource: TfResource, inputs: dict[str, Any]) -> dict[str, Any]:
     """Add the cloud name Pulumi would generate when the component gave none."""
     rule = mapping.AUTONAMES.get(resource.type)
@@ -977,6 +1012,13 @@ def aws_part(graph: ResourceGraph, urns: Mapping[str, str]) -> ResourceGraph:
     )
 
 
-def translate(resolved: ResolvedDeployment) -> Configuration:
+def translate(
+    resolved: ResolvedDeployment,
+    overrides: Callable[[ResourceGraph], Mapping[str, Mapping[str, Any]]] | None = None,
+) -> Configuration:
+    """The configuration of the program. With `overrides` it adopts a running stack: they give,
+    from the captured graph, the inputs (by URN) that replace the captured ones."""
     graph, urns = capture_with_references(resolved)
-    return Translator(graph, urns, resolved).build()
+    if overrides is None:
+        return Translator(graph, urns, resolved).build()
+    return Translator(graph, urns, resolved, overrides=overrides(graph), adopting=True).build()

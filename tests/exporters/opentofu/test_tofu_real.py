@@ -9,9 +9,12 @@ are left out with `-exclude`, and the list may only shrink.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import shutil
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +24,9 @@ from typer.testing import CliRunner
 
 from specql_deploy.automation.cli import app
 from specql_deploy.automation.emulate import MotoServer
+from specql_deploy.exporters.opentofu.import_ids import CREATED_ON_ADOPTION
 
+from . import stack_state
 from . import tofu_real as real
 from .tofu_support import AWS_EXAMPLES, BASE, manifest
 from support import resolve_example
@@ -73,6 +78,17 @@ MOTO_DRIFT: dict[tuple[str, str], str] = {
 """(OpenTofu type, attribute) → what moto fails to give back, so a second plan shows it changed
 (or replaced, when the attribute forces a replacement). Only these may differ in the converging
 plan; every other change is a perpetual diff of ours."""
+
+MOTO_IMPORT_DRIFT: dict[tuple[str, str], str] = {
+    ("aws_ecs_service", "deployment_maximum_percent"): "moto's ECS keeps no deploymentConfiguration, from which "
+    "the provider reads it back; after a create the state keeps the configured value, after an import it has none",
+    ("aws_ecs_service", "deployment_minimum_healthy_percent"): "moto's ECS keeps no deploymentConfiguration",
+    ("aws_ecs_service", "deployment_circuit_breaker"): "moto's ECS keeps no deploymentConfiguration",
+    ("aws_security_group", "ingress"): "moto returns a prefix-list permission without its description (it keeps "
+    "only the PrefixListId); after a create the provider keeps the configured rule",
+}
+"""(OpenTofu type, attribute) → what moto does not give back that only an import shows (a create keeps the
+configured value in the state). The import plan may change these besides MOTO_DRIFT; the list may only shrink."""
 
 CASES = [(name, NON_PRODUCTION.get(name, "dev")) for name in AWS_EXAMPLES] + [
     (name, "production") for name in AWS_EXAMPLES
@@ -218,6 +234,167 @@ def test_versions_tf_requires_at_least_what_the_tier_runs(tmp_path):
     # THEN the constraints start at exactly those versions (older ones were never tested)
     assert f'version = ">= {version}, < {int(version.split(".")[0]) + 1}.0.0"' in text, text
     assert f'required_version = ">= {real.TOFU_VERSION}"' in text, text
+
+
+_EJECTING = threading.Lock()
+"""Held around what runs the program in-process on an adoption's worker thread: the CLI
+runner swaps sys.stdout and the capture holds the Pulumi runtime."""
+
+SECRET_MIN_LENGTH = 8
+"""Secrets of the state looked for in the written files (shorter values would match by chance)."""
+
+ADOPTIONS = [("small-saas", "dev"), ("production-saas", "dev")]
+"""Stacks adopted with `eject --from-stack` (the live resources applied from a fresh eject first)."""
+
+
+def _pulumi_state(name: str, environment: str, live: real.Workspace, moto: MotoServer) -> tuple[dict, list[str]]:
+    """The checkpoint a real `up` of the stack would hold for what `live` created, and its secrets."""
+    from specql_deploy.capture import capture
+    from specql_deploy.exporters.opentofu.translate import translate
+
+    resolved = resolve_example(name, environment)
+    with _EJECTING:
+        graph = capture(resolved)
+        addresses = translate(resolved).addresses()
+    shown = real.show_state(live)
+    resources = stack_state.tofu_resources(shown)
+    secrets: dict[str, dict] = {}
+    for resource in graph.resources:
+        if resource.type != "aws:secretsmanager/secretVersion:SecretVersion":
+            continue
+        found = resources.get(addresses[resource.urn])
+        if found is None:
+            continue  # never created (a moto gap)
+        values = found["values"]
+        if values.get("secret_string"):
+            continue  # a value the program wrote itself: already in the state (as a secret)
+        region = live.region
+        password = real.secret_value(moto.endpoint, region, values["secret_id"], values["version_id"])
+        secrets[resource.urn] = {"secretString": password}
+        for urn in resource.dependencies:  # the RandomPassword it stores
+            if graph.by_urn()[urn].type == "random:index/randomPassword:RandomPassword":
+                secrets[urn] = {"result": password}
+    states = stack_state.from_tofu(graph, addresses, shown, secrets)
+    hidden = [
+        value
+        for state in states.values()
+        for value in state.secrets.values()
+        if isinstance(value, str) and len(value) >= SECRET_MIN_LENGTH
+    ]
+    deployment = stack_state.deployment(graph, states, project=resolved.deployment.name, stack=environment)
+    return deployment, hidden
+
+
+def _settled(name: str, environment: str) -> dict[str, list[str]]:
+    """Address → the arguments AWS does not keep that the adopting eject sets (import_ids.STATE_ONLY)."""
+    from specql_deploy.exporters.opentofu.adopt import state_only_changes
+    from specql_deploy.exporters.opentofu.translate import translate
+
+    with _EJECTING:
+        configuration = translate(resolve_example(name, environment))
+    found = {}
+    for resource in configuration.all_resources():
+        arguments = state_only_changes(resource.type, resource.captured.inputs)
+        if arguments and not resource.ephemeral:
+            found[resource.root_address] = arguments
+    return found
+
+
+def adoption(name: str, environment: str, moto: MotoServer, tmp_path: Path) -> None:
+    """Live resources from a fresh eject → the Pulumi state `up` would hold → `eject --from-stack`
+    → a plan that only imports, an apply, and an empty plan; no secret of the state written."""
+    real.pulumi_cli()
+    asyncio.set_event_loop(asyncio.new_event_loop())  # the capture's Pulumi runtime, on this worker thread
+    resolved = resolve_example(name, environment)
+    real.prepare_account(moto.endpoint, resolved)
+    # GIVEN the live resources, created in the emulator by applying a fresh eject
+    with _EJECTING:
+        live = real.Workspace(eject(name, environment, tmp_path / "live"), moto.endpoint)
+    live.wire()
+    skip = excluded(live)
+    live.init()
+    live.ok("apply", "-input=false", "-no-color", "-lock=false", "-auto-approve", *skip)
+    # AND the stack a real `up` would hold for them, imported into the local backend by the engine
+    project = tmp_path / "project" / name  # the folder names the deployment when the manifest does not
+    shutil.copytree(manifest(name).parent, project)
+    deployment, hidden = _pulumi_state(name, environment, live, moto)
+    real.import_stack(project / "deployment.yaml", resolved, deployment)
+
+    # WHEN the stack is ejected from its state into a new folder
+    adopted = tmp_path / "adopted"
+    with _EJECTING:
+        result = CliRunner().invoke(
+            app, ["deploy", "eject", str(project / "deployment.yaml"), "-o", str(adopted), "--from-stack", environment]
+        )
+    assert result.exit_code == 0, result.output
+    # THEN no secret of the state is in a written file or in the output
+    written = {path: path.read_text(encoding="utf-8") for path in adopted.rglob("*") if path.is_file()}
+    for value in hidden:
+        assert value not in result.output
+        assert [str(path) for path, text in written.items() if value in text] == []
+    imports = set(re.findall(r"^  to = (\S+)$", (adopted / BASE / "imports.tf").read_text(encoding="utf-8"), re.M))
+
+    # WHEN OpenTofu plans the adopted tree
+    workspace = real.Workspace(adopted / BASE, moto.endpoint)
+    workspace.wire()
+    workspace.init()
+    planned = workspace.plan("-out=adopt.tfplan", *skip)
+    assert planned.returncode == 0, planned.explain()
+    plan = workspace.show_plan("adopt.tfplan")
+    # THEN it imports every resource of the stack and adds, changes and destroys nothing
+    assert real.imports_planned(plan) == imports
+    creates = real.planned_changes(plan).get("create", [])
+    waits = {address for address in creates if address.split(".")[-2] in CREATED_ON_ADOPTION}
+    assert set(creates) == waits, sorted(set(creates) - waits)  # only the certificate waits: no AWS object
+    drift = real.changed_attributes(plan)
+    ours = {
+        f"{address}.{attribute}"
+        for address, kind, attribute in drift
+        if (kind, attribute) not in MOTO_DRIFT and (kind, attribute) not in MOTO_IMPORT_DRIFT and address not in waits
+    }
+    # (but the arguments AWS does not keep, set in OpenTofu's state only, as docs/MIGRATION.md lists)
+    planned_addresses = {change["address"] for change in plan["resource_changes"]}
+    settled = {
+        f"{address}.{argument}"
+        for address, arguments in _settled(name, environment).items()
+        if address in planned_addresses  # not left out for a moto gap
+        for argument in arguments
+    }
+    assert ours == settled, (
+        f"the import plan changes {sorted(ours - settled)}, not {sorted(settled - ours)}\n{planned.explain()}"
+    )
+    guide = (adopted / "docs" / "MIGRATION.md").read_text(encoding="utf-8")
+    assert all(f"- `{address}`" in guide for address in _settled(name, environment))
+    # WHEN it applies, THEN the resources are in its state and a second plan has nothing to do
+    workspace.ok("apply", "-input=false", "-no-color", "-lock=false", "adopt.tfplan")
+    assert imports <= set(workspace.state_addresses())
+    second = workspace.plan("-detailed-exitcode", "-out=second.tfplan", *skip)
+    assert second.returncode in (0, 2), second.explain()
+    if second.returncode == 2:
+        drift = real.changed_attributes(workspace.show_plan("second.tfplan"))
+        ours = {f"{address}.{attribute}" for address, kind, attribute in drift if (kind, attribute) not in MOTO_DRIFT}
+        assert ours == set(), f"the plan after the import changes {sorted(ours)}\n{second.explain()}"
+
+
+@pytest.fixture(scope="module")
+def adoptions(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], BaseException | None]:
+    def run(case: tuple[str, str]) -> BaseException | None:
+        try:
+            with MotoServer() as server:
+                adoption(*case, server, tmp_path_factory.mktemp("adopt-" + "-".join(case)))
+        except BaseException as error:  # noqa: BLE001 - handed to the case's own test
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return dict(zip(ADOPTIONS, pool.map(run, ADOPTIONS), strict=True))
+
+
+@pytest.mark.parametrize(("name", "environment"), ADOPTIONS, ids=[f"{n}-{e}" for n, e in ADOPTIONS])
+def test_a_running_stack_is_adopted_with_a_plan_that_only_imports(name, environment, adoptions):
+    failure = adoptions[(name, environment)]
+    if failure is not None:
+        raise failure
 
 
 MOVED = {

@@ -294,3 +294,66 @@ def prepare_account(endpoint: str, resolved: Any) -> None:
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
         route53.create_hosted_zone(Name=zone, CallerReference=f"specql-test-{zone}")
+
+
+def pulumi_cli() -> None:
+    """The Pulumi CLI the adoption journey imports its state with; skips (locally) or fails (CI)."""
+    from specql_deploy.automation.engine import find_cli
+
+    if find_cli() is None:
+        message = "the Pulumi CLI is not built (run scripts/install-pulumi-cli.sh)"
+        if _in_ci():
+            pytest.fail(message + "; CI must run the adoption journey", pytrace=False)
+        pytest.skip(message)
+
+
+def import_stack(manifest_path: Path, resolved: Any, deployment: dict[str, Any]) -> None:
+    """`pulumi stack import` of a checkpoint into the manifest's local backend (`.specql/state`),
+    through the Automation API, as the stack `specql deploy up` would have created."""
+    from pulumi.automation import Deployment
+
+    from specql_deploy.automation.deployer import Deployer
+    from specql_deploy.automation.engine import locate_cli
+    from specql_deploy.automation.stacks import locate
+
+    location = locate(resolved.deployment.name, resolved.deployment.environment, manifest_path)
+    deployer = Deployer.at(location, None, cli=locate_cli())
+    stack = deployer._stack(create=True)
+    # The stack's own secrets provider (its passphrase salt) encrypts the plain secrets on import.
+    current = deployer._call("export the state", stack.export_stack).deployment
+    checkpoint = {**deployment, "secrets_providers": current.get("secrets_providers")}
+    deployer._call("import the state", lambda: stack.import_stack(Deployment(version=3, deployment=checkpoint)))
+
+
+def show_state(workspace: Workspace) -> dict[str, Any]:
+    """`tofu show -json` of the workspace's state."""
+    result = subprocess.run(
+        [workspace.binary, "show", "-json", "-no-color"],
+        cwd=workspace.root,
+        env=workspace.env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+def secret_value(endpoint: str, region: str, secret_id: str, version_id: str) -> str:
+    """A Secrets Manager value, read back from the emulator (what the stack's password is)."""
+    import boto3
+
+    client = boto3.client(
+        "secretsmanager",
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+    return client.get_secret_value(SecretId=secret_id, VersionId=version_id)["SecretString"]
+
+
+def imports_planned(plan: dict[str, Any]) -> set[str]:
+    """Addresses a `tofu show -json` plan imports."""
+    return {change["address"] for change in plan.get("resource_changes", []) if change["change"].get("importing")}
