@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -144,8 +145,16 @@ class EngineSandbox:
             text=True,
             env={**os.environ, **self.env},
             start_new_session=True,
+            preexec_fn=_interruptible,
             **popen,
         )
+
+
+def _interruptible() -> None:
+    """Ctrl+C reaches the driver even when this run was started in the background (`nohup`,
+    `&`, some CI runners): such a start leaves SIGINT ignored, and an ignored signal stays
+    ignored across exec, so Python would never raise KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def python_path() -> str:
