@@ -219,7 +219,9 @@ RULES: tuple[Rule, ...] = (
         "database.backup.frequency",
         AWS,
         "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
-        "over `backup.retention` (what `daily` and `continuous` describe); its schedule is not a setting",
+        "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
+        "setting, so the stack backs up daily",
+        ("hourly", "weekly"),
     ),
     _warn(
         "database.operator",

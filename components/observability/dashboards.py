@@ -75,17 +75,19 @@ def application_dashboard(resolved: ResolvedDeployment) -> dashboard.Dashboard:
     window = f"{PROMETHEUS_RATE_WINDOW_SECONDS}s"
     requests = str(metrics["requests"])
     scope = found["down"].expr.removeprefix("up")
-    board = _dashboard(resolved, "application").with_panel(
-        _prometheus_panel(
-            "Requests per second",
-            "reqps",
-            f"sum by ({metrics['status_label']}) (rate({requests}{scope}[{window}]))",
-            f"{{{{{metrics['status_label']}}}}}",
-            f"Requests by HTTP status ({metrics['library']})",
+    board = _dashboard(resolved, "application")
+    if "error_rate" in found:  # the framework serves request metrics (program.frameworks.METRICS)
+        board = board.with_panel(
+            _prometheus_panel(
+                "Requests per second",
+                "reqps",
+                f"sum by ({metrics['status_label']}) (rate({requests}{scope}[{window}]))",
+                f"{{{{{metrics['status_label']}}}}}",
+                f"Requests by HTTP status ({metrics['library']})",
+            )
         )
-    )
-    board = board.with_panel(_signal_panel("Error rate", found["error_rate"], "percent"))
-    board = board.with_panel(_signal_panel("p99 latency", found["latency"], "s"))
+        board = board.with_panel(_signal_panel("Error rate", found["error_rate"], "percent"))
+        board = board.with_panel(_signal_panel("p99 latency", found["latency"], "s"))
     for key, title in (("cpu", "CPU"), ("memory", "Memory")):
         if key in found:
             board = board.with_panel(_signal_panel(title, found[key], "percent"))

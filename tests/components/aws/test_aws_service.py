@@ -30,7 +30,9 @@ def service(**overrides):
 
 
 def container(graph) -> dict:
-    [definition] = json.loads(only(graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    """The application's container (the essential one; a metrics collector may run beside it)."""
+    definitions = json.loads(only(graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    [definition] = [item for item in definitions if item.get("essential", True)]
     return definition
 
 
