@@ -45,6 +45,9 @@ _PASSPHRASE = re.compile(r"incorrect passphrase|passphrase must be set|construct
 _STACK_NOT_FOUND = re.compile(r"no stack named '?(?P<stack>[^' ]+)'? found", re.IGNORECASE)
 _PROTECTED = re.compile(r'resource "(?P<urn>urn:pulumi:[^"]+)" cannot be deleted because it is protected')
 _GRPC_NOISE = re.compile(r"Exception calling application: ")
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\):.*\b[A-Za-z_][\w.]*(?:Error|Exception): (?P<message>.*)$")
+"""A Python provider's failure as the engine reports it since Pulumi 3.260: the whole
+traceback; the user needs its last line, the exception's message."""
 _NOISE = re.compile(r"^\s*(warning:|Updating \(|Previewing |View Live:|Resources:|Duration:|\+|~|-|@ )")
 
 
@@ -67,6 +70,9 @@ def failed_resources(diagnostics: Iterable[tuple[str | None, str]]) -> list[str]
     general: list[str] = []
     for urn, text in diagnostics:
         reason = _GRPC_NOISE.sub("", " ".join(text.split()))
+        traceback = _TRACEBACK.search(reason)
+        if traceback:
+            reason = traceback.group("message")
         if not reason:
             continue
         if urn and "pulumi:pulumi:Stack" not in urn:

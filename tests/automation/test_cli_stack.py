@@ -378,3 +378,20 @@ def test_an_unknown_stack_is_bad_usage():
 def test_any_other_failure_keeps_the_engines_error_lines():
     error = mapped(command_error("warning: noise\nerror: something specific broke"))
     assert (error.code, error.message) == (1, "something specific broke")
+
+
+def test_a_python_providers_traceback_is_reported_as_its_last_line():
+    from specql_deploy.automation.errors import failed_resources
+
+    # GIVEN the engine's diagnostic for a dynamic provider's failure, whole traceback and all
+    # (Pulumi 3.260 reports it so)
+    text = (
+        "Exception calling application: Traceback (most recent call last):\n"
+        '  File "pulumi/dynamic/__main__.py", line 84, in wrapper\n    return fn(self, request, context)\n'
+        '  File "engine_resources.py", line 35, in create\n    path.write_text(body)\n'
+        "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/x/y.txt'\n"
+    )
+    # THEN the user reads the resource and the exception's message, not the frames
+    assert failed_resources([("urn:pulumi:dev::p::specql:test:File::broken", text)]) == [
+        "resource broken failed: [Errno 2] No such file or directory: '/tmp/x/y.txt'"
+    ]

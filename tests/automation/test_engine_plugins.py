@@ -65,7 +65,7 @@ def test_cli_preview_and_up_fail_before_creating_the_stack(pulumi_bin_dir, offli
     monkeypatch.setenv("PULUMI_HOME", str(tmp_path / "pulumi-home"))
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "plugins-test")
     runner = CliRunner()
-    for args in (["preview", str(manifest)], ["up", str(manifest), "--yes"]):
+    for args in (["preview", str(manifest)], ["up", str(manifest), "--yes", "--version", "3f2c1ab"]):
         result = runner.invoke(app, ["deploy", *args])
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output
