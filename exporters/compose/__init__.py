@@ -71,7 +71,10 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
             files.append(GeneratedFile(config.path, with_header(context, config.path, config.content)))
             continue
         note = config.note or f"Mounted read-only at {config.target}."
-        files.append(GeneratedFile(config.path, hash_header(context, what=note) + "\n" + config.content))
+        # a Caddyfile's global options block opens the file: `caddy fmt` allows comments above
+        # it but no blank line
+        gap = "" if config.content.startswith("{") else "\n"
+        files.append(GeneratedFile(config.path, hash_header(context, what=note) + gap + config.content))
     return files
 
 

@@ -113,6 +113,12 @@ def _web_acl(identifier: str, outputs: Outputs) -> str:
 
 
 IMPORT_IDS: Mapping[str, ImportId] = {
+    # the EKS cluster of `cluster: create`
+    "aws_eks_cluster": _attribute("name", "the cluster `name`"),
+    "aws_eks_node_group": ImportId("`cluster_name:node_group_name`", _joined(":", "clusterName", "nodeGroupName")),
+    # Amazon Managed Service for Prometheus (`metrics.prometheus` on AWS)
+    "aws_prometheus_workspace": _the_id("the workspace `id`"),
+    "aws_prometheus_rule_group_namespace": _attribute("arn", "the namespace `arn`"),
     # networking
     "aws_vpc": _the_id(),
     "aws_subnet": _the_id(),

@@ -109,7 +109,7 @@ def test_a_wrong_flag_is_caught_by_the_parser():
     with pytest.raises(AssertionError, match="exit 2"):
         parse("specql deploy up deployment.yaml --stage production")
     with pytest.raises(AssertionError, match="exit 2"):
-        parse("specql deploy rollback deployment.yaml")
+        parse("specql deploy undeploy deployment.yaml")
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

@@ -30,11 +30,12 @@ def test_other_frameworks_need_no_master_key(tmp_path):
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_prometheus_scrapes_the_app_only_where_the_framework_serves_metrics(tmp_path, framework):
+    # GIVEN the hobby stack's Prometheus configuration
+    from specql_deploy.components.observability import PROMETHEUS_CONFIG
     from specql_deploy.program.frameworks import METRICS
 
-    # GIVEN the hobby stack's Prometheus configuration
-    files = render_path(framework_manifest(tmp_path, framework, "hobby-project"), "compose")
-    config = yaml.safe_load(files["docker/prometheus.yml"].split("\n\n", 1)[1])
+    files = render_path(framework_manifest(tmp_path, framework, "hobby-project"), "observability")
+    config = yaml.safe_load(files[PROMETHEUS_CONFIG])
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     # THEN the app job exists exactly when the framework serves metrics, on its own path
     path = METRICS[framework].path

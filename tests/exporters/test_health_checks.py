@@ -189,5 +189,5 @@ def test_every_example_probes_with_what_its_image_has(example):
     resolved = resolve_path(example_manifest(example))
     if resolved.cloud == "aws":
         [task] = [r for r in capture(resolved).resources if r.type == "aws:ecs/taskDefinition:TaskDefinition"]
-        [container] = json.loads(task.inputs["containerDefinitions"])
+        [container] = [item for item in json.loads(task.inputs["containerDefinitions"]) if item.get("essential", True)]
         assert_available(container["healthCheck"]["command"], available, "ECS task definition")

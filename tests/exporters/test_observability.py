@@ -146,17 +146,19 @@ def test_scrape_targets_are_the_frameworks_metrics_path_and_the_exporters(exampl
         assert config["remote_write"][0]["sigv4"] == {"region": "us-east-1"}
 
 
-def test_rails_is_scraped_on_its_exporter_port(tmp_path):
+def test_rails_serves_no_metrics_so_nothing_scrapes_or_alerts_on_them(tmp_path):
     from eject_support import framework_manifest
 
     path = framework_manifest(tmp_path / "rails", "rails", pattern="hobby-project")
     text = path.read_text().replace("  cache: redis\n  storage: s3\n", "")
     path.write_text(text)
     config = yaml.safe_load(render_path(path, "observability")["observability/prometheus/prometheus.yml"])
-    app = next(job for job in config["scrape_configs"] if job["job_name"] == "app")
-    assert app["static_configs"] == [{"targets": ["app:9394"]}]
+    # Rails serves no Prometheus metrics by itself (program.frameworks.METRICS): no app job,
+    # so no target down forever, and no request alert that could never fire
+    assert "app" not in {job["job_name"] for job in config["scrape_configs"]}
     rules = render_path(path, "observability")["observability/prometheus/alerts.yml"]
-    assert "rails_requests_total" in rules
+    assert "rails_requests_total" not in rules and "HighErrorRate" not in rules
+    assert "HighCpu" in rules
 
 
 # --------------------------------------------------------------------------------- alerts

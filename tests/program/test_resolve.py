@@ -400,14 +400,9 @@ def test_what_no_pattern_builds_is_refused_with_the_alternative(text, expected):
             "monitoring.logs.aggregator: Loki is not built for the AWS patterns",
         ),
         (
-            "deployment: {pattern: small-saas}\nmonitoring: {metrics: {prometheus: true}}",
-            "monitoring.metrics.prometheus: Prometheus is not built",
-        ),
-        (
             "deployment: {pattern: production-saas}\nmonitoring: {dashboards: {grafana: true}}",
-            "monitoring.dashboards.grafana: Grafana dashboards are not built",
+            "monitoring.dashboards.grafana: Grafana is not built for the AWS patterns",
         ),
-        ("deployment: {pattern: small-saas}\ncicd: {provider: gitlab-ci}", "cicd.provider: GitLab CI pipelines"),
         (
             "deployment: {pattern: small-saas}\nmonitoring: {alerts: [{name: db, condition: connections > 80%, channel: slack}]}",
             "monitoring.alarms[0].channel: slack is delivered by AWS Chatbot",

@@ -318,7 +318,10 @@ def test_instances_run_that_many_app_containers_behind_caddy():
     assert {"app", "app-2", "app-3"} <= set(graph.outputs["containers"])
     # Prometheus scrapes every instance
     prometheus = next(upload["content"] for upload in containers[f"{prefix}-prometheus"].inputs["uploads"])
-    assert 'targets: ["app:8000", "app-2:8000", "app-3:8000"]' in prometheus
+    import yaml
+
+    jobs = {job["job_name"]: job for job in yaml.safe_load(prometheus)["scrape_configs"]}
+    assert jobs["app"]["static_configs"] == [{"targets": ["app:8000", "app-2:8000", "app-3:8000"]}]
 
 
 def test_one_instance_keeps_the_single_app_container():

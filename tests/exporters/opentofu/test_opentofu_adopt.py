@@ -29,6 +29,18 @@ NAME_ARGUMENTS = {"name", "name_prefix", "alarm_name", "bucket", "bucket_prefix"
 
 IMPORT_CASES: dict[str, tuple[str, dict, str]] = {
     # type: (Pulumi ID, outputs, the import ID its Import documentation asks for)
+    "aws_eks_cluster": ("app-eks-cluster", {"name": "app-eks-cluster"}, "app-eks-cluster"),
+    "aws_eks_node_group": (
+        "app-eks-cluster:app-nodes-2024",
+        {"clusterName": "app-eks-cluster", "nodeGroupName": "app-nodes-2024"},
+        "app-eks-cluster:app-nodes-2024",
+    ),
+    "aws_prometheus_workspace": ("ws-0a1b2c3d", {}, "ws-0a1b2c3d"),
+    "aws_prometheus_rule_group_namespace": (
+        "arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/ws-0a1b2c3d/alerts",
+        {"arn": "arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/ws-0a1b2c3d/alerts"},
+        "arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/ws-0a1b2c3d/alerts",
+    ),
     "aws_vpc": ("vpc-0a1b", {}, "vpc-0a1b"),
     "aws_subnet": ("subnet-0a1b", {}, "subnet-0a1b"),
     "aws_internet_gateway": ("igw-0a1b", {}, "igw-0a1b"),
