@@ -220,8 +220,8 @@ RULES: tuple[Rule, ...] = (
         AWS,
         "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
         "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
-        "setting, so the stack backs up daily",
-        ("hourly", "weekly"),
+        "setting (and point-in-time recovery is always on), so the stack backs up daily",
+        ("hourly", "weekly", "continuous"),
     ),
     _warn(
         "database.operator",
@@ -309,6 +309,12 @@ RULES: tuple[Rule, ...] = (
         ("aws-acm",),
     ),
     # -------------------------------------------------------------------- monitoring
+    _warn(
+        "monitoring.alarms[].email",
+        NOT_AWS,
+        "alerts on this pattern are Prometheus rules, and no Alertmanager is generated to mail them: "
+        "they show in Prometheus and Grafana; email delivery needs an Alertmanager of yours",
+    ),
     _warn(
         "monitoring.stack",
         AWS,

@@ -584,7 +584,7 @@ def _alert_problems(pattern: PatternInfo, values: dict[str, Any]) -> list[tuple[
     words = sorted(word for word, signal in catalogue.ALERT_SIGNALS.items() if signal in available)
     for index, alarm in enumerate(values["monitoring.alarms"]):
         metric = alarm["metric"] if isinstance(alarm, dict) else alarm.metric
-        path = f"monitoring.alerts[{index}]"
+        path = f"monitoring.alarms[{index}]"
         if not values["monitoring.prometheus"]:
             problems.append(
                 (path, f"{pattern.name} alerts are Prometheus rules: set monitoring.metrics.prometheus: true")

@@ -33,6 +33,7 @@ PATTERNS = ("hobby-project", "small-saas", "production-saas", "kubernetes")
 # (without it the first key would only switch the section on).
 CONTEXTS: dict[str, list[dict[str, Any]]] = {
     "deployment.dns_zone": [{"deployment": {"domain": "app.example.com"}}],
+    "cicd.specql_index": [{"cicd": {"specql_source": "specql-deploy==0.1.0"}}],
     "database.backup.endpoint": [{"database": {"backup": {"destination": "s3://my-backups/db"}}}],
     "database.backup.region": [{"database": {"backup": {"destination": "s3://my-backups/db"}}}],
     "networking.load_balancer.ssl": [{}, {"deployment": {"domain": "app.example.com"}}],
@@ -56,6 +57,8 @@ CONTEXTS: dict[str, list[dict[str, Any]]] = {
 # pattern's default is used.
 VALUES: dict[str, list[Any]] = {
     "deployment.name": ["other-app"],
+    "cicd.specql_source": ["specql-deploy @ git+https://git.example.com/team/specql-deploy@v0.1.0"],
+    "cicd.specql_index": ["https://pypi.example.com/simple/"],
     "deployment.version": ["1.2.3"],
     "deployment.domain": ["app.example.com"],
     "deployment.dns_zone": ["example.com"],

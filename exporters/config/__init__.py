@@ -45,7 +45,9 @@ def render(resolved: ResolvedDeployment, context: ExportContext) -> list[Generat
 
 
 def production_environment(resolved: ResolvedDeployment) -> str:
-    """The first production-class environment the manifest declares, else the CI's production stage."""
+    """The first production-class environment the manifest declares, else the CI's production stage,
+    else the CI's last stage (a manifest whose stages are, say, only `qa` has no `production` stack
+    to read; asking for one made a valid manifest fail to eject)."""
     from ...program.catalogue import environment_class
 
     for name in resolved.environments:
@@ -54,7 +56,8 @@ def production_environment(resolved: ResolvedDeployment) -> str:
     for environment in resolved.cicd.environments:
         if environment_class(environment.name) == "production":
             return environment.name
-    return "production"
+    stages = [environment.name for environment in resolved.cicd.environments]
+    return stages[-1] if stages else resolved.deployment.environment
 
 
 def _section(title: str, entries: list[tuple[str, str, str]]) -> list[str]:
