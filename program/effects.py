@@ -215,13 +215,23 @@ RULES: tuple[Rule, ...] = (
         ("kubernetes",),
         "the operator spreads the PostgreSQL instances over the cluster's nodes; `multi_az` is an RDS setting",
     ),
+    # RDS behaves the same for `daily` and `continuous` (a daily snapshot and point-in-time
+    # recovery): each AWS pattern warns on the values that differ from its own default
     _warn(
         "database.backup.frequency",
-        AWS,
+        ("small-saas",),
         "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
         "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
         "setting (and point-in-time recovery is always on), so the stack backs up daily",
         ("hourly", "weekly", "continuous"),
+    ),
+    _warn(
+        "database.backup.frequency",
+        ("production-saas",),
+        "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
+        "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
+        "setting (and point-in-time recovery is always on), so the stack backs up daily",
+        ("hourly", "weekly", "daily"),
     ),
     _warn(
         "database.operator",
@@ -309,6 +319,12 @@ RULES: tuple[Rule, ...] = (
         ("aws-acm",),
     ),
     # -------------------------------------------------------------------- monitoring
+    _warn(
+        "monitoring.level",
+        ("kubernetes",),
+        "the level chooses CloudWatch alarms and dashboards on the AWS patterns and Grafana on hobby-project; "
+        "on kubernetes, kube-prometheus-stack watches the stack whatever the level",
+    ),
     _warn(
         "monitoring.alarms[].email",
         NOT_AWS,
