@@ -49,6 +49,8 @@ MOTO_GAPS: dict[str, str] = {
     "aws_cloudfront_response_headers_policy": "moto 5.2.5 does not implement CreateResponseHeadersPolicy",
     "aws_elasticache_replication_group with cluster_mode": "moto creates no member clusters for a cluster-mode "
     "replication group, which the provider reads back (CacheClusterNotFound)",
+    "aws_elasticache_replication_group with num_cache_clusters": "nor for a replication group of a primary and "
+    "replicas: the provider reads back member `<id>-001` (CacheClusterNotFound)",
 }
 """Resource (by type, by `type.label`, by module address, or `... with <argument>` set in the
 block) → what moto lacks for it. Applied with `-exclude` (its dependents go with it); the
@@ -106,7 +108,8 @@ def eject(name: str, environment: str, out: Path) -> Path:
 def _gap(address: str, kind: str, block: str) -> bool:
     for key in MOTO_GAPS:
         target, _, argument = key.partition(" with ")
-        named = target == kind or address == target or address.endswith(f".{target}")
+        # a family written as separate blocks labels its copies `<label>_0`, `<label>_1` ...
+        named = target == kind or re.search(rf"(^|\.){re.escape(target)}(_\d+)?$", address) is not None
         if named and (not argument or re.search(rf"^\s+{argument}\s+=", block, re.MULTILINE)):
             return True
     return False
