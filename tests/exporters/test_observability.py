@@ -493,7 +493,7 @@ def test_an_alert_prometheus_cannot_evaluate_is_refused(extra, message, tmp_path
     path.write_text(example_manifest("hobby-project").read_text() + "  monitoring:\n" + extra)
     result = CliRunner().invoke(app, ["deploy", "validate", str(path)])
     assert result.exit_code == 2
-    assert "monitoring.alerts[0]" in result.output and message in result.output
+    assert "monitoring.alarms[0]" in result.output and message in result.output
 
 
 def test_helm_chart_keeps_the_dashboards_legend_braces_literal():
