@@ -67,6 +67,14 @@ def _cluster_is_not_created(_value: Any, spec: Any) -> bool:
     return kubernetes is None or kubernetes.cluster != "create"
 
 
+_RDS_BACKUP = (
+    "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
+    "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
+    "setting (and point-in-time recovery is always on), so the stack backs up daily"
+)
+"""Why a backup frequency other than the pattern's own changes nothing on RDS."""
+
+
 def _section_elsewhere(keys: tuple[str, ...], patterns: tuple[str, ...], message: str) -> tuple[Rule, ...]:
     return tuple(_warn(key, patterns, message) for key in keys)
 
@@ -220,17 +228,13 @@ RULES: tuple[Rule, ...] = (
     _warn(
         "database.backup.frequency",
         ("small-saas",),
-        "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
-        "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
-        "setting (and point-in-time recovery is always on), so the stack backs up daily",
+        _RDS_BACKUP,
         ("hourly", "weekly", "continuous"),
     ),
     _warn(
         "database.backup.frequency",
         ("production-saas",),
-        "RDS takes one automated snapshot a day and keeps transaction logs for point-in-time recovery "
-        "over `backup.retention` (what `daily` and `continuous` describe); another schedule is not an RDS "
-        "setting (and point-in-time recovery is always on), so the stack backs up daily",
+        _RDS_BACKUP,
         ("hourly", "weekly", "daily"),
     ),
     _warn(
