@@ -255,18 +255,23 @@ def adopt(configuration: Configuration, state: StackState, stack: str) -> Adopti
     return adoption
 
 
-def state_only_changes(tofu_type: str, inputs: Mapping[str, Any]) -> list[str]:
+def state_only_changes(tofu_type: str, inputs: Mapping[str, Any], *, updated: bool = False) -> list[str]:
     """Arguments whose value (the block's, or the provider's default) differs from what the
-    import leaves: the first plan sets them, in OpenTofu's state only."""
+    import leaves: the first plan sets them, in OpenTofu's state only.
+
+    The provider's differ reads an argument the import left unset as its zero value, so one
+    written as false shows only when the plan updates the resource anyway: for another of
+    these arguments, or `updated` (the caller knows of another change)."""
     written = {mapping.argument_name(tofu_type, name): value for name, value in inputs.items()}
-    changed = []
+    differing, alongside = [], []
     for (kind, argument), entry in import_ids.STATE_ONLY.items():
         if kind != tofu_type:
             continue
         value = written[argument] if written.get(argument) is not None else entry.default
-        if value is not None and value != entry.imported:
-            changed.append(argument)
-    return sorted(changed)
+        if value is None or value == entry.imported:
+            continue
+        (alongside if entry.imported is None and not value else differing).append(argument)
+    return sorted(differing + alongside) if differing or updated else []
 
 
 # ---------------------------------------------------------------------------- the files

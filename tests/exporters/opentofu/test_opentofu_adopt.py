@@ -339,11 +339,12 @@ def test_migration_guide_gives_the_steps_the_expected_plan_and_the_way_back(smal
     for address in (
         "module.logging.aws_s3_bucket.logs`: `force_destroy`",
         "module.compute.aws_ecr_repository.repo`: `force_delete`",
-        "module.compute.aws_ecs_service.service`: `wait_for_steady_state`",
-        "module.database.aws_db_instance.primary`: `apply_immediately`",
-        "module.encryption.aws_kms_key.key`: `bypass_policy_lockout_safety_check`",
+        "module.encryption.aws_kms_key.key`: `bypass_policy_lockout_safety_check`: a flag of each policy call; `deletion_window_in_days`",
     ):
         assert f"- `{address}" in guide
+    # a false argument the import leaves unset reads as false: alone on its resource, no plan line
+    for address in ("module.compute.aws_ecs_service.service", "module.database.aws_db_instance.primary"):
+        assert f"- `{address}`" not in guide
     for step in (
         "pulumi stack export --stack organization/small-saas/dev --file",
         "tofu init",
@@ -410,11 +411,11 @@ def test_no_secret_of_the_state_reaches_a_written_file():
 def test_an_argument_aws_does_not_keep_is_a_state_only_change_when_it_differs_from_the_import():
     from specql_deploy.exporters.opentofu.adopt import state_only_changes
 
-    # the importer sets skip_final_snapshot to true: a stack that skips it changes only apply_immediately
-    # (unset after an import, false by the provider's default)
-    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": True, "identifier": "db"}) == [
-        "apply_immediately"
-    ]
+    # the importer sets skip_final_snapshot to true: a stack that skips it changes nothing, since
+    # apply_immediately (unset after an import, false by the provider's default) reads as false
+    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": True, "identifier": "db"}) == []
+    # ... unless the plan updates the instance for another reason, which writes it into the state
+    assert state_only_changes("aws_db_instance", {"skipFinalSnapshot": True}, updated=True) == ["apply_immediately"]
     assert state_only_changes(
         "aws_db_instance", {"skipFinalSnapshot": False, "finalSnapshotIdentifier": "f", "applyImmediately": None}
     ) == ["apply_immediately", "final_snapshot_identifier", "skip_final_snapshot"]
@@ -422,7 +423,13 @@ def test_an_argument_aws_does_not_keep_is_a_state_only_change_when_it_differs_fr
     assert state_only_changes("aws_s3_bucket", {"forceDestroy": True}) == ["force_destroy"]
     # an argument the block leaves out takes the provider's default, which the import does not set
     assert state_only_changes("aws_s3_bucket", {}) == []
-    assert state_only_changes("aws_ecs_service", {"name": "web"}) == ["wait_for_steady_state"]
+    assert state_only_changes("aws_ecs_service", {"name": "web"}) == []
+    assert state_only_changes("aws_ecs_service", {"name": "web"}, updated=True) == ["wait_for_steady_state"]
+    # a false argument beside one that differs is set by the same update
+    assert state_only_changes("aws_kms_key", {"deletionWindowInDays": 30}) == [
+        "bypass_policy_lockout_safety_check",
+        "deletion_window_in_days",
+    ]
 
 
 def test_what_the_provider_cannot_read_back_is_kept_only_in_an_adopting_eject(small_saas):
