@@ -263,7 +263,8 @@ def state_only_changes(tofu_type: str, inputs: Mapping[str, Any], *, updated: bo
     written as false shows only when the plan updates the resource anyway: for another of
     these arguments, or `updated` (the caller knows of another change)."""
     written = {mapping.argument_name(tofu_type, name): value for name, value in inputs.items()}
-    differing, alongside = [], []
+    differing: list[str] = []
+    alongside: list[str] = []
     for (kind, argument), entry in import_ids.STATE_ONLY.items():
         if kind != tofu_type:
             continue
