@@ -96,12 +96,12 @@ def validate(
     once each across the environments; `--strict` makes them errors.
     """
     from . import output
-    from .cli_manifest import fail_usage, load_manifest, resolve_every_environment
+    from .cli_manifest import every_warning, fail_usage, load_manifest, resolve_every_environment
 
     output.set_json(as_json)
     manifest = load_manifest(file)
     resolved = resolve_every_environment(manifest, show_warnings=False)
-    warnings = list(dict.fromkeys(warning for item in resolved.values() for warning in item.warnings))
+    warnings = every_warning(manifest, resolved)
     if strict and warnings:
         fail_usage(warnings)
     if not as_json:
@@ -112,7 +112,9 @@ def validate(
 
     if as_json:
         document = {"file": str(file), "pattern": spec.deployment.pattern, "environments": environment_names(spec)}
-        print(json.dumps({"ok": True, **document, "errors": [], "warnings": warnings}, indent=2))
+        print(
+            json.dumps({"ok": True, **document, "errors": [], "warnings": [str(item) for item in warnings]}, indent=2)
+        )
         return
     print(f"OK {file}: {spec.deployment.pattern} pattern, environments: {', '.join(environment_names(spec))}")
 
