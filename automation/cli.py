@@ -8,6 +8,7 @@ inside the commands that run a program, so `specql --help` and `validate` stay f
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -174,6 +175,10 @@ def main() -> None:
     from . import output
     from .errors import EXIT_FAILED, EXIT_USAGE
 
+    # pydantic looks for plugins in the entry points of every installed distribution the
+    # first time a model is built (a tenth of `validate`); the CLI uses none, as typer's
+    # own adapters do not. A value the user set (`PYDANTIC_DISABLE_PLUGINS=`) is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = sys.argv[1:]
     output.color_from_environment()
     try:
