@@ -106,7 +106,7 @@ class Manifest:
 
     def warning(self, text: str) -> Problem | str:
         """A resolution warning (`field.path: message`) as a problem with its line; other text as it is."""
-        match = re.match(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (.*)$", text, re.S)
+        match = re.match(r"^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])?)*): (.*)$", text, re.S)
         if match is None:
             return text
         return self.problem(match.group(1), match.group(2))
