@@ -8,6 +8,7 @@ inside the commands that run a program, so `specql --help` and `validate` stay f
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -96,12 +97,12 @@ def validate(
     once each across the environments; `--strict` makes them errors.
     """
     from . import output
-    from .cli_manifest import fail_usage, load_manifest, resolve_every_environment
+    from .cli_manifest import every_warning, fail_usage, load_manifest, resolve_every_environment
 
     output.set_json(as_json)
     manifest = load_manifest(file)
     resolved = resolve_every_environment(manifest, show_warnings=False)
-    warnings = list(dict.fromkeys(warning for item in resolved.values() for warning in item.warnings))
+    warnings = every_warning(manifest, resolved)
     if strict and warnings:
         fail_usage(warnings)
     if not as_json:
@@ -112,7 +113,9 @@ def validate(
 
     if as_json:
         document = {"file": str(file), "pattern": spec.deployment.pattern, "environments": environment_names(spec)}
-        print(json.dumps({"ok": True, **document, "errors": [], "warnings": warnings}, indent=2))
+        print(
+            json.dumps({"ok": True, **document, "errors": [], "warnings": [str(item) for item in warnings]}, indent=2)
+        )
         return
     print(f"OK {file}: {spec.deployment.pattern} pattern, environments: {', '.join(environment_names(spec))}")
 
@@ -172,6 +175,10 @@ def main() -> None:
     from . import output
     from .errors import EXIT_FAILED, EXIT_USAGE
 
+    # pydantic looks for plugins in the entry points of every installed distribution the
+    # first time a model is built (a tenth of `validate`); the CLI uses none, as typer's
+    # own adapters do not. A value the user set (`PYDANTIC_DISABLE_PLUGINS=`) is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = sys.argv[1:]
     output.color_from_environment()
     try:

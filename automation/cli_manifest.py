@@ -8,6 +8,7 @@ everywhere. Imports stay light: no pulumi here.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never p
     from ..program.model import ResolvedDeployment
 
 
-def fail_usage(problems: list[Problem] | list[str], source: str | None = None) -> NoReturn:
+def fail_usage(problems: Sequence[Problem | str], source: str | None = None) -> NoReturn:
     """Print each problem on its own line to stderr (as JSON on stdout under `--json`) and exit 2."""
     if output.json_mode():
         output.json_errors(problems)
@@ -53,7 +54,6 @@ def resolve_manifest(
     manifest: Manifest, environment: str | None, *, use_lock: bool = True, show_warnings: bool = True
 ) -> ResolvedDeployment:
     from ..program.lock import LockError, read_lock
-    from ..program.manifest import Problem
     from ..program.resolve import ResolutionError, default_environment, resolve
 
     env = environment or default_environment(manifest.spec)
@@ -61,19 +61,18 @@ def resolve_manifest(
         lock = read_lock(manifest.path, env) if use_lock else None
         resolved = resolve(manifest.spec, env, default_name=manifest.default_name, lock=lock)
     except ResolutionError as error:
-        fail_usage([Problem(path, message, manifest.line_of(path)) for path, message in error.problems])
+        fail_usage([manifest.problem(path, message) for path, message in error.problems])
     except LockError as error:
         fail_usage([str(error)])
     if show_warnings:
         for warning in resolved.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {manifest.warning(warning)}", file=sys.stderr)
     return resolved
 
 
 def resolve_every_environment(manifest: Manifest, *, show_warnings: bool = True) -> dict[str, ResolvedDeployment]:
     """Resolve each declared environment; report the problems of all of them in one go."""
     from ..program.lock import LockError, read_lock
-    from ..program.manifest import Problem
     from ..program.resolve import ResolutionError, environment_names, resolve
 
     environments = environment_names(manifest.spec)
@@ -91,18 +90,22 @@ def resolve_every_environment(manifest: Manifest, *, show_warnings: bool = True)
     if found:
         fail_usage(
             [
-                Problem(
-                    path,
-                    message if len(envs) == len(environments) else f"{message} (in {', '.join(envs)})",
-                    manifest.line_of(path),
+                manifest.problem(
+                    path, message if len(envs) == len(environments) else f"{message} (in {', '.join(envs)})"
                 )
                 for (path, message), envs in found.items()
             ]
         )
     if show_warnings:
-        for warning in dict.fromkeys(w for item in resolved.values() for w in item.warnings):
+        for warning in every_warning(manifest, resolved):
             print(f"warning: {warning}", file=sys.stderr)
     return resolved
+
+
+def every_warning(manifest: Manifest, resolved: Mapping[str, ResolvedDeployment]) -> list[Problem | str]:
+    """The warnings of every environment, once each, named as the manifest writes them with their line."""
+    texts = dict.fromkeys(warning for item in resolved.values() for warning in item.warnings)
+    return [manifest.warning(text) for text in texts]
 
 
 def load_resolved(path: Path, environment: str | None) -> tuple[Manifest, ResolvedDeployment]:

@@ -102,7 +102,7 @@ def open_stack(
             from .deployer import Deployer
             from .engine import locate_cli
             from .plugins import required_plugins
-            from .stacks import locate, stack_config
+            from .stacks import locate, stack_config, stale_config
 
             cli = locate_cli()
             backend = target.backend
@@ -133,10 +133,12 @@ def open_stack(
                 from ..program import make_program
 
                 program = make_program(resolved, project_root=str(target.file.resolve().parent))
+            config = stack_config(resolved, overrides)
             deployer = Deployer.at(
                 location,
                 program,
-                config=stack_config(resolved, overrides),
+                config=config,
+                unset_config=stale_config(config),
                 env_vars=env,
                 cli=cli,
                 cancel_hint=_cancel_hint(target, location.stack),

@@ -51,6 +51,7 @@ class Deployer:
         secrets_provider: str | None = "passphrase",
         config: Mapping[str, Any] | None = None,
         *,
+        unset_config: tuple[str, ...] = (),
         env_vars: Mapping[str, str] | None = None,
         pulumi_home: Path | None = None,
         plugins: tuple[Plugin, ...] = (),
@@ -64,6 +65,8 @@ class Deployer:
         self.backend_url = backend_url
         self.secrets_provider = secrets_provider
         self.config = dict(config or {})
+        self.unset_config = unset_config
+        """Config keys removed from the stack before `config` is set (a missing one is no error)."""
         self.env_vars = {"PULUMI_SKIP_UPDATE_CHECK": "true", **(env_vars or {})}
         self.pulumi_home = pulumi_home
         self.plugins = plugins
@@ -126,6 +129,9 @@ class Deployer:
         if not create:
             return self._call("select the stack", lambda: Stack.select(self.stack_name, workspace))
         stack = self._call("select the stack", lambda: Stack.create_or_select(self.stack_name, workspace))
+        if self.unset_config:
+            keys = list(self.unset_config)
+            self._call("clear the stack config", lambda: stack.remove_all_config(keys, path=True))
         if self.config:
             values = {
                 key: ConfigValue(value.value, secret=True)

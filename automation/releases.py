@@ -1,7 +1,8 @@
 """Releases of a stack, read from its update history, and the one `rollback` goes back to.
 
-Every `up` records what it deployed in the stack config (:data:`IMAGE_TAG_CONFIG`, and
-:data:`IMAGE_CONFIG` when a full image reference was given), and the engine keeps each
+Every `up` records what it deployed in the stack config (`specql:version`, the key the
+plain `pulumi` program reads too, and `specql:image` when a full image reference was
+given; see :data:`~specql_deploy.program.resolve.VERSION_CONFIG`), and the engine keeps each
 update's config in the stack history. So the history is the release list, newest
 first, with nothing stored beside the state: `rollback` picks one and runs `up` with it,
 as `kamal rollback VERSION` redeploys an earlier image. The infrastructure stays what
@@ -15,12 +16,8 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
+from ..program.resolve import IMAGE_CONFIG, LEGACY_VERSION_CONFIG, VERSION_CONFIG
 from .errors import EXIT_USAGE, DeployError
-
-IMAGE_TAG_CONFIG = "specql:imageTag"
-"""Stack config key of the image tag the stack runs (the program's image-tag input)."""
-IMAGE_CONFIG = "specql:image"
-"""Stack config key of the full image reference, when `application.image` / `--image` named one."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,8 @@ def releases_from_history(updates: Iterable[Any]) -> list[Release]:
         if getattr(update, "kind", None) != "update" or getattr(update, "result", None) != "succeeded":
             continue
         config = getattr(update, "config", None) or {}
-        tag = _value(config.get(IMAGE_TAG_CONFIG))
+        # updates made by specql-deploy 0.1 recorded the tag under its old key
+        tag = _value(config.get(VERSION_CONFIG)) or _value(config.get(LEGACY_VERSION_CONFIG))
         if not tag:
             continue
         release = Release(

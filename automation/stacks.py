@@ -194,11 +194,24 @@ def stack_config(resolved: ResolvedDeployment, provider_overrides: Mapping[str, 
         config["kubernetes:namespace"] = resolved.kubernetes.namespace
     elif cloud == "docker" and resolved.deployment.host:
         config["docker:host"] = resolved.deployment.host
-    from .releases import IMAGE_CONFIG, IMAGE_TAG_CONFIG
+    from ..program.resolve import IMAGE_CONFIG, VERSION_CONFIG
 
-    # the release this update deploys: the stack history becomes the list `rollback` reads
-    config[IMAGE_TAG_CONFIG] = resolved.deployment.version
+    # the release this update deploys, under the keys the plain `pulumi` program reads:
+    # the stack history becomes the list `rollback` reads
+    config[VERSION_CONFIG] = resolved.deployment.version
     if resolved.application.image:
         config[IMAGE_CONFIG] = resolved.application.image
     config.update(provider_overrides or {})
     return config
+
+
+def stale_config(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The release keys an earlier `up` may have left in the stack config that this one does not set.
+
+    Removed before the update, so the stack config (what the plain `pulumi` program reads,
+    and what its history records) names only the release that runs: no image reference of
+    an earlier `--image`, and no tag under the key specql-deploy 0.1 recorded it under.
+    """
+    from ..program.resolve import IMAGE_CONFIG, LEGACY_VERSION_CONFIG
+
+    return tuple(key for key in (IMAGE_CONFIG, LEGACY_VERSION_CONFIG) if key not in config)

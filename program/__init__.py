@@ -12,6 +12,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from .docstrings import install as _read_field_docs_once_per_module
+
+_read_field_docs_once_per_module()
+
 if TYPE_CHECKING:
     from .model import ResolvedDeployment
 

@@ -76,6 +76,41 @@ class Manifest:
                     return found
         return None
 
+    def written_path(self, path: str) -> str:
+        """`path` with each key spelled as this manifest writes it.
+
+        A key the manifest accepts under two names (`monitoring.alarms` or `alerts`,
+        `application.instances` or `replicas`) is reported by the one the user wrote:
+        `monitoring.alarms[1]` is `monitoring.alerts[1]` in a manifest that says `alerts:`.
+        """
+        written: list[str] = []
+        names: list[str] = []
+        for part in path.split("."):
+            name, bracket, index = part.partition("[")
+            owner = _model_at(tuple(names))
+            info = _field(owner, name) if owner is not None else None
+            if info is not None:
+                for key in sorted(_keys_of(name, info)):
+                    candidate = ".".join([*written, key])
+                    if candidate in self.lines or f"deployment.{candidate}" in self.lines:
+                        name = key
+                        break
+            names.append(name)
+            written.append(f"{name}{bracket}{index}")
+        return ".".join(written)
+
+    def problem(self, path: str, message: str) -> Problem:
+        """A resolution problem at `path`, named as the manifest writes it, with its line."""
+        shown = self.written_path(path)
+        return Problem(shown, message, self.line_of(shown))
+
+    def warning(self, text: str) -> Problem | str:
+        """A resolution warning (`field.path: message`) as a problem with its line; other text as it is."""
+        match = re.match(r"^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])?)*): (.*)$", text, re.S)
+        if match is None:
+            return text
+        return self.problem(match.group(1), match.group(2))
+
     @property
     def default_name(self) -> str:
         """The folder name made DNS-safe: the default `deployment.name`."""

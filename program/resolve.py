@@ -25,6 +25,22 @@ from .spec import DeploymentSpec, EnvironmentSpec
 
 USER_REASON = "written in the manifest"
 
+CONFIG_NAMESPACE = "specql"
+"""Stack config namespace of the program's own keys (`specql:manifest`, `specql:version`, ...)."""
+VERSION_KEY = "version"
+"""The image tag a stack runs (`specql deploy up --version`, `pulumi config set specql:version`).
+
+Each `up` records it, so the stack history is the release list `rollback` reads; the
+plain `pulumi` entry point (`program/__main__.py`) reads the very same key."""
+IMAGE_KEY = "image"
+"""The complete image reference a stack runs, when `--image` / `application.image` names one."""
+LEGACY_VERSION_KEY = "imageTag"
+"""The key specql-deploy 0.1 recorded the image tag under: read, for one more release, from
+stacks whose history holds it, and removed from their config by the next `up`."""
+VERSION_CONFIG = f"{CONFIG_NAMESPACE}:{VERSION_KEY}"
+IMAGE_CONFIG = f"{CONFIG_NAMESPACE}:{IMAGE_KEY}"
+LEGACY_VERSION_CONFIG = f"{CONFIG_NAMESPACE}:{LEGACY_VERSION_KEY}"
+
 
 class ResolutionError(ValueError):
     """The manifest is valid on its own but its values do not fit together."""

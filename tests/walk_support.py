@@ -241,22 +241,25 @@ class Walker:
     _ejects: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, document: dict[str, Any]) -> tuple[Any, list[str], list[str]]:
-        """(resolved or None, problems, warnings) of a manifest document."""
-        from specql_deploy.program.manifest import ManifestError, parse
+        """(resolved or None, problems, warnings) of a manifest document, each line as the CLI
+        prints it: the key named as the document writes it, and its line."""
+        from specql_deploy.program.manifest import Manifest, ManifestError, parse
         from specql_deploy.program.resolve import ResolutionError, environment_names, resolve
 
+        lines: dict[str, int] = {}
         try:
-            spec = parse(json.dumps(document))
+            spec = parse(json.dumps(document, indent=1), lines)
+            manifest = Manifest(self.root / "deployment.yaml", spec, lines)
             first = None
             warnings: list[str] = []
             for environment in environment_names(spec):
                 resolved = resolve(spec, environment, default_name="walk")
-                warnings += resolved.warnings
+                warnings += [str(manifest.warning(warning)) for warning in resolved.warnings]
                 first = first or resolved
         except ManifestError as error:
             return None, [str(problem) for problem in error.problems], []
         except ResolutionError as error:
-            return None, [f"{path}: {message}" for path, message in error.problems], []
+            return None, [str(manifest.problem(path, message)) for path, message in error.problems], []
         return first, [], warnings
 
     def capture(self, key: str, resolved: Any) -> Any:

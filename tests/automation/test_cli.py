@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -118,21 +119,38 @@ def test_version():
     assert result.exit_code == 0 and result.stdout.startswith("specql-deploy ")
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["deploy", "validate", str(example_path("production-saas"))]])
-def test_start_up_does_not_import_pulumi(argv):
+PULUMI_AND_AWS = ("pulumi", "pulumi_aws", "pulumi_docker", "pulumi_kubernetes", "pulumi_random", "boto3", "botocore")
+
+
+@pytest.mark.parametrize(
+    ("argv", "not_imported"),
+    [
+        (["--help"], PULUMI_AND_AWS),
+        # validate prints plain lines: no rich (typer's help renders with it), no schema validator
+        (
+            ["deploy", "validate", str(example_path("production-saas"))],
+            (*PULUMI_AND_AWS, "rich", "markdown_it", "jsonschema"),
+        ),
+    ],
+)
+def test_start_up_does_not_import_pulumi(argv, not_imported):
     code = textwrap.dedent(f"""
         import sys
-        from specql_deploy.automation.cli import app
+        from specql_deploy.automation.cli import main
+        sys.argv = ["specql", *{argv!r}]
         try:
-            app({argv!r})
+            main()
         except SystemExit:
             pass
-        heavy = sorted(m for m in sys.modules if m.split('.')[0] in
-                       ('pulumi', 'pulumi_aws', 'pulumi_docker', 'pulumi_kubernetes', 'pulumi_random', 'boto3'))
-        print(heavy)
+        heavy = sorted(m for m in sys.modules if m.split('.')[0] in {not_imported!r})
+        from pydantic.plugin import _loader
+        print(heavy, "plugins scanned" if _loader._plugins is not None else "no plugin scan")
     """)
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert output.strip().splitlines()[-1] == "[]"
+    env = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+    assert result.returncode == 0, result.stderr
+    # AND pydantic never scans every installed distribution for plugins the CLI does not use
+    assert result.stdout.strip().splitlines()[-1] == "[] no plugin scan"
 
 
 # ------------------------------------------------------------------------- robustness
@@ -238,3 +256,65 @@ def test_cli_never_raises_on_mutated_examples(tmp_path, data):
     result = run("deploy", "validate", str(manifest))
     assert result.exit_code in (0, 2), (result.output, result.exception)
     assert not result.exception or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def _alerts_manifest(tmp_path, pattern: str, key: str, second: str) -> str:
+    """A manifest whose second alert (its entry on line 9) is the one the pattern refuses or warns about."""
+    manifest = tmp_path / "deployment.yaml"
+    manifest.write_text(
+        f"deployment:\n  pattern: {pattern}\nmonitoring:\n  metrics:\n    prometheus: true\n  {key}:\n"
+        "    - name: cpu\n      condition: cpu > 80\n" + textwrap.indent(second, "    ")
+    )
+    return str(manifest)
+
+
+@pytest.mark.parametrize("key", ["alerts", "alarms"])
+@pytest.mark.parametrize(
+    ("pattern", "second", "message"),
+    [
+        ("small-saas", "- name: queue\n  condition: queue_depth > 5\n", "no CloudWatch metric is known"),
+        ("production-saas", "- name: queue\n  condition: queue_depth > 5\n", "no CloudWatch metric is known"),
+        ("small-saas", "- type: cache_memory\n", "cache_memory watches the cache, and this deployment has none"),
+        ("hobby-project", "- name: queue\n  condition: queue_depth > 5\n", "Prometheus on hobby-project does not"),
+        ("kubernetes", "- name: queue\n  condition: queue_depth > 5\n", "Prometheus on kubernetes does not"),
+    ],
+)
+def test_a_refused_alert_is_named_as_the_manifest_writes_it_on_its_own_line(tmp_path, key, pattern, second, message):
+    # GIVEN two alerts under the key the user chose, the second one refused by the pattern
+    manifest = _alerts_manifest(tmp_path, pattern, key, second)
+    # WHEN validated
+    result = run("deploy", "validate", manifest)
+    # THEN the refusal names that entry by the manifest's key, at the line of its `- `
+    assert result.exit_code == 2
+    [line] = [line for line in result.stderr.splitlines() if message in line]
+    assert line.startswith(f"monitoring.{key}[1]: ") and line.endswith(" (line 9)"), line
+    # AND --json gives the same path and line
+    [error] = json.loads(run("deploy", "validate", manifest, "--json").stdout)["errors"]
+    assert (error["path"], error["line"]) == (f"monitoring.{key}[1]", 9)
+
+
+@pytest.mark.parametrize("key", ["alerts", "alarms"])
+@pytest.mark.parametrize(
+    ("pattern", "second", "field", "line", "message"),
+    [
+        ("small-saas", "- name: mem\n  condition: memory > 90\n  channel: slack\n", "channel", 11, "AWS Chatbot"),
+        ("hobby-project", "- name: mem\n  condition: memory > 90\n  email: ops@example.com\n", "email", 11, "mail"),
+        ("kubernetes", "- name: mem\n  condition: memory > 90\n  email: ops@example.com\n", "email", 11, "mail"),
+    ],
+)
+def test_a_warned_alert_is_named_as_the_manifest_writes_it_on_its_own_line(
+    tmp_path, key, pattern, second, field, line, message
+):
+    # GIVEN two alerts, the second with a setting the pattern does not deliver
+    manifest = _alerts_manifest(tmp_path, pattern, key, second)
+    # WHEN validated
+    result = run("deploy", "validate", manifest)
+    # THEN the warning names that entry's key by the manifest's spelling, at the key's line
+    assert result.exit_code == 0, result.output
+    [warning] = [text for text in result.stderr.splitlines() if message in text]
+    assert warning.startswith(f"warning: monitoring.{key}[1].{field}: ") and warning.endswith(f" (line {line})")
+    # AND --strict refuses it with that path and line
+    strict = json.loads(run("deploy", "validate", manifest, "--strict", "--json").stdout)["errors"]
+    assert {"path": f"monitoring.{key}[1].{field}", "line": line} in [
+        {"path": item["path"], "line": item["line"]} for item in strict
+    ]

@@ -236,7 +236,7 @@ class Update:
 def tagged(version: int, tag: str, **kwargs: Any) -> Update:
     from pulumi.automation import ConfigValue
 
-    return Update(version, {"specql:imageTag": ConfigValue(tag)}, **kwargs)
+    return Update(version, {"specql:version": ConfigValue(tag)}, **kwargs)
 
 
 def test_releases_come_from_successful_updates_newest_first():
@@ -269,16 +269,94 @@ def test_rollback_chooses_the_previous_release_or_the_one_named():
         choose(releases[:1], None, "prod")
 
 
+def test_releases_recorded_under_the_old_key_are_still_listed():
+    from pulumi.automation import ConfigValue
+
+    from specql_deploy.automation.releases import releases_from_history
+
+    # GIVEN a stack deployed by 0.1 (`specql:imageTag`), then by this release, whose first
+    # update still carried the old key beside the new one
+    history = [
+        Update(4, {"specql:version": ConfigValue("c3")}),
+        Update(3, {"specql:version": ConfigValue("b2"), "specql:imageTag": ConfigValue("a1")}),
+        Update(2, {"specql:imageTag": ConfigValue("a1")}),
+        Update(1, {"specql:imageTag": ConfigValue("a0")}),
+    ]
+    # WHEN rollback lists its releases THEN the new key wins where both are, and the old updates are releases
+    assert [release.tag for release in releases_from_history(history)] == ["c3", "b2", "a1", "a0"]
+
+
 def test_each_up_records_its_release_in_the_stack_config():
     from specql_deploy.automation.cli_manifest import load_resolved, with_overrides
-    from specql_deploy.automation.stacks import stack_config
+    from specql_deploy.automation.stacks import stack_config, stale_config
 
     _, resolved = load_resolved(example_path("small-saas"), None)
     config = stack_config(with_overrides(resolved, version="4f2c9e1"))
-    assert config["specql:imageTag"] == "4f2c9e1"
-    assert "specql:image" not in config
+    assert config["specql:version"] == "4f2c9e1"
+    assert "specql:image" not in config and "specql:imageTag" not in config
+    # AND the image an earlier `--image` recorded and the 0.1 key are removed from the stack config
+    assert set(stale_config(config)) == {"specql:image", "specql:imageTag"}
     pinned = stack_config(with_overrides(resolved, image="ghcr.io/acme/shop:4f2c9e1"))
     assert pinned["specql:image"] == "ghcr.io/acme/shop:4f2c9e1"
+    assert stale_config(pinned) == ("specql:imageTag",)
+
+
+@pytest.fixture
+def stack_config_for_program():
+    """Sets the Pulumi runtime config a stack would give the plain program; cleared afterwards."""
+    from pulumi.runtime import config
+
+    yield lambda values: config.set_all_config({key: str(value) for key, value in values.items()})
+    config.set_all_config({})
+
+
+def test_rollback_reads_the_release_up_recorded_under_the_key_the_program_reads(stack_config_for_program):
+    import runpy
+
+    from pulumi.automation import ConfigValue
+
+    from specql_deploy.automation.cli_manifest import load_resolved, with_overrides
+    from specql_deploy.automation.releases import releases_from_history
+    from specql_deploy.automation.stacks import stack_config
+    from specql_deploy.capture import run_under_mocks
+
+    # GIVEN the stack config `specql deploy up --version 4f2c9e1` records
+    manifest, resolved = load_resolved(example_path("small-saas"), None)
+    recorded = stack_config(with_overrides(resolved, version="4f2c9e1"))
+    # WHEN the plain `pulumi` program (Pulumi.yaml's) runs with that stack config
+    program_keys = {key: value for key, value in recorded.items() if key.startswith("specql:")}
+    stack_config_for_program({**program_keys, "specql:manifest": str(example_path("small-saas"))})
+    graph = run_under_mocks(
+        lambda: runpy.run_module("specql_deploy.program.__main__", run_name="__main__"),
+        project=resolved.deployment.name,
+        stack=resolved.deployment.environment,
+    )
+    # THEN it runs the tag up deployed
+    [task] = graph.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    [container] = json.loads(task.inputs["containerDefinitions"])
+    assert container["image"].endswith(":4f2c9e1")
+    # AND rollback, reading the update that recorded this config, lists that same tag
+    update = Update(7, {key: ConfigValue(str(value)) for key, value in recorded.items()})
+    assert [release.tag for release in releases_from_history([update])] == ["4f2c9e1"]
+
+
+def test_the_program_still_reads_a_tag_recorded_under_the_old_key(stack_config_for_program):
+    import runpy
+
+    from specql_deploy.capture import run_under_mocks
+
+    # GIVEN a stack whose config holds only the 0.1 key
+    stack_config_for_program(
+        {"specql:manifest": str(example_path("small-saas")), "specql:environment": "dev", "specql:imageTag": "9d8e7f6"}
+    )
+    # WHEN the plain `pulumi` program runs
+    graph = run_under_mocks(
+        lambda: runpy.run_module("specql_deploy.program.__main__", run_name="__main__"), project="shop", stack="dev"
+    )
+    # THEN it runs that tag
+    [task] = graph.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    [container] = json.loads(task.inputs["containerDefinitions"])
+    assert container["image"].endswith(":9d8e7f6")
 
 
 def test_rollback_runs_up_with_the_previous_release(tmp_path, monkeypatch):

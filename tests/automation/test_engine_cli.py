@@ -153,7 +153,7 @@ def test_emulate_points_the_program_at_a_moto_server_and_stops_it(project, monke
 
 def test_rollback_redeploys_the_previous_release(project, monkeypatch, tmp_path):
     # GIVEN a program whose one resource holds the image tag the stack config names
-    # (`specql:imageTag`, the program's image-tag input), deployed as v1 then v2
+    # (`specql:version`, the plain program's image-tag input), deployed as v1 then v2
     import pulumi
 
     from engine_resources import LocalFile
@@ -161,7 +161,7 @@ def test_rollback_redeploys_the_previous_release(project, monkeypatch, tmp_path)
     site = tmp_path / "running.txt"
 
     def program() -> None:
-        tag = pulumi.Config("specql").require("imageTag")
+        tag = pulumi.Config("specql").require("version")
         LocalFile("release", str(site), tag, 0, None)
 
     monkeypatch.setattr("specql_deploy.program.make_program", lambda _resolved, **_options: program)
@@ -184,3 +184,46 @@ def test_rollback_redeploys_the_previous_release(project, monkeypatch, tmp_path)
     assert forward.exit_code == 0 and site.read_text() == "v2"
     unknown = deploy("rollback", file, "--env", "staging", "--to", "v3", "--yes")
     assert unknown.exit_code == 2 and "never ran 'v3'" in unknown.stderr
+
+
+def test_rollback_reads_a_release_recorded_under_the_old_key(project, monkeypatch, tmp_path):
+    # GIVEN a stack whose first update recorded its tag as specql-deploy 0.1 did (`specql:imageTag`),
+    # and a program whose one resource holds the tag it runs and what the old key still says
+    import pulumi
+
+    from specql_deploy.automation import stacks
+
+    from engine_resources import LocalFile
+
+    site = tmp_path / "running.txt"
+
+    def program() -> None:
+        config = pulumi.Config("specql")
+        LocalFile("release", str(site), f"{config.get('version')}|{config.get('imageTag') or ''}", 0, None)
+
+    monkeypatch.setattr("specql_deploy.program.make_program", lambda _resolved, **_options: program)
+    manifest, _, _ = project
+    file = str(manifest)
+    current = stacks.stack_config
+
+    def as_in_0_1(resolved, overrides=None):
+        config = current(resolved, overrides)
+        config["specql:imageTag"] = config.pop("specql:version")
+        return config
+
+    with monkeypatch.context() as old:
+        old.setattr(stacks, "stack_config", as_in_0_1)
+        old.setattr(stacks, "stale_config", lambda _config: ())
+        first = deploy("up", file, "--env", "production", "--version", "v1", "--yes")
+        assert first.exit_code == 0, first.output
+    assert site.read_text() == "None|v1"
+    # WHEN this release deploys v2 over it
+    assert deploy("up", file, "--env", "production", "--version", "v2", "--yes").exit_code == 0
+    # THEN the stack config holds the one key (the old one is gone) and both releases are listed
+    assert site.read_text() == "v2|"
+    listed = deploy("rollback", file, "--env", "production", "--list", "--json")
+    assert [item["tag"] for item in json.loads(listed.stdout)] == ["v2", "v1"]
+    # AND rollback goes back to the release the old key recorded
+    back = deploy("rollback", file, "--env", "production", "--yes")
+    assert back.exit_code == 0, back.output
+    assert site.read_text() == "v1|"

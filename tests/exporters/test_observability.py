@@ -493,7 +493,9 @@ def test_an_alert_prometheus_cannot_evaluate_is_refused(extra, message, tmp_path
     path.write_text(example_manifest("hobby-project").read_text() + "  monitoring:\n" + extra)
     result = CliRunner().invoke(app, ["deploy", "validate", str(path)])
     assert result.exit_code == 2
-    assert "monitoring.alarms[0]" in result.output and message in result.output
+    # the entry named by the manifest's own key, at its line (the example's 11 lines, `monitoring:`, then the entry)
+    line = len(example_manifest("hobby-project").read_text().splitlines()) + extra[: extra.index("- ")].count("\n") + 2
+    assert f"monitoring.alerts[0]: {message}" in result.output and f"(line {line})" in result.output
 
 
 def test_helm_chart_keeps_the_dashboards_legend_braces_literal():

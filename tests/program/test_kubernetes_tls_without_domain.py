@@ -65,13 +65,13 @@ def test_warnings_stay_out_of_the_resolved_json(tmp_path):
     result = specql("resolve", str(PROPOSAL), "--json")
     assert result.exit_code == 0, result.output
     assert "warnings" not in json.loads(result.stdout)
-    assert result.stderr.strip() == f"{WARNING}\n{RETIRED}"
+    assert result.stderr.strip() == f"{WARNING} (line 13)\n{RETIRED} (line 12)"
 
 
 def test_validate_and_offline_preview_of_the_proposal_succeed_with_the_warning():
     validated = specql("validate", str(PROPOSAL))
     assert validated.exit_code == 0, validated.output
-    assert validated.stderr.strip() == f"{WARNING}\n{RETIRED}"
+    assert validated.stderr.strip() == f"{WARNING} (line 13)\n{RETIRED} (line 12)"
     preview = specql("preview", str(PROPOSAL), "--offline", "--json")
     assert preview.exit_code == 0, preview.output
     assert "Traceback" not in preview.output and "ValueError" not in preview.output
