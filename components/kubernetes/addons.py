@@ -42,11 +42,14 @@ ADDON_NAMESPACES: Mapping[str, str] = {
 LOGS_CHARTS = ("loki", "alloy")
 """The `logs` role: Loki stores the logs, Alloy ships them (installed or skipped together)."""
 
-ALLOY_RULES: tuple[Mapping[str, Any], ...] = (
-    {"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]},
-)
-"""All Alloy may read: the pods of the application's namespace and their logs (the chart's
-default grants secrets and configmaps cluster-wide, which tailing logs never needs)."""
+ALLOY_RULES: Mapping[str, Mapping[str, Any]] = {
+    # The chart writes `rbac.rules` then `rbac.clusterRules` into its ClusterRole, and needs
+    # both lists non-empty: discovery watches pods, the log source reads their logs.
+    "rules": {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+    "clusterRules": {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+}
+"""All Alloy may read: pods and their logs (the chart's default also grants secrets,
+configmaps and nodes cluster-wide, which tailing logs never needs)."""
 
 INGRESS_CHARTS: Mapping[str, str] = {"nginx": "ingress-nginx", "traefik": "traefik"}
 """Ingress class → the HELM_CHARTS key of its controller."""
@@ -56,8 +59,6 @@ INGRESS_CHARTS: Mapping[str, str] = {"nginx": "ingress-nginx", "traefik": "traef
 class LogsArgs:
     """What Loki and Alloy are installed with (`logs.aggregator: loki`)."""
 
-    namespace: str
-    """Namespace whose pods' logs Alloy ships (the application's); its Role reaches only there. Required."""
     alloy_config: str
     """Alloy's configuration: the text the eject writes to `observability/alloy/config.alloy`. Required."""
     retention_days: int
@@ -155,8 +156,10 @@ def _alloy_values(logs: LogsArgs) -> dict[str, Any]:
         },
         "image": {"tag": _image_tag("alloy")},
         "controller": {"type": "deployment", "replicas": 1},
-        # A Role in the application's namespace instead of the chart's ClusterRole.
-        "rbac": {"namespaces": [logs.namespace], "rules": [dict(rule) for rule in ALLOY_RULES]},
+        # Read pods and their logs, nothing else (the configuration discovers only the
+        # application's namespace). A ClusterRole, not a Role there: the release must not
+        # create objects in a namespace the application's own manifests or chart create later.
+        "rbac": {key: [dict(rule)] for key, rule in ALLOY_RULES.items()},
         # The PodLogs CRD is for a config that reads it; this one does not.
         "crds": {"create": False},
     }

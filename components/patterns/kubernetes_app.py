@@ -53,7 +53,6 @@ def logs_args(resolved: ResolvedDeployment) -> LogsArgs | None:
     if not uses_loki(resolved):
         return None
     return LogsArgs(
-        namespace=resolved.kubernetes.namespace,
         alloy_config=alloy_config(resolved),
         retention_days=resolved.monitoring.log_retention_days,
         datasource=loki_datasource(resolved),

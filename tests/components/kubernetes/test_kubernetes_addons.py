@@ -100,11 +100,12 @@ def test_alloy_ships_the_application_namespace_with_the_ejected_configuration(ca
     assert f'names = ["{resolved.kubernetes.namespace}"]' in content
     assert f'url = "{loki_url(resolved)}/loki/api/v1/push"' in content
     assert loki_url(resolved) == "http://loki.monitoring.svc:3100"
-    # AND it may read only that namespace's pods and their logs (a Role, not the ClusterRole)
-    assert values["rbac"]["namespaces"] == [resolved.kubernetes.namespace]
-    assert values["rbac"]["rules"] == [
-        {"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}
-    ]
+    # AND it may read pods and their logs, nothing else (no secrets, no nodes), and creates
+    # nothing in the application's namespace (which may not exist yet when add-ons install)
+    assert values["rbac"] == {
+        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}],
+        "clusterRules": [{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]}],
+    }
     # AND it runs as one unprivileged Deployment (no host paths), as `restricted` requires
     assert values["controller"] == {"type": "deployment", "replicas": 1}
     context = values["alloy"]["securityContext"]
