@@ -141,7 +141,8 @@ def _alloy_values(logs: LogsArgs) -> dict[str, Any]:
     # no host paths, no root, so it meets the `restricted` Pod Security Standard.
     return {
         "alloy": {
-            # The chart's ConfigMap holds the very text the eject writes (observability/alloy).
+            # The chart's ConfigMap holds the very text the eject writes (observability/alloy;
+            # the chart passes it through `tpl`, which leaves a text without `{{` unchanged).
             "configMap": {"create": True, "content": logs.alloy_config},
             "storagePath": ALLOY_DATA,
             "enableReporting": False,
