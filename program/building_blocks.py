@@ -237,7 +237,8 @@ KUBERNETES_LOKI_VOLUME = "10Gi"
 # Alloy in a cluster runs as the unprivileged user its image creates (the `restricted` Pod
 # Security Standard refuses root)...
 ALLOY_IMAGE_USER = 473
-# ...and keeps its read positions in the data folder the image gives that user.
+# ...and keeps its read positions in the data folder the image gives that user (the Docker
+# host's Alloy, in the hobby stack and the Ansible playbook, too).
 ALLOY_DATA = "/var/lib/alloy/data"
 # Grafana's sidecar in kube-prometheus-stack loads ConfigMaps labelled grafana_dashboard=1.
 GRAFANA_DASHBOARD_LABEL: tuple[str, str] = ("grafana_dashboard", "1")
