@@ -231,8 +231,8 @@ GRAFANA_PANEL_SIZE: Mapping[str, int] = {"width": 12, "height": 8}
 LOKI_INDEX_PERIOD = "24h"
 # The schema date of the generated Loki configuration's one period (TSDB, schema v13).
 LOKI_SCHEMA_FROM = "2024-04-01"
-# Loki's volume in a cluster (its chart's own default size): a small cluster's pod logs for
-# the pattern's retention; the compactor deletes what is older, so it does not grow past that.
+# Loki's volume in a cluster (its chart's own default size): compressed chunks of one
+# application's pod logs for the retention; the compactor deletes what is older.
 KUBERNETES_LOKI_VOLUME = "10Gi"
 # Alloy in a cluster runs as the unprivileged user its image creates (the `restricted` Pod
 # Security Standard refuses root)...

@@ -230,10 +230,6 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "monitoring.log_aggregator": _d(
                 "loki", "cluster-local log aggregation: Loki, and Grafana Alloy shipping the pods' logs"
             ),
-            "monitoring.log_retention_days": _d(
-                30,
-                "a month of pod logs fits Loki's volume in the cluster (and an EKS cluster's flow logs keep as long)",
-            ),
             "monitoring.prometheus": Derived(
                 ("deployment.framework",),
                 lambda _framework: True,

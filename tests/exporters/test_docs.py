@@ -238,8 +238,8 @@ def test_resources_that_share_a_name_are_listed_in_one_order():
 
 
 def test_the_kubernetes_runbook_points_at_the_logs_loki_keeps():
-    # GIVEN the kubernetes example, whose pods' logs Alloy ships to Loki (kept 30 days)
+    # GIVEN the kubernetes example, whose pods' logs Alloy ships to Loki (kept 365 days)
     runbook = docs("kubernetes")["RUNBOOK.md"]
     # THEN the RUNBOOK says where the older logs are and how to ask for them
-    assert "Older logs, every pod of `myapp-prod` for 30 days, are in Loki" in runbook
+    assert "Older logs, every pod of `myapp-prod` for 365 days, are in Loki" in runbook
     assert 'Explore → Loki, query `{deployment="kubernetes", environment="dev"}`' in runbook

@@ -40,7 +40,7 @@ def test_loki_runs_as_one_process_on_a_volume_keeping_the_manifests_retention(ca
     from specql_deploy.program.building_blocks import KUBERNETES_LOKI_VOLUME
     from specql_deploy.program.catalogue import IMAGES
 
-    # GIVEN the example, whose logs go to Loki (the pattern's default), kept 30 days
+    # GIVEN the example, whose logs go to Loki (the pattern's default), kept a year (the global default)
     resolved, graph = captured("kubernetes")
     assert resolved.monitoring.log_aggregator == "loki"
     values = releases(graph)["loki"].inputs["values"]
@@ -52,9 +52,9 @@ def test_loki_runs_as_one_process_on_a_volume_keeping_the_manifests_retention(ca
     assert values["loki"]["commonConfig"] == {"replication_factor": 1}
     assert {values[target]["replicas"] for target in ("read", "write", "backend")} == {0}
     assert values["loki"]["schemaConfig"]["configs"][0]["object_store"] == "filesystem"
-    # AND the compactor deletes what is older than the retention (from the defaults, 30 days here)
-    assert resolved.monitoring.log_retention_days == 30
-    assert values["loki"]["limits_config"] == {"retention_period": "720h"}
+    # AND the compactor deletes what is older than the retention (from the defaults tables)
+    assert resolved.monitoring.log_retention_days == 365
+    assert values["loki"]["limits_config"] == {"retention_period": "8760h"}
     assert values["loki"]["compactor"]["retention_enabled"] is True
     # AND nothing beyond the one process runs, and it is the Loki the hobby stack runs
     for off in ("gateway", "chunksCache", "resultsCache", "lokiCanary", "test"):

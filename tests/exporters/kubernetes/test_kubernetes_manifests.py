@@ -98,7 +98,7 @@ def test_readme_installs_loki_and_alloy_with_the_ejected_alloy_file(ejected):
         for text in (readme, (item.root / "infrastructure/kubernetes/helm/README.md").read_text()):
             assert f"helm upgrade --install {key} {chart}" in text
             assert f"--repo {repository}" in text and f"--version {version}" in text
-    assert "--set loki.limits_config.retention_period=720h" in readme
+    assert "--set loki.limits_config.retention_period=8760h" in readme
     # AND Alloy's configuration comes from the file the observability eject writes, by a
     # path that is right from the README's folder
     (path,) = re.findall(r"--set-file alloy\.configMap\.content=(\S+)", readme)
