@@ -31,3 +31,9 @@ def hash_header(context: ExportContext, *, what: str = "") -> str:
     """The header as ``#`` comments (YAML, Dockerfile, Caddyfile, .env, HCL, shell)."""
     lines = [part for line in header_lines(context, what=what) for part in line.split("\n")]
     return "".join(f"# {line}\n" if line else "#\n" for line in lines)
+
+
+def slash_header(context: ExportContext, *, what: str = "") -> str:
+    """The header as ``//`` comments (Grafana Alloy's configuration syntax has no ``#``)."""
+    lines = [part for line in header_lines(context, what=what) for part in line.split("\n")]
+    return "".join(f"// {line}\n" if line else "//\n" for line in lines)

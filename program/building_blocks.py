@@ -231,6 +231,15 @@ GRAFANA_PANEL_SIZE: Mapping[str, int] = {"width": 12, "height": 8}
 LOKI_INDEX_PERIOD = "24h"
 # The schema date of the generated Loki configuration's one period (TSDB, schema v13).
 LOKI_SCHEMA_FROM = "2024-04-01"
+# Loki's volume in a cluster (its chart's own default size): compressed chunks of one
+# application's pod logs for the retention; the compactor deletes what is older.
+KUBERNETES_LOKI_VOLUME = "10Gi"
+# Alloy in a cluster runs as the unprivileged user its image creates (the `restricted` Pod
+# Security Standard refuses root)...
+ALLOY_IMAGE_USER = 473
+# ...and keeps its read positions in the data folder the image gives that user (the Docker
+# host's Alloy, in the hobby stack and the Ansible playbook, too).
+ALLOY_DATA = "/var/lib/alloy/data"
 # Grafana's sidecar in kube-prometheus-stack loads ConfigMaps labelled grafana_dashboard=1.
 GRAFANA_DASHBOARD_LABEL: tuple[str, str] = ("grafana_dashboard", "1")
 # The backup loop writes its last success for node exporter's textfile collector here...

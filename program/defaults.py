@@ -227,7 +227,9 @@ PATTERNS: Mapping[str, PatternInfo] = {
             "application.hpa": _d(True, "pods scale with CPU"),
             "application.autoscale_max": _d(10, "the HPA's ceiling"),
             "monitoring.stack": _d("kube-prometheus-stack", "Prometheus, Alertmanager and Grafana for the cluster"),
-            "monitoring.log_aggregator": _d("loki", "cluster-local log aggregation"),
+            "monitoring.log_aggregator": _d(
+                "loki", "cluster-local log aggregation: Loki, and Grafana Alloy shipping the pods' logs"
+            ),
             "monitoring.prometheus": Derived(
                 ("deployment.framework",),
                 lambda _framework: True,

@@ -62,6 +62,16 @@ def _warn(key: str, patterns: tuple[str, ...], message: str, values: tuple[Any, 
     return Rule(key, patterns, message, "warn", values)
 
 
+def _no_loki_keeps_logs(_value: Any, spec: Any) -> bool:
+    """No Loki keeps the logs: another aggregator is written, or none is and the pattern's
+    default is not Loki (hobby-project keeps Docker's logs; kubernetes runs Loki)."""
+    logs = getattr(getattr(spec, "monitoring", None), "logs", None)
+    aggregator = getattr(logs, "aggregator", None)
+    if aggregator is None:
+        return getattr(getattr(spec, "deployment", None), "pattern", None) != "kubernetes"
+    return aggregator != "loki"
+
+
 def _cluster_is_not_created(_value: Any, spec: Any) -> bool:
     kubernetes = getattr(spec, "kubernetes", None)
     return kubernetes is None or kubernetes.cluster != "create"
@@ -116,12 +126,33 @@ RULES: tuple[Rule, ...] = (
         "the level chooses CloudWatch alarms and dashboards on the AWS patterns; this pattern is watched by "
         "Prometheus whatever the level",
     ),
-    _warn("monitoring.logs.retention", NOT_AWS, "retention applies to CloudWatch Logs on the AWS patterns"),
+    Rule(
+        "monitoring.logs.retention",
+        NOT_AWS,
+        "retention applies to the logs Loki keeps (`logs.aggregator: loki`) and to CloudWatch Logs on the AWS "
+        "patterns; without Loki this pattern leaves container logs where its runtime keeps them",
+        when=_no_loki_keeps_logs,
+    ),
     _refuse(
         "monitoring.logs.aggregator",
         NOT_AWS,
-        "CloudWatch Logs serves the AWS patterns; this pattern keeps container logs where its runtime does",
+        "CloudWatch Logs serves the AWS patterns; this pattern keeps logs in Loki (`loki`) or leaves them where "
+        "its runtime keeps them (`none`)",
         ("cloudwatch",),
+    ),
+    _warn(
+        "monitoring.logs.aggregator",
+        ("hobby-project",),
+        "hobby-project already leaves logs in Docker's json-file driver, rotated on the host, unless "
+        "`logs.aggregator: loki` adds Loki, Alloy and Grafana",
+        ("none",),
+    ),
+    _refuse(
+        "monitoring.logs.aggregator",
+        AWS,
+        "ECS sends every container's output to CloudWatch Logs (the awslogs driver), which `logs.retention` "
+        "expires; write `cloudwatch` or leave the key out",
+        ("none",),
     ),
     _refuse(
         "security.waf",

@@ -59,9 +59,14 @@ def _aws_or_caddy(resolved: ResolvedDeployment) -> bool:
     return resolved.cloud in ("aws", "docker")
 
 
-def _not_an_existing_cluster(resolved: ResolvedDeployment) -> bool:
-    """Log retention: CloudWatch, Docker's log driver, or an EKS cluster's logs (not a cluster of yours)."""
-    return resolved.cloud != "kubernetes" or resolved.kubernetes.cluster == "create"
+def _kept_logs(resolved: ResolvedDeployment) -> bool:
+    """Log retention: CloudWatch, Docker's log driver, Loki, or an EKS cluster's logs (on a
+    cluster of yours without Loki, nothing here keeps logs)."""
+    return (
+        resolved.cloud != "kubernetes"
+        or resolved.kubernetes.cluster == "create"
+        or resolved.monitoring.log_aggregator == "loki"
+    )
 
 
 def _dr_region(resolved: ResolvedDeployment) -> bool:
@@ -108,7 +113,7 @@ APPLIES: Mapping[str, Applies] = {
     "load_balancer.certificate": _aws_or_caddy,
     "edge.": _aws,
     "monitoring.level": _aws_or_caddy,
-    "monitoring.log_retention_days": _not_an_existing_cluster,
+    "monitoring.log_retention_days": _kept_logs,
     "monitoring.alarm_emails": _alerting,
     "monitoring.alarms": _aws,
     "monitoring.container_insights": _aws,

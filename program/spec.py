@@ -617,10 +617,10 @@ class MetricsSpec(Section):
 class LogsSpec(Section):
     """Where logs go and how long they stay."""
 
-    aggregator: Annotated[Literal["cloudwatch", "loki", "elasticsearch"] | None, Feeds("monitoring.log_aggregator")] = (
-        None
-    )
-    """Log store."""
+    aggregator: Annotated[
+        Literal["cloudwatch", "loki", "elasticsearch", "none"] | None, Feeds("monitoring.log_aggregator")
+    ] = None
+    """Log store; `none` keeps logs only where the runtime does (Docker's json-file logs, the kubelet's files)."""
     retention: Annotated[int | None, Feeds("monitoring.log_retention_days")] = Field(default=None, ge=1, le=3653)
     """Days logs are kept."""
 
@@ -945,10 +945,10 @@ class KubernetesSpec(Section):
     ingress: IngressSpec | None = None
     """Ingress controller and TLS."""
     existing_addons: Annotated[
-        tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring"], ...] | None,
+        tuple[Literal["ingress-controller", "cert-manager", "database-operator", "monitoring", "logs"], ...] | None,
         Feeds("kubernetes.existing_addons"),
     ] = None
-    """Add-ons the cluster already runs, so they are not installed again."""
+    """Add-ons the cluster already runs, so they are not installed again (`logs`: Loki and Grafana Alloy)."""
 
 
 # ------------------------------------------------------------------------- environments

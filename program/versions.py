@@ -69,8 +69,14 @@ IMAGES: Mapping[str, Pin] = {
         "https://github.com/aws-observability/aws-otel-collector/releases",
         "not compared here",
     ),
-    "loki": Pin("grafana/loki:3.6.0", CHECKED, "https://github.com/grafana/loki/releases", "not compared here"),
-    "alloy": Pin("grafana/alloy:v1.12.0", CHECKED, "https://github.com/grafana/alloy/releases", "not compared here"),
+    # The same Loki and Alloy run on a Docker host and in a cluster: the Helm charts below
+    # are pinned to these tags (`loki.image.tag`, `image.tag`), the releases their newest
+    # charts ship (grafana-community/helm-charts and grafana/alloy, 2026-08-20).
+    "loki": Pin(
+        "grafana/loki:3.7.6", CHECKED, "https://github.com/grafana-community/helm-charts/tree/main/charts/loki"
+    ),
+    # Also the Docker host's log shipper of the Ansible eject (install-monitoring.yml).
+    "alloy": Pin("grafana/alloy:v1.18.1", CHECKED, "https://github.com/grafana/alloy/releases"),
     "uptime-kuma": Pin(
         "louislam/uptime-kuma:1.23.16-alpine",
         CHECKED,
@@ -78,8 +84,6 @@ IMAGES: Mapping[str, Pin] = {
         "not compared: its releases were not reachable here; Dependabot proposes the newer tag",
     ),
     # Copies the dumps off the host (S3 or any S3-compatible store).
-    # The Docker host's log shipper (infrastructure/ansible/playbooks/install-monitoring.yml).
-    "promtail": Pin("grafana/promtail:3.4.2", CHECKED, "https://github.com/grafana/loki/releases"),
     "rclone": Pin(
         "rclone/rclone:1.68.2",
         CHECKED,
@@ -189,6 +193,29 @@ HELM_CHARTS: Mapping[str, tuple[str, Pin, str]] = {
         "kube-prometheus-stack",
         Pin("68.3.0", CHECKED, "https://github.com/prometheus-community/helm-charts/releases", "not compared here"),
         "https://prometheus-community.github.io/helm-charts",
+    ),
+    # Logs (`logs.aggregator: loki`): Loki in monolithic mode on a volume, and Alloy
+    # reading the pods' logs through the API. The Loki chart moved from grafana/helm-charts
+    # to the community repository in March 2026 (Grafana's Loki docs point there).
+    "loki": (
+        "loki",
+        Pin(
+            "18.11.0",
+            CHECKED,
+            "https://github.com/grafana-community/helm-charts/releases",
+            "not compared here with the Helm registry: read from the chart's repository (2026-08-20)",
+        ),
+        "https://grafana-community.github.io/helm-charts",
+    ),
+    "alloy": (
+        "alloy",
+        Pin(
+            "1.11.1",
+            CHECKED,
+            "https://github.com/grafana/alloy/releases",
+            "not compared here with the Helm registry: read from the chart's repository (2026-08-21)",
+        ),
+        "https://grafana.github.io/helm-charts",
     ),
 }
 """Helm charts the kubernetes pattern installs: name → (chart, version, repository)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...program.building_blocks import (
+    ALLOY_DATA,
     DATA_SERVICE_HEALTH,
     DOCKER_CONTAINER_LOGS,
     DOCKER_SIDECAR_LIMITS,
@@ -459,9 +460,9 @@ def _alloy(resolved: ResolvedDeployment) -> ServiceSpec:
         name="alloy",
         image=IMAGES["alloy"],
         purpose="tails every container's json-file log on the host (read-only) and ships it to Loki",
-        command=("run", "--storage.path=/var/lib/alloy/data", "/etc/alloy/config.alloy"),
+        command=("run", f"--storage.path={ALLOY_DATA}", "/etc/alloy/config.alloy"),
         mounts=(
-            Mount("alloy_data", "/var/lib/alloy/data"),
+            Mount("alloy_data", ALLOY_DATA),
             Mount.host_path(DOCKER_CONTAINER_LOGS, DOCKER_CONTAINER_LOGS, read_only=True),
         ),
         configs=(_observability_config(resolved, ALLOY_CONFIG, "/etc/alloy/config.alloy"),),

@@ -37,9 +37,30 @@ def loki_url(resolved: ResolvedDeployment) -> str:
     return f"http://loki:{PORTS['loki']}"
 
 
+def loki_schema() -> dict[str, Any]:
+    """Loki's one schema period: the TSDB index and chunks on the filesystem, schema v13."""
+    period = {
+        "from": LOKI_SCHEMA_FROM,
+        "store": "tsdb",
+        "object_store": "filesystem",
+        "schema": "v13",
+        "index": {"prefix": "index_", "period": LOKI_INDEX_PERIOD},
+    }
+    return {"configs": [period]}
+
+
+def loki_limits(retention_days: int) -> dict[str, Any]:
+    """How long Loki keeps logs (`monitoring.log_retention_days`)."""
+    return {"retention_period": f"{retention_days * 24}h"}
+
+
+def loki_compactor() -> dict[str, Any]:
+    """The compactor applies the retention: it deletes chunks older than the period."""
+    return {"retention_enabled": True, "delete_request_store": "filesystem"}
+
+
 def loki_config(resolved: ResolvedDeployment) -> str:
     """Loki's configuration: single process, filesystem storage, retention from the manifest."""
-    retention_hours = resolved.monitoring.log_retention_days * 24
     config: dict[str, Any] = {
         "auth_enabled": False,
         "server": {"http_listen_port": PORTS["loki"]},
@@ -51,23 +72,9 @@ def loki_config(resolved: ResolvedDeployment) -> str:
                 "filesystem": {"chunks_directory": f"{LOKI_DATA}/chunks", "rules_directory": f"{LOKI_DATA}/rules"}
             },
         },
-        "schema_config": {
-            "configs": [
-                {
-                    "from": LOKI_SCHEMA_FROM,
-                    "store": "tsdb",
-                    "object_store": "filesystem",
-                    "schema": "v13",
-                    "index": {"prefix": "index_", "period": LOKI_INDEX_PERIOD},
-                }
-            ]
-        },
-        "limits_config": {"retention_period": f"{retention_hours}h"},
-        "compactor": {
-            "working_directory": f"{LOKI_DATA}/compactor",
-            "retention_enabled": True,
-            "delete_request_store": "filesystem",
-        },
+        "schema_config": loki_schema(),
+        "limits_config": loki_limits(resolved.monitoring.log_retention_days),
+        "compactor": {"working_directory": f"{LOKI_DATA}/compactor", **loki_compactor()},
         "analytics": {"reporting_enabled": False},
     }
     return dump(config)
@@ -77,9 +84,14 @@ def _alloy_labels(resolved: ResolvedDeployment) -> str:
     return f'{{ deployment = "{resolved.deployment.name}", environment = "{resolved.deployment.environment}" }}'
 
 
-def alloy_config(resolved: ResolvedDeployment) -> str:
-    """Grafana Alloy's configuration (its own syntax): collect the logs, label them, push to Loki."""
-    push = f"{loki_url(resolved)}/loki/api/v1/push"
+def loki_push_url(resolved: ResolvedDeployment) -> str:
+    return f"{loki_url(resolved)}/loki/api/v1/push"
+
+
+def alloy_config(resolved: ResolvedDeployment, push_url: str | None = None) -> str:
+    """Grafana Alloy's configuration (its own syntax): collect the logs, label them, push to
+    Loki (the stack's own, or `push_url`: the Ansible playbook's Loki variable)."""
+    push = push_url or loki_push_url(resolved)
     if resolved.cloud == "kubernetes":
         namespace = resolved.kubernetes.namespace
         source = [
@@ -144,20 +156,23 @@ def prometheus_datasource(resolved: ResolvedDeployment) -> dict[str, Any]:
     return source
 
 
+def loki_datasource(resolved: ResolvedDeployment) -> dict[str, Any]:
+    """Grafana's Loki datasource (provisioned on a Docker host, a chart value in a cluster)."""
+    return {
+        "name": "Loki",
+        "type": "loki",
+        "uid": "loki",
+        "access": "proxy",
+        "url": loki_url(resolved),
+        "editable": False,
+    }
+
+
 def datasources(resolved: ResolvedDeployment) -> str:
     """Grafana's datasource provisioning file."""
     sources = [prometheus_datasource(resolved)]
     if uses_loki(resolved):
-        sources.append(
-            {
-                "name": "Loki",
-                "type": "loki",
-                "uid": "loki",
-                "access": "proxy",
-                "url": loki_url(resolved),
-                "editable": False,
-            }
-        )
+        sources.append(loki_datasource(resolved))
     if resolved.cloud == "aws":
         region = resolved.platform.region
         sources.append(

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..kubernetes.addons import Addons, AddonsArgs
+from ..kubernetes.addons import Addons, AddonsArgs, LogsArgs
 from ..kubernetes.application import Application, ApplicationArgs, DatabaseRef
 from ..kubernetes.ingress import Ingress, IngressArgs
 from ..kubernetes.labels import labels, selector_labels
 from ..kubernetes.metrics import CNPG_METRICS_PORT, Metrics, MetricsArgs
 from ..kubernetes.network_policies import NetworkPolicies, NetworkPoliciesArgs
 from ..kubernetes.postgres_cluster import PostgresCluster, PostgresClusterArgs
-from ..observability import dashboards, rules_document
+from ..observability import alloy_config, dashboards, rules_document, uses_loki
+from ..observability.logs import loki_datasource
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -42,7 +43,19 @@ def addons_args(resolved: ResolvedDeployment) -> AddonsArgs:
         database_operator=resolved.database.operator,  # type: ignore[arg-type]
         monitoring=resolved.monitoring.stack == "kube-prometheus-stack",
         grafana=resolved.monitoring.grafana,
+        logs=logs_args(resolved),
         existing=frozenset(resolved.kubernetes.existing_addons),  # type: ignore[arg-type]
+    )
+
+
+def logs_args(resolved: ResolvedDeployment) -> LogsArgs | None:
+    """Loki and Alloy when the logs go to Loki (the pattern's default)."""
+    if not uses_loki(resolved):
+        return None
+    return LogsArgs(
+        alloy_config=alloy_config(resolved),
+        retention_days=resolved.monitoring.log_retention_days,
+        datasource=loki_datasource(resolved),
     )
 
 

@@ -8,7 +8,8 @@ Three playbooks prepare the Debian server `deployment.host` names, before the fi
 - ``harden-server.yml``: SSH with keys only and no root login, UFW allowing 22, 80 and
   443 only, fail2ban on SSH, unattended security upgrades, auditd;
 - ``install-monitoring.yml``: the Prometheus node exporter (bound to 127.0.0.1) and the
-  log shipper (Promtail) sending the containers' logs to Loki.
+  log shipper (Grafana Alloy, with the configuration the hobby stack's Alloy loads)
+  sending the containers' logs to the Loki at ``loki_push_url``.
 
 Run setup first (it authorizes the keys), then harden:
 ``ansible-playbook -i inventory/hosts.yml playbooks/setup-docker-host.yml``. The only
@@ -26,10 +27,13 @@ from urllib.parse import urlsplit
 
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from ...components.observability.logs import alloy_config
 from ...program.building_blocks import (
+    ALLOY_DATA,
     ANSIBLE_APT_CACHE_VALID_SECONDS,
     ANSIBLE_SSH_MAX_AUTH_TRIES,
     AUDIT_WATCHED_PATHS,
+    DOCKER_CONTAINER_LOGS,
     DOCKER_LOG_ROTATION,
     FAIL2BAN_SSH,
     NODE_EXPORTER_LISTEN_ADDRESS,
@@ -301,45 +305,37 @@ APT::Periodic::Unattended-Upgrade "1";
     )
 
 
-def _promtail_config() -> LiteralScalarString:
-    return _literal("""
-# Written by install-monitoring.yml: every container's log (Docker's json-file logs) to Loki.
-server:
-  disable: true
-positions:
-  filename: /var/lib/promtail/positions.yaml
-clients:
-  - url: {{ loki_push_url }}
-scrape_configs:
-  - job_name: containers
-    static_configs:
-      - targets: [localhost]
-        labels:
-          job: containers
-          host: {{ inventory_hostname }}
-          __path__: /var/lib/docker/containers/*/*-json.log
-    pipeline_stages:
-      - docker: {}
-""")
+ALLOY_CONFIG_DIR = "/etc/alloy"
+ALLOY_STATE_DIR = "/var/lib/alloy"
 
 
-def _promtail_unit() -> LiteralScalarString:
-    image = IMAGES["promtail"]
+def _alloy_config(resolved: ResolvedDeployment) -> LiteralScalarString:
+    # The hobby stack's Alloy configuration (components/observability/logs.py), pushing to
+    # the playbook's `loki_push_url` (Ansible fills it in when it copies the file).
+    text = alloy_config(resolved, push_url="{{ loki_push_url }}")
+    return _literal(
+        "// Written by install-monitoring.yml: every container's log (Docker's json-file logs) to Loki.\n" + text
+    )
+
+
+def _alloy_unit() -> LiteralScalarString:
+    image = IMAGES["alloy"]
     return _literal(f"""
 # Written by install-monitoring.yml: the log shipper, as a container the engine restarts.
 [Unit]
-Description=Promtail log shipper
+Description=Grafana Alloy log shipper
 After=docker.service
 Requires=docker.service
 
 [Service]
-ExecStartPre=-/usr/bin/docker rm --force promtail
-ExecStart=/usr/bin/docker run --rm --name promtail --network host --read-only \\
-  --volume /etc/promtail:/etc/promtail:ro \\
-  --volume /var/lib/promtail:/var/lib/promtail \\
-  --volume /var/lib/docker/containers:/var/lib/docker/containers:ro \\
-  {image} -config.file=/etc/promtail/config.yml
-ExecStop=/usr/bin/docker stop promtail
+ExecStartPre=-/usr/bin/docker rm --force alloy
+ExecStart=/usr/bin/docker run --rm --name alloy --network host --read-only --tmpfs /tmp \\
+  --cap-drop ALL --security-opt no-new-privileges \\
+  --volume {ALLOY_CONFIG_DIR}:{ALLOY_CONFIG_DIR}:ro \\
+  --volume {ALLOY_STATE_DIR}:{ALLOY_STATE_DIR} \\
+  --volume {DOCKER_CONTAINER_LOGS}:{DOCKER_CONTAINER_LOGS}:ro \\
+  {image} run --storage.path={ALLOY_DATA} {ALLOY_CONFIG_DIR}/config.alloy
+ExecStop=/usr/bin/docker stop alloy
 Restart=always
 
 [Install]
@@ -369,14 +365,14 @@ def install_monitoring(resolved: ResolvedDeployment) -> list[Any]:
                 "Folders of the log shipper",
                 "ansible.builtin.file",
                 {"path": "{{ item }}", "state": "directory", "owner": "root", "group": "root", "mode": "0750"},
-                loop=["/etc/promtail", "/var/lib/promtail"],
+                loop=[ALLOY_CONFIG_DIR, ALLOY_STATE_DIR, ALLOY_DATA],
             ),
             _task(
                 "Log shipper configuration",
                 "ansible.builtin.copy",
                 {
-                    "dest": "/etc/promtail/config.yml",
-                    "content": _promtail_config(),
+                    "dest": f"{ALLOY_CONFIG_DIR}/config.alloy",
+                    "content": _alloy_config(resolved),
                     "owner": "root",
                     "group": "root",
                     "mode": "0640",
@@ -387,21 +383,21 @@ def install_monitoring(resolved: ResolvedDeployment) -> list[Any]:
                 "Log shipper service",
                 "ansible.builtin.copy",
                 {
-                    "dest": "/etc/systemd/system/promtail.service",
-                    "content": _promtail_unit(),
+                    "dest": "/etc/systemd/system/alloy.service",
+                    "content": _alloy_unit(),
                     "owner": "root",
                     "group": "root",
                     "mode": "0644",
                 },
-                register="promtail_unit",
+                register="alloy_unit",
                 notify="Restart the log shipper",
             ),
             _task(
                 "Run the log shipper",
                 "ansible.builtin.systemd_service",
-                {"name": "promtail", "enabled": True, "state": "started", "daemon_reload": True},
+                {"name": "alloy", "enabled": True, "state": "started", "daemon_reload": True},
                 # Check mode writes no unit file, so there is no unit to ask systemd about yet.
-                when="not (ansible_check_mode and promtail_unit is changed)",
+                when="not (ansible_check_mode and alloy_unit is changed)",
             ),
         ],
         [
@@ -413,8 +409,8 @@ def install_monitoring(resolved: ResolvedDeployment) -> list[Any]:
             _task(
                 "Restart the log shipper",
                 "ansible.builtin.systemd_service",
-                {"name": "promtail", "state": "restarted", "daemon_reload": True},
-                when="not (ansible_check_mode and promtail_unit is changed)",
+                {"name": "alloy", "state": "restarted", "daemon_reload": True},
+                when="not (ansible_check_mode and alloy_unit is changed)",
             ),
         ],
     )
@@ -423,7 +419,7 @@ def install_monitoring(resolved: ResolvedDeployment) -> list[Any]:
 PLAYBOOKS = {
     "setup-docker-host.yml": ("Docker engine and the deploy user. Run first.", setup_docker_host),
     "harden-server.yml": ("SSH keys only, UFW 22/80/443, fail2ban, security upgrades, auditd.", harden_server),
-    "install-monitoring.yml": ("Node exporter and the log shipper (Promtail to Loki).", install_monitoring),
+    "install-monitoring.yml": ("Node exporter and the log shipper (Grafana Alloy to Loki).", install_monitoring),
 }
 
 

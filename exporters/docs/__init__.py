@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...components.observability.logs import loki_url, uses_loki
 from ...program.alerts import alert_rules
 from ...program.building_blocks import RDS_DATABASE_NAME, RDS_MASTER_USERNAME
 from ...program.model import ResolvedDeployment
@@ -263,10 +264,18 @@ def _logs(resolved: ResolvedDeployment, context: ExportContext) -> str:
         containers = graph.outputs.get("containers", {}) if graph.outputs else {}
         return _block(*(f"docker logs --since 1h {name}" for name in containers.values()))
     namespace = resolved.kubernetes.namespace
-    return _block(
+    block = _block(
         f"kubectl --namespace {namespace} get pods",
         f"kubectl --namespace {namespace} logs deployment/{graph.outputs.get('service', resolved.name)} --since 1h",
         f"kubectl --namespace {namespace} get events --sort-by=.lastTimestamp",
+    )
+    if not uses_loki(resolved):
+        return block
+    query = f'{{deployment="{resolved.deployment.name}", environment="{resolved.deployment.environment}"}}'
+    where = "in Grafana, Explore → Loki" if resolved.monitoring.grafana else f"at `{loki_url(resolved)}` (logcli)"
+    return block + (
+        f"\nOlder logs, every pod of `{namespace}` for {resolved.monitoring.log_retention_days} days, are in Loki "
+        f"(Grafana Alloy ships them): {where}, query `{query}`.\n"
     )
 
 

@@ -8,8 +8,10 @@ the READMEs show the `kubectl create secret` command that makes them.
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
+from ...components.observability import observability_files
 from ..contract import GeneratedFile
 from ..headers import hash_header
 from .chart import chart_values, template_text, values_yaml
@@ -19,6 +21,7 @@ from .manifests import (
     StackSecret,
     addon_releases,
     dump_documents,
+    flat_values,
     helm_command,
     kind_files,
     stack_secrets,
@@ -81,13 +84,28 @@ def chart_files(
     return out
 
 
-def _addons_section(releases: list[AddonRelease]) -> list[str]:
+def ejected_texts(resolved: ResolvedDeployment, folder: str) -> dict[str, str]:
+    """Text → path from `folder` of each observability file the eject writes, so a release
+    value that is one of them (Alloy's configuration) is installed from that very file."""
+    return {text: posixpath.relpath(path, folder) for path, text in observability_files(resolved).items()}
+
+
+def _addons_section(resolved: ResolvedDeployment, releases: list[AddonRelease], folder: str) -> list[str]:
     if not releases:
         return ["The cluster already runs every add-on this deployment needs.", ""]
+    files = ejected_texts(resolved, folder)
     lines = ["Install the add-ons first (pinned chart versions; the custom resources need their CRDs):", "", "```sh"]
     for release in releases:
-        lines.append(helm_command(release))
-    return [*lines, "```", ""]
+        lines.append(helm_command(release, files))
+    lines += ["```", ""]
+    if any(
+        isinstance(value, str) and value in files for release in releases for _, value in flat_values(release.values)
+    ):
+        lines += [
+            "`--set-file` reads the file the `observability` eject writes (run these commands from this folder).",
+            "",
+        ]
+    return lines
 
 
 def _secrets_section(resolved: ResolvedDeployment, secrets: list[StackSecret]) -> list[str]:
@@ -124,7 +142,7 @@ def manifests_readme(
         "",
         "## 1. Add-ons",
         "",
-        *_addons_section(releases),
+        *_addons_section(resolved, releases, f"{ROOT}/manifests"),
         "## 2. Secrets",
         "",
         *_secrets_section(resolved, secrets),
@@ -155,7 +173,7 @@ def chart_readme(resolved: ResolvedDeployment, releases: list[AddonRelease], sec
         "",
         "## Add-ons",
         "",
-        *_addons_section(releases),
+        *_addons_section(resolved, releases, f"{ROOT}/helm"),
         "## Secrets",
         "",
         *_secrets_section(resolved, secrets),

@@ -10,6 +10,7 @@ left out: their values never leave the secrets store, and the README shows the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -169,15 +170,24 @@ def flat_values(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, 
     return pairs
 
 
-def helm_command(release: AddonRelease) -> str:
+def helm_command(release: AddonRelease, files: Mapping[str, str] | None = None) -> str:
+    """The `helm upgrade --install` of a release: scalars as `--set`, lists as `--set-json`,
+    and a text the eject also writes as `--set-file` of that file (`files`: text → path)."""
     parts = [f"helm upgrade --install {release.name} {release.chart}"]
     if release.repository:
         parts.append(f"--repo {release.repository}")
     parts.append(f"--version {release.version}")
     parts.append(f"--namespace {release.namespace} --create-namespace --atomic")
     for path, value in flat_values(release.values):
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        parts.append(f"--set {path}={text}")
+        if isinstance(value, str) and files and value in files:
+            parts.append(f"--set-file {path}={files[value]}")
+        elif isinstance(value, list):
+            parts.append(f"--set-json '{path}={json.dumps(value, separators=(',', ':'))}'")
+        elif isinstance(value, str) and ("\n" in value or "," in value):
+            raise ValueError(f"{release.name}: the value of {path} cannot be written as --set")
+        else:
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            parts.append(f"--set {path}={text}")
     return " \\\n    ".join(parts)
 
 

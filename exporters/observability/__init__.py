@@ -5,7 +5,8 @@ The texts are :func:`~...components.observability.observability_files`, the very
 running stacks load: the hobby stack's containers mount them, the kubernetes pattern ships
 the rules and dashboards as a PrometheusRule and ConfigMaps, Amazon Managed Service for
 Prometheus gets the rules as a rule group namespace. Each file here is that text under the
-provenance header (JSON dashboards carry none: JSON has no comments). Nothing is written
+provenance header (JSON dashboards carry none: JSON has no comments; Alloy's file has it as
+`//` comments, the only kind its syntax has). Nothing is written
 when the deployment has neither Prometheus metrics nor Loki logs.
 """
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ...components.observability import observability_files
 from ..contract import GeneratedFile
-from ..headers import hash_header
+from ..headers import hash_header, slash_header
 
 if TYPE_CHECKING:
     from ...program.model import ResolvedDeployment
@@ -37,14 +38,15 @@ def with_header(context: ExportContext, path: str, text: str) -> str:
     if path.endswith(".json"):
         return text
     name = path.rsplit("/", 1)[-1]
-    return hash_header(context, what=WHAT.get(name, "")) + "\n" + text
+    header = slash_header if path.endswith(".alloy") else hash_header
+    return header(context, what=WHAT.get(name, "")) + "\n" + text
 
 
 def strip_header(content: str) -> str:
     """The text the stacks load, from an ejected file (the inverse of :func:`with_header`)."""
     lines = content.splitlines(keepends=True)
     index = 0
-    while index < len(lines) and lines[index].startswith("#"):
+    while index < len(lines) and lines[index].startswith(("#", "//")):
         index += 1
     if index and index < len(lines) and lines[index] == "\n":
         index += 1

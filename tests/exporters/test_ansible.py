@@ -105,6 +105,32 @@ def test_harden_server_keeps_its_promises():
     )
 
 
+def test_the_log_shipper_is_alloy_with_the_hobby_stacks_configuration():
+    from specql_deploy.components.observability.logs import alloy_config, loki_push_url
+    from specql_deploy.program.catalogue import IMAGES
+
+    from support import resolve_example
+
+    # GIVEN the hobby example and what its own Alloy loads (components/observability/logs.py)
+    resolved = resolve_example("hobby-project")
+    stack_text = alloy_config(resolved)
+    found = tasks("install-monitoring.yml")
+    copies = {
+        task["ansible.builtin.copy"]["dest"]: task["ansible.builtin.copy"]
+        for task in found
+        if "ansible.builtin.copy" in task
+    }
+    # THEN the playbook writes that text, only the Loki address being its `loki_push_url`
+    config = copies["/etc/alloy/config.alloy"]["content"]
+    assert config.split("\n", 1)[1] == stack_text.replace(loki_push_url(resolved), "{{ loki_push_url }}")
+    # AND runs the pinned Alloy image (the hobby stack's), unprivileged and read-only
+    unit = copies["/etc/systemd/system/alloy.service"]["content"]
+    assert f" {IMAGES['alloy']} run " in unit
+    assert "--read-only" in unit and "--cap-drop ALL" in unit and "/var/lib/docker/containers:ro" in unit
+    # AND Promtail (end of life) is gone
+    assert "promtail" not in render_example("hobby-project", "ansible")[f"{ROOT}/playbooks/install-monitoring.yml"]
+
+
 @pytest.mark.validators
 def test_syntax_check_and_ansible_lint_production_pass(ejected):
     folder = ansible_bin()
@@ -151,5 +177,8 @@ def test_check_mode_runs_against_a_debian_host(ejected):
             assert "failed=0" in result.stdout and "unreachable=0" in result.stdout
             if name == "harden-server.yml":
                 assert "+PermitRootLogin no" in result.stdout
+            if name == "install-monitoring.yml":
+                # Ansible filled in the Loki address of the Alloy configuration
+                assert '+    url = "http://127.0.0.1:3100/loki/api/v1/push"' in result.stdout
     finally:
         inventory.unlink()

@@ -235,3 +235,11 @@ def test_resources_that_share_a_name_are_listed_in_one_order():
     other = ResourceGraph(tuple(reversed(one.resources)))
     # THEN the table is the same
     assert _resources_table(one) == _resources_table(other)
+
+
+def test_the_kubernetes_runbook_points_at_the_logs_loki_keeps():
+    # GIVEN the kubernetes example, whose pods' logs Alloy ships to Loki (kept 365 days)
+    runbook = docs("kubernetes")["RUNBOOK.md"]
+    # THEN the RUNBOOK says where the older logs are and how to ask for them
+    assert "Older logs, every pod of `myapp-prod` for 365 days, are in Loki" in runbook
+    assert 'Explore → Loki, query `{deployment="kubernetes", environment="dev"}`' in runbook

@@ -3,7 +3,7 @@
 Two manifests go through the whole life cycle: `examples/kubernetes/deployment.yaml`
 and the proposal's kubernetes manifest (`manifests/proposal-kubernetes.yaml`, copied
 unchanged from the seeds). The tier adds one section to the copy it deploys,
-`kubernetes: {existing_addons: [...]}` naming all four add-ons, because their Helm
+`kubernetes: {existing_addons: [...]}` naming all five add-on roles, because their Helm
 charts live in remote repositories this machine cannot reach.
 """
 
@@ -24,13 +24,15 @@ PROPOSAL_MANIFEST = HERE / "manifests" / "proposal-kubernetes.yaml"
 EXAMPLE_MANIFEST = ROOT / "examples" / "kubernetes" / "deployment.yaml"
 APP = "myapp"
 """The copies live in a folder of this name, so the deployment (no `name:`) is called it."""
-EXISTING_ADDONS = "kubernetes:\n  existing_addons: [ingress-controller, cert-manager, database-operator, monitoring]\n"
+EXISTING_ADDONS = (
+    "kubernetes:\n  existing_addons: [ingress-controller, cert-manager, database-operator, monitoring, logs]\n"
+)
 
 SKIPPED_TYPES: Mapping[str, str] = {
     # The one list of what the program would create that this tier does not deploy.
     # It may only shrink: test_kube_lifecycle checks it is exactly what is left out.
     "kubernetes:helm.sh/v3:Release": (
-        "the add-on charts (Traefik, cert-manager, cloudnative-pg, kube-prometheus-stack) come from "
+        "the add-on charts (Traefik, cert-manager, cloudnative-pg, kube-prometheus-stack, Loki, Alloy) come from "
         "remote Helm repositories this machine cannot reach; the manifests declare them existing_addons"
     ),
 }

@@ -358,6 +358,10 @@ def test_the_healthy_threshold_is_a_manifest_setting_with_its_default_stated_onc
             "deployment: {pattern: kubernetes}\nmonitoring: {logs: {aggregator: elasticsearch}}",
             "monitoring.logs.aggregator: Elasticsearch is not built",
         ),
+        (
+            "deployment: {pattern: small-saas}\nmonitoring: {logs: {aggregator: none}}",
+            "monitoring.logs.aggregator: ECS sends every container's output to CloudWatch Logs",
+        ),
         ("deployment: {pattern: small-saas}\ncache: memcached", "cache.type: memcached has no encryption in transit"),
         ("deployment: {pattern: small-saas}\ncicd: {provider: circleci}", "cicd.provider: circleci workflows"),
         ("deployment: {pattern: hobby-project}\nstorage: gcs", "storage.type: objects are stored in S3"),
@@ -417,3 +421,22 @@ def test_what_is_accepted_but_not_built_is_a_warning_naming_the_key(text, expect
     # GIVEN a key accepted but not built for the pattern  WHEN resolved  THEN one warning names it
     resolved = resolved_from(text)
     assert any(line.startswith(expected) for line in resolved.warnings), resolved.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "warned"),
+    [
+        # Loki keeps the logs (the kubernetes default, or asked for on hobby-project): retention is built
+        ("deployment: {pattern: kubernetes}\nmonitoring: {logs: {retention: 14}}", False),
+        ("deployment: {pattern: hobby-project}\nmonitoring: {logs: {aggregator: loki, retention: 14}}", False),
+        # no Loki: nothing here keeps the logs for a number of days
+        ("deployment: {pattern: hobby-project}\nmonitoring: {logs: {retention: 14}}", True),
+        ("deployment: {pattern: kubernetes}\nmonitoring: {logs: {aggregator: none, retention: 14}}", True),
+    ],
+)
+def test_log_retention_warns_only_where_no_loki_keeps_the_logs(text, warned):
+    resolved = resolved_from(text)
+    found = [line for line in resolved.warnings if line.startswith("monitoring.logs.retention:")]
+    assert bool(found) is warned, resolved.warnings
+    if not warned:
+        assert resolved.monitoring.log_retention_days == 14

@@ -46,6 +46,23 @@ VARIANTS = {
               LOG_LEVEL: info
             secrets: [DATABASE_URL, STRIPE_API_KEY]
         """,
+    "logs-existing": """
+        deployment:
+          name: board
+          pattern: kubernetes
+          domain: board.example.com
+        kubernetes:
+          existing_addons: [logs]
+        """,
+    "logs-none": """
+        deployment:
+          name: board
+          pattern: kubernetes
+          domain: board.example.com
+          monitoring:
+            logs:
+              aggregator: none
+        """,
 }
 
 

@@ -80,6 +80,39 @@ def test_readme_installs_the_pinned_addons(ejected):
     assert "--set crds.enabled=true" in readme
 
 
+def test_readme_installs_loki_and_alloy_with_the_ejected_alloy_file(ejected):
+    import json
+    import re
+
+    from specql_deploy.components.observability import ALLOY_CONFIG
+    from specql_deploy.exporters import observability
+    from specql_deploy.program.catalogue import HELM_CHARTS
+
+    # GIVEN the example (logs go to Loki) and the releases the program installs
+    item = ejected["kubernetes"]
+    releases = {r.inputs["name"]: r.inputs for r in item.graph.of_type("kubernetes:helm.sh/v3:Release")}
+    readme = (item.manifests / "README.md").read_text()
+    # THEN both READMEs install the pinned Loki and Alloy charts
+    for key in ("loki", "alloy"):
+        chart, version, repository = HELM_CHARTS[key]
+        for text in (readme, (item.root / "infrastructure/kubernetes/helm/README.md").read_text()):
+            assert f"helm upgrade --install {key} {chart}" in text
+            assert f"--repo {repository}" in text and f"--version {version}" in text
+    assert "--set loki.limits_config.retention_period=8760h" in readme
+    # AND Alloy's configuration comes from the file the observability eject writes, by a
+    # path that is right from the README's folder
+    (path,) = re.findall(r"--set-file alloy\.configMap\.content=(\S+)", readme)
+    assert (item.manifests / path).resolve() == (item.root / ALLOY_CONFIG).resolve()
+    context = ExportContext(manifest_path=manifest_path("kubernetes", item.root), resolved=item.resolved)
+    ejected_file = {f.path: f.content for f in observability.render(item.resolved, context)}[ALLOY_CONFIG]
+    assert observability.strip_header(ejected_file) == releases["alloy"]["values"]["alloy"]["configMap"]["content"]
+    # AND lists go as --set-json, exactly the values the program sets
+    (rules,) = re.findall(r"--set-json 'rbac\.rules=(.+)'", readme)
+    assert json.loads(rules) == releases["alloy"]["values"]["rbac"]["rules"]
+    (sources,) = re.findall(r"--set-json 'grafana\.additionalDataSources=(.+)'", readme)
+    assert json.loads(sources) == releases["kube-prometheus-stack"]["values"]["grafana"]["additionalDataSources"]
+
+
 def test_files_start_with_the_provenance_header(ejected):
     for file in ejected["kubernetes"].files:
         if file.path.endswith(".yaml"):
