@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...program.building_blocks import DOCKER_CONTAINER_LOGS, LOKI_INDEX_PERIOD, LOKI_SCHEMA_FROM
 from ...program.catalogue import PORTS
-from .scrape import WORKSPACE_PLACEHOLDER
+from .scrape import WORKSPACE_ENV
 from .yaml_text import dump
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def prometheus_datasource(resolved: ResolvedDeployment) -> dict[str, Any]:
     source: dict[str, Any] = {"name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy"}
     if resolved.cloud == "aws":
         region = resolved.platform.region
-        source["url"] = f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{WORKSPACE_PLACEHOLDER}"
+        source["url"] = f"https://aps-workspaces.{region}.amazonaws.com/workspaces/${{{WORKSPACE_ENV}}}"
         source["jsonData"] = {"sigV4Auth": True, "sigV4AuthType": "default", "sigV4Region": region}
     elif resolved.cloud == "kubernetes":
         source["url"] = f"http://kube-prometheus-stack-prometheus.{KUBE_MONITORING_NAMESPACE}.svc:{PORTS['prometheus']}"

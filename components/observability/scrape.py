@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 RULE_FILE = "alerts.yml"
 """The rules file, beside prometheus.yml (Prometheus reads relative paths from the config's folder)."""
 WORKSPACE_PLACEHOLDER = "WORKSPACE_ID"
-"""Stands for the workspace id in the ejected AWS collector config (`specql deploy outputs` shows it)."""
+"""Stands for the workspace id in the ejected AWS prometheus.yml, a config for a Prometheus of
+your own (Prometheus expands no environment variable there); the stack's own collector gets
+the real endpoint. `specql deploy outputs` or `tofu output -raw prometheus_workspace_id` shows it."""
+WORKSPACE_ENV = "AMP_WORKSPACE_ID"
+"""The environment variable Grafana's datasource provisioning reads the workspace id from
+(Grafana expands `${NAME}` in provisioning files)."""
 
 
 def app_metrics_port(resolved: ResolvedDeployment) -> int:

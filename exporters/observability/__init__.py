@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...components.observability import observability_files
+from ...components.observability.scrape import WORKSPACE_ENV, WORKSPACE_PLACEHOLDER
 from ..contract import GeneratedFile
 from ..headers import hash_header, slash_header
 
@@ -33,13 +34,24 @@ WHAT = {
 }
 
 
+AWS_WHAT = {
+    "prometheus.yml": f"{WHAT['prometheus.yml']}\n"
+    f"For a Prometheus of your own: replace {WORKSPACE_PLACEHOLDER} with `tofu output -raw prometheus_workspace_id`.",
+    "datasources.yml": f"{WHAT['datasources.yml']}\n"
+    f"Grafana reads the workspace id from the {WORKSPACE_ENV} environment variable "
+    "(`tofu output -raw prometheus_workspace_id`).",
+}
+"""On AWS the workspace id is known only once the stack exists: where to put it."""
+
+
 def with_header(context: ExportContext, path: str, text: str) -> str:
     """The file as ejected: the provenance header, a blank line, then exactly the text the stacks load."""
     if path.endswith(".json"):
         return text
     name = path.rsplit("/", 1)[-1]
     header = slash_header if path.endswith(".alloy") else hash_header
-    return header(context, what=WHAT.get(name, "")) + "\n" + text
+    what = (AWS_WHAT if context.resolved.cloud == "aws" else {}).get(name) or WHAT.get(name, "")
+    return header(context, what=what) + "\n" + text
 
 
 def strip_header(content: str) -> str:

@@ -374,6 +374,23 @@ def test_datasources_are_prometheus_and_loki_when_logs_go_there(tmp_path):
             assert set(source) <= {"name", "type", "uid", "access", "url", "isDefault", "jsonData", "editable"}
 
 
+def test_the_aws_files_say_where_the_workspace_id_comes_from(tmp_path):
+    # GIVEN the eject of an AWS manifest with Prometheus metrics (the workspace exists only after apply)
+    files = observability("full-manifest", tmp_path)
+    grafana = files["observability/grafana/datasources.yml"]
+    # THEN Grafana reads the id from its environment, as its provisioning expands ${NAME} in values
+    source = yaml.safe_load(strip(grafana))["datasources"][0]
+    assert source["url"] == "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/${AMP_WORKSPACE_ID}"
+    assert "AMP_WORKSPACE_ID environment variable (`tofu output -raw prometheus_workspace_id`)" in grafana
+    # AND prometheus.yml (Prometheus expands nothing there) says what to write in place of its placeholder
+    prometheus = files["observability/prometheus/prometheus.yml"]
+    assert "/workspaces/WORKSPACE_ID/api/v1/remote_write" in strip(prometheus)
+    assert "replace WORKSPACE_ID with `tofu output -raw prometheus_workspace_id`" in prometheus
+    # AND the output it names exists in the ejected OpenTofu
+    rendered = render_path(manifest_of("full-manifest", tmp_path), "opentofu")
+    assert 'output "prometheus_workspace_id"' in rendered["infrastructure/opentofu/outputs.tf"]
+
+
 @pytest.mark.parametrize("example", OBSERVED)
 def test_dashboards_round_trip_through_the_sdk_types(example, tmp_path):
     from grafana_foundation_sdk.cog.encoder import JSONEncoder
