@@ -27,13 +27,16 @@ def header_lines(context: ExportContext, *, what: str = "") -> list[str]:
     return lines
 
 
+def _commented(context: ExportContext, what: str, marker: str) -> str:
+    lines = [part for line in header_lines(context, what=what) for part in line.split("\n")]
+    return "".join(f"{marker} {line}\n" if line else f"{marker}\n" for line in lines)
+
+
 def hash_header(context: ExportContext, *, what: str = "") -> str:
     """The header as ``#`` comments (YAML, Dockerfile, Caddyfile, .env, HCL, shell)."""
-    lines = [part for line in header_lines(context, what=what) for part in line.split("\n")]
-    return "".join(f"# {line}\n" if line else "#\n" for line in lines)
+    return _commented(context, what, "#")
 
 
 def slash_header(context: ExportContext, *, what: str = "") -> str:
     """The header as ``//`` comments (Grafana Alloy's configuration syntax has no ``#``)."""
-    lines = [part for line in header_lines(context, what=what) for part in line.split("\n")]
-    return "".join(f"// {line}\n" if line else "//\n" for line in lines)
+    return _commented(context, what, "//")
