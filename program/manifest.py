@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import YAMLError
 
 from .spec import SECTIONS, DeploymentMeta, DeploymentSpec, PlatformSpec, ascii_dns_label
 
@@ -179,6 +180,12 @@ def parse(text: str, lines_out: dict[str, int] | None = None) -> DeploymentSpec:
 ALIAS_TAG = "tag:specql-deploy,alias"
 """The tag a YAML alias (`*name`) is read as: a plain marker node, never the node it names."""
 
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "binary"))
+"""The tags a value may carry (timestamps and binary are kept as the text written)."""
+_COLLECTION_TAGS = frozenset((_CORE + "map", _CORE + "seq"))
+_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+
 
 def _yaml(text: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
     """The document as plain Python, each path's line (1-based), and the structural problems.
@@ -188,7 +195,7 @@ def _yaml(text: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
     gigabytes of data), and a key written twice is reported with both lines.
     """
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.error import MarkedYAMLError
 
     yaml = YAML(typ="safe", pure=True)
     yaml.Composer = _AliasRefusingComposer
@@ -204,7 +211,7 @@ def _yaml(text: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
         raise ManifestError(
             [Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")]
         )
-    reader = _NodeReader(yaml.constructor)
+    reader = _NodeReader(yaml.constructor, yaml.resolver)
     document = reader.value(node, ())
     if reader.aliases:
         first, more = reader.aliases[0], len(reader.aliases) - 1
@@ -243,8 +250,9 @@ class _AliasRefusingComposer(Composer):
 class _NodeReader:
     """YAML nodes → plain Python, recording each path's line and every structural problem."""
 
-    def __init__(self, constructor: Any) -> None:
+    def __init__(self, constructor: Any, resolver: Any) -> None:
         self.constructor = constructor
+        self.resolver = resolver
         self.lines: dict[tuple, int] = {}
         self.problems: list[Problem] = []
         self.aliases: list[Problem] = []
@@ -256,6 +264,12 @@ class _NodeReader:
         if node.tag == ALIAS_TAG:
             self.aliases.append(Problem(_dotted(path) or "(root)", f"*{node.value}", line))
             return None
+        allowed = _COLLECTION_TAGS if isinstance(node, MappingNode | SequenceNode) else _SCALAR_TAGS
+        foreign = node.tag not in allowed and not self._implicit(node)
+        if foreign:  # reported, and the value read as if untagged so the rest is still checked
+            self.problems.append(
+                Problem(_dotted(path) or "(root)", f"{_tag_words(node.tag)}; write the plain value", line)
+            )
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -264,7 +278,24 @@ class _NodeReader:
                 self.lines[path + (index,)] = item.start_mark.line + 1
                 items.append(self.value(item, path + (index,)))
             return items
-        return self._scalar(node)
+        if foreign:
+            return str(node.value)
+        try:
+            return self._scalar(node)
+        except (ValueError, KeyError, IndexError, YAMLError):
+            if self._implicit(node):  # `-_`, `=`: read as a number or marker by the YAML rules, but not one
+                return str(node.value)
+            words = f"`!!{node.tag.removeprefix(_CORE)}` cannot read {node.value!r}"
+            self.problems.append(Problem(_dotted(path) or "(root)", f"{words}; write the plain value", line))
+            return None
+
+    def _implicit(self, node: Any) -> bool:
+        """Whether the node's tag is the one YAML gives its plain text, i.e. the user wrote no tag."""
+        from ruamel.yaml.nodes import ScalarNode
+
+        if not isinstance(node, ScalarNode):
+            return node.tag in _COLLECTION_TAGS
+        return bool(node.style is None and self.resolver.resolve(ScalarNode, node.value, (True, False)) == node.tag)
 
     def _mapping(self, node: Any, path: tuple) -> dict[str, Any]:
         from ruamel.yaml.nodes import ScalarNode
@@ -297,10 +328,17 @@ class _NodeReader:
         return result
 
     def _scalar(self, node: Any) -> Any:
+        if node.tag == _CORE + "null" and node.value not in _NULL_WORDS:
+            raise ValueError(node.value)  # ruamel reads any text under `!!null` as null
         value = self.constructor.construct_object(node)
         if value is None or isinstance(value, (str, bool, int, float)):
             return value
         return str(node.value)  # dates, binary and the like: the text as written
+
+
+def _tag_words(tag: str) -> str:
+    shown = f"!!{tag.removeprefix(_CORE)}" if tag.startswith(_CORE) else tag
+    return f"the YAML tag `{shown}` is not accepted in a deployment manifest"
 
 
 def _syntax_problems(text: str, error: Any) -> list[Problem]:
