@@ -7,11 +7,12 @@ than by a YAML constructor, so that:
   kilobyte of nested aliases is gigabytes of data);
 - a key written twice is reported with both lines, a tag the manifest cannot read with
   its own, and the rest of the document is still read so every problem comes in one run;
-- plain values are typed by YAML 1.2's core schema (`yes`, `on` and `0755` stay text;
-  `1_000` and `0x1F` are numbers), exactly as ruamel.yaml's safe loader types them
-  (`tests/program/test_manifest_yaml.py` checks the two agree), at C speed: the parse
-  was most of `specql deploy validate` after the imports.
-Timestamps and binary are kept as the text written; nothing else is constructed.
+- plain values are typed by YAML 1.2's core schema (`yes`, `on` and `1:30` stay text,
+  `0755` is 755, `1_000`, `0o17` and `0x1F` are numbers), exactly as ruamel.yaml's safe
+  loader types them (`tests/program/test_manifest_yaml.py` checks the two agree), at C
+  speed: ruamel's pure-Python parse was most of `specql deploy validate` after the imports.
+Timestamps and binary are kept as the text written; nothing else is constructed, and a
+`%YAML 1.1` directive changes nothing.
 """
 
 from __future__ import annotations
