@@ -75,7 +75,7 @@ def init_command(
 ) -> None:
     """Write a commented deployment.yaml (and the JSON Schema editors check it against); never overwrites."""
     from .cli_manifest import fail
-    from .errors import EXIT_USAGE
+    from .exits import EXIT_USAGE
     from .init import InitError, init
 
     try:
@@ -173,7 +173,7 @@ def main() -> None:
     error is JSON on stdout like every other error.
     """
     from . import output
-    from .errors import EXIT_FAILED, EXIT_USAGE
+    from .exits import EXIT_FAILED, EXIT_USAGE
 
     # pydantic looks for plugins in the entry points of every installed distribution the
     # first time a model is built (a tenth of `validate`); the CLI uses none, as typer's

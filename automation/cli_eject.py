@@ -11,7 +11,7 @@ import typer
 
 from .cli_manifest import fail, load_resolved, resolve_manifest
 from .cli_options import DEFAULT_MANIFEST, NO_BACKEND, Backend, EnvOption, JsonOption, ManifestArg, with_backend
-from .errors import EXIT_FAILED, EXIT_USAGE
+from .exits import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
     from .eject import EjectResult

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from . import output
-from .errors import EXIT_FAILED, EXIT_USAGE
+from .exits import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:  # the manifest machinery loads on first use: `--help` never pays for it
     from ..program.manifest import Manifest, Problem

@@ -29,7 +29,7 @@ from .cli_options import (
     with_backend,
     with_environment,
 )
-from .errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, DeployError
+from .exits import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, DeployError
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -11,19 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_CHANGES = 2
-"""`preview --detailed-exitcode`: the plan has changes (as `terraform plan -detailed-exitcode`); errors are 1 there."""
+from .exits import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, DeployError
 
-
-class DeployError(Exception):
-    """A failure already explained in words a user can act on; `code` is the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
+__all__ = [  # the exit codes and DeployError are re-exported: engine modules import them from here
+    "EXIT_CHANGES",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "DeployError",
+    "explain",
+    "failed_resources",
+    "locked_message",
+    "plugin_message",
+    "protected_message",
+]
 
 # The CLI's own phrases, stable across Pulumi 3.x releases.
 _LOCKED = ("the stack is currently locked by", "[409] Conflict: Another update is currently in progress")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK
+from .exits import EXIT_CHANGES, EXIT_FAILED, EXIT_OK
 from .summary import GITHUB_COMMENT_LIMIT, PreviewSummary
 
 if TYPE_CHECKING:

@@ -5,13 +5,16 @@ process, against the targets of the foundation (0.3 s, 0.4 s, 0.5 s on the proje
 2-core machine), and the median CPU time (user + sys) of the same runs: on a busy
 machine the wall time waits for a core, the CPU time does not. Beside them, the same
 front door of the peer tools when they are installed (`pulumi --help`, `tofu -help`, the
-`SPECQL_TOFU` the OpenTofu tier builds), each with its ratio to ours. Run: `python
-benchmarks/cli.py [--runs N]`.
+`SPECQL_TOFU` the OpenTofu tier builds), each with its ratio to ours. The runs of all
+commands take turns, and the first line says whether the package's bytecode is cached
+(without it an editable install compiles every module on every run when
+PYTHONDONTWRITEBYTECODE is set). Run: `python benchmarks/cli.py [--runs N]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import resource
 import shutil
@@ -22,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("specql_deploy", "program", "capture", "components", "exporters", "automation")
 LARGEST = max((ROOT / "examples").glob("*/deployment.yaml"), key=lambda path: path.stat().st_size)
 
 
@@ -35,16 +39,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(command: list[str], runs: int) -> tuple[list[float], list[float]]:
-    """(wall seconds, CPU seconds) of each run."""
-    subprocess.run(command, capture_output=True, check=True)  # warm the file cache
-    wall, cpu = [], []
+def timed(commands: list[list[str]], runs: int) -> list[tuple[list[float], list[float]]]:
+    """(wall seconds, CPU seconds) of each run of each command. The runs take turns
+    (one of each command, `runs` times), so a busy spell of the machine falls on all alike."""
+    for command in commands:
+        subprocess.run(command, capture_output=True, check=True)  # warm the file cache
+    samples: list[tuple[list[float], list[float]]] = [([], []) for _ in commands]
     for _ in range(runs):
-        start, start_cpu = time.perf_counter(), _children_cpu()
-        subprocess.run(command, capture_output=True, check=True)
-        wall.append(time.perf_counter() - start)
-        cpu.append(_children_cpu() - start_cpu)
-    return wall, cpu
+        for command, (wall, cpu) in zip(commands, samples, strict=True):
+            start, start_cpu = time.perf_counter(), _children_cpu()
+            subprocess.run(command, capture_output=True, check=True)
+            wall.append(time.perf_counter() - start)
+            cpu.append(_children_cpu() - start_cpu)
+    return samples
 
 
 def main() -> None:
@@ -57,24 +64,36 @@ def main() -> None:
         (f"validate {LARGEST.parent.name}", base + ["deploy", "validate", str(LARGEST)], 0.4),
         (f"resolve {LARGEST.parent.name}", base + ["deploy", "resolve", str(LARGEST), "--json"], 0.5),
     ]
+    others = peers()
+    cached, modules = bytecode_cached()
+    print(f"bytecode cached for {cached} of the package's {modules} modules (scripts/install-venv.sh compiles it)")
     print(f"{'command':32} {'min':>7} {'median':>7} {'max':>7} {'cpu':>7} {'target':>7}")
-    help_median = 0.0
-    for label, command, target in cases:
-        samples, cpu = timed(command, runs)
-        median = statistics.median(samples)
-        help_median = help_median or median
+    results = timed([command for _, command, _ in cases] + [command for _, command in others], runs)
+    help_median = statistics.median(results[0][0])
+    for (label, _, target), (wall, cpu) in zip(cases, results, strict=False):
+        median = statistics.median(wall)
         verdict = "ok" if median <= target else "SLOW"
         print(
-            f"{label:32} {min(samples):7.3f} {median:7.3f} {max(samples):7.3f} "
+            f"{label:32} {min(wall):7.3f} {median:7.3f} {max(wall):7.3f} "
             f"{statistics.median(cpu):7.3f} {target:7.2f}  {verdict}"
         )
-    for label, command in peers():
-        samples, cpu = timed(command, runs)
-        median = statistics.median(samples)
+    for (label, _), (wall, cpu) in zip(others, results[len(cases) :], strict=True):
+        median = statistics.median(wall)
         print(
-            f"{label:32} {min(samples):7.3f} {median:7.3f} {max(samples):7.3f} "
+            f"{label:32} {min(wall):7.3f} {median:7.3f} {max(wall):7.3f} "
             f"{statistics.median(cpu):7.3f}          specql --help is {help_median / median:.2f}x this"
         )
+
+
+def bytecode_cached() -> tuple[int, int]:
+    """(modules whose bytecode is cached and current, modules): without it every run of
+    an editable install under PYTHONDONTWRITEBYTECODE compiles the package again."""
+    sources = [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
+    current = 0
+    for source in sources:
+        cache = Path(importlib.util.cache_from_source(str(source)))
+        current += cache.is_file() and cache.stat().st_mtime >= source.stat().st_mtime
+    return current, len(sources)
 
 
 def peers() -> list[tuple[str, list[str]]]:

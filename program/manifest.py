@@ -10,15 +10,16 @@ validation, and errors are reported at the path the user actually wrote.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml.composer import Composer
 
+from .manifest_yaml import read_yaml
+from .problems import ManifestError, Problem, dotted
 from .spec import SECTIONS, DeploymentMeta, DeploymentSpec, PlatformSpec, ascii_dns_label
 
 # Keys under `deployment:` that belong elsewhere: key → path in the long form.
@@ -34,27 +35,6 @@ LIFTED = {
     "ingress": ("kubernetes", "ingress"),
 }
 MAX_MANIFEST_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a manifest."""
-
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}: {self.message}{where}"
-
-
-class ManifestError(Exception):
-    """A manifest that cannot be used; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 @dataclass(frozen=True)
@@ -163,9 +143,9 @@ def parse(text: str, lines_out: dict[str, int] | None = None) -> DeploymentSpec:
 
     `lines_out`, when given, receives the line of every dotted path the user wrote.
     """
-    document, lines, found = _yaml(text)
+    document, lines, found = read_yaml(text)
     if lines_out is not None:
-        lines_out.update({_dotted(path): line for path, line in lines.items()})
+        lines_out.update({dotted(path): line for path, line in lines.items()})
     data, moved = _lift(document)
     try:
         spec = DeploymentSpec.model_validate(data)
@@ -174,165 +154,6 @@ def parse(text: str, lines_out: dict[str, int] | None = None) -> DeploymentSpec:
     if found:
         raise ManifestError(found)
     return spec
-
-
-ALIAS_TAG = "tag:specql-deploy,alias"
-"""The tag a YAML alias (`*name`) is read as: a plain marker node, never the node it names."""
-
-
-def _yaml(text: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
-    """The document as plain Python, each path's line (1-based), and the structural problems.
-
-    The YAML is composed to nodes and converted here rather than by a constructor, so
-    that aliases are refused before they can expand (a kilobyte of nested aliases is
-    gigabytes of data), and a key written twice is reported with both lines.
-    """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Composer = _AliasRefusingComposer
-    try:
-        node = yaml.compose(text)
-    except MarkedYAMLError as error:
-        raise ManifestError(_syntax_problems(text, error)) from None
-    except YAMLError as error:
-        raise ManifestError([Problem("(yaml)", f"invalid YAML: {error}")]) from None
-    except RecursionError:
-        raise ManifestError([Problem("(yaml)", "invalid YAML: nested too deeply")]) from None
-    if node is None:
-        raise ManifestError(
-            [Problem("(root)", "the manifest is empty; start with `deployment: {pattern: small-saas}`")]
-        )
-    reader = _NodeReader(yaml.constructor)
-    document = reader.value(node, ())
-    if reader.aliases:
-        first, more = reader.aliases[0], len(reader.aliases) - 1
-        others = f" ({more} more alias{'es' if more > 1 else ''} follow)" if more else ""
-        raise ManifestError(
-            [
-                Problem(
-                    first.path,
-                    f"YAML aliases ({first.message}) are not accepted in a deployment manifest; "
-                    f"write the value out{others}",
-                    first.line,
-                )
-            ]
-        )
-    if not isinstance(document, dict):
-        kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
-        raise ManifestError(
-            [Problem("(root)", f"the manifest must be a mapping with a `deployment:` key, not {kind}", 1)]
-        )
-    return document, reader.lines, reader.problems
-
-
-class _AliasRefusingComposer(Composer):
-    """ruamel's composer, except that an alias becomes a marker node holding its own line."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        from ruamel.yaml.events import AliasEvent
-        from ruamel.yaml.nodes import ScalarNode
-
-        if self.parser.check_event(AliasEvent):
-            event = self.parser.get_event()
-            return ScalarNode(ALIAS_TAG, str(event.anchor), event.start_mark, event.end_mark)
-        return super().compose_node(parent, index)
-
-
-class _NodeReader:
-    """YAML nodes → plain Python, recording each path's line and every structural problem."""
-
-    def __init__(self, constructor: Any) -> None:
-        self.constructor = constructor
-        self.lines: dict[tuple, int] = {}
-        self.problems: list[Problem] = []
-        self.aliases: list[Problem] = []
-
-    def value(self, node: Any, path: tuple) -> Any:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-        line = node.start_mark.line + 1
-        if node.tag == ALIAS_TAG:
-            self.aliases.append(Problem(_dotted(path) or "(root)", f"*{node.value}", line))
-            return None
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                self.lines[path + (index,)] = item.start_mark.line + 1
-                items.append(self.value(item, path + (index,)))
-            return items
-        return self._scalar(node)
-
-    def _mapping(self, node: Any, path: tuple) -> dict[str, Any]:
-        from ruamel.yaml.nodes import ScalarNode
-
-        result: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            key = self._scalar(key_node) if isinstance(key_node, ScalarNode) and key_node.tag != ALIAS_TAG else None
-            if key_node.tag.endswith(":merge"):
-                key = None
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                self.problems.append(Problem(_dotted(path) or "(root)", "mapping keys must be plain words", line))
-                continue
-            key_text = key if isinstance(key, str) else str(key)
-            where = path + (key_text,)
-            if key_text in first_line:
-                self.problems.append(
-                    Problem(
-                        _dotted(where),
-                        f"the key `{key_text}` appears twice in the same mapping, "
-                        f"first on line {first_line[key_text]}; keep one",
-                        line,
-                    )
-                )
-                continue
-            first_line[key_text] = line
-            self.lines[where] = line
-            result[key_text] = self.value(value_node, where)
-        return result
-
-    def _scalar(self, node: Any) -> Any:
-        value = self.constructor.construct_object(node)
-        if value is None or isinstance(value, (str, bool, int, float)):
-            return value
-        return str(node.value)  # dates, binary and the like: the text as written
-
-
-def _syntax_problems(text: str, error: Any) -> list[Problem]:
-    """A YAML syntax error as problems: tabs in indentation name every such line."""
-    tabbed = [
-        number
-        for number, line in enumerate(text.splitlines(), start=1)
-        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]
-    ]
-    if tabbed:
-        return [Problem(_path_at_line(text, number), "YAML forbids tabs for indentation", number) for number in tabbed]
-    mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else None
-    message = (error.problem or "invalid YAML").strip()
-    return [Problem(_path_at_line(text, line) if line else "(yaml)", f"invalid YAML: {message}", line)]
-
-
-def _path_at_line(text: str, number: int) -> str:
-    """The dotted path of the keys enclosing line `number`, read from indentation alone
-    (the document does not parse, so this is a best guess; `(yaml)` when there is none)."""
-    path: list[tuple[int, str]] = []
-    for line in text.splitlines()[:number]:
-        stripped = line.lstrip(" \t-")
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(line) - len(stripped)
-        key = re.match(r"([A-Za-z_][\w-]*)\s*:(\s|$)", stripped)
-        while path and path[-1][0] >= indent:
-            path.pop()
-        if key:
-            path.append((indent, key.group(1)))
-    return ".".join(key for _, key in path) or "(yaml)"
 
 
 def _lift(document: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple, tuple]]:
@@ -407,11 +228,11 @@ def _problems(error: ValidationError, lines: dict[tuple, int], moved: dict[tuple
             message = "must be a mapping of keys to values" + _shorthand_hint(loc)
         elif kind in ("tuple_type", "list_type"):
             message = "must be a list (lines starting with '- ')"
-        text = f"{_dotted(user_loc)}: {message}"
+        text = f"{dotted(user_loc)}: {message}"
         if text in seen:
             continue
         seen.add(text)
-        problems.append(Problem(_dotted(user_loc) or "(root)", message, _line(user_loc, lines)))
+        problems.append(Problem(dotted(user_loc) or "(root)", message, _line(user_loc, lines)))
     return problems
 
 
@@ -463,16 +284,6 @@ def _user_path(loc: tuple, moved: dict[tuple, tuple]) -> tuple:
         if prefix in moved:
             return moved[prefix] + loc[length:]
     return loc
-
-
-def _dotted(loc: Iterable[Any]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
 
 
 def _line(loc: tuple, lines: dict[tuple, int]) -> int | None:

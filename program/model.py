@@ -10,11 +10,12 @@ A leaf's global default is declared on the field itself, with its reason
 is read from these markers, so a setting and its default are written once, side by side.
 Leaves without one get their value from a framework, a pattern's size table or the
 resolution itself (the name, the environment).
+
+Built on the CLI's start-up path, so its annotations are objects and its models build on
+first use, as in :mod:`.spec`.
 """
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +33,7 @@ Source = Literal["user", "environment", "pattern", "framework", "default", "lock
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, defer_build=True)
 
 
 class Provenance(Frozen):
@@ -519,7 +520,7 @@ class ResolvedDeployment(Frozen):
     def is_production(self) -> bool:
         return self.deployment.environment_class == "production"
 
-    def without_deletion_protection(self) -> ResolvedDeployment:
+    def without_deletion_protection(self) -> Self:
         """The deployment with the cloud's own deletion protection off: what a confirmed
         `specql deploy destroy` applies to the protected resources before deleting them.
 

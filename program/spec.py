@@ -6,14 +6,16 @@ Every section accepts the shorthands the original proposal uses (``backup: daily
 model. Fields left out stay ``None``: :mod:`program.resolve` decides their value from
 the pattern, framework and environment tables and records why.
 
-Nothing here imports pulumi: ``specql deploy validate`` must stay fast.
+Nothing here imports pulumi: ``specql deploy validate`` must stay fast. For the same
+reason the annotations are objects, not strings (no ``from __future__ import
+annotations``: pydantic would compile and evaluate each of ~300 strings at import), and
+the models build their validators on first use (``defer_build``): the sections are then
+built once, inside ``DeploymentSpec``'s, instead of once each and again in their parent.
 """
-
-from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -52,7 +54,7 @@ ENABLED_WORDS = {
 class Section(BaseModel):
     """Base of every manifest model: strict keys, frozen, documented fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, defer_build=True)
 
 
 def _toggle(value: Any) -> Any:
@@ -234,7 +236,7 @@ class PlatformSpec(Section):
         return value
 
     @model_validator(mode="after")
-    def _region_agrees(self) -> PlatformSpec:
+    def _region_agrees(self) -> Self:
         if self.region and self.regions and self.regions[0] != self.region:
             raise ValueError(
                 f"`region` ({self.region}) and the first of `regions` ({self.regions[0]}) disagree; keep one"
@@ -294,7 +296,7 @@ class BackupSpec(Section):
         return value.rstrip("/") if value is not None else value
 
     @model_validator(mode="after")
-    def _where(self) -> BackupSpec:
+    def _where(self) -> Self:
         if (self.endpoint or self.region) and not self.destination:
             raise ValueError("`endpoint` and `region` describe `destination`: set the destination too")
         return self
@@ -345,7 +347,7 @@ class AutoscaleSpec(Section):
         return {"enabled": data} if isinstance(data, bool) else data
 
     @model_validator(mode="after")
-    def _range(self) -> AutoscaleSpec:
+    def _range(self) -> Self:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"`min` ({self.min}) must not exceed `max` ({self.max})")
         return self
@@ -371,13 +373,13 @@ class HealthCheckSpec(Section):
         return value
 
     @model_validator(mode="after")
-    def _timeout_below_interval(self) -> HealthCheckSpec:
+    def _timeout_below_interval(self) -> Self:
         if self.interval is not None and self.timeout is not None and self.timeout >= self.interval:
             raise ValueError(f"`timeout` ({self.timeout}s) must be shorter than `interval` ({self.interval}s)")
         return self
 
 
-def _enabled_when_present(section: AutoscaleSpec | CacheSpec) -> bool:
+def _enabled_when_present(section: "AutoscaleSpec | CacheSpec") -> bool:
     """A section that is written turns its feature on unless it says `enabled: false`."""
     return section.enabled if section.enabled is not None else True
 
@@ -433,7 +435,7 @@ class ApplicationSpec(Section):
         return parse_cpu(value)
 
     @model_validator(mode="after")
-    def _autoscale_covers_instances(self) -> ApplicationSpec:
+    def _autoscale_covers_instances(self) -> Self:
         scale = self.autoscale
         if scale and scale.max is not None and self.instances is not None and scale.max < self.instances:
             raise ValueError(
@@ -502,7 +504,7 @@ class NetworkingSpec(Section):
         return value
 
     @model_validator(mode="after")
-    def _subnets_agree(self) -> NetworkingSpec:
+    def _subnets_agree(self) -> Self:
         if self.public_subnets and self.private_subnets and self.public_subnets != self.private_subnets:
             raise ValueError("`public_subnets` and `private_subnets` must match: one of each per availability zone")
         return self
@@ -700,7 +702,7 @@ class AlarmSpec(Section):
         return value
 
     @model_validator(mode="after")
-    def _what(self) -> AlarmSpec:
+    def _what(self) -> Self:
         if not (self.type or self.condition or self.name):
             raise ValueError("give the alarm a `type` or a `condition`")
         return self
@@ -833,7 +835,7 @@ class TriggerSpec(Section):
     """On pull requests."""
 
     @model_validator(mode="after")
-    def _one(self) -> TriggerSpec:
+    def _one(self) -> Self:
         if (self.push is None) == (self.pull_request is None):
             raise ValueError("a trigger is exactly one of `push` or `pull_request`")
         return self
@@ -909,7 +911,7 @@ class CicdSpec(Section):
         )
 
     @model_validator(mode="after")
-    def _index_for_a_version(self) -> CicdSpec:
+    def _index_for_a_version(self) -> Self:
         if self.specql_index and not (self.specql_source or "").startswith("specql-deploy=="):
             raise ValueError("specql_index serves a `specql-deploy==<version>` source; set specql_source to one")
         return self
@@ -1043,7 +1045,7 @@ class DeploymentSpec(Section):
         return value
 
     @model_validator(mode="after")
-    def _pattern_rules(self) -> DeploymentSpec:
+    def _pattern_rules(self) -> Self:
         cloud = PATTERN_CLOUD[self.deployment.pattern]
         provider = self.platform.provider if self.platform else None
         if cloud == "aws" and provider not in (None, "aws"):

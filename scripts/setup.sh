@@ -4,10 +4,7 @@
 #   scripts/setup.sh [MANIFEST]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+scripts/install-venv.sh
 manifest=${1:-examples/small-saas/deployment.yaml}
 .venv/bin/specql deploy validate "$manifest"
 .venv/bin/specql deploy preview "$manifest" --offline

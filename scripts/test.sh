@@ -8,10 +8,7 @@
 #   scripts/test.sh [PYTEST ARGS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+scripts/install-venv.sh
 export PYTHON="$PWD/.venv/bin/python"
 
 # busybox runs the hobby stack's backup loop with the alpine image's own tools.

@@ -126,10 +126,11 @@ PULUMI_AND_AWS = ("pulumi", "pulumi_aws", "pulumi_docker", "pulumi_kubernetes", 
     ("argv", "not_imported"),
     [
         (["--help"], PULUMI_AND_AWS),
-        # validate prints plain lines: no rich (typer's help renders with it), no schema validator
+        # validate prints plain lines: no rich (typer's help renders with it), no schema validator,
+        # and libyaml parses the manifest: ruamel's pure-Python parser was most of validate's time
         (
             ["deploy", "validate", str(example_path("production-saas"))],
-            (*PULUMI_AND_AWS, "rich", "markdown_it", "jsonschema"),
+            (*PULUMI_AND_AWS, "rich", "markdown_it", "jsonschema", "ruamel"),
         ),
     ],
 )

@@ -152,3 +152,38 @@ def test_a_folder_with_accents_names_the_deployment_without_them(tmp_path):
     folder.mkdir()
     (folder / "deployment.yaml").write_text("deployment: {pattern: small-saas}\n")
     assert load(folder / "deployment.yaml").default_name == "cafe-shop"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!Ref shop", "deployment.name: the YAML tag `!Ref` is not accepted in a deployment manifest"),
+        ("!!python/object:os.system ls", "deployment.name: the YAML tag `!!python/object:os.system` is not accepted"),
+        ('!!int "abc"', "deployment.name: `!!int` cannot read 'abc'; write the plain value (line 3)"),
+        ("!!float x", "deployment.name: `!!float` cannot read 'x'"),
+        ("!!bool maybe", "deployment.name: `!!bool` cannot read 'maybe'"),
+        ("!!null shop", "deployment.name: `!!null` cannot read 'shop'"),
+        ("-_", "deployment.name: '-_' is not DNS-safe"),  # number-shaped text, read as written
+        ("=", "deployment.name: '=' is not DNS-safe"),
+        ("<<", "deployment.name: '<<' is not DNS-safe"),
+    ],
+)
+def test_a_tag_or_number_yaml_cannot_read_is_a_problem_not_a_traceback(tmp_path, value, expected):
+    result = validate(tmp_path, f"deployment:\n  pattern: small-saas\n  name: {value}\n")
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr.splitlines()[0].startswith(expected), result.stderr
+
+
+def test_a_tagged_section_is_reported_and_still_checked(tmp_path):
+    result = validate(tmp_path, "deployment: !Config\n  pattern: small-saas\n  databse: {}\n")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "deployment: the YAML tag `!Config` is not accepted in a deployment manifest; write the plain value (line 1)",
+        "deployment.databse: unknown key; did you mean 'database'? (line 3)",
+    ]
+
+
+def test_core_tags_that_fit_are_read(tmp_path):
+    result = validate(tmp_path, 'deployment:\n  pattern: !!str small-saas\n  name: !!str "shop"\n')
+    assert result.exit_code == 0, result.output
