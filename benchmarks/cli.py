@@ -22,10 +22,12 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("specql_deploy", "program", "capture", "components", "exporters", "automation")
+PACKAGES = tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"].values())
+"""The package's top-level folders, as pyproject.toml maps them."""
 LARGEST = max((ROOT / "examples").glob("*/deployment.yaml"), key=lambda path: path.stat().st_size)
 
 

@@ -105,10 +105,15 @@ def plain_value(text: str) -> Any:
     return text
 
 
+def _signed(digits: str) -> tuple[int, str]:
+    """(sign, the digits after it)."""
+    if digits[:1] in ("+", "-"):
+        return (-1 if digits[0] == "-" else 1), digits[1:]
+    return 1, digits
+
+
 def _int(text: str) -> int:
-    digits = text.replace("_", "")
-    sign = -1 if digits[:1] == "-" else 1
-    digits = digits[1:] if digits[:1] in "+-" else digits
+    sign, digits = _signed(text.replace("_", ""))
     for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
         if digits.startswith(prefix):
             return sign * int(digits[2:], base)
@@ -116,9 +121,7 @@ def _int(text: str) -> int:
 
 
 def _float(text: str) -> float:
-    digits = text.replace("_", "").lower()
-    sign = -1 if digits[:1] == "-" else 1
-    digits = digits[1:] if digits[:1] in "+-" else digits
+    sign, digits = _signed(text.replace("_", "").lower())
     if digits == ".inf":
         return sign * math.inf
     if digits == ".nan":
